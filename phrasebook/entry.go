@@ -1,0 +1,156 @@
+// Package phrasebook holds the phrases a hotline norm requires or forbids,
+// their file format, text normalisation, the bleve index and the Matcher that
+// turns one utterance into hits.
+package phrasebook
+
+// Kind says how an entry is graded.
+type Kind string
+
+// The kinds of entry.
+const (
+	// Required entries are what the norms want said.
+	Required Kind = "required"
+	// Forbidden entries must never be said; each carries a suggestion.
+	Forbidden Kind = "forbidden"
+	// Recommended entries are good practice that is not graded as missing.
+	Recommended Kind = "recommended"
+)
+
+// Valid reports whether k is one of the known kinds.
+func (k Kind) Valid() bool {
+	return k == Required || k == Forbidden || k == Recommended
+}
+
+// Intent is the shared vocabulary between phrasebook, scenarios and
+// scorecards (DESIGN.md, "Intents").
+type Intent string
+
+// IntentInfo describes one canonical intent.
+type IntentInfo struct {
+	Intent Intent
+	// Kind is the kind entries of this intent normally have.
+	Kind Kind
+	// Title is the short Simplified Chinese name shown to users.
+	Title string
+}
+
+// Intents returns the canonical intents in display order. Extend it, never
+// rename: stored scorecards and scenario files refer to these names.
+func Intents() []IntentInfo {
+	return []IntentInfo{
+		{"greeting", Required, "问候"},
+		{"identify", Required, "报出单位"},
+		{"offer-help", Required, "主动询问需求"},
+		{"ask-name", Required, "询问称呼"},
+		{"ask-contact", Required, "询问联系电话"},
+		{"ask-address", Required, "询问地址"},
+		{"restate", Required, "复述确认"},
+		{"empathy", Required, "安抚情绪"},
+		{"apology", Required, "致歉"},
+		{"hold", Required, "请求稍候"},
+		{"explain", Required, "解释说明"},
+		{"commit", Required, "明确时限"},
+		{"ticket", Required, "登记工单"},
+		{"follow-up", Required, "承诺回访"},
+		{"anything-else", Required, "询问其他需求"},
+		{"thanks", Required, "感谢来电"},
+		{"farewell", Required, "礼貌道别"},
+		{"deflect", Forbidden, "推诿"},
+		{"rude", Forbidden, "态度生硬"},
+		{"argue", Forbidden, "争辩指责"},
+		{"over-promise", Forbidden, "乱承诺"},
+		{"private", Forbidden, "打听隐私或泄露内部信息"},
+	}
+}
+
+// LookupIntent returns the canonical description of i and whether it exists.
+func LookupIntent(i Intent) (IntentInfo, bool) {
+	for _, info := range Intents() {
+		if info.Intent == i {
+			return info, true
+		}
+	}
+	return IntentInfo{}, false
+}
+
+// Entry is one phrase of the phrasebook.
+type Entry struct {
+	// ID is unique across the phrasebook (and a scenario's local entries).
+	ID     string `yaml:"id" json:"id"`
+	Intent Intent `yaml:"intent" json:"intent"`
+	Kind   Kind   `yaml:"kind" json:"kind"`
+	// Text is the canonical wording, as a norm prescribes it.
+	Text string `yaml:"text" json:"text"`
+	// Variants are other ways people say the same thing.
+	Variants []string `yaml:"variants,omitempty" json:"variants,omitempty"`
+	// Except lists wordings that contain a forbidden phrase but are polite
+	// (不知道您 contains 不知道); a hit inside one of them is dropped.
+	Except []string `yaml:"except,omitempty" json:"except,omitempty"`
+	// Suggestion is what to say instead; required for forbidden entries.
+	Suggestion string `yaml:"suggestion,omitempty" json:"suggestion,omitempty"`
+	// Source names the norm and section the entry comes from.
+	Source string `yaml:"source,omitempty" json:"source,omitempty"`
+	// Domains limits the entry to heating, power, water or property; empty
+	// or "all" means every domain.
+	Domains []string `yaml:"domains,omitempty" json:"domains,omitempty"`
+	// Weight scales the entry's contribution to a score; zero means 1.
+	Weight float64 `yaml:"weight,omitempty" json:"weight,omitempty"`
+
+	// Scope is empty for the shared phrasebook; for a key point local to a
+	// scenario it is that scenario's id, and the entry matches only there.
+	Scope string `yaml:"-" json:"scope,omitempty"`
+	// Pos is where the entry was defined, for error messages.
+	Pos Pos `yaml:"-" json:"-"`
+}
+
+// Filter narrows a match to the entries that apply to one call.
+type Filter struct {
+	// Domain keeps entries whose Domains include it or "all"; empty keeps all.
+	Domain string
+	// Scope keeps the shared entries plus those local to this scenario;
+	// empty keeps only the shared entries.
+	Scope string
+}
+
+// Allows reports whether e applies under f.
+func (f Filter) Allows(e *Entry) bool {
+	if e.Scope != "" && e.Scope != f.Scope {
+		return false
+	}
+	if f.Domain == "" || len(e.Domains) == 0 {
+		return true
+	}
+	for _, d := range e.Domains {
+		if d == "all" || d == f.Domain {
+			return true
+		}
+	}
+	return false
+}
+
+// Forms returns the text and its variants: every wording that counts as
+// saying the entry.
+func (e *Entry) Forms() []string {
+	forms := make([]string, 0, 1+len(e.Variants))
+	forms = append(forms, e.Text)
+	return append(forms, e.Variants...)
+}
+
+// Pos is a place in a source file.
+type Pos struct {
+	File string
+	Line int
+}
+
+// Hit is one entry found in an utterance. Start and End are character
+// (rune) offsets into the utterance as given, End exclusive.
+type Hit struct {
+	ID     string  `json:"id"`
+	Intent Intent  `json:"intent"`
+	Kind   Kind    `json:"kind"`
+	Score  float64 `json:"score"`
+	Start  int     `json:"start"`
+	End    int     `json:"end"`
+	// Suggestion is copied from a forbidden entry.
+	Suggestion string `json:"suggestion,omitempty"`
+}

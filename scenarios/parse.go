@@ -1,0 +1,464 @@
+package scenarios
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hotlinecoach/coach/phrasebook"
+)
+
+// KnownPhrase reports whether id names an entry of the shared phrasebook, so
+// that a scenario may refer to it in when, on, any, ask and phrase. A nil
+// KnownPhrase knows no shared entries.
+type KnownPhrase func(id string) bool
+
+var (
+	idPattern  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	keyPattern = regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
+)
+
+// Defaults the engine relies on when a scenario leaves them out.
+const (
+	DefaultRingInterval = 3
+	DefaultAnswerWithin = 3
+	DefaultGiveUpRings  = 10
+	DefaultSilenceAfter = 20
+	DefaultHoldFor      = 90
+	DefaultHangupAfter  = 3
+	DefaultMaxDuration  = 900
+	DefaultHangupMood   = 90
+	DefaultHearingLimit = 15
+)
+
+// ParseScenario parses and validates one scenario file. Every problem is
+// reported, each as an *Error naming file, line and field; the error is an
+// Errors list. Defaults are filled in on success.
+func ParseScenario(file string, data []byte, known KnownPhrase) (*Scenario, error) {
+	var sc Scenario
+	lines, err := decodeStrict(file, data, &sc)
+	if err != nil {
+		return nil, err
+	}
+	sc.File = file
+	sc.lines = lines
+	c := &errs{file: file, lines: lines}
+	validate(c, &sc, known)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	applyDefaults(&sc)
+	return &sc, nil
+}
+
+func isIntent(name string) bool {
+	_, ok := phrasebook.LookupIntent(phrasebook.Intent(name))
+	return ok
+}
+
+// IsRef reports whether ref is something a scenario may listen for: an
+// intent, one of its local phrase ids, or a known shared phrase id.
+func (s *Scenario) IsRef(ref string, known KnownPhrase) bool {
+	if isIntent(ref) {
+		return true
+	}
+	if _, ok := s.Phrase(ref); ok {
+		return true
+	}
+	return known != nil && known(ref)
+}
+
+func validate(c *errs, s *Scenario, known KnownPhrase) {
+	ref := func(path, r string) {
+		switch {
+		case r == "":
+			c.at(path, "empty reference")
+		case !s.IsRef(r, known):
+			c.at(path, "unknown intent or phrase id %q", r)
+		}
+	}
+	refs := func(path string, rs []string) {
+		for i, r := range rs {
+			ref(pathIndex(path, i), r)
+		}
+	}
+	lines := func(path string, ls []string) {
+		for i, l := range ls {
+			if strings.TrimSpace(l) == "" {
+				c.at(pathIndex(path, i), "empty line")
+			}
+		}
+	}
+	_, has := c.lines["pass_mark"]
+
+	switch {
+	case s.ID == "":
+		c.at("id", "required")
+	case !idPattern.MatchString(s.ID):
+		c.at("id", "%q: use lower-case letters, digits and '-'", s.ID)
+	}
+	if strings.TrimSpace(s.Title) == "" {
+		c.at("title", "required")
+	}
+	if !slices.Contains(Domains(), s.Domain) {
+		c.at("domain", "%q: must be one of %s", s.Domain, strings.Join(Domains(), ", "))
+	}
+	if s.Difficulty < 1 || s.Difficulty > 3 {
+		c.at("difficulty", "%d: must be 1, 2 or 3", s.Difficulty)
+	}
+	if strings.TrimSpace(s.Company) == "" {
+		c.at("company", "required")
+	}
+	if !has {
+		c.at("pass_mark", "required: the score (0-100) a call needs to pass")
+	} else if s.PassMark < 0 || s.PassMark > 100 {
+		c.at("pass_mark", "%d: must be 0-100", s.PassMark)
+	}
+
+	p := &s.Persona
+	if strings.TrimSpace(p.Name) == "" {
+		c.at("persona.name", "required")
+	}
+	if p.Gender != "male" && p.Gender != "female" {
+		c.at("persona.gender", "%q: must be male or female", p.Gender)
+	}
+	if p.Age < 0 || p.Age > 120 {
+		c.at("persona.age", "%d: must be 0-120", p.Age)
+	}
+	if !slices.Contains([]string{"calm", "anxious", "angry"}, p.Temper) {
+		c.at("persona.temper", "%q: must be calm, anxious or angry", p.Temper)
+	}
+	if p.Mood < 0 || p.Mood > 100 {
+		c.at("persona.mood", "%d: must be 0-100", p.Mood)
+	}
+	hm := p.HangupMood
+	if hm == 0 {
+		hm = DefaultHangupMood
+	}
+	if hm < 1 || hm > 100 {
+		c.at("persona.hangup_mood", "%d: must be 1-100", p.HangupMood)
+	} else if hm <= p.Mood {
+		c.at("persona.hangup_mood", "%d: must be above the starting mood %d, or the caller hangs up at once", hm, p.Mood)
+	}
+	for i, n := range p.Needs {
+		if !slices.Contains(Needs(), n) {
+			c.at(pathIndex("persona.needs", i), "%q: must be one of %s", n, strings.Join(Needs(), ", "))
+		}
+	}
+	if p.HearingLimit < 0 {
+		c.at("persona.hearing_limit", "must not be negative")
+	}
+	lines("persona.pardon", p.Pardon)
+
+	if s.Rings.Interval < 0 {
+		c.at("rings.interval", "must be positive")
+	}
+	if s.Rings.AnswerWithin < 0 {
+		c.at("rings.answer_within", "must be positive")
+	}
+	if s.Rings.GiveUp < 0 || (s.Rings.GiveUp > 0 && s.Rings.GiveUp < max(s.Rings.AnswerWithin, 1)) {
+		c.at("rings.give_up", "%d: must be at least answer_within", s.Rings.GiveUp)
+	}
+	if s.Silence.After < 0 {
+		c.at("silence.after", "must be positive")
+	}
+	if s.Silence.HoldFor < 0 {
+		c.at("silence.hold_for", "must be positive")
+	}
+	if s.Silence.HangupAfter < 0 {
+		c.at("silence.hangup_after", "must be positive")
+	}
+	lines("silence.say", s.Silence.Say)
+	if s.MaxDuration < 0 {
+		c.at("max_duration", "must be positive")
+	}
+	if strings.TrimSpace(s.Opening) == "" {
+		c.at("opening", "required: what the caller says first")
+	}
+
+	// Phrases come first: everything else may refer to them.
+	phraseIDs := map[string]int{}
+	for i, e := range s.Phrases {
+		path := pathIndex("phrases", i)
+		switch {
+		case e.ID == "":
+			c.at(path+".id", "required")
+		case !idPattern.MatchString(e.ID):
+			c.at(path+".id", "%q: use lower-case letters, digits and '-'", e.ID)
+		case isIntent(e.ID):
+			c.at(path+".id", "%q is an intent name; pick another id", e.ID)
+		}
+		if prev, dup := phraseIDs[e.ID]; dup && e.ID != "" {
+			c.at(path+".id", "duplicate phrase id %q (first at phrases[%d])", e.ID, prev)
+		}
+		phraseIDs[e.ID] = i
+		if !isIntent(string(e.Intent)) {
+			c.at(path+".intent", "unknown intent %q", e.Intent)
+		}
+		if !e.Kind.Valid() {
+			c.at(path+".kind", "%q: must be required, forbidden or recommended", e.Kind)
+		}
+		if strings.TrimSpace(e.Text) == "" {
+			c.at(path+".text", "required")
+		}
+		if e.Kind == phrasebook.Forbidden && strings.TrimSpace(e.Suggestion) == "" {
+			c.at(path+".suggestion", "required for a forbidden phrase: what to say instead")
+		}
+		if e.Weight < 0 {
+			c.at(path+".weight", "must not be negative")
+		}
+		lines(path+".variants", e.Variants)
+		lines(path+".except", e.Except)
+	}
+
+	factKeys := map[string]int{}
+	for i, f := range s.Facts {
+		path := pathIndex("facts", i)
+		switch {
+		case f.Key == "":
+			c.at(path+".key", "required")
+		case !keyPattern.MatchString(f.Key):
+			c.at(path+".key", "%q: use lower-case letters and '-'", f.Key)
+		}
+		if prev, dup := factKeys[f.Key]; dup && f.Key != "" {
+			c.at(path+".key", "duplicate fact %q (first at facts[%d])", f.Key, prev)
+		}
+		factKeys[f.Key] = i
+		ref(path+".ask", f.Ask)
+		if strings.TrimSpace(f.Say) == "" {
+			c.at(path+".say", "required: how the caller tells it")
+		}
+		if strings.TrimSpace(f.Value) == "" {
+			c.at(path+".value", "required: the detail itself, to check restating")
+		}
+		lines(path+".restate", f.Restate)
+	}
+
+	stepIDs := map[string]int{}
+	for i, st := range s.Script {
+		path := pathIndex("script", i)
+		switch {
+		case st.ID == "":
+			c.at(path+".id", "required")
+		case !idPattern.MatchString(st.ID):
+			c.at(path+".id", "%q: use lower-case letters, digits and '-'", st.ID)
+		}
+		if prev, dup := stepIDs[st.ID]; dup && st.ID != "" {
+			c.at(path+".id", "duplicate step id %q (first at script[%d])", st.ID, prev)
+		}
+		stepIDs[st.ID] = i
+		refs(path+".when", st.When)
+		if len(st.Say) == 0 {
+			c.at(path+".say", "required: at least one line")
+		}
+		lines(path+".say", st.Say)
+	}
+	for i, st := range s.Script {
+		for j, a := range st.After {
+			if _, ok := stepIDs[a]; !ok {
+				c.at(pathIndex(pathIndex("script", i)+".after", j), "unknown step %q", a)
+			}
+		}
+	}
+	for _, i := range neverFire(s.Script, stepIDs) {
+		c.at(pathIndex("script", i)+".after", "step %q can never fire: its after steps wait on each other in a cycle", s.Script[i].ID)
+	}
+
+	reactOn := map[string]int{}
+	for i, r := range s.Reactions {
+		path := pathIndex("reactions", i)
+		ref(path+".on", r.On)
+		if prev, dup := reactOn[r.On]; dup && r.On != "" {
+			c.at(path+".on", "a reaction to %q is already at reactions[%d]", r.On, prev)
+		}
+		reactOn[r.On] = i
+		if r.Mood < -100 || r.Mood > 100 {
+			c.at(path+".mood", "%d: must be -100..100", r.Mood)
+		}
+		lines(path+".say", r.Say)
+	}
+	lines("fallback", s.Fallback)
+	if strings.TrimSpace(s.Closing.Goodbye) == "" {
+		c.at("closing.goodbye", "required: the caller's last line when the call ends well")
+	}
+
+	if len(s.Checklist) == 0 {
+		c.at("checklist", "required: at least one graded item")
+	}
+	itemIDs := map[string]int{}
+	total := 0
+	for i, it := range s.Checklist {
+		path := pathIndex("checklist", i)
+		switch {
+		case it.ID == "":
+			c.at(path+".id", "required")
+		case !idPattern.MatchString(it.ID):
+			c.at(path+".id", "%q: use lower-case letters, digits and '-'", it.ID)
+		}
+		if prev, dup := itemIDs[it.ID]; dup && it.ID != "" {
+			c.at(path+".id", "duplicate checklist id %q (first at checklist[%d])", it.ID, prev)
+		}
+		itemIDs[it.ID] = i
+		if strings.TrimSpace(it.Title) == "" {
+			c.at(path+".title", "required")
+		}
+		kinds := 0
+		for _, set := range []bool{it.Intent != "", it.Phrase != "", len(it.Any) > 0, it.Fact != "", it.Rule != ""} {
+			if set {
+				kinds++
+			}
+		}
+		if kinds != 1 {
+			c.at(path, "needs exactly one of intent, phrase, any, fact or rule (has %d)", kinds)
+		}
+		switch {
+		case it.Intent != "":
+			if !isIntent(it.Intent) {
+				c.at(path+".intent", "unknown intent %q", it.Intent)
+			}
+		case it.Phrase != "":
+			if _, ok := s.Phrase(it.Phrase); !ok && (known == nil || !known(it.Phrase)) {
+				c.at(path+".phrase", "unknown phrase id %q", it.Phrase)
+			}
+		case len(it.Any) > 0:
+			refs(path+".any", it.Any)
+		case it.Fact != "":
+			if _, ok := s.FactByKey(it.Fact); !ok {
+				c.at(path+".fact", "unknown fact %q", it.Fact)
+			}
+		case it.Rule != "":
+			if !slices.Contains(Rules(), it.Rule) {
+				c.at(path+".rule", "unknown rule %q", it.Rule)
+			}
+		}
+		said := it.Intent != "" || it.Phrase != "" || len(it.Any) > 0
+		if it.First && !said {
+			c.at(path+".first", "only for items graded on what is said (intent, phrase, any)")
+		}
+		if it.Within < 0 {
+			c.at(path+".within", "must be positive")
+		} else if it.Within > 0 && !said && it.Fact == "" {
+			c.at(path+".within", "only for items graded on what is said or restated")
+		}
+		if it.Points < 0 {
+			c.at(path+".points", "must not be negative")
+		}
+		total += it.Points
+		if strings.TrimSpace(it.Norm) == "" {
+			c.at(path+".norm", "required: the norm and section this item comes from")
+		}
+		if strings.TrimSpace(it.Explain) == "" {
+			c.at(path+".explain", "required: one sentence saying why it matters")
+		}
+	}
+	for i, it := range s.Checklist {
+		if it.Before == "" {
+			continue
+		}
+		path := pathIndex("checklist", i) + ".before"
+		if it.Before == it.ID {
+			c.at(path, "an item cannot come before itself")
+		} else if _, ok := itemIDs[it.Before]; !ok && !s.IsRef(it.Before, known) {
+			c.at(path, "unknown checklist item, intent or phrase id %q", it.Before)
+		}
+	}
+	if len(s.Checklist) > 0 && total == 0 {
+		c.at("checklist", "the items carry no points")
+	}
+	if s.Penalties.Forbidden != nil && *s.Penalties.Forbidden < 0 {
+		c.at("penalties.forbidden", "must not be negative")
+	}
+}
+
+// neverFire returns the indexes of steps that wait, directly or through
+// other steps, on a cycle of after references.
+func neverFire(script []Step, ids map[string]int) []int {
+	const (
+		unknown = iota
+		visiting
+		ok
+		stuck
+	)
+	state := make([]int, len(script))
+	var visit func(i int) bool
+	visit = func(i int) bool {
+		switch state[i] {
+		case visiting, stuck:
+			return false
+		case ok:
+			return true
+		}
+		state[i] = visiting
+		good := true
+		for _, a := range script[i].After {
+			if j, found := ids[a]; found && !visit(j) {
+				good = false
+			}
+		}
+		if good {
+			state[i] = ok
+		} else {
+			state[i] = stuck
+		}
+		return good
+	}
+	var out []int
+	for i := range script {
+		if !visit(i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func applyDefaults(s *Scenario) {
+	if s.Persona.HangupMood == 0 {
+		s.Persona.HangupMood = DefaultHangupMood
+	}
+	if s.Persona.Has(NeedHardOfHearing) && s.Persona.HearingLimit == 0 {
+		s.Persona.HearingLimit = DefaultHearingLimit
+	}
+	if s.Persona.Has(NeedHardOfHearing) && len(s.Persona.Pardon) == 0 {
+		s.Persona.Pardon = []string{"啊?你说什么?我耳朵背,你说慢点、说短点。"}
+	}
+	if s.Rings.Interval == 0 {
+		s.Rings.Interval = DefaultRingInterval
+	}
+	if s.Rings.AnswerWithin == 0 {
+		s.Rings.AnswerWithin = DefaultAnswerWithin
+	}
+	if s.Rings.GiveUp == 0 {
+		s.Rings.GiveUp = max(DefaultGiveUpRings, s.Rings.AnswerWithin)
+	}
+	if s.Silence.After == 0 {
+		s.Silence.After = DefaultSilenceAfter
+	}
+	if len(s.Silence.Say) == 0 {
+		s.Silence.Say = []string{"喂?还在吗?", "喂?能听见吗?"}
+	}
+	if s.Silence.HoldFor == 0 {
+		s.Silence.HoldFor = DefaultHoldFor
+	}
+	if s.Silence.HangupAfter == 0 {
+		s.Silence.HangupAfter = DefaultHangupAfter
+	}
+	if s.Silence.GiveUp == "" {
+		s.Silence.GiveUp = "怎么没人说话了?那我先挂了。"
+	}
+	if s.MaxDuration == 0 {
+		s.MaxDuration = DefaultMaxDuration
+	}
+	if len(s.Fallback) == 0 {
+		s.Fallback = []string{"嗯。", "好的。"}
+	}
+	if s.Closing.AnythingElse == "" {
+		s.Closing.AnythingElse = "没有别的了。"
+	}
+	if s.Closing.Angry == "" {
+		s.Closing.Angry = "算了,跟你说不通!"
+	}
+}
+
+// String names the scenario for messages.
+func (s *Scenario) String() string { return fmt.Sprintf("%s (%s)", s.ID, s.File) }

@@ -1,0 +1,267 @@
+// Package scenarios holds the scenario, golden-transcript and certification
+// track file formats (FORMAT.md), their strict parsing and validation with
+// file and line in every error, and the built-in library embedded from
+// library/ and tracks/.
+package scenarios
+
+import (
+	"slices"
+
+	"github.com/hotlinecoach/coach/phrasebook"
+)
+
+// MaxFileSize is the largest scenario, track or transcript file accepted;
+// anything bigger is rejected before parsing.
+const MaxFileSize = 256 << 10
+
+// Domains lists the service domains a scenario can belong to.
+func Domains() []string { return []string{"heating", "power", "water", "property"} }
+
+// Needs lists the special needs a persona can have.
+func Needs() []string { return []string{NeedHardOfHearing, "elderly"} }
+
+// NeedHardOfHearing makes the caller ask again when a trainee turn is longer
+// than Persona.HearingLimit characters.
+const NeedHardOfHearing = "hard-of-hearing"
+
+// Rule names a checklist rule graded from the timing and shape of the call
+// rather than from what was said.
+type Rule string
+
+// The checklist rules.
+const (
+	// RuleAnsweredInTime: answered within Rings.AnswerWithin rings, or the
+	// first turn apologised for the wait.
+	RuleAnsweredInTime Rule = "answered-in-time"
+	// RuleCallerHungUpFirst: the trainee never hung up before the caller.
+	RuleCallerHungUpFirst Rule = "caller-hung-up-first"
+	// RuleHoldAsked: every silence longer than Silence.After was announced
+	// with a hold phrase and stayed within Silence.HoldFor.
+	RuleHoldAsked Rule = "hold-asked"
+	// RuleNoForbidden: no forbidden phrase was said.
+	RuleNoForbidden Rule = "no-forbidden"
+)
+
+// Rules lists the known checklist rules.
+func Rules() []Rule {
+	return []Rule{RuleAnsweredInTime, RuleCallerHungUpFirst, RuleHoldAsked, RuleNoForbidden}
+}
+
+// Scenario is one simulated call: who calls, what they say and reveal, how
+// they react, and what is graded.
+type Scenario struct {
+	ID          string             `yaml:"id" json:"id"`
+	Title       string             `yaml:"title" json:"title"`
+	Domain      string             `yaml:"domain" json:"domain"`
+	Difficulty  int                `yaml:"difficulty" json:"difficulty"`
+	Company     string             `yaml:"company" json:"company"`
+	Summary     string             `yaml:"summary" json:"summary"`
+	PassMark    int                `yaml:"pass_mark" json:"pass_mark"`
+	Persona     Persona            `yaml:"persona" json:"persona"`
+	Rings       Rings              `yaml:"rings" json:"rings"`
+	Silence     Silence            `yaml:"silence" json:"silence"`
+	MaxDuration float64            `yaml:"max_duration" json:"max_duration"`
+	Opening     string             `yaml:"opening" json:"opening"`
+	Facts       []Fact             `yaml:"facts" json:"facts"`
+	Phrases     []phrasebook.Entry `yaml:"phrases" json:"phrases"`
+	Script      []Step             `yaml:"script" json:"script"`
+	Reactions   []Reaction         `yaml:"reactions" json:"reactions"`
+	Fallback    []string           `yaml:"fallback" json:"fallback"`
+	Closing     Closing            `yaml:"closing" json:"closing"`
+	Checklist   []Item             `yaml:"checklist" json:"checklist"`
+	Penalties   Penalties          `yaml:"penalties" json:"penalties"`
+
+	// File is the name the scenario was parsed from, for messages.
+	File string `yaml:"-" json:"-"`
+	// lines maps field paths (script[2].after) to source lines.
+	lines map[string]int
+}
+
+// Persona is who the caller is and how patient they are.
+type Persona struct {
+	Name   string `yaml:"name" json:"name"`
+	Gender string `yaml:"gender" json:"gender"`
+	Age    int    `yaml:"age" json:"age"`
+	Temper string `yaml:"temper" json:"temper"`
+	// Mood is the starting anger, 0 (calm) to 100 (furious).
+	Mood int `yaml:"mood" json:"mood"`
+	// HangupMood is the anger at which the caller hangs up; default 90.
+	HangupMood int      `yaml:"hangup_mood" json:"hangup_mood"`
+	Needs      []string `yaml:"needs" json:"needs"`
+	// HearingLimit is the longest turn (normalised characters) a
+	// hard-of-hearing caller follows; default 15 when that need is set.
+	HearingLimit int `yaml:"hearing_limit" json:"hearing_limit"`
+	// Pardon is what a hard-of-hearing caller says after a turn too long.
+	Pardon []string `yaml:"pardon" json:"pardon,omitempty"`
+}
+
+// Has reports whether the persona has the named need.
+func (p *Persona) Has(need string) bool { return slices.Contains(p.Needs, need) }
+
+// Rings is the ringing before the call is answered.
+type Rings struct {
+	// Interval is the seconds between rings; default 3.
+	Interval float64 `yaml:"interval" json:"interval"`
+	// AnswerWithin is the norm's number of rings; default 3.
+	AnswerWithin int `yaml:"answer_within" json:"answer_within"`
+	// GiveUp is the ring after which an unanswered caller hangs up; default 10.
+	GiveUp int `yaml:"give_up" json:"give_up"`
+}
+
+// Silence is how the caller treats a trainee who says nothing.
+type Silence struct {
+	// After is the seconds of silence before the caller checks the line; default 20.
+	After float64 `yaml:"after" json:"after"`
+	// Say are the caller's checks (喂?还在吗?), used in turn.
+	Say []string `yaml:"say" json:"say"`
+	// HoldFor is the silence allowed after the trainee asked the caller to
+	// hold; default 90.
+	HoldFor float64 `yaml:"hold_for" json:"hold_for"`
+	// HangupAfter is the number of unanswered checks after which the caller
+	// hangs up; default 3.
+	HangupAfter int `yaml:"hangup_after" json:"hangup_after"`
+	// GiveUp is what the caller says before hanging up on a silent line.
+	GiveUp string `yaml:"give_up" json:"give_up"`
+}
+
+// Fact is a detail the caller gives when asked.
+type Fact struct {
+	Key string `yaml:"key" json:"key"`
+	// Ask is the intent or phrase id that asks for it.
+	Ask string `yaml:"ask" json:"ask"`
+	Say string `yaml:"say" json:"say"`
+	// Value is the detail itself.
+	Value string `yaml:"value" json:"value"`
+	// Restate are the wordings that count as repeating it; default [Value].
+	Restate []string `yaml:"restate" json:"restate"`
+}
+
+// Forms returns the wordings that count as restating the fact.
+func (f *Fact) Forms() []string {
+	if len(f.Restate) > 0 {
+		return f.Restate
+	}
+	return []string{f.Value}
+}
+
+// Step is one beat of the caller's script: when the trainee says one of
+// When (and every step in After has happened), the caller says one of Say.
+type Step struct {
+	ID    string   `yaml:"id" json:"id"`
+	When  []string `yaml:"when" json:"when"`
+	After []string `yaml:"after" json:"after"`
+	Say   []string `yaml:"say" json:"say"`
+	Mood  int      `yaml:"mood" json:"mood"`
+	// End makes the caller hang up, satisfied, after saying the step.
+	End bool `yaml:"end" json:"end"`
+}
+
+// Reaction is how the caller reacts each time an intent or phrase occurs.
+type Reaction struct {
+	On   string   `yaml:"on" json:"on"`
+	Mood int      `yaml:"mood" json:"mood"`
+	Say  []string `yaml:"say" json:"say"`
+	Hint string   `yaml:"hint" json:"hint"`
+}
+
+// Closing holds the caller's last lines.
+type Closing struct {
+	AnythingElse string `yaml:"anything_else" json:"anything_else"`
+	Goodbye      string `yaml:"goodbye" json:"goodbye"`
+	Angry        string `yaml:"angry" json:"angry"`
+}
+
+// Item is one graded point of the checklist. Exactly one of Intent,
+// Phrase, Any, Fact and Rule is set.
+type Item struct {
+	ID     string   `yaml:"id" json:"id"`
+	Title  string   `yaml:"title" json:"title"`
+	Intent string   `yaml:"intent" json:"intent,omitempty"`
+	Phrase string   `yaml:"phrase" json:"phrase,omitempty"`
+	Any    []string `yaml:"any" json:"any,omitempty"`
+	Fact   string   `yaml:"fact" json:"fact,omitempty"`
+	Rule   Rule     `yaml:"rule" json:"rule,omitempty"`
+	// First requires it in the trainee's first turn.
+	First bool `yaml:"first" json:"first,omitempty"`
+	// Before names an item id, intent or phrase id that must not come
+	// earlier than this item.
+	Before string `yaml:"before" json:"before,omitempty"`
+	// Within is the deadline in seconds since ringing began.
+	Within   float64 `yaml:"within" json:"within,omitempty"`
+	Critical bool    `yaml:"critical" json:"critical,omitempty"`
+	Points   int     `yaml:"points" json:"points"`
+	Norm     string  `yaml:"norm" json:"norm"`
+	Explain  string  `yaml:"explain" json:"explain"`
+	// Hint is the practice-mode hint when the item is being missed; default Explain.
+	Hint string `yaml:"hint" json:"hint,omitempty"`
+}
+
+// Refs returns the intents or phrase ids that satisfy the item when said.
+func (it *Item) Refs() []string {
+	switch {
+	case it.Intent != "":
+		return []string{it.Intent}
+	case it.Phrase != "":
+		return []string{it.Phrase}
+	default:
+		return it.Any
+	}
+}
+
+// Penalties are points taken off the score.
+type Penalties struct {
+	// Forbidden is taken off per forbidden hit; default 10 (nil means default).
+	Forbidden *int `yaml:"forbidden" json:"forbidden"`
+}
+
+// ForbiddenPenalty returns the points off per forbidden hit.
+func (p Penalties) ForbiddenPenalty() int {
+	if p.Forbidden == nil {
+		return 10
+	}
+	return *p.Forbidden
+}
+
+// LocalID returns the matcher id of the scenario's local phrase id.
+func (s *Scenario) LocalID(id string) string { return s.ID + "/" + id }
+
+// LocalEntries returns the scenario's key points as phrasebook entries
+// scoped to the scenario, ready to be indexed with the built-in phrasebook.
+func (s *Scenario) LocalEntries() []phrasebook.Entry {
+	out := make([]phrasebook.Entry, 0, len(s.Phrases))
+	for i, p := range s.Phrases {
+		e := p
+		e.ID = s.LocalID(p.ID)
+		e.Scope = s.ID
+		e.Variants = slices.Clone(p.Variants)
+		e.Except = slices.Clone(p.Except)
+		e.Domains = slices.Clone(p.Domains)
+		e.Pos = phrasebook.Pos{File: s.File, Line: s.Line(pathIndex("phrases", i))}
+		out = append(out, e)
+	}
+	return out
+}
+
+// Line returns the source line of a field path such as "script[2].after",
+// or of its closest parent that has one; 0 when unknown.
+func (s *Scenario) Line(path string) int { return lineOf(s.lines, path) }
+
+// Phrase returns the local phrase with the given (unprefixed) id.
+func (s *Scenario) Phrase(id string) (*phrasebook.Entry, bool) {
+	for i := range s.Phrases {
+		if s.Phrases[i].ID == id {
+			return &s.Phrases[i], true
+		}
+	}
+	return nil, false
+}
+
+// FactByKey returns the fact with the given key.
+func (s *Scenario) FactByKey(key string) (*Fact, bool) {
+	for i := range s.Facts {
+		if s.Facts[i].Key == key {
+			return &s.Facts[i], true
+		}
+	}
+	return nil, false
+}

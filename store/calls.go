@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Mode says whether a call is practice (hints as it goes) or an exam.
+type Mode string
+
+// The call modes.
+const (
+	ModePractice Mode = "practice"
+	ModeExam     Mode = "exam"
+)
+
+// ParseMode returns the mode named s, or an error naming the valid modes.
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case ModePractice, ModeExam:
+		return Mode(s), nil
+	}
+	return "", fmt.Errorf("%w: mode %q is not practice or exam", ErrInvalid, s)
+}
+
+// CallStatus says whether a call is still going.
+type CallStatus string
+
+// The call statuses.
+const (
+	CallLive  CallStatus = "live"
+	CallEnded CallStatus = "ended"
+)
+
+// Call is one attempt at a scenario: what it ran against, and once ended,
+// its result. What happened during the call is its event log.
+type Call struct {
+	ID               string
+	UserID           int64
+	ScenarioID       string
+	ScenarioRevision string
+	Mode             Mode
+	Seed             int64
+	Status           CallStatus
+	Started          time.Time
+	// Ended, Outcome, Score, Passed and Scorecard are zero while the call
+	// is live.
+	Ended     time.Time
+	Outcome   string
+	Score     float64
+	Passed    bool
+	Scorecard json.RawMessage
+}
+
+// CallResult is how a call ended.
+type CallResult struct {
+	Ended     time.Time
+	Outcome   string
+	Score     float64
+	Passed    bool
+	Scorecard json.RawMessage
+}
+
+// Event is one entry in a call's log. Seq numbers a call's events 1, 2, 3…
+// without gaps; Payload is a JSON document whose meaning depends on Type.
+type Event struct {
+	CallID  string
+	Seq     int64
+	Type    string
+	Payload json.RawMessage
+	At      time.Time
+}
+
+// newCallID returns a random identifier. Random rather than sequential so
+// that ids can be made by any instance without coordination and reveal
+// nothing about other users' calls.
+func newCallID() (string, error) {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("new call id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// CreateCall stores a new live call. When c.ID is empty a random id is made;
+// c.ID and c.Status are set on return.
+func (db *DB) CreateCall(ctx context.Context, c *Call) error {
+	if _, err := ParseMode(string(c.Mode)); err != nil {
+		return fmt.Errorf("create call: %w", err)
+	}
+	if c.ScenarioID == "" {
+		return fmt.Errorf("create call: %w: scenario id is required", ErrInvalid)
+	}
+	id := c.ID
+	if id == "" {
+		var err error
+		if id, err = newCallID(); err != nil {
+			return err
+		}
+	}
+	_, err := db.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(CallLive), millis(c.Started))
+	if err != nil {
+		return fmt.Errorf("create call %s for user %d: %w", id, c.UserID, err)
+	}
+	c.ID, c.Status = id, CallLive
+	return nil
+}
+
+const callColumns = `id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at,
+	ended_at, outcome, score, passed, scorecard`
+
+func scanCall(s scanner) (Call, error) {
+	var c Call
+	var mode, status string
+	var started int64
+	var ended sql.NullInt64
+	var score sql.NullFloat64
+	var passed sql.NullBool
+	var card sql.NullString
+	if err := s.Scan(&c.ID, &c.UserID, &c.ScenarioID, &c.ScenarioRevision, &mode, &c.Seed, &status, &started,
+		&ended, &c.Outcome, &score, &passed, &card); err != nil {
+		return Call{}, err
+	}
+	c.Mode, c.Status, c.Started = Mode(mode), CallStatus(status), fromMillis(started)
+	if ended.Valid {
+		c.Ended = fromMillis(ended.Int64)
+	}
+	c.Score, c.Passed = score.Float64, passed.Bool
+	if card.Valid {
+		c.Scorecard = json.RawMessage(card.String)
+	}
+	return c, nil
+}
+
+// CallByID returns one call.
+func (db *DB) CallByID(ctx context.Context, id string) (Call, error) {
+	c, err := scanCall(db.queryRow(ctx, `SELECT `+callColumns+` FROM calls WHERE id = ?`, id))
+	if err != nil {
+		return Call{}, fmt.Errorf("call %s: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// CallFilter selects calls. Zero fields do not filter.
+type CallFilter struct {
+	UserID     int64
+	ScenarioID string
+	Status     CallStatus
+	// Limit caps the number of calls returned; zero means no cap.
+	Limit int
+}
+
+// ListCalls returns the calls matching f, newest first.
+func (db *DB) ListCalls(ctx context.Context, f CallFilter) ([]Call, error) {
+	q := `SELECT ` + callColumns + ` FROM calls WHERE 1 = 1`
+	var args []any
+	if f.UserID != 0 {
+		q += ` AND user_id = ?`
+		args = append(args, f.UserID)
+	}
+	if f.ScenarioID != "" {
+		q += ` AND scenario_id = ?`
+		args = append(args, f.ScenarioID)
+	}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	q += ` ORDER BY started_at DESC, id`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list calls: %w", err)
+	}
+	defer rows.Close()
+	var out []Call
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list calls: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list calls: %w", err)
+	}
+	return out, nil
+}
+
+// EndCall records how a live call ended. Ending a call twice gives
+// ErrConflict, so two instances cannot both score one call.
+func (db *DB) EndCall(ctx context.Context, id string, r CallResult) error {
+	if r.Outcome == "" {
+		return fmt.Errorf("end call %s: %w: outcome is required", id, ErrInvalid)
+	}
+	if !json.Valid(r.Scorecard) {
+		return fmt.Errorf("end call %s: %w: scorecard is not valid JSON", id, ErrInvalid)
+	}
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		res, err := tx.exec(ctx, `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
+			WHERE id = ? AND status = ?`,
+			string(CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(CallLive))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			return nil
+		}
+		var status string
+		if err := tx.queryRow(ctx, `SELECT status FROM calls WHERE id = ?`, id).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		return fmt.Errorf("%w: call is already %s", ErrConflict, status)
+	})
+	if err != nil {
+		return fmt.Errorf("end call %s: %w", id, err)
+	}
+	return nil
+}
+
+// AppendEvents adds events to the end of one call's log in one transaction.
+// The events must all belong to the same call and continue its numbering:
+// the first has the next free Seq and each following one the Seq after. A
+// Seq already taken (for instance by another instance writing the same call)
+// gives ErrConflict and stores nothing.
+func (db *DB) AppendEvents(ctx context.Context, events ...Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	callID := events[0].CallID
+	for i, e := range events {
+		if e.CallID != callID {
+			return fmt.Errorf("append events: %w: event %d is for call %s, not %s", ErrInvalid, i, e.CallID, callID)
+		}
+		if e.Type == "" {
+			return fmt.Errorf("append events to call %s: %w: event seq %d has no type", callID, ErrInvalid, e.Seq)
+		}
+		if !json.Valid(e.Payload) {
+			return fmt.Errorf("append events to call %s: %w: event seq %d payload is not valid JSON", callID, ErrInvalid, e.Seq)
+		}
+		if i > 0 && e.Seq != events[i-1].Seq+1 {
+			return fmt.Errorf("append events to call %s: %w: seq %d follows %d", callID, ErrInvalid, e.Seq, events[i-1].Seq)
+		}
+	}
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		var last int64
+		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM call_events WHERE call_id = ?`, callID).Scan(&last); err != nil {
+			return classify(err)
+		}
+		if events[0].Seq != last+1 {
+			return fmt.Errorf("%w: next seq is %d, got %d", ErrConflict, last+1, events[0].Seq)
+		}
+		for _, e := range events {
+			if _, err := tx.exec(ctx, `INSERT INTO call_events (call_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)`,
+				e.CallID, e.Seq, e.Type, string(e.Payload), millis(e.At)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("append events %d..%d to call %s: %w", events[0].Seq, events[len(events)-1].Seq, callID, err)
+	}
+	return nil
+}
+
+// Events returns a call's events with Seq greater than after, in order.
+func (db *DB) Events(ctx context.Context, callID string, after int64) ([]Event, error) {
+	rows, err := db.query(ctx, `SELECT call_id, seq, type, payload, at FROM call_events
+		WHERE call_id = ? AND seq > ? ORDER BY seq`, callID, after)
+	if err != nil {
+		return nil, fmt.Errorf("events of call %s after %d: %w", callID, after, err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var payload string
+		var at int64
+		if err := rows.Scan(&e.CallID, &e.Seq, &e.Type, &payload, &at); err != nil {
+			return nil, fmt.Errorf("events of call %s: %w", callID, err)
+		}
+		e.Payload, e.At = json.RawMessage(payload), fromMillis(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("events of call %s: %w", callID, err)
+	}
+	return out, nil
+}

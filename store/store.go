@@ -1,0 +1,284 @@
+// Package store persists accounts, sessions, login attempts and calls with
+// their event logs, in SQLite (the embedded default, through the pure-Go
+// modernc.org/sqlite driver) or PostgreSQL (through pgx), behind one concrete
+// type. It holds no business rules: callers decide what to store and when.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ErrNotFound is returned (wrapped) when a requested row does not exist, or
+// when a write refers to a row that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned (wrapped) when a write collides with existing data:
+// a duplicate username, an event sequence number already taken, a call that
+// has already ended.
+var ErrConflict = errors.New("conflict")
+
+// ErrInvalid is returned (wrapped) when a value cannot be stored as given.
+var ErrInvalid = errors.New("invalid value")
+
+// Dialect names the SQL database behind a DB.
+type Dialect string
+
+// The dialects a DB can speak.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the application's database. Its methods are safe for concurrent use.
+type DB struct {
+	dialect Dialect
+	// w takes every write. On SQLite it holds a single connection, so writers
+	// queue in Go instead of failing with SQLITE_BUSY; on PostgreSQL it is the
+	// same pool as r.
+	w *sql.DB
+	// r serves reads. On SQLite it is a separate read-only pool, which WAL
+	// lets run alongside the writer.
+	r *sql.DB
+}
+
+// IsPostgresDSN reports whether dsn selects PostgreSQL rather than SQLite.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn and applies pending migrations.
+// A DSN starting with postgres:// or postgresql:// selects PostgreSQL; anything
+// else is a SQLite file path (its directory is created if missing) or
+// ":memory:".
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, fmt.Errorf("open store: empty DSN")
+	}
+	var db *DB
+	var err error
+	if IsPostgresDSN(dsn) {
+		db, err = openPostgres(ctx, dsn)
+	} else {
+		db, err = openSQLite(ctx, dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(20)
+	pool.SetMaxIdleConns(10)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &DB{dialect: Postgres, w: pool, r: pool}, nil
+}
+
+// sqliteParams are applied to every SQLite connection. Foreign keys and the
+// busy timeout are per-connection settings in SQLite, so they belong in the
+// DSN rather than in a one-off statement.
+const sqliteParams = "_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL"
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
+		return nil, fmt.Errorf("open sqlite %q: give a plain file path, not a URI", path)
+	}
+	if path == ":memory:" {
+		// One connection holds the whole in-memory database, so reads and
+		// writes must share it.
+		pool, err := sql.Open("sqlite", ":memory:?_foreign_keys=1")
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		pool.SetMaxOpenConns(1)
+		pool.SetConnMaxIdleTime(0)
+		pool.SetConnMaxLifetime(0)
+		return &DB{dialect: SQLite, w: pool, r: pool}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// The writer is opened and pinged first: it switches the file to WAL,
+	// which readers opened with _query_only could not do.
+	w, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_query_only=1")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{dialect: SQLite, w: w, r: r}, nil
+}
+
+// Dialect reports which database this DB speaks to.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.dialect, err)
+	}
+	return nil
+}
+
+// Close releases the database's connections.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// rebind rewrites the '?' placeholders every query here is written with into
+// PostgreSQL's numbered '$n' form. No query in this package has a literal
+// question mark.
+func (db *DB) rebind(query string) string {
+	if db.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := db.w.ExecContext(ctx, db.rebind(query), args...)
+	return res, classify(err)
+}
+
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.r.QueryRowContext(ctx, db.rebind(query), args...)
+}
+
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := db.r.QueryContext(ctx, db.rebind(query), args...)
+	return rows, classify(err)
+}
+
+// tx runs fn in a write transaction, committing when fn returns nil.
+func (db *DB) tx(ctx context.Context, fn func(tx *sqlTx) error) error {
+	t, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	if err := fn(&sqlTx{tx: t, db: db}); err != nil {
+		return errors.Join(err, ignoreDone(t.Rollback()))
+	}
+	return classify(t.Commit())
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// sqlTx rebinds placeholders and classifies errors like DB does.
+type sqlTx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, t.db.rebind(query), args...)
+	return res, classify(err)
+}
+
+func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.rebind(query), args...)
+}
+
+// classify wraps driver errors for constraint violations in ErrConflict or
+// ErrNotFound so callers can test for them without knowing the dialect.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %w", ErrConflict, err)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: %w", ErrNotFound, err)
+		}
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("%w: %w", ErrConflict, err)
+		case "23503": // foreign_key_violation
+			return fmt.Errorf("%w: %w", ErrNotFound, err)
+		}
+	}
+	return err
+}
+
+// notFound turns sql.ErrNoRows into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return classify(err)
+}
+
+// millis and fromMillis convert between time.Time and the stored form:
+// milliseconds since the Unix epoch, UTC.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Role is what an account may do. Every web route names the roles it admits.
+type Role string
+
+// The roles, from the trainee who takes calls to the admin who runs the site.
+const (
+	RoleTrainee Role = "trainee"
+	RoleTrainer Role = "trainer"
+	RoleManager Role = "manager"
+	RoleAdmin   Role = "admin"
+)
+
+// Roles lists every role in a stable order.
+func Roles() []Role { return []Role{RoleTrainee, RoleTrainer, RoleManager, RoleAdmin} }
+
+// ParseRole returns the role named s, or an error listing the valid roles.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles() {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("%w: role %q is not one of trainee, trainer, manager, admin", ErrInvalid, s)
+}
+
+// User is an account.
+type User struct {
+	ID           int64
+	Username     string
+	PasswordHash string
+	Role         Role
+	Team         string
+	Created      time.Time
+	Disabled     bool
+}
+
+const userColumns = `id, username, password_hash, role, team, created_at, disabled`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(s scanner) (User, error) {
+	var u User
+	var role string
+	var created int64
+	if err := s.Scan(&u.ID, &u.Username, &u.PasswordHash, &role, &u.Team, &created, &u.Disabled); err != nil {
+		return User{}, err
+	}
+	u.Role = Role(role)
+	u.Created = fromMillis(created)
+	return u, nil
+}
+
+// CreateUser stores a new account and sets u.ID. A taken username gives
+// ErrConflict.
+func (db *DB) CreateUser(ctx context.Context, u *User) error {
+	if u.Username == "" || u.PasswordHash == "" {
+		return fmt.Errorf("create user: %w: username and password hash are required", ErrInvalid)
+	}
+	if _, err := ParseRole(string(u.Role)); err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	err := db.w.QueryRowContext(ctx, db.rebind(`INSERT INTO users (username, password_hash, role, team, created_at, disabled)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+		u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled).Scan(&u.ID)
+	if err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, classify(err))
+	}
+	return nil
+}
+
+// UserByID returns the account with the given id.
+func (db *DB) UserByID(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return User{}, fmt.Errorf("user %d: %w", id, notFound(err))
+	}
+	return u, nil
+}
+
+// UserByUsername returns the account with the given username, compared
+// exactly; callers normalise usernames before storing and looking them up.
+func (db *DB) UserByUsername(ctx context.Context, username string) (User, error) {
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
+	if err != nil {
+		return User{}, fmt.Errorf("user %q: %w", username, notFound(err))
+	}
+	return u, nil
+}
+
+// ListUsers returns every account ordered by username.
+func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// SetUserDisabled disables or re-enables an account. Disabling also ends
+// every session of the account, in the same transaction, so a disabled user
+// is signed out everywhere at once.
+func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		res, err := tx.exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		if disabled {
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set user %d disabled=%t: %w", id, disabled, err)
+	}
+	return nil
+}
+
+// SetUserPassword replaces an account's password hash and ends its sessions,
+// so a changed password locks out whoever knew the old one.
+func (db *DB) SetUserPassword(ctx context.Context, id int64, passwordHash string) error {
+	if passwordHash == "" {
+		return fmt.Errorf("set password of user %d: %w: empty hash", id, ErrInvalid)
+	}
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		_, err = tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set password of user %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+// Package sim is the call engine: one Call driven by the trainee's events
+// (a reply with its time, the hang-up, time passing) that plays the
+// scenario's caller and grades the call into a Scorecard. It is pure and
+// deterministic: time comes with every event, randomness from a seed, and
+// it does no I/O.
+package sim
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
+
+	"github.com/hotlinecoach/coach/phrasebook"
+)
+
+// Matcher finds phrasebook entries in one utterance.
+type Matcher interface {
+	Match(text string, f phrasebook.Filter) []phrasebook.Hit
+}
+
+// Book is the matcher a call listens with, together with the entries it
+// was built from, so that a scorecard can name each hit's wording and norm.
+// One Book serves every call; it is read-only after NewBook.
+type Book struct {
+	matcher Matcher
+	entries map[string]*phrasebook.Entry
+}
+
+// NewBook pairs m with the entries it indexes: the shared phrasebook plus
+// every scenario's local entries.
+func NewBook(m Matcher, entries []phrasebook.Entry) *Book {
+	b := &Book{matcher: m, entries: make(map[string]*phrasebook.Entry, len(entries))}
+	for i := range entries {
+		b.entries[entries[i].ID] = &entries[i]
+	}
+	return b
+}
+
+// Entry returns the entry with the given id.
+func (b *Book) Entry(id string) (*phrasebook.Entry, bool) {
+	e, ok := b.entries[id]
+	return e, ok
+}
+
+// Has reports whether id is an entry of the book; it serves as the
+// scenarios.KnownPhrase of validation.
+func (b *Book) Has(id string) bool {
+	_, ok := b.entries[id]
+	return ok
+}
+
+// fold is the comparison form of a text for restating and for measuring a
+// turn's length: width folded, lower case, without punctuation or spaces,
+// Chinese digits as Arabic ones so that 三号楼 restates 3号楼.
+func fold(s string) string {
+	s = width.Fold.String(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r):
+			continue
+		}
+		if d, ok := chineseDigit(r); ok {
+			r = d
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func chineseDigit(r rune) (rune, bool) {
+	const digits = "零一二三四五六七八九"
+	switch r {
+	case '〇':
+		return '0', true
+	case '幺':
+		return '1', true
+	case '两':
+		return '2', true
+	}
+	for i, d := range []rune(digits) {
+		if r == d {
+			return rune('0' + i), true
+		}
+	}
+	return r, false
+}

@@ -1,0 +1,519 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/scenarios"
+)
+
+// Options are the per-call settings.
+type Options struct {
+	// Mode is Practice (the default) or Exam.
+	Mode Mode
+	// Seed picks among the caller's alternative lines.
+	Seed uint64
+}
+
+// defaultMood is how the caller's anger moves when the scenario has no
+// reaction of its own to these intents: deflection, arguing and rudeness
+// anger, empathy, apology and a concrete commitment calm.
+var defaultMood = []struct {
+	intent phrasebook.Intent
+	delta  int
+}{
+	{"deflect", 20}, {"argue", 20}, {"rude", 20},
+	{"empathy", -10}, {"apology", -5}, {"commit", -10},
+}
+
+// Call is one simulated call. It is not safe for concurrent use; each
+// method takes the time of the event in seconds since ringing began, and a
+// time earlier than the last one is taken as the last one.
+type Call struct {
+	sc     *scenarios.Scenario
+	book   *Book
+	mode   Mode
+	seed   uint64
+	rng    *rand.Rand
+	filter phrasebook.Filter
+
+	now     float64
+	started bool
+	rings   int
+
+	answered    bool
+	answerRing  int
+	traineeSaid int // trainee turns so far
+
+	ended    bool
+	outcome  Outcome
+	endAt    float64
+	angry    bool
+	silentUp bool // hung up on a silent line
+	card     *Scorecard
+
+	mood, moodMax int
+
+	turns []Turn
+
+	// Silence: lastActivity is the last trainee turn; held says that turn
+	// asked the caller to hold; checks counts the caller's "还在吗?".
+	lastActivity float64
+	held         bool
+	checks       int
+	lastCheck    float64
+	silences     []silence
+
+	fired        map[string]bool // step ids
+	given        map[string]int  // fact key → index of the caller's turn that gave it
+	items        []itemState
+	forbidden    []ForbiddenEntry
+	hinted       map[string]bool
+	lastFallback int
+}
+
+type silence struct {
+	from, at float64
+	held     bool
+}
+
+type itemState struct {
+	done     bool
+	turn     int // index in turns
+	pos      int // rune offset of the hit in that turn
+	at       float64
+	late     float64 // time of a hit past the deadline; 0 if none
+	missedAt int     // trainee turn number where a first item was missed
+}
+
+// NewCall starts a call to the scenario. Ringing begins at time 0.
+func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
+	mode := opt.Mode
+	if !mode.Valid() {
+		mode = Practice
+	}
+	return &Call{
+		sc:           sc,
+		book:         book,
+		mode:         mode,
+		seed:         opt.Seed,
+		rng:          rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15)),
+		filter:       phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID},
+		mood:         sc.Persona.Mood,
+		moodMax:      sc.Persona.Mood,
+		fired:        map[string]bool{},
+		given:        map[string]int{},
+		items:        make([]itemState, len(sc.Checklist)),
+		hinted:       map[string]bool{},
+		lastFallback: -1,
+	}
+}
+
+// Ended reports whether the call is over.
+func (c *Call) Ended() bool { return c.ended }
+
+// Now is the time of the last event.
+func (c *Call) Now() float64 { return c.now }
+
+// Scorecard returns the graded call once it has ended, else nil.
+func (c *Call) Scorecard() *Scorecard { return c.card }
+
+// Mood is the caller's current anger, 0-100.
+func (c *Call) Mood() int { return c.mood }
+
+// Advance lets time pass until at: rings while unanswered, the caller
+// checking a silent line and giving up on it, the call timing out.
+func (c *Call) Advance(at float64) []Event {
+	if c.ended {
+		return nil
+	}
+	at = c.clamp(at)
+	var evs []Event
+	if !c.started {
+		c.started = true
+		c.rings = 1
+		evs = append(evs, Event{Type: EventRing, At: 0, N: 1}, Event{Type: EventMood, At: 0, Value: c.mood})
+	}
+	for !c.ended {
+		t, kind := c.nextDue()
+		if t > at {
+			break
+		}
+		c.now = t
+		evs = append(evs, c.fire(t, kind)...)
+	}
+	if !c.ended {
+		c.now = at
+	}
+	return evs
+}
+
+type dueKind int
+
+const (
+	dueNone dueKind = iota
+	dueRing
+	dueGiveUp
+	dueSilence
+	dueTimeout
+	dueDeadline
+)
+
+// nextDue is the earliest thing that happens by itself.
+func (c *Call) nextDue() (float64, dueKind) {
+	best, kind := c.sc.MaxDuration, dueTimeout
+	consider := func(t float64, k dueKind) {
+		if t < best || (t == best && k < kind) {
+			best, kind = t, k
+		}
+	}
+	iv := c.sc.Rings.Interval
+	if !c.answered {
+		if c.rings < c.sc.Rings.GiveUp {
+			consider(float64(c.rings)*iv, dueRing)
+		} else {
+			consider(float64(c.rings)*iv, dueGiveUp)
+		}
+	} else {
+		consider(c.nextSilence(), dueSilence)
+	}
+	if c.mode == Practice && c.answered {
+		for i, it := range c.sc.Checklist {
+			if it.Within > 0 && !c.items[i].done && !c.hinted["within:"+it.ID] && it.Within >= c.now {
+				consider(it.Within, dueDeadline)
+			}
+		}
+	}
+	return best, kind
+}
+
+func (c *Call) nextSilence() float64 {
+	if c.checks > 0 {
+		return c.lastCheck + c.sc.Silence.After
+	}
+	if c.held {
+		return c.lastActivity + c.sc.Silence.HoldFor
+	}
+	return c.lastActivity + c.sc.Silence.After
+}
+
+func (c *Call) fire(t float64, kind dueKind) []Event {
+	switch kind {
+	case dueRing:
+		c.rings++
+		return []Event{{Type: EventRing, At: t, N: c.rings}}
+	case dueGiveUp:
+		return c.end(t, CustomerHungUp)
+	case dueTimeout:
+		return c.end(t, TimedOut)
+	case dueDeadline:
+		var evs []Event
+		for i, it := range c.sc.Checklist {
+			if it.Within == t && !c.items[i].done && !c.hinted["within:"+it.ID] {
+				c.hinted["within:"+it.ID] = true
+				evs = append(evs, c.hint(t, itemHint(&it), itemIntent(c.sc, &it))...)
+			}
+		}
+		return evs
+	}
+	// A silence check.
+	if c.checks >= c.sc.Silence.HangupAfter {
+		c.silentUp = true
+		evs := c.customer(t, c.sc.Silence.GiveUp)
+		return append(evs, c.end(t, CustomerHungUp)...)
+	}
+	var evs []Event
+	if c.checks == 0 {
+		c.silences = append(c.silences, silence{from: c.lastActivity, at: t, held: c.held})
+		if !c.held {
+			evs = append(evs, c.hintOnce(t, "silence", "让用户等之前先说一句\"请您稍等\",别让电话里没有声音。", "hold")...)
+		}
+	}
+	line := c.sc.Silence.Say[c.checks%len(c.sc.Silence.Say)]
+	c.checks++
+	c.lastCheck = t
+	return append(c.customer(t, line), evs...)
+}
+
+func (c *Call) clamp(at float64) float64 {
+	if math.IsNaN(at) || at < c.now {
+		return c.now
+	}
+	return at
+}
+
+// Hangup is the trainee hanging up.
+func (c *Call) Hangup(at float64) []Event {
+	evs := c.Advance(at)
+	if c.ended {
+		return evs
+	}
+	return append(evs, c.end(c.now, TraineeHungUp)...)
+}
+
+// Say is a trainee reply; the first one answers the ringing call. The
+// caller answers every reply, or ends the call.
+func (c *Call) Say(at float64, text string) []Event {
+	evs := c.Advance(at)
+	if c.ended {
+		return evs
+	}
+	at = c.now
+	if !c.answered {
+		c.answered = true
+		c.answerRing = c.rings
+	}
+	hits := c.book.matcher.Match(text, c.filter)
+	hits = slices.Clone(hits)
+	slices.SortStableFunc(hits, func(a, b phrasebook.Hit) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		return a.End - b.End
+	})
+	if hits == nil {
+		hits = []phrasebook.Hit{}
+	}
+	c.traineeSaid++
+	first := c.traineeSaid == 1
+	heard := !(c.sc.Persona.Has(scenarios.NeedHardOfHearing) && len([]rune(fold(text))) > c.sc.Persona.HearingLimit)
+	idx := len(c.turns)
+	c.turns = append(c.turns, Turn{Speaker: Trainee, At: at, Text: text, Hits: hits, Misheard: !heard})
+	c.lastActivity, c.checks, c.held = at, 0, false
+
+	t := &turn{c: c, idx: idx, at: at, text: text, hits: hits}
+	evs = append(evs, c.gradeForbidden(t)...)
+	if !heard {
+		lines := []string{}
+		if first {
+			lines = append(lines, c.sc.Opening)
+		}
+		lines = append(lines, c.pick(c.sc.Persona.Pardon))
+		evs = append(evs, c.hintOnce(at, "hearing", "老人家听不清长句子:一句话说短一点、慢一点,一次只问一件事。", "")...)
+		return append(evs, c.customer(at, strings.Join(lines, ""))...)
+	}
+	c.held = t.has("hold")
+	c.gradeSaid(t, first)
+
+	// Mood first: an angry enough caller says nothing else.
+	var reactLine, reactHint, reactIntent string
+	delta := 0
+	for _, r := range c.sc.Reactions {
+		if !t.has(r.On) {
+			continue
+		}
+		delta += r.Mood
+		if reactLine == "" && len(r.Say) > 0 {
+			reactLine = c.pick(r.Say)
+		}
+		if reactHint == "" && r.Hint != "" {
+			reactHint, reactIntent = r.Hint, r.On
+		}
+	}
+	for _, d := range defaultMood {
+		if t.has(string(d.intent)) && !slices.ContainsFunc(c.sc.Reactions, func(r scenarios.Reaction) bool { return r.On == string(d.intent) }) {
+			delta += d.delta
+		}
+	}
+	if reactHint != "" {
+		evs = append(evs, c.hint(at, reactHint, reactIntent)...)
+	}
+	evs = append(evs, c.moveMood(at, delta)...)
+	if c.mood >= c.sc.Persona.HangupMood {
+		c.angry = true
+		evs = append(evs, c.customer(at, c.sc.Closing.Angry)...)
+		return append(evs, c.end(at, CustomerHungUp)...)
+	}
+
+	var lines []string
+	if first {
+		lines = append(lines, c.sc.Opening)
+	} else if reactLine != "" {
+		lines = append(lines, reactLine)
+	}
+	replyIdx := len(c.turns) // where the caller's reply will be
+	for _, f := range c.sc.Facts {
+		if t.has(f.Ask) {
+			lines = append(lines, f.Say)
+			if _, ok := c.given[f.Key]; !ok {
+				c.given[f.Key] = replyIdx
+			}
+		}
+	}
+	endAfter := false
+	stepMood := 0
+	for _, st := range c.sc.Script {
+		if c.fired[st.ID] || len(st.When) == 0 || !c.afterDone(st) || !slices.ContainsFunc(st.When, t.has) {
+			continue
+		}
+		c.fired[st.ID] = true
+		lines = append(lines, c.pick(st.Say))
+		stepMood += st.Mood
+		endAfter = endAfter || st.End
+	}
+	if t.has("anything-else") {
+		lines = append(lines, c.sc.Closing.AnythingElse)
+	}
+	closing := false
+	if n := len(hits); n > 0 && !first {
+		last := hits[n-1].Intent
+		closing = last == "thanks" || last == "farewell"
+	}
+	if !first && len(lines) == 0 && !closing && !endAfter {
+		// The caller's own initiative: a step without when whose turn has come.
+		for _, st := range c.sc.Script {
+			if c.fired[st.ID] || len(st.When) > 0 || !c.afterDone(st) {
+				continue
+			}
+			c.fired[st.ID] = true
+			lines = append(lines, c.pick(st.Say))
+			stepMood += st.Mood
+			endAfter = st.End
+			break
+		}
+	}
+	if len(lines) == 0 && !closing {
+		lines = append(lines, c.fallback())
+	}
+	if closing {
+		lines = append(lines, c.sc.Closing.Goodbye)
+	}
+	evs = append(evs, c.moveMood(at, stepMood)...)
+	evs = append(evs, c.customer(at, strings.Join(lines, ""))...)
+	evs = append(evs, c.practiceHints(t, first)...)
+	switch {
+	case c.mood >= c.sc.Persona.HangupMood:
+		c.angry = true
+		evs = append(evs, c.customer(at, c.sc.Closing.Angry)...)
+		evs = append(evs, c.end(at, CustomerHungUp)...)
+	case closing || endAfter:
+		evs = append(evs, c.end(at, Completed)...)
+	}
+	return evs
+}
+
+func (c *Call) afterDone(st scenarios.Step) bool {
+	for _, a := range st.After {
+		if !c.fired[a] {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Call) pick(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return lines[c.rng.IntN(len(lines))]
+}
+
+// fallback avoids saying the same filler twice in a row.
+func (c *Call) fallback() string {
+	fb := c.sc.Fallback
+	i := c.rng.IntN(len(fb))
+	if len(fb) > 1 && i == c.lastFallback {
+		i = (i + 1) % len(fb)
+	}
+	c.lastFallback = i
+	return fb[i]
+}
+
+func (c *Call) moveMood(at float64, delta int) []Event {
+	if delta == 0 {
+		return nil
+	}
+	m := min(max(c.mood+delta, 0), 100)
+	if m == c.mood {
+		return nil
+	}
+	c.mood = m
+	c.moodMax = max(c.moodMax, m)
+	return []Event{{Type: EventMood, At: at, Value: m}}
+}
+
+func (c *Call) customer(at float64, text string) []Event {
+	c.turns = append(c.turns, Turn{Speaker: Customer, At: at, Text: text, Hits: []phrasebook.Hit{}})
+	return []Event{{Type: EventCustomer, At: at, Text: text}}
+}
+
+func (c *Call) hint(at float64, text, intent string) []Event {
+	if c.mode != Practice || text == "" {
+		return nil
+	}
+	return []Event{{Type: EventHint, At: at, Text: text, Intent: intent}}
+}
+
+func (c *Call) hintOnce(at float64, key, text, intent string) []Event {
+	if c.hinted[key] {
+		return nil
+	}
+	c.hinted[key] = true
+	return c.hint(at, text, intent)
+}
+
+func (c *Call) end(at float64, o Outcome) []Event {
+	c.ended, c.outcome, c.endAt, c.now = true, o, at, at
+	c.card = c.grade()
+	return []Event{{Type: EventEnd, At: at, Outcome: o, Scorecard: c.card}}
+}
+
+// turn is one trainee reply being handled.
+type turn struct {
+	c    *Call
+	idx  int
+	at   float64
+	text string
+	hits []phrasebook.Hit
+}
+
+// find returns the first hit of ref: an intent, a local phrase id, or a
+// shared phrase id.
+func (t *turn) find(ref string) (phrasebook.Hit, bool) {
+	return findRef(t.c.sc, t.hits, ref)
+}
+
+func (t *turn) has(ref string) bool {
+	_, ok := t.find(ref)
+	return ok
+}
+
+func findRef(sc *scenarios.Scenario, hits []phrasebook.Hit, ref string) (phrasebook.Hit, bool) {
+	local := ""
+	if _, ok := sc.Phrase(ref); ok {
+		local = sc.LocalID(ref)
+	}
+	for _, h := range hits {
+		if string(h.Intent) == ref || h.ID == ref || (local != "" && h.ID == local) {
+			return h, true
+		}
+	}
+	return phrasebook.Hit{}, false
+}
+
+func itemHint(it *scenarios.Item) string {
+	if it.Hint != "" {
+		return it.Hint
+	}
+	return it.Explain
+}
+
+func itemIntent(sc *scenarios.Scenario, it *scenarios.Item) string {
+	switch {
+	case it.Intent != "":
+		return it.Intent
+	case it.Phrase != "":
+		if p, ok := sc.Phrase(it.Phrase); ok {
+			return string(p.Intent)
+		}
+		return ""
+	case it.Fact != "":
+		return "restate"
+	case len(it.Any) > 0:
+		return it.Any[0]
+	}
+	return ""
+}

@@ -1,0 +1,346 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/scenarios"
+)
+
+// gradeForbidden records every forbidden hit of the turn. A hard-of-hearing
+// caller may miss it, but the trainee still said it.
+func (c *Call) gradeForbidden(t *turn) []Event {
+	var evs []Event
+	runes := []rune(t.text)
+	per := c.sc.Penalties.ForbiddenPenalty()
+	for _, h := range t.hits {
+		if h.Kind != phrasebook.Forbidden {
+			continue
+		}
+		said := ""
+		if h.Start >= 0 && h.End <= len(runes) && h.Start < h.End {
+			said = string(runes[h.Start:h.End])
+		}
+		phrase, norm, suggestion := h.ID, "", h.Suggestion
+		if e, ok := c.entry(h.ID); ok {
+			phrase, norm = e.Text, e.Source
+			if suggestion == "" {
+				suggestion = e.Suggestion
+			}
+		}
+		title := string(h.Intent)
+		if info, ok := phrasebook.LookupIntent(h.Intent); ok {
+			title = info.Title
+		}
+		explain := fmt.Sprintf("「%s」属于%s,服务规范明令禁止;应改说:%s", said, title, suggestion)
+		c.forbidden = append(c.forbidden, ForbiddenEntry{
+			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: phrase, Said: said,
+			Suggestion: suggestion, Penalty: per, Norm: norm, Explain: explain,
+		})
+		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」,可以说:%s", said, suggestion), string(h.Intent))...)
+	}
+	return evs
+}
+
+// entry looks up a hit's entry: a scenario's local entries are in the book
+// when the caller built it as documented, else in the scenario itself.
+func (c *Call) entry(id string) (*phrasebook.Entry, bool) {
+	if e, ok := c.book.Entry(id); ok {
+		return e, true
+	}
+	if short, ok := strings.CutPrefix(id, c.sc.ID+"/"); ok {
+		return c.sc.Phrase(short)
+	}
+	return nil, false
+}
+
+// gradeSaid marks the checklist items this heard turn satisfies.
+func (c *Call) gradeSaid(t *turn, first bool) {
+	folded := fold(t.text)
+	for i := range c.sc.Checklist {
+		it := &c.sc.Checklist[i]
+		st := &c.items[i]
+		if st.done || st.missedAt > 0 {
+			continue
+		}
+		pos := -1
+		switch {
+		case it.Fact != "":
+			from, given := c.given[it.Fact]
+			if !given || from > t.idx {
+				continue
+			}
+			f, _ := c.sc.FactByKey(it.Fact)
+			for _, form := range f.Forms() {
+				if k := strings.Index(folded, fold(form)); k >= 0 && fold(form) != "" {
+					pos = 0
+					break
+				}
+			}
+		case it.Rule != "":
+			continue
+		default:
+			for _, ref := range it.Refs() {
+				if h, ok := t.find(ref); ok && (pos < 0 || h.Start < pos) {
+					pos = h.Start
+				}
+			}
+		}
+		if it.First && !first {
+			continue
+		}
+		if pos < 0 {
+			if it.First {
+				st.missedAt = c.traineeSaid
+			}
+			continue
+		}
+		if it.Within > 0 && t.at > it.Within {
+			if st.late == 0 {
+				st.late = t.at
+			}
+			continue
+		}
+		st.done, st.turn, st.pos, st.at = true, t.idx, pos, t.at
+	}
+}
+
+// practiceHints point at what the trainee is missing right now.
+func (c *Call) practiceHints(t *turn, first bool) []Event {
+	if c.mode != Practice {
+		return nil
+	}
+	var evs []Event
+	for i := range c.sc.Checklist {
+		it := &c.sc.Checklist[i]
+		st := &c.items[i]
+		switch {
+		case first && it.First && !st.done:
+			evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, itemHint(it), itemIntent(c.sc, it))...)
+		case it.Fact != "" && !st.done:
+			// The caller gave it in reply to the previous turn and this
+			// turn did not repeat it.
+			if from, ok := c.given[it.Fact]; ok && from < t.idx {
+				evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, itemHint(it), "restate")...)
+			}
+		}
+	}
+	return evs
+}
+
+// grade builds the scorecard of the ended call.
+func (c *Call) grade() *Scorecard {
+	sc := c.sc
+	card := &Scorecard{
+		Scenario: sc.ID, Title: sc.Title, Mode: c.mode, Seed: c.seed,
+		PassMark: sc.PassMark, Outcome: c.outcome, Duration: c.endAt,
+		AnsweredRing: c.answerRing,
+		Mood:         MoodSummary{Start: sc.Persona.Mood, End: c.mood, Max: c.moodMax, Hangup: sc.Persona.HangupMood},
+		Reasons:      []string{},
+		Checklist:    make([]ItemResult, 0, len(sc.Checklist)),
+		Forbidden:    c.forbidden,
+		Turns:        c.turns,
+	}
+	if card.Forbidden == nil {
+		card.Forbidden = []ForbiddenEntry{}
+	}
+	if card.Turns == nil {
+		card.Turns = []Turn{}
+	}
+	card.OutcomeNote = c.outcomeNote()
+
+	var missedCritical []string
+	for i := range sc.Checklist {
+		it := &sc.Checklist[i]
+		r := c.itemResult(i)
+		card.MaxPoints += it.Points
+		card.Points += r.Earned
+		if it.Critical && !r.Done {
+			missedCritical = append(missedCritical, it.Title)
+		}
+		card.Checklist = append(card.Checklist, r)
+	}
+	card.Penalty = len(c.forbidden) * sc.Penalties.ForbiddenPenalty()
+	raw := 0
+	if card.MaxPoints > 0 {
+		raw = int(math.Round(float64(card.Points) * 100 / float64(card.MaxPoints)))
+	}
+	card.Score = min(max(raw-card.Penalty, 0), 100)
+
+	if !c.answered {
+		card.Reasons = append(card.Reasons, "电话一直没有接起。")
+	}
+	if c.angry {
+		card.Reasons = append(card.Reasons, "客户被激怒后挂断了电话。")
+	}
+	for _, t := range missedCritical {
+		card.Reasons = append(card.Reasons, fmt.Sprintf("关键项「%s」没有做到,无论得分多少都不能通过。", t))
+	}
+	if card.Score < sc.PassMark {
+		card.Reasons = append(card.Reasons, fmt.Sprintf("得分 %d 低于及格线 %d。", card.Score, sc.PassMark))
+	}
+	card.Passed = len(card.Reasons) == 0
+	return card
+}
+
+func (c *Call) outcomeNote() string {
+	switch {
+	case c.outcome == Completed:
+		return "客户道别后先挂断,通话正常结束。"
+	case c.outcome == TraineeHungUp && !c.answered:
+		return "电话没接就挂断了。"
+	case c.outcome == TraineeHungUp:
+		return "学员在客户之前挂断了电话。"
+	case c.outcome == TimedOut:
+		return fmt.Sprintf("通话超过了 %.0f 秒的时限。", c.sc.MaxDuration)
+	case c.angry:
+		return "客户情绪越来越差,最后生气挂断了电话。"
+	case c.silentUp:
+		return "电话里长时间没有声音,客户挂断了。"
+	case !c.answered:
+		return fmt.Sprintf("铃响了 %d 声没人接,客户挂断了。", c.rings)
+	}
+	return "客户挂断了电话。"
+}
+
+func (c *Call) itemResult(i int) ItemResult {
+	it := &c.sc.Checklist[i]
+	st := c.items[i]
+	r := ItemResult{ID: it.ID, Title: it.Title, Points: it.Points, Critical: it.Critical, Norm: it.Norm, Explain: it.Explain}
+	done, note := st.done, ""
+	turn := st.turn
+	switch it.Rule {
+	case scenarios.RuleAnsweredInTime:
+		done, note, turn = c.answeredInTime()
+	case scenarios.RuleCallerHungUpFirst:
+		done = c.answered && (c.outcome == Completed || c.outcome == CustomerHungUp)
+		switch {
+		case done:
+			note = "学员没有抢先挂机。"
+		case c.outcome == TraineeHungUp:
+			note = "学员先挂断了电话,客户可能还有话要说。"
+		case c.outcome == TimedOut:
+			note = "通话超时,没有等到客户挂机。"
+		default:
+			note = "电话没有接通。"
+		}
+	case scenarios.RuleHoldAsked:
+		done, note = c.holdAsked()
+	case scenarios.RuleNoForbidden:
+		done = c.answered && len(c.forbidden) == 0
+		switch {
+		case !c.answered:
+			note = "电话没有接通。"
+		case done:
+			note = "整通电话没有说忌语。"
+		default:
+			note = fmt.Sprintf("说了 %d 次忌语,第一次是「%s」。", len(c.forbidden), c.forbidden[0].Said)
+		}
+	case "":
+		note = c.saidNote(it, &st)
+		if done && it.Before != "" {
+			if bt, bpos, ok := c.beforeMark(it.Before); ok && (bt < st.turn || (bt == st.turn && bpos < st.pos)) {
+				done = false
+				note = fmt.Sprintf("做到了,但在「%s」之后才说,顺序不对。", c.beforeTitle(it.Before))
+			}
+		}
+	}
+	r.Done = done
+	if done {
+		r.Earned = it.Points
+		t := turn
+		r.Turn = &t
+	}
+	r.Note = note
+	return r
+}
+
+func (c *Call) saidNote(it *scenarios.Item, st *itemState) string {
+	switch {
+	case st.done:
+		return fmt.Sprintf("在第 %.0f 秒做到了。", st.at)
+	case st.missedAt > 0:
+		return "第一句话里没有做到。"
+	case st.late > 0:
+		return fmt.Sprintf("第 %.0f 秒才做到,超过了 %.0f 秒的时限。", st.late, it.Within)
+	case it.Fact != "":
+		if _, ok := c.given[it.Fact]; !ok {
+			return "没有问到这一项,也就无从复述。"
+		}
+		return "客户说了,但没有复述确认。"
+	}
+	return "整通电话没有做到。"
+}
+
+func (c *Call) answeredInTime() (bool, string, int) {
+	if !c.answered {
+		return false, "电话没有接起。", 0
+	}
+	first := c.firstTrainee()
+	if c.answerRing <= c.sc.Rings.AnswerWithin {
+		return true, fmt.Sprintf("第 %d 声铃内接起。", c.answerRing), first
+	}
+	if first >= 0 && c.turns[first].Misheard == false {
+		if _, ok := findRef(c.sc, c.turns[first].Hits, "apology"); ok {
+			return true, fmt.Sprintf("第 %d 声铃才接起,但第一句先致了歉。", c.answerRing), first
+		}
+	}
+	return false, fmt.Sprintf("第 %d 声铃才接起,超过 %d 声,第一句也没有致歉。", c.answerRing, c.sc.Rings.AnswerWithin), first
+}
+
+func (c *Call) holdAsked() (bool, string) {
+	if !c.answered {
+		return false, "电话没有接通。"
+	}
+	for _, s := range c.silences {
+		gap := s.at - s.from
+		if s.held {
+			return false, fmt.Sprintf("第 %.0f 秒请客户稍等后,让客户等了超过 %.0f 秒。", s.from, gap)
+		}
+		return false, fmt.Sprintf("第 %.0f 秒起冷场 %.0f 秒,事先没有请客户稍等。", s.from, gap)
+	}
+	return true, "没有让客户在无声中干等。"
+}
+
+func (c *Call) firstTrainee() int {
+	for i, t := range c.turns {
+		if t.Speaker == Trainee {
+			return i
+		}
+	}
+	return -1
+}
+
+// beforeMark is where the item's Before happened: another checklist item,
+// or the first heard turn with the intent or phrase.
+func (c *Call) beforeMark(ref string) (int, int, bool) {
+	for i, it := range c.sc.Checklist {
+		if it.ID == ref {
+			st := c.items[i]
+			return st.turn, st.pos, st.done
+		}
+	}
+	for i, t := range c.turns {
+		if t.Speaker != Trainee || t.Misheard {
+			continue
+		}
+		if h, ok := findRef(c.sc, t.Hits, ref); ok {
+			return i, h.Start, true
+		}
+	}
+	return 0, 0, false
+}
+
+func (c *Call) beforeTitle(ref string) string {
+	for _, it := range c.sc.Checklist {
+		if it.ID == ref {
+			return it.Title
+		}
+	}
+	if info, ok := phrasebook.LookupIntent(phrasebook.Intent(ref)); ok {
+		return info.Title
+	}
+	return ref
+}

@@ -1,0 +1,44 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/hotlinecoach/coach/scenarios"
+)
+
+// Replay plays a transcript against the scenario and returns the scorecard
+// and every event the trainee would have seen. A transcript that stops
+// before the call ended is followed by silence until the call ends on its
+// own (the caller gives up on the silent line, or the call times out).
+func Replay(sc *scenarios.Scenario, book *Book, t *scenarios.Transcript, opt Options) (*Scorecard, []Event, error) {
+	if t.Scenario != sc.ID {
+		return nil, nil, fmt.Errorf("replay: transcript is for scenario %q, not %q", t.Scenario, sc.ID)
+	}
+	prev := 0.0
+	for i, tu := range t.Turns {
+		switch {
+		case math.IsNaN(tu.At) || math.IsInf(tu.At, 0) || tu.At < prev:
+			return nil, nil, fmt.Errorf("replay %s: turns[%d].at: %v is not a time at or after %v", sc.ID, i, tu.At, prev)
+		case (tu.Say == "") == !tu.Hangup:
+			return nil, nil, fmt.Errorf("replay %s: turns[%d]: needs either say or hangup", sc.ID, i)
+		}
+		prev = tu.At
+	}
+	c := NewCall(sc, book, opt)
+	evs := c.Advance(0)
+	for _, tu := range t.Turns {
+		if c.Ended() {
+			break
+		}
+		if tu.Hangup {
+			evs = append(evs, c.Hangup(tu.At)...)
+		} else {
+			evs = append(evs, c.Say(tu.At, tu.Say)...)
+		}
+	}
+	if !c.Ended() {
+		evs = append(evs, c.Advance(sc.MaxDuration)...)
+	}
+	return c.Scorecard(), evs, nil
+}

@@ -1,0 +1,176 @@
+package sim
+
+import (
+	"encoding/json"
+
+	"github.com/hotlinecoach/coach/phrasebook"
+)
+
+// Mode is practice (hints as the call goes) or exam (none until the end).
+type Mode string
+
+// The modes.
+const (
+	Practice Mode = "practice"
+	Exam     Mode = "exam"
+)
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool { return m == Practice || m == Exam }
+
+// Outcome is how a call ended.
+type Outcome string
+
+// The outcomes.
+const (
+	// Completed: the caller said goodbye and hung up, satisfied.
+	Completed Outcome = "completed"
+	// CustomerHungUp: the caller hung up in anger, on a silent line, or
+	// after ringing unanswered.
+	CustomerHungUp Outcome = "customer_hung_up"
+	// TraineeHungUp: the trainee hung up first.
+	TraineeHungUp Outcome = "trainee_hung_up"
+	// TimedOut: the call reached the scenario's max_duration.
+	TimedOut Outcome = "timed_out"
+)
+
+// Speaker says who said a turn.
+type Speaker string
+
+// The speakers.
+const (
+	Trainee  Speaker = "trainee"
+	Customer Speaker = "customer"
+)
+
+// Scorecard is the graded call (DESIGN.md's contract plus explanations).
+type Scorecard struct {
+	Scenario string `json:"scenario"`
+	Title    string `json:"title"`
+	Mode     Mode   `json:"mode"`
+	Seed     uint64 `json:"seed"`
+	// Score is 0-100: points done over all points, less penalties.
+	Score    int     `json:"score"`
+	PassMark int     `json:"pass_mark"`
+	Passed   bool    `json:"passed"`
+	Outcome  Outcome `json:"outcome"`
+	// OutcomeNote says in a sentence how the call ended.
+	OutcomeNote string `json:"outcome_note"`
+	// Reasons says why the call failed; empty when it passed.
+	Reasons []string `json:"reasons"`
+	// Duration is the seconds from the first ring to the end.
+	Duration float64 `json:"duration"`
+	// AnsweredRing is the ring the call was answered on; 0 if never.
+	AnsweredRing int         `json:"answered_ring"`
+	Mood         MoodSummary `json:"mood"`
+	Points       int         `json:"points"`
+	MaxPoints    int         `json:"max_points"`
+	// Penalty is the points taken off for forbidden phrases.
+	Penalty   int              `json:"penalty"`
+	Checklist []ItemResult     `json:"checklist"`
+	Forbidden []ForbiddenEntry `json:"forbidden"`
+	Turns     []Turn           `json:"turns"`
+}
+
+// MoodSummary is the caller's anger over the call, 0 (calm) to 100.
+type MoodSummary struct {
+	Start  int `json:"start"`
+	End    int `json:"end"`
+	Max    int `json:"max"`
+	Hangup int `json:"hangup"`
+}
+
+// ItemResult is one checklist item as graded.
+type ItemResult struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Done  bool   `json:"done"`
+	// Turn is the index in Turns where it was done, or null.
+	Turn     *int   `json:"turn"`
+	Points   int    `json:"points"`
+	Earned   int    `json:"earned"`
+	Critical bool   `json:"critical"`
+	Norm     string `json:"norm"`
+	// Explain is why the item matters (from the scenario).
+	Explain string `json:"explain"`
+	// Note is what happened in this call, in a sentence.
+	Note string `json:"note"`
+}
+
+// ForbiddenEntry is one forbidden phrase the trainee said.
+type ForbiddenEntry struct {
+	// Turn is the index in Turns.
+	Turn   int               `json:"turn"`
+	At     float64           `json:"at"`
+	ID     string            `json:"id"`
+	Intent phrasebook.Intent `json:"intent"`
+	// Phrase is the entry's canonical wording.
+	Phrase string `json:"phrase"`
+	// Said is the part of the reply that matched.
+	Said       string `json:"said"`
+	Suggestion string `json:"suggestion"`
+	Penalty    int    `json:"penalty"`
+	Norm       string `json:"norm"`
+	Explain    string `json:"explain"`
+}
+
+// Turn is one line of the call.
+type Turn struct {
+	Speaker Speaker          `json:"speaker"`
+	At      float64          `json:"at"`
+	Text    string           `json:"text"`
+	Hits    []phrasebook.Hit `json:"hits"`
+	// Misheard marks a trainee turn a hard-of-hearing caller did not follow.
+	Misheard bool `json:"misheard,omitempty"`
+}
+
+// EventType is the kind of an engine event; the names are the websocket
+// message types of DESIGN.md.
+type EventType string
+
+// The event types.
+const (
+	EventRing     EventType = "ring"
+	EventCustomer EventType = "customer"
+	EventHint     EventType = "hint"
+	EventMood     EventType = "mood"
+	EventEnd      EventType = "end"
+)
+
+// Event is something the trainee sees or hears.
+type Event struct {
+	Type EventType `json:"type"`
+	At   float64   `json:"at"`
+	// N is the ring number (ring).
+	N int `json:"n,omitempty"`
+	// Text is the caller's line (customer) or the hint (hint).
+	Text string `json:"text,omitempty"`
+	// Intent is what a hint is about.
+	Intent string `json:"intent,omitempty"`
+	// Value is the mood (mood).
+	Value int `json:"value"`
+	// Outcome and Scorecard come with end.
+	Outcome   Outcome    `json:"outcome,omitempty"`
+	Scorecard *Scorecard `json:"scorecard,omitempty"`
+}
+
+// MarshalJSON writes only the fields of the event's type, as the
+// websocket protocol has them.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type wire struct {
+		Type      EventType  `json:"type"`
+		At        float64    `json:"at"`
+		N         int        `json:"n,omitempty"`
+		Text      string     `json:"text,omitempty"`
+		Intent    string     `json:"intent,omitempty"`
+		Value     *int       `json:"value,omitempty"`
+		Outcome   Outcome    `json:"outcome,omitempty"`
+		Scorecard *Scorecard `json:"scorecard,omitempty"`
+	}
+	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Outcome: e.Outcome, Scorecard: e.Scorecard}
+	if e.Type == EventMood {
+		v := e.Value
+		w.Value = &v
+	}
+	return json.Marshal(w)
+}

@@ -6,12 +6,10 @@
 package sim
 
 import (
-	"strings"
-	"unicode"
-
-	"golang.org/x/text/width"
+	"slices"
 
 	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/scenarios"
 )
 
 // Matcher finds phrasebook entries in one utterance.
@@ -25,6 +23,7 @@ type Matcher interface {
 type Book struct {
 	matcher Matcher
 	entries map[string]*phrasebook.Entry
+	closer  interface{ Close() error }
 }
 
 // NewBook pairs m with the entries it indexes: the shared phrasebook plus
@@ -51,38 +50,67 @@ func (b *Book) Has(id string) bool {
 }
 
 // fold is the comparison form of a text for restating and for measuring a
-// turn's length: width folded, lower case, without punctuation or spaces,
-// Chinese digits as Arabic ones so that 三号楼 restates 3号楼.
-func fold(s string) string {
-	s = width.Fold.String(s)
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r):
-			continue
-		}
-		if d, ok := chineseDigit(r); ok {
-			r = d
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
+// turn's length: the matcher's normalisation (script, width, case,
+// punctuation and numbers spelled one way), so that 三號樓 restates 3号楼.
+func fold(s string) string { return phrasebook.Normalize(s).String() }
+
+// localForm is a scenario key point in comparison form.
+type localForm struct {
+	id    string
+	entry *phrasebook.Entry
+	forms [][]rune
 }
 
-func chineseDigit(r rune) (rune, bool) {
-	const digits = "零一二三四五六七八九"
-	switch r {
-	case '〇':
-		return '0', true
-	case '幺':
-		return '1', true
-	case '两':
-		return '2', true
+func localForms(sc *scenarios.Scenario) []localForm {
+	var out []localForm
+	for i := range sc.Phrases {
+		e := &sc.Phrases[i]
+		if e.Kind == phrasebook.Forbidden {
+			// Forbidden wordings need the matcher's exceptions.
+			continue
+		}
+		lf := localForm{id: sc.LocalID(e.ID), entry: e}
+		for _, f := range e.Forms() {
+			if r := phrasebook.Normalize(f).Runes; len(r) > 0 {
+				lf.forms = append(lf.forms, r)
+			}
+		}
+		out = append(out, lf)
 	}
-	for i, d := range []rune(digits) {
-		if r == d {
-			return rune('0' + i), true
+	return out
+}
+
+// withLocal adds a hit for every key point of the scenario written out in
+// the turn that the matcher did not report. The matcher keeps one hit per
+// intent and span, so a shared commit entry can hide the scenario's own
+// "两到四小时内上门"; the scenario listens for its id and must hear it.
+func withLocal(forms []localForm, text string, hits []phrasebook.Hit) []phrasebook.Hit {
+	var n phrasebook.Normalized
+	for _, lf := range forms {
+		if slices.ContainsFunc(hits, func(h phrasebook.Hit) bool { return h.ID == lf.id }) {
+			continue
+		}
+		if n.Runes == nil {
+			n = phrasebook.Normalize(text)
+		}
+		for _, f := range lf.forms {
+			k := runeIndex(n.Runes, f)
+			if k < 0 {
+				continue
+			}
+			sp := n.OrigSpan(k, k+len(f))
+			hits = append(hits, phrasebook.Hit{ID: lf.id, Intent: lf.entry.Intent, Kind: lf.entry.Kind, Score: 1, Start: sp.Start, End: sp.End})
+			break
 		}
 	}
-	return r, false
+	return hits
+}
+
+func runeIndex(s, sub []rune) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if slices.Equal(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }

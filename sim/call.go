@@ -39,6 +39,7 @@ type Call struct {
 	seed   uint64
 	rng    *rand.Rand
 	filter phrasebook.Filter
+	local  []localForm
 
 	now     float64
 	started bool
@@ -102,6 +103,7 @@ func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 		seed:         opt.Seed,
 		rng:          rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15)),
 		filter:       phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID},
+		local:        localForms(sc),
 		mood:         sc.Persona.Mood,
 		moodMax:      sc.Persona.Mood,
 		fired:        map[string]bool{},
@@ -266,8 +268,7 @@ func (c *Call) Say(at float64, text string) []Event {
 		c.answered = true
 		c.answerRing = c.rings
 	}
-	hits := c.book.matcher.Match(text, c.filter)
-	hits = slices.Clone(hits)
+	hits := withLocal(c.local, text, slices.Clone(c.book.matcher.Match(text, c.filter)))
 	slices.SortStableFunc(hits, func(a, b phrasebook.Hit) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
@@ -293,7 +294,9 @@ func (c *Call) Say(at float64, text string) []Event {
 		}
 		lines = append(lines, c.pick(c.sc.Persona.Pardon))
 		evs = append(evs, c.hintOnce(at, "hearing", "老人家听不清长句子:一句话说短一点、慢一点,一次只问一件事。", "")...)
-		return append(evs, c.customer(at, strings.Join(lines, ""))...)
+		reply := strings.Join(lines, "")
+		c.lastActivity = at + speakingTime(reply)
+		return append(evs, c.customer(at, reply)...)
 	}
 	c.held = t.has("hold")
 	c.gradeSaid(t, first)
@@ -354,7 +357,7 @@ func (c *Call) Say(at float64, text string) []Event {
 		stepMood += st.Mood
 		endAfter = endAfter || st.End
 	}
-	if t.has("anything-else") {
+	if t.has("anything-else") && !first {
 		lines = append(lines, c.sc.Closing.AnythingElse)
 	}
 	closing := false
@@ -382,7 +385,9 @@ func (c *Call) Say(at float64, text string) []Event {
 		lines = append(lines, c.sc.Closing.Goodbye)
 	}
 	evs = append(evs, c.moveMood(at, stepMood)...)
-	evs = append(evs, c.customer(at, strings.Join(lines, ""))...)
+	reply := strings.Join(lines, "")
+	evs = append(evs, c.customer(at, reply)...)
+	c.lastActivity = at + speakingTime(reply)
 	evs = append(evs, c.practiceHints(t, first)...)
 	switch {
 	case c.mood >= c.sc.Persona.HangupMood:
@@ -393,6 +398,14 @@ func (c *Call) Say(at float64, text string) []Event {
 		evs = append(evs, c.end(at, Completed)...)
 	}
 	return evs
+}
+
+// charsPerSecond is how fast the caller talks; the trainee's silence is
+// counted from when the caller has finished.
+const charsPerSecond = 4
+
+func speakingTime(line string) float64 {
+	return float64(len([]rune(fold(line)))) / charsPerSecond
 }
 
 func (c *Call) afterDone(st scenarios.Step) bool {

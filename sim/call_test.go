@@ -307,13 +307,13 @@ func TestSilence(t *testing.T) {
 	tests := []struct {
 		name       string
 		turns      []step
-		wantChecks []float64 // times of the caller's 喂?还在吗?
+		wantChecks []float64 // times of the caller's 喂?还在吗?, counted from the end of the caller's reply
 		wantHold   bool
 	}{
 		{"short pauses", []step{{at: 2, say: "您好"}, {at: 20, say: "嗯"}, {at: 39, hangup: true}}, nil, true},
-		{"long silence unannounced", []step{{at: 2, say: "您好"}, {at: 30, say: "嗯"}, {at: 35, hangup: true}}, []float64{22}, false},
+		{"long silence unannounced", []step{{at: 2, say: "您好"}, {at: 30, say: "嗯"}, {at: 35, hangup: true}}, []float64{23.5}, false},
 		{"announced hold", []step{{at: 2, say: "您好"}, {at: 5, say: "请您稍等"}, {at: 60, say: "让您久等了"}, {at: 65, hangup: true}}, nil, true},
-		{"hold too long", []step{{at: 2, say: "您好"}, {at: 5, say: "请您稍等"}, {at: 70, say: "让您久等了"}, {at: 75, hangup: true}}, []float64{65}, false},
+		{"hold too long", []step{{at: 2, say: "您好"}, {at: 5, say: "请您稍等"}, {at: 70, say: "让您久等了"}, {at: 75, hangup: true}}, []float64{66}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -335,10 +335,11 @@ func TestSilence(t *testing.T) {
 func TestSilentLineCallerGivesUp(t *testing.T) {
 	sc := loadTestScenario(t)
 	card, evs := run(t, sc, Exam, step{at: 2, say: "您好"})
-	// Checks at 22 and 42, then the caller hangs up at 62.
+	// The opening takes 1.5 s to say; checks at 23.5 and 43.5, then the
+	// caller hangs up at 63.5.
 	assert.Equal(t, []string{"我家暖气不热。", "喂?还在吗?", "喂?听得见吗?", "没人说话,我挂了。"}, customerLines(evs))
 	assert.Equal(t, CustomerHungUp, card.Outcome)
-	assert.Equal(t, 62.0, card.Duration)
+	assert.Equal(t, 63.5, card.Duration)
 	assert.Contains(t, card.OutcomeNote, "没有声音")
 }
 

@@ -55,8 +55,8 @@ func (n Normalized) OrigSpan(i, j int) Span {
 // Normalize(Normalize(s).String()) has the same Runes as Normalize(s).
 //
 // Rune by rune, full-width forms become half-width, Traditional characters
-// become Simplified (OpenCC's character table, see t2s_table.go), Latin
-// letters are lower-cased, and punctuation, symbols, spaces and control
+// become Simplified (OpenCC's character table, see t2s_table.go), letters
+// are lower-cased, and punctuation, symbols, spaces and control
 // characters are dropped. Letters, marks and numbers of any script stay.
 //
 // Numbers are then spelled one way, so a phrase written with digits matches
@@ -142,11 +142,8 @@ func classify(r rune) (token, bool) {
 		return token{r: r, cls: clsDash}, true
 	}
 	switch {
-	case isHan(r):
-		// Reached only through width folding; kept for completeness.
-		return classifyHan(t2sLookup(r)), true
 	case unicode.IsLetter(r):
-		return token{r: unicode.ToLower(t2sLookup(r))}, true
+		return token{r: unicode.ToLower(r)}, true
 	case unicode.IsNumber(r):
 		return token{r: r}, true
 	case unicode.In(r, unicode.Mn, unicode.Mc) && !unicode.Is(unicode.Variation_Selector, r):
@@ -223,8 +220,9 @@ func hanDigit(r rune) int {
 }
 
 // isHan reports whether r lies in the CJK Unified Ideographs, Extension A,
-// or the supplementary ideographic planes, where the Traditional characters
-// and every numeral live.
+// or the supplementary ideographic planes: where every key of the
+// Traditional → Simplified table and every numeral but 〇 lives, and where
+// width folding and case do not apply.
 func isHan(r rune) bool {
 	return r >= 0x3400 && r <= 0x9fff || r >= 0x20000 && r <= 0x3ffff
 }

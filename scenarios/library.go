@@ -17,7 +17,7 @@ import (
 	"github.com/hotlinecoach/coach/phrasebook"
 )
 
-//go:embed library
+//go:embed library tracks
 var builtinFS embed.FS
 
 // BuiltinFS returns the embedded library: library/<id>/scenario.yaml with

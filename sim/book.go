@@ -114,3 +114,19 @@ func runeIndex(s, sub []rune) int {
 	}
 	return -1
 }
+
+// dropShadowed removes a near match that overlaps an exact match of another
+// intent: "请问有什么可以帮您" is an offer of help, even though it comes
+// within one character of "还有什么可以帮您".
+func dropShadowed(hits []phrasebook.Hit) []phrasebook.Hit {
+	out := hits[:0:0]
+	for _, h := range hits {
+		shadowed := h.Score < 1 && slices.ContainsFunc(hits, func(o phrasebook.Hit) bool {
+			return o.Score >= 1 && o.Intent != h.Intent && o.Start < h.End && h.Start < o.End
+		})
+		if !shadowed {
+			out = append(out, h)
+		}
+	}
+	return out
+}

@@ -268,7 +268,7 @@ func (c *Call) Say(at float64, text string) []Event {
 		c.answered = true
 		c.answerRing = c.rings
 	}
-	hits := withLocal(c.local, text, slices.Clone(c.book.matcher.Match(text, c.filter)))
+	hits := withLocal(c.local, text, dropShadowed(c.book.matcher.Match(text, c.filter)))
 	slices.SortStableFunc(hits, func(a, b phrasebook.Hit) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
@@ -362,8 +362,8 @@ func (c *Call) Say(at float64, text string) []Event {
 	}
 	closing := false
 	if n := len(hits); n > 0 && !first {
-		last := hits[n-1].Intent
-		closing = last == "thanks" || last == "farewell"
+		last := hits[n-1]
+		closing = (last.Intent == "thanks" || last.Intent == "farewell") && last.Score >= closingScore
 	}
 	if !first && len(lines) == 0 && !closing && !endAfter {
 		// The caller's own initiative: a step without when whose turn has come.
@@ -399,6 +399,10 @@ func (c *Call) Say(at float64, text string) []Event {
 	}
 	return evs
 }
+
+// closingScore is how sure a goodbye must be before the caller hangs up on
+// it: ending the call on a near miss (慢慢 for 慢走) would cut the trainee off.
+const closingScore = 0.85
 
 // charsPerSecond is how fast the caller talks; the trainee's silence is
 // counted from when the caller has finished.

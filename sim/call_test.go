@@ -596,3 +596,51 @@ func TestEventJSON(t *testing.T) {
 		assert.JSONEq(t, tt.want, string(b))
 	}
 }
+
+func TestDropShadowed(t *testing.T) {
+	hit := func(intent phrasebook.Intent, score float64, start, end int) phrasebook.Hit {
+		return phrasebook.Hit{ID: string(intent), Intent: intent, Score: score, Start: start, End: end}
+	}
+	tests := []struct {
+		name string
+		in   []phrasebook.Hit
+		want []phrasebook.Hit
+	}{
+		{"near match inside an exact one of another intent",
+			[]phrasebook.Hit{hit("offer-help", 1, 17, 26), hit("anything-else", 0.875, 18, 26)},
+			[]phrasebook.Hit{hit("offer-help", 1, 17, 26)}},
+		{"two exact matches stay",
+			[]phrasebook.Hit{hit("thanks", 1, 0, 6), hit("farewell", 1, 4, 8)},
+			[]phrasebook.Hit{hit("thanks", 1, 0, 6), hit("farewell", 1, 4, 8)}},
+		{"near matches apart stay",
+			[]phrasebook.Hit{hit("offer-help", 1, 0, 5), hit("anything-else", 0.875, 6, 10)},
+			[]phrasebook.Hit{hit("offer-help", 1, 0, 5), hit("anything-else", 0.875, 6, 10)}},
+		{"same intent is the matcher's business",
+			[]phrasebook.Hit{hit("commit", 1, 0, 5), hit("commit", 0.8, 2, 6)},
+			[]phrasebook.Hit{hit("commit", 1, 0, 5), hit("commit", 0.8, 2, 6)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, dropShadowed(tt.in))
+		})
+	}
+}
+
+func TestLocalKeyPointsAreHeard(t *testing.T) {
+	sc := loadTestScenario(t)
+	// A matcher that knows only the shared entries, as if it had kept a
+	// shared hit over the scenario's own.
+	book := NewBook(fakeMatcher{entries: fakeEntries()}, fakeEntries())
+	c := NewCall(sc, book, Options{Mode: Exam})
+	c.Advance(0)
+	c.Say(2, "您好")
+	c.Say(5, "暖气升温要一到两天。")
+	c.Hangup(9)
+	card := c.Scorecard()
+	require.NotNil(t, card)
+	assert.True(t, item(t, card, "takes-days").Done)
+	h := card.Turns[2].Hits
+	require.NotEmpty(t, h)
+	assert.Equal(t, "test-call/takes-days", h[len(h)-1].ID)
+	assert.Equal(t, "一到两天", string([]rune(card.Turns[2].Text)[h[len(h)-1].Start:h[len(h)-1].End]))
+}

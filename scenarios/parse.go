@@ -420,7 +420,7 @@ func applyDefaults(s *Scenario) {
 		s.Persona.HearingLimit = DefaultHearingLimit
 	}
 	if s.Persona.Has(NeedHardOfHearing) && len(s.Persona.Pardon) == 0 {
-		s.Persona.Pardon = []string{"啊?你说什么?我耳朵背,你说慢点、说短点。"}
+		s.Persona.Pardon = []string{"啊？你说什么？我耳朵背，你说慢点、说短点。"}
 	}
 	if s.Rings.Interval == 0 {
 		s.Rings.Interval = DefaultRingInterval
@@ -435,7 +435,7 @@ func applyDefaults(s *Scenario) {
 		s.Silence.After = DefaultSilenceAfter
 	}
 	if len(s.Silence.Say) == 0 {
-		s.Silence.Say = []string{"喂?还在吗?", "喂?能听见吗?"}
+		s.Silence.Say = []string{"喂？还在吗？", "喂？能听见吗？"}
 	}
 	if s.Silence.HoldFor == 0 {
 		s.Silence.HoldFor = DefaultHoldFor
@@ -444,7 +444,7 @@ func applyDefaults(s *Scenario) {
 		s.Silence.HangupAfter = DefaultHangupAfter
 	}
 	if s.Silence.GiveUp == "" {
-		s.Silence.GiveUp = "怎么没人说话了?那我先挂了。"
+		s.Silence.GiveUp = "怎么没人说话了？那我先挂了。"
 	}
 	if s.MaxDuration == 0 {
 		s.MaxDuration = DefaultMaxDuration
@@ -456,7 +456,7 @@ func applyDefaults(s *Scenario) {
 		s.Closing.AnythingElse = "没有别的了。"
 	}
 	if s.Closing.Angry == "" {
-		s.Closing.Angry = "算了,跟你说不通!"
+		s.Closing.Angry = "算了，跟你说不通！"
 	}
 }
 

@@ -231,7 +231,7 @@ func (c *Call) fire(t float64, kind dueKind) []Event {
 	if c.checks == 0 {
 		c.silences = append(c.silences, silence{from: c.lastActivity, at: t, held: c.held})
 		if !c.held {
-			evs = append(evs, c.hintOnce(t, "silence", "让用户等之前先说一句\"请您稍等\",别让电话里没有声音。", "hold")...)
+			evs = append(evs, c.hintOnce(t, "silence", "让用户等之前先说一句\"请您稍等\"，别让电话里没有声音。", "hold")...)
 		}
 	}
 	line := c.sc.Silence.Say[c.checks%len(c.sc.Silence.Say)]
@@ -293,7 +293,7 @@ func (c *Call) Say(at float64, text string) []Event {
 			lines = append(lines, c.sc.Opening)
 		}
 		lines = append(lines, c.pick(c.sc.Persona.Pardon))
-		evs = append(evs, c.hintOnce(at, "hearing", "老人家听不清长句子:一句话说短一点、慢一点,一次只问一件事。", "")...)
+		evs = append(evs, c.hintOnce(at, "hearing", "老人家听不清长句子：一句话说短一点、慢一点，一次只问一件事。", "")...)
 		reply := strings.Join(lines, "")
 		c.lastActivity = at + speakingTime(reply)
 		return append(evs, c.customer(at, reply)...)

@@ -389,7 +389,7 @@ func TestForbidden(t *testing.T) {
 				for _, h := range ofType(evs, EventHint) {
 					texts = append(texts, h.Text)
 				}
-				assert.Contains(t, texts, "别说「不归我管」,可以说:我帮您转接")
+				assert.Contains(t, texts, "别说「不归我管」，可以说：我帮您转接")
 				assert.Contains(t, texts, "不要推诿。", "the reaction's hint")
 			} else {
 				assert.Empty(t, ofType(evs, EventHint))

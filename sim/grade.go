@@ -34,12 +34,12 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 		if info, ok := phrasebook.LookupIntent(h.Intent); ok {
 			title = info.Title
 		}
-		explain := fmt.Sprintf("「%s」属于%s,服务规范明令禁止;应改说:%s", said, title, suggestion)
+		explain := fmt.Sprintf("「%s」属于%s，服务规范明令禁止；应改说：%s", said, title, suggestion)
 		c.forbidden = append(c.forbidden, ForbiddenEntry{
 			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: phrase, Said: said,
 			Suggestion: suggestion, Penalty: per, Norm: norm, Explain: explain,
 		})
-		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」,可以说:%s", said, suggestion), string(h.Intent))...)
+		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」，可以说：%s", said, suggestion), string(h.Intent))...)
 	}
 	return evs
 }
@@ -176,7 +176,7 @@ func (c *Call) grade() *Scorecard {
 		card.Reasons = append(card.Reasons, "客户被激怒后挂断了电话。")
 	}
 	for _, t := range missedCritical {
-		card.Reasons = append(card.Reasons, fmt.Sprintf("关键项「%s」没有做到,无论得分多少都不能通过。", t))
+		card.Reasons = append(card.Reasons, fmt.Sprintf("关键项「%s」没有做到，无论得分多少都不能通过。", t))
 	}
 	if card.Score < sc.PassMark {
 		card.Reasons = append(card.Reasons, fmt.Sprintf("得分 %d 低于及格线 %d。", card.Score, sc.PassMark))
@@ -188,7 +188,7 @@ func (c *Call) grade() *Scorecard {
 func (c *Call) outcomeNote() string {
 	switch {
 	case c.outcome == Completed:
-		return "客户道别后先挂断,通话正常结束。"
+		return "客户道别后先挂断，通话正常结束。"
 	case c.outcome == TraineeHungUp && !c.answered:
 		return "电话没接就挂断了。"
 	case c.outcome == TraineeHungUp:
@@ -196,11 +196,11 @@ func (c *Call) outcomeNote() string {
 	case c.outcome == TimedOut:
 		return fmt.Sprintf("通话超过了 %.0f 秒的时限。", c.sc.MaxDuration)
 	case c.angry:
-		return "客户情绪越来越差,最后生气挂断了电话。"
+		return "客户情绪越来越差，最后生气挂断了电话。"
 	case c.silentUp:
-		return "电话里长时间没有声音,客户挂断了。"
+		return "电话里长时间没有声音，客户挂断了。"
 	case !c.answered:
-		return fmt.Sprintf("铃响了 %d 声没人接,客户挂断了。", c.rings)
+		return fmt.Sprintf("铃响了 %d 声没人接，客户挂断了。", c.rings)
 	}
 	return "客户挂断了电话。"
 }
@@ -220,9 +220,9 @@ func (c *Call) itemResult(i int) ItemResult {
 		case done:
 			note = "学员没有抢先挂机。"
 		case c.outcome == TraineeHungUp:
-			note = "学员先挂断了电话,客户可能还有话要说。"
+			note = "学员先挂断了电话，客户可能还有话要说。"
 		case c.outcome == TimedOut:
-			note = "通话超时,没有等到客户挂机。"
+			note = "通话超时，没有等到客户挂机。"
 		default:
 			note = "电话没有接通。"
 		}
@@ -236,14 +236,14 @@ func (c *Call) itemResult(i int) ItemResult {
 		case done:
 			note = "整通电话没有说忌语。"
 		default:
-			note = fmt.Sprintf("说了 %d 次忌语,第一次是「%s」。", len(c.forbidden), c.forbidden[0].Said)
+			note = fmt.Sprintf("说了 %d 次忌语，第一次是「%s」。", len(c.forbidden), c.forbidden[0].Said)
 		}
 	case "":
 		note = c.saidNote(it, &st)
 		if done && it.Before != "" {
 			if bt, bpos, ok := c.beforeMark(it.Before); ok && (bt < st.turn || (bt == st.turn && bpos < st.pos)) {
 				done = false
-				note = fmt.Sprintf("做到了,但在「%s」之后才说,顺序不对。", c.beforeTitle(it.Before))
+				note = fmt.Sprintf("做到了，但在「%s」之后才说，顺序不对。", c.beforeTitle(it.Before))
 			}
 		}
 	}
@@ -264,12 +264,12 @@ func (c *Call) saidNote(it *scenarios.Item, st *itemState) string {
 	case st.missedAt > 0:
 		return "第一句话里没有做到。"
 	case st.late > 0:
-		return fmt.Sprintf("第 %.0f 秒才做到,超过了 %.0f 秒的时限。", st.late, it.Within)
+		return fmt.Sprintf("第 %.0f 秒才做到，超过了 %.0f 秒的时限。", st.late, it.Within)
 	case it.Fact != "":
 		if _, ok := c.given[it.Fact]; !ok {
-			return "没有问到这一项,也就无从复述。"
+			return "没有问到这一项，也就无从复述。"
 		}
-		return "客户说了,但没有复述确认。"
+		return "客户说了，但没有复述确认。"
 	}
 	return "整通电话没有做到。"
 }
@@ -284,10 +284,10 @@ func (c *Call) answeredInTime() (bool, string, int) {
 	}
 	if first >= 0 && c.turns[first].Misheard == false {
 		if _, ok := findRef(c.sc, c.turns[first].Hits, "apology"); ok {
-			return true, fmt.Sprintf("第 %d 声铃才接起,但第一句先致了歉。", c.answerRing), first
+			return true, fmt.Sprintf("第 %d 声铃才接起，但第一句先致了歉。", c.answerRing), first
 		}
 	}
-	return false, fmt.Sprintf("第 %d 声铃才接起,超过 %d 声,第一句也没有致歉。", c.answerRing, c.sc.Rings.AnswerWithin), first
+	return false, fmt.Sprintf("第 %d 声铃才接起，超过 %d 声，第一句也没有致歉。", c.answerRing, c.sc.Rings.AnswerWithin), first
 }
 
 func (c *Call) holdAsked() (bool, string) {
@@ -297,9 +297,9 @@ func (c *Call) holdAsked() (bool, string) {
 	for _, s := range c.silences {
 		gap := s.at - s.from
 		if s.held {
-			return false, fmt.Sprintf("第 %.0f 秒请客户稍等后,让客户等了超过 %.0f 秒。", s.from, gap)
+			return false, fmt.Sprintf("第 %.0f 秒请客户稍等后，让客户等了超过 %.0f 秒。", s.from, gap)
 		}
-		return false, fmt.Sprintf("第 %.0f 秒起冷场 %.0f 秒,事先没有请客户稍等。", s.from, gap)
+		return false, fmt.Sprintf("第 %.0f 秒起冷场 %.0f 秒，事先没有请客户稍等。", s.from, gap)
 	}
 	return true, "没有让客户在无声中干等。"
 }

@@ -16,13 +16,13 @@ func (s *Scorecard) Text() string {
 	if s.Passed {
 		verdict = "通过"
 	}
-	fmt.Fprintf(&b, "场景:%s(%s)\n", s.Title, s.Scenario)
-	fmt.Fprintf(&b, "结果:%s  得分 %d(及格线 %d)  检查项 %d/%d 分,忌语扣 %d 分\n", verdict, s.Score, s.PassMark, s.Points, s.MaxPoints, s.Penalty)
-	fmt.Fprintf(&b, "结束:%s %s 通话 %.0f 秒,客户情绪 %d → %d(最高 %d)\n", s.Outcome, s.OutcomeNote, s.Duration, s.Mood.Start, s.Mood.End, s.Mood.Max)
+	fmt.Fprintf(&b, "场景：%s（%s）\n", s.Title, s.Scenario)
+	fmt.Fprintf(&b, "结果：%s  得分 %d（及格线 %d）  检查项 %d/%d 分，忌语扣 %d 分\n", verdict, s.Score, s.PassMark, s.Points, s.MaxPoints, s.Penalty)
+	fmt.Fprintf(&b, "结束：%s %s 通话 %.0f 秒，客户情绪 %d → %d（最高 %d）\n", s.Outcome, s.OutcomeNote, s.Duration, s.Mood.Start, s.Mood.End, s.Mood.Max)
 	for _, r := range s.Reasons {
 		fmt.Fprintf(&b, "  × %s\n", r)
 	}
-	b.WriteString("\n检查项:\n")
+	b.WriteString("\n检查项：\n")
 	for _, it := range s.Checklist {
 		mark := "✗"
 		if it.Done {
@@ -36,7 +36,7 @@ func (s *Scorecard) Text() string {
 		fmt.Fprintf(&b, "      %s(%s)\n", it.Explain, it.Norm)
 	}
 	if len(s.Forbidden) > 0 {
-		b.WriteString("\n忌语:\n")
+		b.WriteString("\n忌语：\n")
 		for _, f := range s.Forbidden {
 			fmt.Fprintf(&b, "  第 %.0f 秒「%s」扣 %d 分 —— %s", f.At, f.Said, f.Penalty, f.Explain)
 			if f.Norm != "" {
@@ -45,7 +45,7 @@ func (s *Scorecard) Text() string {
 			b.WriteString("\n")
 		}
 	}
-	b.WriteString("\n通话记录:\n")
+	b.WriteString("\n通话记录：\n")
 	for _, t := range s.Turns {
 		who := "客户"
 		if t.Speaker == Trainee {

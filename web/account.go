@@ -1,0 +1,247 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/web/auth"
+)
+
+// login checks a username and password against the rate limits and the
+// stored hash and, when they pass, starts a session and sets its cookie.
+func (s *Server) login(c *gin.Context, username, password string) (store.User, error) {
+	if strings.TrimSpace(username) == "" || password == "" {
+		return store.User{}, errMissingCredentials()
+	}
+	name, err := auth.NormalizeUsername(username)
+	if err != nil || len(password) > 4*auth.MaxPasswordLen {
+		// No such account can exist, so there is nothing to count.
+		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
+		return store.User{}, errBadCredentials()
+	}
+	ctx := c.Request.Context()
+	ip := c.ClientIP()
+	now := s.cfg.Now()
+
+	// Parallel guesses may all pass this check before any is recorded, so
+	// the limit can be overshot by the number of requests in flight; it
+	// still caps guessing at a handful per window.
+	failed, err := s.store.CountFailedLogins(ctx, name, ip, now.Add(-s.cfg.LoginWindow))
+	if err != nil {
+		return store.User{}, err
+	}
+	if failed.ByUsername >= s.cfg.MaxFailuresPerUser || failed.ByIP >= s.cfg.MaxFailuresPerIP {
+		s.metrics.logins.WithLabelValues("rate_limited").Inc()
+		s.log.Warn("login rate limited", "username", name, "ip", ip,
+			"failures_user", failed.ByUsername, "failures_ip", failed.ByIP)
+		return store.User{}, errRateLimited(s.cfg.LoginWindow)
+	}
+
+	user, err := s.store.UserByUsername(ctx, name)
+	var ok bool
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Spend the same time as for a wrong password, so response times
+		// do not reveal which usernames exist.
+		if _, err := auth.VerifyPassword(s.dummyHash, password); err != nil {
+			return store.User{}, err
+		}
+	case err != nil:
+		return store.User{}, err
+	default:
+		if ok, err = auth.VerifyPassword(user.PasswordHash, password); err != nil {
+			return store.User{}, err
+		}
+		ok = ok && !user.Disabled
+	}
+	if err := s.store.RecordLoginAttempt(ctx, store.LoginAttempt{Username: name, IP: ip, At: now, OK: ok}); err != nil {
+		return store.User{}, err
+	}
+	if !ok {
+		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
+		s.log.Info("login failed", "username", name, "ip", ip)
+		return store.User{}, errBadCredentials()
+	}
+
+	// A session that was there before signing in is ended, so a token
+	// planted in the browser beforehand cannot ride on this login.
+	if old, had := currentSession(c); had {
+		if err := s.store.DeleteSession(ctx, old.TokenHash); err != nil {
+			return store.User{}, err
+		}
+	}
+	token, err := auth.NewToken()
+	if err != nil {
+		return store.User{}, err
+	}
+	csrf, err := auth.NewToken()
+	if err != nil {
+		return store.User{}, err
+	}
+	expires := s.sessionExpiry(now, now)
+	if err := s.store.CreateSession(ctx, store.Session{
+		TokenHash: auth.HashToken(token), UserID: user.ID, CSRFToken: csrf,
+		Created: now, Expires: expires, LastSeen: now,
+	}); err != nil {
+		return store.User{}, err
+	}
+	s.setSessionCookie(c, token, expires)
+	s.metrics.logins.WithLabelValues("ok").Inc()
+	s.log.Info("login", "user", user.ID, "username", name, "ip", ip)
+	return user, nil
+}
+
+// logout ends the request's session, if any, and clears the cookie.
+func (s *Server) logout(c *gin.Context) error {
+	if sess, ok := currentSession(c); ok {
+		if err := s.store.DeleteSession(c.Request.Context(), sess.TokenHash); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	return nil
+}
+
+// userJSON is how the API shows an account.
+type userJSON struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Role     string `json:"role"`
+	Team     string `json:"team"`
+}
+
+func toUserJSON(u store.User) userJSON {
+	return userJSON{ID: u.ID, Username: u.Username, Role: string(u.Role), Team: u.Team}
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// apiLogin is POST /api/login: {"username","password"} → 200 {"user"} and
+// the session cookie.
+func (s *Server) apiLogin(c *gin.Context) error {
+	var req loginRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := s.login(c, req.Username, req.Password)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"user": toUserJSON(u)})
+	return nil
+}
+
+// apiLogout is POST /api/logout → 204.
+func (s *Server) apiLogout(c *gin.Context) error {
+	if err := s.logout(c); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// apiMe is GET /api/me: the signed-in account.
+func (s *Server) apiMe(c *gin.Context) error {
+	u, _ := currentUser(c)
+	c.JSON(http.StatusOK, gin.H{"user": toUserJSON(u)})
+	return nil
+}
+
+// loginView is what the login page shows.
+type loginView struct {
+	Username string
+	Next     string
+	// Message is a catalogue key, shown above the form when set.
+	Message string
+}
+
+// loginPage is GET /login. Someone already signed in goes on to where they
+// were headed.
+func (s *Server) loginPage(c *gin.Context) error {
+	next := safeNext(c.Query("next"))
+	if _, ok := currentUser(c); ok {
+		c.Redirect(http.StatusSeeOther, next)
+		return nil
+	}
+	s.render(c, http.StatusOK, "login", loginView{Next: next})
+	return nil
+}
+
+// loginForm is POST /login, the form behind the login page. Expected
+// failures show the form again with the message; others go to fail.
+func (s *Server) loginForm(c *gin.Context) error {
+	if err := c.Request.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return err
+		}
+		return errBadRequest(err)
+	}
+	username := c.Request.PostForm.Get("username")
+	next := safeNext(c.Request.PostForm.Get("next"))
+	_, err := s.login(c, username, c.Request.PostForm.Get("password"))
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, next)
+		return nil
+	}
+	switch e := classify(err); e.Status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusTooManyRequests:
+		s.metrics.errors.WithLabelValues(e.Code).Inc()
+		setRetryAfter(c, e)
+		s.render(c, e.Status, "login", loginView{Username: username, Next: next, Message: e.Message})
+		return nil
+	}
+	return err
+}
+
+// logoutForm is POST /logout, the sign-out button on every page.
+func (s *Server) logoutForm(c *gin.Context) error {
+	if err := s.logout(c); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/login")
+	return nil
+}
+
+// safeNext returns next if it is a path on this site, else "/", so that the
+// login page cannot be used to send people elsewhere.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
+}
+
+// decodeJSON reads one JSON object from the request body into v. Unknown
+// fields and trailing data are errors: a misspelt field should fail loudly.
+func decodeJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = errors.New("trailing data after the JSON object")
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return err
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: err}
+}

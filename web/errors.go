@@ -1,0 +1,161 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/store"
+)
+
+// Error is an error with what the user should see: an HTTP status, a stable
+// machine-readable code, and the key of a message in the catalogue. The
+// cause, if any, is logged and never shown.
+type Error struct {
+	Status int
+	Code   string
+	// Message is a catalogue key; the user sees its text in their language.
+	Message string
+	// RetryAfter, when positive, is sent as the Retry-After header.
+	RetryAfter time.Duration
+	Err        error
+}
+
+// Error describes the error for logs.
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Err.Error()
+	}
+	return e.Code
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+func newError(status int, code string) *Error {
+	return &Error{Status: status, Code: code, Message: "err." + code}
+}
+
+// The errors handlers return; each names its status, code and message key.
+func errBadRequest(cause error) *Error {
+	e := newError(http.StatusBadRequest, "bad_request")
+	e.Err = cause
+	return e
+}
+
+func errMissingCredentials() *Error {
+	return newError(http.StatusBadRequest, "missing_credentials")
+}
+
+func errBadCredentials() *Error { return newError(http.StatusUnauthorized, "bad_credentials") }
+
+func errUnauthorized() *Error { return newError(http.StatusUnauthorized, "unauthorized") }
+
+func errForbidden() *Error { return newError(http.StatusForbidden, "forbidden") }
+
+func errNotFound() *Error { return newError(http.StatusNotFound, "not_found") }
+
+func errMethodNotAllowed() *Error {
+	return newError(http.StatusMethodNotAllowed, "method_not_allowed")
+}
+
+func errUnsupportedMediaType() *Error {
+	return newError(http.StatusUnsupportedMediaType, "unsupported_media_type")
+}
+
+func errCrossOrigin(cause error) *Error {
+	e := newError(http.StatusForbidden, "cross_origin")
+	e.Err = cause
+	return e
+}
+
+func errCSRF() *Error { return newError(http.StatusForbidden, "csrf") }
+
+func errRateLimited(retry time.Duration) *Error {
+	e := newError(http.StatusTooManyRequests, "rate_limited")
+	e.RetryAfter = retry
+	return e
+}
+
+func errUnavailable(cause error) *Error {
+	e := newError(http.StatusServiceUnavailable, "unavailable")
+	e.Err = cause
+	return e
+}
+
+// classify maps any error a handler returns to what the user is told. It is
+// the only place where errors become statuses and messages.
+func classify(err error) *Error {
+	var e *Error
+	var maxBytes *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.As(err, &maxBytes):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "err.too_large", Err: err}
+	case errors.As(err, &syntax), errors.As(err, &typ), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: err}
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "err.not_found", Err: err}
+	case errors.Is(err, store.ErrConflict):
+		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "err.conflict", Err: err}
+	case errors.Is(err, store.ErrInvalid):
+		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Message: "err.bad_request", Err: err}
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads the answer, but logs and
+		// metrics should not count it as a server fault.
+		return &Error{Status: 499, Code: "canceled", Message: "err.canceled", Err: err}
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "err.internal", Err: err}
+}
+
+// errorBody is the JSON form of an error: {"error": {"code", "message"}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// fail answers the request with err, as JSON under /api/ and for the health
+// check, as an HTML page elsewhere, and stops the handler chain.
+func (s *Server) fail(c *gin.Context, err error) {
+	e := classify(err)
+	s.metrics.errors.WithLabelValues(e.Code).Inc()
+	level := slog.LevelDebug
+	if e.Status >= 500 && e.Status != 499 {
+		level = slog.LevelError
+	}
+	s.log.Log(c.Request.Context(), level, "request failed",
+		"method", c.Request.Method, "path", c.Request.URL.Path, "status", e.Status, "code", e.Code, "err", err)
+	c.Abort()
+	if c.Writer.Written() {
+		return
+	}
+	setRetryAfter(c, e)
+	lang := langOf(c)
+	msg := s.text.get(lang, e.Message)
+	if isAPI(c.Request.URL.Path) || c.Request.URL.Path == "/healthz" {
+		c.JSON(e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: msg}})
+		return
+	}
+	s.render(c, e.Status, "error", errorPage{Code: e.Code, Message: msg})
+}
+
+// setRetryAfter tells the client, in whole seconds rounded up, when to try
+// again after a rate-limit error.
+func setRetryAfter(c *gin.Context, e *Error) {
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	}
+}

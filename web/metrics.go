@@ -1,0 +1,50 @@
+package web
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// metrics are the server's own Prometheus collectors, registered on the
+// Server's registry rather than the process-wide default, so that two
+// servers in one test binary do not collide.
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	errors   *prometheus.CounterVec
+	logins   *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coach_http_requests_total",
+			Help: "HTTP requests answered, by method, route pattern and status code.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "coach_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by method and route pattern.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method", "route"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coach_http_errors_total",
+			Help: "Error answers, by error code.",
+		}, []string{"code"}),
+		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coach_logins_total",
+			Help: "Login attempts, by result (ok, bad_credentials, rate_limited).",
+		}, []string{"result"}),
+	}
+	for _, c := range []prometheus.Collector{
+		m.requests, m.duration, m.errors, m.logins,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// recoverPanics turns a panicking handler into a 500 answer and a logged
+// stack, keeping the server up.
+func (s *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if err, ok := r.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+			panic(r) // net/http's way to abort a response; not a fault
+		}
+		s.log.Error("panic in handler", "path", c.Request.URL.Path, "panic", r, "stack", string(debug.Stack()))
+		s.fail(c, fmt.Errorf("panic: %v", r))
+	}()
+	c.Next()
+}
+
+// observe logs every request and counts it in the metrics.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	elapsed := time.Since(start)
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
+	s.metrics.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
+
+	level := slog.LevelInfo
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+	case route == "/healthz" || route == "/metrics" || route == "/static/*file":
+		level = slog.LevelDebug
+	}
+	attrs := []slog.Attr{
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Int("bytes", max(c.Writer.Size(), 0)),
+		slog.Duration("duration", elapsed),
+		slog.String("ip", c.ClientIP()),
+	}
+	if u, ok := currentUser(c); ok {
+		attrs = append(attrs, slog.Int64("user", u.ID))
+	}
+	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+}
+
+// contentSecurityPolicy admits only the site's own scripts, styles and
+// connections (websockets included), so injected markup cannot run.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	c.Next()
+}
+
+// crossOrigin refuses state-changing requests a browser makes on behalf of
+// another site, judged by Sec-Fetch-Site or Origin against Host. Requests
+// without either header (the CLI, tests, the load generator) pass.
+func (s *Server) crossOrigin(c *gin.Context) {
+	if err := s.cop.Check(c.Request); err != nil {
+		s.fail(c, errCrossOrigin(err))
+		return
+	}
+	c.Next()
+}
+
+// limitBody caps how much of a request body a handler can read.
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		c.Next()
+	}
+}
+
+// authorize admits the route's roles. An anonymous browser asking for a page
+// is sent to the login page; anything else anonymous gets 401, and a
+// signed-in user without the role 403.
+func (s *Server) authorize(a access) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if a.public {
+			c.Next()
+			return
+		}
+		u, ok := currentUser(c)
+		if !ok {
+			if c.Request.Method == http.MethodGet && !isAPI(c.Request.URL.Path) {
+				c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+				c.Abort()
+				return
+			}
+			s.fail(c, errUnauthorized())
+			return
+		}
+		if !slices.Contains(a.roles, u.Role) {
+			s.fail(c, errForbidden())
+			return
+		}
+		c.Next()
+	}
+}
+
+// csrfField is the form field carrying the session's CSRF token.
+const csrfField = "csrf_token"
+
+// checkCSRF backs the cross-origin check with a second, independent one for
+// browsers that send neither Sec-Fetch-Site nor Origin. A state-changing API
+// request must be application/json, which a cross-site form cannot send
+// without a CORS preflight the server never grants. A form posted to a
+// signed-in route must carry the session's token. Public forms (the login
+// form) have no session to tie a token to and rely on the origin check.
+func (s *Server) checkCSRF(a access) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		switch c.Request.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			c.Next()
+			return
+		}
+		if isAPI(c.Request.URL.Path) {
+			mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+			if err != nil || mt != "application/json" {
+				s.fail(c, errUnsupportedMediaType())
+				return
+			}
+			c.Next()
+			return
+		}
+		if a.public {
+			c.Next()
+			return
+		}
+		if err := c.Request.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				s.fail(c, err)
+			} else {
+				s.fail(c, errBadRequest(err))
+			}
+			return
+		}
+		sess, ok := currentSession(c)
+		got := c.Request.PostForm.Get(csrfField)
+		if !ok || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRFToken)) != 1 {
+			s.fail(c, errCSRF())
+			return
+		}
+		c.Next()
+	}
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/store"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// parsePages parses each page template under templates/ together with
+// layout.html, which frames every page.
+func parsePages() (map[string]*template.Template, error) {
+	pageNames := []string{"login", "home", "error"}
+	out := make(map[string]*template.Template, len(pageNames))
+	for _, name := range pageNames {
+		t, err := template.ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// pageData is what every page template receives: the layout's needs, plus
+// the page's own view in Body.
+type pageData struct {
+	Lang      string
+	OtherLang string
+	// SwitchURL is the current page in the other language.
+	SwitchURL string
+	User      *store.User
+	CSRF      string
+	Body      any
+	text      catalogue
+}
+
+// T returns the text of a catalogue key in the page's language.
+func (p pageData) T(key string) string { return p.text.get(p.Lang, key) }
+
+// RoleName returns a role's name in the page's language.
+func (p pageData) RoleName(r store.Role) string { return p.T("role." + string(r)) }
+
+// render writes a page. It is buffered so that a template error becomes a
+// clean 500 rather than half a page.
+func (s *Server) render(c *gin.Context, status int, name string, body any) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.log.Error("render: no such page", "page", name)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	data := pageData{Lang: langOf(c), Body: body, text: s.text}
+	data.OtherLang = data.T("nav.switch_to")
+	q := c.Request.URL.Query()
+	q.Set("lang", data.OtherLang)
+	data.SwitchURL = c.Request.URL.Path + "?" + q.Encode()
+	if u, ok := currentUser(c); ok {
+		data.User = &u
+	}
+	if sess, ok := currentSession(c); ok {
+		data.CSRF = sess.CSRFToken
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	// Pages carry the user's name and a CSRF token: keep them out of
+	// shared caches and the back-forward cache of a signed-out browser.
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// errorPage is the view of the error page.
+type errorPage struct {
+	Code    string
+	Message string
+}
+
+// home is GET /: the signed-in user's start page.
+func (s *Server) home(c *gin.Context) error {
+	s.render(c, http.StatusOK, "home", nil)
+	return nil
+}
+
+// healthz is GET /healthz: 200 when the database answers within a second.
+func (s *Server) healthz(c *gin.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		return errUnavailable(err)
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	return nil
+}
+
+// serveMetrics is GET /metrics, in the Prometheus text format.
+func (s *Server) serveMetrics(c *gin.Context) error {
+	promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}).ServeHTTP(c.Writer, c.Request)
+	return nil
+}
+
+// staticFile is GET /static/*file, from the embedded static folder. There is
+// no fingerprinting, so files are cached for an hour only.
+func (s *Server) staticFile(c *gin.Context) error {
+	name := strings.TrimPrefix(c.Param("file"), "/")
+	if !fs.ValidPath(name) || name == "." {
+		return errNotFound()
+	}
+	info, err := fs.Stat(s.static, name)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && info.IsDir()) {
+		return errNotFound()
+	}
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "public, max-age=3600")
+	http.ServeFileFS(c.Writer, c.Request, s.static, name)
+	return nil
+}

@@ -1,0 +1,236 @@
+// Package web is the Gin server: pages rendered with html/template from
+// embedded files, the JSON API, sessions, roles and CSRF protection.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/web/auth"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Config holds the server's settings. The zero value of every field but
+// Store means its documented default.
+type Config struct {
+	// SecureCookies marks cookies Secure even on plain HTTP, for a server
+	// behind a proxy that terminates TLS. Under TLS they always are.
+	SecureCookies bool
+	// TrustedProxies lists the addresses (or CIDR ranges) whose
+	// X-Forwarded-For header is believed when working out a client's IP,
+	// which the login rate limit counts by. Default: none.
+	TrustedProxies []string
+	// TrustedOrigins lists other origins (scheme://host[:port]) whose
+	// browsers may make state-changing requests.
+	TrustedOrigins []string
+	// TLSCertFile and TLSKeyFile, when both set, make Serve speak HTTPS.
+	TLSCertFile, TLSKeyFile string
+
+	// SessionIdle is how long a session lasts without use. Default 12h.
+	SessionIdle time.Duration
+	// SessionMaxAge is how long a session lasts however much it is used.
+	// Default 7 days.
+	SessionMaxAge time.Duration
+
+	// LoginWindow is the span over which failed logins are counted.
+	// Default 15 minutes.
+	LoginWindow time.Duration
+	// MaxFailuresPerUser is how many failed logins for one username
+	// within LoginWindow lock that username out. Default 5.
+	MaxFailuresPerUser int
+	// MaxFailuresPerIP is how many failed logins from one address within
+	// LoginWindow lock that address out. Default 30: higher than per
+	// user, since a training room may share one address.
+	MaxFailuresPerIP int
+
+	// PasswordParams are the argon2id costs of the hash compared against
+	// when a username does not exist, so that a missing account takes as
+	// long to refuse as a wrong password. Default auth.DefaultParams().
+	PasswordParams auth.Params
+
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+func (c *Config) setDefaults() {
+	if c.SessionIdle == 0 {
+		c.SessionIdle = 12 * time.Hour
+	}
+	if c.SessionMaxAge == 0 {
+		c.SessionMaxAge = 7 * 24 * time.Hour
+	}
+	if c.LoginWindow == 0 {
+		c.LoginWindow = 15 * time.Minute
+	}
+	if c.MaxFailuresPerUser == 0 {
+		c.MaxFailuresPerUser = 5
+	}
+	if c.MaxFailuresPerIP == 0 {
+		c.MaxFailuresPerIP = 30
+	}
+	if c.PasswordParams == (auth.Params{}) {
+		c.PasswordParams = auth.DefaultParams()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Server serves the site. Create it with New.
+type Server struct {
+	store   *store.DB
+	log     *slog.Logger
+	cfg     Config
+	reg     *prometheus.Registry
+	metrics *metrics
+	cop     *http.CrossOriginProtection
+	text    catalogue
+	pages   map[string]*template.Template
+	static  fs.FS
+	routes  []route
+	engine  *gin.Engine
+	// dummyHash is verified against when a login names no account.
+	dummyHash string
+}
+
+// New builds a server over st. The logger receives request logs and errors.
+func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
+	cfg.setDefaults()
+	s := &Server{
+		store: st,
+		log:   logger,
+		cfg:   cfg,
+		reg:   prometheus.NewRegistry(),
+		cop:   http.NewCrossOriginProtection(),
+		text:  newCatalogue(),
+	}
+	for _, o := range cfg.TrustedOrigins {
+		if err := s.cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("trusted origin %q: %w", o, err)
+		}
+	}
+	var err error
+	if s.metrics, err = newMetrics(s.reg); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	if s.static, err = fs.Sub(assets, "static"); err != nil {
+		return nil, fmt.Errorf("static files: %w", err)
+	}
+	if s.dummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
+		return nil, err
+	}
+	s.routes = s.routeTable()
+	if s.engine, err = s.buildEngine(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Registry returns the Prometheus registry /metrics serves, for the parts of
+// the server that add their own metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Serve answers requests on ln until ctx is cancelled, then stops accepting
+// connections and waits up to shutdownGrace for requests in flight.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.janitor(ctx)
+	}()
+	errc := make(chan error, 1)
+	go func() {
+		if s.cfg.TLSCertFile != "" && s.cfg.TLSKeyFile != "" {
+			errc <- srv.ServeTLS(ln, s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+
+	var err error
+	select {
+	case err = <-errc:
+		// The listener failed on its own; nothing is left to shut down.
+	case <-ctx.Done():
+		s.log.Info("shutting down", "grace", shutdownGrace)
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+		err = srv.Shutdown(shutdownCtx)
+		cancel()
+		if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
+			err = errors.Join(err, serveErr)
+		}
+	}
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// shutdownGrace bounds how long Serve waits for requests in flight.
+const shutdownGrace = 15 * time.Second
+
+// janitorEvery is how often expired sessions and old login attempts are
+// removed.
+const janitorEvery = 10 * time.Minute
+
+// janitor removes expired sessions and login attempts too old to count until
+// ctx ends. Several instances may run it at once; the deletes are idempotent.
+func (s *Server) janitor(ctx context.Context) {
+	t := time.NewTicker(janitorEvery)
+	defer t.Stop()
+	for {
+		s.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Server) sweep(ctx context.Context) {
+	now := s.cfg.Now()
+	if n, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("sweep sessions", "err", err)
+		}
+	} else if n > 0 {
+		s.log.Info("removed expired sessions", "count", n)
+	}
+	// Attempts are kept for a day, well past the rate-limit window, so an
+	// admin can look into a burst of failures.
+	if _, err := s.store.PruneLoginAttempts(ctx, now.Add(-24*time.Hour-s.cfg.LoginWindow)); err != nil && ctx.Err() == nil {
+		s.log.Error("prune login attempts", "err", err)
+	}
+}

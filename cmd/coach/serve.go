@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/web"
+)
+
+// Defaults of coach serve, as DESIGN.md gives them.
+const (
+	defaultAddr = "127.0.0.1:8080"
+	defaultData = "./coach-data"
+)
+
+// runServe is `coach serve`: it opens (and if need be creates) the database,
+// then serves the site until the context is cancelled by SIGINT or SIGTERM.
+func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	addr := fs.String("addr", defaultAddr, "`HOST:PORT` to listen on")
+	data := fs.String("data", defaultData, "data `folder`, created if missing; holds the SQLite database unless --db is given")
+	dsn := fs.String("db", "", "database: a SQLite file `path` or a postgres:// URL (default: coach.db in the data folder)")
+	secure := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP, behind a proxy that terminates TLS")
+	proxies := fs.String("trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of proxies whose X-Forwarded-For is believed")
+	origins := fs.String("trusted-origins", "", "comma-separated other `origins` (scheme://host[:port]) allowed to post to this site")
+	cert := fs.String("tls-cert", "", "TLS certificate `file`; with --tls-key, serve HTTPS")
+	key := fs.String("tls-key", "", "TLS private key `file`")
+	logJSON := fs.Bool("log-json", false, "write logs as JSON lines instead of text")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if (*cert == "") != (*key == "") {
+		return usageError{"--tls-cert and --tls-key go together"}
+	}
+
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if *logJSON {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	logger := slog.New(handler)
+	gin.SetMode(gin.ReleaseMode)
+
+	db, err := openStore(ctx, *data, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	srv, err := web.New(db, logger, web.Config{
+		SecureCookies:  *secure,
+		TrustedProxies: splitList(*proxies),
+		TrustedOrigins: splitList(*origins),
+		TLSCertFile:    *cert,
+		TLSKeyFile:     *key,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	scheme := "http"
+	if *cert != "" {
+		scheme = "https"
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect(), "data", *data)
+	fmt.Fprintf(stdout, "coach: serving on %s://%s\n", scheme, ln.Addr())
+	return srv.Serve(ctx, ln)
+}
+
+// openStore creates the data folder and opens the database: dsn when given,
+// else the SQLite file coach.db inside the folder.
+func openStore(ctx context.Context, dataDir, dsn string) (*store.DB, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	if dsn == "" {
+		dsn = filepath.Join(dataDir, "coach.db")
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

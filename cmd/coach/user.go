@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/web/auth"
+)
+
+// runUser is `coach user SUBCOMMAND`: account administration from the shell,
+// which is how the first admin of a fresh install is made.
+func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"missing subcommand: add or list"}
+	}
+	switch args[0] {
+	case "add":
+		return runUserAdd(ctx, args[1:], stdin, stdout, stderr)
+	case "list":
+		return runUserList(ctx, args[1:], stdout, stderr)
+	}
+	return usageError{fmt.Sprintf("unknown subcommand %q: want add or list", args[0])}
+}
+
+// runUserAdd is `coach user add --username NAME --role ROLE --password-stdin`.
+// The password is read from standard input, never from the command line,
+// where other users of the machine could see it.
+func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("user add", stderr)
+	data := fs.String("data", defaultData, "data `folder` (as for coach serve)")
+	dsn := fs.String("db", "", "database: a SQLite file `path` or a postgres:// URL (default: coach.db in the data folder)")
+	username := fs.String("username", "", "the account's `name`: letters, digits, '.', '_' or '-'")
+	role := fs.String("role", "", "trainee, trainer, manager or admin")
+	team := fs.String("team", "", "the `team` the account belongs to (optional)")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *username == "" {
+		return usageError{"--username is required"}
+	}
+	name, err := auth.NormalizeUsername(*username)
+	if err != nil {
+		return usageError{fmt.Sprintf("--username: %v", err)}
+	}
+	if *role == "" {
+		return usageError{"--role is required: trainee, trainer, manager or admin"}
+	}
+	r, err := store.ParseRole(*role)
+	if err != nil {
+		return usageError{fmt.Sprintf("--role: %q is not a role: want trainee, trainer, manager or admin", *role)}
+	}
+	if !*fromStdin {
+		return usageError{"--password-stdin is required: pass the password on standard input, e.g. from a password manager"}
+	}
+	password, err := readPasswordLine(stdin)
+	if err != nil {
+		return err
+	}
+	if err := auth.CheckPassword(name, password); err != nil {
+		return fmt.Errorf("weak password: %w", err)
+	}
+	hash, err := auth.HashPassword(password, auth.DefaultParams())
+	if err != nil {
+		return err
+	}
+
+	db, err := openStore(ctx, *data, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u := store.User{Username: name, PasswordHash: hash, Role: r, Team: strings.TrimSpace(*team), Created: time.Now().UTC()}
+	if err := db.CreateUser(ctx, &u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("user %q already exists", name)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s %s (id %d)\n", u.Role, u.Username, u.ID)
+	return nil
+}
+
+// readPasswordLine reads the first line of r without its line ending.
+func readPasswordLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password from standard input: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("read password from standard input: got an empty line")
+	}
+	return line, nil
+}
+
+// runUserList is `coach user list`: every account, one per line.
+func runUserList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user list", stderr)
+	data := fs.String("data", defaultData, "data `folder` (as for coach serve)")
+	dsn := fs.String("db", "", "database: a SQLite file `path` or a postgres:// URL (default: coach.db in the data folder)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	db, err := openStore(ctx, *data, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	users, err := db.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tUSERNAME\tROLE\tTEAM\tSTATUS\tCREATED")
+	for _, u := range users {
+		status := "active"
+		if u.Disabled {
+			status = "disabled"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Username, u.Role, u.Team, status, u.Created.Format(time.DateOnly))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/web/auth"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestUserAdd(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	add := func(stdin string, args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := runUser(context.Background(), append([]string{"add", "--data", dir}, args...), strings.NewReader(stdin), &out, &errOut)
+		return out.String(), err
+	}
+
+	out, err := add("热线值班员第一天上岗\n", "--username", "Li.Na", "--role", "admin", "--team", "东区", "--password-stdin")
+	require.NoError(t, err)
+	assert.Equal(t, "created admin li.na (id 1)\n", out)
+
+	tests := []struct {
+		name      string
+		stdin     string
+		args      []string
+		wantErr   string
+		wantUsage bool
+	}{
+		{"duplicate", "another good password\n", []string{"--username", "li.na", "--role", "trainee", "--password-stdin"}, `user "li.na" already exists`, false},
+		{"bad role", "another good password\n", []string{"--username", "wang", "--role", "boss", "--password-stdin"}, `"boss" is not a role`, true},
+		{"no role", "another good password\n", []string{"--username", "wang", "--password-stdin"}, "--role is required", true},
+		{"no username", "another good password\n", []string{"--role", "trainee", "--password-stdin"}, "--username is required", true},
+		{"bad username", "another good password\n", []string{"--username", "wang wei", "--role", "trainee", "--password-stdin"}, "only letters", true},
+		{"no --password-stdin", "another good password\n", []string{"--username", "wang", "--role", "trainee"}, "--password-stdin is required", true},
+		{"empty stdin", "", []string{"--username", "wang", "--role", "trainee", "--password-stdin"}, "empty line", false},
+		{"empty line", "\nsecond line is ignored\n", []string{"--username", "wang", "--role", "trainee", "--password-stdin"}, "empty line", false},
+		{"short password", "short1\n", []string{"--username", "wang", "--role", "trainee", "--password-stdin"}, "weak password: password is too short", false},
+		{"password with username", "wang-is-my-password\n", []string{"--username", "wang", "--role", "trainee", "--password-stdin"}, "weak password: password must not contain the username", false},
+		{"stray argument", "another good password\n", []string{"--username", "wang", "--role", "trainee", "--password-stdin", "extra"}, `unexpected argument "extra"`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := add(tt.stdin, tt.args...)
+			require.ErrorContains(t, err, tt.wantErr)
+			assert.Equal(t, tt.wantUsage, isUsage(err), "usage error: %v", err)
+		})
+	}
+
+	// Only the first account exists, with a verifiable argon2id hash and
+	// without the trailing newline in the password.
+	db, err := store.Open(context.Background(), filepath.Join(dir, "coach.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	users, err := db.ListUsers(context.Background())
+	require.NoError(t, err)
+	require.Len(t, users, 1)
+	assert.Equal(t, store.RoleAdmin, users[0].Role)
+	assert.Equal(t, "东区", users[0].Team)
+	ok, err := auth.VerifyPassword(users[0].PasswordHash, "热线值班员第一天上岗")
+	require.NoError(t, err)
+	assert.True(t, ok)
+
+	var list bytes.Buffer
+	require.NoError(t, runUser(context.Background(), []string{"list", "--data", dir}, nil, &list, &bytes.Buffer{}))
+	assert.Contains(t, list.String(), "li.na")
+	assert.Contains(t, list.String(), "admin")
+}
+
+func TestUserNeedsSubcommand(t *testing.T) {
+	for _, args := range [][]string{nil, {"remove"}} {
+		err := runUser(context.Background(), args, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		assert.True(t, isUsage(err), "%v: %v", args, err)
+	}
+}
+
+func isUsage(err error) bool {
+	_, ok := err.(usageError)
+	return ok
+}

@@ -69,6 +69,20 @@ func TestOpenConcurrently(t *testing.T) {
 	})
 }
 
+func TestOpenInMemory(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, ":memory:")
+	require.NoError(t, err)
+	defer db.Close()
+	assert.Equal(t, store.SQLite, db.Dialect())
+	u := addUser(t, db, "li.na", store.RoleTrainee)
+	got, err := db.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, u, got)
+	bad := store.Call{UserID: 999, ScenarioID: "leak", Mode: store.ModeExam, Started: t0}
+	assert.ErrorIs(t, db.CreateCall(ctx, &bad), store.ErrNotFound, "foreign keys are enforced")
+}
+
 func TestOpenRejectsURIs(t *testing.T) {
 	_, err := store.Open(context.Background(), "file:/tmp/x.db?mode=ro")
 	require.ErrorContains(t, err, "plain file path")

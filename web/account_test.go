@@ -188,6 +188,46 @@ func TestRateLimitHoldsAcrossInstances(t *testing.T) {
 	assert.Equal(t, 429, tryLogin(b, "li.na", testPassword, "203.0.113.2"))
 }
 
+// TestSessionHoldsAcrossInstances: a session made by one server is honoured
+// by another on the same database, as behind a load balancer.
+func TestSessionHoldsAcrossInstances(t *testing.T) {
+	db := storetest.SQLite(t)
+	a := newEnvOn(t, db)
+	b := newEnvOn(t, db)
+	a.addUser("li.na", store.RoleTrainee)
+	w := a.do(jsonReq(http.MethodPost, "/api/login", loginBody("li.na", testPassword)))
+	require.Equal(t, http.StatusOK, w.Code)
+	token := cookieFrom(w, sessionCookie).Value
+	assert.Equal(t, http.StatusOK, b.do(withCookie(getReq("/api/me"), token)).Code)
+	assert.Equal(t, http.StatusNoContent, b.do(withCookie(jsonReq(http.MethodPost, "/api/logout", `{}`), token)).Code)
+	assert.Equal(t, http.StatusUnauthorized, a.do(withCookie(getReq("/api/me"), token)).Code)
+}
+
+// TestClientIPIgnoresForwardedForByDefault: a client cannot dodge the
+// per-address limit by making up X-Forwarded-For, unless it comes through a
+// proxy the server was told to trust.
+func TestClientIPIgnoresForwardedForByDefault(t *testing.T) {
+	attempt := func(env *testEnv, remote, forwarded string) int {
+		req := jsonReq(http.MethodPost, "/api/login", loginBody("nobody-"+forwarded, "wrong-password-x"))
+		req.RemoteAddr = remote + ":40000"
+		req.Header.Set("X-Forwarded-For", forwarded)
+		return env.do(req).Code
+	}
+	limit := func(c *Config) { c.MaxFailuresPerIP = 2 }
+
+	direct := newEnv(t, limit)
+	assert.Equal(t, 401, attempt(direct, "203.0.113.5", "10.0.0.1"))
+	assert.Equal(t, 401, attempt(direct, "203.0.113.5", "10.0.0.2"))
+	assert.Equal(t, 429, attempt(direct, "203.0.113.5", "10.0.0.3"), "counted by the real address")
+
+	proxied := newEnv(t, limit, func(c *Config) { c.TrustedProxies = []string{"192.0.2.10"} })
+	assert.Equal(t, 401, attempt(proxied, "192.0.2.10", "10.0.0.1"))
+	assert.Equal(t, 401, attempt(proxied, "192.0.2.10", "10.0.0.2"))
+	assert.Equal(t, 401, attempt(proxied, "192.0.2.10", "10.0.0.3"), "counted by the forwarded address")
+	assert.Equal(t, 401, attempt(proxied, "192.0.2.10", "10.0.0.1"))
+	assert.Equal(t, 429, attempt(proxied, "192.0.2.10", "10.0.0.1"))
+}
+
 func TestLogout(t *testing.T) {
 	env := newEnv(t)
 	u := env.addUser("li.na", store.RoleTrainee)

@@ -119,3 +119,12 @@ func TestTokens(t *testing.T) {
 	assert.Equal(t, HashToken(a), HashToken(a))
 	assert.NotEqual(t, HashToken(a), HashToken(b))
 }
+
+// BenchmarkHashDefault measures what one login costs the server.
+func BenchmarkHashDefault(b *testing.B) {
+	for b.Loop() {
+		if _, err := HashPassword("a long enough secret", DefaultParams()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

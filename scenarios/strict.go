@@ -49,6 +49,7 @@ func fixSyntax(err error) error {
 func walkLines(lines map[string]int, n *yaml.Node, path string) {
 	switch n.Kind {
 	case yaml.MappingNode:
+		lines[path] = n.Line
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			p := pathField(path, n.Content[i].Value)
 			walkLines(lines, n.Content[i+1], p)

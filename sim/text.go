@@ -33,14 +33,14 @@ func (s *Scorecard) Text() string {
 			crit = "【关键】"
 		}
 		fmt.Fprintf(&b, "  %s %s%s  %d/%d  %s\n", mark, crit, it.Title, it.Earned, it.Points, it.Note)
-		fmt.Fprintf(&b, "      %s(%s)\n", it.Explain, it.Norm)
+		fmt.Fprintf(&b, "      %s（%s）\n", it.Explain, it.Norm)
 	}
 	if len(s.Forbidden) > 0 {
 		b.WriteString("\n忌语：\n")
 		for _, f := range s.Forbidden {
 			fmt.Fprintf(&b, "  第 %.0f 秒「%s」扣 %d 分 —— %s", f.At, f.Said, f.Penalty, f.Explain)
 			if f.Norm != "" {
-				fmt.Fprintf(&b, "(%s)", f.Norm)
+				fmt.Fprintf(&b, "（%s）", f.Norm)
 			}
 			b.WriteString("\n")
 		}
@@ -51,7 +51,7 @@ func (s *Scorecard) Text() string {
 		if t.Speaker == Trainee {
 			who = "学员"
 		}
-		fmt.Fprintf(&b, "  %6.1f %s:%s", t.At, who, t.Text)
+		fmt.Fprintf(&b, "  %6.1f %s：%s", t.At, who, t.Text)
 		if t.Misheard {
 			b.WriteString(" 〔客户没听清〕")
 		}

@@ -78,7 +78,7 @@ func play(ctx context.Context, sc *scenarios.Scenario, call *sim.Call, lines <-c
 			case sim.EventRing:
 				_, err = fmt.Fprintf(out, "  ☎ 叮铃铃……（第 %d 声）\n", e.N)
 			case sim.EventCustomer:
-				_, err = fmt.Fprintf(out, "%s:%s\n", sc.Persona.Name, e.Text)
+				_, err = fmt.Fprintf(out, "%s：%s\n", sc.Persona.Name, e.Text)
 			case sim.EventHint:
 				_, err = fmt.Fprintf(out, "  💡 提示：%s\n", e.Text)
 			case sim.EventMood:

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hotlinecoach/coach/sim"
+)
+
+func TestPlayScriptedCall(t *testing.T) {
+	lib, book, err := sim.LoadBuiltin()
+	require.NoError(t, err)
+	defer book.Close()
+	sc, ok := lib.Scenario("slow-warmup")
+	require.True(t, ok)
+	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Practice, Seed: 1})
+
+	lines := make(chan string, 4)
+	lines <- "您好，暖心供热公司，请问有什么可以帮您？"
+	lines <- "这个不归我管。"
+	lines <- ""
+	close(lines)
+	times := []float64{7, 15, 20}
+	clock := func() float64 {
+		v := times[0]
+		if len(times) > 1 {
+			times = times[1:]
+		}
+		return v
+	}
+	var out bytes.Buffer
+	// A nil tick never fires: time passes only with the lines.
+	require.NoError(t, play(context.Background(), sc, call, lines, clock, nil, &out))
+	text := out.String()
+	assert.Contains(t, text, "（第 3 声）", "rings up to the answer")
+	assert.NotContains(t, text, "（第 4 声）")
+	assert.Contains(t, text, sc.Opening)
+	assert.Contains(t, text, "提示：别说「不归我管」")
+	assert.Contains(t, text, "trainee_hung_up")
+	assert.Contains(t, text, "未通过")
+	assert.True(t, call.Ended())
+}
+
+func TestPlayStopsWhenCancelled(t *testing.T) {
+	lib, book, err := sim.LoadBuiltin()
+	require.NoError(t, err)
+	defer book.Close()
+	sc, _ := lib.Scenario("leak")
+	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Exam})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out bytes.Buffer
+	require.NoError(t, play(ctx, sc, call, make(chan string), func() float64 { return 2 }, make(chan time.Time), &out))
+	assert.Equal(t, sim.TraineeHungUp, call.Scorecard().Outcome)
+}
+
+func TestCheckBuiltinLibrary(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := runCheck(context.Background(), nil, nil, &stdout, &stderr)
+	require.NoError(t, err, stderr.String())
+	assert.Contains(t, stdout.String(), "0 problems")
+	assert.Empty(t, stderr.String())
+}
+
+func TestCheckReportsFileAndLine(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/library/leak/scenario.yaml")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	bad := strings.Replace(string(src), "pass_mark: 75\n", "pass_mark: 75\nlevel: 2\n", 1)
+	file := filepath.Join(dir, "scenario.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(bad), 0o644))
+	var stdout, stderr bytes.Buffer
+	err = runCheck(context.Background(), []string{dir}, nil, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, stderr.String(), file+":8: level: unknown field")
+}
+
+func TestCheckReplaysGoldenTranscripts(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../scenarios/library/leak/scenario.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "scenario.yaml"), src, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "golden"), 0o755))
+	// A transcript that claims a hang-up passes.
+	wrong := `{"scenario": "leak", "expect": {"passed": true, "outcome": "completed", "reason": "wrong on purpose"},
+ "turns": [{"at": 4.0, "say": "您好"}, {"at": 9.0, "hangup": true}]}`
+	golden := filepath.Join(dir, "golden", "wrong.json")
+	require.NoError(t, os.WriteFile(golden, []byte(wrong), 0o644))
+	var stdout, stderr bytes.Buffer
+	err = runCheck(context.Background(), []string{dir}, nil, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, stderr.String(), golden+":1: expect: expected passed=true outcome=completed, got passed=false outcome=trainee_hung_up")
+}
+
+func TestList(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, runList(context.Background(), nil, nil, &stdout, &stderr))
+	var got []listed
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &got))
+	assert.GreaterOrEqual(t, len(got), 12)
+	for _, l := range got {
+		assert.NotEmpty(t, l.ID)
+		assert.NotEmpty(t, l.Title)
+		assert.Contains(t, []string{"heating", "power", "water", "property"}, l.Domain)
+		assert.Contains(t, []int{1, 2, 3}, l.Difficulty)
+	}
+}
+
+func TestReplay(t *testing.T) {
+	golden := "../../scenarios/library/leak/golden/pass.json"
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, runReplay(context.Background(), []string{"--transcript", golden}, nil, &stdout, &stderr))
+	var card sim.Scorecard
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &card))
+	want, err := os.ReadFile("../../scenarios/library/leak/golden/pass.scorecard.json")
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), stdout.String(), "the CLI and the golden tests replay alike")
+
+	stdout.Reset()
+	require.NoError(t, runReplay(context.Background(), []string{"--scenario", "leak", "--transcript", golden, "--format", "text"}, nil, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "检查项：")
+
+	err = runReplay(context.Background(), []string{"--transcript", golden, "--format", "xml"}, nil, &stdout, &stderr)
+	assert.ErrorAs(t, err, new(usageError))
+	err = runReplay(context.Background(), []string{"--scenario", "no-such", "--transcript", golden}, nil, &stdout, &stderr)
+	assert.Error(t, err)
+}

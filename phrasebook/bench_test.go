@@ -1,0 +1,139 @@
+package phrasebook_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotlinecoach/coach/phrasebook"
+)
+
+// Vocabulary for generated entries and replies: what hotline staff in the
+// four domains talk about. Generated entries stand in for the phrasebooks
+// large centres accumulate; they share the common words (您好, 公司, 请问)
+// with the built-ins on purpose, since those are what make queries slow.
+var (
+	genObjects = []string{"暖气片", "供暖阀门", "入户管道", "热力站", "分水器", "过滤网", "电表箱", "空气开关", "漏电保护器",
+		"楼道灯", "变压器", "水表", "总阀", "水龙头", "二次供水泵", "电梯", "门禁", "下水管", "化粪池", "消防栓",
+		"燃气表", "供热管网", "换热器", "温控阀", "地暖盘管", "外墙", "屋面", "监控", "停车场道闸", "垃圾房"}
+	genActions = []string{"检修", "更换", "调试", "排查", "疏通", "加固", "清洗", "复测", "巡检", "抢修", "校验", "紧固", "登记", "核实"}
+	genTimes   = []string{"2小时内", "两到四小时内", "今天下午", "明天上午", "24小时内", "三个工作日内", "半小时内", "十五分钟内", "本周内", "五天内"}
+	genLeads   = []string{"您好", "请问", "我们公司", "我们会", "麻烦您", "请您", "这边", "稍后", "马上", "师傅会"}
+	genTails   = []string{"给您回电", "上门处理", "通知您", "安排人员", "跟进结果", "短信告知", "电话确认", "再联系您"}
+	genIntents = []phrasebook.Intent{"explain", "commit", "follow-up", "ticket", "restate", "hold"}
+)
+
+func pick(r *rand.Rand, list []string) string { return list[r.IntN(len(list))] }
+
+// syntheticBook returns the built-in phrasebook padded with generated
+// entries to n entries in all.
+func syntheticBook(tb testing.TB, n int) []phrasebook.Entry {
+	tb.Helper()
+	entries, err := phrasebook.Builtin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	seen := map[string]bool{}
+	for i := 0; len(entries) < n; i++ {
+		text := pick(r, genLeads) + pick(r, genTimes) + pick(r, genActions) + pick(r, genObjects)
+		if r.IntN(3) == 0 {
+			text += pick(r, genTails)
+		}
+		if seen[text] {
+			continue
+		}
+		seen[text] = true
+		e := phrasebook.Entry{
+			ID:     fmt.Sprintf("gen.%05d", i),
+			Intent: genIntents[r.IntN(len(genIntents))],
+			Kind:   phrasebook.Required,
+			Text:   text,
+			Source: "generated",
+		}
+		if r.IntN(2) == 0 {
+			e.Variants = []string{pick(r, genActions) + pick(r, genObjects) + pick(r, genTails)}
+		}
+		entries = append(entries, e)
+	}
+	return entries
+}
+
+// syntheticReplies returns replies of 5 to 80 characters in the way
+// trainees talk, heavy with the most common words.
+func syntheticReplies(n int) []string {
+	r := rand.New(rand.NewPCG(3, 4))
+	parts := [][]string{
+		{"您好", "您好,暖心供热公司", "喂您好", "你好这里是供电公司", "请问", "请问有什么可以帮您"},
+		{"请您别着急", "我理解您的心情", "给您添麻烦了", "不好意思让您久等了", "这个不归我管", "我帮您查询一下"},
+		genObjects, genActions, genTimes, genTails,
+		{"请问还有其他需要帮助的吗", "感谢您的来电", "祝您生活愉快,再见", "您的电话是13812345678对吧", "幸福里小区3号楼2单元501"},
+	}
+	out := make([]string, n)
+	for i := range out {
+		var b strings.Builder
+		want := 5 + r.IntN(76)
+		for len([]rune(b.String())) < want {
+			b.WriteString(pick(r, parts[r.IntN(len(parts))]))
+			if r.IntN(3) == 0 {
+				b.WriteString(",")
+			}
+		}
+		out[i] = string([]rune(b.String())[:want])
+	}
+	return out
+}
+
+// BenchmarkMatch10k matches replies against a 10,000-entry phrasebook and
+// reports the latency distribution of single replies (target: p99 < 1 ms).
+func BenchmarkMatch10k(b *testing.B) {
+	m, err := phrasebook.New(syntheticBook(b, 10000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	replies := syntheticReplies(2000)
+	var lat []time.Duration
+	hits := 0
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		hits += len(m.Match(replies[i%len(replies)], phrasebook.Filter{}))
+		lat = append(lat, time.Since(start))
+		i++
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+	b.ReportMetric(float64(hits)/float64(len(lat)), "hits/op")
+}
+
+// BenchmarkBuild10k measures building the index of a 10,000-entry
+// phrasebook (target: under 2 s, the start-up budget) and the heap it keeps.
+func BenchmarkBuild10k(b *testing.B) {
+	entries := syntheticBook(b, 10000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kept, err := phrasebook.New(entries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
+	kept.Close()
+	for b.Loop() {
+		m, err := phrasebook.New(entries)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+	}
+}

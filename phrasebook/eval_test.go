@@ -1,0 +1,147 @@
+package phrasebook_test
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hotlinecoach/coach/internal/yamlfile"
+	"github.com/hotlinecoach/coach/phrasebook"
+)
+
+// evalCase is one labelled utterance of testdata/eval.yaml.
+type evalCase struct {
+	Text  string              `yaml:"text"`
+	Style string              `yaml:"style"`
+	Want  []phrasebook.Intent `yaml:"want"`
+	Note  string              `yaml:"note"`
+}
+
+type evalFile struct {
+	Cases []evalCase `yaml:"cases"`
+}
+
+// counts tallies one intent's or kind's results.
+type counts struct{ tp, fp, fn int }
+
+func (c counts) precision() float64 {
+	if c.tp+c.fp == 0 {
+		return 1
+	}
+	return float64(c.tp) / float64(c.tp+c.fp)
+}
+
+func (c counts) recall() float64 {
+	if c.tp+c.fn == 0 {
+		return 1
+	}
+	return float64(c.tp) / float64(c.tp+c.fn)
+}
+
+// TestEvaluation measures the built-in matcher on the labelled utterances
+// and holds it to the quality bars: a forbidden phrase that slips through,
+// or a right answer marked wrong, is what users complain about most. Run
+// with -v to see the per-intent table.
+func TestEvaluation(t *testing.T) {
+	data, err := os.ReadFile("testdata/eval.yaml")
+	require.NoError(t, err)
+	var f evalFile
+	_, err = yamlfile.Decode("testdata/eval.yaml", data, 1<<20, &f)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(f.Cases), 300, "the evaluation set needs at least 300 utterances")
+
+	entries, err := phrasebook.Builtin()
+	require.NoError(t, err)
+	m, err := phrasebook.New(entries)
+	require.NoError(t, err)
+	t.Cleanup(func() { m.Close() })
+
+	kindOf := map[phrasebook.Intent]phrasebook.Kind{}
+	for _, info := range phrasebook.Intents() {
+		kindOf[info.Intent] = info.Kind
+	}
+	perIntent := map[phrasebook.Intent]*counts{}
+	perKind := map[phrasebook.Kind]*counts{phrasebook.Required: {}, phrasebook.Forbidden: {}}
+	tally := func(in phrasebook.Intent, f func(*counts)) {
+		if perIntent[in] == nil {
+			perIntent[in] = &counts{}
+		}
+		f(perIntent[in])
+		if k, ok := perKind[kindOf[in]]; ok {
+			f(k)
+		}
+	}
+	var misses []string
+	for i, c := range f.Cases {
+		for _, w := range c.Want {
+			_, ok := phrasebook.LookupIntent(w)
+			require.True(t, ok, "case %d (%s): unknown intent %q", i, c.Text, w)
+		}
+		got := map[phrasebook.Intent]bool{}
+		for _, h := range m.Match(c.Text, phrasebook.Filter{}) {
+			got[h.Intent] = true
+		}
+		want := map[phrasebook.Intent]bool{}
+		for _, w := range c.Want {
+			want[w] = true
+		}
+		for in := range got {
+			if want[in] {
+				tally(in, func(c *counts) { c.tp++ })
+			} else {
+				tally(in, func(c *counts) { c.fp++ })
+				misses = append(misses, fmt.Sprintf("false %-13s %s", in, c.Text))
+			}
+		}
+		for in := range want {
+			if !got[in] {
+				tally(in, func(c *counts) { c.fn++ })
+				misses = append(misses, fmt.Sprintf("missed %-12s %s", in, c.Text))
+			}
+		}
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d utterances, %d entries\n%-14s %5s %5s %5s %9s %6s\n", len(f.Cases), m.Len(), "intent", "tp", "fp", "fn", "precision", "recall")
+	var names []string
+	for in := range perIntent {
+		names = append(names, string(in))
+	}
+	sort.Strings(names)
+	for _, in := range names {
+		c := perIntent[phrasebook.Intent(in)]
+		fmt.Fprintf(&b, "%-14s %5d %5d %5d %9.3f %6.3f\n", in, c.tp, c.fp, c.fn, c.precision(), c.recall())
+	}
+	for _, k := range []phrasebook.Kind{phrasebook.Required, phrasebook.Forbidden} {
+		c := perKind[k]
+		fmt.Fprintf(&b, "%-14s %5d %5d %5d %9.3f %6.3f\n", "["+k+"]", c.tp, c.fp, c.fn, c.precision(), c.recall())
+	}
+	sort.Strings(misses)
+	t.Log("\n" + b.String() + strings.Join(misses, "\n"))
+
+	fb, req := perKind[phrasebook.Forbidden], perKind[phrasebook.Required]
+	assert.GreaterOrEqual(t, fb.precision(), 0.98, "forbidden precision")
+	assert.GreaterOrEqual(t, fb.recall(), 0.95, "forbidden recall")
+	assert.GreaterOrEqual(t, req.recall(), 0.90, "required recall")
+}
+
+// TestBuiltinCoversEveryIntent checks the embedded phrasebook's size and
+// that every canonical intent can be recognised.
+func TestBuiltinCoversEveryIntent(t *testing.T) {
+	entries, err := phrasebook.Builtin()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(entries), 200)
+	have := map[phrasebook.Intent]int{}
+	for _, e := range entries {
+		have[e.Intent]++
+		assert.NotEmpty(t, e.Source, "entry %s has no source note", e.ID)
+	}
+	for _, info := range phrasebook.Intents() {
+		assert.Positive(t, have[info.Intent], "no entry for intent %s", info.Intent)
+	}
+}

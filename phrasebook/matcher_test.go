@@ -1,0 +1,186 @@
+package phrasebook_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hotlinecoach/coach/phrasebook"
+)
+
+const testBook = `
+entries:
+  - id: greeting.hello
+    intent: greeting
+    kind: required
+    text: 您好
+    source: test
+  - id: identify.heating
+    intent: identify
+    kind: required
+    text: 供热公司
+    domains: [heating]
+    source: test
+  - id: identify.power
+    intent: identify
+    kind: required
+    text: 供电公司
+    domains: [power]
+    source: test
+  - id: offer-help.standard
+    intent: offer-help
+    kind: required
+    text: 请问有什么可以帮您
+    variants: [有什么能帮您]
+    source: test
+  - id: anything-else.standard
+    intent: anything-else
+    kind: required
+    text: 请问还有其他需要帮助的吗
+    source: test
+  - id: commit.hours
+    intent: commit
+    kind: required
+    text: 2到4小时内上门
+    source: test
+  - id: deflect.not-mine
+    intent: deflect
+    kind: forbidden
+    text: 不归我管
+    suggestion: 我帮您转接
+    source: test
+  - id: deflect.no-way
+    intent: deflect
+    kind: forbidden
+    text: 没办法
+    suggestion: 我们研究解决方案
+    source: test
+  - id: deflect.dont-know
+    intent: deflect
+    kind: forbidden
+    text: 不知道
+    except: [不知道您]
+    suggestion: 我帮您查询一下
+    source: test
+  - id: deflect.unfamiliar
+    intent: deflect
+    kind: forbidden
+    text: 不了解
+    suggestion: 我帮您查询一下
+    source: test
+`
+
+func testMatcher(t *testing.T) *phrasebook.Matcher {
+	t.Helper()
+	entries, err := phrasebook.ParseEntries("test.yaml", []byte(testBook))
+	require.NoError(t, err)
+	m, err := phrasebook.New(entries)
+	require.NoError(t, err)
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func TestMatch(t *testing.T) {
+	m := testMatcher(t)
+	type hit struct {
+		id         string
+		start, end int
+	}
+	tests := []struct {
+		name   string
+		text   string
+		filter phrasebook.Filter
+		want   []hit
+	}{
+		{"standard opening", "您好,供热公司,请问有什么可以帮您?", phrasebook.Filter{},
+			[]hit{{"greeting.hello", 0, 2}, {"identify.heating", 3, 7}, {"offer-help.standard", 8, 17}}},
+		{"traditional script", "請問還有其他需要幫助的嗎", phrasebook.Filter{},
+			[]hit{{"anything-else.standard", 0, 12}}},
+		{"dictation slip in a required phrase", "共热公司", phrasebook.Filter{},
+			[]hit{{"identify.heating", 0, 4}}},
+		{"domain filter drops other domains", "供电公司", phrasebook.Filter{Domain: "heating"},
+			nil},
+		{"chinese numerals match digits", "我们两到四小时内上门", phrasebook.Filter{},
+			[]hit{{"commit.hours", 2, 10}}},
+		{"forbidden phrase", "这个不归我管", phrasebook.Filter{},
+			[]hit{{"deflect.not-mine", 2, 6}}},
+		{"polite reply sharing characters: 想办法", "我们一定想办法帮您解决", phrasebook.Filter{}, nil},
+		{"polite reply sharing characters: 我了解了", "好的,我了解了", phrasebook.Filter{}, nil},
+		{"forbidden exception", "不知道您方便留个电话吗", phrasebook.Filter{}, nil},
+		{"forbidden outside its exception", "我不知道,不知道您问这个干嘛", phrasebook.Filter{},
+			[]hit{{"deflect.dont-know", 1, 4}}},
+		{"forbidden is strict: no slips", "没半法", phrasebook.Filter{}, nil},
+		{"empty", " ,。 ", phrasebook.Filter{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []hit
+			for _, h := range m.Match(tt.text, tt.filter) {
+				got = append(got, hit{h.ID, h.Start, h.End})
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestMatchReportsSuggestionAndScore(t *testing.T) {
+	m := testMatcher(t)
+	hits := m.Match("这事没办法", phrasebook.Filter{})
+	require.Len(t, hits, 1)
+	assert.Equal(t, phrasebook.Forbidden, hits[0].Kind)
+	assert.Equal(t, "我们研究解决方案", hits[0].Suggestion)
+	assert.Equal(t, 1.0, hits[0].Score)
+
+	hits = m.Match("共热公司", phrasebook.Filter{})
+	require.Len(t, hits, 1)
+	assert.Equal(t, 0.875, hits[0].Score, "one homophone slip in four characters")
+}
+
+func TestParseEntriesErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want string
+	}{
+		{"unknown key", "entries:\n  - id: a\n    intent: greeting\n    kind: required\n    text: 您好\n    colour: red\n",
+			"book.yaml:6: colour: unknown field"},
+		{"unknown intent", "entries:\n  - id: a\n    intent: greet\n    kind: required\n    text: 您好\n",
+			"book.yaml:3: entries[0].intent: unknown intent \"greet\""},
+		{"forbidden without suggestion", "entries:\n  - id: a\n    intent: deflect\n    kind: forbidden\n    text: 不行\n",
+			"book.yaml:2: entries[0].suggestion: a forbidden entry needs a suggestion"},
+		{"empty text", "entries:\n  - id: a\n    intent: greeting\n    kind: required\n    text: \"。\"\n",
+			"book.yaml:5: entries[0].text:"},
+		{"kind against intent", "entries:\n  - id: a\n    intent: greeting\n    kind: forbidden\n    text: 您好\n    suggestion: x\n",
+			"book.yaml:4: entries[0].kind: forbidden does not fit intent greeting"},
+		{"duplicate key", "entries:\n  - id: a\n    id: b\n    intent: greeting\n    kind: required\n    text: 您好\n",
+			"book.yaml:3: mapping key \"id\" already defined at line 2"},
+		{"alias", "x: &a 您好\nentries:\n  - id: a\n    intent: greeting\n    kind: required\n    text: *a\n",
+			"book.yaml:1: YAML anchors and aliases"},
+		{"syntax", "entries:\n  - id: [\n", "book.yaml:2: YAML syntax"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := phrasebook.ParseEntries("book.yaml", []byte(tt.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestParseEntriesTooLarge(t *testing.T) {
+	big := make([]byte, phrasebook.MaxFileSize+1)
+	_, err := phrasebook.ParseEntries("big.yaml", big)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "big.yaml: file too large")
+}
+
+func TestCheckUniqueNamesBothPlaces(t *testing.T) {
+	a, err := phrasebook.ParseEntries("a.yaml", []byte("entries:\n  - id: x\n    intent: greeting\n    kind: required\n    text: 您好\n"))
+	require.NoError(t, err)
+	b, err := phrasebook.ParseEntries("b.yaml", []byte("entries:\n\n  - id: x\n    intent: thanks\n    kind: required\n    text: 谢谢\n"))
+	require.NoError(t, err)
+	err = phrasebook.CheckUnique(append(a, b...))
+	require.Error(t, err)
+	assert.Equal(t, `b.yaml:3: id: duplicate id "x", first defined at a.yaml:2`, err.Error())
+}

@@ -11,31 +11,37 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// formField is the one indexed field: a normalised wording of an entry.
-const formField = "f"
+// sigField is the indexed field: the signature terms of a wording.
+const sigField = "sig"
 
 // Matcher finds phrasebook entries in utterances. Candidates come from a
 // bleve index of every wording (text and variants, normalised, cut into
-// bigrams); each candidate is then verified against the utterance, so a hit
-// carries the span it matched and how closely. It is safe for concurrent use.
+// bigrams by bleve's cjk analyzer); each candidate is then verified against
+// the utterance, so a hit carries the span it matched and how closely. It
+// is safe for concurrent use.
+//
+// Only a wording's signature is indexed: its 2b+1 rarest bigrams, where b
+// is how many bigrams the slips it tolerates can break. A wording can only
+// match if one of them is in the utterance, so common bigrams (您好, 公司,
+// 请问) shared by thousands of wordings are rarely looked up and never make
+// a query walk the whole index.
 type Matcher struct {
 	entries  []Entry
 	byID     map[string]int
 	forms    []form
 	index    bleve.Index
 	analyzer analysis.Analyzer
-	// df counts the wordings each term occurs in. Terms in more than maxDF
-	// wordings (您好, 公司, 请问 at scale) are left out of queries: they
-	// would make every query walk most of the index while telling little.
-	df    map[string]int
-	maxDF int
-	// always holds the wordings that have no selective term at all; they are
-	// checked against every utterance instead of being looked up.
+	// sigTerms holds every term that is in some wording's signature.
+	sigTerms map[string]bool
+	// always holds the wordings too short to have a signature that a
+	// tolerated slip could not break; they are checked against every
+	// utterance instead of being looked up.
 	always []int
 }
 
@@ -61,14 +67,14 @@ func New(entries []Entry) (*Matcher, error) {
 	im := bleve.NewIndexMapping()
 	doc := bleve.NewDocumentStaticMapping()
 	fm := bleve.NewTextFieldMapping()
-	fm.Analyzer = cjk.AnalyzerName
+	fm.Analyzer = keyword.Name
 	fm.Store = false
 	fm.IncludeInAll = false
 	fm.IncludeTermVectors = false
 	fm.DocValues = false
-	doc.AddFieldMappingsAt(formField, fm)
+	doc.AddFieldMappingsAt(sigField, fm)
 	im.DefaultMapping = doc
-	im.DefaultAnalyzer = cjk.AnalyzerName
+	im.DefaultAnalyzer = keyword.Name
 	im.StoreDynamic = false
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
@@ -84,13 +90,13 @@ func New(entries []Entry) (*Matcher, error) {
 		byID:     make(map[string]int, len(entries)),
 		index:    idx,
 		analyzer: im.AnalyzerNamed(cjk.AnalyzerName),
-		df:       make(map[string]int),
+		sigTerms: make(map[string]bool),
 	}
 	if m.analyzer == nil {
 		idx.Close()
 		return nil, fmt.Errorf("build matcher: analyzer %q not registered", cjk.AnalyzerName)
 	}
-	batch := idx.NewBatch()
+	df := map[string]int{}
 	for i := range m.entries {
 		e := &m.entries[i]
 		m.byID[e.ID] = i
@@ -113,32 +119,46 @@ func New(entries []Entry) (*Matcher, error) {
 				f.budget = budgetFor(len(n.Runes))
 			}
 			for _, t := range f.terms {
-				m.df[t]++
+				df[t]++
 			}
-			id := strconv.Itoa(len(m.forms))
 			m.forms = append(m.forms, f)
-			if err := batch.Index(id, map[string]any{formField: s}); err != nil {
+		}
+	}
+	batch := idx.NewBatch()
+	for i := range m.forms {
+		f := &m.forms[i]
+		// Each half edit of the budget breaks at most two bigrams.
+		broken := 2 * f.budget
+		if len(f.terms) <= broken {
+			m.always = append(m.always, i)
+			continue
+		}
+		sig := slices.Clone(f.terms)
+		slices.SortFunc(sig, func(a, b string) int {
+			if df[a] != df[b] {
+				return df[a] - df[b]
+			}
+			return strings.Compare(a, b)
+		})
+		sig = sig[:broken+1]
+		for _, t := range sig {
+			m.sigTerms[t] = true
+		}
+		if err := batch.Index(strconv.Itoa(i), map[string]any{sigField: sig}); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("build matcher: index %s: %w", m.entries[f.entry].ID, err)
+		}
+		if batch.Size() >= 5000 {
+			if err := idx.Batch(batch); err != nil {
 				idx.Close()
-				return nil, fmt.Errorf("build matcher: index %s: %w", e.ID, err)
+				return nil, fmt.Errorf("build matcher: %w", err)
 			}
-			if batch.Size() >= 2000 {
-				if err := idx.Batch(batch); err != nil {
-					idx.Close()
-					return nil, fmt.Errorf("build matcher: %w", err)
-				}
-				batch.Reset()
-			}
+			batch.Reset()
 		}
 	}
 	if err := idx.Batch(batch); err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("build matcher: %w", err)
-	}
-	m.maxDF = max(64, len(m.forms)/200)
-	for i, f := range m.forms {
-		if m.selective(f.terms) < 1+2*f.budget {
-			m.always = append(m.always, i)
-		}
 	}
 	return m, nil
 }
@@ -165,17 +185,6 @@ func budgetFor(n int) int {
 	default:
 		return n / 4
 	}
-}
-
-// selective counts the terms a query would use.
-func (m *Matcher) selective(terms []string) int {
-	n := 0
-	for _, t := range terms {
-		if m.df[t] <= m.maxDF {
-			n++
-		}
-	}
-	return n
 }
 
 // terms returns the distinct index terms of normalised text.
@@ -217,7 +226,10 @@ func (m *Matcher) Match(text string, f Filter) []Hit {
 		return nil
 	}
 	u := newUtterance(n)
-	replyTerms := m.terms(u.text)
+	replyTerms := map[string]bool{}
+	for _, t := range m.terms(u.text) {
+		replyTerms[t] = true
+	}
 	cands := m.candidates(replyTerms)
 	best := map[int]Hit{}
 	for _, fi := range cands {
@@ -246,15 +258,15 @@ func (m *Matcher) Match(text string, f Filter) []Hit {
 	return dedupe(hits)
 }
 
-// candidates returns the wordings worth verifying: those sharing a
-// selective term with the utterance, found through the index, plus the
-// wordings that have no selective term.
-func (m *Matcher) candidates(replyTerms []string) []int {
+// candidates returns the wordings worth verifying: those whose signature
+// shares a term with the utterance, found through the index, plus the
+// wordings checked every time.
+func (m *Matcher) candidates(replyTerms map[string]bool) []int {
 	var qs []query.Query
-	for _, t := range replyTerms {
-		if df := m.df[t]; df > 0 && df <= m.maxDF {
+	for t := range replyTerms {
+		if m.sigTerms[t] {
 			tq := bleve.NewTermQuery(t)
-			tq.SetField(formField)
+			tq.SetField(sigField)
 			qs = append(qs, tq)
 		}
 	}
@@ -262,7 +274,7 @@ func (m *Matcher) candidates(replyTerms []string) []int {
 	if len(qs) == 0 {
 		return out
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), len(qs)*m.maxDF, 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), len(m.forms), 0, false)
 	req.Score = bleve.ScoreNone
 	res, err := m.index.SearchInContext(context.Background(), req)
 	if err != nil {
@@ -279,10 +291,10 @@ func (m *Matcher) candidates(replyTerms []string) []int {
 	return out
 }
 
-func covered(terms, in []string) int {
+func covered(terms []string, in map[string]bool) int {
 	n := 0
 	for _, t := range terms {
-		if slices.Contains(in, t) {
+		if in[t] {
 			n++
 		}
 	}

@@ -386,7 +386,7 @@ func (u *utterance) find(f *form) (start, end int, score float64, ok bool) {
 		// changes the word (您好 → 您不好).
 		extra = costOther
 	}
-	d, s, e := fuzzy(f.runes, f.sounds, u.runes, u.sounds, extra)
+	d, s, e := fuzzy(f.runes, f.sounds, u.runes, u.sounds, extra, f.budget)
 	if d > f.budget {
 		return 0, 0, 0, false
 	}
@@ -435,10 +435,13 @@ func (u *utterance) excepted(except []string, s, e int) bool {
 }
 
 // fuzzy returns the smallest weighted edit cost between p and any
-// substring of t (Sellers' algorithm), with that substring's rune span.
-// extra is the cost of a character t has and p lacks.
-func fuzzy(p []rune, ps []sound, t []rune, ts []sound, extra int) (cost, start, end int) {
+// substring of t (Sellers' algorithm), with that substring's rune span, or
+// a cost above budget when there is none within it. extra is the cost of a
+// character t has and p lacks. Rows that already cost more than budget are
+// not computed (Ukkonen's cut-off): most candidates fail within a few rows.
+func fuzzy(p []rune, ps []sound, t []rune, ts []sound, extra, budget int) (cost, start, end int) {
 	m := len(p)
+	over := budget + 1
 	var buf [4 * 33]int
 	var prev, prevStart, cur, curStart []int
 	if m+1 <= 33 {
@@ -447,14 +450,21 @@ func fuzzy(p []rune, ps []sound, t []rune, ts []sound, extra int) (cost, start, 
 		all := make([]int, 4*(m+1))
 		prev, prevStart, cur, curStart = all[0:m+1], all[m+1:2*(m+1)], all[2*(m+1):3*(m+1)], all[3*(m+1):]
 	}
+	// last is the deepest row whose cost is within budget; rows below it
+	// count as over budget.
+	last := 0
 	for i := range prev {
-		prev[i] = i * costOther
-		prevStart[i] = 0
+		prev[i] = min(i*costOther, over)
+		if prev[i] <= budget {
+			last = i
+		}
 	}
 	cost, start, end = math.MaxInt, 0, 0
 	for j := 1; j <= len(t); j++ {
 		cur[0], curStart[0] = 0, j
-		for i := 1; i <= m; i++ {
+		limit := min(m, last+1)
+		newLast := 0
+		for i := 1; i <= limit; i++ {
 			sub := 0
 			if p[i-1] != t[j-1] {
 				sub = costOther
@@ -469,16 +479,24 @@ func fuzzy(p []rune, ps []sound, t []rune, ts []sound, extra int) (cost, start, 
 			if cur[i-1]+costOther < v {
 				v, s = cur[i-1]+costOther, curStart[i-1]
 			}
+			v = min(v, over)
 			cur[i], curStart[i] = v, s
+			if v <= budget {
+				newLast = i
+			}
 		}
-		if cur[m] < cost {
+		if limit < m {
+			cur[limit+1] = over
+		}
+		if limit == m && cur[m] < cost {
 			cost, start, end = cur[m], curStart[m], j
 		}
+		last = newLast
 		prev, cur = cur, prev
 		prevStart, curStart = curStart, prevStart
 	}
-	if cost == math.MaxInt {
-		cost = m * costOther
+	if cost > budget {
+		cost = over
 	}
 	return cost, start, end
 }

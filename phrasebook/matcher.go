@@ -274,8 +274,7 @@ func (m *Matcher) candidates(replyTerms map[string]bool) []int {
 	if len(qs) == 0 {
 		return out
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), len(m.forms), 0, false)
-	req.Score = bleve.ScoreNone
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), maxCandidates, 0, false)
 	res, err := m.index.SearchInContext(context.Background(), req)
 	if err != nil {
 		// The index is in memory and the query well formed: a failure
@@ -502,3 +501,7 @@ func fuzzy(p []rune, ps []sound, t []rune, ts []sound, extra, budget int) (cost,
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// maxCandidates is how many of the best-ranked wordings bleve hands over
+// for verification.
+const maxCandidates = 64

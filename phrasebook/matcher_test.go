@@ -157,7 +157,7 @@ func TestParseEntriesErrors(t *testing.T) {
 			"book.yaml:3: mapping key \"id\" already defined at line 2"},
 		{"alias", "x: &a 您好\nentries:\n  - id: a\n    intent: greeting\n    kind: required\n    text: *a\n",
 			"book.yaml:1: YAML anchors and aliases"},
-		{"syntax", "entries:\n  - id: [\n", "book.yaml:2: YAML syntax"},
+		{"syntax", "entries:\n  - id: [\n", "book.yaml:3: YAML syntax"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

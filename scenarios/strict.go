@@ -1,9 +1,6 @@
 package scenarios
 
 import (
-	"errors"
-	"strings"
-
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hotlinecoach/coach/internal/yamlfile"
@@ -15,7 +12,7 @@ import (
 func decodeStrict(file string, data []byte, v any) (map[string]int, error) {
 	doc, err := yamlfile.Decode(file, data, MaxFileSize, v)
 	if err != nil {
-		return nil, fixSyntax(err)
+		return nil, err
 	}
 	lines := map[string]int{"": 1}
 	root := yamlfile.Root(doc)
@@ -27,22 +24,6 @@ func decodeStrict(file string, data []byte, v any) (map[string]int, error) {
 	}
 	walkLines(lines, root, "")
 	return lines, nil
-}
-
-// fixSyntax corrects the YAML parser's "did not find expected" errors,
-// which it numbers from zero unlike all others, and explains the one
-// trainers meet most: a plain ? or , inside a [a, b] list.
-func fixSyntax(err error) error {
-	var e *yamlfile.Error
-	if !errors.As(err, &e) || !strings.HasPrefix(e.Msg, "YAML syntax: did not find expected") {
-		return err
-	}
-	fixed := *e
-	fixed.Line++
-	if strings.Contains(e.Msg, "',' or ']'") {
-		fixed.Msg += ` (inside [a, b] lists put lines containing "?" or "," in double quotes, or write one "- line" per row)`
-	}
-	return &fixed
 }
 
 // walkLines records the line of every key and list element under path.

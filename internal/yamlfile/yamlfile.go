@@ -118,13 +118,24 @@ func findAlias(n *yaml.Node) *yaml.Node {
 }
 
 // syntaxError turns the parser's "yaml: line N: msg" into a located Error.
+// The parser numbers its "did not find expected" errors from zero, unlike
+// all others, so those are moved down a line; and the one trainers meet
+// most, a plain ? or , inside a [a, b] list, gets an explanation.
 func syntaxError(file string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := lineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: line, Msg: "YAML syntax: " + m[2]}
+	m := lineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return &Error{File: file, Msg: "YAML syntax: " + msg}
 	}
-	return &Error{File: file, Msg: "YAML syntax: " + msg}
+	line, _ := strconv.Atoi(m[1])
+	text := m[2]
+	if strings.HasPrefix(text, "did not find expected") {
+		line++
+		if strings.Contains(text, "',' or ']'") {
+			text += ` (inside [a, b] lists put lines containing "?" or "," in double quotes, or write one "- line" per row)`
+		}
+	}
+	return &Error{File: file, Line: line, Msg: "YAML syntax: " + text}
 }
 
 // typeErrors turns the decoder's list of "line N: ..." messages into Errors.

@@ -43,6 +43,10 @@ type Matcher struct {
 	// tolerated slip could not break; they are checked against every
 	// utterance instead of being looked up.
 	always []int
+	// scoped holds each scenario's own wordings. There are few, and a
+	// scenario grades them, so they are verified on every utterance of its
+	// calls rather than left to the ranking.
+	scoped map[string][]int
 }
 
 // form is one wording of an entry, prepared for verification.
@@ -61,6 +65,15 @@ type form struct {
 // New indexes entries and returns a Matcher over them. The entries are
 // copied; ids must be unique.
 func New(entries []Entry) (*Matcher, error) {
+	return newMatcher(entries, cjk.AnalyzerName)
+}
+
+// newMatcher is New with the bleve analyzer that cuts wordings and replies
+// into index terms named by analyzer. It exists so that the analyzer can be
+// measured: ANALYZERS.md compares cjk bigrams with the gse word segmenter
+// (gse_compare_test.go, build tag gse), which is too slow to load and too
+// large to be in the default build.
+func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 	if err := CheckUnique(entries); err != nil {
 		return nil, fmt.Errorf("build matcher: %w", err)
 	}
@@ -89,12 +102,13 @@ func New(entries []Entry) (*Matcher, error) {
 		entries:  slices.Clone(entries),
 		byID:     make(map[string]int, len(entries)),
 		index:    idx,
-		analyzer: im.AnalyzerNamed(cjk.AnalyzerName),
+		analyzer: im.AnalyzerNamed(analyzer),
 		sigTerms: make(map[string]bool),
+		scoped:   make(map[string][]int),
 	}
 	if m.analyzer == nil {
 		idx.Close()
-		return nil, fmt.Errorf("build matcher: analyzer %q not registered", cjk.AnalyzerName)
+		return nil, fmt.Errorf("build matcher: analyzer %q not registered", analyzer)
 	}
 	df := map[string]int{}
 	for i := range m.entries {
@@ -127,6 +141,9 @@ func New(entries []Entry) (*Matcher, error) {
 	batch := idx.NewBatch()
 	for i := range m.forms {
 		f := &m.forms[i]
+		if scope := m.entries[f.entry].Scope; scope != "" {
+			m.scoped[scope] = append(m.scoped[scope], i)
+		}
 		// Each half edit of the budget breaks at most two bigrams.
 		broken := 2 * f.budget
 		if len(f.terms) <= broken {
@@ -230,8 +247,8 @@ func (m *Matcher) Match(text string, f Filter) []Hit {
 	for _, t := range m.terms(u.text) {
 		replyTerms[t] = true
 	}
-	cands := m.candidates(replyTerms)
-	best := map[int]Hit{}
+	cands := append(m.candidates(replyTerms), m.scoped[f.Scope]...)
+	best := map[int]found{}
 	for _, fi := range cands {
 		fm := &m.forms[fi]
 		e := &m.entries[fm.entry]
@@ -247,11 +264,11 @@ func (m *Matcher) Match(text string, f Filter) []Hit {
 		}
 		span := n.OrigSpan(start, end)
 		h := Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: score, Start: span.Start, End: span.End, Suggestion: e.Suggestion}
-		if old, seen := best[fm.entry]; !seen || better(h, old) {
-			best[fm.entry] = h
+		if old, seen := best[fm.entry]; !seen || better(h, old.Hit) {
+			best[fm.entry] = found{h, e.Scope != ""}
 		}
 	}
-	hits := make([]Hit, 0, len(best))
+	hits := make([]found, 0, len(best))
 	for _, h := range best {
 		hits = append(hits, h)
 	}
@@ -311,27 +328,42 @@ func better(a, b Hit) bool {
 	return a.Start < b.Start
 }
 
-// dedupe drops a hit that overlaps a better hit of the same intent, so that
-// one phrase reports once however many wordings of it matched, and sorts
-// the rest by position.
-func dedupe(hits []Hit) []Hit {
+// found is a hit and whether its entry is a scenario's own key point.
+type found struct {
+	Hit
+	scoped bool
+}
+
+// dedupe sorts hits by position after dropping those a better hit shadows:
+//   - a hit overlapping a better hit of the same intent, so that one phrase
+//     reports once however many wordings of it matched; a scenario's own key
+//     point is never shadowed by a shared entry, since the scenario grades it;
+//   - a near match overlapping an exact match of another intent: 请问有什么
+//     可以帮您 offers help, though it is one character from 还有什么可以帮您.
+func dedupe(hits []found) []Hit {
 	sort.Slice(hits, func(i, j int) bool {
-		if better(hits[i], hits[j]) != better(hits[j], hits[i]) {
-			return better(hits[i], hits[j])
+		if better(hits[i].Hit, hits[j].Hit) != better(hits[j].Hit, hits[i].Hit) {
+			return better(hits[i].Hit, hits[j].Hit)
 		}
 		return hits[i].ID < hits[j].ID
 	})
-	kept := hits[:0]
+	var kept []Hit
+	var keptScoped []bool
 	for _, h := range hits {
-		overlapped := false
-		for _, k := range kept {
-			if k.Intent == h.Intent && h.Start < k.End && k.Start < h.End {
-				overlapped = true
+		shadowed := false
+		for i, k := range kept {
+			if !(h.Start < k.End && k.Start < h.End) {
+				continue
+			}
+			sameIntent := k.Intent == h.Intent && (keptScoped[i] || !h.scoped)
+			if sameIntent || (k.Intent != h.Intent && k.Score == 1 && h.Score < 1) {
+				shadowed = true
 				break
 			}
 		}
-		if !overlapped {
-			kept = append(kept, h)
+		if !shadowed {
+			kept = append(kept, h.Hit)
+			keptScoped = append(keptScoped, h.scoped)
 		}
 	}
 	sort.Slice(kept, func(i, j int) bool {

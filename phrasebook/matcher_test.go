@@ -38,6 +38,7 @@ entries:
     intent: anything-else
     kind: required
     text: 请问还有其他需要帮助的吗
+    variants: [还有什么可以帮您]
     source: test
   - id: commit.hours
     intent: commit
@@ -122,6 +123,28 @@ func TestMatch(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+func TestMatchShadowing(t *testing.T) {
+	entries, err := phrasebook.ParseEntries("test.yaml", []byte(testBook))
+	require.NoError(t, err)
+	entries = append(entries, phrasebook.Entry{ID: "slow-warmup/visit", Intent: "commit", Kind: phrasebook.Required,
+		Text: "4小时内上门", Scope: "slow-warmup"})
+	m, err := phrasebook.New(entries)
+	require.NoError(t, err)
+	t.Cleanup(func() { m.Close() })
+	ids := func(text string, f phrasebook.Filter) []string {
+		var out []string
+		for _, h := range m.Match(text, f) {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"offer-help.standard"}, ids("请问有什么可以帮您", phrasebook.Filter{}),
+		"a near match of another intent under an exact match is dropped")
+	assert.Equal(t, []string{"commit.hours", "slow-warmup/visit"}, ids("2到4小时内上门", phrasebook.Filter{Scope: "slow-warmup"}),
+		"a scenario's key point is reported beside the shared entry it overlaps")
+	assert.Equal(t, []string{"commit.hours"}, ids("2到4小时内上门", phrasebook.Filter{Scope: "leak"}))
 }
 
 func TestMatchReportsSuggestionAndScore(t *testing.T) {

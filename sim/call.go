@@ -39,7 +39,6 @@ type Call struct {
 	seed   uint64
 	rng    *rand.Rand
 	filter phrasebook.Filter
-	local  []localForm
 
 	now     float64
 	started bool
@@ -103,7 +102,6 @@ func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 		seed:         opt.Seed,
 		rng:          rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15)),
 		filter:       phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID},
-		local:        localForms(sc),
 		mood:         sc.Persona.Mood,
 		moodMax:      sc.Persona.Mood,
 		fired:        map[string]bool{},
@@ -268,7 +266,7 @@ func (c *Call) Say(at float64, text string) []Event {
 		c.answered = true
 		c.answerRing = c.rings
 	}
-	hits := withLocal(c.local, text, dropShadowed(c.book.matcher.Match(text, c.filter)))
+	hits := c.book.matcher.Match(text, c.filter)
 	slices.SortStableFunc(hits, func(a, b phrasebook.Hit) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start

@@ -43,45 +43,56 @@ func (c counts) recall() float64 {
 	return float64(c.tp) / float64(c.tp+c.fn)
 }
 
-// TestEvaluation measures the built-in matcher on the labelled utterances
-// and holds it to the quality bars: a forbidden phrase that slips through,
-// or a right answer marked wrong, is what users complain about most. Run
-// with -v to see the per-intent table.
-func TestEvaluation(t *testing.T) {
+// evalResult is how a matcher did on the evaluation set.
+type evalResult struct {
+	cases, entries int
+	perIntent      map[phrasebook.Intent]*counts
+	perKind        map[phrasebook.Kind]*counts
+	// misses lists every false and missed intent with its utterance.
+	misses []string
+}
+
+// loadEval reads the labelled utterances of testdata/eval.yaml.
+func loadEval(tb testing.TB) []evalCase {
+	tb.Helper()
 	data, err := os.ReadFile("testdata/eval.yaml")
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	var f evalFile
 	_, err = yamlfile.Decode("testdata/eval.yaml", data, 1<<20, &f)
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(f.Cases), 300, "the evaluation set needs at least 300 utterances")
+	require.NoError(tb, err)
+	require.GreaterOrEqual(tb, len(f.Cases), 300, "the evaluation set needs at least 300 utterances")
+	for i, c := range f.Cases {
+		for _, w := range c.Want {
+			_, ok := phrasebook.LookupIntent(w)
+			require.True(tb, ok, "case %d (%s): unknown intent %q", i, c.Text, w)
+		}
+	}
+	return f.Cases
+}
 
-	entries, err := phrasebook.Builtin()
-	require.NoError(t, err)
-	m, err := phrasebook.New(entries)
-	require.NoError(t, err)
-	t.Cleanup(func() { m.Close() })
-
+// evaluate matches every case with m and counts, per intent and per kind,
+// the intents it found rightly, wrongly and not at all.
+func evaluate(m *phrasebook.Matcher, cases []evalCase) evalResult {
 	kindOf := map[phrasebook.Intent]phrasebook.Kind{}
 	for _, info := range phrasebook.Intents() {
 		kindOf[info.Intent] = info.Kind
 	}
-	perIntent := map[phrasebook.Intent]*counts{}
-	perKind := map[phrasebook.Kind]*counts{phrasebook.Required: {}, phrasebook.Forbidden: {}}
+	r := evalResult{
+		cases:     len(cases),
+		entries:   m.Len(),
+		perIntent: map[phrasebook.Intent]*counts{},
+		perKind:   map[phrasebook.Kind]*counts{phrasebook.Required: {}, phrasebook.Forbidden: {}},
+	}
 	tally := func(in phrasebook.Intent, f func(*counts)) {
-		if perIntent[in] == nil {
-			perIntent[in] = &counts{}
+		if r.perIntent[in] == nil {
+			r.perIntent[in] = &counts{}
 		}
-		f(perIntent[in])
-		if k, ok := perKind[kindOf[in]]; ok {
+		f(r.perIntent[in])
+		if k, ok := r.perKind[kindOf[in]]; ok {
 			f(k)
 		}
 	}
-	var misses []string
-	for i, c := range f.Cases {
-		for _, w := range c.Want {
-			_, ok := phrasebook.LookupIntent(w)
-			require.True(t, ok, "case %d (%s): unknown intent %q", i, c.Text, w)
-		}
+	for _, c := range cases {
 		got := map[phrasebook.Intent]bool{}
 		for _, h := range m.Match(c.Text, phrasebook.Filter{}) {
 			got[h.Intent] = true
@@ -95,36 +106,63 @@ func TestEvaluation(t *testing.T) {
 				tally(in, func(c *counts) { c.tp++ })
 			} else {
 				tally(in, func(c *counts) { c.fp++ })
-				misses = append(misses, fmt.Sprintf("false %-13s %s", in, c.Text))
+				r.misses = append(r.misses, fmt.Sprintf("false %-13s %s", in, c.Text))
 			}
 		}
 		for in := range want {
 			if !got[in] {
 				tally(in, func(c *counts) { c.fn++ })
-				misses = append(misses, fmt.Sprintf("missed %-12s %s", in, c.Text))
+				r.misses = append(r.misses, fmt.Sprintf("missed %-12s %s", in, c.Text))
 			}
 		}
 	}
+	sort.Strings(r.misses)
+	return r
+}
 
+// kindTable prints the per-kind rows of r.
+func (r evalResult) kindTable() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d utterances, %d entries\n%-14s %5s %5s %5s %9s %6s\n", len(f.Cases), m.Len(), "intent", "tp", "fp", "fn", "precision", "recall")
+	for _, k := range []phrasebook.Kind{phrasebook.Required, phrasebook.Forbidden} {
+		c := r.perKind[k]
+		fmt.Fprintf(&b, "%-14s %5d %5d %5d %9.3f %6.3f\n", "["+k+"]", c.tp, c.fp, c.fn, c.precision(), c.recall())
+	}
+	return b.String()
+}
+
+// String prints the per-intent and per-kind table and the misses.
+func (r evalResult) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d utterances, %d entries\n%-14s %5s %5s %5s %9s %6s\n", r.cases, r.entries, "intent", "tp", "fp", "fn", "precision", "recall")
 	var names []string
-	for in := range perIntent {
+	for in := range r.perIntent {
 		names = append(names, string(in))
 	}
 	sort.Strings(names)
 	for _, in := range names {
-		c := perIntent[phrasebook.Intent(in)]
+		c := r.perIntent[phrasebook.Intent(in)]
 		fmt.Fprintf(&b, "%-14s %5d %5d %5d %9.3f %6.3f\n", in, c.tp, c.fp, c.fn, c.precision(), c.recall())
 	}
-	for _, k := range []phrasebook.Kind{phrasebook.Required, phrasebook.Forbidden} {
-		c := perKind[k]
-		fmt.Fprintf(&b, "%-14s %5d %5d %5d %9.3f %6.3f\n", "["+k+"]", c.tp, c.fp, c.fn, c.precision(), c.recall())
-	}
-	sort.Strings(misses)
-	t.Log("\n" + b.String() + strings.Join(misses, "\n"))
+	b.WriteString(r.kindTable())
+	b.WriteString(strings.Join(r.misses, "\n"))
+	return b.String()
+}
 
-	fb, req := perKind[phrasebook.Forbidden], perKind[phrasebook.Required]
+// TestEvaluation measures the built-in matcher on the labelled utterances
+// and holds it to the quality bars: a forbidden phrase that slips through,
+// or a right answer marked wrong, is what users complain about most. Run
+// with -v to see the per-intent table.
+func TestEvaluation(t *testing.T) {
+	cases := loadEval(t)
+	entries, err := phrasebook.Builtin()
+	require.NoError(t, err)
+	m, err := phrasebook.New(entries)
+	require.NoError(t, err)
+	t.Cleanup(func() { m.Close() })
+
+	r := evaluate(m, cases)
+	t.Log("\n" + r.String())
+	fb, req := r.perKind[phrasebook.Forbidden], r.perKind[phrasebook.Required]
 	assert.GreaterOrEqual(t, fb.precision(), 0.98, "forbidden precision")
 	assert.GreaterOrEqual(t, fb.recall(), 0.95, "forbidden recall")
 	assert.GreaterOrEqual(t, req.recall(), 0.90, "required recall")

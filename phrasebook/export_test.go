@@ -1,0 +1,15 @@
+package phrasebook
+
+// NewWithAnalyzer exposes newMatcher to the external test package, so that
+// the analyzer comparison can build matchers on other analyzers.
+func NewWithAnalyzer(entries []Entry, analyzer string) (*Matcher, error) {
+	return newMatcher(entries, analyzer)
+}
+
+// AlwaysChecked returns how many wordings are too short for a signature
+// and are verified against every reply, the cost a tokenizer whose terms a
+// slip breaks many of at once drives up.
+func (m *Matcher) AlwaysChecked() int { return len(m.always) }
+
+// Wordings returns how many wordings the matcher verifies.
+func (m *Matcher) Wordings() int { return len(m.forms) }

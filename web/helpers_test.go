@@ -25,7 +25,9 @@ import (
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
-	goleak.VerifyTestMain(m)
+	// bleve starts its analysis workers when its package is initialised
+	// (sim's matcher imports it); they live as long as the process.
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/blevesearch/bleve_index_api.AnalysisWorker"))
 	os.Exit(0)
 }
 

@@ -78,7 +78,13 @@ func newCatalogue() catalogue {
 		"err.conflict":               {langZH: "数据已被修改，请刷新后重试。", langEN: "The data changed in the meantime. Reload and try again."},
 		"err.canceled":               {langZH: "请求已取消。", langEN: "The request was cancelled."},
 		"err.unavailable":            {langZH: "服务暂时不可用，请稍后再试。", langEN: "The service is unavailable. Please try again later."},
-		"err.internal":               {langZH: "服务器内部错误，请稍后再试。", langEN: "Internal server error. Please try again later."},
+		"ws.bad_message":             {langZH: "无法识别的消息，连接已关闭。", langEN: "Unrecognised message; the connection is closed."},
+		"ws.too_large":               {langZH: "消息过长，连接已关闭。", langEN: "Message too large; the connection is closed."},
+		"ws.empty_say":               {langZH: "回复内容不能为空。", langEN: "A reply cannot be empty."},
+		"ws.call_over":               {langZH: "通话已结束。", langEN: "The call is over."},
+		"ws.unavailable":             {langZH: "通话暂时中断，请重新连接。", langEN: "The call was interrupted. Please reconnect."},
+
+		"err.internal": {langZH: "服务器内部错误，请稍后再试。", langEN: "Internal server error. Please try again later."},
 	}
 }
 

@@ -15,6 +15,10 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
 	logins   *prometheus.CounterVec
+	// turns counts trainee replies; liveCalls the calls whose engine this
+	// instance holds.
+	turns     prometheus.Counter
+	liveCalls prometheus.Gauge
 }
 
 func newMetrics(reg *prometheus.Registry) (*metrics, error) {
@@ -36,9 +40,17 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Name: "coach_logins_total",
 			Help: "Login attempts, by result (ok, bad_credentials, rate_limited).",
 		}, []string{"result"}),
+		turns: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "coach_call_turns_total",
+			Help: "Trainee replies received on call websockets.",
+		}),
+		liveCalls: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "coach_calls_live",
+			Help: "Live calls whose engine this instance holds.",
+		}),
 	}
 	for _, c := range []prometheus.Collector{
-		m.requests, m.duration, m.errors, m.logins,
+		m.requests, m.duration, m.errors, m.logins, m.turns, m.liveCalls,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	} {

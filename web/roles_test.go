@@ -17,16 +17,20 @@ import (
 // with the wrong roles fails this test, and a route added without an entry
 // here fails it too.
 var wantAccess = map[string]string{
-	"GET /healthz":      "anyone",
-	"GET /metrics":      "anyone",
-	"GET /static/*file": "anyone",
-	"GET /login":        "anyone",
-	"POST /login":       "anyone",
-	"POST /logout":      "trainee trainer manager admin",
-	"GET /":             "trainee trainer manager admin",
-	"POST /api/login":   "anyone",
-	"POST /api/logout":  "trainee trainer manager admin",
-	"GET /api/me":       "trainee trainer manager admin",
+	"GET /healthz":          "anyone",
+	"GET /metrics":          "anyone",
+	"GET /static/*file":     "anyone",
+	"GET /login":            "anyone",
+	"POST /login":           "anyone",
+	"POST /logout":          "trainee trainer manager admin",
+	"GET /":                 "trainee trainer manager admin",
+	"POST /api/login":       "anyone",
+	"POST /api/logout":      "trainee trainer manager admin",
+	"GET /api/me":           "trainee trainer manager admin",
+	"GET /api/scenarios":    "trainee trainer manager admin",
+	"POST /api/calls":       "trainee trainer manager admin",
+	"GET /api/calls/:id":    "trainee trainer manager admin",
+	"GET /api/calls/:id/ws": "trainee trainer manager admin",
 }
 
 // matrixPath fills a route pattern's parameters with plausible values.

@@ -64,14 +64,15 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/logout", access: signedIn(), maxBody: smallBody, h: s.apiLogout},
 		{method: http.MethodGet, path: "/api/me", access: signedIn(), maxBody: smallBody, h: s.apiMe},
 
-		// Calls plug in here (issue 4 items 3-5), each with its roles:
-		//   POST /api/calls            start a call (trainee; others may practise too)
-		//   GET  /api/calls/:id        a call and its scorecard (owner, or manager/trainer/admin)
-		//   GET  /api/calls/:id/ws     the call's websocket (owner only; same origin)
-		//   GET  /api/scenarios        what the user may play
-		//   GET  /scenarios, /calls/:id, /calls/:id/scorecard, /history   the pages
-		// Per-object rules (a trainee sees only their own calls) belong in
-		// the handlers, on top of the role check made here.
+		// Everyone may practise; per-object rules (a trainee sees only
+		// their own calls, a socket only its owner) are the handlers'.
+		{method: http.MethodGet, path: "/api/scenarios", access: signedIn(), maxBody: smallBody, h: s.apiScenarios},
+		{method: http.MethodPost, path: "/api/calls", access: signedIn(), maxBody: smallBody, h: s.apiStartCall},
+		{method: http.MethodGet, path: "/api/calls/:id", access: signedIn(), maxBody: smallBody, h: s.apiCall},
+		{method: http.MethodGet, path: "/api/calls/:id/ws", access: signedIn(), maxBody: smallBody, h: s.callSocket},
+
+		// Pages for calls plug in here: /scenarios, /calls/:id,
+		// /calls/:id/scorecard, /history.
 	}
 }
 

@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/prometheus/client_golang/prometheus"
@@ -64,6 +67,15 @@ type Config struct {
 
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+
+	// Library holds the scenarios users may call, and Book the matcher
+	// their calls listen with (sim.LoadBuiltin gives both). Without them
+	// the scenario list is empty and no call can start.
+	Library *scenarios.Library
+	Book    *sim.Book
+	// CallTick is how often live calls' clocks advance, for rings, the
+	// caller checking a silent line and timeouts. Default 250ms.
+	CallTick time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -88,6 +100,9 @@ func (c *Config) setDefaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.CallTick == 0 {
+		c.CallTick = 250 * time.Millisecond
+	}
 }
 
 // Server serves the site. Create it with New.
@@ -103,6 +118,10 @@ type Server struct {
 	static  fs.FS
 	routes  []route
 	engine  *gin.Engine
+	// calls holds the engines of the live calls this instance serves.
+	calls *registry
+	// upgrader turns call requests into websockets.
+	upgrader websocket.Upgrader
 	// dummyHash is verified against when a login names no account.
 	dummyHash string
 }
@@ -136,12 +155,23 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if s.dummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
 		return nil, err
 	}
+	s.calls = newRegistry(s)
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize:  4 << 10,
+		WriteBufferSize: 4 << 10,
+		CheckOrigin:     s.sameOrigin,
+	}
 	s.routes = s.routeTable()
 	if s.engine, err = s.buildEngine(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
+
+// Close ends every live call's clock and closes their websockets; the calls
+// stay live in the store, and any instance resumes them from their events.
+// Serve closes the server when it returns.
+func (s *Server) Close() { s.calls.close() }
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.engine }
@@ -159,6 +189,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	defer s.Close()
+	s.calls.resumeAll(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/store"
+)
+
+// builtinRevision is the revision recorded for calls to the built-in
+// library, which changes only with the binary.
+const builtinRevision = "builtin"
+
+// scenarioJSON is how the API lists a scenario.
+type scenarioJSON struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Domain     string `json:"domain"`
+	Difficulty int    `json:"difficulty"`
+}
+
+// apiScenarios is GET /api/scenarios: the scenarios the user may play.
+// Every scenario of the library is open to every signed-in user.
+func (s *Server) apiScenarios(c *gin.Context) error {
+	out := []scenarioJSON{}
+	if s.cfg.Library != nil {
+		for _, sc := range s.cfg.Library.Scenarios {
+			out = append(out, scenarioJSON{ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Difficulty: sc.Difficulty})
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"scenarios": out})
+	return nil
+}
+
+// startCallRequest is the body of POST /api/calls.
+type startCallRequest struct {
+	Scenario string `json:"scenario"`
+	Mode     string `json:"mode"`
+}
+
+// callSocketPath is where a call's websocket lives.
+func callSocketPath(id string) string { return "/api/calls/" + id + "/ws" }
+
+// apiStartCall is POST /api/calls: it stores a new live call for the
+// signed-in user. The phone starts ringing only when the socket opens.
+func (s *Server) apiStartCall(c *gin.Context) error {
+	var req startCallRequest
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		if classify(err).Status == http.StatusInternalServerError {
+			// An unknown field: well-formed JSON, but not this request.
+			return errBadRequest(err)
+		}
+		return err
+	}
+	mode, err := store.ParseMode(req.Mode)
+	if err != nil {
+		return errBadRequest(err)
+	}
+	if s.cfg.Library == nil {
+		return errNotFound()
+	}
+	sc, ok := s.cfg.Library.Scenario(req.Scenario)
+	if !ok {
+		e := errNotFound()
+		e.Err = fmt.Errorf("start call: no scenario %q", req.Scenario)
+		return e
+	}
+	u, _ := currentUser(c)
+	call := store.Call{
+		UserID:           u.ID,
+		ScenarioID:       sc.ID,
+		ScenarioRevision: builtinRevision,
+		Mode:             mode,
+		// Non-negative, so it survives the trip through sim's uint64.
+		Seed:    rand.Int64(),
+		Started: s.cfg.Now(),
+	}
+	if err := s.store.CreateCall(c.Request.Context(), &call); err != nil {
+		return err
+	}
+	s.log.Info("call created", "call", call.ID, "user", u.ID, "scenario", sc.ID, "mode", mode)
+	c.JSON(http.StatusCreated, gin.H{"id": call.ID, "ws": callSocketPath(call.ID)})
+	return nil
+}
+
+// callJSON is how the API shows a call.
+type callJSON struct {
+	ID       string     `json:"id"`
+	UserID   int64      `json:"user_id"`
+	Scenario string     `json:"scenario"`
+	Revision string     `json:"revision"`
+	Mode     string     `json:"mode"`
+	Status   string     `json:"status"`
+	Started  time.Time  `json:"started"`
+	Ended    *time.Time `json:"ended"`
+	Outcome  string     `json:"outcome,omitempty"`
+	Score    *float64   `json:"score"`
+	Passed   *bool      `json:"passed"`
+	WS       string     `json:"ws"`
+}
+
+func toCallJSON(c store.Call) callJSON {
+	out := callJSON{
+		ID: c.ID, UserID: c.UserID, Scenario: c.ScenarioID, Revision: c.ScenarioRevision,
+		Mode: string(c.Mode), Status: string(c.Status), Started: c.Started.UTC(), WS: callSocketPath(c.ID),
+	}
+	if c.Status == store.CallEnded {
+		ended := c.Ended.UTC()
+		score, passed := c.Score, c.Passed
+		out.Ended, out.Outcome, out.Score, out.Passed = &ended, c.Outcome, &score, &passed
+	}
+	return out
+}
+
+// visibleCall loads a call the signed-in user may see. A trainee sees only
+// their own calls; anyone else's is reported missing, so call ids reveal
+// nothing. Trainers, managers and admins see every call.
+func (s *Server) visibleCall(c *gin.Context, id string) (store.Call, error) {
+	u, _ := currentUser(c)
+	call, err := s.store.CallByID(c.Request.Context(), id)
+	if err != nil {
+		return store.Call{}, err
+	}
+	if u.Role == store.RoleTrainee && call.UserID != u.ID {
+		e := errNotFound()
+		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", id, call.UserID, u.ID)
+		return store.Call{}, e
+	}
+	return call, nil
+}
+
+// apiCall is GET /api/calls/:id: the call and, once ended, its scorecard
+// (null while it is live).
+func (s *Server) apiCall(c *gin.Context) error {
+	call, err := s.visibleCall(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	card := json.RawMessage("null")
+	if call.Status == store.CallEnded && len(call.Scorecard) > 0 {
+		card = call.Scorecard
+	}
+	c.JSON(http.StatusOK, gin.H{"call": toCallJSON(call), "scorecard": card})
+	return nil
+}

@@ -1,0 +1,345 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/store"
+)
+
+// Websocket limits, after gorilla's chat example: a frame larger than
+// maxFrame closes the socket; a peer that answers no ping within pongWait
+// is gone; a write that takes longer than writeWait fails.
+const (
+	maxFrame   = 8 << 10
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = pongWait * 9 / 10
+	// sendQueue is how many messages a socket may fall behind before it
+	// is closed; the client resumes with ?after= and loses nothing.
+	sendQueue = 256
+)
+
+// Close codes the server ends a socket with.
+const (
+	closeNormal     = websocket.CloseNormalClosure
+	closeGoingAway  = websocket.CloseGoingAway
+	closeTryAgain   = websocket.CloseTryAgainLater
+	closeBadMessage = websocket.CloseUnsupportedData
+	closeTooBig     = websocket.CloseMessageTooBig
+	closePolicy     = websocket.ClosePolicyViolation
+)
+
+// sameOrigin admits a websocket whose Origin is this host or a trusted
+// origin. A request without Origin comes from no browser (the CLI, a load
+// generator), which cannot be made to carry someone's cookie across sites.
+func (s *Server) sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	return slices.ContainsFunc(s.cfg.TrustedOrigins, func(o string) bool { return strings.EqualFold(o, origin) })
+}
+
+// clientMessage is what a trainee sends: {"type":"say","text":…} or
+// {"type":"hangup"}.
+type clientMessage struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+// client is one socket. Only its write pump writes to the connection; the
+// rest of the server hands it messages through send.
+type client struct {
+	conn *websocket.Conn
+	send chan []byte
+
+	mu sync.Mutex
+	// last is the seq of the last message queued, which error messages
+	// repeat: they are not part of the call's log and take no seq.
+	last   int64
+	closed bool
+	code   int
+	reason string
+}
+
+func newClient(conn *websocket.Conn) *client {
+	return &client{conn: conn, send: make(chan []byte, sendQueue), code: closeNormal}
+}
+
+// queue hands a message of the call's log to the write pump. A socket too
+// far behind is closed, and queue reports false.
+func (cl *client) queue(seq int64, msg []byte) bool {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.closed {
+		return false
+	}
+	select {
+	case cl.send <- msg:
+		cl.last = seq
+		return true
+	default:
+		cl.closeLocked(closeTryAgain, "too far behind")
+		return false
+	}
+}
+
+// fail sends an error message and closes the socket with code.
+func (cl *client) fail(code int, message string) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.closed {
+		return
+	}
+	msg, err := json.Marshal(struct {
+		Seq     int64  `json:"seq"`
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	}{cl.last, "error", message})
+	if err == nil {
+		select {
+		case cl.send <- msg:
+		default:
+		}
+	}
+	cl.closeLocked(code, "")
+}
+
+// finish closes the socket with code once what is queued is sent.
+func (cl *client) finish(code int, reason string) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	cl.closeLocked(code, reason)
+}
+
+func (cl *client) closeLocked(code int, reason string) {
+	if cl.closed {
+		return
+	}
+	cl.closed, cl.code, cl.reason = true, code, reason
+	close(cl.send)
+}
+
+// writePump sends queued messages and pings until send is closed, then
+// sends the close frame and closes the connection, which ends the read
+// pump too.
+func (cl *client) writePump() {
+	ping := time.NewTicker(pingPeriod)
+	defer func() {
+		ping.Stop()
+		cl.conn.Close()
+	}()
+	for {
+		select {
+		case msg, ok := <-cl.send:
+			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if !ok {
+				cl.mu.Lock()
+				code, reason := cl.code, cl.reason
+				cl.mu.Unlock()
+				_ = cl.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason))
+				return
+			}
+			if err := cl.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return
+			}
+		case <-ping.C:
+			_ = cl.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := cl.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// callSocket is GET /api/calls/:id/ws: the call's websocket, for its owner
+// only. The first socket to open starts the ringing; ?after=SEQ resends
+// every message of the call's log after SEQ.
+func (s *Server) callSocket(c *gin.Context) error {
+	u, _ := currentUser(c)
+	ctx := c.Request.Context()
+	rec, err := s.store.CallByID(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if rec.UserID != u.ID {
+		e := errNotFound()
+		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", rec.ID, rec.UserID, u.ID)
+		return e
+	}
+	if !s.sameOrigin(c.Request) {
+		return errCrossOrigin(fmt.Errorf("websocket origin %q is not host %q", c.GetHeader("Origin"), c.Request.Host))
+	}
+	var after int64
+	if v := c.Query("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return errBadRequest(fmt.Errorf("after=%q is not a seq", v))
+		}
+	}
+	if !websocket.IsWebSocketUpgrade(c.Request) {
+		return errBadRequest(errors.New("not a websocket upgrade"))
+	}
+	conn, err := s.upgrader.Upgrade(c.Writer, c.Request, nil)
+	if err != nil {
+		// The upgrader has answered the request itself.
+		s.log.Info("websocket upgrade failed", "call", rec.ID, "err", err)
+		return nil
+	}
+	cl := newClient(conn)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cl.writePump()
+	}()
+	lc, err := s.attach(c, rec, cl, after)
+	if err != nil {
+		s.log.Error("attach call socket", "call", rec.ID, "err", err)
+		cl.fail(closeTryAgain, s.text.get(langOf(c), "ws.unavailable"))
+	}
+	s.readPump(c, cl, lc)
+	<-done
+	return nil
+}
+
+// attach starts the call if it is not ringing yet, queues the stored
+// messages after after, and subscribes the socket to what follows. For a
+// call that has ended it queues the stored messages and closes.
+func (s *Server) attach(c *gin.Context, rec store.Call, cl *client, after int64) (*liveCall, error) {
+	ctx := c.Request.Context()
+	for range 3 {
+		lc, err := s.calls.get(ctx, rec)
+		if err != nil {
+			return nil, err
+		}
+		if lc == nil {
+			return nil, s.replayStored(ctx, rec.ID, cl, after, true)
+		}
+		lc.mu.Lock()
+		if lc.gone {
+			// Ended or let go between get and now: look again.
+			lc.mu.Unlock()
+			if rec, err = s.store.CallByID(ctx, rec.ID); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		err = lc.openLocked()
+		if err == nil && !lc.gone {
+			// Under lc.mu nothing new reaches the store, so what is read
+			// now and what is sent later join without a gap or a repeat.
+			err = s.replayStored(ctx, rec.ID, cl, after, false)
+			if err == nil {
+				lc.subs[cl] = struct{}{}
+			}
+		} else if err == nil {
+			// Opening ended the call (it can, in a scenario that rings
+			// out at once); the stored log has everything.
+			err = s.replayStored(ctx, rec.ID, cl, after, true)
+		}
+		lc.mu.Unlock()
+		return lc, err
+	}
+	return nil, errUnavailable(fmt.Errorf("call %s kept changing hands", rec.ID))
+}
+
+// replayStored queues the call's stored messages after after; last closes
+// the socket after them.
+func (s *Server) replayStored(ctx context.Context, id string, cl *client, after int64, last bool) error {
+	events, err := s.store.Events(ctx, id, after)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if isTraineeEvent(e.Type) {
+			continue
+		}
+		if !cl.queue(e.Seq, wireMessage(e.Seq, e.Payload)) {
+			return nil
+		}
+	}
+	if last {
+		cl.finish(closeNormal, "")
+	}
+	return nil
+}
+
+// readPump reads the trainee's messages until the socket closes. A frame
+// that is too big, not JSON or of an unknown type closes this socket with
+// an error message and touches nothing else.
+func (s *Server) readPump(c *gin.Context, cl *client, lc *liveCall) {
+	lang := langOf(c)
+	defer func() {
+		if lc != nil {
+			lc.mu.Lock()
+			delete(lc.subs, cl)
+			lc.mu.Unlock()
+		}
+		cl.finish(closeNormal, "")
+	}()
+	conn := cl.conn
+	conn.SetReadLimit(maxFrame)
+	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		typ, data, err := conn.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				cl.fail(closeTooBig, s.text.get(lang, "ws.too_large"))
+			}
+			return
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+		var m clientMessage
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if typ != websocket.TextMessage || dec.Decode(&m) != nil || dec.More() {
+			cl.fail(closeBadMessage, s.text.get(lang, "ws.bad_message"))
+			return
+		}
+		var kind string
+		switch m.Type {
+		case evSay:
+			if strings.TrimSpace(m.Text) == "" {
+				cl.fail(closeBadMessage, s.text.get(lang, "ws.empty_say"))
+				return
+			}
+			kind = evSay
+		case evHangup:
+			kind = evHangup
+		default:
+			cl.fail(closeBadMessage, s.text.get(lang, "ws.bad_message"))
+			return
+		}
+		if lc == nil {
+			cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
+			return
+		}
+		if err := lc.act(kind, m.Text); err != nil {
+			if errors.Is(err, errCallOver) {
+				cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
+			} else {
+				cl.fail(closeTryAgain, s.text.get(lang, "ws.unavailable"))
+			}
+			return
+		}
+	}
+}

@@ -51,10 +51,16 @@ func ParseEntries(name string, data []byte) ([]Entry, error) {
 		e := &f.Entries[i]
 		var node = items[i]
 		e.Pos = Pos{File: name, Line: node.Line}
-		ValidateEntry(e, func(field, format string, args ...any) {
+		report := func(field, format string, args ...any) {
 			_, line := yamlfile.Key(node, field)
 			errs.Add(name, line, fmt.Sprintf("entries[%d].%s", i, field), format, args...)
-		})
+		}
+		if e.ID == "" {
+			report("id", "is required")
+		} else if !idRE.MatchString(e.ID) {
+			report("id", "%q must be lower-case letters, digits, '.', '_' or '-'", e.ID)
+		}
+		ValidateEntry(e, report)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -62,15 +68,11 @@ func ParseEntries(name string, data []byte) ([]Entry, error) {
 	return f.Entries, nil
 }
 
-// ValidateEntry checks one entry on its own and reports each problem
-// through report, naming the field. Scenario files use it for their local
-// key points too.
+// ValidateEntry checks the content of one entry and reports each problem
+// through report, naming the field. The id is left to the file format that
+// holds the entry: phrasebook files and scenarios' key points name theirs
+// differently. Scenario files use it for their key points too.
 func ValidateEntry(e *Entry, report func(field, format string, args ...any)) {
-	if e.ID == "" {
-		report("id", "is required")
-	} else if !idRE.MatchString(e.ID) {
-		report("id", "%q must be lower-case letters, digits, '.', '_' or '-'", e.ID)
-	}
 	info, ok := LookupIntent(e.Intent)
 	switch {
 	case e.Intent == "":

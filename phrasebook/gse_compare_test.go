@@ -283,20 +283,7 @@ func BenchmarkAnalyzer(b *testing.B) {
 				an.Analyze([]byte(r))
 			}
 			analyze := time.Since(start) / time.Duration(len(replies))
-			var lat []time.Duration
-			hits := 0
-			i := 0
-			for b.Loop() {
-				start := time.Now()
-				hits += len(m.Match(replies[i%len(replies)], phrasebook.Filter{}))
-				lat = append(lat, time.Since(start))
-				i++
-			}
-			b.StopTimer()
-			slices.Sort(lat)
-			b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
-			b.ReportMetric(float64(hits)/float64(len(lat)), "hits/op")
+			measureMatches(b, m, replies)
 			b.ReportMetric(float64(analyze.Nanoseconds()), "analyze-ns")
 			b.ReportMetric(float64(m.AlwaysChecked()), "always-checked")
 			b.ReportMetric(float64(m.Wordings()), "wordings")

@@ -193,21 +193,9 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			c.at(path+".id", "duplicate phrase id %q (first at phrases[%d])", e.ID, prev)
 		}
 		phraseIDs[e.ID] = i
-		if !isIntent(string(e.Intent)) {
-			c.at(path+".intent", "unknown intent %q", e.Intent)
-		}
-		if !e.Kind.Valid() {
-			c.at(path+".kind", "%q: must be required, forbidden or recommended", e.Kind)
-		}
-		if strings.TrimSpace(e.Text) == "" {
-			c.at(path+".text", "required")
-		}
-		if e.Kind == phrasebook.Forbidden && strings.TrimSpace(e.Suggestion) == "" {
-			c.at(path+".suggestion", "required for a forbidden phrase: what to say instead")
-		}
-		if e.Weight < 0 {
-			c.at(path+".weight", "must not be negative")
-		}
+		phrasebook.ValidateEntry(&s.Phrases[i], func(field, format string, args ...any) {
+			c.at(path+"."+field, format, args...)
+		})
 		lines(path+".variants", e.Variants)
 		lines(path+".except", e.Except)
 	}

@@ -59,7 +59,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate fact", "facts:\n", "facts:\n  - key: address\n    ask: ask-address\n    say: 西街。\n    value: 西街\n", `facts[1].key: duplicate fact "address"`},
 		{"duplicate phrase", "phrases:\n", "phrases:\n  - id: water-back\n    intent: commit\n    kind: required\n    text: 马上来水\n", `phrases[1].id: duplicate phrase id "water-back"`},
 		{"phrase named like an intent", "  - id: water-back\n    intent", "  - id: greeting\n    intent", `phrases[0].id: "greeting" is an intent name`},
-		{"forbidden phrase without suggestion", "    kind: required\n    text: 下午", "    kind: forbidden\n    text: 下午", "phrases[0].suggestion: required"},
+		{"forbidden phrase without suggestion", "    kind: required\n    text: 下午", "    kind: forbidden\n    text: 下午", "phrases[0].suggestion: a forbidden entry needs a suggestion"},
 		{"duplicate checklist id", "  - id: address\n    title: 复述地址", "  - id: greet\n    title: 复述地址", `checklist[2].id: duplicate checklist id "greet"`},
 		{"item with two kinds", "    intent: greeting\n", "    intent: greeting\n    rule: no-forbidden\n", "checklist[0]: needs exactly one of intent, phrase, any, fact or rule (has 2)"},
 		{"unknown phrase in item", "    phrase: water-back", "    phrase: water-gone", `checklist[1].phrase: unknown phrase id "water-gone"`},

@@ -50,6 +50,10 @@ type registry struct {
 	mu     sync.Mutex
 	calls  map[string]*liveCall
 	closed bool
+
+	// onEnd, when set, hears of every call this instance ends, for tests
+	// that wait for a call nobody is watching. Set it before calls start.
+	onEnd func(id string)
 }
 
 func newRegistry(s *Server) *registry {
@@ -396,6 +400,9 @@ func (lc *liveCall) finishLocked() error {
 	}
 	lc.reg.s.log.Info("call ended", "call", lc.id, "user", lc.userID, "outcome", card.Outcome, "score", card.Score, "passed", card.Passed)
 	lc.letGoLocked(closeNormal, "")
+	if lc.reg.onEnd != nil {
+		lc.reg.onEnd(lc.id)
+	}
 	return nil
 }
 

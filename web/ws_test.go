@@ -427,3 +427,45 @@ func TestSocketBadFrames(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+// TestVanishedTraineeTimesOut: the trainee opens the call and vanishes, and
+// the server restarts; the new server takes up the live call from the store,
+// lets its time run out and records the score with nobody watching.
+func TestVanishedTraineeTimesOut(t *testing.T) {
+	env, lib := newCallEnv(t)
+	sc := lib.Scenarios[0]
+	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	id, _ := env.startCall(token, sc.ID, "exam")
+	rec, err := env.db.CallByID(context.Background(), id)
+	require.NoError(t, err)
+	ts := wsServer(t, env)
+	conn := mustDial(t, ts, token, id, -1)
+	readUntil(t, conn, "mood")
+	require.NoError(t, conn.Close())
+	env.srv.Close()
+
+	env2 := newEnvOn(t, env.db, func(c *Config) { c.Library, c.Book, c.Now = lib, env.srv.cfg.Book, env.clock.Now })
+	t.Cleanup(env2.srv.Close)
+	ended := make(chan string, 1)
+	env2.srv.calls.onEnd = func(id string) { ended <- id }
+	env2.srv.calls.resumeAll(context.Background())
+	env.clock.Set(secs(sc.MaxDuration + 1))
+	select {
+	case got := <-ended:
+		require.Equal(t, id, got)
+	case <-time.After(readWait):
+		t.Fatal("the abandoned call did not end")
+	}
+
+	want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: sim.Exam, Seed: uint64(rec.Seed)})
+	want.Advance(sc.MaxDuration + 1)
+	require.True(t, want.Ended())
+	rec, err = env.db.CallByID(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, store.CallEnded, rec.Status)
+	assert.Equal(t, string(want.Scorecard().Outcome), rec.Outcome)
+	assert.False(t, rec.Passed)
+	var card sim.Scorecard
+	require.NoError(t, json.Unmarshal(rec.Scorecard, &card))
+	assert.Equal(t, want.Scorecard().Outcome, card.Outcome)
+}

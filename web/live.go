@@ -38,6 +38,11 @@ type traineePayload struct {
 // errCallOver is the answer to a trainee who speaks after the call ended.
 var errCallOver = errors.New("the call is over")
 
+// errCallGone is the answer to a trainee whose call this instance let go
+// (it is shutting down, or another instance took the call over); the
+// client reconnects and the call goes on.
+var errCallGone = errors.New("the call moved; reconnect")
+
 // registry holds the engines of the live calls this instance serves, keyed
 // by call id.
 type registry struct {
@@ -253,7 +258,7 @@ func (r *registry) close() {
 	r.cancel()
 	for _, lc := range calls {
 		lc.mu.Lock()
-		lc.letGoLocked(closeGoingAway, "")
+		lc.letGoLocked(closeGoingAway, "ws.unavailable")
 		lc.mu.Unlock()
 	}
 	r.wg.Wait()
@@ -270,7 +275,7 @@ func (lc *liveCall) clock() float64 {
 // openLocked starts the ringing when the first socket opens.
 func (lc *liveCall) openLocked() error {
 	if lc.gone {
-		return errCallOver
+		return errCallGone
 	}
 	if !lc.start.IsZero() {
 		return nil
@@ -295,8 +300,11 @@ func (lc *liveCall) openLocked() error {
 func (lc *liveCall) act(typ, text string) error {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
-	if lc.gone || lc.engine.Ended() {
+	switch {
+	case lc.engine.Ended():
 		return errCallOver
+	case lc.gone:
+		return errCallGone
 	}
 	at := lc.clock()
 	if err := lc.appendTrainee(typ, traineePayload{At: at, Text: text}, lc.reg.s.cfg.Now()); err != nil {
@@ -411,19 +419,24 @@ func (lc *liveCall) finishLocked() error {
 // instance is writing the same call.
 func (lc *liveCall) failLocked(err error) {
 	lc.reg.s.log.Error("call store write failed; letting the call go", "call", lc.id, "err", err)
-	lc.letGoLocked(closeTryAgain, "")
+	lc.letGoLocked(closeTryAgain, "ws.unavailable")
 }
 
-// letGoLocked stops the call's clock, closes its sockets with code and
-// removes it from the registry.
-func (lc *liveCall) letGoLocked(code int, reason string) {
+// letGoLocked stops the call's clock, closes its sockets with code, after
+// an error message when message (a catalogue key) is set, and removes the
+// call from the registry.
+func (lc *liveCall) letGoLocked(code int, message string) {
 	if lc.gone {
 		return
 	}
 	lc.gone = true
 	close(lc.stop)
 	for cl := range lc.subs {
-		cl.finish(code, reason)
+		if message != "" {
+			cl.fail(code, lc.reg.s.text.get(cl.lang, message))
+		} else {
+			cl.finish(code, "")
+		}
 	}
 	lc.subs = nil
 	lc.reg.drop(lc)

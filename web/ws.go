@@ -72,6 +72,8 @@ type clientMessage struct {
 type client struct {
 	conn *websocket.Conn
 	send chan []byte
+	// lang is the language of the error messages the socket is sent.
+	lang string
 
 	mu sync.Mutex
 	// last is the seq of the last message queued, which error messages
@@ -82,8 +84,8 @@ type client struct {
 	reason string
 }
 
-func newClient(conn *websocket.Conn) *client {
-	return &client{conn: conn, send: make(chan []byte, sendQueue), code: closeNormal}
+func newClient(conn *websocket.Conn, lang string) *client {
+	return &client{conn: conn, send: make(chan []byte, sendQueue), lang: lang, code: closeNormal}
 }
 
 // queue hands a message of the call's log to the write pump. A socket too
@@ -205,7 +207,7 @@ func (s *Server) callSocket(c *gin.Context) error {
 		s.log.Info("websocket upgrade failed", "call", rec.ID, "err", err)
 		return nil
 	}
-	cl := newClient(conn)
+	cl := newClient(conn, langOf(c))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

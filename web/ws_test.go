@@ -469,3 +469,52 @@ func TestVanishedTraineeTimesOut(t *testing.T) {
 	require.NoError(t, json.Unmarshal(rec.Scorecard, &card))
 	assert.Equal(t, want.Scorecard().Outcome, card.Outcome)
 }
+
+// TestSocketOtherInstance: two servers share the store. A second instance
+// takes up the call from its events; the first, whose engine is now behind,
+// refuses to write over it, closes its socket with "try again", and on
+// reconnecting catches up from the store.
+func TestSocketOtherInstance(t *testing.T) {
+	env, lib := newCallEnv(t)
+	sc, tr := passGolden(t, lib)
+	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	id, _ := env.startCall(token, sc.ID, "exam")
+	tsA := wsServer(t, env)
+	envB := newEnvOn(t, env.db, func(c *Config) { c.Library, c.Book, c.Now = lib, env.srv.cfg.Book, env.clock.Now })
+	t.Cleanup(envB.srv.Close)
+	tsB := wsServer(t, envB)
+
+	onA := mustDial(t, tsA, token, id, -1)
+	seenA := readUntil(t, onA, "mood")
+	lastA := seenA[len(seenA)-1].Seq
+
+	onB := mustDial(t, tsB, token, id, lastA)
+	env.clock.Advance(4 * time.Second)
+	send(t, onB, say(tr.Turns[0].Say))
+	replyB := readUntil(t, onB, "customer")
+
+	send(t, onA, say(tr.Turns[1].Say))
+	msgs, err := closedWith(t, onA)
+	require.NotEmpty(t, msgs)
+	assert.Equal(t, "error", msgs[len(msgs)-1].Type)
+	assert.True(t, websocket.IsCloseError(err, websocket.CloseTryAgainLater), "%v", err)
+
+	evs, err := env.db.Events(context.Background(), id, 0)
+	require.NoError(t, err)
+	var says []string
+	for _, e := range evs {
+		if e.Type == evSay {
+			var p traineePayload
+			require.NoError(t, json.Unmarshal(e.Payload, &p))
+			says = append(says, p.Text)
+		}
+	}
+	assert.Equal(t, []string{tr.Turns[0].Say}, says, "the stale instance stored nothing")
+
+	again := mustDial(t, tsA, token, id, lastA)
+	caught := readUntil(t, again, "customer")
+	require.Len(t, caught, len(replyB))
+	for i := range caught {
+		assert.JSONEq(t, string(replyB[i].raw), string(caught[i].raw))
+	}
+}

@@ -37,8 +37,9 @@ type Matcher struct {
 	forms    []form
 	index    bleve.Index
 	analyzer analysis.Analyzer
-	// sigTerms holds every term that is in some wording's signature.
-	sigTerms map[string]bool
+	// sigDF counts the signatures each term is in: the length of its
+	// posting list in the index.
+	sigDF map[string]int
 	// always holds the wordings too short to have a signature that a
 	// tolerated slip could not break; they are checked against every
 	// utterance instead of being looked up.
@@ -103,7 +104,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		byID:     make(map[string]int, len(entries)),
 		index:    idx,
 		analyzer: im.AnalyzerNamed(analyzer),
-		sigTerms: make(map[string]bool),
+		sigDF:    make(map[string]int),
 		scoped:   make(map[string][]int),
 	}
 	if m.analyzer == nil {
@@ -159,7 +160,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		})
 		sig = sig[:broken+1]
 		for _, t := range sig {
-			m.sigTerms[t] = true
+			m.sigDF[t]++
 		}
 		if err := batch.Index(strconv.Itoa(i), map[string]any{sigField: sig}); err != nil {
 			idx.Close()
@@ -279,13 +280,32 @@ func (m *Matcher) Match(text string, f Filter) []Hit {
 // shares a term with the utterance, found through the index, plus the
 // wordings checked every time.
 func (m *Matcher) candidates(replyTerms map[string]bool) []int {
-	var qs []query.Query
+	// Look up the reply's rarest terms first, up to maxPostings postings
+	// in all: that bounds the work of one query however long or common the
+	// reply. A wording found only through the commonest terms of a long
+	// reply can be missed; the benchmark's hits/op shows how often.
+	terms := make([]string, 0, len(replyTerms))
 	for t := range replyTerms {
-		if m.sigTerms[t] {
-			tq := bleve.NewTermQuery(t)
-			tq.SetField(sigField)
-			qs = append(qs, tq)
+		if m.sigDF[t] > 0 {
+			terms = append(terms, t)
 		}
+	}
+	slices.SortFunc(terms, func(a, b string) int {
+		if d := m.sigDF[a] - m.sigDF[b]; d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	var qs []query.Query
+	postings := 0
+	for _, t := range terms {
+		postings += m.sigDF[t]
+		if postings > maxPostings && len(qs) > 0 {
+			break
+		}
+		tq := bleve.NewTermQuery(t)
+		tq.SetField(sigField)
+		qs = append(qs, tq)
 	}
 	out := slices.Clone(m.always)
 	if len(qs) == 0 {
@@ -537,3 +557,6 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 // maxCandidates is how many of the best-ranked wordings bleve hands over
 // for verification.
 const maxCandidates = 64
+
+// maxPostings bounds the postings one query may walk.
+const maxPostings = 1500

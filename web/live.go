@@ -181,14 +181,10 @@ func (r *registry) rebuild(ctx context.Context, rec store.Call) (*liveCall, erro
 		lc.skip = stored - len(made)
 		return lc, nil
 	}
+	// publish also records the end of a call whose end was stored but not
+	// yet recorded.
 	if err := lc.publish(made[stored:]); err != nil {
 		return nil, err
-	}
-	if lc.engine.Ended() {
-		// publish finished nothing if the end was already stored.
-		if err := lc.finishLocked(); err != nil {
-			return nil, err
-		}
 	}
 	return lc, nil
 }
@@ -264,11 +260,11 @@ func (r *registry) close() {
 	r.wg.Wait()
 }
 
-// clock is the time of an event received now, in seconds since ringing
+// clock is the time of an event received at now, in seconds since ringing
 // began, to the millisecond the store keeps, and never before the engine's
 // last event so that a replay sees the times the engine saw.
-func (lc *liveCall) clock() float64 {
-	at := float64(lc.reg.s.cfg.Now().Sub(lc.start).Milliseconds()) / 1000
+func (lc *liveCall) clock(now time.Time) float64 {
+	at := float64(now.Sub(lc.start).Milliseconds()) / 1000
 	return math.Max(at, lc.engine.Now())
 }
 
@@ -296,8 +292,9 @@ func (lc *liveCall) openLocked() error {
 	return lc.publish(lc.engine.Advance(0))
 }
 
-// act stores a trainee event and then lets the engine act on it.
-func (lc *liveCall) act(typ, text string) error {
+// act stores a trainee event received at received and then lets the
+// engine act on it.
+func (lc *liveCall) act(received time.Time, typ, text string) error {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	switch {
@@ -306,8 +303,8 @@ func (lc *liveCall) act(typ, text string) error {
 	case lc.gone:
 		return errCallGone
 	}
-	at := lc.clock()
-	if err := lc.appendTrainee(typ, traineePayload{At: at, Text: text}, lc.reg.s.cfg.Now()); err != nil {
+	at := lc.clock(received)
+	if err := lc.appendTrainee(typ, traineePayload{At: at, Text: text}, received); err != nil {
 		return err
 	}
 	var evs []sim.Event
@@ -326,7 +323,7 @@ func (lc *liveCall) tick() {
 	if lc.gone || lc.start.IsZero() {
 		return
 	}
-	if err := lc.publish(lc.engine.Advance(lc.clock())); err != nil {
+	if err := lc.publish(lc.engine.Advance(lc.clock(lc.reg.s.cfg.Now()))); err != nil {
 		lc.reg.s.log.Error("advance call", "call", lc.id, "err", err)
 	}
 }

@@ -19,6 +19,13 @@ import (
 	"github.com/hotlinecoach/coach/store"
 )
 
+// The call websocket speaks DESIGN.md's protocol. Every message of the
+// call's log (ring, customer, hint, mood, end) carries its seq in the log;
+// trainee events take seqs too, so the seqs a socket sees increase but may
+// skip. An error message is about one socket, not the call: it is not
+// logged and repeats the seq of the last message that socket was sent, so
+// a client that resumes with ?after= the highest seq it saw loses nothing.
+
 // Websocket limits, after gorilla's chat example: a frame larger than
 // maxFrame closes the socket; a peer that answers no ping within pongWait
 // is gone; a write that takes longer than writeWait fails.
@@ -304,6 +311,8 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *liveCall) {
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
 		typ, data, err := conn.ReadMessage()
+		// Times are the server's, taken on receipt.
+		received := s.cfg.Now()
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				cl.fail(closeTooBig, s.text.get(lang, "ws.too_large"))
@@ -335,7 +344,7 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *liveCall) {
 			cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			return
 		}
-		if err := lc.act(kind, m.Text); err != nil {
+		if err := lc.act(received, kind, m.Text); err != nil {
 			if errors.Is(err, errCallOver) {
 				cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			} else {

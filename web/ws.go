@@ -208,6 +208,10 @@ func (s *Server) callSocket(c *gin.Context) error {
 	if !websocket.IsWebSocketUpgrade(c.Request) {
 		return errBadRequest(errors.New("not a websocket upgrade"))
 	}
+	// gin cannot see the 101 the upgrader writes on the hijacked
+	// connection; recorded ahead, the request log shows it. A failed
+	// upgrade writes its own status over it.
+	c.Status(http.StatusSwitchingProtocols)
 	conn, err := s.upgrader.Upgrade(c.Writer, c.Request, nil)
 	if err != nil {
 		// The upgrader has answered the request itself.

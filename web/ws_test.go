@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -408,6 +409,11 @@ func TestSocketBadFrames(t *testing.T) {
 			}
 			for _, m := range msgs {
 				assert.Equal(t, "error", m.Type)
+			}
+			if len(tc.frame) > maxFrame {
+				// The close frame says why; the reset comes when the
+				// server drops the rest of the frame unread.
+				assert.True(t, websocket.IsCloseError(err, tc.code) || errors.Is(err, syscall.ECONNRESET), "close: %v", err)
 			}
 		})
 	}

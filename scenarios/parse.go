@@ -181,18 +181,9 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 	phraseIDs := map[string]int{}
 	for i, e := range s.Phrases {
 		path := pathIndex("phrases", i)
-		switch {
-		case e.ID == "":
-			c.at(path+".id", "required")
-		case !idPattern.MatchString(e.ID):
-			c.at(path+".id", "%q: use lower-case letters, digits and '-'", e.ID)
-		case isIntent(e.ID):
+		if checkID(c, "phrases", i, "id", e.ID, idPattern, idHint, "phrase id", phraseIDs) && isIntent(e.ID) {
 			c.at(path+".id", "%q is an intent name; pick another id", e.ID)
 		}
-		if prev, dup := phraseIDs[e.ID]; dup && e.ID != "" {
-			c.at(path+".id", "duplicate phrase id %q (first at phrases[%d])", e.ID, prev)
-		}
-		phraseIDs[e.ID] = i
 		phrasebook.ValidateEntry(&s.Phrases[i], func(field, format string, args ...any) {
 			c.at(path+"."+field, format, args...)
 		})
@@ -203,16 +194,7 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 	factKeys := map[string]int{}
 	for i, f := range s.Facts {
 		path := pathIndex("facts", i)
-		switch {
-		case f.Key == "":
-			c.at(path+".key", "required")
-		case !keyPattern.MatchString(f.Key):
-			c.at(path+".key", "%q: use lower-case letters and '-'", f.Key)
-		}
-		if prev, dup := factKeys[f.Key]; dup && f.Key != "" {
-			c.at(path+".key", "duplicate fact %q (first at facts[%d])", f.Key, prev)
-		}
-		factKeys[f.Key] = i
+		checkID(c, "facts", i, "key", f.Key, keyPattern, "lower-case letters and '-'", "fact", factKeys)
 		ref(path+".ask", f.Ask)
 		if strings.TrimSpace(f.Say) == "" {
 			c.at(path+".say", "required: how the caller tells it")
@@ -226,16 +208,7 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 	stepIDs := map[string]int{}
 	for i, st := range s.Script {
 		path := pathIndex("script", i)
-		switch {
-		case st.ID == "":
-			c.at(path+".id", "required")
-		case !idPattern.MatchString(st.ID):
-			c.at(path+".id", "%q: use lower-case letters, digits and '-'", st.ID)
-		}
-		if prev, dup := stepIDs[st.ID]; dup && st.ID != "" {
-			c.at(path+".id", "duplicate step id %q (first at script[%d])", st.ID, prev)
-		}
-		stepIDs[st.ID] = i
+		checkID(c, "script", i, "id", st.ID, idPattern, idHint, "step id", stepIDs)
 		refs(path+".when", st.When)
 		if len(st.Say) == 0 {
 			c.at(path+".say", "required: at least one line")
@@ -278,16 +251,7 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 	total := 0
 	for i, it := range s.Checklist {
 		path := pathIndex("checklist", i)
-		switch {
-		case it.ID == "":
-			c.at(path+".id", "required")
-		case !idPattern.MatchString(it.ID):
-			c.at(path+".id", "%q: use lower-case letters, digits and '-'", it.ID)
-		}
-		if prev, dup := itemIDs[it.ID]; dup && it.ID != "" {
-			c.at(path+".id", "duplicate checklist id %q (first at checklist[%d])", it.ID, prev)
-		}
-		itemIDs[it.ID] = i
+		checkID(c, "checklist", i, "id", it.ID, idPattern, idHint, "checklist id", itemIDs)
 		if strings.TrimSpace(it.Title) == "" {
 			c.at(path+".title", "required")
 		}
@@ -450,3 +414,27 @@ func applyDefaults(s *Scenario) {
 
 // String names the scenario for messages.
 func (s *Scenario) String() string { return fmt.Sprintf("%s (%s)", s.ID, s.File) }
+
+// idHint says what idPattern allows.
+const idHint = "lower-case letters, digits and '-'"
+
+// checkID reports a missing, malformed or repeated id of element i of list,
+// and records it in seen (id → index). It returns whether the id is present
+// and well formed, for callers with rules of their own.
+func checkID(c *errs, list string, i int, field, id string, pattern *regexp.Regexp, hint, what string, seen map[string]int) bool {
+	path := pathIndex(list, i) + "." + field
+	ok := false
+	switch {
+	case id == "":
+		c.at(path, "required")
+	case !pattern.MatchString(id):
+		c.at(path, "%q: use %s", id, hint)
+	default:
+		ok = true
+	}
+	if prev, dup := seen[id]; dup && id != "" {
+		c.at(path, "duplicate %s %q (first at %s[%d])", what, id, list, prev)
+	}
+	seen[id] = i
+	return ok
+}

@@ -414,3 +414,31 @@ func TestConcurrentAppend(t *testing.T) {
 		}
 	})
 }
+
+func TestAudit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin := addUser(t, db, "root", store.RoleAdmin)
+		for i, e := range []store.AuditEntry{
+			{At: t0, Actor: "cli", Action: "user.create", Target: "user:root", Detail: "role admin"},
+			{At: t0.Add(time.Minute), ActorID: admin.ID, Actor: "root", Action: "user.role", Target: "user:bo", Detail: "trainee → trainer"},
+			{At: t0.Add(2 * time.Minute), ActorID: admin.ID, Actor: "root", Action: "scenario.publish", Target: "scenario:leak", Detail: "revision 3"},
+		} {
+			require.NoError(t, db.AppendAudit(ctx, e), "entry %d", i)
+		}
+		assert.ErrorIs(t, db.AppendAudit(ctx, store.AuditEntry{Actor: "root", Action: "x"}), store.ErrInvalid)
+
+		all, err := db.ListAudit(ctx, store.AuditFilter{})
+		require.NoError(t, err)
+		require.Len(t, all, 3)
+		assert.Equal(t, "scenario.publish", all[0].Action, "newest first")
+		assert.Equal(t, admin.ID, all[0].ActorID)
+		assert.True(t, all[0].At.Equal(t0.Add(2*time.Minute)))
+		assert.Equal(t, int64(0), all[2].ActorID, "the command line has no account")
+
+		page, err := db.ListAudit(ctx, store.AuditFilter{Before: all[0].ID, Limit: 1})
+		require.NoError(t, err)
+		require.Len(t, page, 1)
+		assert.Equal(t, "user.role", page[0].Action)
+	})
+}

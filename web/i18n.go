@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -31,7 +32,23 @@ func (c catalogue) get(lang, key string) string {
 	return key
 }
 
-func newCatalogue() catalogue {
+// newCatalogue gathers the texts of every part of the site. Each part keeps
+// its texts beside its handlers; a key must be defined once.
+func newCatalogue() (catalogue, error) {
+	out := catalogue{}
+	for _, part := range []catalogue{baseText()} {
+		for k, v := range part {
+			if _, dup := out[k]; dup {
+				return nil, fmt.Errorf("text %q defined twice", k)
+			}
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// baseText holds the texts of the layout, login, home and errors.
+func baseText() catalogue {
 	return catalogue{
 		"app.name":         {langZH: "热线陪练", langEN: "Hotline Coach"},
 		"app.tagline":      {langZH: "供热、供电、供水与物业热线的通话练习", langEN: "Call practice for heating, power, water and property hotlines"},

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -17,18 +18,37 @@ import (
 )
 
 // parsePages parses each page template under templates/ together with
-// layout.html, which frames every page.
-func parsePages() (map[string]*template.Template, error) {
-	pageNames := []string{"login", "home", "error"}
-	out := make(map[string]*template.Template, len(pageNames))
-	for _, name := range pageNames {
-		t, err := template.ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
+// layout.html, which frames every page, and the shared partials in
+// templates/partials/. A page is named after its file: templates/home.html
+// is "home".
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
+	files, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	partials, err := fs.Glob(assets, "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list partials: %w", err)
+	}
+	out := make(map[string]*template.Template, len(files))
+	for _, file := range files {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" {
+			continue
+		}
+		patterns := append([]string{"templates/layout.html", file}, partials...)
+		t, err := template.New(name).Funcs(funcs).ParseFS(assets, patterns...)
 		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", name, err)
+			return nil, fmt.Errorf("parse template %s: %w", file, err)
 		}
 		out[name] = t
 	}
 	return out, nil
+}
+
+// templateFuncs are the functions every template may call.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{}
 }
 
 // pageData is what every page template receives: the layout's needs, plus

@@ -50,6 +50,11 @@ const (
 // does not exist; the role matrix test fails when a route is added without
 // stating who may use it.
 func (s *Server) routeTable() []route {
+	return slices.Concat(s.baseRoutes())
+}
+
+// baseRoutes are health, metrics, files, sign-in and the calls API.
+func (s *Server) baseRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/healthz", access: anyone(), maxBody: smallBody, noSession: true, h: s.healthz},
 		{method: http.MethodGet, path: "/metrics", access: anyone(), maxBody: smallBody, noSession: true, h: s.serveMetrics},
@@ -70,9 +75,6 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, path: "/api/calls", access: signedIn(), maxBody: smallBody, h: s.apiStartCall},
 		{method: http.MethodGet, path: "/api/calls/:id", access: signedIn(), maxBody: smallBody, h: s.apiCall},
 		{method: http.MethodGet, path: "/api/calls/:id/ws", access: signedIn(), maxBody: smallBody, h: s.callSocket},
-
-		// Pages for calls plug in here: /scenarios, /calls/:id,
-		// /calls/:id/scorecard, /history.
 	}
 }
 

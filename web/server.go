@@ -135,7 +135,6 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		cfg:   cfg,
 		reg:   prometheus.NewRegistry(),
 		cop:   http.NewCrossOriginProtection(),
-		text:  newCatalogue(),
 	}
 	for _, o := range cfg.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {
@@ -143,10 +142,13 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		}
 	}
 	var err error
+	if s.text, err = newCatalogue(); err != nil {
+		return nil, err
+	}
 	if s.metrics, err = newMetrics(s.reg); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(); err != nil {
+	if s.pages, err = parsePages(templateFuncs()); err != nil {
 		return nil, err
 	}
 	if s.static, err = fs.Sub(assets, "static"); err != nil {

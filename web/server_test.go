@@ -63,7 +63,8 @@ func TestClassify(t *testing.T) {
 		{context.Canceled, 499, "canceled"},
 		{errors.New("disk on fire"), 500, "internal"},
 	}
-	cat := newCatalogue()
+	cat, err := newCatalogue()
+	require.NoError(t, err)
 	for _, tt := range tests {
 		e := classify(tt.err)
 		assert.Equal(t, tt.wantStatus, e.Status, tt.err.Error())
@@ -74,7 +75,9 @@ func TestClassify(t *testing.T) {
 }
 
 func TestCatalogueIsComplete(t *testing.T) {
-	for key, texts := range newCatalogue() {
+	cat, err := newCatalogue()
+	require.NoError(t, err)
+	for key, texts := range cat {
 		for _, lang := range []string{langZH, langEN} {
 			assert.NotEmpty(t, texts[lang], "%s in %s", key, lang)
 		}

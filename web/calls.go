@@ -58,18 +58,30 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 		}
 		return err
 	}
-	mode, err := store.ParseMode(req.Mode)
+	call, err := s.startCall(c, req.Scenario, req.Mode)
 	if err != nil {
-		return errBadRequest(err)
+		return err
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": call.ID, "ws": callSocketPath(call.ID)})
+	return nil
+}
+
+// startCall stores a new live call of scenario in mode (as named in a
+// request) for the signed-in user. The API and the start form both come
+// here, so a call starts the same way whichever asked.
+func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Call, error) {
+	mode, err := store.ParseMode(modeName)
+	if err != nil {
+		return store.Call{}, errBadRequest(err)
 	}
 	if s.cfg.Library == nil {
-		return errNotFound()
+		return store.Call{}, errNotFound()
 	}
-	sc, ok := s.cfg.Library.Scenario(req.Scenario)
+	sc, ok := s.cfg.Library.Scenario(scenario)
 	if !ok {
 		e := errNotFound()
-		e.Err = fmt.Errorf("start call: no scenario %q", req.Scenario)
-		return e
+		e.Err = fmt.Errorf("start call: no scenario %q", scenario)
+		return store.Call{}, e
 	}
 	u, _ := currentUser(c)
 	call := store.Call{
@@ -82,11 +94,10 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 		Started: s.cfg.Now(),
 	}
 	if err := s.store.CreateCall(c.Request.Context(), &call); err != nil {
-		return err
+		return store.Call{}, err
 	}
 	s.log.Info("call created", "call", call.ID, "user", u.ID, "scenario", sc.ID, "mode", mode)
-	c.JSON(http.StatusCreated, gin.H{"id": call.ID, "ws": callSocketPath(call.ID)})
-	return nil
+	return call, nil
 }
 
 // callJSON is how the API shows a call.

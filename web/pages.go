@@ -48,7 +48,9 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 
 // templateFuncs are the functions every template may call.
 func templateFuncs() template.FuncMap {
-	return template.FuncMap{}
+	return template.FuncMap{
+		"fill": fill,
+	}
 }
 
 // pageData is what every page template receives: the layout's needs, plus
@@ -148,4 +150,14 @@ func (s *Server) staticFile(c *gin.Context) error {
 	c.Header("Cache-Control", "public, max-age=3600")
 	http.ServeFileFS(c.Writer, c.Request, s.static, name)
 	return nil
+}
+
+// fill puts values into a text's {name} placeholders: fill(text, "n", 3).
+// Texts in the catalogue carry placeholders rather than being glued
+// together, since word order differs between the languages.
+func fill(text string, kv ...any) string {
+	for i := 0; i+1 < len(kv); i += 2 {
+		text = strings.ReplaceAll(text, "{"+fmt.Sprint(kv[i])+"}", fmt.Sprint(kv[i+1]))
+	}
+	return text
 }

@@ -31,6 +31,12 @@ var wantAccess = map[string]string{
 	"POST /api/calls":       "trainee trainer manager admin",
 	"GET /api/calls/:id":    "trainee trainer manager admin",
 	"GET /api/calls/:id/ws": "trainee trainer manager admin",
+
+	"GET /scenarios":           "trainee trainer manager admin",
+	"POST /calls":              "trainee trainer manager admin",
+	"GET /calls/:id":           "trainee trainer manager admin",
+	"GET /calls/:id/scorecard": "trainee trainer manager admin",
+	"GET /history":             "trainee trainer manager admin",
 }
 
 // matrixPath fills a route pattern's parameters with plausible values.

@@ -1,0 +1,494 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
+	"github.com/hotlinecoach/coach/store"
+)
+
+// The trainee's pages: the scenario catalogue with its start form, the live
+// call page (driven by static/call.js over the call websocket), the
+// scorecard of an ended call, and the history of attempts. Who may see which
+// call is decided by visibleCall, as for the JSON API.
+
+// practiceRoutes are the trainee's pages.
+func (s *Server) practiceRoutes() []route {
+	return []route{
+		{method: http.MethodGet, path: "/scenarios", access: signedIn(), maxBody: smallBody, h: s.scenariosPage},
+		{method: http.MethodPost, path: "/calls", access: signedIn(), maxBody: smallBody, h: s.startCallForm},
+		{method: http.MethodGet, path: "/calls/:id", access: signedIn(), maxBody: smallBody, h: s.callPage},
+		{method: http.MethodGet, path: "/calls/:id/scorecard", access: signedIn(), maxBody: smallBody, h: s.scorecardPage},
+		{method: http.MethodGet, path: "/history", access: signedIn(), maxBody: smallBody, h: s.historyPage},
+	}
+}
+
+// historyLimit caps how many attempts the history page lists.
+const historyLimit = 200
+
+// callPagePath, scorecardPath: where a call's pages live.
+func callPagePath(id string) string  { return "/calls/" + id }
+func scorecardPath(id string) string { return "/calls/" + id + "/scorecard" }
+
+// catalogueView is the scenario catalogue.
+type catalogueView struct {
+	Scenarios []scenarioRow
+	// Certified is the spot for the certification badge: the titles of
+	// the certification tracks the user holds a valid certificate for.
+	// Certification fills it; while it is empty no badge is shown.
+	Certified []string
+}
+
+// scenarioRow is one scenario of the catalogue with the user's record on it.
+type scenarioRow struct {
+	ID, Title, Domain, Summary string
+	Difficulty                 int
+	PassMark                   int
+	// Attempts counts the user's ended calls of the scenario; Best is the
+	// highest score among them and Passed whether any passed.
+	Attempts int
+	Best     int
+	Passed   bool
+	// LiveID is an unfinished call of the scenario the user can go back to.
+	LiveID string
+}
+
+// scenariosPage is GET /scenarios: every scenario with the user's best
+// score, and a form to start a practice call or an exam.
+func (s *Server) scenariosPage(c *gin.Context) error {
+	u, _ := currentUser(c)
+	calls, err := s.store.ListCalls(c.Request.Context(), store.CallFilter{UserID: u.ID})
+	if err != nil {
+		return err
+	}
+	view := catalogueView{Scenarios: []scenarioRow{}}
+	if s.cfg.Library != nil {
+		byID := map[string]int{}
+		for _, sc := range s.cfg.Library.Scenarios {
+			byID[sc.ID] = len(view.Scenarios)
+			view.Scenarios = append(view.Scenarios, scenarioRow{
+				ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,
+				Difficulty: sc.Difficulty, PassMark: sc.PassMark,
+			})
+		}
+		// Calls come newest first, so the first live one seen is the
+		// latest.
+		for _, call := range calls {
+			i, ok := byID[call.ScenarioID]
+			if !ok {
+				continue
+			}
+			row := &view.Scenarios[i]
+			switch call.Status {
+			case store.CallLive:
+				if row.LiveID == "" {
+					row.LiveID = call.ID
+				}
+			case store.CallEnded:
+				score := int(math.Round(call.Score))
+				if row.Attempts == 0 || score > row.Best {
+					row.Best = score
+				}
+				row.Attempts++
+				row.Passed = row.Passed || call.Passed
+			}
+		}
+	}
+	s.render(c, http.StatusOK, "scenarios", view)
+	return nil
+}
+
+// startCallForm is POST /calls, the start form of the catalogue: it starts
+// the call as the API does and opens its page.
+func (s *Server) startCallForm(c *gin.Context) error {
+	// checkCSRF has parsed the form.
+	call, err := s.startCall(c, c.Request.PostForm.Get("scenario"), c.Request.PostForm.Get("mode"))
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, callPagePath(call.ID))
+	return nil
+}
+
+// callView is the live call page.
+type callView struct {
+	ID      string
+	Title   string
+	Summary string
+	Company string
+	Mode    string
+	// Owner says the viewer is the trainee taking the call; anyone else
+	// watching (a trainer) gets the page without the socket.
+	Owner     bool
+	OwnerName string
+	// WS is the socket's path, After the seq of the last message already
+	// on the page, which the socket resumes after.
+	WS    string
+	After int64
+	// Started says ringing has begun; Elapsed is the seconds since.
+	Started bool
+	Elapsed string
+	Rings   int
+	// Answered says the trainee has spoken, which answers the call.
+	Answered bool
+	Mood     int
+	Lines    []lineView
+	Hints    []lineView
+	// Scorecard is the scorecard page's path, linked at the end.
+	Scorecard string
+	// MaxReply caps a reply in characters, well inside the socket's
+	// frame limit.
+	MaxReply int
+	// Outcomes are the ways a call can end, each with its words on the
+	// page for the script to show.
+	Outcomes []sim.Outcome
+}
+
+// lineView is one line of a call as the call page shows it.
+type lineView struct {
+	Seq     int64
+	Speaker string
+	Text    string
+	Intent  string
+}
+
+// maxReply caps a typed reply: 4 UTF-8 bytes a character, plus the
+// message's envelope, stays under maxFrame.
+const maxReply = 1000
+
+// eventPayload is the union of the payloads of a call's stored events:
+// the trainee's (at, text) and the engine's messages.
+type eventPayload struct {
+	At     float64 `json:"at"`
+	N      int     `json:"n"`
+	Text   string  `json:"text"`
+	Intent string  `json:"intent"`
+	Value  *int    `json:"value"`
+}
+
+// callPage is GET /calls/:id: the live call. An ended call opens its
+// scorecard instead. What the call has said so far is on the page, so a
+// reload loses nothing; the script picks up from the last message.
+func (s *Server) callPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	call, err := s.visibleCall(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if call.Status == store.CallEnded {
+		c.Redirect(http.StatusSeeOther, scorecardPath(call.ID))
+		return nil
+	}
+	u, _ := currentUser(c)
+	view := callView{
+		ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode),
+		Owner: call.UserID == u.ID, Scorecard: scorecardPath(call.ID), MaxReply: maxReply,
+		Lines: []lineView{}, Hints: []lineView{},
+		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut},
+	}
+	if sc, ok := s.scenario(call.ScenarioID); ok {
+		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
+	}
+	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
+		return err
+	}
+	events, err := s.store.Events(ctx, call.ID, 0)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		view.After = e.Seq
+		var p eventPayload
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return fmt.Errorf("call %s event %d: %w", call.ID, e.Seq, err)
+		}
+		switch e.Type {
+		case evOpen:
+			view.Started = true
+			view.Elapsed = strconv.FormatFloat(max(s.cfg.Now().Sub(e.At).Seconds(), 0), 'f', 1, 64)
+		case evSay:
+			view.Answered = true
+			view.Lines = append(view.Lines, lineView{Seq: e.Seq, Speaker: string(sim.Trainee), Text: p.Text})
+		case string(sim.EventRing):
+			view.Rings = p.N
+		case string(sim.EventCustomer):
+			view.Lines = append(view.Lines, lineView{Seq: e.Seq, Speaker: string(sim.Customer), Text: p.Text})
+		case string(sim.EventHint):
+			view.Hints = append(view.Hints, lineView{Seq: e.Seq, Text: p.Text, Intent: p.Intent})
+		case string(sim.EventMood):
+			if p.Value != nil {
+				view.Mood = *p.Value
+			}
+		}
+	}
+	if view.Owner {
+		view.WS = callSocketPath(call.ID)
+	}
+	s.render(c, http.StatusOK, "call", view)
+	return nil
+}
+
+// scorecardView is the scorecard page.
+type scorecardView struct {
+	ID        string
+	Mode      string
+	OwnerName string
+	Started   string
+	Card      sim.Scorecard
+	Turns     []turnView
+	Forbidden []forbiddenView
+	// Best is the owner's best score on the scenario, this call included.
+	Best       int
+	BestPassed bool
+	Attempts   int
+}
+
+// turnView is one turn of the scorecard with its text cut into segments
+// at its hits.
+type turnView struct {
+	Index    int
+	Speaker  string
+	At       string
+	Segments []segment
+	Misheard bool
+}
+
+// forbiddenView is a forbidden phrase the trainee said, with where.
+type forbiddenView struct {
+	sim.ForbiddenEntry
+	TurnNo int
+	At     string
+}
+
+// segment is a run of a turn's text covered by the same hit, or by none.
+type segment struct {
+	Text string
+	// Kind is the hit's kind (required, recommended, forbidden); empty for
+	// text no hit covers.
+	Kind   string
+	Intent string
+	ID     string
+	// Suggestion, on the last segment of a forbidden hit, is what to say
+	// instead.
+	Suggestion string
+}
+
+// kindRank orders hit kinds for a span several hits cover: a forbidden
+// phrase shows through anything else.
+func kindRank(k phrasebook.Kind) int {
+	switch k {
+	case phrasebook.Forbidden:
+		return 3
+	case phrasebook.Required:
+		return 2
+	case phrasebook.Recommended:
+		return 1
+	}
+	return 0
+}
+
+// splitHits cuts text at its hits' rune offsets. Where hits overlap, the
+// span shows the strongest kind, then the earliest and longest hit.
+// Offsets outside the text are clamped, so a stored scorecard of another
+// version cannot make the page fail.
+func splitHits(text string, hits []phrasebook.Hit) []segment {
+	runes := []rune(text)
+	n := len(runes)
+	clamp := func(i int) int { return min(max(i, 0), n) }
+	cuts := []int{0, n}
+	for _, h := range hits {
+		cuts = append(cuts, clamp(h.Start), clamp(h.End))
+	}
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+
+	var out []segment
+	prev := -2 // the hit the last segment showed; -1 is none
+	for i := 0; i+1 < len(cuts); i++ {
+		a, b := cuts[i], cuts[i+1]
+		best := -1
+		for j, h := range hits {
+			if clamp(h.Start) > a || clamp(h.End) < b || clamp(h.Start) >= clamp(h.End) {
+				continue
+			}
+			if best < 0 || better(h, hits[best]) {
+				best = j
+			}
+		}
+		if best == prev && len(out) > 0 {
+			out[len(out)-1].Text += string(runes[a:b])
+		} else {
+			seg := segment{Text: string(runes[a:b])}
+			if best >= 0 {
+				h := hits[best]
+				seg.Kind, seg.Intent, seg.ID = string(h.Kind), string(h.Intent), h.ID
+			}
+			out = append(out, seg)
+		}
+		prev = best
+		if best >= 0 && hits[best].Kind == phrasebook.Forbidden && clamp(hits[best].End) == b {
+			out[len(out)-1].Suggestion = hits[best].Suggestion
+		}
+	}
+	return out
+}
+
+// better reports whether hit a should show over hit b on a span both cover.
+func better(a, b phrasebook.Hit) bool {
+	if r := cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)); r != 0 {
+		return r > 0
+	}
+	if a.Start != b.Start {
+		return a.Start < b.Start
+	}
+	return a.End > b.End
+}
+
+// clockTime writes seconds since ringing as m:ss.
+func clockTime(sec float64) string {
+	t := int(math.Max(sec, 0))
+	return fmt.Sprintf("%d:%02d", t/60, t%60)
+}
+
+// scorecardPage is GET /calls/:id/scorecard: the graded call. A call still
+// going opens its call page instead.
+func (s *Server) scorecardPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	call, err := s.visibleCall(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if call.Status != store.CallEnded {
+		c.Redirect(http.StatusSeeOther, callPagePath(call.ID))
+		return nil
+	}
+	view := scorecardView{ID: call.ID, Mode: string(call.Mode), Started: s.dateTime(call.Started)}
+	if err := json.Unmarshal(call.Scorecard, &view.Card); err != nil {
+		return fmt.Errorf("scorecard of call %s: %w", call.ID, err)
+	}
+	if view.Card.Title == "" {
+		view.Card.Title = call.ScenarioID
+	}
+	for i, t := range view.Card.Turns {
+		view.Turns = append(view.Turns, turnView{
+			Index: i, Speaker: string(t.Speaker), At: clockTime(t.At),
+			Segments: splitHits(t.Text, t.Hits), Misheard: t.Misheard,
+		})
+	}
+	for _, f := range view.Card.Forbidden {
+		view.Forbidden = append(view.Forbidden, forbiddenView{ForbiddenEntry: f, TurnNo: f.Turn + 1, At: clockTime(f.At)})
+	}
+	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
+		return err
+	}
+	past, err := s.store.ListCalls(ctx, store.CallFilter{UserID: call.UserID, ScenarioID: call.ScenarioID, Status: store.CallEnded})
+	if err != nil {
+		return err
+	}
+	for _, p := range past {
+		score := int(math.Round(p.Score))
+		if view.Attempts == 0 || score > view.Best {
+			view.Best = score
+		}
+		view.BestPassed = view.BestPassed || p.Passed
+		view.Attempts++
+	}
+	s.render(c, http.StatusOK, "scorecard", view)
+	return nil
+}
+
+// historyView is the list of a user's attempts.
+type historyView struct {
+	// Username is whose attempts these are; Own says they are the viewer's.
+	Username string
+	Own      bool
+	Rows     []historyRow
+	// Truncated says older attempts were left off.
+	Truncated bool
+}
+
+// historyRow is one attempt.
+type historyRow struct {
+	ID, Title, Mode, Started, Outcome string
+	Live                              bool
+	Score                             int
+	Passed                            bool
+	Href                              string
+}
+
+// historyPage is GET /history: the user's attempts, newest first. Trainers,
+// managers and admins may ask for anyone's with ?user=NAME; a trainee asking
+// for someone else's is told there is no such page, as for a call.
+func (s *Server) historyPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	u, _ := currentUser(c)
+	who := u
+	if name := c.Query("user"); name != "" && name != u.Username {
+		if u.Role == store.RoleTrainee {
+			e := errNotFound()
+			e.Err = fmt.Errorf("trainee %d asked for the history of %q", u.ID, name)
+			return e
+		}
+		var err error
+		if who, err = s.store.UserByUsername(ctx, name); err != nil {
+			return err
+		}
+	}
+	calls, err := s.store.ListCalls(ctx, store.CallFilter{UserID: who.ID, Limit: historyLimit + 1})
+	if err != nil {
+		return err
+	}
+	view := historyView{Username: who.Username, Own: who.ID == u.ID, Rows: []historyRow{}}
+	if len(calls) > historyLimit {
+		calls, view.Truncated = calls[:historyLimit], true
+	}
+	for _, call := range calls {
+		row := historyRow{
+			ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode), Started: s.dateTime(call.Started),
+			Live: call.Status == store.CallLive, Href: callPagePath(call.ID),
+		}
+		if sc, ok := s.scenario(call.ScenarioID); ok {
+			row.Title = sc.Title
+		}
+		if !row.Live {
+			row.Score, row.Passed, row.Outcome = int(math.Round(call.Score)), call.Passed, call.Outcome
+			row.Href = scorecardPath(call.ID)
+		}
+		view.Rows = append(view.Rows, row)
+	}
+	s.render(c, http.StatusOK, "history", view)
+	return nil
+}
+
+// scenario looks a scenario up in the library, if one is loaded.
+func (s *Server) scenario(id string) (*scenarios.Scenario, bool) {
+	if s.cfg.Library == nil {
+		return nil, false
+	}
+	return s.cfg.Library.Scenario(id)
+}
+
+// username is the name of the account id, for pages that show whose call
+// it is.
+func (s *Server) username(ctx context.Context, id int64) (string, error) {
+	u, err := s.store.UserByID(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("owner of a call: %w", err)
+	}
+	return u.Username, nil
+}
+
+// dateTime writes when a call started, in the server's time zone, which is
+// the training centre's.
+func (s *Server) dateTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }

@@ -133,7 +133,7 @@
     dictate.hidden = false;
     const stop = () => {
       dictate.setAttribute("aria-pressed", "false");
-      dictate.title = t("dictate");
+      dictate.textContent = t("dictate");
       rec = null;
     };
     dictate.addEventListener("click", () => {
@@ -154,7 +154,7 @@
       rec.addEventListener("end", stop);
       rec.addEventListener("error", stop);
       dictate.setAttribute("aria-pressed", "true");
-      dictate.title = t("dictate-stop");
+      dictate.textContent = t("dictate-stop");
       rec.start();
       input.focus();
     });

@@ -1,0 +1,216 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/hotlinecoach/coach/internal/storetest"
+	"github.com/hotlinecoach/coach/sim"
+	"github.com/hotlinecoach/coach/store"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// browserWait bounds the whole browser test; every step waits on a DOM
+// condition within it, never on the clock.
+const browserWait = 2 * time.Minute
+
+// TestBrowserCall drives Chromium through a trainee's whole visit: the
+// login form, the catalogue, a practice call played by typing a golden
+// model answer into the reply box, and the scorecard. It runs the real
+// server on a real listener, with the real clock, over a temporary SQLite
+// store. COACH_SCREENSHOTS=DIR saves full-page screenshots there.
+func TestBrowserCall(t *testing.T) {
+	bin := os.Getenv("COACH_TEST_CHROMIUM")
+	if bin == "" {
+		t.Skip("browser test skipped: set COACH_TEST_CHROMIUM to a Chromium binary to run it, " +
+			"e.g. COACH_TEST_CHROMIUM=/usr/bin/chromium go test -run TestBrowserCall ./web " +
+			"(add COACH_SCREENSHOTS=DIR to save screenshots)")
+	}
+	shots := os.Getenv("COACH_SCREENSHOTS")
+
+	lib, book, err := sim.LoadBuiltin()
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	sc, tr := golden(t, lib, "wrong-number", "pass")
+
+	db := storetest.SQLite(t)
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, err := New(db, logger, Config{Library: lib, Book: book, PasswordParams: fastParams})
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	base := "http://" + ln.Addr().String()
+	serveCtx, stopServe := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(serveCtx, ln) }()
+	t.Cleanup(func() {
+		stopServe()
+		require.NoError(t, <-served)
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+
+	env := &testEnv{t: t, db: db, srv: srv}
+	trainee := env.addUser("li.na", store.RoleTrainee)
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(cancelBrowser)
+	// The first run starts the browser and must have no deadline.
+	require.NoError(t, chromedp.Do(browserCtx))
+	ctx, cancel := context.WithTimeout(browserCtx, browserWait)
+	t.Cleanup(cancel)
+
+	screenshot := func(name string) {
+		t.Helper()
+		if shots == "" {
+			return
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(shots, 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(shots, name), png, 0o644))
+		t.Logf("screenshot %s", filepath.Join(shots, name))
+	}
+	// phone runs f with the page on a phone-sized screen, when screenshots
+	// are wanted.
+	phone := func(f func()) {
+		t.Helper()
+		if shots == "" {
+			return
+		}
+		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))))
+		f()
+		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+	}
+	// count is a JavaScript expression: how many elements match sel.
+	count := func(sel string) string {
+		return fmt.Sprintf("document.querySelectorAll(%q).length", sel)
+	}
+
+	// Sign in through the form and go from home to the catalogue.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), trainee.Username),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.start-card`)),
+		chromedp.Click(chromedp.CSS(`.start-card a.button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#`+sc.ID)),
+	), "sign in and open the catalogue")
+	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#`+sc.ID+` .scenario-title`)))
+	require.NoError(t, err)
+	assert.Equal(t, sc.Title, strings.TrimSpace(title))
+	screenshot("scenarios.png")
+
+	// Start a practice call; it rings once the socket opens.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#`+sc.ID+` button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#call`)),
+		chromedp.WaitVisible(chromedp.CSS(`#phase[data-phase=ringing]`)),
+		chromedp.WaitEnabled(chromedp.CSS(`#say`)),
+	), "start the call")
+	rings, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rings`)))
+	require.NoError(t, err)
+	assert.Contains(t, rings, "第 1 声")
+	screenshot("call-ringing.png")
+
+	// Play the model answer by typing each reply and pressing Enter; after
+	// each, wait for the caller's answer on the page.
+	for i, turn := range tr.Turns {
+		require.NotEmpty(t, turn.Say, "the model answer only speaks")
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.WaitEnabled(chromedp.CSS(`#say`)),
+			chromedp.SendKeys(chromedp.CSS(`#say`), turn.Say),
+			chromedp.SendKeys(chromedp.CSS(`#say`), kb.Enter),
+		), "type reply %d", i)
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](
+			count(`#lines li.trainee`)+` >= `+strconv.Itoa(i+1)+` && `+count(`#lines li.customer`)+` >= `+strconv.Itoa(i+1),
+			chromedp.WithPollingTimeout(0)))
+		require.NoError(t, err, "caller answers reply %d", i)
+		if i == 1 {
+			screenshot("call-midway.png")
+			phone(func() { screenshot("call-midway-phone.png") })
+		}
+	}
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`#end`)),
+		chromedp.WaitVisible(chromedp.CSS(`#phase[data-phase=ended]`)),
+	), "the call ends")
+	endScore, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#end-score`)))
+	require.NoError(t, err)
+	endPassed, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#end-passed`)))
+	require.NoError(t, err)
+	assert.Contains(t, endPassed, "通过")
+	assert.NotContains(t, endPassed, "未通过")
+
+	calls, err := db.ListCalls(context.Background(), store.CallFilter{UserID: trainee.ID})
+	require.NoError(t, err)
+	require.Len(t, calls, 1)
+	rec := calls[0]
+	require.Equal(t, store.CallEnded, rec.Status)
+	require.True(t, rec.Passed, "the model answer passes when typed live")
+	assert.Equal(t, tr.Expect.Outcome, rec.Outcome)
+	score := strconv.Itoa(int(rec.Score))
+	assert.Equal(t, score+" / 100", endScore)
+
+	// The scorecard page.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#see-card`)),
+		chromedp.WaitVisible(chromedp.CSS(`#verdict`)),
+	), "open the scorecard")
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	require.NoError(t, err)
+	assert.Equal(t, base+"/calls/"+rec.ID+"/scorecard", loc)
+	shown, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#score`)))
+	require.NoError(t, err)
+	assert.Equal(t, score, shown)
+	verdict, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#passed`)))
+	require.NoError(t, err)
+	assert.Equal(t, "✓ 通过", strings.TrimSpace(verdict))
+	marks, err := chromedp.Run(ctx, chromedp.Evaluate[int](count(`.review li.trainee mark.hit.required`)))
+	require.NoError(t, err)
+	assert.Positive(t, marks, "highlighted hits in the trainee's turns")
+	greeting, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#turn-0 mark.hit.required`)))
+	require.NoError(t, err)
+	assert.Equal(t, "您好", greeting, "the first reply's greeting is highlighted")
+	screenshot("scorecard.png")
+
+	phone(func() { screenshot("scorecard-phone.png") })
+
+	// The attempt is in the history, linked to its scorecard.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.topnav a[href="/history"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-call="`+rec.ID+`"] a[href="/calls/`+rec.ID+`/scorecard"]`)),
+	), "the history lists the call")
+	screenshot("history.png")
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +29,8 @@ const browserWait = 2 * time.Minute
 
 // TestBrowserCall drives Chromium through a trainee's whole visit: the
 // login form, the catalogue, a practice call played by typing a golden
-// model answer into the reply box, and the scorecard. It runs the real
+// model answer into the reply box (with a server restart in the middle,
+// which the page must ride out), the scorecard and the history. It runs the real
 // server on a real listener, with the real clock, over a temporary SQLite
 // store. COACH_SCREENSHOTS=DIR saves full-page screenshots there.
 func TestBrowserCall(t *testing.T) {
@@ -47,21 +50,36 @@ func TestBrowserCall(t *testing.T) {
 	db := storetest.SQLite(t)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, err := New(db, logger, Config{Library: lib, Book: book, PasswordParams: fastParams})
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	base := "http://" + ln.Addr().String()
-	serveCtx, stopServe := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(serveCtx, ln) }()
+	// serve starts a server on ln and returns what stops it. The test
+	// replaces the server halfway through the call, on the same address
+	// and store, as a restart or a move to another instance would.
+	serve := func(ln net.Listener) (*Server, func()) {
+		t.Helper()
+		srv, err := New(db, logger, Config{Library: lib, Book: book, PasswordParams: fastParams})
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(ctx, ln) }()
+		var once sync.Once
+		stop := func() {
+			once.Do(func() {
+				cancel()
+				require.NoError(t, <-served)
+			})
+		}
+		t.Cleanup(stop)
+		return srv, stop
+	}
 	t.Cleanup(func() {
-		stopServe()
-		require.NoError(t, <-served)
 		if t.Failed() {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	base := "http://" + addr
+	srv, stopFirst := serve(ln)
 
 	env := &testEnv{t: t, db: db, srv: srv}
 	trainee := env.addUser("li.na", store.RoleTrainee)
@@ -160,6 +178,21 @@ func TestBrowserCall(t *testing.T) {
 		if i == 1 {
 			screenshot("call-midway.png")
 			phone(func() { screenshot("call-midway-phone.png") })
+
+			// The server goes away: the page says so and retries; a new
+			// server on the same address takes the call up from the store
+			// and the page resumes after the last message it saw.
+			stopFirst()
+			_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.querySelector("#conn").dataset.state === "retry"`, chromedp.WithPollingTimeout(0)))
+			require.NoError(t, err, "the page notices the dropped socket")
+			status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#conn`)))
+			require.NoError(t, err)
+			assert.Contains(t, status, "重连")
+			ln2, err := net.Listen("tcp", addr)
+			require.NoError(t, err)
+			serve(ln2)
+			_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.querySelector("#conn").dataset.state === "ok"`, chromedp.WithPollingTimeout(0)))
+			require.NoError(t, err, "the page reconnects")
 		}
 	}
 	require.NoError(t, chromedp.Do(ctx,
@@ -182,6 +215,17 @@ func TestBrowserCall(t *testing.T) {
 	assert.Equal(t, tr.Expect.Outcome, rec.Outcome)
 	score := strconv.Itoa(int(rec.Score))
 	assert.Equal(t, score+" / 100", endScore)
+	var card sim.Scorecard
+	require.NoError(t, json.Unmarshal(rec.Scorecard, &card))
+	callerLines := 0
+	for _, tu := range card.Turns {
+		if tu.Speaker == sim.Customer {
+			callerLines++
+		}
+	}
+	shownLines, err := chromedp.Run(ctx, chromedp.Evaluate[int](count(`#lines li.customer`)))
+	require.NoError(t, err)
+	assert.Equal(t, callerLines, shownLines, "every caller line once, across the reconnect")
 
 	// The scorecard page.
 	require.NoError(t, chromedp.Do(ctx,

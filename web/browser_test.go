@@ -257,4 +257,36 @@ func TestBrowserCall(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-call="`+rec.ID+`"] a[href="/calls/`+rec.ID+`/scorecard"]`)),
 	), "the history lists the call")
 	screenshot("history.png")
+
+	// A failed attempt's scorecard, for the screenshots: the engine's
+	// scorecard of a rude golden transcript, recorded as a played call is.
+	if shots != "" {
+		fsc, ftr := golden(t, lib, sc.ID, "fail-rude")
+		card, _, err := sim.Replay(fsc, book, ftr, sim.Options{Mode: sim.Practice, Seed: 1})
+		require.NoError(t, err)
+		raw, err := json.Marshal(card)
+		require.NoError(t, err)
+		failed := store.Call{UserID: trainee.ID, ScenarioID: fsc.ID, ScenarioRevision: builtinRevision, Mode: store.ModePractice, Started: time.Now()}
+		require.NoError(t, db.CreateCall(context.Background(), &failed))
+		require.NoError(t, db.EndCall(context.Background(), failed.ID, store.CallResult{
+			Ended: time.Now(), Outcome: string(card.Outcome), Score: float64(card.Score), Passed: card.Passed, Scorecard: raw,
+		}))
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(base+"/calls/"+failed.ID+"/scorecard"),
+			chromedp.WaitVisible(chromedp.CSS(`.review del.hit.forbidden`)),
+		), "the failed scorecard")
+		screenshot("scorecard-failed.png")
+	}
+
+	// The English switch.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/calls/"+rec.ID+"/scorecard"),
+		chromedp.WaitVisible(chromedp.CSS(`#verdict`)),
+		chromedp.Click(chromedp.CSS(`.topnav a.lang`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang=en] #verdict`)),
+	), "switch to English")
+	verdict, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#passed`)))
+	require.NoError(t, err)
+	assert.Equal(t, "✓ Passed", strings.TrimSpace(verdict))
+	screenshot("scorecard-en.png")
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,9 +194,11 @@ func TestCallPage(t *testing.T) {
 	assert.Contains(t, body, `data-phase="talking"`)
 	assert.Contains(t, body, html.EscapeString(tr.Turns[0].Say))
 	assert.Contains(t, body, html.EscapeString(last.Text))
-	assert.Regexp(t, regexp.MustCompile(`data-after="(\d+)"`), body)
-	after := regexp.MustCompile(`data-after="(\d+)"`).FindStringSubmatch(body)[1]
-	assert.Equal(t, last.Seq, mustAtoi(t, after), "the page resumes after the last message it shows")
+	m := regexp.MustCompile(`data-after="(\d+)"`).FindStringSubmatch(body)
+	require.Len(t, m, 2, "data-after on the page")
+	after, err := strconv.ParseInt(m[1], 10, 64)
+	require.NoError(t, err)
+	assert.Equal(t, last.Seq, after, "the page resumes after the last message it shows")
 
 	tests := []struct {
 		who    string
@@ -230,13 +233,6 @@ func TestCallPage(t *testing.T) {
 	status, _, hdr := env.page(token, "/calls/"+ended)
 	assert.Equal(t, http.StatusSeeOther, status, "an ended call opens its scorecard")
 	assert.Equal(t, "/calls/"+ended+"/scorecard", hdr.Get("Location"))
-}
-
-func mustAtoi(t *testing.T, s string) int64 {
-	t.Helper()
-	var n int64
-	require.NoError(t, json.Unmarshal([]byte(s), &n))
-	return n
 }
 
 func TestScorecardPage(t *testing.T) {

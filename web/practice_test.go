@@ -403,3 +403,32 @@ func TestSplitHits(t *testing.T) {
 		})
 	}
 }
+
+// TestPracticeTexts renders every practice page in both languages: a key
+// missing from the catalogue would show as the key itself.
+func TestPracticeTexts(t *testing.T) {
+	for key, langs := range practiceText() {
+		assert.NotEmpty(t, langs[langZH], "%s in Chinese", key)
+		assert.NotEmpty(t, langs[langEN], "%s in English", key)
+	}
+
+	env, lib := newCallEnv(t)
+	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	pass, _ := env.endedCall(lib, token, "wrong-number", "pass", "exam")
+	fail, _ := env.endedCall(lib, token, "wrong-number", "fail-rude", "practice")
+	live, _ := env.startCall(token, "leak", "exam")
+	for _, lang := range []string{langZH, langEN} {
+		for _, path := range []string{"/", "/scenarios", "/history", "/calls/" + live, "/calls/" + pass + "/scorecard", "/calls/" + fail + "/scorecard"} {
+			t.Run(lang+path, func(t *testing.T) {
+				status, body, _ := env.page(token, path+"?lang="+lang)
+				require.Equal(t, http.StatusOK, status, body)
+				assert.NotContains(t, body, "practice.", "a text key shows instead of its text")
+			})
+		}
+	}
+
+	status, body, hdr := env.page("", "/static/call.js")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, hdr.Get("Content-Type"), "javascript")
+	assert.Contains(t, body, `"?after="`, "the call script resumes after the last message")
+}

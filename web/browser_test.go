@@ -188,6 +188,7 @@ func TestBrowserCall(t *testing.T) {
 			status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#conn`)))
 			require.NoError(t, err)
 			assert.Contains(t, status, "重连")
+			screenshot("call-reconnecting.png")
 			ln2, err := net.Listen("tcp", addr)
 			require.NoError(t, err)
 			serve(ln2)

@@ -33,7 +33,9 @@ func exam(id string, score float64, days int) Attempt {
 // both are exams passing the whole track on day 1 and 2.
 func both() []Attempt { return []Attempt{exam("leak", 85, 1), exam("arrears", 75, 2)} }
 
-func signOff(days int) Decision { return Decision{Action: SignOff, At: at(days), Expires: at(days + 30)} }
+func signOff(days int) Decision {
+	return Decision{Action: SignOff, At: at(days), Expires: at(days + 30)}
+}
 
 func TestEvaluate(t *testing.T) {
 	practice := exam("leak", 100, 1)

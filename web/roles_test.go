@@ -31,6 +31,18 @@ var wantAccess = map[string]string{
 	"POST /api/calls":       "trainee trainer manager admin",
 	"GET /api/calls/:id":    "trainee trainer manager admin",
 	"GET /api/calls/:id/ws": "trainee trainer manager admin",
+
+	"GET /manage":                         "manager",
+	"GET /manage/export.csv":              "manager",
+	"GET /manage/trainees/:id":            "manager",
+	"POST /manage/trainees/:id/decisions": "manager",
+	"POST /manage/assignments":            "manager",
+	"GET /api/xapi/statements":            "manager",
+	"GET /progress":                       "trainee trainer manager admin",
+	"GET /certificates/:user/:track":      "trainee trainer manager admin",
+	"GET /admin/accounts":                 "admin",
+	"POST /admin/accounts":                "admin",
+	"POST /admin/accounts/:id":            "admin",
 }
 
 // matrixPath fills a route pattern's parameters with plausible values.

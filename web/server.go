@@ -76,6 +76,12 @@ type Config struct {
 	// CallTick is how often live calls' clocks advance, for rings, the
 	// caller checking a silent line and timeouts. Default 250ms.
 	CallTick time.Duration
+
+	// XAPIBase is the IRI every exported xAPI statement's activities,
+	// account home page and own verbs start with; set it to an address
+	// the company owns, and keep it, since learning record stores match
+	// activities by IRI. Default https://hotline-coach.invalid.
+	XAPIBase string
 }
 
 func (c *Config) setDefaults() {
@@ -99,6 +105,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.XAPIBase == "" {
+		c.XAPIBase = "https://hotline-coach.invalid"
 	}
 	if c.CallTick == 0 {
 		c.CallTick = 250 * time.Millisecond

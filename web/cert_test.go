@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -566,5 +568,12 @@ func TestPagesRenderInEnglish(t *testing.T) {
 		assert.Contains(t, r.Body, "Team dashboard")
 		assert.NotContains(t, r.Body, "dash.", "every key has a text")
 		assert.NotContains(t, r.Body, "cert.state.")
+	}
+}
+
+func TestXAPIBaseMustBeAnAddress(t *testing.T) {
+	for _, base := range []string{"lms", "ftp://x/y", "https://", "::"} {
+		_, err := New(storetest.SQLite(t), slog.New(slog.DiscardHandler), Config{XAPIBase: base, PasswordParams: fastParams})
+		assert.ErrorContains(t, err, "xAPI base", base)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -149,6 +150,9 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {
 			return nil, fmt.Errorf("trusted origin %q: %w", o, err)
 		}
+	}
+	if u, err := url.Parse(cfg.XAPIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("xAPI base %q: want an absolute http(s) address such as https://lms.example.com/coach", cfg.XAPIBase)
 	}
 	var err error
 	if s.text, err = newCatalogue(); err != nil {

@@ -559,15 +559,34 @@ func TestAssignments(t *testing.T) {
 	assert.Empty(t, st)
 }
 
-func TestPagesRenderInEnglish(t *testing.T) {
+func TestPagesRenderInBothLanguages(t *testing.T) {
 	e := newCertEnv(t)
 	e.attempt(e.li, "leak", store.ModeExam, t0.Add(-time.Hour), 90, true, []string{"commit"}, "不归我管")
-	for _, p := range []string{"/manage?lang=en", fmt.Sprintf("/manage/trainees/%d?lang=en", e.li.ID)} {
-		r := e.get(e.mgrToken, p)
-		require.Equal(t, http.StatusOK, r.Code, r.Body)
-		assert.Contains(t, r.Body, "Team dashboard")
-		assert.NotContains(t, r.Body, "dash.", "every key has a text")
-		assert.NotContains(t, r.Body, "cert.state.")
+	e.passTrack(e.li, t0.Add(-time.Hour))
+	require.Equal(t, http.StatusSeeOther, e.post(e.mgrToken, e.mgrCSRF, fmt.Sprintf("/manage/trainees/%d/decisions", e.li.ID),
+		url.Values{"track": {"heating-level-1"}, "action": {"signoff"}, "comment": {"ok"}}).Code)
+	admin := e.addUser("root", store.RoleAdmin)
+	adminToken, _ := e.session(admin)
+	liToken, _ := e.session(e.li)
+	pages := []struct{ token, path, en string }{
+		{e.mgrToken, "/manage", "Team dashboard"},
+		{e.mgrToken, fmt.Sprintf("/manage/trainees/%d", e.li.ID), "Score trend"},
+		{liToken, "/progress", "My certification"},
+		{liToken, fmt.Sprintf("/certificates/%d/heating-level-1", e.li.ID), "Hotline Service Certificate"},
+		{adminToken, "/admin/accounts", "Accounts"},
+	}
+	for _, p := range pages {
+		for _, lang := range []string{"zh", "en"} {
+			r := e.get(p.token, p.path+"?lang="+lang)
+			require.Equal(t, http.StatusOK, r.Code, r.Body)
+			if lang == "en" {
+				assert.Contains(t, r.Body, p.en, p.path)
+			}
+			for _, prefix := range []string{"dash.", "cert.", "admin.", "err."} {
+				assert.NotContains(t, r.Body, ">"+prefix, "%s in %s: every key has a text", p.path, lang)
+				assert.NotRegexp(t, `[ >]`+regexp.QuoteMeta(prefix)+`[a-z_]+\.?[a-z_]*<`, r.Body, p.path)
+			}
+		}
 	}
 }
 

@@ -227,14 +227,34 @@ type AttemptFilter struct {
 	From, To time.Time
 	// Limit caps the number of attempts; zero means no cap.
 	Limit int
+	// WithoutScorecard leaves Scorecard empty, for reports that need
+	// scores only and should not read every scorecard.
+	WithoutScorecard bool
 }
 
 // ListAttempts returns ended calls matching f, oldest first.
 func (db *DB) ListAttempts(ctx context.Context, f AttemptFilter) ([]Attempt, error) {
-	cols := strings.ReplaceAll(callColumns, "\n\t", " ")
+	var out []Attempt
+	err := db.EachAttempt(ctx, f, func(a Attempt) error {
+		out = append(out, a)
+		return nil
+	})
+	return out, err
+}
+
+// EachAttempt calls fn with each ended call matching f, oldest first,
+// reading them one at a time so that a report over many attempts and their
+// scorecards needs memory for one only. fn must not use the store; an error
+// from fn stops the scan and is returned.
+func (db *DB) EachAttempt(ctx context.Context, f AttemptFilter, fn func(Attempt) error) error {
 	var qualified []string
-	for _, c := range strings.Split(cols, ",") {
-		qualified = append(qualified, "c."+strings.TrimSpace(c))
+	for _, c := range strings.Split(callColumns, ",") {
+		c = strings.TrimSpace(c)
+		if c == "scorecard" && f.WithoutScorecard {
+			qualified = append(qualified, "NULL")
+			continue
+		}
+		qualified = append(qualified, "c."+c)
 	}
 	q := `SELECT ` + strings.Join(qualified, ", ") + `, u.username, u.team FROM calls c JOIN users u ON u.id = c.user_id
 		WHERE c.status = ?`
@@ -262,24 +282,24 @@ func (db *DB) ListAttempts(ctx context.Context, f AttemptFilter) ([]Attempt, err
 	}
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list attempts: %w", err)
+		return fmt.Errorf("list attempts: %w", err)
 	}
 	defer rows.Close()
-	var out []Attempt
 	for rows.Next() {
 		var a Attempt
-		var user, team string
-		c, err := scanCall(rowWithTail{rows, []any{&user, &team}})
+		c, err := scanCall(rowWithTail{rows, []any{&a.Username, &a.Team}})
 		if err != nil {
-			return nil, fmt.Errorf("list attempts: %w", err)
+			return fmt.Errorf("list attempts: %w", err)
 		}
-		a.Call, a.Username, a.Team = c, user, team
-		out = append(out, a)
+		a.Call = c
+		if err := fn(a); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list attempts: %w", err)
+		return fmt.Errorf("list attempts: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // rowWithTail scans a row whose first columns are read by another scanner

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -146,6 +147,18 @@ func TestListAttempts(t *testing.T) {
 		assert.Equal(t, store.ModeExam, got[0].Mode)
 		assert.JSONEq(t, `{"score":1}`, string(got[0].Scorecard))
 		assert.Equal(t, t0.Add(time.Hour+5*time.Minute), got[0].Ended)
+
+		lean, err := db.ListAttempts(ctx, store.AttemptFilter{UserID: li.ID, WithoutScorecard: true})
+		require.NoError(t, err)
+		require.Len(t, lean, 2)
+		assert.Empty(t, lean[0].Scorecard)
+		assert.Equal(t, 85.0, lean[0].Score)
+
+		stop := errors.New("stop")
+		n := 0
+		err = db.EachAttempt(ctx, store.AttemptFilter{}, func(store.Attempt) error { n++; return stop })
+		require.ErrorIs(t, err, stop)
+		assert.Equal(t, 1, n, "an error from fn ends the scan")
 	})
 }
 

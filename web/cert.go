@@ -57,7 +57,7 @@ func (s *Server) trackStatus(ctx context.Context, u store.User) ([]trackProgress
 	if len(tracks[u.Team]) == 0 {
 		return nil, nil
 	}
-	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: u.ID})
+	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: u.ID, WithoutScorecard: true})
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (s *Server) decisionForm(c *gin.Context) error {
 		return errBadRequest(errors.New("comment longer than 2000 bytes"))
 	}
 	me, _ := currentUser(c)
-	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: trainee.ID})
+	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: trainee.ID, WithoutScorecard: true})
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (s *Server) certificatePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: id})
+	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: id, WithoutScorecard: true})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,7 +19,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/cert"
 	"github.com/hotlinecoach/coach/scenarios"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -146,7 +146,7 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.store.ListAttempts(ctx, store.AttemptFilter{Team: f.Team, Limit: maxReportAttempts})
+	all, err := s.store.ListAttempts(ctx, store.AttemptFilter{Team: f.Team, Limit: maxReportAttempts, WithoutScorecard: true})
 	if err != nil {
 		return nil, err
 	}
@@ -262,51 +262,85 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 		}
 		r.Rows = append(r.Rows, row)
 	}
-	r.Missed, r.Forbidden = tally(r.Attempts, titles)
+	t := newTally(titles)
+	err = s.store.EachAttempt(ctx, store.AttemptFilter{Team: f.Team, From: f.from, To: f.to, Limit: maxReportAttempts}, func(a store.Attempt) error {
+		if shown[a.UserID] {
+			t.add(a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.Missed, r.Forbidden = t.top(topItems)
 	return r, nil
 }
 
 // topItems bounds the lists of most missed items and forbidden phrases.
 const topItems = 10
 
-// tally counts, over the attempts' stored scorecards, how often each
-// checklist item was missed (out of the times it was graded) and how often
-// each forbidden phrase was said. A scorecard that cannot be read is
-// skipped: it still counts in the matrix, from its stored score.
-func tally(attempts []store.Attempt, titles map[string]string) (missed, forbidden []itemCount) {
-	type key struct{ scenario, id string }
-	miss := map[key]*itemCount{}
-	forb := map[key]*itemCount{}
-	for _, a := range attempts {
-		var sc sim.Scorecard
-		if len(a.Scorecard) == 0 || json.Unmarshal(a.Scorecard, &sc) != nil {
-			continue
+// cardCounts is the part of a stored scorecard the tallies read: the
+// checklist and forbidden fields of the scorecard contract.
+type cardCounts struct {
+	Checklist []struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+		Done  bool   `json:"done"`
+	} `json:"checklist"`
+	Forbidden []struct {
+		Intent     string `json:"intent"`
+		Phrase     string `json:"phrase"`
+		Suggestion string `json:"suggestion"`
+	} `json:"forbidden"`
+}
+
+// tally counts, over attempts' stored scorecards, how often each checklist
+// item was missed (out of the times it was graded, per scenario, since
+// item ids belong to their scenario) and how often each forbidden phrase
+// was said (across scenarios). A scorecard that cannot be read is skipped:
+// the attempt still counts in the matrix, from its stored score.
+type tally struct {
+	titles    map[string]string
+	missed    map[[2]string]*itemCount
+	forbidden map[string]*itemCount
+}
+
+func newTally(titles map[string]string) *tally {
+	return &tally{titles: titles, missed: map[[2]string]*itemCount{}, forbidden: map[string]*itemCount{}}
+}
+
+func (t *tally) add(a store.Attempt) {
+	var sc cardCounts
+	if len(a.Scorecard) == 0 || json.Unmarshal(a.Scorecard, &sc) != nil {
+		return
+	}
+	for _, it := range sc.Checklist {
+		k := [2]string{a.ScenarioID, it.ID}
+		ic := t.missed[k]
+		if ic == nil {
+			ic = &itemCount{ScenarioID: a.ScenarioID, Scenario: cmp.Or(t.titles[a.ScenarioID], a.ScenarioID), ID: it.ID, Title: it.Title}
+			t.missed[k] = ic
 		}
-		for _, it := range sc.Checklist {
-			k := key{a.ScenarioID, it.ID}
-			ic := miss[k]
-			if ic == nil {
-				ic = &itemCount{ScenarioID: a.ScenarioID, Scenario: cmp.Or(titles[a.ScenarioID], a.ScenarioID), ID: it.ID, Title: it.Title}
-				miss[k] = ic
-			}
-			ic.Of++
-			if !it.Done {
-				ic.Count++
-			}
-		}
-		for _, fb := range sc.Forbidden {
-			k := key{"", fb.Phrase}
-			ic := forb[k]
-			if ic == nil {
-				ic = &itemCount{ID: string(fb.Intent), Title: fb.Phrase, Extra: fb.Suggestion}
-				forb[k] = ic
-			}
+		ic.Of++
+		if !it.Done {
 			ic.Count++
 		}
 	}
-	order := func(m map[key]*itemCount) []itemCount {
+	for _, fb := range sc.Forbidden {
+		ic := t.forbidden[fb.Phrase]
+		if ic == nil {
+			ic = &itemCount{ID: fb.Intent, Title: fb.Phrase, Extra: fb.Suggestion}
+			t.forbidden[fb.Phrase] = ic
+		}
+		ic.Count++
+	}
+}
+
+// top returns the n most frequent missed items and forbidden phrases.
+func (t *tally) top(n int) (missed, forbidden []itemCount) {
+	order := func(all []*itemCount) []itemCount {
 		var out []itemCount
-		for _, ic := range m {
+		for _, ic := range all {
 			if ic.Count > 0 {
 				out = append(out, *ic)
 			}
@@ -314,12 +348,12 @@ func tally(attempts []store.Attempt, titles map[string]string) (missed, forbidde
 		slices.SortFunc(out, func(a, b itemCount) int {
 			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Scenario, b.Scenario), strings.Compare(a.Title, b.Title))
 		})
-		if len(out) > topItems {
-			out = out[:topItems]
+		if len(out) > n {
+			out = out[:n]
 		}
 		return out
 	}
-	return order(miss), order(forb)
+	return order(slices.Collect(maps.Values(t.missed))), order(slices.Collect(maps.Values(t.forbidden)))
 }
 
 // matrixPage is GET /manage: the team matrix, the most missed checklist
@@ -454,7 +488,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	all, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: id, Limit: maxReportAttempts})
+	all, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: id, Limit: maxReportAttempts, WithoutScorecard: true})
 	if err != nil {
 		return err
 	}

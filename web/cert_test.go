@@ -36,7 +36,17 @@ type certEnv struct {
 
 func newCertEnv(t *testing.T) *certEnv {
 	t.Helper()
-	env, lib := newCallEnv(t)
+	return newCertEnvOn(t, storetest.SQLite(t))
+}
+
+// newCertEnvOn is newCertEnv on a given store.
+func newCertEnvOn(t *testing.T, db *store.DB) *certEnv {
+	t.Helper()
+	lib, book, err := sim.LoadBuiltin()
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })
+	t.Cleanup(env.srv.Close)
 	ce := &certEnv{testEnv: env, lib: lib}
 	ce.manager = env.addUser("boss", store.RoleManager)
 	ce.li = ce.addTeamUser("li", "east")
@@ -173,7 +183,11 @@ func expectedCells(t *testing.T, db *store.DB, f store.AttemptFilter) map[cellKe
 }
 
 func TestMatrixAndCSVAgreeWithStoredAttempts(t *testing.T) {
-	e := newCertEnv(t)
+	storetest.Each(t, testMatrixAndCSV)
+}
+
+func testMatrixAndCSV(t *testing.T, db *store.DB) {
+	e := newCertEnvOn(t, db)
 	day := func(d int) time.Time { return t0.AddDate(0, 0, d) }
 	e.attempt(e.li, "leak", store.ModePractice, day(1), 60, false, []string{"ask-address", "commit"}, "不归我管")
 	e.attempt(e.li, "leak", store.ModeExam, day(2), 85.5, true, []string{"commit"})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,7 +223,7 @@ func (s *Server) assignmentForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/manage?team="+urlQueryEscape(team))
+	c.Redirect(http.StatusSeeOther, "/manage?team="+url.QueryEscape(team))
 	return nil
 }
 

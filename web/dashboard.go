@@ -65,7 +65,7 @@ func (f reportFilter) Query() template.URL {
 			v.Set(k, s)
 		}
 	}
-	return template.URL(v.Encode()) //nolint:gosec // encoded by url.Values
+	return template.URL(v.Encode())
 }
 
 // column is one scenario of the matrix.
@@ -533,6 +533,3 @@ func (s *Server) traineePage(c *gin.Context) error {
 	s.render(c, http.StatusOK, "trainee", v)
 	return nil
 }
-
-// urlQueryEscape escapes a query value.
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }

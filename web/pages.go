@@ -49,8 +49,29 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 // templateFuncs are the functions every template may call.
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"fill": fill,
+		"fill":     fill,
+		"score":    formatScore,
+		"date":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+		"dict":     dict,
 	}
+}
+
+// dict builds a map from key, value pairs, to pass several values to a
+// partial template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	out := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		out[k] = kv[i+1]
+	}
+	return out, nil
 }
 
 // pageData is what every page template receives: the layout's needs, plus

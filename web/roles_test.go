@@ -32,11 +32,22 @@ var wantAccess = map[string]string{
 	"GET /api/calls/:id":    "trainee trainer manager admin",
 	"GET /api/calls/:id/ws": "trainee trainer manager admin",
 
-	"GET /scenarios":           "trainee trainer manager admin",
-	"POST /calls":              "trainee trainer manager admin",
-	"GET /calls/:id":           "trainee trainer manager admin",
-	"GET /calls/:id/scorecard": "trainee trainer manager admin",
-	"GET /history":             "trainee trainer manager admin",
+	"GET /scenarios":                      "trainee trainer manager admin",
+	"POST /calls":                         "trainee trainer manager admin",
+	"GET /calls/:id":                      "trainee trainer manager admin",
+	"GET /calls/:id/scorecard":            "trainee trainer manager admin",
+	"GET /history":                        "trainee trainer manager admin",
+	"GET /manage":                         "manager",
+	"GET /manage/export.csv":              "manager",
+	"GET /manage/trainees/:id":            "manager",
+	"POST /manage/trainees/:id/decisions": "manager",
+	"POST /manage/assignments":            "manager",
+	"GET /api/xapi/statements":            "manager",
+	"GET /progress":                       "trainee trainer manager admin",
+	"GET /certificates/:user/:track":      "trainee trainer manager admin",
+	"GET /admin/accounts":                 "admin",
+	"POST /admin/accounts":                "admin",
+	"POST /admin/accounts/:id":            "admin",
 }
 
 // matrixPath fills a route pattern's parameters with plausible values.

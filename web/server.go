@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -76,6 +77,12 @@ type Config struct {
 	// CallTick is how often live calls' clocks advance, for rings, the
 	// caller checking a silent line and timeouts. Default 250ms.
 	CallTick time.Duration
+
+	// XAPIBase is the IRI every exported xAPI statement's activities,
+	// account home page and own verbs start with; set it to an address
+	// the company owns, and keep it, since learning record stores match
+	// activities by IRI. Default https://hotline-coach.invalid.
+	XAPIBase string
 }
 
 func (c *Config) setDefaults() {
@@ -99,6 +106,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.XAPIBase == "" {
+		c.XAPIBase = "https://hotline-coach.invalid"
 	}
 	if c.CallTick == 0 {
 		c.CallTick = 250 * time.Millisecond
@@ -140,6 +150,9 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {
 			return nil, fmt.Errorf("trusted origin %q: %w", o, err)
 		}
+	}
+	if u, err := url.Parse(cfg.XAPIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("xAPI base %q: want an absolute http(s) address such as https://lms.example.com/coach", cfg.XAPIBase)
 	}
 	var err error
 	if s.text, err = newCatalogue(); err != nil {

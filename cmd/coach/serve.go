@@ -35,6 +35,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	cert := fs.String("tls-cert", "", "TLS certificate `file`; with --tls-key, serve HTTPS")
 	key := fs.String("tls-key", "", "TLS private key `file`")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON lines instead of text")
+	xapiBase := fs.String("xapi-base", "", "`IRI` that exported xAPI statements' activities and accounts start with, e.g. https://lms.example.com/coach")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,6 +72,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		TLSKeyFile:     *key,
 		Library:        lib,
 		Book:           book,
+		XAPIBase:       *xapiBase,
 	})
 	if err != nil {
 		return err

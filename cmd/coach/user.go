@@ -18,15 +18,17 @@ import (
 // which is how the first admin of a fresh install is made.
 func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"missing subcommand: add or list"}
+		return usageError{"missing subcommand: add, list or set"}
 	}
 	switch args[0] {
 	case "add":
 		return runUserAdd(ctx, args[1:], stdin, stdout, stderr)
+	case "set":
+		return runUserSet(ctx, args[1:], stdout, stderr)
 	case "list":
 		return runUserList(ctx, args[1:], stdout, stderr)
 	}
-	return usageError{fmt.Sprintf("unknown subcommand %q: want add or list", args[0])}
+	return usageError{fmt.Sprintf("unknown subcommand %q: want add, list or set", args[0])}
 }
 
 // runUserAdd is `coach user add --username NAME --role ROLE --password-stdin`.
@@ -134,4 +136,78 @@ func runUserList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Username, u.Role, u.Team, status, u.Created.Format(time.DateOnly))
 	}
 	return tw.Flush()
+}
+
+// runUserSet is `coach user set --username NAME [--role ROLE] [--team TEAM]
+// [--disabled=true|false]`: changes an account from the shell, audited as
+// the command line. Flags not given leave their field as it is.
+func runUserSet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user set", stderr)
+	data := fs.String("data", defaultData, "data `folder` (as for coach serve)")
+	dsn := fs.String("db", "", "database: a SQLite file `path` or a postgres:// URL (default: coach.db in the data folder)")
+	username := fs.String("username", "", "the account to change")
+	role := fs.String("role", "", "new role: trainee, trainer, manager or admin")
+	team := fs.String("team", "", "new `team`")
+	clearTeam := fs.Bool("clear-team", false, "remove the account from its team")
+	disabled := fs.String("disabled", "", "true to disable the account, false to enable it")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	name, err := auth.NormalizeUsername(*username)
+	if err != nil {
+		return usageError{fmt.Sprintf("--username: %v", err)}
+	}
+	var ch store.UserChange
+	if *role != "" {
+		r, err := store.ParseRole(*role)
+		if err != nil {
+			return usageError{fmt.Sprintf("--role: %q is not a role: want trainee, trainer, manager or admin", *role)}
+		}
+		ch.Role = &r
+	}
+	switch {
+	case *clearTeam && *team != "":
+		return usageError{"give --team or --clear-team, not both"}
+	case *clearTeam:
+		empty := ""
+		ch.Team = &empty
+	case *team != "":
+		ch.Team = team
+	}
+	switch *disabled {
+	case "":
+	case "true", "false":
+		off := *disabled == "true"
+		ch.Disabled = &off
+	default:
+		return usageError{fmt.Sprintf("--disabled: %q: want true or false", *disabled)}
+	}
+	if ch == (store.UserChange{}) {
+		return usageError{"nothing to change: give --role, --team, --clear-team or --disabled"}
+	}
+	db, err := openStore(ctx, *data, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.UserByUsername(ctx, name)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("user %q does not exist", name)
+		}
+		return err
+	}
+	u, err = db.UpdateUser(ctx, u.ID, ch, time.Now().UTC(), store.CLI)
+	if err != nil {
+		return err
+	}
+	status := "active"
+	if u.Disabled {
+		status = "disabled"
+	}
+	fmt.Fprintf(stdout, "%s: role %s, team %q, %s\n", u.Username, u.Role, u.Team, status)
+	return nil
 }

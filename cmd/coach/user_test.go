@@ -83,3 +83,54 @@ func isUsage(err error) bool {
 	_, ok := err.(usageError)
 	return ok
 }
+
+func TestUserSet(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	ctx := context.Background()
+	require.NoError(t, runUser(ctx, []string{"add", "--data", dir, "--username", "wang", "--role", "trainee", "--password-stdin"},
+		strings.NewReader("热线值班员第一天上岗\n"), &bytes.Buffer{}, &bytes.Buffer{}))
+	set := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := runUser(ctx, append([]string{"set", "--data", dir}, args...), nil, &out, &bytes.Buffer{})
+		return out.String(), err
+	}
+	out, err := set("--username", "Wang", "--role", "manager", "--team", "东区")
+	require.NoError(t, err)
+	assert.Equal(t, "wang: role manager, team \"东区\", active\n", out)
+	out, err = set("--username", "wang", "--disabled=true", "--clear-team")
+	require.NoError(t, err)
+	assert.Equal(t, "wang: role manager, team \"\", disabled\n", out)
+
+	tests := []struct {
+		name      string
+		args      []string
+		wantErr   string
+		wantUsage bool
+	}{
+		{"nothing to change", []string{"--username", "wang"}, "nothing to change", true},
+		{"bad role", []string{"--username", "wang", "--role", "boss"}, `"boss" is not a role`, true},
+		{"bad disabled", []string{"--username", "wang", "--disabled", "maybe"}, "want true or false", true},
+		{"team and clear", []string{"--username", "wang", "--team", "x", "--clear-team"}, "not both", true},
+		{"no such user", []string{"--username", "zhao", "--role", "admin"}, `user "zhao" does not exist`, false},
+		{"no username", []string{"--role", "admin"}, "--username", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := set(tt.args...)
+			require.ErrorContains(t, err, tt.wantErr)
+			assert.Equal(t, tt.wantUsage, isUsage(err), "usage error: %v", err)
+		})
+	}
+
+	db, err := store.Open(ctx, filepath.Join(dir, "coach.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	es, err := db.ListAudit(ctx, store.AuditFilter{})
+	require.NoError(t, err)
+	var actions []string
+	for _, e := range es {
+		actions = append(actions, e.Action)
+		assert.Equal(t, "cli", e.Actor)
+	}
+	assert.Equal(t, []string{"user.disable", "user.team", "user.team", "user.role"}, actions)
+}

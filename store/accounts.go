@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// maxTeam bounds a team name, in bytes.
+const maxTeam = 100
+
+// CleanTeam trims a team name and checks its length.
+func CleanTeam(team string) (string, error) {
+	team = strings.TrimSpace(team)
+	if len(team) > maxTeam || strings.ContainsAny(team, "\r\n\t") {
+		return "", fmt.Errorf("%w: team %q: at most %d bytes on one line", ErrInvalid, team, maxTeam)
+	}
+	return team, nil
+}
+
+// CreateUserBy stores a new account like CreateUser and writes its audit
+// entry in the same transaction.
+func (db *DB) CreateUserBy(ctx context.Context, u *User, by Actor) error {
+	if u.Username == "" || u.PasswordHash == "" {
+		return fmt.Errorf("create user: %w: username and password hash are required", ErrInvalid)
+	}
+	if _, err := ParseRole(string(u.Role)); err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	team, err := CleanTeam(u.Team)
+	if err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	u.Team = team
+	err = db.tx(ctx, func(tx *sqlTx) error {
+		if err := tx.queryRow(ctx, `INSERT INTO users (username, password_hash, role, team, created_at, disabled)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled).Scan(&u.ID); err != nil {
+			return classify(err)
+		}
+		return appendAudit(ctx, tx, by.audit(u.Created, "user.create", "user:"+u.Username,
+			fmt.Sprintf("role %s, team %q", u.Role, u.Team)))
+	})
+	if err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	return nil
+}
+
+// UserChange is a change to an account; nil fields stay as they are.
+type UserChange struct {
+	Role     *Role
+	Team     *string
+	Disabled *bool
+}
+
+// UpdateUser applies ch to the account id, writes one audit entry per
+// changed field in the same transaction, and returns the account as it now
+// is. Disabling an account ends its sessions; so does a change of role, so
+// that nobody keeps a page open with powers they no longer have.
+func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.Time, by Actor) (User, error) {
+	var out User
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		old, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		if err != nil {
+			return notFound(err)
+		}
+		u := old
+		target := "user:" + old.Username
+		var entries []AuditEntry
+		if ch.Role != nil && *ch.Role != old.Role {
+			if _, err := ParseRole(string(*ch.Role)); err != nil {
+				return err
+			}
+			u.Role = *ch.Role
+			entries = append(entries, by.audit(at, "user.role", target, fmt.Sprintf("%s -> %s", old.Role, u.Role)))
+		}
+		if ch.Team != nil {
+			team, err := CleanTeam(*ch.Team)
+			if err != nil {
+				return err
+			}
+			if team != old.Team {
+				u.Team = team
+				entries = append(entries, by.audit(at, "user.team", target, fmt.Sprintf("%q -> %q", old.Team, u.Team)))
+			}
+		}
+		if ch.Disabled != nil && *ch.Disabled != old.Disabled {
+			u.Disabled = *ch.Disabled
+			action := "user.enable"
+			if u.Disabled {
+				action = "user.disable"
+			}
+			entries = append(entries, by.audit(at, action, target, ""))
+		}
+		out = u
+		if len(entries) == 0 {
+			return nil
+		}
+		if _, err := tx.exec(ctx, `UPDATE users SET role = ?, team = ?, disabled = ? WHERE id = ?`,
+			string(u.Role), u.Team, u.Disabled, id); err != nil {
+			return err
+		}
+		if u.Disabled && !old.Disabled || u.Role != old.Role {
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		for _, e := range entries {
+			if err := appendAudit(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("update user %d: %w", id, err)
+	}
+	return out, nil
+}

@@ -582,6 +582,9 @@ func TestPagesRenderInBothLanguages(t *testing.T) {
 	admin := e.addUser("root", store.RoleAdmin)
 	adminToken, _ := e.session(admin)
 	liToken, _ := e.session(e.li)
+	catalogue := e.get(liToken, "/scenarios")
+	require.Equal(t, http.StatusOK, catalogue.Code)
+	assert.Contains(t, catalogue.Body, `class="badge certified"`, "the catalogue shows the certificate")
 	pages := []struct{ token, path, en string }{
 		{e.mgrToken, "/manage", "Team dashboard"},
 		{e.mgrToken, fmt.Sprintf("/manage/trainees/%d", e.li.ID), "Score trend"},

@@ -55,6 +55,9 @@ func baseText() catalogue {
 		"nav.logout":       {langZH: "退出登录", langEN: "Sign out"},
 		"nav.switch_lang":  {langZH: "English", langEN: "中文"},
 		"nav.switch_to":    {langZH: langEN, langEN: langZH},
+		"nav.progress":     {langZH: "认证进度", langEN: "Certification"},
+		"nav.manage":       {langZH: "班组看板", langEN: "Team dashboard"},
+		"nav.accounts":     {langZH: "账号管理", langEN: "Accounts"},
 		"nav.signed_in_as": {langZH: "当前用户", langEN: "Signed in as"},
 
 		"login.title":    {langZH: "登录", langEN: "Sign in"},

@@ -105,6 +105,15 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 			}
 		}
 	}
+	tracks, err := s.trackStatus(c.Request.Context(), u)
+	if err != nil {
+		return err
+	}
+	for _, t := range tracks {
+		if t.Certified() {
+			view.Certified = append(view.Certified, t.Track.Title)
+		}
+	}
 	s.render(c, http.StatusOK, "scenarios", view)
 	return nil
 }

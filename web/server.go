@@ -76,6 +76,14 @@ type Config struct {
 	// CallTick is how often live calls' clocks advance, for rings, the
 	// caller checking a silent line and timeouts. Default 250ms.
 	CallTick time.Duration
+	// Instance names this server among those sharing one database, as the
+	// owner of the live calls it drives. Default: the host name and a
+	// random suffix, new at every start.
+	Instance string
+	// LeaseTTL is how long this instance's claim on a live call holds
+	// without renewal; it renews every third of it. When an instance dies,
+	// another takes up its calls once their leases run out. Default 30s.
+	LeaseTTL time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -102,6 +110,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.CallTick == 0 {
 		c.CallTick = 250 * time.Millisecond
+	}
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = 30 * time.Second
 	}
 }
 
@@ -156,6 +167,11 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	}
 	if s.dummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
 		return nil, err
+	}
+	if s.cfg.Instance == "" {
+		if s.cfg.Instance, err = instanceName(); err != nil {
+			return nil, err
+		}
 	}
 	s.calls = newRegistry(s)
 	s.upgrader = websocket.Upgrader{

@@ -26,6 +26,19 @@ func Builtin() ([]Entry, error) {
 	return LoadDir(builtinFS, "builtin")
 }
 
+// BuiltinFile returns the built-in phrasebook file name (without ".yaml",
+// as "details"), as embedded.
+func BuiltinFile(name string) ([]byte, error) {
+	if !idRE.MatchString(name) {
+		return nil, fmt.Errorf("built-in phrasebook file %q: not a file name", name)
+	}
+	data, err := builtinFS.ReadFile(path.Join("builtin", name+".yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("built-in phrasebook file %q: %w", name, err)
+	}
+	return data, nil
+}
+
 // entryFile is the shape of one phrasebook file.
 type entryFile struct {
 	Entries []Entry `yaml:"entries"`

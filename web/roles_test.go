@@ -31,6 +31,14 @@ var wantAccess = map[string]string{
 	"POST /api/calls":       "trainee trainer manager admin",
 	"GET /api/calls/:id":    "trainee trainer manager admin",
 	"GET /api/calls/:id/ws": "trainee trainer manager admin",
+
+	"GET /calls/:id/dispute":     "trainee",
+	"POST /calls/:id/dispute":    "trainee",
+	"GET /disputes/mine":         "trainee",
+	"GET /disputes":              "trainer admin",
+	"POST /disputes/:did/uphold": "trainer admin",
+	"POST /disputes/:did/reject": "trainer admin",
+	"GET /eval-cases.yaml":       "trainer admin",
 }
 
 // matrixPath fills a route pattern's parameters with plausible values.

@@ -639,8 +639,10 @@ func (lc *liveCall) finishLocked() error {
 }
 
 // failLocked lets the call go after a store write failed, so the next
-// socket rebuilds it from what the store holds. A conflict means another
-// instance is writing the same call.
+// socket rebuilds it from what the store holds. ErrNotOwner means another
+// instance took the call over: this one lets go quietly, having written
+// nothing. Any other failure leaves a lease this instance no longer uses;
+// its next lease check releases it for whoever comes next.
 func (lc *liveCall) failLocked(err error) {
 	if errors.Is(err, store.ErrNotOwner) {
 		lc.loseLocked()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -50,4 +51,10 @@ func RunGolden(sc *scenarios.Scenario, book *Book, g *scenarios.Golden) GoldenRe
 	want := g.Transcript.Expect
 	res.OK = want != nil && card.Passed == want.Passed && string(card.Outcome) == want.Outcome
 	return res
+}
+
+// Match returns the hits of text in the book, for the phrase tester: what a
+// call would hear in it.
+func (b *Book) Match(text string, f phrasebook.Filter) []phrasebook.Hit {
+	return b.matcher.Match(text, f)
 }

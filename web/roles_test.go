@@ -31,6 +31,23 @@ var wantAccess = map[string]string{
 	"POST /api/calls":       "trainee trainer manager admin",
 	"GET /api/calls/:id":    "trainee trainer manager admin",
 	"GET /api/calls/:id/ws": "trainee trainer manager admin",
+
+	"GET /author":                    "trainer admin",
+	"GET /author/new":                "trainer admin",
+	"GET /author/tester":             "trainer admin",
+	"GET /author/:kind/:id":          "trainer admin",
+	"GET /author/:kind/:id/history":  "trainer admin",
+	"GET /author/:kind/:id/export":   "trainer admin",
+	"POST /author/:kind/:id/publish": "trainer admin",
+	"POST /author/:kind/:id/retire":  "trainer admin",
+	"POST /author/:kind/:id/clone":   "trainer admin",
+	"POST /author/:kind/:id/play":    "trainer admin",
+	"POST /api/author/validate":      "trainer admin",
+	"POST /api/author/save":          "trainer admin",
+	"POST /api/author/golden":        "trainer admin",
+	"POST /api/author/match":         "trainer admin",
+	"POST /api/author/import":        "trainer admin",
+	"GET /admin/audit":               "admin",
 }
 
 // matrixPath fills a route pattern's parameters with plausible values.

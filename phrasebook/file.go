@@ -21,6 +21,10 @@ func Domains() []string { return []string{"heating", "power", "water", "property
 //go:embed builtin/*.yaml
 var builtinFS embed.FS
 
+// BuiltinFS returns the embedded phrasebook files, builtin/*.yaml, as
+// they are written, for loading them into the store as the first revision.
+func BuiltinFS() fs.FS { return builtinFS }
+
 // Builtin returns the phrasebook embedded in the binary.
 func Builtin() ([]Entry, error) {
 	return LoadDir(builtinFS, "builtin")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -276,11 +277,19 @@ func (s *Server) myDisputes(c *gin.Context) error {
 	return nil
 }
 
-// itemEntries lists the shared phrasebook entries that satisfy checklist
-// item itemID of scenario sc: the wording of an upheld dispute can be added
-// to one of them. Items graded by rule or fact have none.
-func (s *Server) itemEntries(sc *scenarios.Scenario, itemID string) []*phrasebook.Entry {
-	if sc == nil || s.cfg.Book == nil {
+// itemEntries lists the published phrasebook's shared entries that satisfy
+// checklist item itemID of the call's scenario: the wording of an upheld
+// dispute can be added to one of them. Items graded by rule or fact have
+// none, nor has a call whose content cannot be loaded any more.
+func (s *Server) itemEntries(ctx context.Context, rec store.Call, itemID string) []*phrasebook.Entry {
+	sc, _, err := s.content.forCall(ctx, rec)
+	if err != nil {
+		s.log.Info("dispute: no scenario for the call", "call", rec.ID, "err", err)
+		return nil
+	}
+	cs, err := s.content.published(ctx)
+	if err != nil {
+		s.log.Error("dispute: published content", "err", err)
 		return nil
 	}
 	var item *scenarios.Item
@@ -294,27 +303,19 @@ func (s *Server) itemEntries(sc *scenarios.Scenario, itemID string) []*phraseboo
 	}
 	var out []*phrasebook.Entry
 	for _, ref := range item.Refs() {
-		if e, ok := s.cfg.Book.Entry(ref); ok {
+		if e, ok := cs.book.Entry(ref); ok {
 			if e.Scope == "" && e.Kind != phrasebook.Forbidden {
 				out = append(out, e)
 			}
 			continue
 		}
-		for _, e := range s.cfg.Book.Entries() {
+		for _, e := range cs.book.Entries() {
 			if string(e.Intent) == ref && e.Scope == "" && e.Kind != phrasebook.Forbidden {
 				out = append(out, e)
 			}
 		}
 	}
 	return out
-}
-
-func (s *Server) scenario(id string) *scenarios.Scenario {
-	if s.cfg.Library == nil {
-		return nil
-	}
-	sc, _ := s.cfg.Library.Scenario(id)
-	return sc
 }
 
 // disputeQueue is GET /disputes: the open disputes, oldest first, each with
@@ -359,7 +360,7 @@ func (s *Server) queue(c *gin.Context) (queueView, error) {
 		if d.Turn < len(card.Turns) {
 			q.Said = card.Turns[d.Turn].Text
 		}
-		for _, e := range s.itemEntries(s.scenario(rec.ScenarioID), d.ItemID) {
+		for _, e := range s.itemEntries(ctx, rec, d.ItemID) {
 			q.Entries = append(q.Entries, entryOption{ID: e.ID, Text: e.Text})
 		}
 		v.Items = append(v.Items, q)
@@ -461,7 +462,7 @@ func (s *Server) upholdDispute(c *gin.Context) error {
 			return err
 		}
 		var entry *phrasebook.Entry
-		for _, e := range s.itemEntries(s.scenario(rec.ScenarioID), d.ItemID) {
+		for _, e := range s.itemEntries(ctx, rec, d.ItemID) {
 			if e.ID == form.Get("entry") {
 				entry = e
 			}

@@ -21,19 +21,25 @@ import (
 // missed. It returns the call id, its scorecard, a missed item that
 // phrasebook entries satisfy, another missed item, and the index of the
 // trainee's second turn, which has the caller's lines on both sides.
-func disputedCall(t *testing.T, env *testEnv, lib *scenarios.Library, u store.User) (string, sim.Scorecard, sim.ItemResult, sim.ItemResult, int) {
+func disputedCall(t *testing.T, env *testEnv, u store.User) (string, sim.Scorecard, sim.ItemResult, sim.ItemResult, int) {
 	t.Helper()
-	sc, tr := passGolden(t, lib)
-	short := &scenarios.Transcript{Scenario: sc.ID, Turns: []scenarios.Turn{tr.Turns[0], tr.Turns[1], {At: tr.Turns[1].At + 5, Hangup: true}}}
-	card, _, err := sim.Replay(sc, env.srv.cfg.Book, short, sim.Options{Mode: sim.Exam, Seed: 3})
+	ctx := context.Background()
+	cs, err := env.srv.content.published(ctx)
 	require.NoError(t, err)
+	sc, tr := passGolden(t, cs.lib)
+	short := &scenarios.Transcript{Scenario: sc.ID, Turns: []scenarios.Turn{tr.Turns[0], tr.Turns[1], {At: tr.Turns[1].At + 5, Hangup: true}}}
+	card, _, err := sim.Replay(sc, cs.book, short, sim.Options{Mode: sim.Exam, Seed: 3})
+	require.NoError(t, err)
+	rec := store.Call{UserID: u.ID, ScenarioID: sc.ID, ScenarioRevision: callRevision(cs.scenarioRev(sc.ID), cs.pub),
+		Mode: store.ModeExam, Seed: 3, Started: t0}
+	require.NoError(t, env.db.CreateCall(ctx, &rec))
 	var learnable, other *sim.ItemResult
 	for i := range card.Checklist {
 		it := &card.Checklist[i]
 		if it.Done {
 			continue
 		}
-		if learnable == nil && len(env.srv.itemEntries(sc, it.ID)) > 0 {
+		if learnable == nil && len(env.srv.itemEntries(ctx, rec, it.ID)) > 0 {
 			learnable = it
 		} else if other == nil {
 			other = it
@@ -49,9 +55,6 @@ func disputedCall(t *testing.T, env *testEnv, lib *scenarios.Library, u store.Us
 	}
 	require.GreaterOrEqual(t, turn, 0, "a trainee line between two of the caller's")
 
-	ctx := context.Background()
-	rec := store.Call{UserID: u.ID, ScenarioID: sc.ID, ScenarioRevision: "builtin", Mode: store.ModeExam, Seed: 3, Started: t0}
-	require.NoError(t, env.db.CreateCall(ctx, &rec))
 	raw, err := json.Marshal(card)
 	require.NoError(t, err)
 	require.NoError(t, env.db.EndCall(ctx, rec.ID, store.CallResult{Ended: t0, Outcome: string(card.Outcome),
@@ -60,12 +63,15 @@ func disputedCall(t *testing.T, env *testEnv, lib *scenarios.Library, u store.Us
 }
 
 func TestDisputeUpheldAndLearnt(t *testing.T) {
-	env, lib := newCallEnv(t)
+	// The content comes from the store, as it does in production: the
+	// built-in content is loaded on first use.
+	env := newEnv(t)
+	t.Cleanup(env.srv.Close)
 	ctx := context.Background()
 	li := env.addUser("li", store.RoleTrainee)
 	liToken, liCSRF := env.session(li)
 	wangToken, wangCSRF := env.session(env.addUser("wang", store.RoleTrainer))
-	id, card, item, other, turn := disputedCall(t, env, lib, li)
+	id, card, item, other, turn := disputedCall(t, env, li)
 	page := "/calls/" + id + "/dispute"
 
 	// The trainee's form names the item and lists their lines.
@@ -127,8 +133,9 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	d := open[0]
 
 	// Uphold, adding the wording to the first offered entry.
-	sc, _ := lib.Scenario(card.Scenario)
-	entry := env.srv.itemEntries(sc, item.ID)[0]
+	callRec, err := env.db.CallByID(ctx, id)
+	require.NoError(t, err)
+	entry := env.srv.itemEntries(ctx, callRec, item.ID)[0]
 	wording := "麻烦您再说一遍具体情况可以吗"
 	uphold := "/disputes/" + strconv.FormatInt(d.ID, 10) + "/uphold"
 	w = env.do(withCookie(formReq(http.MethodPost, uphold, url.Values{csrfField: {wangCSRF}, "learn": {"1"}, "entry": {"not-offered"}, "wording": {wording}}), wangToken))
@@ -160,6 +167,12 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	info, err := env.db.Content(ctx, store.ContentPhrases, file)
 	require.NoError(t, err)
 	assert.Equal(t, head.ID, info.PublishedID)
+	// New calls listen with it: the published phrasebook has the variant.
+	cs, err := env.srv.content.refresh(ctx)
+	require.NoError(t, err)
+	learnt, ok := cs.book.Entry(entry.ID)
+	require.True(t, ok)
+	assert.Contains(t, learnt.Variants, wording)
 	cases, err := env.db.ListEvalCases(ctx)
 	require.NoError(t, err)
 	require.Len(t, cases, 1)

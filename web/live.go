@@ -217,12 +217,9 @@ func (r *registry) get(ctx context.Context, rec store.Call, take bool) (*liveCal
 // stored now; a call whose end was stored but not recorded is ended.
 func (r *registry) rebuild(ctx context.Context, rec store.Call, lease store.Lease) (*liveCall, error) {
 	s := r.s
-	if s.cfg.Library == nil || s.cfg.Book == nil {
-		return nil, errUnavailable(fmt.Errorf("call %s: no scenario library loaded", rec.ID))
-	}
-	sc, ok := s.cfg.Library.Scenario(rec.ScenarioID)
-	if !ok {
-		return nil, fmt.Errorf("call %s: scenario %q is not in the library", rec.ID, rec.ScenarioID)
+	sc, book, err := s.content.forCall(ctx, rec)
+	if err != nil {
+		return nil, err
 	}
 	events, err := s.store.Events(ctx, rec.ID, 0)
 	if err != nil {
@@ -233,7 +230,7 @@ func (r *registry) rebuild(ctx context.Context, rec store.Call, lease store.Leas
 		id:     rec.ID,
 		userID: rec.UserID,
 		lease:  lease,
-		engine: sim.NewCall(sc, s.cfg.Book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}),
+		engine: sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}),
 		subs:   map[*client]struct{}{},
 		stop:   make(chan struct{}),
 	}

@@ -48,7 +48,9 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 
 // templateFuncs are the functions every template may call.
 func templateFuncs() template.FuncMap {
-	return template.FuncMap{}
+	return template.FuncMap{
+		"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+	}
 }
 
 // pageData is what every page template receives: the layout's needs, plus

@@ -68,9 +68,10 @@ type Config struct {
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 
-	// Library holds the scenarios users may call, and Book the matcher
-	// their calls listen with (sim.LoadBuiltin gives both). Without them
-	// the scenario list is empty and no call can start.
+	// Library and Book, when both set, are the only content calls use,
+	// fixed for the server's life (sim.LoadBuiltin gives both; tests use
+	// it). Without them, calls use the content published in the store,
+	// which starts as the built-in library and phrasebook.
 	Library *scenarios.Library
 	Book    *sim.Book
 	// CallTick is how often live calls' clocks advance, for rings, the
@@ -131,6 +132,8 @@ type Server struct {
 	engine  *gin.Engine
 	// calls holds the engines of the live calls this instance serves.
 	calls *registry
+	// content builds and caches the scenarios and phrasebook calls use.
+	content *contentManager
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
 	// dummyHash is verified against when a login names no account.
@@ -174,6 +177,7 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		}
 	}
 	s.calls = newRegistry(s)
+	s.content = newContentManager(st, logger, cfg.Library, cfg.Book)
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
 		WriteBufferSize: 4 << 10,
@@ -189,7 +193,10 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 // Close ends every live call's clock and closes their websockets; the calls
 // stay live in the store, and any instance resumes them from their events.
 // Serve closes the server when it returns.
-func (s *Server) Close() { s.calls.close() }
+func (s *Server) Close() {
+	s.calls.close()
+	s.content.close()
+}
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.engine }
@@ -208,6 +215,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	defer s.Close()
+	if _, err := s.content.refresh(ctx); err != nil {
+		return fmt.Errorf("serve: load content: %w", err)
+	}
 	s.calls.resumeAll(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -182,4 +183,44 @@ func TestTwoInstancesResume(t *testing.T) {
 		assert.Equal(t, "B", rec.Owner, "B drove the call to its end")
 		assert.Equal(t, int64(2), rec.Epoch, "claimed once by A, once by B")
 	})
+}
+
+// TestStaleInstanceWritesNothing: another instance claims a ringing call
+// while this one still runs its clock. The next ring this instance's engine
+// makes is refused by the store; it lets the call go, tells its socket to
+// reconnect, and the log holds nothing it made after the claim.
+func TestStaleInstanceWritesNothing(t *testing.T) {
+	// The lease check is far off, so it is the refused write that tells.
+	env, lib := newCallEnv(t, func(c *Config) { c.LeaseTTL = time.Hour })
+	lost := make(chan string, 1)
+	env.srv.calls.onLost = func(id string) { lost <- id }
+	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	id, _ := env.startCall(token, lib.Scenarios[0].ID, "exam")
+	ts := wsServer(t, env)
+	conn := mustDial(t, ts, token, id, -1)
+	require.Equal(t, "ring", read(t, conn).Type)
+
+	ctx := context.Background()
+	before, err := env.db.Events(ctx, id, 0)
+	require.NoError(t, err)
+	_, err = env.db.ClaimCall(ctx, id, "another-instance", time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	env.clock.Advance(30 * time.Second) // rings the engine would add
+
+	select {
+	case got := <-lost:
+		require.Equal(t, id, got)
+	case <-time.After(readWait):
+		t.Fatal("the stale instance did not let the call go")
+	}
+	msgs, err := closedWith(t, conn)
+	require.NotEmpty(t, msgs)
+	assert.Equal(t, "error", msgs[len(msgs)-1].Type)
+	for _, m := range msgs[:len(msgs)-1] {
+		assert.NotEqual(t, "ring", m.Type, "no ring made after the claim reaches the socket")
+	}
+	assert.True(t, websocket.IsCloseError(err, websocket.CloseTryAgainLater), "%v", err)
+	after, err := env.db.Events(ctx, id, 0)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "nothing stored after the claim")
 }

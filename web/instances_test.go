@@ -224,3 +224,39 @@ func TestStaleInstanceWritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "nothing stored after the claim")
 }
+
+// TestReconnectToStaleInstance: the trainee's socket comes back to an
+// instance whose copy of the call is stale (another instance claimed it
+// since, and the lease check has not run). The instance drops its copy,
+// claims the call back and serves it from the store.
+func TestReconnectToStaleInstance(t *testing.T) {
+	env, lib := newCallEnv(t, func(c *Config) { c.LeaseTTL = time.Hour })
+	lost := make(chan string, 1)
+	env.srv.calls.onLost = func(id string) { lost <- id }
+	sc, tr := passGolden(t, lib)
+	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	id, _ := env.startCall(token, sc.ID, "exam")
+	ts := wsServer(t, env)
+	conn := mustDial(t, ts, token, id, -1)
+	seen := readUntil(t, conn, "mood")
+	require.NoError(t, conn.Close())
+
+	ctx := context.Background()
+	_, err := env.db.ClaimCall(ctx, id, "another-instance", time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	again := mustDial(t, ts, token, id, seen[len(seen)-1].Seq)
+	select {
+	case got := <-lost:
+		require.Equal(t, id, got)
+	case <-time.After(readWait):
+		t.Fatal("the stale copy was kept")
+	}
+	env.clock.Set(secs(tr.Turns[0].At))
+	send(t, again, say(tr.Turns[0].Say))
+	reply := readUntil(t, again, "customer")
+	require.NotEmpty(t, reply)
+	rec, err := env.db.CallByID(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), rec.Epoch, "claimed here, elsewhere, here again")
+	assert.Equal(t, env.srv.cfg.Instance, rec.Owner)
+}

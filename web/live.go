@@ -147,6 +147,15 @@ func (r *registry) get(ctx context.Context, rec store.Call, take bool) (*liveCal
 		}
 		if lc, ok := r.calls[rec.ID]; ok {
 			r.mu.Unlock()
+			if take && rec.Epoch > lc.lease.Epoch {
+				// Claimed elsewhere since this copy was built, and the
+				// lease check has not noticed yet: drop it and claim
+				// the call back, rather than attach a socket to a copy
+				// whose writes the store will refuse.
+				r.lose(rec.ID, lc.lease.Epoch)
+				r.mu.Lock()
+				continue
+			}
 			return lc, nil
 		}
 		wait, busy := r.claiming[rec.ID]

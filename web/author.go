@@ -846,16 +846,71 @@ pass_mark: 70
 
 persona:
   name: 张阿姨
+  gender: female
   age: 60
   temper: calm
+  mood: 10
 
 opening: 喂，您好，我家暖气不热。
 
+facts:
+  - key: address
+    ask: ask-address
+    say: 幸福里小区3号楼2单元501。
+    value: 3号楼2单元501
+
+phrases:
+  - id: visit-today
+    intent: commit
+    kind: required
+    text: 今天下午师傅上门查看
+    variants: [今天下午上门, 下午师傅上门]
+
+script:
+  - id: relieved
+    when: [visit-today]
+    say: [那好，我下午在家等着。]
+
+reactions:
+  - on: deflect
+    mood: 20
+    say: [那我该找谁啊？]
+
+closing:
+  goodbye: 好，谢谢，再见。
+
 checklist:
   - id: greet
-    title: 问候并报公司名称
-    intents: [greeting]
+    title: 开口先问候
+    intent: greeting
+    first: true
     points: 10
+    norm: 写明出自哪条规范
+    explain: 接起电话先问好。
+  - id: address
+    title: 复述地址
+    fact: address
+    points: 10
+    norm: 写明出自哪条规范
+    explain: 复述地址，确认无误。
+  - id: visit
+    title: 约定上门时间
+    phrase: visit-today
+    critical: true
+    points: 20
+    norm: 写明出自哪条规范
+    explain: 说清师傅什么时候上门。
+`
+
+// newPhrasesTemplate is where a new phrase file starts: one entry showing
+// the fields.
+const newPhrasesTemplate = `entries:
+  - id: new-greeting
+    intent: greeting
+    kind: required
+    text: 您好，很高兴为您服务
+    variants: [您好很高兴为您服务]
+    source: 写明出自哪条规范
 `
 
 // authorNew is GET /author/new?kind=scenario|phrases: the editor on a new
@@ -869,7 +924,7 @@ func (s *Server) authorNew(c *gin.Context) error {
 	if kind == store.ContentScenario {
 		v.Head.Body = newScenarioTemplate
 	} else {
-		v.Head.Body = "entries:\n  - id: \n    intent: \n    kind: required\n    text: \n"
+		v.Head.Body = newPhrasesTemplate
 	}
 	s.render(c, http.StatusOK, "author_edit", v)
 	return nil

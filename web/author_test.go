@@ -461,3 +461,18 @@ func TestAdminAudit(t *testing.T) {
 	w = env.do(withCookie(getReq("/admin/audit?before=x"), aTok))
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 }
+
+// TestNewUnitTemplates checks that the editor's starting points for a new
+// scenario and a new phrase file are valid files.
+func TestNewUnitTemplates(t *testing.T) {
+	env := newEnv(t)
+	tTok, _ := env.session(env.addUser("wang", store.RoleTrainer))
+	for _, d := range []draftJSON{
+		{Kind: "scenario", ID: "new-scenario", Body: newScenarioTemplate},
+		{Kind: "phrases", ID: "new-phrases", Body: newPhrasesTemplate},
+	} {
+		code, res, raw := env.postJSON(tTok, "/api/author/validate", d)
+		require.Equal(t, http.StatusOK, code, raw)
+		assert.Empty(t, res.Issues, d.Kind)
+	}
+}

@@ -494,14 +494,9 @@ func TestSaveAndPublish(t *testing.T) {
 		require.NotEqual(t, "ticket.number", h.ID, "the wording is new")
 	}
 
-	body := strings.Replace(head.Body, "  - id: ticket.number\n", "  - id: ticket.number\n    variants: ["+said+"]\n", 1)
-	if strings.Count(head.Body[strings.Index(head.Body, "  - id: ticket.number\n"):], "variants:") > 0 {
-		// The entry has variants already: add to its list instead.
-		i := strings.Index(head.Body, "  - id: ticket.number\n")
-		j := i + strings.Index(head.Body[i:], "variants: [") + len("variants: [")
-		body = head.Body[:j] + said + ", " + head.Body[j:]
-	}
-	rev, err := env.srv.saveAndPublish(ctx, actor, store.SaveRequest{Kind: store.ContentPhrases, ID: "handling", Body: body, Parent: head.N, Message: "dispute 12"})
+	body, err := phrasebook.AddVariant("handling.yaml", []byte(head.Body), "ticket.number", said)
+	require.NoError(t, err)
+	rev, err := env.srv.saveAndPublish(ctx, actor, store.SaveRequest{Kind: store.ContentPhrases, ID: "handling", Body: string(body), Parent: head.N, Message: "dispute 12"})
 	require.NoError(t, err)
 	info, err := env.db.Content(ctx, store.ContentPhrases, "handling")
 	require.NoError(t, err)
@@ -515,7 +510,7 @@ func TestSaveAndPublish(t *testing.T) {
 	assert.Contains(t, ids, "ticket.number")
 
 	// Dropping the entry would break angry-caller: refused, left a draft.
-	broken := strings.Replace(body, "id: ticket.number\n", "id: ticket.renamed\n", 1)
+	broken := strings.Replace(string(body), "id: ticket.number\n", "id: ticket.renamed\n", 1)
 	rev2, err := env.srv.saveAndPublish(ctx, actor, store.SaveRequest{Kind: store.ContentPhrases, ID: "handling", Body: broken, Parent: rev.N})
 	var refused *contentRefusal
 	require.ErrorAs(t, err, &refused)

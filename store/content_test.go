@@ -208,3 +208,18 @@ func TestConcurrentPublications(t *testing.T) {
 		assert.Len(t, cur.Revisions, n)
 	})
 }
+
+func TestCreateUserBy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := store.User{Username: "li", PasswordHash: "h", Role: store.RoleTrainee, Team: "east"}
+		require.NoError(t, db.CreateUserBy(ctx, store.Actor{Name: "cli"}, &u))
+		assert.Positive(t, u.ID)
+		dup := store.User{Username: "li", PasswordHash: "h", Role: store.RoleTrainee}
+		assert.ErrorIs(t, db.CreateUserBy(ctx, store.Actor{Name: "cli"}, &dup), store.ErrConflict)
+		audit, err := db.ListAudit(ctx, store.AuditFilter{})
+		require.NoError(t, err)
+		require.Len(t, audit, 1, "the refused account left no entry")
+		assert.Equal(t, store.AuditEntry{ID: audit[0].ID, At: audit[0].At, Actor: "cli", Action: "user.create", Target: "user:li", Detail: "role trainee, team east"}, audit[0])
+	})
+}

@@ -551,6 +551,40 @@ func (s *Server) authorPublish(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	var refused *contentRefusal
+	if err := s.publishChecked(ctx, actorOf(c), r); errors.As(err, &refused) {
+		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues, Failed: refused.Failed})
+	} else if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, unitURL(kind, id)+"?done=published")
+	return nil
+}
+
+// contentRefusal says why a revision was not published: its problems, or
+// the golden transcripts that did not end as they expect.
+type contentRefusal struct {
+	Issues []issueJSON
+	Failed []goldenJSON
+}
+
+func (r *contentRefusal) Error() string {
+	var parts []string
+	for _, is := range r.Issues {
+		parts = append(parts, fmt.Sprintf("%s:%d: %s: %s", is.File, is.Line, is.Field, is.Message))
+	}
+	for _, g := range r.Failed {
+		parts = append(parts, fmt.Sprintf("golden %s/%s: %s", g.Scenario, g.Name, g.Problem))
+	}
+	return "not published: " + strings.Join(parts, "; ")
+}
+
+// publishChecked publishes the stored revision r after checking it against
+// the published content: no problems in the file, its golden transcripts
+// (for a phrase file, every published scenario's) end as they expect. A
+// refusal is a *contentRefusal. New calls use the revision once this
+// returns.
+func (s *Server) publishChecked(ctx context.Context, actor store.Actor, r store.Revision) error {
 	cur, err := s.content.published(ctx)
 	if err != nil {
 		return err
@@ -559,23 +593,34 @@ func (s *Server) authorPublish(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var failed []goldenJSON
+	refusal := &contentRefusal{Issues: issues}
 	for _, g := range results {
 		if !g.OK {
-			failed = append(failed, g)
+			refusal.Failed = append(refusal.Failed, g)
 		}
 	}
-	if len(issues) > 0 || len(failed) > 0 {
-		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: issues, Failed: failed})
+	if len(refusal.Issues) > 0 || len(refusal.Failed) > 0 {
+		return refusal
 	}
-	if _, err := s.store.Publish(ctx, actorOf(c), store.PublishRequest{Revision: r.ID, Base: cur.pub}); err != nil {
+	if _, err := s.store.Publish(ctx, actor, store.PublishRequest{Revision: r.ID, Base: cur.pub}); err != nil {
 		return err
 	}
-	if _, err := s.content.refresh(ctx); err != nil {
-		return err
+	_, err = s.content.refresh(ctx)
+	return err
+}
+
+// saveAndPublish saves req as a new revision and publishes it with
+// publishChecked's checks, for changes made by the program rather than in
+// the editor (a dispute that adds a variant to a phrase entry, say: read
+// the head with store.Head, edit its Body, pass Parent: head.N). When the
+// checks refuse it, the revision stays as a draft for a trainer to see and
+// the error is a *contentRefusal.
+func (s *Server) saveAndPublish(ctx context.Context, actor store.Actor, req store.SaveRequest) (store.Revision, error) {
+	rev, err := s.store.SaveRevision(ctx, actor, req)
+	if err != nil {
+		return store.Revision{}, err
 	}
-	c.Redirect(http.StatusSeeOther, unitURL(kind, id)+"?done=published")
-	return nil
+	return rev, s.publishChecked(ctx, actor, rev)
 }
 
 // formRevision reads the form's rev (a revision id, default the head) and
@@ -846,16 +891,71 @@ pass_mark: 70
 
 persona:
   name: 张阿姨
+  gender: female
   age: 60
   temper: calm
+  mood: 10
 
 opening: 喂，您好，我家暖气不热。
 
+facts:
+  - key: address
+    ask: ask-address
+    say: 幸福里小区3号楼2单元501。
+    value: 3号楼2单元501
+
+phrases:
+  - id: visit-today
+    intent: commit
+    kind: required
+    text: 今天下午师傅上门查看
+    variants: [今天下午上门, 下午师傅上门]
+
+script:
+  - id: relieved
+    when: [visit-today]
+    say: [那好，我下午在家等着。]
+
+reactions:
+  - on: deflect
+    mood: 20
+    say: [那我该找谁啊？]
+
+closing:
+  goodbye: 好，谢谢，再见。
+
 checklist:
   - id: greet
-    title: 问候并报公司名称
-    intents: [greeting]
+    title: 开口先问候
+    intent: greeting
+    first: true
     points: 10
+    norm: 写明出自哪条规范
+    explain: 接起电话先问好。
+  - id: address
+    title: 复述地址
+    fact: address
+    points: 10
+    norm: 写明出自哪条规范
+    explain: 复述地址，确认无误。
+  - id: visit
+    title: 约定上门时间
+    phrase: visit-today
+    critical: true
+    points: 20
+    norm: 写明出自哪条规范
+    explain: 说清师傅什么时候上门。
+`
+
+// newPhrasesTemplate is where a new phrase file starts: one entry showing
+// the fields.
+const newPhrasesTemplate = `entries:
+  - id: new-greeting
+    intent: greeting
+    kind: required
+    text: 您好，很高兴为您服务
+    variants: [您好很高兴为您服务]
+    source: 写明出自哪条规范
 `
 
 // authorNew is GET /author/new?kind=scenario|phrases: the editor on a new
@@ -869,7 +969,7 @@ func (s *Server) authorNew(c *gin.Context) error {
 	if kind == store.ContentScenario {
 		v.Head.Body = newScenarioTemplate
 	} else {
-		v.Head.Body = "entries:\n  - id: \n    intent: \n    kind: required\n    text: \n"
+		v.Head.Body = newPhrasesTemplate
 	}
 	s.render(c, http.StatusOK, "author_edit", v)
 	return nil

@@ -461,3 +461,62 @@ func TestAdminAudit(t *testing.T) {
 	w = env.do(withCookie(getReq("/admin/audit?before=x"), aTok))
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 }
+
+// TestNewUnitTemplates checks that the editor's starting points for a new
+// scenario and a new phrase file are valid files.
+func TestNewUnitTemplates(t *testing.T) {
+	env := newEnv(t)
+	tTok, _ := env.session(env.addUser("wang", store.RoleTrainer))
+	for _, d := range []draftJSON{
+		{Kind: "scenario", ID: "new-scenario", Body: newScenarioTemplate},
+		{Kind: "phrases", ID: "new-phrases", Body: newPhrasesTemplate},
+	} {
+		code, res, raw := env.postJSON(tTok, "/api/author/validate", d)
+		require.Equal(t, http.StatusOK, code, raw)
+		assert.Empty(t, res.Issues, d.Kind)
+	}
+}
+
+// TestSaveAndPublish is the programmatic path: a variant added to a shared
+// phrase entry is saved and published, and matching hears it at once; a
+// change that breaks a scenario stays a draft.
+func TestSaveAndPublish(t *testing.T) {
+	env := newEnv(t)
+	env.loadContent()
+	ctx := context.Background()
+	actor := store.Actor{Name: "disputes"}
+	head, err := env.db.Head(ctx, store.ContentPhrases, "handling")
+	require.NoError(t, err)
+	cs, err := env.srv.content.published(ctx)
+	require.NoError(t, err)
+	const said = "回执码"
+	for _, h := range cs.book.Match(said, phrasebook.Filter{}) {
+		require.NotEqual(t, "ticket.number", h.ID, "the wording is new")
+	}
+
+	body, err := phrasebook.AddVariant("handling.yaml", []byte(head.Body), "ticket.number", said)
+	require.NoError(t, err)
+	rev, err := env.srv.saveAndPublish(ctx, actor, store.SaveRequest{Kind: store.ContentPhrases, ID: "handling", Body: string(body), Parent: head.N, Message: "dispute 12"})
+	require.NoError(t, err)
+	info, err := env.db.Content(ctx, store.ContentPhrases, "handling")
+	require.NoError(t, err)
+	assert.Equal(t, rev.ID, info.PublishedID)
+	cs, err = env.srv.content.published(ctx)
+	require.NoError(t, err)
+	var ids []string
+	for _, h := range cs.book.Match(said, phrasebook.Filter{}) {
+		ids = append(ids, h.ID)
+	}
+	assert.Contains(t, ids, "ticket.number")
+
+	// Dropping the entry would break angry-caller: refused, left a draft.
+	broken := strings.Replace(string(body), "id: ticket.number\n", "id: ticket.renamed\n", 1)
+	rev2, err := env.srv.saveAndPublish(ctx, actor, store.SaveRequest{Kind: store.ContentPhrases, ID: "handling", Body: broken, Parent: rev.N})
+	var refused *contentRefusal
+	require.ErrorAs(t, err, &refused)
+	assert.Equal(t, scenarioFile("angry-caller"), refused.Issues[0].File)
+	info, err = env.db.Content(ctx, store.ContentPhrases, "handling")
+	require.NoError(t, err)
+	assert.Equal(t, rev.ID, info.PublishedID)
+	assert.Equal(t, rev2.N, info.HeadN)
+}

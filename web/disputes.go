@@ -326,7 +326,7 @@ func (s *Server) disputeQueue(c *gin.Context) error {
 		return err
 	}
 	switch c.Query("done") {
-	case "upheld", "learnt", "known", "rejected":
+	case "upheld", "learnt", "known", "draft", "rejected":
 		v.Done = "dispute.done_" + c.Query("done")
 	}
 	s.render(c, http.StatusOK, "dispute_queue", v)
@@ -423,11 +423,14 @@ func (s *Server) prepareVariant(c *gin.Context, e *phrasebook.Entry, wording str
 	default:
 		return variantEdit{}, err
 	}
-	ed.body, err = phrasebook.AddVariant(ed.file+".yaml", body, e.ID, wording)
-	if errors.Is(err, phrasebook.ErrVariantExists) {
-		ed.body, err = nil, nil
+	if ed.body, err = phrasebook.AddVariant(ed.file+".yaml", body, e.ID, wording); err != nil {
+		return variantEdit{}, err
 	}
-	return ed, err
+	if bytes.Equal(ed.body, body) {
+		// The entry has the wording already.
+		ed.body = nil
+	}
+	return ed, nil
 }
 
 // upholdDispute is POST /disputes/:did/uphold: comment, and when learn is
@@ -471,7 +474,7 @@ func (s *Server) upholdDispute(c *gin.Context) error {
 		switch {
 		case entry == nil:
 			return s.queueAgain(c, http.StatusBadRequest, "dispute.pick_entry")
-		case wording == "" || utf8.RuneCountInString(wording) > maxDisputeRunes:
+		case wording == "" || utf8.RuneCountInString(wording) > maxDisputeRunes || strings.ContainsAny(wording, "\r\n"):
 			return s.queueAgain(c, http.StatusBadRequest, "dispute.bad_wording")
 		}
 		ed, err := s.prepareVariant(c, entry, wording)
@@ -525,41 +528,49 @@ func (s *Server) upholdDispute(c *gin.Context) error {
 	if edit != nil {
 		done = "known"
 		if edit.body != nil {
-			if err := s.publishVariant(c, actor, d, edit, strings.TrimSpace(form.Get("wording"))); err != nil {
+			published, err := s.publishVariant(c, actor, d, edit, strings.TrimSpace(form.Get("wording")))
+			if err != nil {
 				return err
 			}
 			done = "learnt"
+			if !published {
+				done = "draft"
+			}
 		}
 	}
 	c.Redirect(http.StatusSeeOther, "/disputes?done="+done)
 	return nil
 }
 
-// publishVariant saves and publishes the phrasebook file with the new
-// variant. If someone saved the file since it was read, the variant is
-// added to their revision instead.
-func (s *Server) publishVariant(c *gin.Context, actor store.Actor, d store.Dispute, ed *variantEdit, wording string) error {
+// publishVariant saves the phrasebook file with the new variant and
+// publishes it with the checks the editor's publish button makes (every
+// published scenario's golden transcripts still end as they expect). If
+// someone saved the file since it was read, the variant is added to their
+// revision instead. A refused publication leaves the revision as a draft
+// for a trainer to look at, and reports false.
+func (s *Server) publishVariant(c *gin.Context, actor store.Actor, d store.Dispute, ed *variantEdit, wording string) (bool, error) {
 	ctx := c.Request.Context()
 	for attempt := 0; ; attempt++ {
-		rev, err := s.store.SaveRevision(ctx, actor, store.SaveRequest{
+		_, err := s.saveAndPublish(ctx, actor, store.SaveRequest{
 			Kind: store.ContentPhrases, ID: ed.file, Body: string(ed.body), Parent: ed.parent,
 			Message: fmt.Sprintf("variant of %s from dispute %d: %s", ed.entry.ID, d.ID, wording),
 		})
-		if err == nil {
-			if _, err := s.store.Publish(ctx, actor, store.PublishRequest{Revision: rev.ID}); err != nil {
-				return fmt.Errorf("dispute %d: publish %s: %w", d.ID, ed.file, err)
-			}
-			return nil
-		}
-		if !errors.Is(err, store.ErrConflict) || attempt == 2 {
-			return fmt.Errorf("dispute %d: save %s: %w", d.ID, ed.file, err)
+		var refused *contentRefusal
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.As(err, &refused):
+			s.log.Info("dispute variant saved as a draft, not published", "dispute", d.ID, "file", ed.file, "err", err)
+			return false, nil
+		case !errors.Is(err, store.ErrConflict) || attempt == 2:
+			return false, fmt.Errorf("dispute %d: save and publish %s: %w", d.ID, ed.file, err)
 		}
 		again, err := s.prepareVariant(c, ed.entry, wording)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if again.body == nil {
-			return nil
+			return true, nil
 		}
 		*ed = again
 	}
@@ -691,6 +702,7 @@ func disputeText() catalogue {
 		"dispute.done_upheld":            {langZH: "已采纳，分数已重新计算。", langEN: "Upheld; the score has been recomputed."},
 		"dispute.done_learnt":            {langZH: "已采纳，分数已重新计算；说法已加入话术库并发布，也记为评测用例。", langEN: "Upheld and rescored; the wording was added to the phrasebook, published, and stored as an evaluation case."},
 		"dispute.done_known":             {langZH: "已采纳，分数已重新计算；话术库已有这句说法，已记为评测用例。", langEN: "Upheld and rescored; the phrasebook already had the wording, which is stored as an evaluation case."},
+		"dispute.done_draft":             {langZH: "已采纳，分数已重新计算，已记为评测用例；但加入说法后的话术文件未通过发布检查，已存为草稿，请在编辑器中查看。", langEN: "Upheld, rescored and stored as an evaluation case; the phrasebook file with the wording did not pass the publishing checks and is saved as a draft: see it in the editor."},
 		"dispute.done_rejected":          {langZH: "已不采纳，学员会看到您的理由。", langEN: "Rejected; the trainee will see your comment."},
 	}
 }

@@ -6,6 +6,9 @@
 package sim
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/hotlinecoach/coach/phrasebook"
 )
 
@@ -50,3 +53,13 @@ func (b *Book) Has(id string) bool {
 // turn's length: the matcher's normalisation (script, width, case,
 // punctuation and numbers spelled one way), so that 三號樓 restates 3号楼.
 func fold(s string) string { return phrasebook.Normalize(s).String() }
+
+// Entries returns the book's entries, sorted by id.
+func (b *Book) Entries() []*phrasebook.Entry {
+	out := make([]*phrasebook.Entry, 0, len(b.entries))
+	for _, e := range b.entries {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(x, y *phrasebook.Entry) int { return strings.Compare(x.ID, y.ID) })
+	return out
+}

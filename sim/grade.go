@@ -151,38 +151,56 @@ func (c *Call) grade() *Scorecard {
 	}
 	card.OutcomeNote = c.outcomeNote()
 
-	var missedCritical []string
 	for i := range sc.Checklist {
-		it := &sc.Checklist[i]
-		r := c.itemResult(i)
-		card.MaxPoints += it.Points
-		card.Points += r.Earned
-		if it.Critical && !r.Done {
-			missedCritical = append(missedCritical, it.Title)
-		}
-		card.Checklist = append(card.Checklist, r)
+		card.Checklist = append(card.Checklist, c.itemResult(i))
 	}
 	card.Penalty = len(c.forbidden) * sc.Penalties.ForbiddenPenalty()
+	settle(card, c.answered, c.angry)
+	return card
+}
+
+// The reasons a call fails for that the checklist does not show; settle
+// finds them in a graded card's reasons again.
+const (
+	reasonUnanswered = "电话一直没有接起。"
+	reasonAngry      = "客户被激怒后挂断了电话。"
+)
+
+// settle works out a scorecard's points, score, reasons and verdict from its
+// checklist, penalty and how the call went. It is the one place the scoring
+// rules live, for the engine's grading and for a trainer's override alike.
+// answered and angry say whether the call was answered and whether the
+// caller hung up in anger.
+func settle(card *Scorecard, answered, angry bool) {
+	card.Points, card.MaxPoints = 0, 0
+	var missedCritical []string
+	for _, r := range card.Checklist {
+		card.MaxPoints += r.Points
+		card.Points += r.Earned
+		if r.Critical && !r.Done {
+			missedCritical = append(missedCritical, r.Title)
+		}
+	}
 	raw := 0
 	if card.MaxPoints > 0 {
 		raw = int(math.Round(float64(card.Points) * 100 / float64(card.MaxPoints)))
 	}
 	card.Score = min(max(raw-card.Penalty, 0), 100)
 
-	if !c.answered {
-		card.Reasons = append(card.Reasons, "电话一直没有接起。")
+	card.Reasons = []string{}
+	if !answered {
+		card.Reasons = append(card.Reasons, reasonUnanswered)
 	}
-	if c.angry {
-		card.Reasons = append(card.Reasons, "客户被激怒后挂断了电话。")
+	if angry {
+		card.Reasons = append(card.Reasons, reasonAngry)
 	}
 	for _, t := range missedCritical {
 		card.Reasons = append(card.Reasons, fmt.Sprintf("关键项「%s」没有做到，无论得分多少都不能通过。", t))
 	}
-	if card.Score < sc.PassMark {
-		card.Reasons = append(card.Reasons, fmt.Sprintf("得分 %d 低于及格线 %d。", card.Score, sc.PassMark))
+	if card.Score < card.PassMark {
+		card.Reasons = append(card.Reasons, fmt.Sprintf("得分 %d 低于及格线 %d。", card.Score, card.PassMark))
 	}
 	card.Passed = len(card.Reasons) == 0
-	return card
 }
 
 func (c *Call) outcomeNote() string {

@@ -61,10 +61,12 @@ type Scorecard struct {
 	// Duration is the seconds from the first ring to the end.
 	Duration float64 `json:"duration"`
 	// AnsweredRing is the ring the call was answered on; 0 if never.
-	AnsweredRing int         `json:"answered_ring"`
-	Mood         MoodSummary `json:"mood"`
-	Points       int         `json:"points"`
-	MaxPoints    int         `json:"max_points"`
+	AnsweredRing int `json:"answered_ring"`
+	// AngryHangup says the caller hung up in anger, which fails the call.
+	AngryHangup bool        `json:"angry_hangup,omitempty"`
+	Mood        MoodSummary `json:"mood"`
+	Points      int         `json:"points"`
+	MaxPoints   int         `json:"max_points"`
 	// Penalty is the points taken off for forbidden phrases.
 	Penalty   int              `json:"penalty"`
 	Checklist []ItemResult     `json:"checklist"`
@@ -95,6 +97,24 @@ type ItemResult struct {
 	Explain string `json:"explain"`
 	// Note is what happened in this call, in a sentence.
 	Note string `json:"note"`
+	// Upheld, when set, says a trainer upheld the trainee's dispute of this
+	// item after the call: it counts as done, whatever the engine found.
+	Upheld *Upheld `json:"upheld,omitempty"`
+}
+
+// Upheld is a trainer's decision that a checklist item was done after all.
+type Upheld struct {
+	// Dispute is the store's id of the dispute.
+	Dispute int64 `json:"dispute"`
+	// By is the trainer's name.
+	By string `json:"by"`
+	// Turn is the index in Turns where the trainee did it.
+	Turn int `json:"turn"`
+	// WasDone and WasEarned are the engine's verdict before the override.
+	WasDone   bool `json:"was_done"`
+	WasEarned int  `json:"was_earned"`
+	// ScoreBefore is the call's score before the override.
+	ScoreBefore int `json:"score_before"`
 }
 
 // ForbiddenEntry is one forbidden phrase the trainee said.

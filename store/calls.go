@@ -55,6 +55,11 @@ type Call struct {
 	Score     float64
 	Passed    bool
 	Scorecard json.RawMessage
+	// Owner, Epoch and LeaseUntil are the latest claim to drive the call
+	// (see Lease); Owner is empty until an instance claims it.
+	Owner      string
+	Epoch      int64
+	LeaseUntil time.Time
 }
 
 // CallResult is how a call ended.
@@ -114,7 +119,7 @@ func (db *DB) CreateCall(ctx context.Context, c *Call) error {
 }
 
 const callColumns = `id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at,
-	ended_at, outcome, score, passed, scorecard`
+	ended_at, outcome, score, passed, scorecard, owner, owner_epoch, lease_until`
 
 func scanCall(s scanner) (Call, error) {
 	var c Call
@@ -124,11 +129,15 @@ func scanCall(s scanner) (Call, error) {
 	var score sql.NullFloat64
 	var passed sql.NullBool
 	var card sql.NullString
+	var lease int64
 	if err := s.Scan(&c.ID, &c.UserID, &c.ScenarioID, &c.ScenarioRevision, &mode, &c.Seed, &status, &started,
-		&ended, &c.Outcome, &score, &passed, &card); err != nil {
+		&ended, &c.Outcome, &score, &passed, &card, &c.Owner, &c.Epoch, &lease); err != nil {
 		return Call{}, err
 	}
 	c.Mode, c.Status, c.Started = Mode(mode), CallStatus(status), fromMillis(started)
+	if lease != 0 {
+		c.LeaseUntil = fromMillis(lease)
+	}
 	if ended.Valid {
 		c.Ended = fromMillis(ended.Int64)
 	}
@@ -200,6 +209,16 @@ func (db *DB) ListCalls(ctx context.Context, f CallFilter) ([]Call, error) {
 // EndCall records how a live call ended. Ending a call twice gives
 // ErrConflict, so two instances cannot both score one call.
 func (db *DB) EndCall(ctx context.Context, id string, r CallResult) error {
+	return db.endCall(ctx, id, nil, r)
+}
+
+// EndOwnedCall is EndCall for the holder of lease l: if another instance
+// has claimed the call since, it gives ErrNotOwner and records nothing.
+func (db *DB) EndOwnedCall(ctx context.Context, l Lease, r CallResult) error {
+	return db.endCall(ctx, l.CallID, &l, r)
+}
+
+func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) error {
 	if r.Outcome == "" {
 		return fmt.Errorf("end call %s: %w: outcome is required", id, ErrInvalid)
 	}
@@ -207,6 +226,11 @@ func (db *DB) EndCall(ctx context.Context, id string, r CallResult) error {
 		return fmt.Errorf("end call %s: %w: scorecard is not valid JSON", id, ErrInvalid)
 	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
+		if l != nil {
+			if err := tx.checkLease(ctx, *l); err != nil {
+				return err
+			}
+		}
 		res, err := tx.exec(ctx, `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
 			WHERE id = ? AND status = ?`,
 			string(CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(CallLive))
@@ -236,6 +260,22 @@ func (db *DB) EndCall(ctx context.Context, id string, r CallResult) error {
 // Seq already taken (for instance by another instance writing the same call)
 // gives ErrConflict and stores nothing.
 func (db *DB) AppendEvents(ctx context.Context, events ...Event) error {
+	return db.appendEvents(ctx, nil, events)
+}
+
+// AppendOwnedEvents is AppendEvents for the holder of lease l: if another
+// instance has claimed the call since, or it has ended, it gives
+// ErrNotOwner or ErrEnded and stores nothing.
+func (db *DB) AppendOwnedEvents(ctx context.Context, l Lease, events ...Event) error {
+	for i, e := range events {
+		if e.CallID != l.CallID {
+			return fmt.Errorf("append events: %w: event %d is for call %s, the lease for %s", ErrInvalid, i, e.CallID, l.CallID)
+		}
+	}
+	return db.appendEvents(ctx, &l, events)
+}
+
+func (db *DB) appendEvents(ctx context.Context, l *Lease, events []Event) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -255,6 +295,11 @@ func (db *DB) AppendEvents(ctx context.Context, events ...Event) error {
 		}
 	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
+		if l != nil {
+			if err := tx.checkLease(ctx, *l); err != nil {
+				return err
+			}
+		}
 		var last int64
 		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM call_events WHERE call_id = ?`, callID).Scan(&last); err != nil {
 			return classify(err)

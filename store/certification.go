@@ -9,7 +9,8 @@ import (
 )
 
 // Actor is who makes an audited change: an account, or the command line
-// (ID zero, Name "cli").
+// (ID zero, Name "cli") or the system loading the built-in content (ID
+// zero, Name "builtin").
 type Actor struct {
 	ID   int64
 	Name string

@@ -51,6 +51,7 @@ func (s *Server) accountsPage(c *gin.Context) error {
 	return s.showAccounts(c, http.StatusOK, accountsView{})
 }
 
+// actorOf is the signed-in user as the audit log names them.
 func actorOf(c *gin.Context) store.Actor {
 	me, _ := currentUser(c)
 	return store.Actor{ID: me.ID, Name: me.Username}

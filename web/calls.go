@@ -11,8 +11,9 @@ import (
 	"github.com/hotlinecoach/coach/store"
 )
 
-// builtinRevision is the revision recorded for calls to the built-in
-// library, which changes only with the binary.
+// builtinRevision is the revision recorded for calls to a fixed library
+// (Config.Library), which changes only with the binary; calls made before
+// content lived in the store recorded it too.
 const builtinRevision = "builtin"
 
 // scenarioJSON is how the API lists a scenario.
@@ -27,10 +28,12 @@ type scenarioJSON struct {
 // Every scenario of the library is open to every signed-in user.
 func (s *Server) apiScenarios(c *gin.Context) error {
 	out := []scenarioJSON{}
-	if s.cfg.Library != nil {
-		for _, sc := range s.cfg.Library.Scenarios {
-			out = append(out, scenarioJSON{ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Difficulty: sc.Difficulty})
-		}
+	lib, err := s.content.catalogue(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	for _, sc := range lib.Scenarios {
+		out = append(out, scenarioJSON{ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Difficulty: sc.Difficulty})
 	}
 	c.JSON(http.StatusOK, gin.H{"scenarios": out})
 	return nil
@@ -74,20 +77,15 @@ func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Cal
 	if err != nil {
 		return store.Call{}, errBadRequest(err)
 	}
-	if s.cfg.Library == nil {
-		return store.Call{}, errNotFound()
-	}
-	sc, ok := s.cfg.Library.Scenario(scenario)
-	if !ok {
-		e := errNotFound()
-		e.Err = fmt.Errorf("start call: no scenario %q", scenario)
-		return store.Call{}, e
+	sc, revision, err := s.content.newCall(c.Request.Context(), scenario)
+	if err != nil {
+		return store.Call{}, err
 	}
 	u, _ := currentUser(c)
 	call := store.Call{
 		UserID:           u.ID,
 		ScenarioID:       sc.ID,
-		ScenarioRevision: builtinRevision,
+		ScenarioRevision: revision,
 		Mode:             mode,
 		// Non-negative, so it survives the trip through sim's uint64.
 		Seed:    rand.Int64(),

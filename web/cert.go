@@ -69,7 +69,7 @@ func (s *Server) trackStatus(ctx context.Context, u store.User) ([]trackProgress
 	now := s.cfg.Now()
 	var out []trackProgress
 	for _, t := range tracks[u.Team] {
-		out = append(out, trackProgress{Track: t, Status: evaluate(t, attempts, decisions, now), Titles: s.scenarioTitles()})
+		out = append(out, trackProgress{Track: t, Status: evaluate(t, attempts, decisions, now), Titles: s.scenarioTitles(ctx)})
 	}
 	return out, nil
 }
@@ -84,7 +84,7 @@ func (s *Server) teamTracks(ctx context.Context) (map[string][]*scenarios.Track,
 	}
 	out := map[string][]*scenarios.Track{}
 	for _, a := range as {
-		if t, ok := s.track(a.TrackID); ok {
+		if t, ok := s.track(ctx, a.TrackID); ok {
 			out[a.Team] = append(out[a.Team], t)
 		}
 	}
@@ -94,27 +94,30 @@ func (s *Server) teamTracks(ctx context.Context) (map[string][]*scenarios.Track,
 	return out, nil
 }
 
-func (s *Server) track(id string) (*scenarios.Track, bool) {
-	if s.cfg.Library == nil {
-		return nil, false
+// library is the published library, or an empty one when the content
+// cannot be built, so that certification pages still show stored records.
+func (s *Server) library(ctx context.Context) *scenarios.Library {
+	lib, err := s.content.catalogue(ctx)
+	if err != nil {
+		s.log.Error("load published content", "err", err)
+		return &scenarios.Library{}
 	}
-	return s.cfg.Library.Track(id)
+	return lib
 }
 
-func (s *Server) tracks() []*scenarios.Track {
-	if s.cfg.Library == nil {
-		return nil
-	}
-	return s.cfg.Library.Tracks
+func (s *Server) track(ctx context.Context, id string) (*scenarios.Track, bool) {
+	return s.library(ctx).Track(id)
+}
+
+func (s *Server) tracks(ctx context.Context) []*scenarios.Track {
+	return s.library(ctx).Tracks
 }
 
 // scenarioTitles maps every scenario id in the library to its title.
-func (s *Server) scenarioTitles() map[string]string {
+func (s *Server) scenarioTitles(ctx context.Context) map[string]string {
 	out := map[string]string{}
-	if s.cfg.Library != nil {
-		for _, sc := range s.cfg.Library.Scenarios {
-			out[sc.ID] = sc.Title
-		}
+	for _, sc := range s.library(ctx).Scenarios {
+		out[sc.ID] = sc.Title
 	}
 	return out
 }
@@ -159,7 +162,7 @@ func (s *Server) decisionForm(c *gin.Context) error {
 		return err
 	}
 	form := c.Request.PostForm
-	t, ok := s.track(form.Get("track"))
+	t, ok := s.track(ctx, form.Get("track"))
 	if !ok {
 		return errBadRequest(errors.New("unknown track"))
 	}
@@ -205,7 +208,7 @@ func (s *Server) assignmentForm(c *gin.Context) error {
 	if err != nil || team == "" {
 		return errBadRequest(errors.New("team is required"))
 	}
-	t, ok := s.track(form.Get("track"))
+	t, ok := s.track(c.Request.Context(), form.Get("track"))
 	if !ok {
 		return errBadRequest(errors.New("unknown track"))
 	}
@@ -268,7 +271,7 @@ func (s *Server) certificatePage(c *gin.Context) error {
 	if me.ID != id && me.Role != store.RoleManager {
 		return errNotFound()
 	}
-	t, ok := s.track(c.Param("track"))
+	t, ok := s.track(c.Request.Context(), c.Param("track"))
 	if !ok {
 		return errNotFound()
 	}
@@ -289,7 +292,7 @@ func (s *Server) certificatePage(c *gin.Context) error {
 	if st.State != cert.Certified {
 		return errNotFound()
 	}
-	v := certificateView{Trainee: trainee, Track: t, Status: st, Titles: s.scenarioTitles()}
+	v := certificateView{Trainee: trainee, Track: t, Status: st, Titles: s.scenarioTitles(ctx)}
 	for _, d := range decisions {
 		if d.Action == store.CertSignOff && d.At.Equal(st.CertifiedAt) {
 			v.SignedBy, v.Comment = d.Actor, d.Comment

@@ -215,9 +215,9 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	for _, a := range r.Attempts {
 		want[a.ScenarioID] = true
 	}
-	titles := s.scenarioTitles()
-	if s.cfg.Library != nil {
-		for _, sc := range s.cfg.Library.Scenarios {
+	titles := s.scenarioTitles(ctx)
+	{
+		for _, sc := range s.library(ctx).Scenarios {
 			if want[sc.ID] {
 				r.Columns = append(r.Columns, column{ID: sc.ID, Title: sc.Title})
 				delete(want, sc.ID)
@@ -371,7 +371,7 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.tracks()})
+	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.tracks(c.Request.Context())})
 	return nil
 }
 
@@ -496,7 +496,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	titles := s.scenarioTitles()
+	titles := s.scenarioTitles(ctx)
 	v := traineeView{Trainee: u, Filter: f, Scenario: c.Query("scenario"), Titles: titles}
 	seen := map[string]bool{}
 	for _, a := range all {
@@ -510,8 +510,8 @@ func (s *Server) traineePage(c *gin.Context) error {
 	}
 	slices.SortFunc(v.Columns, func(a, b column) int { return strings.Compare(a.ID, b.ID) })
 	passMark := -1
-	if v.Scenario != "" && s.cfg.Library != nil {
-		if sc, ok := s.cfg.Library.Scenario(v.Scenario); ok {
+	if v.Scenario != "" {
+		if sc, ok := s.library(ctx).Scenario(v.Scenario); ok {
 			passMark = sc.PassMark
 		}
 	}

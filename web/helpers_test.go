@@ -100,6 +100,8 @@ func newEnvOn(t *testing.T, db *store.DB, mods ...func(*Config)) *testEnv {
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := New(db, logger, cfg)
 	require.NoError(t, err)
+	// Close stops live calls and the content's indexes; it may run twice.
+	t.Cleanup(srv.Close)
 	return &testEnv{t: t, db: db, srv: srv, clock: clock, logs: logs}
 }
 

@@ -2,10 +2,13 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"sync"
 	"time"
 
@@ -43,28 +46,64 @@ var errCallOver = errors.New("the call is over")
 // client reconnects and the call goes on.
 var errCallGone = errors.New("the call moved; reconnect")
 
-// registry holds the engines of the live calls this instance serves, keyed
-// by call id.
+// registry holds the engines of the live calls this instance drives, keyed
+// by call id. Instances sharing a database drive each call from one place
+// at a time: the one holding the call's lease (store.Lease). A trainee's
+// socket claims the call for the instance it reaches; the instance that
+// held it before finds out on its next write (the store refuses it) or at
+// its next lease check, whichever comes first, and drops its copy without
+// writing. Only the holder runs the call's clock, so rings, silence checks
+// and timeouts are made once.
 type registry struct {
 	s *Server
+	// owner is this instance's name in the calls' leases.
+	owner string
 	// ctx bounds the store writes the calls make; it ends with close.
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu     sync.Mutex
-	calls  map[string]*liveCall
-	closed bool
+	mu    sync.Mutex
+	calls map[string]*liveCall
+	// claiming holds the calls being claimed and rebuilt, so that two
+	// sockets of one call arriving at once claim it once.
+	claiming map[string]chan struct{}
+	closed   bool
+	watching bool
 
 	// onEnd, when set, hears of every call this instance ends, for tests
 	// that wait for a call nobody is watching. Set it before calls start.
 	onEnd func(id string)
+	// onLost, when set, hears of every call this instance lets go because
+	// another took it over. Set it before calls start.
+	onLost func(id string)
 }
 
 func newRegistry(s *Server) *registry {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &registry{s: s, ctx: ctx, cancel: cancel, calls: map[string]*liveCall{}}
+	return &registry{s: s, owner: s.cfg.Instance, ctx: ctx, cancel: cancel,
+		calls: map[string]*liveCall{}, claiming: map[string]chan struct{}{}}
 }
+
+// instanceName is a default Config.Instance: the host name, for people
+// reading the calls table, and a random part, so that a restarted process
+// never mistakes its predecessor's leases for its own.
+func instanceName() (string, error) {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "coach"
+	}
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("instance name: %w", err)
+	}
+	return host + "-" + hex.EncodeToString(b[:]), nil
+}
+
+// leaseUntil is when a lease taken or renewed now runs out. Leases go by
+// the real clock, not Config.Now: they are about processes being alive,
+// not about the calls' time.
+func (r *registry) leaseUntil() time.Time { return time.Now().Add(r.s.cfg.LeaseTTL) }
 
 // liveCall is one live call's engine and the sockets watching it. Every
 // change to it, and every store write it makes, happens under mu, so its
@@ -73,6 +112,9 @@ type liveCall struct {
 	reg    *registry
 	id     string
 	userID int64
+	// lease is this instance's claim on the call; every write is made
+	// under it.
+	lease store.Lease
 
 	mu     sync.Mutex
 	engine *sim.Call
@@ -91,24 +133,77 @@ type liveCall struct {
 	stop chan struct{}
 }
 
-// get returns the live call's engine, rebuilding it from the store when
-// this instance does not hold it. An ended call gives nil.
-func (r *registry) get(ctx context.Context, rec store.Call) (*liveCall, error) {
+// get returns the live call's engine. When this instance does not hold the
+// call it claims it, taking it from any other instance when take is set (a
+// trainee's socket arrived here) and only if nobody holds it otherwise,
+// and rebuilds it from the store. An ended call gives nil; a call another
+// instance holds, when take is not set, gives store.ErrNotOwner.
+func (r *registry) get(ctx context.Context, rec store.Call, take bool) (*liveCall, error) {
 	r.mu.Lock()
-	lc, ok := r.calls[rec.ID]
-	closed := r.closed
-	r.mu.Unlock()
-	switch {
-	case closed:
-		return nil, errUnavailable(errors.New("server is shutting down"))
-	case ok:
-		return lc, nil
-	case rec.Status != store.CallLive:
+	for {
+		if r.closed {
+			r.mu.Unlock()
+			return nil, errUnavailable(errors.New("server is shutting down"))
+		}
+		if lc, ok := r.calls[rec.ID]; ok {
+			r.mu.Unlock()
+			if take && rec.Epoch > lc.lease.Epoch {
+				// Claimed elsewhere since this copy was built, and the
+				// lease check has not noticed yet: drop it and claim
+				// the call back, rather than attach a socket to a copy
+				// whose writes the store will refuse.
+				r.lose(rec.ID, lc.lease.Epoch)
+				r.mu.Lock()
+				continue
+			}
+			return lc, nil
+		}
+		wait, busy := r.claiming[rec.ID]
+		if !busy {
+			break
+		}
+		r.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		r.mu.Lock()
+	}
+	if rec.Status != store.CallLive {
+		r.mu.Unlock()
 		return nil, nil
 	}
+	done := make(chan struct{})
+	r.claiming[rec.ID] = done
+	r.startWatchLocked()
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		delete(r.claiming, rec.ID)
+		close(done)
+		r.mu.Unlock()
+	}()
+
+	// The claim comes before the events are read: from here on the old
+	// holder cannot add any, so the rebuilt engine misses none.
+	var lease store.Lease
+	var err error
+	if take {
+		lease, err = r.s.store.ClaimCall(ctx, rec.ID, r.owner, r.leaseUntil())
+	} else {
+		lease, err = r.s.store.ClaimIdleCall(ctx, rec.ID, r.owner, time.Now(), r.leaseUntil())
+	}
+	if errors.Is(err, store.ErrEnded) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	// Rebuilt outside the registry's lock, so one slow call does not hold
-	// up the others; if two sockets race, the first engine stored wins.
-	lc, err := r.rebuild(ctx, rec)
+	// up the others. A failed rebuild leaves a lease nobody drives; the
+	// lease check releases it.
+	lc, err := r.rebuild(ctx, rec, lease)
 	if err != nil || lc.gone {
 		return nil, err
 	}
@@ -116,9 +211,6 @@ func (r *registry) get(ctx context.Context, rec store.Call) (*liveCall, error) {
 	defer r.mu.Unlock()
 	if r.closed {
 		return nil, errUnavailable(errors.New("server is shutting down"))
-	}
-	if other, ok := r.calls[rec.ID]; ok {
-		return other, nil
 	}
 	r.calls[rec.ID] = lc
 	r.s.metrics.liveCalls.Inc()
@@ -132,14 +224,11 @@ func (r *registry) get(ctx context.Context, rec store.Call) (*liveCall, error) {
 // events at their stored times. Engine messages the store lacks (the
 // instance stopped between storing a trainee event and its answers) are
 // stored now; a call whose end was stored but not recorded is ended.
-func (r *registry) rebuild(ctx context.Context, rec store.Call) (*liveCall, error) {
+func (r *registry) rebuild(ctx context.Context, rec store.Call, lease store.Lease) (*liveCall, error) {
 	s := r.s
-	if s.cfg.Library == nil || s.cfg.Book == nil {
-		return nil, errUnavailable(fmt.Errorf("call %s: no scenario library loaded", rec.ID))
-	}
-	sc, ok := s.cfg.Library.Scenario(rec.ScenarioID)
-	if !ok {
-		return nil, fmt.Errorf("call %s: scenario %q is not in the library", rec.ID, rec.ScenarioID)
+	sc, book, err := s.content.forCall(ctx, rec)
+	if err != nil {
+		return nil, err
 	}
 	events, err := s.store.Events(ctx, rec.ID, 0)
 	if err != nil {
@@ -149,7 +238,8 @@ func (r *registry) rebuild(ctx context.Context, rec store.Call) (*liveCall, erro
 		reg:    r,
 		id:     rec.ID,
 		userID: rec.UserID,
-		engine: sim.NewCall(sc, s.cfg.Book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}),
+		lease:  lease,
+		engine: sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}),
 		subs:   map[*client]struct{}{},
 		stop:   make(chan struct{}),
 	}
@@ -212,17 +302,150 @@ func (r *registry) startClockLocked(lc *liveCall) {
 
 // resumeAll takes up the live calls whose phone was ringing when the last
 // instance stopped, so that a trainee who vanished still gets a timeout
-// and a score.
+// and a score, and starts the lease check. On PostgreSQL it takes the calls
+// no other instance holds; a SQLite database serves one instance, which
+// takes them all at once rather than wait for its predecessor's leases to
+// run out.
 func (r *registry) resumeAll(ctx context.Context) {
+	r.mu.Lock()
+	r.startWatchLocked()
+	r.mu.Unlock()
+	if r.s.store.Dialect() != store.SQLite {
+		r.takeIdle(ctx)
+		return
+	}
 	calls, err := r.s.store.ListCalls(ctx, store.CallFilter{Status: store.CallLive})
 	if err != nil {
 		r.s.log.Error("resume live calls", "err", err)
 		return
 	}
 	for _, rec := range calls {
-		if _, err := r.get(ctx, rec); err != nil {
+		if _, err := r.get(ctx, rec, true); err != nil {
 			r.s.log.Error("resume live call", "call", rec.ID, "err", err)
 		}
+	}
+}
+
+// idleBatch caps how many idle calls one lease check takes up.
+const idleBatch = 100
+
+// takeIdle takes up live calls whose lease ran out: their instance stopped
+// or died.
+func (r *registry) takeIdle(ctx context.Context) {
+	calls, err := r.s.store.IdleCalls(ctx, time.Now(), idleBatch)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.s.log.Error("find idle calls", "err", err)
+		}
+		return
+	}
+	for _, rec := range calls {
+		_, err := r.get(ctx, rec, false)
+		if err != nil && !errors.Is(err, store.ErrNotOwner) && ctx.Err() == nil {
+			r.s.log.Error("take up idle call", "call", rec.ID, "err", err)
+		}
+	}
+}
+
+// startWatchLocked starts the lease check once; the caller holds r.mu.
+func (r *registry) startWatchLocked() {
+	if r.watching || r.closed {
+		return
+	}
+	r.watching = true
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		t := time.NewTicker(r.s.cfg.LeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-r.ctx.Done():
+				return
+			case <-t.C:
+				r.checkLeases(r.ctx)
+			}
+		}
+	}()
+}
+
+// checkLeases renews this instance's leases, lets go of the calls another
+// instance took over, releases leases it holds on calls it no longer
+// drives, and takes up calls whose instance died.
+func (r *registry) checkLeases(ctx context.Context) {
+	held := r.heldEpochs()
+	if err := r.s.store.RenewLeases(ctx, r.owner, r.leaseUntil()); err != nil {
+		if ctx.Err() == nil {
+			r.s.log.Error("renew call leases", "err", err)
+		}
+		return
+	}
+	owned, err := r.s.store.OwnedCalls(ctx, r.owner)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.s.log.Error("check call leases", "err", err)
+		}
+		return
+	}
+	for id, epoch := range held {
+		if owned[id] != epoch {
+			r.lose(id, epoch)
+		}
+	}
+	// Taken after the owned list, so that a call claimed meanwhile is seen
+	// as being claimed or held, not as abandoned.
+	r.mu.Lock()
+	var stray []store.Lease
+	for id, epoch := range owned {
+		_, busy := r.claiming[id]
+		if lc, ok := r.calls[id]; !busy && (!ok || lc.lease.Epoch != epoch) {
+			stray = append(stray, store.Lease{CallID: id, Owner: r.owner, Epoch: epoch})
+		}
+	}
+	r.mu.Unlock()
+	for _, l := range stray {
+		if err := r.s.store.ReleaseLease(ctx, l); err != nil && ctx.Err() == nil {
+			r.s.log.Error("release call lease", "call", l.CallID, "err", err)
+		}
+	}
+	r.takeIdle(ctx)
+}
+
+// heldEpochs lists the calls this instance drives with their claims.
+func (r *registry) heldEpochs() map[string]int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]int64, len(r.calls))
+	for id, lc := range r.calls {
+		out[id] = lc.lease.Epoch
+	}
+	return out
+}
+
+// lose lets go of the call held under claim epoch, which another instance
+// has taken over, without writing anything.
+func (r *registry) lose(id string, epoch int64) {
+	r.mu.Lock()
+	lc, ok := r.calls[id]
+	r.mu.Unlock()
+	if !ok || lc.lease.Epoch != epoch {
+		return
+	}
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	lc.loseLocked()
+}
+
+// loseLocked lets the call go because another instance drives it now; its
+// sockets are told to reconnect, which brings them to the new holder's log.
+func (lc *liveCall) loseLocked() {
+	if lc.gone {
+		return
+	}
+	lc.reg.s.log.Info("call taken over by another instance", "call", lc.id, "epoch", lc.lease.Epoch)
+	lc.letGoLocked(closeTryAgain, "ws.unavailable")
+	if lc.reg.onLost != nil {
+		lc.reg.onLost(lc.id)
 	}
 }
 
@@ -258,6 +481,13 @@ func (r *registry) close() {
 		lc.mu.Unlock()
 	}
 	r.wg.Wait()
+	// Released, the calls are taken up at once by another instance, or by
+	// this one's successor, instead of when the leases run out.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.s.store.ReleaseLeases(ctx, r.owner); err != nil {
+		r.s.log.Error("release call leases", "err", err)
+	}
 }
 
 // clock is the time of an event received at now, in seconds since ringing
@@ -333,7 +563,7 @@ func (lc *liveCall) appendTrainee(typ string, p traineePayload, at time.Time) er
 	if err != nil {
 		return fmt.Errorf("call %s: %w", lc.id, err)
 	}
-	err = lc.reg.s.store.AppendEvents(lc.reg.ctx, store.Event{CallID: lc.id, Seq: lc.seq + 1, Type: typ, Payload: payload, At: at})
+	err = lc.reg.s.store.AppendOwnedEvents(lc.reg.ctx, lc.lease, store.Event{CallID: lc.id, Seq: lc.seq + 1, Type: typ, Payload: payload, At: at})
 	if err != nil {
 		lc.failLocked(err)
 		return err
@@ -364,7 +594,7 @@ func (lc *liveCall) publish(evs []sim.Event) error {
 			batch[i] = store.Event{CallID: lc.id, Seq: seq, Type: string(ev.Type), Payload: payload, At: now}
 			msgs[i] = wireMessage(seq, payload)
 		}
-		if err := lc.reg.s.store.AppendEvents(lc.reg.ctx, batch...); err != nil {
+		if err := lc.reg.s.store.AppendOwnedEvents(lc.reg.ctx, lc.lease, batch...); err != nil {
 			lc.failLocked(err)
 			return err
 		}
@@ -395,13 +625,16 @@ func (lc *liveCall) finishLocked() error {
 	if err != nil {
 		return fmt.Errorf("call %s: encode scorecard: %w", lc.id, err)
 	}
-	err = lc.reg.s.store.EndCall(lc.reg.ctx, lc.id, store.CallResult{
+	err = lc.reg.s.store.EndOwnedCall(lc.reg.ctx, lc.lease, store.CallResult{
 		Ended: lc.reg.s.cfg.Now(), Outcome: string(card.Outcome),
 		Score: float64(card.Score), Passed: card.Passed, Scorecard: raw,
 	})
-	if err != nil && !errors.Is(err, store.ErrConflict) {
-		lc.failLocked(err)
-		return err
+	if err != nil {
+		// Ended by another instance is no fault; taken over is.
+		if !errors.Is(err, store.ErrEnded) {
+			lc.failLocked(err)
+			return err
+		}
 	}
 	lc.reg.s.log.Info("call ended", "call", lc.id, "user", lc.userID, "outcome", card.Outcome, "score", card.Score, "passed", card.Passed)
 	lc.letGoLocked(closeNormal, "")
@@ -412,9 +645,15 @@ func (lc *liveCall) finishLocked() error {
 }
 
 // failLocked lets the call go after a store write failed, so the next
-// socket rebuilds it from what the store holds. A conflict means another
-// instance is writing the same call.
+// socket rebuilds it from what the store holds. ErrNotOwner means another
+// instance took the call over: this one lets go quietly, having written
+// nothing. Any other failure leaves a lease this instance no longer uses;
+// its next lease check releases it for whoever comes next.
 func (lc *liveCall) failLocked(err error) {
+	if errors.Is(err, store.ErrNotOwner) {
+		lc.loseLocked()
+		return
+	}
 	lc.reg.s.log.Error("call store write failed; letting the call go", "call", lc.id, "err", err)
 	lc.letGoLocked(closeTryAgain, "ws.unavailable")
 }

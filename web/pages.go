@@ -54,6 +54,7 @@ func templateFuncs() template.FuncMap {
 		"date":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 		"dict":     dict,
+		"when":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	}
 }
 

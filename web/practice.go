@@ -72,10 +72,14 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	lib, err := s.content.catalogue(c.Request.Context())
+	if err != nil {
+		return err
+	}
 	view := catalogueView{Scenarios: []scenarioRow{}}
-	if s.cfg.Library != nil {
+	{
 		byID := map[string]int{}
-		for _, sc := range s.cfg.Library.Scenarios {
+		for _, sc := range lib.Scenarios {
 			byID[sc.ID] = len(view.Scenarios)
 			view.Scenarios = append(view.Scenarios, scenarioRow{
 				ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,
@@ -206,7 +210,7 @@ func (s *Server) callPage(c *gin.Context) error {
 		Lines: []lineView{}, Hints: []lineView{},
 		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut},
 	}
-	if sc, ok := s.scenario(call.ScenarioID); ok {
+	if sc, ok := s.scenario(ctx, call.ScenarioID); ok {
 		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
 	}
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
@@ -467,7 +471,7 @@ func (s *Server) historyPage(c *gin.Context) error {
 			ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode), Started: s.dateTime(call.Started),
 			Live: call.Status == store.CallLive, Href: callPagePath(call.ID),
 		}
-		if sc, ok := s.scenario(call.ScenarioID); ok {
+		if sc, ok := s.scenario(ctx, call.ScenarioID); ok {
 			row.Title = sc.Title
 		}
 		if !row.Live {
@@ -480,12 +484,16 @@ func (s *Server) historyPage(c *gin.Context) error {
 	return nil
 }
 
-// scenario looks a scenario up in the library, if one is loaded.
-func (s *Server) scenario(id string) (*scenarios.Scenario, bool) {
-	if s.cfg.Library == nil {
+// scenario looks a scenario up in the published library, for its title and
+// persona. A scenario retired since, or content that fails to build, leaves
+// the page showing the scenario's id.
+func (s *Server) scenario(ctx context.Context, id string) (*scenarios.Scenario, bool) {
+	lib, err := s.content.catalogue(ctx)
+	if err != nil {
+		s.log.Error("load published content", "err", err)
 		return nil, false
 	}
-	return s.cfg.Library.Scenario(id)
+	return lib.Scenario(id)
 }
 
 // username is the name of the account id, for pages that show whose call

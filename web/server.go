@@ -69,9 +69,10 @@ type Config struct {
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 
-	// Library holds the scenarios users may call, and Book the matcher
-	// their calls listen with (sim.LoadBuiltin gives both). Without them
-	// the scenario list is empty and no call can start.
+	// Library and Book, when both set, are the only content calls use,
+	// fixed for the server's life (sim.LoadBuiltin gives both; tests use
+	// it). Without them, calls use the content published in the store,
+	// which starts as the built-in library and phrasebook.
 	Library *scenarios.Library
 	Book    *sim.Book
 	// CallTick is how often live calls' clocks advance, for rings, the
@@ -83,6 +84,14 @@ type Config struct {
 	// the company owns, and keep it, since learning record stores match
 	// activities by IRI. Default https://hotline-coach.invalid.
 	XAPIBase string
+	// Instance names this server among those sharing one database, as the
+	// owner of the live calls it drives. Default: the host name and a
+	// random suffix, new at every start.
+	Instance string
+	// LeaseTTL is how long this instance's claim on a live call holds
+	// without renewal; it renews every third of it. When an instance dies,
+	// another takes up its calls once their leases run out. Default 30s.
+	LeaseTTL time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -113,6 +122,9 @@ func (c *Config) setDefaults() {
 	if c.CallTick == 0 {
 		c.CallTick = 250 * time.Millisecond
 	}
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = 30 * time.Second
+	}
 }
 
 // Server serves the site. Create it with New.
@@ -130,6 +142,8 @@ type Server struct {
 	engine  *gin.Engine
 	// calls holds the engines of the live calls this instance serves.
 	calls *registry
+	// content builds and caches the scenarios and phrasebook calls use.
+	content *contentManager
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
 	// dummyHash is verified against when a login names no account.
@@ -170,7 +184,13 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if s.dummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
 		return nil, err
 	}
+	if s.cfg.Instance == "" {
+		if s.cfg.Instance, err = instanceName(); err != nil {
+			return nil, err
+		}
+	}
 	s.calls = newRegistry(s)
+	s.content = newContentManager(st, logger, cfg.Library, cfg.Book)
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
 		WriteBufferSize: 4 << 10,
@@ -186,7 +206,10 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 // Close ends every live call's clock and closes their websockets; the calls
 // stay live in the store, and any instance resumes them from their events.
 // Serve closes the server when it returns.
-func (s *Server) Close() { s.calls.close() }
+func (s *Server) Close() {
+	s.calls.close()
+	s.content.close()
+}
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.engine }
@@ -205,6 +228,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	defer s.Close()
+	if _, err := s.content.refresh(ctx); err != nil {
+		return fmt.Errorf("serve: load content: %w", err)
+	}
 	s.calls.resumeAll(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -240,7 +240,7 @@ func (s *Server) callSocket(c *gin.Context) error {
 func (s *Server) attach(c *gin.Context, rec store.Call, cl *client, after int64) (*liveCall, error) {
 	ctx := c.Request.Context()
 	for range 3 {
-		lc, err := s.calls.get(ctx, rec)
+		lc, err := s.calls.get(ctx, rec, true)
 		if err != nil {
 			return nil, err
 		}

@@ -110,7 +110,7 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 		return err
 	}
 	base := s.xapiBase()
-	titles := s.scenarioTitles()
+	titles := s.scenarioTitles(c.Request.Context())
 	actor := func(name string) xapiActor {
 		return xapiActor{ObjectType: "Agent", Name: name, Account: xapiAccount{HomePage: base, Name: name}}
 	}
@@ -149,7 +149,7 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 			continue
 		}
 		title := d.TrackID
-		if t, ok := s.track(d.TrackID); ok {
+		if t, ok := s.track(c.Request.Context(), d.TrackID); ok {
 			title = t.Title
 		}
 		yes := true

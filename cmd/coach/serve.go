@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web"
 )
@@ -58,20 +57,12 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	defer db.Close()
-	lib, book, err := sim.LoadBuiltin()
-	if err != nil {
-		return err
-	}
-	defer book.Close()
-
 	srv, err := web.New(db, logger, web.Config{
 		SecureCookies:  *secure,
 		TrustedProxies: splitList(*proxies),
 		TrustedOrigins: splitList(*origins),
 		TLSCertFile:    *cert,
 		TLSKeyFile:     *key,
-		Library:        lib,
-		Book:           book,
 		XAPIBase:       *xapiBase,
 	})
 	if err != nil {

@@ -83,7 +83,8 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer db.Close()
 	u := store.User{Username: name, PasswordHash: hash, Role: r, Team: strings.TrimSpace(*team), Created: time.Now().UTC()}
-	if err := db.CreateUser(ctx, &u); err != nil {
+	// The account and its audit entry are written together.
+	if err := db.CreateUserBy(ctx, &u, store.CLI); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("user %q already exists", name)
 		}

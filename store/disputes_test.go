@@ -1,0 +1,123 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/hotlinecoach/coach/internal/storetest"
+	"github.com/hotlinecoach/coach/store"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDisputes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		li := addUser(t, db, "li", store.RoleTrainee)
+		other := addUser(t, db, "zhao", store.RoleTrainee)
+		wang := addUser(t, db, "wang", store.RoleTrainer)
+		trainer := store.Actor{ID: wang.ID, Name: wang.Username}
+		trainee := store.Actor{ID: li.ID, Name: li.Username}
+
+		c := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModeExam, Started: t0}
+		require.NoError(t, db.CreateCall(ctx, &c))
+		live := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModeExam, Started: t0}
+		require.NoError(t, db.CreateCall(ctx, &live))
+		card := json.RawMessage(`{"score":70,"checklist":[{"id":"ask-address","done":false}]}`)
+		require.NoError(t, db.EndCall(ctx, c.ID, store.CallResult{Ended: t0, Outcome: "completed", Score: 70, Passed: false, Scorecard: card}))
+
+		d := store.Dispute{CallID: c.ID, ItemID: "ask-address", Turn: 4, Text: "我问了地址：第4句", TraineeID: li.ID, Created: t0}
+		require.NoError(t, db.OpenDispute(ctx, trainee, &d))
+		assert.NotZero(t, d.ID)
+		assert.Equal(t, store.DisputeOpen, d.State)
+
+		bad := []struct {
+			name string
+			d    store.Dispute
+			want error
+		}{
+			{"same item again", store.Dispute{CallID: c.ID, ItemID: "ask-address", Turn: 2, Text: "再来", TraineeID: li.ID}, store.ErrConflict},
+			{"live call", store.Dispute{CallID: live.ID, ItemID: "greet", Turn: 0, Text: "x", TraineeID: li.ID}, store.ErrConflict},
+			{"another's call", store.Dispute{CallID: c.ID, ItemID: "greet", Turn: 0, Text: "x", TraineeID: other.ID}, store.ErrNotFound},
+			{"no call", store.Dispute{CallID: "nope", ItemID: "greet", Turn: 0, Text: "x", TraineeID: li.ID}, store.ErrNotFound},
+			{"empty text", store.Dispute{CallID: c.ID, ItemID: "greet", Turn: 0, Text: "  ", TraineeID: li.ID}, store.ErrInvalid},
+			{"negative turn", store.Dispute{CallID: c.ID, ItemID: "greet", Turn: -1, Text: "x", TraineeID: li.ID}, store.ErrInvalid},
+		}
+		for _, tc := range bad {
+			assert.ErrorIs(t, db.OpenDispute(ctx, trainee, &tc.d), tc.want, tc.name)
+		}
+
+		greet := store.Dispute{CallID: c.ID, ItemID: "greet", Turn: 0, Text: "我说了您好", TraineeID: li.ID, Created: t0.Add(1)}
+		require.NoError(t, db.OpenDispute(ctx, trainee, &greet))
+
+		open, err := db.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+		require.NoError(t, err)
+		require.Len(t, open, 2)
+		assert.Equal(t, d.ID, open[0].ID, "oldest first")
+		assert.Equal(t, "li", open[0].Trainee)
+		assert.Equal(t, 4, open[0].Turn)
+		assert.Equal(t, "我问了地址：第4句", open[0].Text)
+		mine, err := db.ListDisputes(ctx, store.DisputeFilter{TraineeID: other.ID})
+		require.NoError(t, err)
+		assert.Empty(t, mine)
+
+		newCard := json.RawMessage(`{"score":90,"checklist":[{"id":"ask-address","done":true}]}`)
+		uphold := store.Uphold{Comment: "确实问了", From: card, Scorecard: newCard, Score: 90, Passed: true,
+			EvalCase: &store.EvalCase{Text: "您家是哪个小区几号楼", Intent: "ask-address", EntryID: "ask-address.where"}}
+		stale := uphold
+		stale.From = json.RawMessage(`{"score":1}`)
+		_, err = db.UpholdDispute(ctx, trainer, d.ID, stale)
+		assert.ErrorIs(t, err, store.ErrConflict, "the scorecard changed since it was read")
+
+		got, err := db.UpholdDispute(ctx, trainer, d.ID, uphold)
+		require.NoError(t, err)
+		assert.Equal(t, store.DisputeUpheld, got.State)
+		assert.Equal(t, "wang", got.Trainer)
+		assert.InDelta(t, 70, got.ScoreBefore, 0)
+		assert.InDelta(t, 90, got.ScoreAfter, 0)
+		rec, err := db.CallByID(ctx, c.ID)
+		require.NoError(t, err)
+		assert.InDelta(t, 90, rec.Score, 0)
+		assert.True(t, rec.Passed)
+		assert.JSONEq(t, string(newCard), string(rec.Scorecard))
+		_, err = db.UpholdDispute(ctx, trainer, d.ID, store.Uphold{From: newCard, Scorecard: newCard, Score: 90})
+		assert.ErrorIs(t, err, store.ErrConflict, "decided already")
+
+		_, err = db.RejectDispute(ctx, trainer, greet.ID, "")
+		assert.ErrorIs(t, err, store.ErrInvalid, "a rejection says why")
+		rej, err := db.RejectDispute(ctx, trainer, greet.ID, "第0句只说了“喂”")
+		require.NoError(t, err)
+		assert.Equal(t, store.DisputeRejected, rej.State)
+		_, err = db.RejectDispute(ctx, trainer, greet.ID, "again")
+		assert.ErrorIs(t, err, store.ErrConflict)
+		_, err = db.RejectDispute(ctx, trainer, 9999, "x")
+		assert.ErrorIs(t, err, store.ErrNotFound)
+
+		seen, err := db.DisputeByID(ctx, greet.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "第0句只说了“喂”", seen.Comment)
+		assert.False(t, seen.Decided.IsZero())
+		rec, err = db.CallByID(ctx, c.ID)
+		require.NoError(t, err)
+		assert.InDelta(t, 90, rec.Score, 0, "a rejection changes no score")
+
+		cases, err := db.ListEvalCases(ctx)
+		require.NoError(t, err)
+		require.Len(t, cases, 1)
+		assert.Equal(t, "您家是哪个小区几号楼", cases[0].Text)
+		assert.Equal(t, "ask-address", cases[0].Intent)
+		assert.Equal(t, d.ID, cases[0].DisputeID)
+		assert.Equal(t, wang.ID, cases[0].CreatedBy)
+
+		log, err := db.ListAudit(ctx, store.AuditFilter{})
+		require.NoError(t, err)
+		var actions []string
+		for _, e := range log {
+			actions = append(actions, e.Action)
+		}
+		assert.Equal(t, []string{"dispute.reject", "evalcase.add", "dispute.uphold", "dispute.open", "dispute.open"}, actions)
+		assert.Contains(t, log[2].Detail, "70 → 90")
+		assert.Equal(t, "call:"+c.ID, log[2].Target)
+	})
+}

@@ -1,0 +1,107 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/hotlinecoach/coach/internal/storetest"
+	"github.com/hotlinecoach/coach/store"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLeases: a claim fences the previous holder's writes; an idle claim
+// takes only calls nobody holds; renew, release and the owned list.
+func TestLeases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := addUser(t, db, "a", store.RoleTrainee)
+		c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0}
+		require.NoError(t, db.CreateCall(ctx, &c))
+		other := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0.Add(time.Second)}
+		require.NoError(t, db.CreateCall(ctx, &other))
+
+		idle, err := db.IdleCalls(ctx, t0, 0)
+		require.NoError(t, err)
+		assert.Empty(t, idle, "a call nobody claimed has not rung")
+
+		a, err := db.ClaimIdleCall(ctx, c.ID, "A", t0, t0.Add(time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), a.Epoch)
+		o, err := db.ClaimCall(ctx, other.ID, "A", t0.Add(time.Second))
+		require.NoError(t, err)
+		require.NoError(t, db.AppendOwnedEvents(ctx, a, event(c.ID, 1, "open", `{}`)))
+
+		_, err = db.ClaimIdleCall(ctx, c.ID, "B", t0.Add(30*time.Second), t0.Add(2*time.Minute))
+		assert.ErrorIs(t, err, store.ErrNotOwner, "A's lease still runs")
+
+		b, err := db.ClaimCall(ctx, c.ID, "B", t0.Add(2*time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), b.Epoch)
+
+		// A lost the call: it can neither log nor end it.
+		err = db.AppendOwnedEvents(ctx, a, event(c.ID, 2, "ring", `{"n":1}`))
+		assert.ErrorIs(t, err, store.ErrNotOwner)
+		assert.ErrorIs(t, err, store.ErrConflict)
+		res := store.CallResult{Ended: t0.Add(time.Minute), Outcome: "completed", Score: 80, Passed: true, Scorecard: json.RawMessage(`{}`)}
+		assert.ErrorIs(t, db.EndOwnedCall(ctx, a, res), store.ErrNotOwner)
+		require.NoError(t, db.AppendOwnedEvents(ctx, b, event(c.ID, 2, "ring", `{"n":1}`)))
+		assert.ErrorIs(t, db.AppendOwnedEvents(ctx, b, event(other.ID, 1, "ring", `{}`)), store.ErrInvalid, "a lease is for one call")
+
+		owned, err := db.OwnedCalls(ctx, "A")
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int64{other.ID: 1}, owned, "A keeps only the other call")
+		owned, err = db.OwnedCalls(ctx, "B")
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int64{c.ID: 2}, owned)
+
+		require.NoError(t, db.RenewLeases(ctx, "B", t0.Add(10*time.Minute)))
+		got, err := db.CallByID(ctx, c.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "B", got.Owner)
+		assert.Equal(t, int64(2), got.Epoch)
+		assert.True(t, got.LeaseUntil.Equal(t0.Add(10*time.Minute)), "%v", got.LeaseUntil)
+		idle, err = db.IdleCalls(ctx, t0.Add(5*time.Minute), 0)
+		require.NoError(t, err)
+		assert.Equal(t, []string{other.ID}, ids(idle))
+		idle, err = db.IdleCalls(ctx, t0.Add(11*time.Minute), 1)
+		require.NoError(t, err)
+		assert.Equal(t, []string{c.ID}, ids(idle), "an expired lease is idle; limit")
+
+		require.NoError(t, db.ReleaseLease(ctx, a), "a stale release changes nothing")
+		got, err = db.CallByID(ctx, c.ID)
+		require.NoError(t, err)
+		assert.True(t, got.LeaseUntil.Equal(t0.Add(10*time.Minute)))
+		require.NoError(t, db.ReleaseLease(ctx, o))
+		got, err = db.CallByID(ctx, other.ID)
+		require.NoError(t, err)
+		assert.True(t, got.LeaseUntil.IsZero())
+
+		require.NoError(t, db.ReleaseLeases(ctx, "B"))
+		cl, err := db.ClaimIdleCall(ctx, c.ID, "C", t0, t0.Add(time.Minute))
+		require.NoError(t, err, "a released call is taken at once")
+		assert.Equal(t, int64(3), cl.Epoch)
+
+		require.NoError(t, db.EndOwnedCall(ctx, cl, res))
+		assert.ErrorIs(t, db.AppendOwnedEvents(ctx, cl, event(c.ID, 3, "ring", `{}`)), store.ErrEnded)
+		_, err = db.ClaimCall(ctx, c.ID, "A", t0.Add(time.Hour))
+		assert.ErrorIs(t, err, store.ErrEnded)
+		_, err = db.ClaimCall(ctx, "missing", "A", t0.Add(time.Hour))
+		assert.ErrorIs(t, err, store.ErrNotFound)
+		_, err = db.ClaimCall(ctx, other.ID, "", t0.Add(time.Hour))
+		assert.ErrorIs(t, err, store.ErrInvalid)
+		owned, err = db.OwnedCalls(ctx, "C")
+		require.NoError(t, err)
+		assert.Empty(t, owned, "an ended call is owned by nobody")
+	})
+}
+
+func ids(cs []store.Call) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
+}

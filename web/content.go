@@ -1,0 +1,629 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hotlinecoach/coach/internal/yamlfile"
+	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
+	"github.com/hotlinecoach/coach/store"
+)
+
+// The content calls run against comes from the store: the newest
+// publication names a revision of every published scenario and phrase
+// file, and contentManager turns that into a scenario library and the Book
+// their calls listen with. Building a Book indexes every phrase (about a
+// second at 10,000 entries), so built sets are cached and swapped whole:
+// requests keep using the old set until the new one is ready.
+//
+// A call records what it ran against as "rev-R@pub-P": the scenario's
+// revision R, with the phrasebook and the other scenarios of publication P.
+// A call rebuilt after a restart uses exactly that, never what is newest.
+
+// builtinActor is who loads the built-in content into a fresh store.
+var builtinActor = store.Actor{Name: "builtin"}
+
+// contentSet is one built, read-only set of content.
+type contentSet struct {
+	key  string
+	pub  int64
+	lib  *scenarios.Library
+	book *sim.Book
+	// shared is the phrasebook without scenarios' key points.
+	shared []phrasebook.Entry
+	// units holds the revision behind every content unit of the set, by
+	// ContentKey.String().
+	units map[string]store.Revision
+	// has lists the revision ids in the set.
+	has map[int64]bool
+	// problems says why a unit was left out of the set; a published set
+	// never has any unless the rules changed under stored content.
+	problems map[string]error
+}
+
+// scenarioRev returns the revision id of a scenario in the set.
+func (cs *contentSet) scenarioRev(id string) int64 {
+	return cs.units[store.ContentKey{Kind: store.ContentScenario, ID: id}.String()].ID
+}
+
+func (cs *contentSet) close() {
+	if cs.book != nil {
+		cs.book.Close()
+	}
+}
+
+// callRevision is what a call records it ran against.
+func callRevision(scenarioRev, pub int64) string {
+	return fmt.Sprintf("rev-%d@pub-%d", scenarioRev, pub)
+}
+
+// parseCallRevision reads callRevision's form. "builtin", which calls
+// recorded before content lived in the store, is the built-in content as
+// first loaded: publication 1.
+func parseCallRevision(s string) (rev, pub int64, err error) {
+	if s == builtinRevision {
+		return 0, 1, nil
+	}
+	r, p, ok := strings.Cut(s, "@")
+	if ok && strings.HasPrefix(r, "rev-") && strings.HasPrefix(p, "pub-") {
+		rev, err1 := strconv.ParseInt(r[4:], 10, 64)
+		pub, err2 := strconv.ParseInt(p[4:], 10, 64)
+		if err1 == nil && err2 == nil && rev > 0 && pub > 0 {
+			return rev, pub, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("call revision %q is not rev-N@pub-N", s)
+}
+
+// Cache sizes: how many sets besides the published one stay built (older
+// publications that live calls still use, drafts being played), and how
+// long a set dropped from the cache stays open for calls still using it.
+// No call outlives setGrace: scenarios end calls within their max_duration.
+const (
+	maxCachedSets = 4
+	setGrace      = 30 * time.Minute
+)
+
+// contentManager builds, caches and hands out content sets.
+type contentManager struct {
+	db  *store.DB
+	log *slog.Logger
+	// fixed, when set, is the only content: Config.Library and Book.
+	fixed *contentSet
+
+	cur atomic.Pointer[contentSet]
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu         sync.Mutex
+	cache      map[string]*contentSet
+	order      []string // cache keys, least recently used first
+	inflight   map[string]*flight
+	dropped    map[*contentSet]*time.Timer
+	refreshing bool
+	closed     bool
+}
+
+// flight is one build in progress, which later askers wait for.
+type flight struct {
+	done chan struct{}
+	set  *contentSet
+	err  error
+}
+
+func newContentManager(db *store.DB, log *slog.Logger, lib *scenarios.Library, book *sim.Book) *contentManager {
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &contentManager{db: db, log: log, ctx: ctx, cancel: cancel,
+		cache: map[string]*contentSet{}, inflight: map[string]*flight{}, dropped: map[*contentSet]*time.Timer{}}
+	if lib != nil && book != nil {
+		m.fixed = &contentSet{key: "fixed", lib: lib, book: book, units: map[string]store.Revision{}, has: map[int64]bool{}}
+	}
+	return m
+}
+
+// close stops background builds and closes every set it built. Calls must
+// be stopped first.
+func (m *contentManager) close() {
+	m.cancel()
+	m.wg.Wait()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	if cs := m.cur.Swap(nil); cs != nil {
+		cs.close()
+	}
+	for _, cs := range m.cache {
+		cs.close()
+	}
+	for cs, t := range m.dropped {
+		t.Stop()
+		cs.close()
+	}
+	m.cache, m.order, m.dropped = map[string]*contentSet{}, nil, map[*contentSet]*time.Timer{}
+}
+
+// published returns the published set. When another instance published
+// since it was built, a rebuild starts in the background and the old set
+// is served meanwhile; the first call builds it (and loads the built-in
+// content into an empty store).
+func (m *contentManager) published(ctx context.Context) (*contentSet, error) {
+	if m.fixed != nil {
+		return m.fixed, nil
+	}
+	cur := m.cur.Load()
+	if cur == nil {
+		return m.refresh(ctx)
+	}
+	id, err := m.db.CurrentPublicationID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if id > cur.pub {
+		m.refreshAsync()
+	}
+	return cur, nil
+}
+
+func (m *contentManager) refreshAsync() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.refreshing || m.closed {
+		return
+	}
+	m.refreshing = true
+	m.wg.Go(func() {
+		if _, err := m.refresh(m.ctx); err != nil && m.ctx.Err() == nil {
+			m.log.Error("rebuild published content", "err", err)
+		}
+		m.mu.Lock()
+		m.refreshing = false
+		m.mu.Unlock()
+	})
+}
+
+// refresh builds the newest publication, if need be, and makes it the one
+// served. An empty store first gets the built-in content.
+func (m *contentManager) refresh(ctx context.Context) (*contentSet, error) {
+	if m.fixed != nil {
+		return m.fixed, nil
+	}
+	pub, err := m.db.CurrentPublication(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := m.seed(ctx); err != nil {
+			return nil, err
+		}
+		pub, err = m.db.CurrentPublication(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cur := m.cur.Load(); cur != nil && cur.pub >= pub.ID {
+		return cur, nil
+	}
+	cs, err := m.get(ctx, pubKey(pub.ID), func(ctx context.Context) (*contentSet, error) { return m.build(ctx, pub) })
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range slices.Sorted(mapKeys(cs.problems)) {
+		m.log.Error("published content left out", "unit", p, "publication", pub.ID, "err", cs.problems[p])
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return cs, nil
+	}
+	if old := m.cur.Load(); old == nil || old.pub < cs.pub {
+		m.uncacheLocked(cs.key)
+		m.cur.Store(cs)
+		if old != nil {
+			m.putLocked(old)
+		}
+	}
+	return m.cur.Load(), nil
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func pubKey(id int64) string { return fmt.Sprintf("pub-%d", id) }
+
+// get returns the set named key from the cache, or builds it once however
+// many ask at the same time.
+func (m *contentManager) get(ctx context.Context, key string, build func(context.Context) (*contentSet, error)) (*contentSet, error) {
+	m.mu.Lock()
+	if cs := m.cur.Load(); cs != nil && cs.key == key {
+		m.mu.Unlock()
+		return cs, nil
+	}
+	if cs, ok := m.cache[key]; ok {
+		m.touchLocked(key)
+		m.mu.Unlock()
+		return cs, nil
+	}
+	if m.closed {
+		m.mu.Unlock()
+		return nil, errUnavailable(errors.New("server is shutting down"))
+	}
+	if f, ok := m.inflight[key]; ok {
+		m.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.set, f.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	m.inflight[key] = f
+	m.mu.Unlock()
+
+	// The build goes on if the asker leaves: others may be waiting for it.
+	f.set, f.err = build(context.WithoutCancel(ctx))
+	if f.set != nil {
+		f.set.key = key
+	}
+	m.mu.Lock()
+	delete(m.inflight, key)
+	if f.err == nil {
+		if m.closed {
+			f.set.close()
+			f.set, f.err = nil, errUnavailable(errors.New("server is shutting down"))
+		} else {
+			m.putLocked(f.set)
+		}
+	}
+	m.mu.Unlock()
+	close(f.done)
+	return f.set, f.err
+}
+
+func (m *contentManager) touchLocked(key string) {
+	if i := slices.Index(m.order, key); i >= 0 {
+		m.order = append(slices.Delete(m.order, i, i+1), key)
+	}
+}
+
+func (m *contentManager) uncacheLocked(key string) {
+	if i := slices.Index(m.order, key); i >= 0 {
+		m.order = slices.Delete(m.order, i, i+1)
+	}
+	delete(m.cache, key)
+}
+
+// putLocked caches cs, dropping the least recently used set beyond
+// maxCachedSets; a dropped set closes after setGrace.
+func (m *contentManager) putLocked(cs *contentSet) {
+	m.uncacheLocked(cs.key)
+	m.cache[cs.key] = cs
+	m.order = append(m.order, cs.key)
+	for len(m.order) > maxCachedSets {
+		old := m.cache[m.order[0]]
+		m.uncacheLocked(m.order[0])
+		m.dropped[old] = time.AfterFunc(setGrace, func() {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			if _, ok := m.dropped[old]; ok {
+				delete(m.dropped, old)
+				old.close()
+			}
+		})
+	}
+}
+
+// setFor returns the set of publication pub with scenario revision rev in
+// place of that scenario's published one (rev 0: the publication as it is).
+func (m *contentManager) setFor(ctx context.Context, pub, rev int64) (*contentSet, error) {
+	if cs := m.cur.Load(); cs != nil && cs.pub == pub && (rev == 0 || cs.has[rev]) {
+		return cs, nil
+	}
+	p, err := m.db.PublicationByID(ctx, pub)
+	if err != nil {
+		return nil, err
+	}
+	var override []store.Revision
+	key := pubKey(pub)
+	if rev != 0 && !slices.Contains(slices.Collect(mapValues(p.Revisions)), rev) {
+		r, err := m.db.Revision(ctx, rev)
+		if err != nil {
+			return nil, err
+		}
+		override = append(override, r)
+		key += fmt.Sprintf("+rev-%d", rev)
+	}
+	return m.get(ctx, key, func(ctx context.Context) (*contentSet, error) { return m.build(ctx, p, override...) })
+}
+
+func mapValues[V any](m map[string]V) func(func(V) bool) {
+	return func(yield func(V) bool) {
+		for _, v := range m {
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// build loads the revisions of pub, with overrides in place of their
+// units' published revisions (an override with ID 0 is unsaved text), and
+// assembles them.
+func (m *contentManager) build(ctx context.Context, pub store.Publication, overrides ...store.Revision) (*contentSet, error) {
+	units := map[string]store.Revision{}
+	for key, id := range pub.Revisions {
+		r, err := m.db.Revision(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("build publication %d: %w", pub.ID, err)
+		}
+		units[key] = r
+	}
+	for _, o := range overrides {
+		units[o.Key().String()] = o
+	}
+	start := time.Now()
+	cs, err := assemble(pub.ID, units)
+	if err != nil {
+		return nil, fmt.Errorf("build publication %d: %w", pub.ID, err)
+	}
+	m.log.Info("content built", "publication", pub.ID, "scenarios", len(cs.lib.Scenarios), "phrases", len(cs.shared),
+		"left_out", len(cs.problems), "took", time.Since(start).Round(time.Millisecond))
+	return cs, nil
+}
+
+// File names content units go by in messages, as coach check would name
+// the exported files.
+func scenarioFile(id string) string { return "scenarios/" + id + "/scenario.yaml" }
+
+func goldenFile(id, name string) string { return "scenarios/" + id + "/golden/" + name + ".json" }
+
+func phraseFile(id string) string { return "phrasebook/" + id + ".yaml" }
+
+// assemble parses the units and builds their Book. A unit that fails to
+// parse, or whose entry ids clash with an earlier file's, is left out and
+// named in problems.
+func assemble(pub int64, units map[string]store.Revision) (*contentSet, error) {
+	cs := &contentSet{pub: pub, units: units, has: map[int64]bool{}, problems: map[string]error{}}
+	var phraseRevs, scenarioRevs []store.Revision
+	for _, r := range units {
+		if r.ID != 0 {
+			cs.has[r.ID] = true
+		}
+		if r.Kind == store.ContentPhrases {
+			phraseRevs = append(phraseRevs, r)
+		} else {
+			scenarioRevs = append(scenarioRevs, r)
+		}
+	}
+	byID := func(a, b store.Revision) int { return strings.Compare(a.ContentID, b.ContentID) }
+	slices.SortFunc(phraseRevs, byID)
+	slices.SortFunc(scenarioRevs, byID)
+
+	for _, r := range phraseRevs {
+		entries, err := parsePhraseRevision(r, cs.shared)
+		if err != nil {
+			cs.problems[r.Key().String()] = err
+			continue
+		}
+		cs.shared = append(cs.shared, entries...)
+	}
+	known := sim.Known(cs.shared)
+	cs.lib = &scenarios.Library{Golden: map[string][]*scenarios.Golden{}}
+	for _, r := range scenarioRevs {
+		sc, golden, err := parseScenarioRevision(r, known)
+		if err != nil {
+			cs.problems[r.Key().String()] = err
+			continue
+		}
+		cs.lib.Scenarios = append(cs.lib.Scenarios, sc)
+		cs.lib.Golden[sc.ID] = golden
+	}
+	cs.lib.Tracks = builtinTracks(cs.lib)
+	book, err := sim.Assemble(cs.shared, cs.lib)
+	if err != nil {
+		return nil, err
+	}
+	cs.book = book
+	return cs, nil
+}
+
+// parsePhraseRevision parses a phrase file and checks its ids against the
+// entries of the other files.
+func parsePhraseRevision(r store.Revision, others []phrasebook.Entry) ([]phrasebook.Entry, error) {
+	entries, err := phrasebook.ParseEntries(phraseFile(r.ContentID), []byte(r.Body))
+	if err != nil {
+		return nil, err
+	}
+	if err := phrasebook.CheckUnique(append(slices.Clone(others), entries...)); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+// parseScenarioRevision parses a scenario and its golden transcripts,
+// reporting every problem of both.
+func parseScenarioRevision(r store.Revision, known scenarios.KnownPhrase) (*scenarios.Scenario, []*scenarios.Golden, error) {
+	var list yamlfile.Errors
+	add := func(err error) {
+		var many yamlfile.Errors
+		var one *yamlfile.Error
+		switch {
+		case errors.As(err, &many):
+			list = append(list, many...)
+		case errors.As(err, &one):
+			list = append(list, one)
+		default:
+			list = append(list, &yamlfile.Error{File: scenarioFile(r.ContentID), Msg: err.Error()})
+		}
+	}
+	sc, err := scenarios.ParseScenario(scenarioFile(r.ContentID), []byte(r.Body), known)
+	if err != nil {
+		add(err)
+	} else if sc.ID != r.ContentID {
+		list = append(list, &yamlfile.Error{File: sc.File, Line: sc.Line("id"), Field: "id",
+			Msg: fmt.Sprintf("%q differs from the scenario's id %q; clone the scenario to give it a new id", sc.ID, r.ContentID)})
+	}
+	var golden []*scenarios.Golden
+	for _, name := range slices.Sorted(mapKeys(r.Golden)) {
+		g, err := scenarios.ParseGolden(name, goldenFile(r.ContentID, name), []byte(r.Golden[name]), r.ContentID)
+		if err != nil {
+			add(err)
+			continue
+		}
+		golden = append(golden, g)
+	}
+	if len(list) > 0 {
+		return nil, nil, list
+	}
+	return sc, golden, nil
+}
+
+// builtinTracks are the built-in certification tracks whose scenarios are
+// all in lib. Tracks are not authored in the browser yet.
+func builtinTracks(lib *scenarios.Library) []*scenarios.Track {
+	names, _ := fs.Glob(scenarios.BuiltinFS(), "tracks/*.yaml")
+	var out []*scenarios.Track
+	for _, name := range names {
+		data, err := fs.ReadFile(scenarios.BuiltinFS(), name)
+		if err != nil {
+			continue
+		}
+		t, err := scenarios.ParseTrack(name, data, func(id string) bool { _, ok := lib.Scenario(id); return ok })
+		if err == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// seed loads the built-in scenarios and phrasebook into an empty store as
+// revision 1 of each unit, published.
+func (m *contentManager) seed(ctx context.Context) error {
+	reqs, err := builtinContent()
+	if err != nil {
+		return err
+	}
+	seeded, err := m.db.SeedContent(ctx, builtinActor, reqs)
+	if err != nil {
+		return err
+	}
+	if seeded {
+		m.log.Info("loaded the built-in content", "units", len(reqs))
+	}
+	return nil
+}
+
+// builtinContent reads the embedded library and phrasebook as they are
+// written.
+func builtinContent() ([]store.SaveRequest, error) {
+	var out []store.SaveRequest
+	pfs := phrasebook.BuiltinFS()
+	names, err := fs.Glob(pfs, "builtin/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		data, err := fs.ReadFile(pfs, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, store.SaveRequest{Kind: store.ContentPhrases, ID: strings.TrimSuffix(path.Base(name), ".yaml"),
+			Body: string(data), Message: "built-in phrasebook"})
+	}
+	sfs := scenarios.BuiltinFS()
+	dirs, err := fs.ReadDir(sfs, "library")
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		dir := path.Join("library", d.Name())
+		body, err := fs.ReadFile(sfs, path.Join(dir, "scenario.yaml"))
+		if err != nil {
+			return nil, err
+		}
+		golden := map[string]string{}
+		files, _ := fs.Glob(sfs, path.Join(dir, "golden", "*.json"))
+		for _, f := range files {
+			if strings.HasSuffix(f, ".scorecard.json") {
+				continue
+			}
+			data, err := fs.ReadFile(sfs, f)
+			if err != nil {
+				return nil, err
+			}
+			golden[strings.TrimSuffix(path.Base(f), ".json")] = string(data)
+		}
+		out = append(out, store.SaveRequest{Kind: store.ContentScenario, ID: d.Name(), Body: string(body), Golden: golden,
+			Message: "built-in scenario"})
+	}
+	return out, nil
+}
+
+// catalogue returns the scenarios users may play now.
+func (m *contentManager) catalogue(ctx context.Context) (*scenarios.Library, error) {
+	cs, err := m.published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cs.lib, nil
+}
+
+// newCall returns the published scenario id and the revision a new call of
+// it records. Unknown or retired scenarios are not found.
+func (m *contentManager) newCall(ctx context.Context, id string) (*scenarios.Scenario, string, error) {
+	cs, err := m.published(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	sc, ok := cs.lib.Scenario(id)
+	if !ok {
+		e := errNotFound()
+		e.Err = fmt.Errorf("start call: no scenario %q", id)
+		return nil, "", e
+	}
+	if m.fixed != nil {
+		return sc, builtinRevision, nil
+	}
+	return sc, callRevision(cs.scenarioRev(id), cs.pub), nil
+}
+
+// forCall returns the scenario and Book a stored call ran against, to
+// rebuild its engine.
+func (m *contentManager) forCall(ctx context.Context, rec store.Call) (*scenarios.Scenario, *sim.Book, error) {
+	cs := m.fixed
+	if cs == nil {
+		rev, pub, err := parseCallRevision(rec.ScenarioRevision)
+		if err != nil {
+			return nil, nil, fmt.Errorf("call %s: %w", rec.ID, err)
+		}
+		if cs, err = m.setFor(ctx, pub, rev); err != nil {
+			return nil, nil, fmt.Errorf("call %s: %w", rec.ID, err)
+		}
+	}
+	sc, ok := cs.lib.Scenario(rec.ScenarioID)
+	if !ok {
+		return nil, nil, fmt.Errorf("call %s: scenario %q is not in its content (%s)", rec.ID, rec.ScenarioID, rec.ScenarioRevision)
+	}
+	return sc, cs.book, nil
+}

@@ -1,0 +1,241 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
+	"github.com/hotlinecoach/coach/store"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// disputedCall stores an ended call of u in which the trainee said the model
+// answer's first two lines and hung up, so that most checklist items were
+// missed. It returns the call id, its scorecard, a missed item that
+// phrasebook entries satisfy, another missed item, and the index of the
+// trainee's second turn, which has the caller's lines on both sides.
+func disputedCall(t *testing.T, env *testEnv, u store.User) (string, sim.Scorecard, sim.ItemResult, sim.ItemResult, int) {
+	t.Helper()
+	ctx := context.Background()
+	cs, err := env.srv.content.published(ctx)
+	require.NoError(t, err)
+	sc, tr := passGolden(t, cs.lib)
+	short := &scenarios.Transcript{Scenario: sc.ID, Turns: []scenarios.Turn{tr.Turns[0], tr.Turns[1], {At: tr.Turns[1].At + 5, Hangup: true}}}
+	card, _, err := sim.Replay(sc, cs.book, short, sim.Options{Mode: sim.Exam, Seed: 3})
+	require.NoError(t, err)
+	rec := store.Call{UserID: u.ID, ScenarioID: sc.ID, ScenarioRevision: callRevision(cs.scenarioRev(sc.ID), cs.pub),
+		Mode: store.ModeExam, Seed: 3, Started: t0}
+	require.NoError(t, env.db.CreateCall(ctx, &rec))
+	var learnable, other *sim.ItemResult
+	for i := range card.Checklist {
+		it := &card.Checklist[i]
+		if it.Done {
+			continue
+		}
+		if learnable == nil && len(env.srv.itemEntries(ctx, rec, it.ID)) > 0 {
+			learnable = it
+		} else if other == nil {
+			other = it
+		}
+	}
+	require.NotNil(t, learnable, "a missed item with phrasebook entries")
+	require.NotNil(t, other, "a second missed item")
+	turn := -1
+	for i, tu := range card.Turns {
+		if tu.Speaker == sim.Trainee && i > 0 && i+1 < len(card.Turns) && card.Turns[i-1].Speaker == sim.Customer {
+			turn = i
+		}
+	}
+	require.GreaterOrEqual(t, turn, 0, "a trainee line between two of the caller's")
+
+	raw, err := json.Marshal(card)
+	require.NoError(t, err)
+	require.NoError(t, env.db.EndCall(ctx, rec.ID, store.CallResult{Ended: t0, Outcome: string(card.Outcome),
+		Score: float64(card.Score), Passed: card.Passed, Scorecard: raw}))
+	return rec.ID, *card, *learnable, *other, turn
+}
+
+func TestDisputeUpheldAndLearnt(t *testing.T) {
+	// The content comes from the store, as it does in production: the
+	// built-in content is loaded on first use.
+	env := newEnv(t)
+	t.Cleanup(env.srv.Close)
+	ctx := context.Background()
+	li := env.addUser("li", store.RoleTrainee)
+	liToken, liCSRF := env.session(li)
+	wangToken, wangCSRF := env.session(env.addUser("wang", store.RoleTrainer))
+	id, card, item, other, turn := disputedCall(t, env, li)
+	page := "/calls/" + id + "/dispute"
+
+	// The trainee's form names the item and lists their lines.
+	w := env.do(withCookie(getReq(page+"?item="+item.ID), liToken))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), item.Title)
+	assert.Contains(t, w.Body.String(), `name="csrf_token" value="`+liCSRF+`"`)
+	assert.Contains(t, w.Body.String(), card.Turns[turn].Text)
+	assert.NotContains(t, w.Body.String(), "dispute.", "every text is in the catalogue")
+
+	// Other people cannot see it; a form without the token is refused.
+	zhaoToken, _ := env.session(env.addUser("zhao", store.RoleTrainee))
+	assert.Equal(t, http.StatusNotFound, env.do(withCookie(getReq(page+"?item="+item.ID), zhaoToken)).Code)
+	assert.Equal(t, http.StatusNotFound, env.do(withCookie(getReq(page+"?item=no-such"), liToken)).Code)
+	claim := "我问了，就在这一句"
+	form := url.Values{"item": {item.ID}, "turn": {strconv.Itoa(turn)}, "text": {claim}}
+	assert.Equal(t, http.StatusForbidden, env.do(withCookie(formReq(http.MethodPost, page, form), liToken)).Code)
+
+	bad := []struct {
+		name   string
+		change func(url.Values)
+		status int
+	}{
+		{"no reason", func(f url.Values) { f.Set("text", " ") }, http.StatusBadRequest},
+		{"a caller's line", func(f url.Values) { f.Set("turn", strconv.Itoa(turn-1)) }, http.StatusBadRequest},
+		{"no turn", func(f url.Values) { f.Del("turn") }, http.StatusBadRequest},
+		{"too long", func(f url.Values) { f.Set("text", strings.Repeat("长", maxDisputeRunes+1)) }, http.StatusBadRequest},
+	}
+	for _, tc := range bad {
+		f := url.Values{csrfField: {liCSRF}}
+		for k, v := range form {
+			f[k] = v
+		}
+		tc.change(f)
+		w := env.do(withCookie(formReq(http.MethodPost, page, f), liToken))
+		assert.Equal(t, tc.status, w.Code, tc.name)
+		assert.Contains(t, w.Body.String(), `role="alert"`, tc.name)
+	}
+
+	form.Set(csrfField, liCSRF)
+	w = env.do(withCookie(formReq(http.MethodPost, page, form), liToken))
+	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
+	assert.Equal(t, "/disputes/mine", w.Header().Get("Location"))
+	w = env.do(withCookie(formReq(http.MethodPost, page, form), liToken))
+	assert.Equal(t, http.StatusConflict, w.Code, "one dispute per item")
+
+	// The trainer's queue shows the claim with the lines around the turn.
+	w = env.do(withCookie(getReq("/disputes"), wangToken))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	body := w.Body.String()
+	assert.Contains(t, body, claim)
+	assert.Contains(t, body, card.Turns[turn-1].Text, "the line before")
+	assert.Contains(t, body, card.Turns[turn+1].Text, "the line after")
+	assert.Contains(t, body, `name="learn"`)
+	assert.NotContains(t, body, "dispute.", "every text is in the catalogue")
+	open, err := env.db.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	d := open[0]
+
+	// Uphold, adding the wording to the first offered entry.
+	callRec, err := env.db.CallByID(ctx, id)
+	require.NoError(t, err)
+	entry := env.srv.itemEntries(ctx, callRec, item.ID)[0]
+	wording := "麻烦您再说一遍具体情况可以吗"
+	uphold := "/disputes/" + strconv.FormatInt(d.ID, 10) + "/uphold"
+	w = env.do(withCookie(formReq(http.MethodPost, uphold, url.Values{csrfField: {wangCSRF}, "learn": {"1"}, "entry": {"not-offered"}, "wording": {wording}}), wangToken))
+	assert.Equal(t, http.StatusBadRequest, w.Code, "only the item's entries")
+	w = env.do(withCookie(formReq(http.MethodPost, uphold, url.Values{csrfField: {wangCSRF}, "comment": {"对，算你做到了"},
+		"learn": {"1"}, "entry": {entry.ID}, "wording": {wording}}), wangToken))
+	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
+	assert.Equal(t, "/disputes?done=learnt", w.Header().Get("Location"))
+
+	// The score is the one sim works out, and the card shows the override.
+	want, err := sim.Uphold(card, item.ID, turn, sim.Upheld{Dispute: d.ID, By: "wang"})
+	require.NoError(t, err)
+	require.Greater(t, want.Score, card.Score)
+	rec, err := env.db.CallByID(ctx, id)
+	require.NoError(t, err)
+	assert.InDelta(t, float64(want.Score), rec.Score, 0)
+	var stored sim.Scorecard
+	require.NoError(t, json.Unmarshal(rec.Scorecard, &stored))
+	got := stored.Checklist[stored.ItemIndex(item.ID)]
+	assert.True(t, got.Done)
+	require.NotNil(t, got.Upheld)
+	assert.Equal(t, card.Score, got.Upheld.ScoreBefore)
+
+	// The phrasebook file has a new published revision with the wording.
+	file := phraseFileID(entry)
+	head, err := env.db.Head(ctx, store.ContentPhrases, file)
+	require.NoError(t, err)
+	assert.Contains(t, head.Body, wording)
+	info, err := env.db.Content(ctx, store.ContentPhrases, file)
+	require.NoError(t, err)
+	assert.Equal(t, head.ID, info.PublishedID)
+	// New calls listen with it: the published phrasebook has the variant.
+	cs, err := env.srv.content.refresh(ctx)
+	require.NoError(t, err)
+	learnt, ok := cs.book.Entry(entry.ID)
+	require.True(t, ok)
+	assert.Contains(t, learnt.Variants, wording)
+	cases, err := env.db.ListEvalCases(ctx)
+	require.NoError(t, err)
+	require.Len(t, cases, 1)
+	assert.Equal(t, wording, cases[0].Text)
+	assert.Equal(t, string(entry.Intent), cases[0].Intent)
+
+	// Both changes are in the audit log.
+	log, err := env.db.ListAudit(ctx, store.AuditFilter{})
+	require.NoError(t, err)
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action)
+	}
+	for _, a := range []string{"dispute.open", "dispute.uphold", "evalcase.add", "phrases.publish"} {
+		assert.Contains(t, actions, a)
+	}
+	assert.True(t, slicesContainsPrefix(actions, "phrases.create") || slicesContainsPrefix(actions, "phrases.save"), "%v", actions)
+
+	// Deciding twice is refused; the export has the case.
+	w = env.do(withCookie(formReq(http.MethodPost, uphold, url.Values{csrfField: {wangCSRF}}), wangToken))
+	assert.Equal(t, http.StatusConflict, w.Code)
+	w = env.do(withCookie(getReq("/eval-cases.yaml"), wangToken))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), wording)
+	assert.Contains(t, w.Body.String(), "want: ["+string(entry.Intent)+"]")
+
+	// A second dispute is rejected, with a comment the trainee reads.
+	form = url.Values{csrfField: {liCSRF}, "item": {other.ID}, "turn": {strconv.Itoa(turn)}, "text": {"这一项我也做到了"}}
+	require.Equal(t, http.StatusSeeOther, env.do(withCookie(formReq(http.MethodPost, page, form), liToken)).Code)
+	open, err = env.db.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	reject := "/disputes/" + strconv.FormatInt(open[0].ID, 10) + "/reject"
+	w = env.do(withCookie(formReq(http.MethodPost, reject, url.Values{csrfField: {wangCSRF}, "comment": {" "}}), wangToken))
+	assert.Equal(t, http.StatusBadRequest, w.Code, "a rejection says why")
+	why := "这一句没有提到该项内容"
+	w = env.do(withCookie(formReq(http.MethodPost, reject, url.Values{csrfField: {wangCSRF}, "comment": {why}}), wangToken))
+	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
+	rec, err = env.db.CallByID(ctx, id)
+	require.NoError(t, err)
+	assert.InDelta(t, float64(want.Score), rec.Score, 0, "a rejection changes no score")
+
+	w = env.do(withCookie(getReq("/disputes/mine"), liToken))
+	require.Equal(t, http.StatusOK, w.Code)
+	body = w.Body.String()
+	assert.Contains(t, body, why)
+	assert.Contains(t, body, "对，算你做到了")
+	assert.Contains(t, body, strconv.Itoa(card.Score)+" → "+strconv.Itoa(want.Score))
+	assert.Contains(t, body, "已采纳")
+	assert.Contains(t, body, "未采纳")
+	w = env.do(withCookie(getReq("/disputes/mine?lang=en"), liToken))
+	assert.Contains(t, w.Body.String(), ">upheld<")
+	assert.Contains(t, w.Body.String(), ">rejected<")
+	assert.NotContains(t, w.Body.String(), "dispute.", "every text is in the catalogue")
+	w = env.do(withCookie(getReq("/disputes/mine"), zhaoToken))
+	assert.NotContains(t, w.Body.String(), why, "only one's own disputes")
+}
+
+func slicesContainsPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}

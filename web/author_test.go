@@ -306,6 +306,17 @@ func TestAuthorPhraseChecks(t *testing.T) {
 	assert.Equal(t, scenarioFile("angry-caller"), res.Issues[0].File, "%+v", res.Issues[0])
 	assert.Equal(t, lineOf(t, builtinFile(t, "library/angry-caller/scenario.yaml"), "    any: [complaint-number, ticket.number]"), res.Issues[0].Line)
 
+	// With the file as published, every published scenario's golden
+	// transcripts still behave.
+	code, res, raw = env.postJSON(tTok, "/api/author/golden", draftJSON{Kind: "phrases", ID: file, Body: head.Body})
+	require.Equal(t, http.StatusOK, code, raw)
+	scenariosRun := map[string]bool{}
+	for _, g := range res.Results {
+		scenariosRun[g.Scenario] = true
+		assert.True(t, g.OK, "%s/%s: %s", g.Scenario, g.Name, g.Problem)
+	}
+	assert.Len(t, scenariosRun, 12, "every built-in scenario's transcripts ran")
+
 	// Nor can the file be retired while scenarios use it.
 	w := env.postForm(tTok, tCSRF, "/author/phrases/"+file+"/retire", nil)
 	assert.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())

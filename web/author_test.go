@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/phrasebook"
@@ -306,6 +308,17 @@ func TestAuthorPhraseChecks(t *testing.T) {
 	assert.Equal(t, scenarioFile("angry-caller"), res.Issues[0].File, "%+v", res.Issues[0])
 	assert.Equal(t, lineOf(t, builtinFile(t, "library/angry-caller/scenario.yaml"), "    any: [complaint-number, ticket.number]"), res.Issues[0].Line)
 
+	// With the file as published, every published scenario's golden
+	// transcripts still behave.
+	code, res, raw = env.postJSON(tTok, "/api/author/golden", draftJSON{Kind: "phrases", ID: file, Body: head.Body})
+	require.Equal(t, http.StatusOK, code, raw)
+	scenariosRun := map[string]bool{}
+	for _, g := range res.Results {
+		scenariosRun[g.Scenario] = true
+		assert.True(t, g.OK, "%s/%s: %s", g.Scenario, g.Name, g.Problem)
+	}
+	assert.Len(t, scenariosRun, 12, "every built-in scenario's transcripts ran")
+
 	// Nor can the file be retired while scenarios use it.
 	w := env.postForm(tTok, tCSRF, "/author/phrases/"+file+"/retire", nil)
 	assert.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
@@ -519,4 +532,23 @@ func TestSaveAndPublish(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rev.ID, info.PublishedID)
 	assert.Equal(t, rev2.N, info.HeadN)
+}
+
+// TestContentFollowsOtherInstance checks that a publication made on
+// another instance reaches this one: the request that notices it is served
+// from the set already built while the new one builds in the background.
+func TestContentFollowsOtherInstance(t *testing.T) {
+	env := newEnv(t)
+	lTok, _ := env.session(env.addUser("li", store.RoleTrainee))
+	require.Contains(t, env.scenarioIDs(lTok), "arrears")
+
+	other := newEnvOn(t, env.db, func(c *Config) { c.Now = env.clock.Now })
+	tTok, tCSRF := other.session(other.addUser("wang", store.RoleTrainer))
+	w := other.postForm(tTok, tCSRF, "/author/scenario/arrears/retire", nil)
+	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
+	assert.NotContains(t, other.scenarioIDs(lTok), "arrears", "the publishing instance serves the new set at once")
+
+	assert.Contains(t, env.scenarioIDs(lTok), "arrears", "the old set serves while the new one builds")
+	require.Eventually(t, func() bool { return !slices.Contains(env.scenarioIDs(lTok), "arrears") }, 30*time.Second, 20*time.Millisecond,
+		"the other instance's publication arrives")
 }

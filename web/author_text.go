@@ -29,6 +29,7 @@ func authorText() catalogue {
 		"author.golden":           {langZH: "黄金对话", langEN: "Golden transcripts"},
 		"author.golden_hint":      {langZH: "每段对话是一个 JSON 文件：scenario、expect（passed、outcome、reason）和 turns。", langEN: "Each transcript is a JSON file: scenario, expect (passed, outcome, reason) and turns."},
 		"author.golden_name":      {langZH: "名称", langEN: "Name"},
+		"author.golden_all":       {langZH: "用这个草稿重放所有已发布场景的黄金对话。", langEN: "Replays every published scenario's golden transcripts with this draft."},
 		"author.golden_add":       {langZH: "添加一段对话", langEN: "Add a transcript"},
 		"author.golden_remove":    {langZH: "删除", langEN: "Remove"},
 		"author.message":          {langZH: "修改说明", langEN: "What changed"},

@@ -138,11 +138,15 @@ func newContentManager(db *store.DB, log *slog.Logger, lib *scenarios.Library, b
 // close stops background builds and closes every set it built. Calls must
 // be stopped first.
 func (m *contentManager) close() {
+	// closed is set first, so that no background build starts while
+	// close waits for those running.
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
 	m.cancel()
 	m.wg.Wait()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.closed = true
 	if cs := m.cur.Swap(nil); cs != nil {
 		cs.close()
 	}

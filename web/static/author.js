@@ -150,7 +150,7 @@
       render(r.data.issues || []);
       for (const g of r.data.results || []) {
         const tr = el("tr", g.ok ? "ok" : "bad");
-        tr.append(el("td", "", g.name), el("td", "", g.ok ? d.textResultOk : d.textResultBad),
+        tr.append(el("td", "", kind === "scenario" ? g.name : g.scenario + "/" + g.name), el("td", "", g.ok ? d.textResultOk : d.textResultBad),
           el("td", "", d.textScore + " " + g.score), el("td", "", g.outcome), el("td", "small", g.problem || g.expected));
         results.append(tr);
       }

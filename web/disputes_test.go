@@ -73,9 +73,17 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	wangToken, wangCSRF := env.session(env.addUser("wang", store.RoleTrainer))
 	id, card, item, other, turn := disputedCall(t, env, li)
 	page := "/calls/" + id + "/dispute"
+	// The scorecard offers the dispute on the missed item to its trainee only.
+	link := page + "?item=" + item.ID
+	w := env.do(withCookie(getReq("/calls/"+id+"/scorecard"), liToken))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), link)
+	w = env.do(withCookie(getReq("/calls/"+id+"/scorecard"), wangToken))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.NotContains(t, w.Body.String(), link)
 
 	// The trainee's form names the item and lists their lines.
-	w := env.do(withCookie(getReq(page+"?item="+item.ID), liToken))
+	w = env.do(withCookie(getReq(page+"?item="+item.ID), liToken))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), item.Title)
 	assert.Contains(t, w.Body.String(), `name="csrf_token" value="`+liCSRF+`"`)
@@ -158,6 +166,10 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	assert.True(t, got.Done)
 	require.NotNil(t, got.Upheld)
 	assert.Equal(t, card.Score, got.Upheld.ScoreBefore)
+	w = env.do(withCookie(getReq("/calls/"+id+"/scorecard"), liToken))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), "申诉已由培训师 wang 采纳", "the scorecard shows the override")
+	assert.NotContains(t, w.Body.String(), link, "a done item is not disputed")
 
 	// The phrasebook file has a new published revision with the wording.
 	file := phraseFileID(entry)

@@ -259,7 +259,9 @@ type scorecardView struct {
 	OwnerName string
 	Started   string
 	Card      sim.Scorecard
-	Turns     []turnView
+	// Own says the viewer took the call, and so may dispute its items.
+	Own   bool
+	Turns []turnView
 	Forbidden []forbiddenView
 	// Best is the owner's best score on the scenario, this call included.
 	Best       int
@@ -386,7 +388,8 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, callPagePath(call.ID))
 		return nil
 	}
-	view := scorecardView{ID: call.ID, Mode: string(call.Mode), Started: s.dateTime(call.Started)}
+	me, _ := currentUser(c)
+	view := scorecardView{ID: call.ID, Mode: string(call.Mode), Started: s.dateTime(call.Started), Own: call.UserID == me.ID}
 	if err := json.Unmarshal(call.Scorecard, &view.Card); err != nil {
 		return fmt.Errorf("scorecard of call %s: %w", call.ID, err)
 	}

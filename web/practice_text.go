@@ -113,6 +113,8 @@ func practiceText() catalogue {
 		"practice.card.done":       {langZH: "做到", langEN: "Done"},
 		"practice.card.missed":     {langZH: "漏做", langEN: "Missed"},
 		"practice.card.critical":   {langZH: "关键项", langEN: "critical"},
+		"practice.card.upheld":     {langZH: "申诉已由培训师 {by} 采纳（原得分 {before}）。", langEN: "Dispute upheld by trainer {by} (score before: {before})."},
+		"practice.card.dispute":    {langZH: "我做到了，提出申诉", langEN: "I did this: dispute it"},
 		"practice.card.norm":       {langZH: "规范依据：", langEN: "Norm: "},
 		"practice.card.forbidden":  {langZH: "不当用语", langEN: "Forbidden phrases"},
 		"practice.card.no_forbid":  {langZH: "没有说不当用语。", langEN: "No forbidden phrase was said."},

@@ -220,6 +220,6 @@ func TestCreateUserBy(t *testing.T) {
 		audit, err := db.ListAudit(ctx, store.AuditFilter{})
 		require.NoError(t, err)
 		require.Len(t, audit, 1, "the refused account left no entry")
-		assert.Equal(t, store.AuditEntry{ID: audit[0].ID, At: audit[0].At, Actor: "cli", Action: "user.create", Target: "user:li", Detail: "role trainee, team east"}, audit[0])
+		assert.Equal(t, store.AuditEntry{ID: audit[0].ID, At: audit[0].At, Actor: "cli", Action: "user.create", Target: "user:li", Detail: `role trainee, team "east"`}, audit[0])
 	})
 }

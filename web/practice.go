@@ -260,8 +260,8 @@ type scorecardView struct {
 	Started   string
 	Card      sim.Scorecard
 	// Own says the viewer took the call, and so may dispute its items.
-	Own   bool
-	Turns []turnView
+	Own       bool
+	Turns     []turnView
 	Forbidden []forbiddenView
 	// Best is the owner's best score on the scenario, this call included.
 	Best       int

@@ -138,5 +138,5 @@ func TestUserSet(t *testing.T) {
 		actions = append(actions, e.Action)
 		assert.Equal(t, "cli", e.Actor)
 	}
-	assert.Equal(t, []string{"user.disable", "user.team", "user.team", "user.role"}, actions)
+	assert.Equal(t, []string{"user.disable", "user.team", "user.team", "user.role", "user.create"}, actions)
 }

@@ -207,3 +207,34 @@ func TestCheckUniqueNamesBothPlaces(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, `b.yaml:3: id: duplicate id "x", first defined at a.yaml:2`, err.Error())
 }
+
+// TestScreensLoseNothing checks that the cheap tests a candidate passes
+// before verification are necessary conditions: with them switched off,
+// every reply gets the same hits, on the built-in phrasebook with the
+// evaluation set and on a dense 10k phrasebook with generated replies.
+func TestScreensLoseNothing(t *testing.T) {
+	var texts []string
+	for _, c := range loadEval(t) {
+		texts = append(texts, c.Text)
+	}
+	texts = append(texts, syntheticReplies(300)...)
+	builtin, err := phrasebook.Builtin()
+	require.NoError(t, err)
+	for name, entries := range map[string][]phrasebook.Entry{"builtin": builtin, "dense10k": syntheticBook(t, 10000, true)} {
+		t.Run(name, func(t *testing.T) {
+			m, err := phrasebook.New(entries)
+			require.NoError(t, err)
+			t.Cleanup(func() { m.Close() })
+			var st phrasebook.MatchStats
+			for _, text := range texts {
+				m.SetScreensOff(false)
+				screened := m.MatchCounting(text, phrasebook.Filter{}, &st)
+				m.SetScreensOff(true)
+				require.Equal(t, m.Match(text, phrasebook.Filter{}), screened, "reply %q", text)
+			}
+			// The screens must be doing something for the test to mean
+			// anything.
+			assert.Less(t, st.Verified, st.Candidates/2, "screens turned away too little")
+		})
+	}
+}

@@ -2,7 +2,6 @@ package phrasebook
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -18,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // sigField is the indexed field: the signature terms of a wording.
@@ -43,8 +43,9 @@ type Matcher struct {
 	// change after New, so one snapshot serves the matcher's whole life
 	// and a reply does not open and close one of its own.
 	reader index.IndexReader
-	// formAt maps the index's internal document numbers to forms.
-	formAt []int32
+	// segs are the snapshot's segments, each with the form that each of
+	// its document numbers holds.
+	segs []indexSegment
 	// screens[i] is what form i must show in a reply to be verified, with
 	// the terms, grams and runes it refers to laid out flat: one long reply
 	// can offer a thousand wordings, and screening them should touch
@@ -224,13 +225,27 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		return nil, fmt.Errorf("build matcher: %w", err)
 	}
 	m.scratch.New = func() any {
-		return &scratch{termSeen: make([]uint32, len(m.termBytes)), termAt: make([]int32, len(m.termBytes)), formSeen: make([]uint32, len(m.forms))}
+		return &scratch{
+			termSeen: make([]uint32, len(m.termBytes)),
+			termAt:   make([]int32, len(m.termBytes)),
+			formSeen: make([]uint32, len(m.forms)),
+			dicts:    make([]segment.TermDictionary, len(m.segs)),
+			lists:    make([]segment.PostingsList, len(m.segs)),
+			iters:    make([]segment.PostingsIterator, len(m.segs)),
+		}
 	}
 	return m, nil
 }
 
+// indexSegment is one segment of the index snapshot and the form each of
+// its documents holds.
+type indexSegment struct {
+	snap   *scorch.SegmentSnapshot
+	formAt []int32
+}
+
 // openReader takes the snapshot of the finished index that every lookup
-// reads, and learns which form each of its internal document numbers holds.
+// reads, and learns which form each document of each of its segments holds.
 func (m *Matcher) openReader() error {
 	adv, err := m.index.Advanced()
 	if err != nil {
@@ -240,40 +255,37 @@ func (m *Matcher) openReader() error {
 	if err != nil {
 		return fmt.Errorf("open index reader: %w", err)
 	}
-	docs, err := r.DocIDReaderAll()
-	if err != nil {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
 		r.Close()
-		return fmt.Errorf("list indexed wordings: %w", err)
+		return fmt.Errorf("open index reader: got %T, want a scorch snapshot", r)
 	}
-	defer docs.Close()
-	for {
-		id, err := docs.Next()
-		if err != nil {
-			r.Close()
-			return fmt.Errorf("list indexed wordings: %w", err)
+	indexed := 0
+	for _, ss := range snap.Segments() {
+		seg := indexSegment{snap: ss, formAt: make([]int32, ss.Segment().Count())}
+		for num := range seg.formAt {
+			seg.formAt[num] = -1
+			if ss.Deleted() != nil && ss.Deleted().Contains(uint32(num)) {
+				continue
+			}
+			ext, err := ss.DocID(uint64(num))
+			if err != nil {
+				r.Close()
+				return fmt.Errorf("list indexed wordings: %w", err)
+			}
+			fi, err := strconv.Atoi(string(ext))
+			if err != nil || fi < 0 || fi >= len(m.forms) {
+				r.Close()
+				return fmt.Errorf("list indexed wordings: unexpected document id %q", ext)
+			}
+			seg.formAt[num] = int32(fi)
+			indexed++
 		}
-		if id == nil {
-			break
-		}
-		ext, err := r.ExternalID(id)
-		if err != nil {
-			r.Close()
-			return fmt.Errorf("list indexed wordings: %w", err)
-		}
-		fi, err := strconv.Atoi(ext)
-		if err != nil || fi < 0 || fi >= len(m.forms) {
-			r.Close()
-			return fmt.Errorf("list indexed wordings: unexpected document id %q", ext)
-		}
-		num := id.Value()
-		if num > uint64(len(m.forms))*2 {
-			r.Close()
-			return fmt.Errorf("list indexed wordings: internal number %d out of range", num)
-		}
-		for uint64(len(m.formAt)) <= num {
-			m.formAt = append(m.formAt, -1)
-		}
-		m.formAt[num] = int32(fi)
+		m.segs = append(m.segs, seg)
+	}
+	if want := len(m.forms) - len(m.always); indexed != want {
+		r.Close()
+		return fmt.Errorf("list indexed wordings: the index holds %d, want %d", indexed, want)
 	}
 	m.reader = r
 	return nil
@@ -442,12 +454,17 @@ type scratch struct {
 	formSeen []uint32
 	// grams are the reply's occurrences of terms some wording has, sorted
 	// by term and then offset; terms lists those terms once each.
-	grams   []gram
-	terms   []int32
-	lookup  []int32
-	cands   []int32
-	found   []found
-	posting index.TermFieldDoc
+	grams  []gram
+	terms  []int32
+	lookup []int32
+	cands  []int32
+	found  []found
+	// dicts, lists and iters are the term dictionary, posting list and
+	// iterator of each index segment, kept from reply to reply so that a
+	// lookup allocates nothing.
+	dicts []segment.TermDictionary
+	lists []segment.PostingsList
+	iters []segment.PostingsIterator
 	// runeBits has bit r%runeBitsLen set for every rune r of the reply.
 	runeBits [runeBitsLen / 64]uint64
 	// diags and inWindow are the working memory of aligned.
@@ -634,11 +651,11 @@ func (sc *scratch) aligned(grams []gram, need, budget int) bool {
 // signature shares a term with the reply, read from the index's posting
 // lists, plus the wordings checked every time.
 //
-// The posting lists are read directly from the index snapshot, without
-// bleve's query, scoring and top-N collection: verification needs the
-// wordings, not a ranking of them, and every candidate whose terms the
-// reply covers is verified (the coverage test is far cheaper than the
-// scoring it replaces).
+// The posting lists are read straight from the segments of the index
+// snapshot, without bleve's query, scoring and top-N collection:
+// verification needs the wordings, not a ranking of them. Every candidate
+// that passes its screen is verified, which is far cheaper than the
+// scoring it replaces, and finds the hits a top-N cut can drop.
 func (m *Matcher) candidates(sc *scratch, st *matchStats) {
 	sc.cands = append(sc.cands, m.always...)
 	for _, fi := range m.always {
@@ -684,33 +701,46 @@ func (m *Matcher) candidates(sc *scratch, st *matchStats) {
 // readPostings adds the wordings in term id's posting list to sc.cands and
 // returns how many postings it read.
 func (m *Matcher) readPostings(sc *scratch, id int32) (int, error) {
-	// Frequencies, norms and term vectors are not read: they only feed
-	// scoring.
-	tfr, err := m.reader.TermFieldReader(context.Background(), m.termBytes[id], sigField, false, false, false)
-	if err != nil {
-		return 0, fmt.Errorf("read postings of %q: %w", m.termBytes[id], err)
-	}
-	defer tfr.Close()
 	n := 0
-	for {
-		p, err := tfr.Next(&sc.posting)
+	for k := range m.segs {
+		seg := &m.segs[k]
+		if sc.dicts[k] == nil {
+			d, err := seg.snap.Segment().Dictionary(sigField)
+			if err != nil {
+				return n, fmt.Errorf("open term dictionary: %w", err)
+			}
+			sc.dicts[k] = d
+		}
+		pl, err := sc.dicts[k].PostingsList(m.termBytes[id], seg.snap.Deleted(), sc.lists[k])
 		if err != nil {
 			return n, fmt.Errorf("read postings of %q: %w", m.termBytes[id], err)
 		}
-		if p == nil {
-			return n, nil
-		}
-		n++
-		num := p.ID.Value()
-		if num >= uint64(len(m.formAt)) {
-			continue
-		}
-		fi := m.formAt[num]
-		if fi >= 0 && sc.formSeen[fi] != sc.epoch {
-			sc.formSeen[fi] = sc.epoch
-			sc.cands = append(sc.cands, fi)
+		sc.lists[k] = pl
+		// Frequencies, norms and locations are not read: they only feed
+		// scoring.
+		it := pl.Iterator(false, false, false, sc.iters[k])
+		sc.iters[k] = it
+		for {
+			p, err := it.Next()
+			if err != nil {
+				return n, fmt.Errorf("read postings of %q: %w", m.termBytes[id], err)
+			}
+			if p == nil {
+				break
+			}
+			n++
+			num := p.Number()
+			if num >= uint64(len(seg.formAt)) {
+				continue
+			}
+			fi := seg.formAt[num]
+			if fi >= 0 && sc.formSeen[fi] != sc.epoch {
+				sc.formSeen[fi] = sc.epoch
+				sc.cands = append(sc.cands, fi)
+			}
 		}
 	}
+	return n, nil
 }
 
 // better orders two hits of one entry: closer first, then longer.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -300,6 +301,10 @@ func (m *Matcher) openReader() error {
 // distinct terms, and at least needGrams of its grams in the places
 // aligned checks. A need of zero or less always passes.
 type screen struct {
+	// runeMask has bit r%128 set for each of the wording's runes: without
+	// leaving the screen, a reply that lacks too many of those bits turns
+	// the wording away before its terms and runes are read.
+	runeMask         [2]uint64
 	termsLo, termsHi int32
 	gramsLo, gramsHi int32
 	runesLo, runesHi int32
@@ -338,6 +343,9 @@ func (m *Matcher) buildScreens() {
 		m.screenTerms = append(m.screenTerms, f.terms...)
 		m.screenGrams = append(m.screenGrams, f.grams...)
 		m.screenRunes = append(m.screenRunes, distinct...)
+		for _, r := range distinct {
+			sc.runeMask[(r%128)/64] |= 1 << (r % 64)
+		}
 		sc.termsHi = int32(len(m.screenTerms))
 		sc.gramsHi = int32(len(m.screenGrams))
 		sc.runesHi = int32(len(m.screenRunes))
@@ -348,6 +356,12 @@ func (m *Matcher) buildScreens() {
 // passes reports whether form fi passes its screen against the reply.
 func (m *Matcher) passes(sc *scratch, fi int32) bool {
 	s := &m.screens[fi]
+	// Each bit of the wording's mask that the reply lacks is at least one
+	// character of the wording it lacks; at most budget may be missing.
+	missing := bits.OnesCount64(s.runeMask[0]&^sc.runeMask[0]) + bits.OnesCount64(s.runeMask[1]&^sc.runeMask[1])
+	if missing > int(s.budget) {
+		return false
+	}
 	if s.needTerms > 0 {
 		n := 0
 		for _, t := range m.screenTerms[s.termsLo:s.termsHi] {
@@ -465,8 +479,10 @@ type scratch struct {
 	dicts []segment.TermDictionary
 	lists []segment.PostingsList
 	iters []segment.PostingsIterator
-	// runeBits has bit r%runeBitsLen set for every rune r of the reply.
+	// runeBits has bit r%runeBitsLen set for every rune r of the reply,
+	// runeMask bit r%128 (see screen.runeMask).
 	runeBits [runeBitsLen / 64]uint64
+	runeMask [2]uint64
 	// diags and inWindow are the working memory of aligned.
 	diags    []diag
 	inWindow []int32
@@ -529,8 +545,10 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 	sc.begin()
 	u := newUtterance(n)
 	clear(sc.runeBits[:])
+	sc.runeMask = [2]uint64{}
 	for _, r := range u.runes {
 		sc.runeBits[(r%runeBitsLen)/64] |= 1 << (r % 64)
+		sc.runeMask[(r%128)/64] |= 1 << (r % 64)
 	}
 	m.markTerms(sc, u.text)
 	m.candidates(sc, st)

@@ -488,10 +488,10 @@ type t2sTable struct {
 	// Keys beyond the BMP, sorted, and their Simplified forms.
 	supKeys, supVals []rune
 	// phrases maps a phrase to its Simplified form, rune for rune; starts
-	// holds their first runes, sorted, and longest their greatest length
-	// in runes.
+	// has bit r set for every first rune r of a phrase (all in the BMP),
+	// and longest is their greatest length in runes.
 	phrases map[string][]rune
-	starts  []rune
+	starts  []uint64
 	longest int
 }
 
@@ -543,23 +543,25 @@ func newT2STable(pairs, variants, phrases string) t2sTable {
 		}
 	}
 	t.phrases = map[string][]rune{}
+	t.starts = make([]uint64, 0x10000/64)
 	for line := range strings.Lines(phrases) {
 		trad, simp, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
-		t.phrases[trad] = []rune(simp)
 		first, _ := utf8.DecodeRuneInString(trad)
-		if !slices.Contains(t.starts, first) {
-			t.starts = append(t.starts, first)
+		if first > 0xffff {
+			// startsPhrase looks in the BMP only; TestT2SPhrases
+			// shows that every phrase can be found.
+			continue
 		}
+		t.phrases[trad] = []rune(simp)
+		t.starts[first/64] |= 1 << (first % 64)
 		t.longest = max(t.longest, utf8.RuneCountInString(trad))
 	}
-	slices.Sort(t.starts)
 	return t
 }
 
 // startsPhrase reports whether some phrase starts with r.
 func (t *t2sTable) startsPhrase(r rune) bool {
-	_, ok := slices.BinarySearch(t.starts, r)
-	return ok
+	return r <= 0xffff && t.starts[r/64]&(1<<(r%64)) != 0
 }
 
 // phraseAt returns the longest phrase s starts with and its Simplified

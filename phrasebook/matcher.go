@@ -56,6 +56,9 @@ type Matcher struct {
 	screenGrams []gram
 	screenRunes []rune
 	analyzer    analysis.Analyzer
+	// bigrams is set when analyzer is bleve's cjk analyzer, whose terms
+	// cjkTerms computes without allocating for most replies.
+	bigrams bool
 	// termIDs numbers every term of every wording; a reply's terms that no
 	// wording has cannot make a candidate and are dropped on sight.
 	termIDs map[string]int32
@@ -138,6 +141,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		byID:     make(map[string]int, len(entries)),
 		index:    idx,
 		analyzer: im.AnalyzerNamed(analyzer),
+		bigrams:  analyzer == cjk.AnalyzerName,
 		termIDs:  make(map[string]int32),
 		scoped:   make(map[string][]int32),
 	}
@@ -415,6 +419,9 @@ func budgetFor(n int) int {
 // term and the rune offset in s where it starts. term is only valid during
 // the call.
 func (m *Matcher) analyze(s string, emit func(term []byte, pos int)) {
+	if m.bigrams && cjkTerms(s, emit) {
+		return
+	}
 	// Token offsets are in bytes; count runes as they pass, since tokens
 	// come in order of their start.
 	b, r := 0, 0
@@ -429,6 +436,55 @@ func (m *Matcher) analyze(s string, emit func(term []byte, pos int)) {
 		}
 		emit(t.Term, r)
 	}
+}
+
+// cjkTerms emits the terms bleve's cjk analyzer makes of s, in the same
+// order, when s holds only what it can cut without the analyzer: ideographs
+// of the CJK Unified Ideographs block, a-z and 0-9, which is almost every
+// normalised reply. It reports false, having emitted nothing, for any other
+// s. The analyzer's Unicode word segmentation makes every ideograph a token
+// and every run of a-z and 0-9 one token; its bigram filter turns each run
+// of ideographs into its bigrams, or into the ideograph itself when the run
+// is one long. TestCJKTermsMatchAnalyzer holds the two together.
+func cjkTerms(s string, emit func(term []byte, pos int)) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 0x4e00 && r <= 0x9fff) {
+			return false
+		}
+	}
+	var buf [128]byte
+	b := buf[:0]
+	if len(s) > len(buf) {
+		b = make([]byte, 0, len(s))
+	}
+	b = append(b, s...)
+	pos := 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			j := i
+			for j < len(b) && b[j] < utf8.RuneSelf {
+				j++
+			}
+			emit(b[i:j], pos)
+			pos += j - i
+			i = j
+			continue
+		}
+		// A run of ideographs, three bytes each.
+		j := i
+		for j < len(b) && b[j] >= utf8.RuneSelf {
+			j += 3
+		}
+		if j-i == 3 {
+			emit(b[i:j], pos)
+		}
+		for k := i; k+6 <= j; k += 3 {
+			emit(b[k:k+6], pos+(k-i)/3)
+		}
+		pos += (j - i) / 3
+		i = j
+	}
+	return true
 }
 
 // Close releases the index.

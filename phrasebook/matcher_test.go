@@ -2,6 +2,7 @@ package phrasebook_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -236,5 +237,50 @@ func TestScreensLoseNothing(t *testing.T) {
 			// anything.
 			assert.Less(t, st.Verified, st.Candidates/2, "screens turned away too little")
 		})
+	}
+}
+
+// TestMatchConcurrent matches from several goroutines at once, as the
+// server does, and expects the hits of matching one reply at a time; run
+// with -race it also shows that replies share no working memory.
+func TestMatchConcurrent(t *testing.T) {
+	entries, err := phrasebook.Builtin()
+	require.NoError(t, err)
+	m, err := phrasebook.New(entries)
+	require.NoError(t, err)
+	t.Cleanup(func() { m.Close() })
+	var texts []string
+	for _, c := range loadEval(t) {
+		texts = append(texts, c.Text)
+	}
+	want := make([][]phrasebook.Hit, len(texts))
+	for i, text := range texts {
+		want[i] = m.Match(text, phrasebook.Filter{})
+	}
+	const workers = 8
+	got := make([][][]phrasebook.Hit, workers)
+	done := make(chan int, workers)
+	for w := range workers {
+		go func() {
+			got[w] = make([][]phrasebook.Hit, len(texts))
+			for k := range texts {
+				i := (k + w*37) % len(texts)
+				got[w][i] = m.Match(texts[i], phrasebook.Filter{})
+			}
+			done <- w
+		}()
+	}
+	deadline := time.After(time.Minute)
+	for range workers {
+		select {
+		case <-done:
+		case <-deadline:
+			t.Fatal("concurrent matching did not finish within a minute")
+		}
+	}
+	for w := range workers {
+		for i := range texts {
+			require.Equal(t, want[i], got[w][i], "worker %d, reply %q", w, texts[i])
+		}
 	}
 }

@@ -13,3 +13,14 @@ func (m *Matcher) AlwaysChecked() int { return len(m.always) }
 
 // Wordings returns how many wordings the matcher verifies.
 func (m *Matcher) Wordings() int { return len(m.forms) }
+
+// MatchStats is the work of matching replies: see matchStats.
+type MatchStats = matchStats
+
+// MatchCounting is Match that also adds the work it took to st.
+func (m *Matcher) MatchCounting(text string, f Filter, st *MatchStats) []Hit {
+	return m.match(text, f, st)
+}
+
+// SetScreensOff sends every candidate to verification when off is true.
+func (m *Matcher) SetScreensOff(off bool) { m.screensOff = off }

@@ -1,20 +1,24 @@
 package phrasebook
 
 import (
-	"context"
+	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // sigField is the indexed field: the signature terms of a wording.
@@ -32,22 +36,51 @@ const sigField = "sig"
 // 请问) shared by thousands of wordings are rarely looked up and never make
 // a query walk the whole index.
 type Matcher struct {
-	entries  []Entry
-	byID     map[string]int
-	forms    []form
-	index    bleve.Index
-	analyzer analysis.Analyzer
-	// sigDF counts the signatures each term is in: the length of its
+	entries []Entry
+	byID    map[string]int
+	forms   []form
+	index   bleve.Index
+	// reader is the index snapshot every lookup reads. The index does not
+	// change after New, so one snapshot serves the matcher's whole life
+	// and a reply does not open and close one of its own.
+	reader index.IndexReader
+	// segs are the snapshot's segments, each with the form that each of
+	// its document numbers holds.
+	segs []indexSegment
+	// screens[i] is what form i must show in a reply to be verified, with
+	// the terms, grams and runes it refers to laid out flat: one long reply
+	// can offer a thousand wordings, and screening them should touch
+	// little memory.
+	screens     []screen
+	screenTerms []int32
+	screenGrams []gram
+	screenRunes []rune
+	analyzer    analysis.Analyzer
+	// bigrams is set when analyzer is bleve's cjk analyzer, whose terms
+	// cjkTerms computes without allocating for most replies.
+	bigrams bool
+	// termIDs numbers every term of every wording; a reply's terms that no
+	// wording has cannot make a candidate and are dropped on sight.
+	termIDs map[string]int32
+	// termBytes[id] is the term numbered id.
+	termBytes [][]byte
+	// sigDF[id] counts the signatures term id is in: the length of its
 	// posting list in the index.
-	sigDF map[string]int
+	sigDF []int32
 	// always holds the wordings too short to have a signature that a
 	// tolerated slip could not break; they are checked against every
 	// utterance instead of being looked up.
-	always []int
+	always []int32
 	// scoped holds each scenario's own wordings. There are few, and a
 	// scenario grades them, so they are verified on every utterance of its
-	// calls rather than left to the ranking.
-	scoped map[string][]int
+	// calls rather than left to the lookup.
+	scoped map[string][]int32
+	// screensOff makes every candidate go to verification; tests set it to
+	// show that the screens turn away nothing verification would accept.
+	screensOff bool
+	// scratch holds per-reply working memory (*scratch), so that matching
+	// a reply allocates little.
+	scratch sync.Pool
 }
 
 // form is one wording of an entry, prepared for verification.
@@ -56,7 +89,11 @@ type form struct {
 	runes  []rune
 	text   string
 	sounds []sound
-	terms  []string
+	// terms are the ids of the wording's distinct index terms.
+	terms []int32
+	// grams are the wording's index terms in order, with the rune offset
+	// where each starts.
+	grams []gram
 	// budget is the edit cost the wording tolerates, in half edits (see
 	// budgetFor); zero means it must occur exactly.
 	budget int
@@ -104,14 +141,15 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		byID:     make(map[string]int, len(entries)),
 		index:    idx,
 		analyzer: im.AnalyzerNamed(analyzer),
-		sigDF:    make(map[string]int),
-		scoped:   make(map[string][]int),
+		bigrams:  analyzer == cjk.AnalyzerName,
+		termIDs:  make(map[string]int32),
+		scoped:   make(map[string][]int32),
 	}
 	if m.analyzer == nil {
 		idx.Close()
 		return nil, fmt.Errorf("build matcher: analyzer %q not registered", analyzer)
 	}
-	df := map[string]int{}
+	var df []int
 	for i := range m.entries {
 		e := &m.entries[i]
 		m.byID[e.ID] = i
@@ -127,58 +165,230 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 				continue
 			}
 			seen[s] = true
-			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, terms: m.terms(s), except: except}
+			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, except: except}
+			m.analyze(s, func(term []byte, pos int) {
+				id, ok := m.termIDs[string(term)]
+				if !ok {
+					id = int32(len(m.termBytes))
+					m.termIDs[string(term)] = id
+					m.termBytes = append(m.termBytes, slices.Clone(term))
+					df = append(df, 0)
+				}
+				f.grams = append(f.grams, gram{id, int32(pos)})
+				if !slices.Contains(f.terms, id) {
+					f.terms = append(f.terms, id)
+					df[id]++
+				}
+			})
 			if e.Kind != Forbidden {
 				// Forbidden wordings match exactly: a polite reply that
 				// is one character away from a deflection is not one.
 				f.budget = budgetFor(len(n.Runes))
 			}
-			for _, t := range f.terms {
-				df[t]++
-			}
 			m.forms = append(m.forms, f)
 		}
 	}
+	m.buildScreens()
+	m.sigDF = make([]int32, len(m.termBytes))
+	// One batch makes one segment: a lookup then reads one term
+	// dictionary, not one per batch.
 	batch := idx.NewBatch()
 	for i := range m.forms {
 		f := &m.forms[i]
 		if scope := m.entries[f.entry].Scope; scope != "" {
-			m.scoped[scope] = append(m.scoped[scope], i)
+			m.scoped[scope] = append(m.scoped[scope], int32(i))
 		}
 		// Each half edit of the budget breaks at most two bigrams.
 		broken := 2 * f.budget
 		if len(f.terms) <= broken {
-			m.always = append(m.always, i)
+			m.always = append(m.always, int32(i))
 			continue
 		}
-		sig := slices.Clone(f.terms)
-		slices.SortFunc(sig, func(a, b string) int {
+		ids := slices.Clone(f.terms)
+		slices.SortFunc(ids, func(a, b int32) int {
 			if df[a] != df[b] {
 				return df[a] - df[b]
 			}
-			return strings.Compare(a, b)
+			return bytes.Compare(m.termBytes[a], m.termBytes[b])
 		})
-		sig = sig[:broken+1]
-		for _, t := range sig {
-			m.sigDF[t]++
+		sig := make([]string, broken+1)
+		for k, id := range ids[:broken+1] {
+			m.sigDF[id]++
+			sig[k] = string(m.termBytes[id])
 		}
 		if err := batch.Index(strconv.Itoa(i), map[string]any{sigField: sig}); err != nil {
 			idx.Close()
 			return nil, fmt.Errorf("build matcher: index %s: %w", m.entries[f.entry].ID, err)
-		}
-		if batch.Size() >= 5000 {
-			if err := idx.Batch(batch); err != nil {
-				idx.Close()
-				return nil, fmt.Errorf("build matcher: %w", err)
-			}
-			batch.Reset()
 		}
 	}
 	if err := idx.Batch(batch); err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("build matcher: %w", err)
 	}
+	if err := m.openReader(); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("build matcher: %w", err)
+	}
+	m.scratch.New = func() any {
+		return &scratch{
+			termSeen: make([]uint32, len(m.termBytes)),
+			termAt:   make([]int32, len(m.termBytes)),
+			formSeen: make([]uint32, len(m.forms)),
+			dicts:    make([]segment.TermDictionary, len(m.segs)),
+			lists:    make([]segment.PostingsList, len(m.segs)),
+			iters:    make([]segment.PostingsIterator, len(m.segs)),
+		}
+	}
 	return m, nil
+}
+
+// indexSegment is one segment of the index snapshot and the form each of
+// its documents holds.
+type indexSegment struct {
+	snap   *scorch.SegmentSnapshot
+	formAt []int32
+}
+
+// openReader takes the snapshot of the finished index that every lookup
+// reads, and learns which form each document of each of its segments holds.
+func (m *Matcher) openReader() error {
+	adv, err := m.index.Advanced()
+	if err != nil {
+		return fmt.Errorf("open index: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("open index reader: %w", err)
+	}
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		r.Close()
+		return fmt.Errorf("open index reader: got %T, want a scorch snapshot", r)
+	}
+	indexed := 0
+	for _, ss := range snap.Segments() {
+		seg := indexSegment{snap: ss, formAt: make([]int32, ss.Segment().Count())}
+		for num := range seg.formAt {
+			seg.formAt[num] = -1
+			if ss.Deleted() != nil && ss.Deleted().Contains(uint32(num)) {
+				continue
+			}
+			ext, err := ss.DocID(uint64(num))
+			if err != nil {
+				r.Close()
+				return fmt.Errorf("list indexed wordings: %w", err)
+			}
+			fi, err := strconv.Atoi(string(ext))
+			if err != nil || fi < 0 || fi >= len(m.forms) {
+				r.Close()
+				return fmt.Errorf("list indexed wordings: unexpected document id %q", ext)
+			}
+			seg.formAt[num] = int32(fi)
+			indexed++
+		}
+		m.segs = append(m.segs, seg)
+	}
+	if want := len(m.forms) - len(m.always); indexed != want {
+		r.Close()
+		return fmt.Errorf("list indexed wordings: the index holds %d, want %d", indexed, want)
+	}
+	m.reader = r
+	return nil
+}
+
+// screen is the test a wording must pass before it is verified: cheap
+// necessary conditions of a match within its budget. A match within b half
+// edits takes at most b edit steps (each costs at least half an edit);
+// each step removes at most one of the wording's characters from the
+// matched text and breaks at most two of its grams. So at least needRunes
+// of its distinct characters occur in the reply, at least needTerms of its
+// distinct terms, and at least needGrams of its grams in the places
+// aligned checks. A need of zero or less always passes.
+type screen struct {
+	// runeMask has bit r%128 set for each of the wording's runes: without
+	// leaving the screen, a reply that lacks too many of those bits turns
+	// the wording away before its terms and runes are read.
+	runeMask         [2]uint64
+	termsLo, termsHi int32
+	gramsLo, gramsHi int32
+	runesLo, runesHi int32
+	needTerms        int16
+	needGrams        int16
+	needRunes        int16
+	budget           int16
+}
+
+// buildScreens lays out the screen of every form.
+func (m *Matcher) buildScreens() {
+	m.screens = make([]screen, len(m.forms))
+	for i := range m.forms {
+		f := &m.forms[i]
+		var distinct []rune
+		for _, r := range f.runes {
+			if !slices.Contains(distinct, r) {
+				distinct = append(distinct, r)
+			}
+		}
+		sc := screen{
+			termsLo: int32(len(m.screenTerms)),
+			gramsLo: int32(len(m.screenGrams)),
+			runesLo: int32(len(m.screenRunes)),
+			// An exact wording keeps every character.
+			needRunes: int16(len(distinct) - f.budget),
+			budget:    int16(f.budget),
+		}
+		if f.budget > 0 {
+			// Exact wordings are not screened on terms: a reply that
+			// contains one may still cut it into other terms around
+			// digits and Latin letters, where tokens depend on context.
+			sc.needTerms = int16(len(f.terms) - 2*f.budget)
+			sc.needGrams = int16(len(f.grams) - 2*f.budget)
+		}
+		m.screenTerms = append(m.screenTerms, f.terms...)
+		m.screenGrams = append(m.screenGrams, f.grams...)
+		m.screenRunes = append(m.screenRunes, distinct...)
+		for _, r := range distinct {
+			sc.runeMask[(r%128)/64] |= 1 << (r % 64)
+		}
+		sc.termsHi = int32(len(m.screenTerms))
+		sc.gramsHi = int32(len(m.screenGrams))
+		sc.runesHi = int32(len(m.screenRunes))
+		m.screens[i] = sc
+	}
+}
+
+// passes reports whether form fi passes its screen against the reply.
+func (m *Matcher) passes(sc *scratch, fi int32) bool {
+	s := &m.screens[fi]
+	// Each bit of the wording's mask that the reply lacks is at least one
+	// character of the wording it lacks; at most budget may be missing.
+	missing := bits.OnesCount64(s.runeMask[0]&^sc.runeMask[0]) + bits.OnesCount64(s.runeMask[1]&^sc.runeMask[1])
+	if missing > int(s.budget) {
+		return false
+	}
+	if s.needTerms > 0 {
+		n := 0
+		for _, t := range m.screenTerms[s.termsLo:s.termsHi] {
+			if sc.termSeen[t] == sc.epoch {
+				n++
+			}
+		}
+		if n < int(s.needTerms) {
+			return false
+		}
+	}
+	if s.needRunes > 0 {
+		n := 0
+		for _, r := range m.screenRunes[s.runesLo:s.runesHi] {
+			if sc.hasRune(r) {
+				n++
+			}
+		}
+		if n < int(s.needRunes) {
+			return false
+		}
+	}
+	return s.needGrams <= 0 || sc.aligned(m.screenGrams[s.gramsLo:s.gramsHi], int(s.needGrams), int(s.budget))
 }
 
 // Edit costs of verification, in half edits. A character that sounds the
@@ -205,21 +415,86 @@ func budgetFor(n int) int {
 	}
 }
 
-// terms returns the distinct index terms of normalised text.
-func (m *Matcher) terms(s string) []string {
-	tokens := m.analyzer.Analyze([]byte(s))
-	out := make([]string, 0, len(tokens))
-	for _, t := range tokens {
-		term := string(t.Term)
-		if !slices.Contains(out, term) {
-			out = append(out, term)
+// analyze cuts normalised text into index terms and calls emit with each
+// term and the rune offset in s where it starts. term is only valid during
+// the call.
+func (m *Matcher) analyze(s string, emit func(term []byte, pos int)) {
+	if m.bigrams && cjkTerms(s, emit) {
+		return
+	}
+	// Token offsets are in bytes; count runes as they pass, since tokens
+	// come in order of their start.
+	b, r := 0, 0
+	for _, t := range m.analyzer.Analyze([]byte(s)) {
+		if t.Start < b {
+			b, r = 0, 0
+		}
+		for b < t.Start && b < len(s) {
+			_, size := utf8.DecodeRuneInString(s[b:])
+			b += size
+			r++
+		}
+		emit(t.Term, r)
+	}
+}
+
+// cjkTerms emits the terms bleve's cjk analyzer makes of s, in the same
+// order, when s holds only what it can cut without the analyzer: ideographs
+// of the CJK Unified Ideographs block, a-z and 0-9, which is almost every
+// normalised reply. It reports false, having emitted nothing, for any other
+// s. The analyzer's Unicode word segmentation makes every ideograph a token
+// and every run of a-z and 0-9 one token; its bigram filter turns each run
+// of ideographs into its bigrams, or into the ideograph itself when the run
+// is one long. TestCJKTermsMatchAnalyzer holds the two together.
+func cjkTerms(s string, emit func(term []byte, pos int)) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 0x4e00 && r <= 0x9fff) {
+			return false
 		}
 	}
-	return out
+	var buf [128]byte
+	b := buf[:0]
+	if len(s) > len(buf) {
+		b = make([]byte, 0, len(s))
+	}
+	b = append(b, s...)
+	pos := 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			j := i
+			for j < len(b) && b[j] < utf8.RuneSelf {
+				j++
+			}
+			emit(b[i:j], pos)
+			pos += j - i
+			i = j
+			continue
+		}
+		// A run of ideographs, three bytes each.
+		j := i
+		for j < len(b) && b[j] >= utf8.RuneSelf {
+			j += 3
+		}
+		if j-i == 3 {
+			emit(b[i:j], pos)
+		}
+		for k := i; k+6 <= j; k += 3 {
+			emit(b[k:k+6], pos+(k-i)/3)
+		}
+		pos += (j - i) / 3
+		i = j
+	}
+	return true
 }
 
 // Close releases the index.
-func (m *Matcher) Close() error { return m.index.Close() }
+func (m *Matcher) Close() error {
+	err := m.reader.Close()
+	if cerr := m.index.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // Len returns the number of entries.
 func (m *Matcher) Len() int { return len(m.entries) }
@@ -236,105 +511,310 @@ func (m *Matcher) Entry(id string) (Entry, bool) {
 	return m.entries[i], true
 }
 
+// scratch is the working memory of one Match. Marks are stamped with the
+// reply's epoch instead of being cleared, so a reply costs in proportion
+// to its own terms and candidates, not to the size of the phrasebook.
+type scratch struct {
+	epoch uint32
+	// termSeen[id] == epoch when the reply has term id; its occurrences
+	// then start at grams[termAt[id]].
+	termSeen []uint32
+	termAt   []int32
+	// formSeen[i] == epoch when form i is already a candidate.
+	formSeen []uint32
+	// grams are the reply's occurrences of terms some wording has, sorted
+	// by term and then offset; terms lists those terms once each.
+	grams  []gram
+	terms  []int32
+	lookup []int32
+	cands  []int32
+	found  []found
+	// dicts, lists and iters are the term dictionary, posting list and
+	// iterator of each index segment, kept from reply to reply so that a
+	// lookup allocates nothing.
+	dicts []segment.TermDictionary
+	lists []segment.PostingsList
+	iters []segment.PostingsIterator
+	// runeBits has bit r%runeBitsLen set for every rune r of the reply,
+	// runeMask bit r%128 (see screen.runeMask).
+	runeBits [runeBitsLen / 64]uint64
+	runeMask [2]uint64
+	// diags and inWindow are the working memory of aligned.
+	diags    []diag
+	inWindow []int32
+}
+
+// runeBitsLen is the size of the reply's rune filter. Runes that share a
+// bit only let a wording through to verification.
+const runeBitsLen = 4096
+
+// hasRune reports whether the reply may have r.
+func (sc *scratch) hasRune(r rune) bool {
+	return sc.runeBits[(r%runeBitsLen)/64]&(1<<(r%64)) != 0
+}
+
+// gram is an occurrence of index term id at rune offset pos.
+type gram struct{ id, pos int32 }
+
+// diag pairs a wording's gram k with an occurrence of its term in the
+// reply at d runes after where the gram sits in the wording.
+type diag struct{ d, k int32 }
+
+// begin starts a new reply.
+func (sc *scratch) begin() {
+	sc.epoch++
+	if sc.epoch == 0 {
+		clear(sc.termSeen)
+		clear(sc.formSeen)
+		sc.epoch = 1
+	}
+	sc.grams, sc.terms, sc.lookup, sc.cands, sc.found = sc.grams[:0], sc.terms[:0], sc.lookup[:0], sc.cands[:0], sc.found[:0]
+}
+
+// matchStats counts the work one reply took; the benchmarks report it,
+// since unlike time it does not depend on what else the machine is doing.
+type matchStats struct {
+	// Terms is how many of the reply's terms some wording has; Looked how
+	// many of them were looked up in the index, and Postings how many
+	// postings those lookups read.
+	Terms, Looked, Postings int
+	// Candidates is how many wordings the lookups and the always-checked
+	// list offered; Verified how many of them had enough of their terms in
+	// the reply to be verified.
+	Candidates, Verified int
+}
+
 // Match returns the entries allowed by f that text says, ordered by where
 // they start. Start and End are rune offsets into text as given.
 func (m *Matcher) Match(text string, f Filter) []Hit {
+	return m.match(text, f, nil)
+}
+
+// match is Match, counting its work into st when st is not nil.
+func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 	n := Normalize(text)
 	if len(n.Runes) == 0 {
 		return nil
 	}
+	sc := m.scratch.Get().(*scratch)
+	defer m.scratch.Put(sc)
+	sc.begin()
 	u := newUtterance(n)
-	replyTerms := map[string]bool{}
-	for _, t := range m.terms(u.text) {
-		replyTerms[t] = true
+	clear(sc.runeBits[:])
+	sc.runeMask = [2]uint64{}
+	for _, r := range u.runes {
+		sc.runeBits[(r%runeBitsLen)/64] |= 1 << (r % 64)
+		sc.runeMask[(r%128)/64] |= 1 << (r % 64)
 	}
-	cands := append(m.candidates(replyTerms), m.scoped[f.Scope]...)
-	best := map[int]found{}
-	for _, fi := range cands {
+	m.markTerms(sc, u.text)
+	m.candidates(sc, st)
+	for _, fi := range m.scoped[f.Scope] {
+		if sc.formSeen[fi] != sc.epoch {
+			sc.formSeen[fi] = sc.epoch
+			sc.cands = append(sc.cands, fi)
+		}
+	}
+	verified := 0
+	for _, fi := range sc.cands {
+		if !m.screensOff && !m.passes(sc, fi) {
+			continue
+		}
 		fm := &m.forms[fi]
 		e := &m.entries[fm.entry]
 		if !f.Allows(e) {
 			continue
 		}
-		if fm.budget > 0 && covered(fm.terms, replyTerms) < len(fm.terms)-2*fm.budget {
-			continue
-		}
+		verified++
 		start, end, score, ok := u.find(fm)
 		if !ok {
 			continue
 		}
 		span := n.OrigSpan(start, end)
 		h := Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: score, Start: span.Start, End: span.End, Suggestion: e.Suggestion}
-		if old, seen := best[fm.entry]; !seen || better(h, old.Hit) {
-			best[fm.entry] = found{h, e.Scope != ""}
+		k := slices.IndexFunc(sc.found, func(x found) bool { return x.entry == fm.entry })
+		switch {
+		case k < 0:
+			sc.found = append(sc.found, found{h, fm.entry, e.Scope != ""})
+		case better(h, sc.found[k].Hit):
+			sc.found[k].Hit = h
 		}
 	}
-	hits := make([]found, 0, len(best))
-	for _, h := range best {
-		hits = append(hits, h)
+	if st != nil {
+		st.Candidates += len(sc.cands)
+		st.Verified += verified
 	}
-	return dedupe(hits)
+	return dedupe(sc.found)
 }
 
-// candidates returns the wordings worth verifying: those whose signature
-// shares a term with the utterance, found through the index, plus the
-// wordings checked every time.
-func (m *Matcher) candidates(replyTerms map[string]bool) []int {
-	// Look up the reply's rarest terms first, up to maxPostings postings
-	// in all: that bounds the work of one query however long or common the
-	// reply. A wording found only through the commonest terms of a long
-	// reply can be missed; the benchmark's hits/op shows how often.
-	terms := make([]string, 0, len(replyTerms))
-	for t := range replyTerms {
-		if m.sigDF[t] > 0 {
-			terms = append(terms, t)
+// markTerms finds the reply's occurrences of terms that some wording has
+// and marks those terms.
+func (m *Matcher) markTerms(sc *scratch, s string) {
+	m.analyze(s, func(term []byte, pos int) {
+		if id, ok := m.termIDs[string(term)]; ok {
+			sc.grams = append(sc.grams, gram{id, int32(pos)})
+		}
+	})
+	slices.SortFunc(sc.grams, func(a, b gram) int {
+		if a.id != b.id {
+			return int(a.id - b.id)
+		}
+		return int(a.pos - b.pos)
+	})
+	for k, g := range sc.grams {
+		if sc.termSeen[g.id] != sc.epoch {
+			sc.termSeen[g.id] = sc.epoch
+			sc.termAt[g.id] = int32(k)
+			sc.terms = append(sc.terms, g.id)
 		}
 	}
-	slices.SortFunc(terms, func(a, b string) int {
-		if d := m.sigDF[a] - m.sigDF[b]; d != 0 {
-			return d
+}
+
+// aligned reports whether at least need of the wording's grams occur in
+// the reply in the places a match within budget half edits leaves them.
+// Each half edit breaks at most two grams, and a character added or left
+// out moves the grams after it by one, so the grams that survive a match
+// lie on diagonals (reply offset minus wording offset) that differ by at
+// most budget. Counting the same terms wherever they are lets through
+// most wordings of common words in a long reply; this test does not.
+func (sc *scratch) aligned(grams []gram, need, budget int) bool {
+	if need <= 0 {
+		return true
+	}
+	ds := sc.diags[:0]
+	for k, g := range grams {
+		if sc.termSeen[g.id] != sc.epoch {
+			continue
 		}
-		return strings.Compare(a, b)
+		for o := sc.termAt[g.id]; int(o) < len(sc.grams) && sc.grams[o].id == g.id; o++ {
+			ds = append(ds, diag{sc.grams[o].pos - g.pos, int32(k)})
+		}
+	}
+	sc.diags = ds
+	if len(ds) < need {
+		return false
+	}
+	slices.SortFunc(ds, func(a, b diag) int { return int(a.d - b.d) })
+	// Slide a window of width budget over the diagonals, counting the
+	// distinct grams inside it.
+	if cap(sc.inWindow) < len(grams) {
+		sc.inWindow = make([]int32, len(grams))
+	}
+	in := sc.inWindow[:len(grams)]
+	clear(in)
+	distinct, lo := 0, 0
+	for _, x := range ds {
+		if in[x.k] == 0 {
+			distinct++
+		}
+		in[x.k]++
+		for x.d-ds[lo].d > int32(budget) {
+			in[ds[lo].k]--
+			if in[ds[lo].k] == 0 {
+				distinct--
+			}
+			lo++
+		}
+		if distinct >= need {
+			return true
+		}
+	}
+	return false
+}
+
+// candidates lists in sc.cands the wordings worth verifying: those whose
+// signature shares a term with the reply, read from the index's posting
+// lists, plus the wordings checked every time.
+//
+// The posting lists are read straight from the segments of the index
+// snapshot, without bleve's query, scoring and top-N collection:
+// verification needs the wordings, not a ranking of them. Every candidate
+// that passes its screen is verified, which is far cheaper than the
+// scoring it replaces, and finds the hits a top-N cut can drop.
+func (m *Matcher) candidates(sc *scratch, st *matchStats) {
+	sc.cands = append(sc.cands, m.always...)
+	for _, fi := range m.always {
+		sc.formSeen[fi] = sc.epoch
+	}
+	// Look up the reply's rarest terms first, up to maxPostings postings
+	// in all: that bounds the work of one reply however long or common it
+	// is. A wording found only through the commonest terms of a long reply
+	// can be missed; the benchmark's hits/op shows how often.
+	for _, id := range sc.terms {
+		if m.sigDF[id] > 0 {
+			sc.lookup = append(sc.lookup, id)
+		}
+	}
+	slices.SortFunc(sc.lookup, func(a, b int32) int {
+		if d := m.sigDF[a] - m.sigDF[b]; d != 0 {
+			return int(d)
+		}
+		return bytes.Compare(m.termBytes[a], m.termBytes[b])
 	})
-	var qs []query.Query
-	postings := 0
-	for _, t := range terms {
-		postings += m.sigDF[t]
-		if postings > maxPostings && len(qs) > 0 {
+	postings, looked := 0, 0
+	for _, id := range sc.lookup {
+		if postings+int(m.sigDF[id]) > maxPostings && looked > 0 {
 			break
 		}
-		tq := bleve.NewTermQuery(t)
-		tq.SetField(sigField)
-		qs = append(qs, tq)
-	}
-	out := slices.Clone(m.always)
-	if len(qs) == 0 {
-		return out
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), maxCandidates, 0, false)
-	res, err := m.index.SearchInContext(context.Background(), req)
-	if err != nil {
-		// The index is in memory and the query well formed: a failure
-		// here is a bug, and the always-checked wordings still give the
-		// best answer available rather than none.
-		return out
-	}
-	for _, h := range res.Hits {
-		if i, err := strconv.Atoi(h.ID); err == nil {
-			out = append(out, i)
+		looked++
+		n, err := m.readPostings(sc, id)
+		postings += n
+		if err != nil {
+			// The index is in memory and the term well formed: a failure
+			// here is a bug, and the candidates found so far still give
+			// the best answer available rather than none.
+			break
 		}
 	}
-	return out
+	if st != nil {
+		st.Terms += len(sc.terms)
+		st.Looked += looked
+		st.Postings += postings
+	}
 }
 
-func covered(terms []string, in map[string]bool) int {
+// readPostings adds the wordings in term id's posting list to sc.cands and
+// returns how many postings it read.
+func (m *Matcher) readPostings(sc *scratch, id int32) (int, error) {
 	n := 0
-	for _, t := range terms {
-		if in[t] {
+	for k := range m.segs {
+		seg := &m.segs[k]
+		if sc.dicts[k] == nil {
+			d, err := seg.snap.Segment().Dictionary(sigField)
+			if err != nil {
+				return n, fmt.Errorf("open term dictionary: %w", err)
+			}
+			sc.dicts[k] = d
+		}
+		pl, err := sc.dicts[k].PostingsList(m.termBytes[id], seg.snap.Deleted(), sc.lists[k])
+		if err != nil {
+			return n, fmt.Errorf("read postings of %q: %w", m.termBytes[id], err)
+		}
+		sc.lists[k] = pl
+		// Frequencies, norms and locations are not read: they only feed
+		// scoring.
+		it := pl.Iterator(false, false, false, sc.iters[k])
+		sc.iters[k] = it
+		for {
+			p, err := it.Next()
+			if err != nil {
+				return n, fmt.Errorf("read postings of %q: %w", m.termBytes[id], err)
+			}
+			if p == nil {
+				break
+			}
 			n++
+			num := p.Number()
+			if num >= uint64(len(seg.formAt)) {
+				continue
+			}
+			fi := seg.formAt[num]
+			if fi >= 0 && sc.formSeen[fi] != sc.epoch {
+				sc.formSeen[fi] = sc.epoch
+				sc.cands = append(sc.cands, fi)
+			}
 		}
 	}
-	return n
+	return n, nil
 }
 
 // better orders two hits of one entry: closer first, then longer.
@@ -351,6 +831,7 @@ func better(a, b Hit) bool {
 // found is a hit and whether its entry is a scenario's own key point.
 type found struct {
 	Hit
+	entry  int
 	scoped bool
 }
 
@@ -553,10 +1034,6 @@ func fuzzy(p []rune, ps []sound, t []rune, ts []sound, extra, budget int) (cost,
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
-
-// maxCandidates is how many of the best-ranked wordings bleve hands over
-// for verification.
-const maxCandidates = 64
 
 // maxPostings bounds the postings one query may walk.
 const maxPostings = 1500

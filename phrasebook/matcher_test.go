@@ -2,6 +2,7 @@ package phrasebook_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -206,4 +207,80 @@ func TestCheckUniqueNamesBothPlaces(t *testing.T) {
 	err = phrasebook.CheckUnique(append(a, b...))
 	require.Error(t, err)
 	assert.Equal(t, `b.yaml:3: id: duplicate id "x", first defined at a.yaml:2`, err.Error())
+}
+
+// TestScreensLoseNothing checks that the cheap tests a candidate passes
+// before verification are necessary conditions: with them switched off,
+// every reply gets the same hits, on the built-in phrasebook with the
+// evaluation set and on a dense 10k phrasebook with generated replies.
+func TestScreensLoseNothing(t *testing.T) {
+	var texts []string
+	for _, c := range loadEval(t) {
+		texts = append(texts, c.Text)
+	}
+	texts = append(texts, syntheticReplies(300)...)
+	builtin, err := phrasebook.Builtin()
+	require.NoError(t, err)
+	for name, entries := range map[string][]phrasebook.Entry{"builtin": builtin, "dense10k": syntheticBook(t, 10000, true)} {
+		t.Run(name, func(t *testing.T) {
+			m, err := phrasebook.New(entries)
+			require.NoError(t, err)
+			t.Cleanup(func() { m.Close() })
+			var st phrasebook.MatchStats
+			for _, text := range texts {
+				m.SetScreensOff(false)
+				screened := m.MatchCounting(text, phrasebook.Filter{}, &st)
+				m.SetScreensOff(true)
+				require.Equal(t, m.Match(text, phrasebook.Filter{}), screened, "reply %q", text)
+			}
+			// The screens must be doing something for the test to mean
+			// anything.
+			assert.Less(t, st.Verified, st.Candidates/2, "screens turned away too little")
+		})
+	}
+}
+
+// TestMatchConcurrent matches from several goroutines at once, as the
+// server does, and expects the hits of matching one reply at a time; run
+// with -race it also shows that replies share no working memory.
+func TestMatchConcurrent(t *testing.T) {
+	entries, err := phrasebook.Builtin()
+	require.NoError(t, err)
+	m, err := phrasebook.New(entries)
+	require.NoError(t, err)
+	t.Cleanup(func() { m.Close() })
+	var texts []string
+	for _, c := range loadEval(t) {
+		texts = append(texts, c.Text)
+	}
+	want := make([][]phrasebook.Hit, len(texts))
+	for i, text := range texts {
+		want[i] = m.Match(text, phrasebook.Filter{})
+	}
+	const workers = 8
+	got := make([][][]phrasebook.Hit, workers)
+	done := make(chan int, workers)
+	for w := range workers {
+		go func() {
+			got[w] = make([][]phrasebook.Hit, len(texts))
+			for k := range texts {
+				i := (k + w*37) % len(texts)
+				got[w][i] = m.Match(texts[i], phrasebook.Filter{})
+			}
+			done <- w
+		}()
+	}
+	deadline := time.After(time.Minute)
+	for range workers {
+		select {
+		case <-done:
+		case <-deadline:
+			t.Fatal("concurrent matching did not finish within a minute")
+		}
+	}
+	for w := range workers {
+		for i := range texts {
+			require.Equal(t, want[i], got[w][i], "worker %d, reply %q", w, texts[i])
+		}
+	}
 }

@@ -3,6 +3,7 @@ package phrasebook
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -10,6 +11,7 @@ import (
 )
 
 //go:generate go run ./internal/gent2s
+//go:generate go run ./internal/gent2s -phrases -o t2s_phrases.go
 
 // Normalized is an utterance prepared for matching. The same function
 // prepares phrasebook wordings for the index and replies for querying, so a
@@ -55,7 +57,9 @@ func (n Normalized) OrigSpan(i, j int) Span {
 // Normalize(Normalize(s).String()) has the same Runes as Normalize(s).
 //
 // Rune by rune, full-width forms become half-width, Traditional characters
-// become Simplified (OpenCC's character table, see t2s_table.go), letters
+// become Simplified (OpenCC's character table, see t2s_table.go, after the
+// phrases of t2s_phrases.go that convert otherwise: 瞭解 → 了解, and the
+// Taiwan 著 → 着 except in the phrases that keep it, such as 著名), letters
 // are lower-cased, and punctuation, symbols, spaces and control
 // characters are dropped. Letters, marks and numbers of any script stay.
 //
@@ -90,12 +94,29 @@ func Normalize(s string) Normalized {
 		toks = make([]token, 0, c)
 	}
 	pos := 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isHan(r) && t2s.startsPhrase(r) {
+			if trad, simp := t2s.phraseAt(s[i:]); simp != nil {
+				// A phrase converts as a whole (瞭解 → 了解, 著名 stays),
+				// character for character, so every character keeps its
+				// own offset.
+				for k, sr := range simp {
+					t := classifyHan(sr)
+					t.pos = pos + k
+					toks = append(toks, t)
+				}
+				pos += len(simp)
+				i += len(trad)
+				continue
+			}
+		}
 		if t, ok := classify(r); ok {
 			t.pos = pos
 			toks = append(toks, t)
 		}
 		pos++
+		i += size
 	}
 	return assemble(toks)
 }
@@ -459,24 +480,45 @@ func parseUnits(run []token, p int) (value, end int, ok bool) {
 
 // t2sTable is the Traditional → Simplified character table in a form that
 // answers in constant time for the Basic Multilingual Plane, where almost
-// every character of a reply lives.
+// every character of a reply lives, and the phrases that convert otherwise
+// than their characters.
 type t2sTable struct {
 	lo    rune
 	dense []rune // dense[r-lo] is the Simplified form of r, or 0
 	// Keys beyond the BMP, sorted, and their Simplified forms.
 	supKeys, supVals []rune
+	// phrases maps a phrase to its Simplified form, rune for rune; starts
+	// has bit r set for every first rune r of a phrase (all in the BMP),
+	// and longest is their greatest length in runes.
+	phrases map[string][]rune
+	starts  []uint64
+	longest int
 }
 
-// newT2STable decodes the generated pairs. The table is built once, when
-// the package is initialised, and never written afterwards.
-func newT2STable(pairs string) t2sTable {
+// newT2STable decodes the generated pairs, variants (pairs applied after
+// them) and phrases. The table is built once, when the package is
+// initialised, and never written afterwards.
+func newT2STable(pairs, variants, phrases string) t2sTable {
 	var keys, vals []rune
-	for i := 0; i < len(pairs); {
-		k, n := utf8.DecodeRuneInString(pairs[i:])
-		i += n
-		v, n := utf8.DecodeRuneInString(pairs[i:])
-		i += n
-		keys, vals = append(keys, k), append(vals, v)
+	decode := func(pairs string) {
+		for i := 0; i < len(pairs); {
+			k, n := utf8.DecodeRuneInString(pairs[i:])
+			i += n
+			v, n := utf8.DecodeRuneInString(pairs[i:])
+			i += n
+			keys, vals = append(keys, k), append(vals, v)
+		}
+	}
+	decode(pairs)
+	chars := len(keys)
+	decode(variants)
+	// A variant's Simplified form may itself be the result of a pair.
+	for i := chars; i < len(keys); i++ {
+		for j := range chars {
+			if vals[j] == keys[i] {
+				vals[j] = vals[i]
+			}
+		}
 	}
 	var t t2sTable
 	lo, hi := rune(-1), rune(-1)
@@ -500,7 +542,53 @@ func newT2STable(pairs string) t2sTable {
 			t.dense[k-lo] = vals[i]
 		}
 	}
+	t.phrases = map[string][]rune{}
+	t.starts = make([]uint64, 0x10000/64)
+	for line := range strings.Lines(phrases) {
+		trad, simp, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+		first, _ := utf8.DecodeRuneInString(trad)
+		if first > 0xffff {
+			// startsPhrase looks in the BMP only; TestT2SPhrases
+			// shows that every phrase can be found.
+			continue
+		}
+		t.phrases[trad] = []rune(simp)
+		t.starts[first/64] |= 1 << (first % 64)
+		t.longest = max(t.longest, utf8.RuneCountInString(trad))
+	}
 	return t
+}
+
+// startsPhrase reports whether some phrase starts with r.
+func (t *t2sTable) startsPhrase(r rune) bool {
+	return r <= 0xffff && t.starts[r/64]&(1<<(r%64)) != 0
+}
+
+// phraseAt returns the longest phrase s starts with and its Simplified
+// form, or a nil form when there is none.
+func (t *t2sTable) phraseAt(s string) (trad string, simp []rune) {
+	// Cut s after each of its first longest runes, longest first.
+	var ends [16]int
+	n := 0
+	for i := range s {
+		if i > 0 {
+			ends[n] = i
+			n++
+		}
+		if n == len(ends) || n == t.longest {
+			break
+		}
+	}
+	if n < len(ends) && n < t.longest {
+		ends[n] = len(s)
+		n++
+	}
+	for k := n - 1; k >= 1; k-- {
+		if simp, ok := t.phrases[s[:ends[k]]]; ok {
+			return s[:ends[k]], simp
+		}
+	}
+	return "", nil
 }
 
 // lookup returns the Simplified form of r, or r itself.
@@ -517,7 +605,7 @@ func (t *t2sTable) lookup(r rune) rune {
 	return r
 }
 
-// t2s is built from the generated t2sPairs; read-only after initialisation.
-var t2s = newT2STable(t2sPairs)
+// t2s is built from the generated tables; read-only after initialisation.
+var t2s = newT2STable(t2sPairs, t2sVariants, t2sPhrases)
 
 func t2sLookup(r rune) rune { return t2s.lookup(r) }

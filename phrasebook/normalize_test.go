@@ -18,6 +18,13 @@ func TestNormalizeText(t *testing.T) {
 		{"traditional with punctuation", "您好，請問有什麼可以幫您？", "您好请问有什么可以帮您"},
 		{"traditional numeral 兩", "兩個小時", "2个小时"},
 		{"simplified untouched", "请您别着急", "请您别着急"},
+		{"taiwan 著 is 着", "請您別著急，接著說", "请您别着急接着说"},
+		{"著 kept where a phrase keeps it", "著名的顯著問題", "著名的显著问题"},
+		{"simplified 著 phrase kept", "显著", "显著"},
+		{"phrase 瞭解", "我不瞭解，據瞭解", "我不了解据了解"},
+		{"瞭 alone stays", "瞭望", "瞭望"},
+		{"phrase 答覆 but 覆蓋 by character", "答覆您，覆蓋", "答复您覆盖"},
+		{"longest phrase wins", "瞭解到", "了解到"},
 		{"full-width letters and digits", "ＡＰＰ賬號１２３", "app账号123"},
 		{"full-width space", "您好\u3000再见", "您好再见"},
 		{"ascii punctuation and spaces", "Hello, World! (test)", "helloworldtest"},
@@ -100,6 +107,13 @@ func TestNormalizeOffsets(t *testing.T) {
 			in:   "三百零五室",
 			want: "305室",
 			orig: []Span{{0, 4}, {0, 4}, {0, 4}, {4, 5}},
+		},
+		{
+			// A phrase converts character for character: each keeps its
+			// offset, also across dropped punctuation before it.
+			in:   "我，瞭解著急",
+			want: "我了解着急",
+			orig: []Span{{0, 1}, {2, 3}, {3, 4}, {4, 5}, {5, 6}},
 		},
 		{
 			// Spoken digits map one to one.
@@ -203,6 +217,22 @@ func TestNormalizeIdempotent(t *testing.T) {
 	for _, s := range idempotenceSamples {
 		once := Normalize(s).String()
 		assert.Equal(t, once, Normalize(once).String(), "input %q", s)
+	}
+}
+
+// TestT2SPhrases checks every generated phrase: it converts to its
+// Simplified form in context, a second pass leaves the result alone, and
+// phraseAt can see it.
+func TestT2SPhrases(t *testing.T) {
+	require.LessOrEqual(t, t2s.longest, 16, "phraseAt looks at most 16 runes ahead")
+	require.Equal(t, strings.Count(t2sPhrases, "\n"), len(t2s.phrases), "every generated phrase is in the table")
+	for trad, simp := range t2s.phrases {
+		require.Len(t, simp, utf8.RuneCountInString(trad), "phrase %s", trad)
+		in := "您" + trad + "吧"
+		n := Normalize(in)
+		checkNormalized(t, in, n)
+		want := "您" + Normalize(string(simp)).String() + "吧"
+		assert.Equal(t, want, n.String(), "phrase %s", trad)
 	}
 }
 

@@ -75,7 +75,7 @@ func dumpDict(tool, path string) ([]byte, error) {
 		return nil, fmt.Errorf("dump %s: %w", path, err)
 	}
 	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "TSCharacters.txt")
+	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(path), ".ocd2")+".txt")
 	cmd := exec.Command(tool, "-i", path, "-o", out, "-f", "ocd2", "-t", "text")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("dump %s with %s: %w: %s", path, tool, err, msg)

@@ -123,3 +123,30 @@ func TestTableUpToDate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(got), "t2s_table.go is stale: run go generate ./phrasebook")
 }
+
+func TestBuildPhrases(t *testing.T) {
+	chars := []Pair{{'於', '于'}, {'別', '别'}, {'顯', '显'}, {'徵', '征'}, {'變', '变'}, {'藉', '借'}}
+	ts := [][2]string{
+		{"瞭解", "了解"},     // 瞭 alone stays: kept
+		{"變徵", "变徵"},     // keeps 徵: kept, and 变徵 added as itself
+		{"別人", "别人"},     // same as character by character: left out
+		{"一目瞭然", "一目了然"}, // numeral: left out
+		{"藉口", "借口口"},    // lengths differ: left out
+	}
+	tw := [][2]string{{"著", "着"}, {"么", "幺"}}
+	keep := [][2]string{{"顯著", "顯著"}, {"著於", "著於"}, {"合格", "合格"}}
+	set, err := BuildPhrases(chars, ts, tw, keep)
+	require.NoError(t, err)
+	assert.Equal(t, []Pair{{'著', '着'}}, set.Variants, "only the curated variants")
+	assert.Equal(t, []Phrase{
+		{"变徵", "变徵"}, {"显著", "显著"}, {"瞭解", "了解"}, {"著于", "著于"}, {"著於", "著于"}, {"變徵", "变徵"}, {"顯著", "显著"},
+	}, set.Phrases)
+	assert.Equal(t, map[string]int{"same as character by character": 1, "numerals": 1, "lengths differ": 1}, set.Skipped)
+	assert.True(t, set.Derived["显著"])
+	assert.False(t, set.Derived["顯著"])
+
+	_, err = BuildPhrases(chars, ts, [][2]string{{"么", "幺"}}, keep)
+	require.ErrorContains(t, err, "found 0 of the variants")
+	_, err = BuildPhrases(chars, [][2]string{{"瞭解", "了解"}, {"瞭解", "明白"}}, tw, nil)
+	require.ErrorContains(t, err, "phrase 瞭解: both 了解 and 明白")
+}

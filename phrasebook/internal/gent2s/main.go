@@ -10,9 +10,15 @@
 // tool itself does with the t2s configuration. Nothing in the table is typed
 // by hand.
 //
+// With -phrases it writes phrasebook/t2s_phrases.go instead: the phrases
+// that OpenCC converts differently from their characters (瞭解 → 了解) and
+// the Taiwan-standard 著 → 着 with the phrases that keep 著 (see
+// BuildPhrases).
+//
 // Usage (from the phrasebook directory, as go generate runs it):
 //
 //	go run ./internal/gent2s [-data /usr/share/opencc] [-o t2s_table.go]
+//	go run ./internal/gent2s -phrases -o t2s_phrases.go
 package main
 
 import (
@@ -27,9 +33,14 @@ func main() {
 	flag.StringVar(&cfg.DictTool, "opencc_dict", "opencc_dict", "the opencc_dict program")
 	flag.StringVar(&cfg.ConvertTool, "opencc", "opencc", "the opencc program, used to cross-check the table")
 	out := flag.String("o", "t2s_table.go", "the Go file to write")
+	phrases := flag.Bool("phrases", false, "write the phrase table (t2s_phrases.go) instead of the character table")
 	flag.Parse()
 
-	src, err := Generate(cfg)
+	generate := Generate
+	if *phrases {
+		generate = GeneratePhrases
+	}
+	src, err := generate(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gent2s:", err)
 		os.Exit(1)

@@ -544,4 +544,3 @@ func crashGet(t *testing.T, url, cookie string, v any) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
 }
-

@@ -55,6 +55,9 @@ type DB struct {
 	// appender group-commits call events on SQLite's single writer; nil on
 	// PostgreSQL, whose pool writes in parallel.
 	appender *appender
+	// ckpt copies SQLite's write-ahead log back into the database file off
+	// the writer's path; nil for PostgreSQL and in-memory SQLite.
+	ckpt *checkpointer
 }
 
 // IsPostgresDSN reports whether dsn selects PostgreSQL rather than SQLite.
@@ -130,7 +133,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	// The writer is opened and pinged first: it switches the file to WAL,
 	// which readers opened with _query_only could not do.
-	w, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_txlock=immediate"+writerNoCheckpoint)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -153,7 +156,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	db := &DB{dialect: SQLite, w: w, r: r}
+	ckpt, err := newCheckpointer(ctx, path)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	db := &DB{dialect: SQLite, w: w, r: r, ckpt: ckpt}
 	db.appender = newAppender(db)
 	return db, nil
 }
@@ -177,6 +186,9 @@ func (db *DB) Close() error {
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
+	}
+	if db.ckpt != nil {
+		err = errors.Join(err, db.ckpt.close())
 	}
 	return err
 }

@@ -47,6 +47,15 @@ type callConn struct {
 	customers int
 	ended     bool
 	outcome   string
+	// sent counts the trainee's replies and hang-up sent; refused says one
+	// crossed the caller's own end and the server answered that the call
+	// was over.
+	sent    int
+	refused bool
+	// unanswered says the last word sent got no answer before the end:
+	// no caller's line after a reply, no trainee_hung_up end after the
+	// hang-up. Whether it was stored the client cannot tell.
+	unanswered bool
 	// readErr is the error that ended reading (a close frame after the
 	// end, normally).
 	readErr error
@@ -96,7 +105,11 @@ func (r *runner) call(ctx context.Context, cookie string, tr *scenarios.Transcri
 		r.dup.Add(c.seq.dup)
 		return fmt.Errorf("call %s (%s): %w", id, tr.Scenario, err)
 	}
-	c.seq.ended()
+	unsure := int64(0)
+	if c.unanswered {
+		unsure = 1
+	}
+	c.seq.ended(unsure)
 	r.lost.Add(c.seq.lost)
 	r.dup.Add(c.seq.dup)
 	r.ended.Add(1)
@@ -106,7 +119,13 @@ func (r *runner) call(ctx context.Context, cookie string, tr *scenarios.Transcri
 	return nil
 }
 
-// play runs the call to its end message and the socket's normal close.
+// play runs the call to its end message and the socket's close.
+//
+// A reply or hang-up can cross the caller's own end of the call on the
+// wire. Then either the socket is already closing and the send fails with
+// ErrCloseSent (nothing was sent), or the server refuses it with an error
+// message after the end and closes as for any word after the end; either
+// way it took no seq, and the call counts as ended normally.
 func (c *callConn) play(ctx context.Context, tr *scenarios.Transcript) error {
 	r := c.r
 	for i := 0; ; i++ {
@@ -124,33 +143,69 @@ func (c *callConn) play(ctx context.Context, tr *scenarios.Transcript) error {
 			break
 		}
 		before := c.customers
-		if err := c.send(map[string]string{"type": "say", "text": tu.Say}); err != nil {
-			return err
+		if ok, err := c.act(map[string]string{"type": "say", "text": tu.Say}); err != nil || !ok {
+			return c.closing(ctx, err)
 		}
 		sent := time.Now()
-		c.seq.trainee()
 		m, err := c.await(ctx, func() bool { return c.customers > before || c.ended })
 		if err != nil {
 			return fmt.Errorf("waiting for the answer to %q: %w", tu.Say, err)
 		}
 		if c.customers == before {
-			return fmt.Errorf("the call ended without an answer to %q", tu.Say)
+			// The call ended first (the reply crossed the end, or the
+			// caller gave up as it came in): no answer to time.
+			break
 		}
 		r.lat.Add(m.received.Sub(sent))
 		r.turns.Add(1)
 	}
 	if !c.ended {
-		if err := c.send(map[string]string{"type": "hangup"}); err != nil {
-			return err
-		}
-		c.seq.trainee()
-		if _, err := c.await(ctx, func() bool { return c.ended }); err != nil {
-			return fmt.Errorf("waiting for the end after hanging up: %w", err)
+		if ok, err := c.act(map[string]string{"type": "hangup"}); err != nil || !ok {
+			return c.closing(ctx, err)
 		}
 	}
-	// After the end the server closes the socket normally, sending
-	// nothing more.
-	if _, err := c.await(ctx, func() bool { return false }); !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+	return c.closing(ctx, nil)
+}
+
+// act sends a trainee event, which will take a seq. ok is false when the
+// socket was already closing, so nothing was sent.
+func (c *callConn) act(v any) (ok bool, err error) {
+	_ = c.conn.SetWriteDeadline(time.Now().Add(c.r.cfg.Wait))
+	if err := c.conn.WriteJSON(v); err != nil {
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return false, nil
+		}
+		return false, fmt.Errorf("send: %w", err)
+	}
+	c.sent++
+	c.unanswered = true
+	c.seq.trainee()
+	return true, nil
+}
+
+// closing reads to the end and the close after the trainee's last word,
+// or returns sendErr if that word could not be sent.
+func (c *callConn) closing(ctx context.Context, sendErr error) error {
+	if sendErr != nil {
+		return sendErr
+	}
+	if !c.ended {
+		if _, err := c.await(ctx, func() bool { return c.ended }); err != nil {
+			return fmt.Errorf("waiting for the end: %w", err)
+		}
+	}
+	// After the end the server closes the socket normally and sends
+	// nothing more, unless it refused a word that crossed the end.
+	_, err := c.await(ctx, func() bool { return false })
+	if c.refused {
+		// The refused word is known not to be stored.
+		c.seq.owed--
+		c.unanswered = false
+		if websocket.IsCloseError(err, websocket.ClosePolicyViolation) {
+			return nil
+		}
+	}
+	if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
 		return fmt.Errorf("after the end: want a normal close, got %w", err)
 	}
 	return nil
@@ -183,14 +238,6 @@ func (c *callConn) read() {
 	}
 }
 
-func (c *callConn) send(v any) error {
-	_ = c.conn.SetWriteDeadline(time.Now().Add(c.r.cfg.Wait))
-	if err := c.conn.WriteJSON(v); err != nil {
-		return fmt.Errorf("send: %w", err)
-	}
-	return nil
-}
-
 // errClosed marks reading past the end of the socket.
 var errClosed = errors.New("socket already closed")
 
@@ -204,11 +251,19 @@ func (c *callConn) handle(in inbound) error {
 	m := in.msg
 	switch m.Type {
 	case "error":
+		if c.ended && c.sent > 0 && !c.refused {
+			c.refused = true
+			return nil
+		}
 		return fmt.Errorf("server error message at seq %d: %s", m.Seq, m.Message)
 	case "customer":
 		c.customers++
+		c.unanswered = false
 	case "end":
 		c.ended, c.outcome = true, m.Outcome
+		if m.Outcome == "trainee_hung_up" {
+			c.unanswered = false
+		}
 	case "ring", "hint", "mood":
 	default:
 		return fmt.Errorf("unknown message type %q at seq %d", m.Type, m.Seq)

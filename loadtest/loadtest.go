@@ -31,7 +31,7 @@ type Config struct {
 	Duration time.Duration
 	// Think is the mean pause between the caller's line and the trainee's
 	// next reply; each pause is drawn evenly from Think/2 to 3*Think/2 so
-	// that the calls do not march in step. Default 1s.
+	// that the calls do not march in step. Zero replies at once.
 	Think time.Duration
 	// Ramp spreads the first call of each slot over this span, so the run
 	// does not open every socket in the same millisecond. Default 5s.
@@ -53,9 +53,6 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.Think == 0 {
-		c.Think = time.Second
-	}
 	if c.Ramp == 0 {
 		c.Ramp = 5 * time.Second
 	}

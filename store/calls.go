@@ -294,27 +294,19 @@ func (db *DB) appendEvents(ctx context.Context, l *Lease, events []Event) error 
 			return fmt.Errorf("append events to call %s: %w: seq %d follows %d", callID, ErrInvalid, e.Seq, events[i-1].Seq)
 		}
 	}
-	err := db.tx(ctx, func(tx *sqlTx) error {
-		if l != nil {
-			if err := tx.checkLease(ctx, *l); err != nil {
+	var err error
+	if db.appender != nil {
+		err = db.appender.append(ctx, l, events)
+	} else {
+		err = db.tx(ctx, func(tx *sqlTx) error {
+			st, err := prepareAppend(ctx, tx)
+			if err != nil {
 				return err
 			}
-		}
-		var last int64
-		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM call_events WHERE call_id = ?`, callID).Scan(&last); err != nil {
-			return classify(err)
-		}
-		if events[0].Seq != last+1 {
-			return fmt.Errorf("%w: next seq is %d, got %d", ErrConflict, last+1, events[0].Seq)
-		}
-		for _, e := range events {
-			if _, err := tx.exec(ctx, `INSERT INTO call_events (call_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)`,
-				e.CallID, e.Seq, e.Type, string(e.Payload), millis(e.At)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+			defer st.close()
+			return st.append(ctx, tx, l, events)
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("append events %d..%d to call %s: %w", events[0].Seq, events[len(events)-1].Seq, callID, err)
 	}

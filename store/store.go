@@ -52,6 +52,12 @@ type DB struct {
 	// r serves reads. On SQLite it is a separate read-only pool, which WAL
 	// lets run alongside the writer.
 	r *sql.DB
+	// appender group-commits call events on SQLite's single writer; nil on
+	// PostgreSQL, whose pool writes in parallel.
+	appender *appender
+	// ckpt copies SQLite's write-ahead log back into the database file off
+	// the writer's path; nil for PostgreSQL and in-memory SQLite.
+	ckpt *checkpointer
 }
 
 // IsPostgresDSN reports whether dsn selects PostgreSQL rather than SQLite.
@@ -118,14 +124,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		pool.SetMaxOpenConns(1)
 		pool.SetConnMaxIdleTime(0)
 		pool.SetConnMaxLifetime(0)
-		return &DB{dialect: SQLite, w: pool, r: pool}, nil
+		db := &DB{dialect: SQLite, w: pool, r: pool}
+		db.appender = newAppender(db)
+		return db, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	// The writer is opened and pinged first: it switches the file to WAL,
 	// which readers opened with _query_only could not do.
-	w, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_txlock=immediate"+writerNoCheckpoint)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -148,7 +156,15 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{dialect: SQLite, w: w, r: r}, nil
+	ckpt, err := newCheckpointer(ctx, path)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	db := &DB{dialect: SQLite, w: w, r: r, ckpt: ckpt}
+	db.appender = newAppender(db)
+	return db, nil
 }
 
 // Dialect reports which database this DB speaks to.
@@ -164,9 +180,15 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close releases the database's connections.
 func (db *DB) Close() error {
+	if db.appender != nil {
+		db.appender.close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
+	}
+	if db.ckpt != nil {
+		err = errors.Join(err, db.ckpt.close())
 	}
 	return err
 }

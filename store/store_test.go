@@ -442,3 +442,66 @@ func TestAudit(t *testing.T) {
 		assert.Equal(t, "user.role", page[0].Action)
 	})
 }
+
+// TestAppendManyCalls has many calls append at once, as a busy server's
+// live calls do, each also racing a stale writer for its first seq: every
+// call's log comes out whole, and only the stale writes are refused, even
+// when they share a group commit with the others.
+func TestAppendManyCalls(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := addUser(t, db, "a", store.RoleTrainee)
+		const calls, seqs = 40, 15
+		ids := make([]string, calls)
+		for i := range ids {
+			c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0}
+			require.NoError(t, db.CreateCall(ctx, &c))
+			ids[i] = c.ID
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, calls*(seqs+1))
+		stale := make(chan error, calls)
+		for _, id := range ids {
+			wg.Go(func() {
+				for seq := int64(1); seq <= seqs; seq += 2 {
+					evs := []store.Event{event(id, seq, "say", `{}`)}
+					if seq < seqs {
+						evs = append(evs, event(id, seq+1, "customer", `{"text":"嗯"}`))
+					}
+					errs <- db.AppendEvents(ctx, evs...)
+				}
+			})
+			wg.Go(func() {
+				// Whether it comes first or last, seq 1 is won once.
+				stale <- db.AppendEvents(ctx, event(id, 1, "say", `{"stale":true}`))
+			})
+		}
+		wg.Wait()
+		close(errs)
+		close(stale)
+		for err := range errs {
+			if err != nil {
+				require.ErrorIs(t, err, store.ErrConflict)
+			}
+		}
+		for err := range stale {
+			if err != nil {
+				require.ErrorIs(t, err, store.ErrConflict)
+			}
+		}
+		// Each call lost exactly one race: the stale writer's or the first
+		// append of its own writer, which then conflicts all the way.
+		for _, id := range ids {
+			all, err := db.Events(ctx, id, 0)
+			require.NoError(t, err)
+			for i, e := range all {
+				require.Equal(t, int64(i+1), e.Seq, "call %s has no gaps", id)
+			}
+			if len(all) == 1 {
+				assert.JSONEq(t, `{"stale":true}`, string(all[0].Payload))
+			} else {
+				assert.Len(t, all, seqs, "call %s is whole", id)
+			}
+		}
+	})
+}

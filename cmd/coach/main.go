@@ -30,6 +30,7 @@ func commands() []command {
 		{"check", "validate scenario and phrasebook files and run golden transcripts", runCheck},
 		{"list", "list the scenario library as JSON", runList},
 		{"match", "print the phrasebook hits of an utterance as JSON", runMatch},
+		{"loadtest", "keep many live calls going against a server and report turn latency", runLoadtest},
 	}
 }
 

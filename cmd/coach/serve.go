@@ -2,15 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/internal/fdlimit"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web"
 )
@@ -35,6 +40,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	key := fs.String("tls-key", "", "TLS private key `file`")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON lines instead of text")
 	xapiBase := fs.String("xapi-base", "", "`IRI` that exported xAPI statements' activities and accounts start with, e.g. https://lms.example.com/coach")
+	pprofAddr := fs.String("pprof", "", "also serve Go's pprof profiles on this `HOST:PORT` (keep it private)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,6 +74,16 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
+	if _, err := fdlimit.Raise(); err != nil {
+		logger.Warn("open-file limit", "err", err)
+	}
+	if *pprofAddr != "" {
+		stopProfiles, err := serveProfiles(*pprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopProfiles()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -79,6 +95,29 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	logger.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect(), "data", *data)
 	fmt.Fprintf(stdout, "coach: serving on %s://%s\n", scheme, ln.Addr())
 	return srv.Serve(ctx, ln)
+}
+
+// serveProfiles serves net/http/pprof's handlers on their own listener, so
+// the profiles are never reachable through the site's address.
+func serveProfiles(addr string, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for pprof on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("pprof server", "err", err)
+		}
+	}()
+	logger.Info("serving pprof", "addr", ln.Addr().String())
+	return func() { srv.Close() }, nil
 }
 
 // openStore creates the data folder and opens the database: dsn when given,

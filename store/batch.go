@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// SQLite has one writer, and each transaction costs a commit (a WAL append
+// and its locking) plus statement preparation. Live calls append a few
+// events per reply each, so with many calls the commits, not the inserts,
+// bound the rate. The appender does group commit: appends that arrive while
+// a transaction is being written wait and then go together in the next one,
+// each inside its own savepoint so that one call's conflict leaves the
+// others' events in. An append still returns only once its events are
+// committed, so callers keep the rule that an event is stored before it is
+// acted on; under light load every append is its own transaction, as before.
+
+// maxBatch caps how many appends share a transaction, which bounds how long
+// the first of them waits for the last.
+const maxBatch = 64
+
+// appendRequest is one AppendEvents call waiting for its transaction.
+type appendRequest struct {
+	// lease, when set, is the writer's claim on the call, checked in the
+	// same transaction as the insert.
+	lease  *Lease
+	events []Event
+	done   chan error
+}
+
+// appender runs the group commits of one DB.
+type appender struct {
+	db   *DB
+	reqs chan *appendRequest
+	quit chan struct{}
+	stop sync.Once
+	wg   sync.WaitGroup
+}
+
+// errClosed answers appends made after Close.
+var errClosed = errors.New("store is closed")
+
+func newAppender(db *DB) *appender {
+	a := &appender{db: db, reqs: make(chan *appendRequest), quit: make(chan struct{})}
+	a.wg.Go(a.run)
+	return a
+}
+
+// append hands events to the writer and waits until they are committed or
+// refused. The requests channel is unbuffered, so a request the writer has
+// taken is always answered, even while closing.
+func (a *appender) append(ctx context.Context, l *Lease, events []Event) error {
+	r := &appendRequest{lease: l, events: events, done: make(chan error, 1)}
+	select {
+	case a.reqs <- r:
+	case <-a.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-r.done
+}
+
+func (a *appender) run() {
+	for {
+		var batch []*appendRequest
+		select {
+		case <-a.quit:
+			return
+		case r := <-a.reqs:
+			batch = append(batch, r)
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-a.reqs:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		a.write(batch)
+	}
+}
+
+// write commits a batch in one transaction. A request whose events
+// conflict is rolled back to its savepoint alone; a failed commit fails
+// them all.
+func (a *appender) write(batch []*appendRequest) {
+	// The requests' own contexts are not used: one caller giving up must
+	// not roll back the others, and the write is local and short.
+	ctx := context.Background()
+	errs := make([]error, len(batch))
+	err := a.db.tx(ctx, func(tx *sqlTx) error {
+		st, err := prepareAppend(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		if len(batch) == 1 {
+			errs[0] = st.append(ctx, tx, batch[0].lease, batch[0].events)
+			return errs[0]
+		}
+		for i, r := range batch {
+			if _, err := tx.exec(ctx, `SAVEPOINT append_events`); err != nil {
+				return err
+			}
+			if errs[i] = st.append(ctx, tx, r.lease, r.events); errs[i] != nil {
+				if _, err := tx.exec(ctx, `ROLLBACK TO SAVEPOINT append_events`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.exec(ctx, `RELEASE SAVEPOINT append_events`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, r := range batch {
+		if err != nil && errs[i] == nil {
+			errs[i] = err
+		}
+		r.done <- errs[i]
+	}
+}
+
+// close stops the writer once the batch in hand is written. Closing twice
+// is harmless, as closing a DB twice is.
+func (a *appender) close() {
+	a.stop.Do(func() { close(a.quit) })
+	a.wg.Wait()
+}
+
+// appendStmts are the statements an append runs, prepared once per
+// transaction.
+type appendStmts struct {
+	last, insert *sql.Stmt
+}
+
+func prepareAppend(ctx context.Context, tx *sqlTx) (*appendStmts, error) {
+	last, err := tx.tx.PrepareContext(ctx, tx.db.rebind(`SELECT COALESCE(MAX(seq), 0) FROM call_events WHERE call_id = ?`))
+	if err != nil {
+		return nil, classify(err)
+	}
+	insert, err := tx.tx.PrepareContext(ctx, tx.db.rebind(`INSERT INTO call_events (call_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)`))
+	if err != nil {
+		last.Close()
+		return nil, classify(err)
+	}
+	return &appendStmts{last: last, insert: insert}, nil
+}
+
+func (s *appendStmts) close() {
+	s.last.Close()
+	s.insert.Close()
+}
+
+// append adds one call's events after checking that l, when given, is still
+// the call's latest claim and that they continue its log.
+func (s *appendStmts) append(ctx context.Context, tx *sqlTx, l *Lease, events []Event) error {
+	if l != nil {
+		if err := tx.checkLease(ctx, *l); err != nil {
+			return err
+		}
+	}
+	callID := events[0].CallID
+	var last int64
+	if err := s.last.QueryRowContext(ctx, callID).Scan(&last); err != nil {
+		return classify(err)
+	}
+	if events[0].Seq != last+1 {
+		return fmt.Errorf("%w: next seq is %d, got %d", ErrConflict, last+1, events[0].Seq)
+	}
+	for _, e := range events {
+		if _, err := s.insert.ExecContext(ctx, e.CallID, e.Seq, e.Type, string(e.Payload), millis(e.At)); err != nil {
+			return classify(err)
+		}
+	}
+	return nil
+}

@@ -1,4 +1,4 @@
-// Command gent2s writes phrasebook/t2s_table.go, the character-level
+// Command gent2s writes phrasebook/phrase/t2s_table.go, the character-level
 // Traditional → Simplified Chinese table the normaliser uses, from the OpenCC
 // data installed on this machine (Debian: apt-get install opencc
 // libopencc-data).
@@ -10,9 +10,9 @@
 // tool itself does with the t2s configuration. Nothing in the table is typed
 // by hand.
 //
-// Usage (from the phrasebook directory, as go generate runs it):
+// Usage (from the phrasebook/phrase directory, as go generate runs it):
 //
-//	go run ./internal/gent2s [-data /usr/share/opencc] [-o t2s_table.go]
+//	go run ../internal/gent2s [-data /usr/share/opencc] [-o t2s_table.go]
 package main
 
 import (

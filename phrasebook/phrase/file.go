@@ -1,7 +1,6 @@
-package phrasebook
+package phrase
 
 import (
-	"embed"
 	"fmt"
 	"io/fs"
 	"path"
@@ -17,14 +16,6 @@ const MaxFileSize = 512 << 10
 
 // Domains lists the service domains an entry or scenario can belong to.
 func Domains() []string { return []string{"heating", "power", "water", "property"} }
-
-//go:embed builtin/*.yaml
-var builtinFS embed.FS
-
-// Builtin returns the phrasebook embedded in the binary.
-func Builtin() ([]Entry, error) {
-	return LoadDir(builtinFS, "builtin")
-}
 
 // entryFile is the shape of one phrasebook file.
 type entryFile struct {

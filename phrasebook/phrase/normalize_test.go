@@ -1,4 +1,4 @@
-package phrasebook
+package phrase
 
 import (
 	"math/rand/v2"

@@ -1,4 +1,4 @@
-package phrasebook
+package phrase
 
 import (
 	"slices"
@@ -9,7 +9,7 @@ import (
 	"golang.org/x/text/width"
 )
 
-//go:generate go run ./internal/gent2s
+//go:generate go run ../internal/gent2s
 
 // Normalized is an utterance prepared for matching. The same function
 // prepares phrasebook wordings for the index and replies for querying, so a

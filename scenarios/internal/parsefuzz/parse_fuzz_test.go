@@ -1,7 +1,6 @@
 package parsefuzz
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hotlinecoach/coach/internal/yamlfile"
+	"github.com/hotlinecoach/coach/internal/yamlfile/yamltest"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -45,10 +45,10 @@ func FuzzParseScenario(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := scenarios.ParseScenario("fuzz.yaml", data, nil)
 		if err != nil {
-			lines := bytes.Count(data, []byte("\n")) + 1
+			lines := yamltest.MaxLine(data)
 			for _, e := range located(t, err) {
 				assert.Equal(t, "fuzz.yaml", e.File, "%v", e)
-				assert.True(t, e.Line >= 0 && e.Line <= lines+1, "line %d outside a file of %d lines: %v", e.Line, lines, e)
+				assert.True(t, e.Line >= 0 && e.Line <= lines, "line %d beyond line %d: %v", e.Line, lines, e)
 				assert.NotEmpty(t, e.Msg)
 			}
 			return

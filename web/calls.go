@@ -2,7 +2,9 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -57,6 +59,12 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 			return errBadRequest(err)
 		}
 		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if classify(err).Status == http.StatusRequestEntityTooLarge {
+			return err
+		}
+		return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: errors.New("trailing data after the JSON object")}
 	}
 	mode, err := store.ParseMode(req.Mode)
 	if err != nil {

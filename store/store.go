@@ -242,7 +242,9 @@ func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 }
 
 // classify wraps driver errors for constraint violations in ErrConflict or
-// ErrNotFound so callers can test for them without knowing the dialect.
+// ErrNotFound, and text PostgreSQL cannot hold (a NUL byte, invalid UTF-8)
+// in ErrInvalid, so callers can test for them without knowing the dialect.
+// SQLite stores such text as given.
 func classify(err error) error {
 	if err == nil {
 		return nil
@@ -264,6 +266,8 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrConflict, err)
 		case "23503": // foreign_key_violation
 			return fmt.Errorf("%w: %w", ErrNotFound, err)
+		case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}
 	return err

@@ -280,6 +280,9 @@ func TestReplyInjectionIsEscaped(t *testing.T) {
 	for _, m := range readUntil(t, conn, "end") {
 		assertInert(t, m.Type+" message", string(m.raw))
 	}
+	// The socket closes once the ended call is stored.
+	_, err := closedWith(t, conn)
+	require.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "closed normally after the end: %v", err)
 
 	w := env.do(withCookie(getReq("/api/calls/"+id), token))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())

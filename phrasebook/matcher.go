@@ -2,6 +2,7 @@ package phrasebook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -108,8 +109,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		scoped:   make(map[string][]int),
 	}
 	if m.analyzer == nil {
-		idx.Close()
-		return nil, fmt.Errorf("build matcher: analyzer %q not registered", analyzer)
+		return nil, errors.Join(fmt.Errorf("build matcher: analyzer %q not registered", analyzer), idx.Close())
 	}
 	df := map[string]int{}
 	for i := range m.entries {
@@ -163,20 +163,17 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 			m.sigDF[t]++
 		}
 		if err := batch.Index(strconv.Itoa(i), map[string]any{sigField: sig}); err != nil {
-			idx.Close()
-			return nil, fmt.Errorf("build matcher: index %s: %w", m.entries[f.entry].ID, err)
+			return nil, errors.Join(fmt.Errorf("build matcher: index %s: %w", m.entries[f.entry].ID, err), idx.Close())
 		}
 		if batch.Size() >= 5000 {
 			if err := idx.Batch(batch); err != nil {
-				idx.Close()
-				return nil, fmt.Errorf("build matcher: %w", err)
+				return nil, errors.Join(fmt.Errorf("build matcher: %w", err), idx.Close())
 			}
 			batch.Reset()
 		}
 	}
 	if err := idx.Batch(batch); err != nil {
-		idx.Close()
-		return nil, fmt.Errorf("build matcher: %w", err)
+		return nil, errors.Join(fmt.Errorf("build matcher: %w", err), idx.Close())
 	}
 	return m, nil
 }

@@ -78,8 +78,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, errors.Join(fmt.Errorf("open store: %w", err), db.Close())
 	}
 	return db, nil
 }
@@ -93,8 +92,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	pool.SetMaxIdleConns(10)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	if err := pool.PingContext(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("open postgres: %w", err)
+		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), pool.Close())
 	}
 	return &DB{dialect: Postgres, w: pool, r: pool}, nil
 }
@@ -133,20 +131,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
 	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), w.Close())
 	}
 	r, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_query_only=1")
 	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), w.Close())
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	if err := r.PingContext(ctx); err != nil {
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), w.Close(), r.Close())
 	}
 	return &DB{dialect: SQLite, w: w, r: r}, nil
 }

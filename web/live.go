@@ -149,7 +149,7 @@ func (r *registry) rebuild(ctx context.Context, rec store.Call) (*liveCall, erro
 		reg:    r,
 		id:     rec.ID,
 		userID: rec.UserID,
-		engine: sim.NewCall(sc, s.cfg.Book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}),
+		engine: sim.NewCall(sc, s.cfg.Book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
 		subs:   map[*client]struct{}{},
 		stop:   make(chan struct{}),
 	}

@@ -180,7 +180,8 @@ func (cl *client) writePump() {
 	ping := time.NewTicker(pingPeriod)
 	defer func() {
 		ping.Stop()
-		cl.conn.Close()
+		// The socket is over either way; a failed close has no one to tell.
+		_ = cl.conn.Close()
 	}()
 	for {
 		select {

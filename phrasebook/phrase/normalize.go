@@ -377,7 +377,7 @@ func (n *Normalized) appendNumber(run []token) {
 	for p := 0; p < len(run); {
 		v, end, ok := parseUnits(run, p)
 		if !ok {
-			n.emit('0'+rune(run[p].val), Span{run[p].pos, run[p].pos + 1})
+			n.emit('0'+rune(run[p].val), Span{run[p].pos, run[p].pos + 1}) // #nosec G115 -- val is a digit or a unit, at most 1000
 			p++
 			continue
 		}

@@ -2,6 +2,7 @@ package phrasebook
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -146,8 +147,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		scoped:   make(map[string][]int32),
 	}
 	if m.analyzer == nil {
-		idx.Close()
-		return nil, fmt.Errorf("build matcher: analyzer %q not registered", analyzer)
+		return nil, errors.Join(fmt.Errorf("build matcher: analyzer %q not registered", analyzer), idx.Close())
 	}
 	var df []int
 	for i := range m.entries {
@@ -217,13 +217,17 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 			sig[k] = string(m.termBytes[id])
 		}
 		if err := batch.Index(strconv.Itoa(i), map[string]any{sigField: sig}); err != nil {
-			idx.Close()
-			return nil, fmt.Errorf("build matcher: index %s: %w", m.entries[f.entry].ID, err)
+			return nil, errors.Join(fmt.Errorf("build matcher: index %s: %w", m.entries[f.entry].ID, err), idx.Close())
+		}
+		if batch.Size() >= 5000 {
+			if err := idx.Batch(batch); err != nil {
+				return nil, errors.Join(fmt.Errorf("build matcher: %w", err), idx.Close())
+			}
+			batch.Reset()
 		}
 	}
 	if err := idx.Batch(batch); err != nil {
-		idx.Close()
-		return nil, fmt.Errorf("build matcher: %w", err)
+		return nil, errors.Join(fmt.Errorf("build matcher: %w", err), idx.Close())
 	}
 	if err := m.openReader(); err != nil {
 		idx.Close()

@@ -14,7 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hotlinecoach/coach/internal/yamlfile"
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 //go:embed library tracks
@@ -254,8 +254,8 @@ func (l *Library) Track(id string) (*Track, bool) {
 
 // LocalEntries returns every scenario's key points, scoped, to be indexed
 // together with the shared phrasebook.
-func (l *Library) LocalEntries() []phrasebook.Entry {
-	var out []phrasebook.Entry
+func (l *Library) LocalEntries() []phrase.Entry {
+	var out []phrase.Entry
 	for _, sc := range l.Scenarios {
 		out = append(out, sc.LocalEntries()...)
 	}

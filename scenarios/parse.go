@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // KnownPhrase reports whether id names an entry of the shared phrasebook, so
@@ -53,7 +53,7 @@ func ParseScenario(file string, data []byte, known KnownPhrase) (*Scenario, erro
 }
 
 func isIntent(name string) bool {
-	_, ok := phrasebook.LookupIntent(phrasebook.Intent(name))
+	_, ok := phrase.LookupIntent(phrase.Intent(name))
 	return ok
 }
 
@@ -184,7 +184,7 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 		if checkID(c, "phrases", i, "id", e.ID, idPattern, idHint, "phrase id", phraseIDs) && isIntent(e.ID) {
 			c.at(path+".id", "%q is an intent name; pick another id", e.ID)
 		}
-		phrasebook.ValidateEntry(&s.Phrases[i], func(field, format string, args ...any) {
+		phrase.ValidateEntry(&s.Phrases[i], func(field, format string, args ...any) {
 			c.at(path+"."+field, format, args...)
 		})
 		lines(path+".variants", e.Variants)

@@ -171,30 +171,3 @@ func TestClassify(t *testing.T) {
 	assert.Equal(t, KindScenario, Classify(minimal(t)))
 	assert.Equal(t, KindScenario, Classify([]byte(":::")))
 }
-
-// FuzzParseScenario feeds the parser arbitrary bytes: it must never panic,
-// and whatever it accepts must be valid and placed.
-func FuzzParseScenario(f *testing.F) {
-	f.Add(minimal(f))
-	for _, p := range []string{"library/leak/scenario.yaml", "library/slow-warmup/scenario.yaml"} {
-		if data, err := os.ReadFile(p); err == nil {
-			f.Add(data)
-		}
-	}
-	f.Add([]byte("a: &a [x]\nb: *a\n"))
-	f.Add([]byte("id: x\npass_mark: 1\nchecklist: [{id: a}]\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := ParseScenario("fuzz.yaml", data, nil)
-		if err != nil {
-			assert.Contains(t, err.Error(), "fuzz.yaml")
-			return
-		}
-		assert.NotEmpty(t, sc.ID)
-		assert.NotEmpty(t, sc.Checklist)
-		assert.Positive(t, sc.Rings.Interval)
-		assert.NotEmpty(t, sc.Fallback)
-		for _, e := range sc.LocalEntries() {
-			assert.Equal(t, sc.ID, e.Scope)
-		}
-	})
-}

@@ -7,7 +7,7 @@ package scenarios
 import (
 	"slices"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // MaxFileSize is the largest scenario, track or transcript file accepted;
@@ -50,26 +50,26 @@ func Rules() []Rule {
 // Scenario is one simulated call: who calls, what they say and reveal, how
 // they react, and what is graded.
 type Scenario struct {
-	ID          string             `yaml:"id" json:"id"`
-	Title       string             `yaml:"title" json:"title"`
-	Domain      string             `yaml:"domain" json:"domain"`
-	Difficulty  int                `yaml:"difficulty" json:"difficulty"`
-	Company     string             `yaml:"company" json:"company"`
-	Summary     string             `yaml:"summary" json:"summary"`
-	PassMark    int                `yaml:"pass_mark" json:"pass_mark"`
-	Persona     Persona            `yaml:"persona" json:"persona"`
-	Rings       Rings              `yaml:"rings" json:"rings"`
-	Silence     Silence            `yaml:"silence" json:"silence"`
-	MaxDuration float64            `yaml:"max_duration" json:"max_duration"`
-	Opening     string             `yaml:"opening" json:"opening"`
-	Facts       []Fact             `yaml:"facts" json:"facts"`
-	Phrases     []phrasebook.Entry `yaml:"phrases" json:"phrases"`
-	Script      []Step             `yaml:"script" json:"script"`
-	Reactions   []Reaction         `yaml:"reactions" json:"reactions"`
-	Fallback    []string           `yaml:"fallback" json:"fallback"`
-	Closing     Closing            `yaml:"closing" json:"closing"`
-	Checklist   []Item             `yaml:"checklist" json:"checklist"`
-	Penalties   Penalties          `yaml:"penalties" json:"penalties"`
+	ID          string         `yaml:"id" json:"id"`
+	Title       string         `yaml:"title" json:"title"`
+	Domain      string         `yaml:"domain" json:"domain"`
+	Difficulty  int            `yaml:"difficulty" json:"difficulty"`
+	Company     string         `yaml:"company" json:"company"`
+	Summary     string         `yaml:"summary" json:"summary"`
+	PassMark    int            `yaml:"pass_mark" json:"pass_mark"`
+	Persona     Persona        `yaml:"persona" json:"persona"`
+	Rings       Rings          `yaml:"rings" json:"rings"`
+	Silence     Silence        `yaml:"silence" json:"silence"`
+	MaxDuration float64        `yaml:"max_duration" json:"max_duration"`
+	Opening     string         `yaml:"opening" json:"opening"`
+	Facts       []Fact         `yaml:"facts" json:"facts"`
+	Phrases     []phrase.Entry `yaml:"phrases" json:"phrases"`
+	Script      []Step         `yaml:"script" json:"script"`
+	Reactions   []Reaction     `yaml:"reactions" json:"reactions"`
+	Fallback    []string       `yaml:"fallback" json:"fallback"`
+	Closing     Closing        `yaml:"closing" json:"closing"`
+	Checklist   []Item         `yaml:"checklist" json:"checklist"`
+	Penalties   Penalties      `yaml:"penalties" json:"penalties"`
 
 	// File is the name the scenario was parsed from, for messages.
 	File string `yaml:"-" json:"-"`
@@ -227,8 +227,8 @@ func (s *Scenario) LocalID(id string) string { return s.ID + "/" + id }
 
 // LocalEntries returns the scenario's key points as phrasebook entries
 // scoped to the scenario, ready to be indexed with the built-in phrasebook.
-func (s *Scenario) LocalEntries() []phrasebook.Entry {
-	out := make([]phrasebook.Entry, 0, len(s.Phrases))
+func (s *Scenario) LocalEntries() []phrase.Entry {
+	out := make([]phrase.Entry, 0, len(s.Phrases))
 	for i, p := range s.Phrases {
 		e := p
 		e.ID = s.LocalID(p.ID)
@@ -236,7 +236,7 @@ func (s *Scenario) LocalEntries() []phrasebook.Entry {
 		e.Variants = slices.Clone(p.Variants)
 		e.Except = slices.Clone(p.Except)
 		e.Domains = slices.Clone(p.Domains)
-		e.Pos = phrasebook.Pos{File: s.File, Line: s.Line(pathIndex("phrases", i))}
+		e.Pos = phrase.Pos{File: s.File, Line: s.Line(pathIndex("phrases", i))}
 		out = append(out, e)
 	}
 	return out
@@ -247,7 +247,7 @@ func (s *Scenario) LocalEntries() []phrasebook.Entry {
 func (s *Scenario) Line(path string) int { return lineOf(s.lines, path) }
 
 // Phrase returns the local phrase with the given (unprefixed) id.
-func (s *Scenario) Phrase(id string) (*phrasebook.Entry, bool) {
+func (s *Scenario) Phrase(id string) (*phrase.Entry, bool) {
 	for i := range s.Phrases {
 		if s.Phrases[i].ID == id {
 			return &s.Phrases[i], true

@@ -300,7 +300,7 @@ func (c *Call) answeredInTime() (bool, string, int) {
 	if c.answerRing <= c.sc.Rings.AnswerWithin {
 		return true, fmt.Sprintf("第 %d 声铃内接起。", c.answerRing), first
 	}
-	if first >= 0 && c.turns[first].Misheard == false {
+	if first >= 0 && !c.turns[first].Misheard {
 		if _, ok := findRef(c.sc, c.turns[first].Hits, "apology"); ok {
 			return true, fmt.Sprintf("第 %d 声铃才接起，但第一句先致了歉。", c.answerRing), first
 		}
@@ -312,14 +312,16 @@ func (c *Call) holdAsked() (bool, string) {
 	if !c.answered {
 		return false, "电话没有接通。"
 	}
-	for _, s := range c.silences {
-		gap := s.at - s.from
-		if s.held {
-			return false, fmt.Sprintf("第 %.0f 秒请客户稍等后，让客户等了超过 %.0f 秒。", s.from, gap)
-		}
-		return false, fmt.Sprintf("第 %.0f 秒起冷场 %.0f 秒，事先没有请客户稍等。", s.from, gap)
+	if len(c.silences) == 0 {
+		return true, "没有让客户在无声中干等。"
 	}
-	return true, "没有让客户在无声中干等。"
+	// The first silence is the one reported.
+	s := c.silences[0]
+	gap := s.at - s.from
+	if s.held {
+		return false, fmt.Sprintf("第 %.0f 秒请客户稍等后，让客户等了超过 %.0f 秒。", s.from, gap)
+	}
+	return false, fmt.Sprintf("第 %.0f 秒起冷场 %.0f 秒，事先没有请客户稍等。", s.from, gap)
 }
 
 func (c *Call) firstTrainee() int {

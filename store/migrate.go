@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -115,8 +116,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		for rows.Next() {
 			var v int
 			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return fmt.Errorf("read applied migrations: %w", err)
+				return errors.Join(fmt.Errorf("read applied migrations: %w", err), rows.Close())
 			}
 			applied[v] = true
 		}

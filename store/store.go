@@ -84,8 +84,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, errors.Join(fmt.Errorf("open store: %w", err), db.Close())
 	}
 	return db, nil
 }
@@ -99,8 +98,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	pool.SetMaxIdleConns(10)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	if err := pool.PingContext(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("open postgres: %w", err)
+		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), pool.Close())
 	}
 	return &DB{dialect: Postgres, w: pool, r: pool}, nil
 }
@@ -141,20 +139,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
 	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), w.Close())
 	}
 	r, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_query_only=1")
 	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), w.Close())
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	if err := r.PingContext(ctx); err != nil {
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), w.Close(), r.Close())
 	}
 	ckpt, err := newCheckpointer(ctx, path)
 	if err != nil {
@@ -264,7 +258,9 @@ func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 }
 
 // classify wraps driver errors for constraint violations in ErrConflict or
-// ErrNotFound so callers can test for them without knowing the dialect.
+// ErrNotFound, and text PostgreSQL cannot hold (a NUL byte, invalid UTF-8)
+// in ErrInvalid, so callers can test for them without knowing the dialect.
+// SQLite stores such text as given.
 func classify(err error) error {
 	if err == nil {
 		return nil
@@ -286,6 +282,8 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrConflict, err)
 		case "23503": // foreign_key_violation
 			return fmt.Errorf("%w: %w", ErrNotFound, err)
+		case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}
 	return err

@@ -121,7 +121,7 @@ func (s *Server) chooseLang(c *gin.Context) {
 	lang := ""
 	if q := c.Query("lang"); q == langZH || q == langEN {
 		lang = q
-		http.SetCookie(c.Writer, &http.Cookie{
+		http.SetCookie(c.Writer, &http.Cookie{ // #nosec G124 -- Secure follows the connection (TLS or Config.SecureCookies): on plain HTTP at 127.0.0.1 a Secure cookie would never come back
 			Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(c),
 		})

@@ -239,7 +239,7 @@ func (r *registry) rebuild(ctx context.Context, rec store.Call, lease store.Leas
 		id:     rec.ID,
 		userID: rec.UserID,
 		lease:  lease,
-		engine: sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}),
+		engine: sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
 		subs:   map[*client]struct{}{},
 		stop:   make(chan struct{}),
 	}

@@ -93,9 +93,16 @@ func (s *Server) crossOrigin(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody caps how much of a request body a handler can read.
-func limitBody(n int64) gin.HandlerFunc {
+// limitBody caps how much of a request body a handler can read. A body
+// declared larger than the cap is refused before anything else runs, also
+// on routes whose handlers never read it, so that every route answers an
+// oversized request alike.
+func (s *Server) limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if c.Request.ContentLength > n {
+			s.fail(c, &http.MaxBytesError{Limit: n})
+			return
+		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 		c.Next()
 	}

@@ -78,19 +78,21 @@ func (s *Server) baseRoutes() []route {
 	}
 }
 
-// RouteInfo describes a route: its method, path pattern and who may use it.
+// RouteInfo describes a route: its method, path pattern, who may use it
+// and the largest request body it takes.
 type RouteInfo struct {
-	Method string
-	Path   string
-	Public bool
-	Roles  []store.Role
+	Method  string
+	Path    string
+	Public  bool
+	Roles   []store.Role
+	MaxBody int64
 }
 
 // Routes lists the route table, for tests and documentation.
 func (s *Server) Routes() []RouteInfo {
 	out := make([]RouteInfo, 0, len(s.routes))
 	for _, rt := range s.routes {
-		out = append(out, RouteInfo{Method: rt.method, Path: rt.path, Public: rt.access.public, Roles: slices.Clone(rt.access.roles)})
+		out = append(out, RouteInfo{Method: rt.method, Path: rt.path, Public: rt.access.public, Roles: slices.Clone(rt.access.roles), MaxBody: rt.maxBody})
 	}
 	return out
 }
@@ -111,7 +113,7 @@ func (s *Server) buildEngine() (*gin.Engine, error) {
 		if rt.maxBody <= 0 {
 			return nil, fmt.Errorf("route %s %s has no body limit", rt.method, rt.path)
 		}
-		chain := []gin.HandlerFunc{limitBody(rt.maxBody)}
+		chain := []gin.HandlerFunc{s.limitBody(rt.maxBody)}
 		if !rt.noSession {
 			chain = append(chain, s.loadSession)
 		}

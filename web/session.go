@@ -48,7 +48,7 @@ func (s *Server) secure(c *gin.Context) bool {
 }
 
 func (s *Server) setSessionCookie(c *gin.Context, token string, expires time.Time) {
-	http.SetCookie(c.Writer, &http.Cookie{
+	http.SetCookie(c.Writer, &http.Cookie{ // #nosec G124 -- Secure follows the connection (TLS or Config.SecureCookies): on plain HTTP at 127.0.0.1 a Secure cookie would never come back
 		Name:     sessionCookie,
 		Value:    token,
 		Path:     "/",
@@ -60,7 +60,7 @@ func (s *Server) setSessionCookie(c *gin.Context, token string, expires time.Tim
 }
 
 func (s *Server) clearSessionCookie(c *gin.Context) {
-	http.SetCookie(c.Writer, &http.Cookie{
+	http.SetCookie(c.Writer, &http.Cookie{ // #nosec G124 -- Secure follows the connection (TLS or Config.SecureCookies): on plain HTTP at 127.0.0.1 a Secure cookie would never come back
 		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode,
 	})

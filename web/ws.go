@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
@@ -72,6 +72,30 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 type clientMessage struct {
 	Type string `json:"type"`
 	Text string `json:"text"`
+}
+
+// decodeClientMessage reads one frame a trainee sent. It accepts a text
+// frame of valid UTF-8 holding exactly one JSON object that is a say with
+// a text that is not blank, or a hangup; for anything else it returns the
+// catalogue key of the error to send back. It touches nothing, so anything
+// at all can be thrown at it (FuzzDecodeClientMessage does).
+func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
+	var m clientMessage
+	// json.Unmarshal, unlike a Decoder, refuses anything after the value;
+	// and it would quietly turn invalid UTF-8 into U+FFFD.
+	if frameType != websocket.TextMessage || !utf8.Valid(data) || json.Unmarshal(data, &m) != nil {
+		return clientMessage{}, "ws.bad_message"
+	}
+	switch m.Type {
+	case evSay:
+		if strings.TrimSpace(m.Text) == "" {
+			return clientMessage{}, "ws.empty_say"
+		}
+		return m, ""
+	case evHangup:
+		return clientMessage{Type: evHangup}, ""
+	}
+	return clientMessage{}, "ws.bad_message"
 }
 
 // client is one socket. Only its write pump writes to the connection; the
@@ -156,7 +180,8 @@ func (cl *client) writePump() {
 	ping := time.NewTicker(pingPeriod)
 	defer func() {
 		ping.Stop()
-		cl.conn.Close()
+		// The socket is over either way; a failed close has no one to tell.
+		_ = cl.conn.Close()
 	}()
 	for {
 		select {
@@ -324,31 +349,16 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *liveCall) {
 			return
 		}
 		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
-		var m clientMessage
-		dec := json.NewDecoder(bytes.NewReader(data))
-		if typ != websocket.TextMessage || dec.Decode(&m) != nil || dec.More() {
-			cl.fail(closeBadMessage, s.text.get(lang, "ws.bad_message"))
-			return
-		}
-		var kind string
-		switch m.Type {
-		case evSay:
-			if strings.TrimSpace(m.Text) == "" {
-				cl.fail(closeBadMessage, s.text.get(lang, "ws.empty_say"))
-				return
-			}
-			kind = evSay
-		case evHangup:
-			kind = evHangup
-		default:
-			cl.fail(closeBadMessage, s.text.get(lang, "ws.bad_message"))
+		m, bad := decodeClientMessage(typ, data)
+		if bad != "" {
+			cl.fail(closeBadMessage, s.text.get(lang, bad))
 			return
 		}
 		if lc == nil {
 			cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			return
 		}
-		if err := lc.act(received, kind, m.Text); err != nil {
+		if err := lc.act(received, m.Type, m.Text); err != nil {
 			if errors.Is(err, errCallOver) {
 				cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			} else {

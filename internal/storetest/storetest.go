@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,7 +61,7 @@ func PostgresDSN(t testing.TB) string {
 	require.NoError(t, err, "create schema %s (is PostgreSQL running at %s?)", schema, u.Redacted())
 	t.Cleanup(func() {
 		_, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-		admin.Close()
+		err = errors.Join(err, admin.Close())
 		if err != nil {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}

@@ -1,4 +1,4 @@
-// Command gent2s writes phrasebook/t2s_table.go, the character-level
+// Command gent2s writes phrasebook/phrase/t2s_table.go, the character-level
 // Traditional → Simplified Chinese table the normaliser uses, from the OpenCC
 // data installed on this machine (Debian: apt-get install opencc
 // libopencc-data).
@@ -10,15 +10,15 @@
 // tool itself does with the t2s configuration. Nothing in the table is typed
 // by hand.
 //
-// With -phrases it writes phrasebook/t2s_phrases.go instead: the phrases
-// that OpenCC converts differently from their characters (瞭解 → 了解) and
-// the Taiwan-standard 著 → 着 with the phrases that keep 著 (see
+// With -phrases it writes phrasebook/phrase/t2s_phrases.go instead: the
+// phrases that OpenCC converts differently from their characters (瞭解 →
+// 了解) and the Taiwan-standard 著 → 着 with the phrases that keep 著 (see
 // BuildPhrases).
 //
-// Usage (from the phrasebook directory, as go generate runs it):
+// Usage (from the phrasebook/phrase directory, as go generate runs it):
 //
-//	go run ./internal/gent2s [-data /usr/share/opencc] [-o t2s_table.go]
-//	go run ./internal/gent2s -phrases -o t2s_phrases.go
+//	go run ../internal/gent2s [-data /usr/share/opencc] [-o t2s_table.go]
+//	go run ../internal/gent2s -phrases -o t2s_phrases.go
 package main
 
 import (
@@ -45,7 +45,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gent2s:", err)
 		os.Exit(1)
 	}
-	if err := os.WriteFile(*out, src, 0o644); err != nil {
+	if err := os.WriteFile(*out, src, 0o644); err != nil { // #nosec G306 -- a Go source file of the repository, for everyone to read
 		fmt.Fprintln(os.Stderr, "gent2s:", err)
 		os.Exit(1)
 	}

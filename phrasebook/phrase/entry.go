@@ -1,7 +1,10 @@
-// Package phrasebook holds the phrases a hotline norm requires or forbids,
-// their file format, text normalisation, the bleve index and the Matcher that
-// turns one utterance into hits.
-package phrasebook
+// Package phrase holds what a phrasebook entry is (intents, kinds, entries,
+// hits), the strict parser of phrasebook files and the text normaliser. It
+// is the part of the phrasebook that needs no index: packages that only read
+// or validate entries, such as scenarios, import it without linking bleve,
+// which keeps their builds small and their fuzzing fast. Package phrasebook
+// re-exports all of it.
+package phrase
 
 // Kind says how an entry is graded.
 type Kind string

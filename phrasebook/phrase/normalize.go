@@ -1,4 +1,4 @@
-package phrasebook
+package phrase
 
 import (
 	"slices"
@@ -10,8 +10,8 @@ import (
 	"golang.org/x/text/width"
 )
 
-//go:generate go run ./internal/gent2s
-//go:generate go run ./internal/gent2s -phrases -o t2s_phrases.go
+//go:generate go run ../internal/gent2s
+//go:generate go run ../internal/gent2s -phrases -o t2s_phrases.go
 
 // Normalized is an utterance prepared for matching. The same function
 // prepares phrasebook wordings for the index and replies for querying, so a
@@ -398,7 +398,7 @@ func (n *Normalized) appendNumber(run []token) {
 	for p := 0; p < len(run); {
 		v, end, ok := parseUnits(run, p)
 		if !ok {
-			n.emit('0'+rune(run[p].val), Span{run[p].pos, run[p].pos + 1})
+			n.emit('0'+rune(run[p].val), Span{run[p].pos, run[p].pos + 1}) // #nosec G115 -- val is a digit or a unit, at most 1000
 			p++
 			continue
 		}

@@ -1,7 +1,8 @@
-package phrasebook
+package phrase
 
 import (
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -270,6 +271,32 @@ func checkNormalized(t *testing.T, s string, n Normalized) {
 	out := n.String()
 	require.True(t, utf8.ValidString(out))
 	require.Equal(t, out, Normalize(out).String(), "not idempotent for %q", s)
+
+	// Offsets map back into the text: a rune that is not part of a
+	// spelled-out number comes from exactly one rune of the original.
+	// It need not normalise to the same rune on its own: phrase-level
+	// conversion reads a character by its neighbours (傢俱 → 家具, while
+	// 俱 alone stays 俱).
+	orig := []rune(s)
+	for i, r := range n.Runes {
+		if (r >= '0' && r <= '9') || r == '到' || r == '点' {
+			continue
+		}
+		sp := n.Orig[i]
+		require.Equal(t, 1, sp.End-sp.Start, "rune %d %q of %q comes from %v", i, r, s, sp)
+	}
+	// OrigSpan stays inside the text and covers what it maps.
+	for _, ij := range [][2]int{{0, len(n.Runes)}, {-3, 1}, {len(n.Runes) / 2, len(n.Runes) + 5}, {2, 1}} {
+		sp := n.OrigSpan(ij[0], ij[1])
+		require.True(t, 0 <= sp.Start && sp.Start <= sp.End && sp.End <= total, "OrigSpan(%d, %d) = %v for %q", ij[0], ij[1], sp, s)
+	}
+	if len(n.Runes) > 0 {
+		whole := n.OrigSpan(0, len(n.Runes))
+		require.Equal(t, Span{n.Orig[0].Start, n.Orig[len(n.Orig)-1].End}, whole)
+		// The original text outside the mapped span normalises to nothing.
+		require.Empty(t, Normalize(string(orig[:whole.Start])).Runes, "before %v in %q", whole, s)
+		require.Empty(t, Normalize(string(orig[whole.End:])).Runes, "after %v in %q", whole, s)
+	}
 }
 
 // TestNormalizeInvariantsRandom checks the invariants on strings built from
@@ -293,6 +320,14 @@ func FuzzNormalize(f *testing.F) {
 	}
 	f.Add("三百零五-二十四~两千零二十到幺零")
 	f.Add("\xff\xfe一\xc0十")
+	// Every wording of the built-in phrasebook.
+	builtin, err := LoadDir(os.DirFS(".."), "builtin")
+	require.NoError(f, err)
+	for _, e := range builtin {
+		for _, form := range e.Forms() {
+			f.Add(form)
+		}
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		checkNormalized(t, s, Normalize(s))
 	})

@@ -1,7 +1,6 @@
-package phrasebook
+package phrase
 
 import (
-	"embed"
 	"fmt"
 	"io/fs"
 	"path"
@@ -17,31 +16,6 @@ const MaxFileSize = 512 << 10
 
 // Domains lists the service domains an entry or scenario can belong to.
 func Domains() []string { return []string{"heating", "power", "water", "property"} }
-
-//go:embed builtin/*.yaml
-var builtinFS embed.FS
-
-// BuiltinFS returns the embedded phrasebook files, builtin/*.yaml, as
-// they are written, for loading them into the store as the first revision.
-func BuiltinFS() fs.FS { return builtinFS }
-
-// Builtin returns the phrasebook embedded in the binary.
-func Builtin() ([]Entry, error) {
-	return LoadDir(builtinFS, "builtin")
-}
-
-// BuiltinFile returns the built-in phrasebook file name (without ".yaml",
-// as "details"), as embedded.
-func BuiltinFile(name string) ([]byte, error) {
-	if !idRE.MatchString(name) {
-		return nil, fmt.Errorf("built-in phrasebook file %q: not a file name", name)
-	}
-	data, err := builtinFS.ReadFile(path.Join("builtin", name+".yaml"))
-	if err != nil {
-		return nil, fmt.Errorf("built-in phrasebook file %q: %w", name, err)
-	}
-	return data, nil
-}
 
 // entryFile is the shape of one phrasebook file.
 type entryFile struct {

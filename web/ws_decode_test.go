@@ -1,0 +1,113 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDecodeClientMessage(t *testing.T) {
+	tests := []struct {
+		name  string
+		frame int
+		data  string
+		want  clientMessage
+		bad   string
+	}{
+		{"say", websocket.TextMessage, `{"type":"say","text":"您好"}`, clientMessage{evSay, "您好"}, ""},
+		{"say with spaces around", websocket.TextMessage, " \n{\"text\":\"好的\", \"type\":\"say\"}\t", clientMessage{evSay, "好的"}, ""},
+		{"hangup", websocket.TextMessage, `{"type":"hangup"}`, clientMessage{Type: evHangup}, ""},
+		{"hangup drops its text", websocket.TextMessage, `{"type":"hangup","text":"再见"}`, clientMessage{Type: evHangup}, ""},
+		{"binary frame", websocket.BinaryMessage, `{"type":"hangup"}`, clientMessage{}, "ws.bad_message"},
+		{"empty frame", websocket.TextMessage, ``, clientMessage{}, "ws.bad_message"},
+		{"garbage", websocket.TextMessage, `{not json`, clientMessage{}, "ws.bad_message"},
+		{"two documents", websocket.TextMessage, `{"type":"hangup"}{"type":"hangup"}`, clientMessage{}, "ws.bad_message"},
+		// A json.Decoder followed by More() let these through.
+		{"trailing bracket", websocket.TextMessage, `{"type":"hangup"}]`, clientMessage{}, "ws.bad_message"},
+		{"trailing brace", websocket.TextMessage, `{"type":"say","text":"x"}}`, clientMessage{}, "ws.bad_message"},
+		{"null", websocket.TextMessage, `null`, clientMessage{}, "ws.bad_message"},
+		{"array", websocket.TextMessage, `[{"type":"hangup"}]`, clientMessage{}, "ws.bad_message"},
+		{"string", websocket.TextMessage, `"hangup"`, clientMessage{}, "ws.bad_message"},
+		{"unknown type", websocket.TextMessage, `{"type":"transfer"}`, clientMessage{}, "ws.bad_message"},
+		{"type in capitals", websocket.TextMessage, `{"type":"SAY","text":"x"}`, clientMessage{}, "ws.bad_message"},
+		{"no type", websocket.TextMessage, `{"text":"x"}`, clientMessage{}, "ws.bad_message"},
+		{"text not a string", websocket.TextMessage, `{"type":"say","text":5}`, clientMessage{}, "ws.bad_message"},
+		{"invalid UTF-8", websocket.TextMessage, "{\"type\":\"say\",\"text\":\"\xff\xfe\"}", clientMessage{}, "ws.bad_message"},
+		{"empty say", websocket.TextMessage, `{"type":"say","text":"  "}`, clientMessage{}, "ws.empty_say"},
+		{"say without text", websocket.TextMessage, `{"type":"say"}`, clientMessage{}, "ws.empty_say"},
+		{"say with null text", websocket.TextMessage, `{"type":"say","text":null}`, clientMessage{}, "ws.empty_say"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, bad := decodeClientMessage(tt.frame, []byte(tt.data))
+			assert.Equal(t, tt.bad, bad)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// FuzzDecodeClientMessage: whatever a socket sends, the decoder does not
+// panic; what it accepts is one well-formed JSON object of a known type;
+// what it refuses names a message the catalogue has in both languages; and
+// every reply a trainee can type goes through unchanged.
+func FuzzDecodeClientMessage(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"say","text":"您好，暖心供热公司，请问有什么可以帮您？"}`,
+		`{"type":"hangup"}`,
+		`{"type":"hangup"}]`,
+		`{"type":"say","text":"\u4f60\ud800"}`,
+		`{"Type":"say","TEXT":"x","type":"hangup"}`,
+		"{\"type\":\"say\",\"text\":\"\xff\"}",
+		`[]`, `null`, ``,
+	} {
+		f.Add(s, false, "请您别着急，我马上帮您登记。")
+	}
+	f.Add(`{"type":"say"}`, true, " \t")
+	texts, err := newCatalogue()
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, data string, binary bool, reply string) {
+		frame := websocket.TextMessage
+		if binary {
+			frame = websocket.BinaryMessage
+		}
+		m, bad := decodeClientMessage(frame, []byte(data))
+		if bad != "" {
+			assert.Equal(t, clientMessage{}, m)
+			for _, lang := range []string{langZH, langEN} {
+				assert.NotEqual(t, bad, texts.get(lang, bad), "no %s text for %s", lang, bad)
+			}
+		} else {
+			assert.Equal(t, websocket.TextMessage, frame)
+			assert.True(t, json.Valid([]byte(data)), "accepted invalid JSON %q", data)
+			assert.True(t, utf8.ValidString(data))
+			assert.True(t, strings.HasPrefix(strings.TrimSpace(data), "{"), "accepted a non-object %q", data)
+			switch m.Type {
+			case evSay:
+				assert.NotEmpty(t, strings.TrimSpace(m.Text))
+			case evHangup:
+				assert.Empty(t, m.Text)
+			default:
+				t.Errorf("accepted type %q", m.Type)
+			}
+			// What it accepts, written back, reads the same.
+			again, err := json.Marshal(m)
+			require.NoError(t, err)
+			m2, bad2 := decodeClientMessage(websocket.TextMessage, again)
+			assert.Empty(t, bad2)
+			assert.Equal(t, m, m2)
+		}
+		// Any reply a trainee can type goes through as typed.
+		if utf8.ValidString(reply) && strings.TrimSpace(reply) != "" {
+			frame, err := json.Marshal(clientMessage{Type: evSay, Text: reply})
+			require.NoError(t, err)
+			m, bad := decodeClientMessage(websocket.TextMessage, frame)
+			assert.Empty(t, bad, "reply %q refused", reply)
+			assert.Equal(t, reply, m.Text)
+		}
+	})
+}

@@ -74,7 +74,7 @@ func (r *runner) call(ctx context.Context, cookie string, tr *scenarios.Transcri
 	d := websocket.Dialer{HandshakeTimeout: r.cfg.Wait}
 	conn, resp, err := d.DialContext(ctx, url, http.Header{"Cookie": {cookie}})
 	if resp != nil && resp.Body != nil {
-		resp.Body.Close()
+		_ = resp.Body.Close() // only the status is read
 	}
 	if err != nil {
 		if resp != nil {
@@ -94,7 +94,7 @@ func (r *runner) call(ctx context.Context, cookie string, tr *scenarios.Transcri
 	}()
 	defer func() {
 		close(c.quit)
-		conn.Close()
+		_ = conn.Close() // the call is over either way; the reader sees the close
 		<-readDone
 		r.live.Add(-1)
 	}()
@@ -131,7 +131,7 @@ func (c *callConn) play(ctx context.Context, tr *scenarios.Transcript) error {
 	for i := 0; ; i++ {
 		// The pause also takes in the end the caller's goodbye brings,
 		// which comes with the goodbye.
-		think := r.cfg.Think/2 + rand.N(r.cfg.Think+1)
+		think := r.cfg.Think/2 + rand.N(r.cfg.Think+1) // #nosec G404 -- jitter in a load generator's pacing
 		if err := c.pause(ctx, think); err != nil {
 			return err
 		}

@@ -112,6 +112,14 @@ func New(entries []Entry) (*Matcher, error) {
 // measured: ANALYZERS.md compares cjk bigrams with the gse word segmenter
 // (gse_compare_test.go, build tag gse), which is too slow to load and too
 // large to be in the default build.
+// maxBookRunes bounds the characters of all wordings together, and
+// maxMatchBytes the text one Match reads; both keep every count and offset
+// the matcher stores in an int32.
+const (
+	maxBookRunes  = 1 << 28
+	maxMatchBytes = 1 << 20
+)
+
 func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 	if err := CheckUnique(entries); err != nil {
 		return nil, fmt.Errorf("build matcher: %w", err)
@@ -149,6 +157,21 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 	if m.analyzer == nil {
 		return nil, errors.Join(fmt.Errorf("build matcher: analyzer %q not registered", analyzer), idx.Close())
 	}
+	// Sizes are kept in int32 (and a wording's in int16) to keep the
+	// screens small; these bounds make every such conversion exact.
+	total := 0
+	for i := range m.entries {
+		for _, text := range m.entries[i].Forms() {
+			n := len(Normalize(text).Runes)
+			if n > MaxFormRunes {
+				return nil, errors.Join(fmt.Errorf("build matcher: entry %s: a wording of %d characters; at most %d", m.entries[i].ID, n, MaxFormRunes), idx.Close())
+			}
+			total += n
+		}
+	}
+	if total > maxBookRunes {
+		return nil, errors.Join(fmt.Errorf("build matcher: the wordings hold %d characters; at most %d", total, maxBookRunes), idx.Close())
+	}
 	var df []int
 	for i := range m.entries {
 		e := &m.entries[i]
@@ -169,12 +192,12 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 			m.analyze(s, func(term []byte, pos int) {
 				id, ok := m.termIDs[string(term)]
 				if !ok {
-					id = int32(len(m.termBytes))
+					id = int32(len(m.termBytes)) // #nosec G115 -- bounded by maxBookRunes
 					m.termIDs[string(term)] = id
 					m.termBytes = append(m.termBytes, slices.Clone(term))
 					df = append(df, 0)
 				}
-				f.grams = append(f.grams, gram{id, int32(pos)})
+				f.grams = append(f.grams, gram{id, int32(pos)}) // #nosec G115 -- bounded by maxBookRunes
 				if !slices.Contains(f.terms, id) {
 					f.terms = append(f.terms, id)
 					df[id]++
@@ -230,8 +253,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		return nil, errors.Join(fmt.Errorf("build matcher: %w", err), idx.Close())
 	}
 	if err := m.openReader(); err != nil {
-		idx.Close()
-		return nil, fmt.Errorf("build matcher: %w", err)
+		return nil, errors.Join(fmt.Errorf("build matcher: %w", err), idx.Close())
 	}
 	m.scratch.New = func() any {
 		return &scratch{
@@ -266,8 +288,7 @@ func (m *Matcher) openReader() error {
 	}
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
-		r.Close()
-		return fmt.Errorf("open index reader: got %T, want a scorch snapshot", r)
+		return errors.Join(fmt.Errorf("open index reader: got %T, want a scorch snapshot", r), r.Close())
 	}
 	indexed := 0
 	for _, ss := range snap.Segments() {
@@ -279,22 +300,19 @@ func (m *Matcher) openReader() error {
 			}
 			ext, err := ss.DocID(uint64(num))
 			if err != nil {
-				r.Close()
-				return fmt.Errorf("list indexed wordings: %w", err)
+				return errors.Join(fmt.Errorf("list indexed wordings: %w", err), r.Close())
 			}
 			fi, err := strconv.Atoi(string(ext))
 			if err != nil || fi < 0 || fi >= len(m.forms) {
-				r.Close()
-				return fmt.Errorf("list indexed wordings: unexpected document id %q", ext)
+				return errors.Join(fmt.Errorf("list indexed wordings: unexpected document id %q", ext), r.Close())
 			}
-			seg.formAt[num] = int32(fi)
+			seg.formAt[num] = int32(fi) // #nosec G115 G109 -- 0 <= fi < len(m.forms), bounded by maxBookRunes
 			indexed++
 		}
 		m.segs = append(m.segs, seg)
 	}
 	if want := len(m.forms) - len(m.always); indexed != want {
-		r.Close()
-		return fmt.Errorf("list indexed wordings: the index holds %d, want %d", indexed, want)
+		return errors.Join(fmt.Errorf("list indexed wordings: the index holds %d, want %d", indexed, want), r.Close())
 	}
 	m.reader = r
 	return nil
@@ -334,19 +352,19 @@ func (m *Matcher) buildScreens() {
 			}
 		}
 		sc := screen{
-			termsLo: int32(len(m.screenTerms)),
-			gramsLo: int32(len(m.screenGrams)),
-			runesLo: int32(len(m.screenRunes)),
+			termsLo: int32(len(m.screenTerms)), // #nosec G115 -- bounded by maxBookRunes
+			gramsLo: int32(len(m.screenGrams)), // #nosec G115 -- bounded by maxBookRunes
+			runesLo: int32(len(m.screenRunes)), // #nosec G115 -- bounded by maxBookRunes
 			// An exact wording keeps every character.
-			needRunes: int16(len(distinct) - f.budget),
-			budget:    int16(f.budget),
+			needRunes: int16(len(distinct) - f.budget), // #nosec G115 -- a wording has at most MaxFormRunes
+			budget:    int16(f.budget),                 // #nosec G115 -- a wording has at most MaxFormRunes
 		}
 		if f.budget > 0 {
 			// Exact wordings are not screened on terms: a reply that
 			// contains one may still cut it into other terms around
 			// digits and Latin letters, where tokens depend on context.
-			sc.needTerms = int16(len(f.terms) - 2*f.budget)
-			sc.needGrams = int16(len(f.grams) - 2*f.budget)
+			sc.needTerms = int16(len(f.terms) - 2*f.budget) // #nosec G115 -- a wording has at most MaxFormRunes
+			sc.needGrams = int16(len(f.grams) - 2*f.budget) // #nosec G115 -- a wording has at most MaxFormRunes
 		}
 		m.screenTerms = append(m.screenTerms, f.terms...)
 		m.screenGrams = append(m.screenGrams, f.grams...)
@@ -354,9 +372,9 @@ func (m *Matcher) buildScreens() {
 		for _, r := range distinct {
 			sc.runeMask[(r%128)/64] |= 1 << (r % 64)
 		}
-		sc.termsHi = int32(len(m.screenTerms))
-		sc.gramsHi = int32(len(m.screenGrams))
-		sc.runesHi = int32(len(m.screenRunes))
+		sc.termsHi = int32(len(m.screenTerms)) // #nosec G115 -- bounded by maxBookRunes
+		sc.gramsHi = int32(len(m.screenGrams)) // #nosec G115 -- bounded by maxBookRunes
+		sc.runesHi = int32(len(m.screenRunes)) // #nosec G115 -- bounded by maxBookRunes
 		m.screens[i] = sc
 	}
 }
@@ -589,13 +607,23 @@ type matchStats struct {
 }
 
 // Match returns the entries allowed by f that text says, ordered by where
-// they start. Start and End are rune offsets into text as given.
+// they start. Start and End are rune offsets into text as given. Only the
+// first MiB of text is read.
 func (m *Matcher) Match(text string, f Filter) []Hit {
 	return m.match(text, f, nil)
 }
 
 // match is Match, counting its work into st when st is not nil.
 func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
+	if len(text) > maxMatchBytes {
+		// Far beyond any reply (the call socket takes a few KiB); cut at
+		// a character boundary so offsets stay true for what is kept.
+		cut := maxMatchBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	n := Normalize(text)
 	if len(n.Runes) == 0 {
 		return nil
@@ -655,7 +683,7 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 func (m *Matcher) markTerms(sc *scratch, s string) {
 	m.analyze(s, func(term []byte, pos int) {
 		if id, ok := m.termIDs[string(term)]; ok {
-			sc.grams = append(sc.grams, gram{id, int32(pos)})
+			sc.grams = append(sc.grams, gram{id, int32(pos)}) // #nosec G115 -- match reads at most maxMatchBytes
 		}
 	})
 	slices.SortFunc(sc.grams, func(a, b gram) int {
@@ -711,7 +739,7 @@ func (sc *scratch) aligned(grams []gram, need, budget int) bool {
 			distinct++
 		}
 		in[x.k]++
-		for x.d-ds[lo].d > int32(budget) {
+		for x.d-ds[lo].d > int32(budget) { // #nosec G115 -- a budget is a fraction of a wording of at most MaxFormRunes
 			in[ds[lo].k]--
 			if in[ds[lo].k] == 0 {
 				distinct--

@@ -97,3 +97,6 @@ func BuiltinFile(name string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// MaxFormRunes bounds a wording's length; see phrase.MaxFormRunes.
+const MaxFormRunes = phrase.MaxFormRunes

@@ -147,15 +147,17 @@ func prepareAppend(ctx context.Context, tx *sqlTx) (*appendStmts, error) {
 	}
 	insert, err := tx.tx.PrepareContext(ctx, tx.db.rebind(`INSERT INTO call_events (call_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)`))
 	if err != nil {
-		last.Close()
-		return nil, classify(err)
+		return nil, errors.Join(classify(err), last.Close())
 	}
 	return &appendStmts{last: last, insert: insert}, nil
 }
 
+// close releases the statements. They belong to a transaction that is
+// committed or rolled back next, which closes them anyway, so an error here
+// changes nothing.
 func (s *appendStmts) close() {
-	s.last.Close()
-	s.insert.Close()
+	_ = s.last.Close()
+	_ = s.insert.Close()
 }
 
 // append adds one call's events after checking that l, when given, is still

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -38,8 +39,7 @@ func newCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
 	}
 	conn.SetMaxOpenConns(1)
 	if err := conn.PingContext(ctx); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("open sqlite %s for checkpoints: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("open sqlite %s for checkpoints: %w", path, err), conn.Close())
 	}
 	c := &checkpointer{conn: conn, quit: make(chan struct{})}
 	c.wg.Go(c.run)

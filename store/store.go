@@ -152,9 +152,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	ckpt, err := newCheckpointer(ctx, path)
 	if err != nil {
-		w.Close()
-		r.Close()
-		return nil, err
+		return nil, errors.Join(err, w.Close(), r.Close())
 	}
 	db := &DB{dialect: SQLite, w: w, r: r, ckpt: ckpt}
 	db.appender = newAppender(db)

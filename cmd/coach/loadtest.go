@@ -75,7 +75,9 @@ func runLoadtest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		accts, err = loadtest.CreateAccounts(ctx, n, "loadtest", func(ctx context.Context, name, hash string) error {
 			return db.CreateUser(ctx, &store.User{Username: name, PasswordHash: hash, Role: store.RoleTrainee, Team: "loadtest", Created: time.Now().UTC()})
 		})
-		db.Close()
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return err
 		}

@@ -117,7 +117,7 @@ func serveProfiles(addr string, logger *slog.Logger) (stop func(), err error) {
 		}
 	}()
 	logger.Info("serving pprof", "addr", ln.Addr().String())
-	return func() { srv.Close() }, nil
+	return func() { _ = srv.Close() }, nil // profiles are best effort
 }
 
 // openStore creates the data folder and opens the database: dsn when given,

@@ -59,6 +59,11 @@ func ParseEntries(name string, data []byte) ([]Entry, error) {
 	return f.Entries, nil
 }
 
+// MaxFormRunes bounds a wording (text, variant or exception), counted after
+// normalisation: a phrase is said in one breath, and the matcher keeps a
+// wording's sizes in small integers.
+const MaxFormRunes = 200
+
 // ValidateEntry checks the content of one entry and reports each problem
 // through report, naming the field. The id is left to the file format that
 // holds the entry: phrasebook files and scenarios' key points name theirs
@@ -80,8 +85,11 @@ func ValidateEntry(e *Entry, report func(field, format string, args ...any)) {
 		report("kind", "%s does not fit intent %s, which is %s", e.Kind, e.Intent, info.Kind)
 	}
 	checkForm := func(field, s string) {
-		if len(Normalize(s).Runes) == 0 {
+		switch n := len(Normalize(s).Runes); {
+		case n == 0:
 			report(field, "%q has nothing to match once punctuation and spaces are dropped", s)
+		case n > MaxFormRunes:
+			report(field, "is %d characters long once normalised; a wording has at most %d", n, MaxFormRunes)
 		}
 	}
 	if e.Text == "" {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"path"
@@ -744,13 +743,10 @@ func (s *Server) authorPlay(c *gin.Context) error {
 	if _, ok := cs.lib.Scenario(id); !ok {
 		return fmt.Errorf("play %s revision %d: not in its built content: %v", id, r.ID, cs.problems[r.Key().String()])
 	}
-	u, _ := currentUser(c)
-	call := store.Call{UserID: u.ID, ScenarioID: id, ScenarioRevision: callRevision(r.ID, cur.pub), Mode: store.ModePractice,
-		Seed: rand.Int64(), Started: s.cfg.Now()} // #nosec G404 -- the seed only picks the simulated caller's lines; it is no secret
-	if err := s.store.CreateCall(ctx, &call); err != nil {
+	call, err := s.createCall(c, id, callRevision(r.ID, cur.pub), store.ModePractice)
+	if err != nil {
 		return err
 	}
-	s.log.Info("draft call created", "call", call.ID, "user", u.ID, "scenario", id, "revision", call.ScenarioRevision)
 	c.Redirect(http.StatusSeeOther, "/calls/"+url.PathEscape(call.ID))
 	return nil
 }

@@ -89,10 +89,16 @@ func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Cal
 	if err != nil {
 		return store.Call{}, err
 	}
+	return s.createCall(c, sc.ID, revision, mode)
+}
+
+// createCall stores a new live call of the scenario's given revision for
+// the signed-in user: a published one (startCall) or a trainer's draft.
+func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode store.Mode) (store.Call, error) {
 	u, _ := currentUser(c)
 	call := store.Call{
 		UserID:           u.ID,
-		ScenarioID:       sc.ID,
+		ScenarioID:       scenarioID,
 		ScenarioRevision: revision,
 		Mode:             mode,
 		// Non-negative, so it survives the trip through sim's uint64.
@@ -102,7 +108,7 @@ func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Cal
 	if err := s.store.CreateCall(c.Request.Context(), &call); err != nil {
 		return store.Call{}, err
 	}
-	s.log.Info("call created", "call", call.ID, "user", u.ID, "scenario", sc.ID, "mode", mode)
+	s.log.Info("call created", "call", call.ID, "user", u.ID, "scenario", scenarioID, "revision", revision, "mode", mode)
 	return call, nil
 }
 

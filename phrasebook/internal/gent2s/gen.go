@@ -166,32 +166,13 @@ func Resolve(pairs []Pair) ([]Pair, error) {
 // the t2s configuration, one per line, and requires the tool to agree with
 // the dictionary as read: it guards against misreading the dump format.
 func crossCheck(cfg Config, pairs []Pair) error {
-	dir, err := os.MkdirTemp("", "gent2s")
+	in := make([]string, len(pairs))
+	for i, p := range pairs {
+		in[i] = string(p.Trad)
+	}
+	lines, err := convertLines(cfg, "t2s.json", in)
 	if err != nil {
 		return fmt.Errorf("cross-check: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	var in strings.Builder
-	for _, p := range pairs {
-		in.WriteRune(p.Trad)
-		in.WriteByte('\n')
-	}
-	inPath, outPath := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
-	if err := os.WriteFile(inPath, []byte(in.String()), 0o600); err != nil {
-		return fmt.Errorf("cross-check: %w", err)
-	}
-	conf := filepath.Join(cfg.DataDir, "t2s.json")
-	cmd := exec.Command(cfg.ConvertTool, "-c", conf, "-i", inPath, "-o", outPath) // #nosec G204 -- the generator is run by a developer with paths and tools they name
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("cross-check with %s -c %s: %w: %s", cfg.ConvertTool, conf, err, msg)
-	}
-	got, err := os.ReadFile(outPath) // #nosec G304 -- a file in the generator's own temporary directory
-	if err != nil {
-		return fmt.Errorf("cross-check: %w", err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
-	if len(lines) != len(pairs) {
-		return fmt.Errorf("cross-check: opencc returned %d lines for %d characters", len(lines), len(pairs))
 	}
 	var bad []string
 	for i, p := range pairs {
@@ -203,6 +184,35 @@ func crossCheck(cfg Config, pairs []Pair) error {
 		return fmt.Errorf("cross-check: %d of %d pairs disagree with opencc, first: %s", len(bad), len(pairs), strings.Join(bad[:min(5, len(bad))], "; "))
 	}
 	return nil
+}
+
+// convertLines runs lines, one per line, through the opencc tool with the
+// configuration file conf of the data folder and returns its output lines,
+// one for each input line.
+func convertLines(cfg Config, conf string, lines []string) ([]string, error) {
+	dir, err := os.MkdirTemp("", "gent2s")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	inPath, outPath := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	if err := os.WriteFile(inPath, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	conf = filepath.Join(cfg.DataDir, conf)
+	cmd := exec.Command(cfg.ConvertTool, "-c", conf, "-i", inPath, "-o", outPath) // #nosec G204 -- the generator is run by a developer with paths and tools they name
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("%s -c %s: %w: %s", cfg.ConvertTool, conf, err, msg)
+	}
+	got, err := os.ReadFile(outPath) // #nosec G304 -- a file in the generator's own temporary directory
+	if err != nil {
+		return nil, err
+	}
+	out := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	if len(out) != len(lines) {
+		return nil, fmt.Errorf("opencc returned %d lines for %d", len(out), len(lines))
+	}
+	return out, nil
 }
 
 var versionRE = regexp.MustCompile(`Version:\s*(\S+)`)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"go/format"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -252,26 +251,9 @@ func crossCheckPhrases(cfg Config, set PhraseSet) error {
 		}
 		keys, want = append(keys, p.Trad), append(want, p.Simp)
 	}
-	dir, err := os.MkdirTemp("", "gent2s")
+	lines, err := convertLines(cfg, "tw2s.json", keys)
 	if err != nil {
 		return fmt.Errorf("cross-check phrases: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	inPath, outPath := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
-	if err := os.WriteFile(inPath, []byte(strings.Join(keys, "\n")+"\n"), 0o600); err != nil {
-		return fmt.Errorf("cross-check phrases: %w", err)
-	}
-	conf := filepath.Join(cfg.DataDir, "tw2s.json")
-	if msg, err := exec.Command(cfg.ConvertTool, "-c", conf, "-i", inPath, "-o", outPath).CombinedOutput(); err != nil { // #nosec G204 -- the generator is run by a developer with paths and tools they name
-		return fmt.Errorf("cross-check phrases with %s -c %s: %w: %s", cfg.ConvertTool, conf, err, msg)
-	}
-	got, err := os.ReadFile(outPath) // #nosec G304 -- a file in the generator's own temporary directory
-	if err != nil {
-		return fmt.Errorf("cross-check phrases: %w", err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
-	if len(lines) != len(keys) {
-		return fmt.Errorf("cross-check phrases: opencc returned %d lines for %d phrases", len(lines), len(keys))
 	}
 	var bad []string
 	for i := range keys {

@@ -125,6 +125,15 @@ type draftJSON struct {
 	Golden map[string]string `json:"golden"`
 }
 
+// decodeDraft reads a draftJSON body as an unsaved revision.
+func decodeDraft(c *gin.Context) (store.Revision, error) {
+	var d draftJSON
+	if err := decodeJSON(c, &d); err != nil {
+		return store.Revision{}, err
+	}
+	return d.revision()
+}
+
 // revision turns the draft into an unsaved revision, checking its kind, id
 // and sizes.
 func (d draftJSON) revision() (store.Revision, error) {
@@ -186,11 +195,7 @@ func checkAgainst(cs *contentSet, r store.Revision) []issueJSON {
 // each at its file, line and field. The editor calls it as the trainer
 // types.
 func (s *Server) apiAuthorValidate(c *gin.Context) error {
-	var d draftJSON
-	if err := decodeJSON(c, &d); err != nil {
-		return err
-	}
-	r, err := d.revision()
+	r, err := decodeDraft(c)
 	if err != nil {
 		return err
 	}
@@ -302,11 +307,7 @@ func goldensOf(cs *contentSet, r store.Revision) []goldenJSON {
 // apiAuthorGolden is POST /api/author/golden: replays golden transcripts
 // against a draft, without saving it.
 func (s *Server) apiAuthorGolden(c *gin.Context) error {
-	var d draftJSON
-	if err := decodeJSON(c, &d); err != nil {
-		return err
-	}
-	r, err := d.revision()
+	r, err := decodeDraft(c)
 	if err != nil {
 		return err
 	}

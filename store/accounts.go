@@ -22,11 +22,8 @@ func CleanTeam(team string) (string, error) {
 // CreateUserBy stores a new account like CreateUser and writes its audit
 // entry in the same transaction.
 func (db *DB) CreateUserBy(ctx context.Context, u *User, by Actor) error {
-	if u.Username == "" || u.PasswordHash == "" {
-		return fmt.Errorf("create user: %w: username and password hash are required", ErrInvalid)
-	}
-	if _, err := ParseRole(string(u.Role)); err != nil {
-		return fmt.Errorf("create user %s: %w", u.Username, err)
+	if err := checkNewUser(u); err != nil {
+		return err
 	}
 	team, err := CleanTeam(u.Team)
 	if err != nil {
@@ -34,10 +31,8 @@ func (db *DB) CreateUserBy(ctx context.Context, u *User, by Actor) error {
 	}
 	u.Team = team
 	err = db.tx(ctx, func(tx *sqlTx) error {
-		if err := tx.queryRow(ctx, `INSERT INTO users (username, password_hash, role, team, created_at, disabled)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled).Scan(&u.ID); err != nil {
-			return classify(err)
+		if err := insertUser(ctx, tx, u); err != nil {
+			return err
 		}
 		return appendAudit(ctx, tx, by.audit(u.Created, "user.create", "user:"+u.Username,
 			fmt.Sprintf("role %s, team %q", u.Role, u.Team)))

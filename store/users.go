@@ -60,19 +60,33 @@ func scanUser(s scanner) (User, error) {
 // CreateUser stores a new account and sets u.ID. A taken username gives
 // ErrConflict.
 func (db *DB) CreateUser(ctx context.Context, u *User) error {
+	if err := checkNewUser(u); err != nil {
+		return err
+	}
+	if err := db.tx(ctx, func(tx *sqlTx) error { return insertUser(ctx, tx, u) }); err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	return nil
+}
+
+// checkNewUser checks what every new account needs: a username, a password
+// hash and a known role.
+func checkNewUser(u *User) error {
 	if u.Username == "" || u.PasswordHash == "" {
 		return fmt.Errorf("create user: %w: username and password hash are required", ErrInvalid)
 	}
 	if _, err := ParseRole(string(u.Role)); err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
-	err := db.w.QueryRowContext(ctx, db.rebind(`INSERT INTO users (username, password_hash, role, team, created_at, disabled)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-		u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled).Scan(&u.ID)
-	if err != nil {
-		return fmt.Errorf("create user %s: %w", u.Username, classify(err))
-	}
 	return nil
+}
+
+// insertUser stores u in tx and sets u.ID.
+func insertUser(ctx context.Context, tx *sqlTx, u *User) error {
+	err := tx.queryRow(ctx, `INSERT INTO users (username, password_hash, role, team, created_at, disabled)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled).Scan(&u.ID)
+	return classify(err)
 }
 
 // UserByID returns the account with the given id.

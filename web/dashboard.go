@@ -30,6 +30,16 @@ type reportFilter struct {
 	from, to time.Time
 }
 
+// requestedReport builds the report the request's ?team=&from=&to= asks
+// for.
+func (s *Server) requestedReport(c *gin.Context) (*report, error) {
+	f, err := parseReportFilter(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.buildReport(c.Request.Context(), f)
+}
+
 // parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD).
 func parseReportFilter(c *gin.Context) (reportFilter, error) {
 	f := reportFilter{Team: strings.TrimSpace(c.Query("team")), From: c.Query("from"), To: c.Query("to")}
@@ -359,11 +369,7 @@ func (t *tally) top(n int) (missed, forbidden []itemCount) {
 // matrixPage is GET /manage: the team matrix, the most missed checklist
 // items and forbidden phrases, and the track assignments.
 func (s *Server) matrixPage(c *gin.Context) error {
-	f, err := parseReportFilter(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.buildReport(c.Request.Context(), f)
+	r, err := s.requestedReport(c)
 	if err != nil {
 		return err
 	}
@@ -397,11 +403,7 @@ func formatScore(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 // matrixCSV is GET /manage/export.csv: the matrix as CSV, one row per
 // trainee, in UTF-8 with a byte-order mark so that Excel reads Chinese.
 func (s *Server) matrixCSV(c *gin.Context) error {
-	f, err := parseReportFilter(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.buildReport(c.Request.Context(), f)
+	r, err := s.requestedReport(c)
 	if err != nil {
 		return err
 	}

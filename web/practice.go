@@ -491,12 +491,7 @@ func (s *Server) historyPage(c *gin.Context) error {
 // persona. A scenario retired since, or content that fails to build, leaves
 // the page showing the scenario's id.
 func (s *Server) scenario(ctx context.Context, id string) (*scenarios.Scenario, bool) {
-	lib, err := s.content.catalogue(ctx)
-	if err != nil {
-		s.log.Error("load published content", "err", err)
-		return nil, false
-	}
-	return lib.Scenario(id)
+	return s.library(ctx).Scenario(id)
 }
 
 // username is the name of the account id, for pages that show whose call

@@ -101,11 +101,7 @@ func xapiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0
 // attempts (exam: passed or failed; practice: completed) and certificates
 // signed off, as xAPI statements for the company's learning record store.
 func (s *Server) xapiStatements(c *gin.Context) error {
-	f, err := parseReportFilter(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.buildReport(c.Request.Context(), f)
+	r, err := s.requestedReport(c)
 	if err != nil {
 		return err
 	}
@@ -145,7 +141,7 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 		names[row.User.ID] = row.User.Username
 	}
 	for _, d := range r.Decisions {
-		if d.Action != store.CertSignOff || !f.inRange(d.At) {
+		if d.Action != store.CertSignOff || !r.Filter.inRange(d.At) {
 			continue
 		}
 		title := d.TrackID

@@ -67,9 +67,10 @@ func (s *Server) trackStatus(ctx context.Context, u store.User) ([]trackProgress
 		return nil, err
 	}
 	now := s.cfg.Now()
+	titles := s.scenarioTitles(ctx)
 	var out []trackProgress
 	for _, t := range tracks[u.Team] {
-		out = append(out, trackProgress{Track: t, Status: evaluate(t, attempts, decisions, now), Titles: s.scenarioTitles(ctx)})
+		out = append(out, trackProgress{Track: t, Status: evaluate(t, attempts, decisions, now), Titles: titles})
 	}
 	return out, nil
 }
@@ -82,9 +83,10 @@ func (s *Server) teamTracks(ctx context.Context) (map[string][]*scenarios.Track,
 	if err != nil {
 		return nil, err
 	}
+	lib := s.library(ctx)
 	out := map[string][]*scenarios.Track{}
 	for _, a := range as {
-		if t, ok := s.track(ctx, a.TrackID); ok {
+		if t, ok := lib.Track(a.TrackID); ok {
 			out[a.Team] = append(out[a.Team], t)
 		}
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/phrasebook"
-	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -210,7 +209,8 @@ func (s *Server) callPage(c *gin.Context) error {
 		Lines: []lineView{}, Hints: []lineView{},
 		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut},
 	}
-	if sc, ok := s.scenario(ctx, call.ScenarioID); ok {
+	// A scenario retired since leaves the page showing its id.
+	if sc, ok := s.library(ctx).Scenario(call.ScenarioID); ok {
 		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
 	}
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
@@ -469,12 +469,13 @@ func (s *Server) historyPage(c *gin.Context) error {
 	if len(calls) > historyLimit {
 		calls, view.Truncated = calls[:historyLimit], true
 	}
+	lib := s.library(ctx)
 	for _, call := range calls {
 		row := historyRow{
 			ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode), Started: s.dateTime(call.Started),
 			Live: call.Status == store.CallLive, Href: callPagePath(call.ID),
 		}
-		if sc, ok := s.scenario(ctx, call.ScenarioID); ok {
+		if sc, ok := lib.Scenario(call.ScenarioID); ok {
 			row.Title = sc.Title
 		}
 		if !row.Live {
@@ -485,13 +486,6 @@ func (s *Server) historyPage(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "history", view)
 	return nil
-}
-
-// scenario looks a scenario up in the published library, for its title and
-// persona. A scenario retired since, or content that fails to build, leaves
-// the page showing the scenario's id.
-func (s *Server) scenario(ctx context.Context, id string) (*scenarios.Scenario, bool) {
-	return s.library(ctx).Scenario(id)
 }
 
 // username is the name of the account id, for pages that show whose call

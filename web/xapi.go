@@ -140,12 +140,13 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 	for _, row := range r.Rows {
 		names[row.User.ID] = row.User.Username
 	}
+	lib := s.library(c.Request.Context())
 	for _, d := range r.Decisions {
 		if d.Action != store.CertSignOff || !r.Filter.inRange(d.At) {
 			continue
 		}
 		title := d.TrackID
-		if t, ok := s.track(c.Request.Context(), d.TrackID); ok {
+		if t, ok := lib.Track(d.TrackID); ok {
 			title = t.Title
 		}
 		yes := true

@@ -11,4 +11,7 @@ fi
 if [ -z "${COACH_TEST_CHROMIUM:-}" ]; then
 	echo "test.sh: browser tests skipped; to run them: COACH_TEST_CHROMIUM=/usr/bin/chromium ./test.sh" >&2
 fi
+if [ -z "${COACH_TEST_AXE:-}" ]; then
+	echo "test.sh: the accessibility check of the browser tests needs axe-core: npm install axe-core in a folder outside the repository and set COACH_TEST_AXE=FOLDER/node_modules/axe-core/axe.min.js (.ci/run does)" >&2
+fi
 exec go test -race "$@" ./...

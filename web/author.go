@@ -94,6 +94,17 @@ type issueJSON struct {
 	Line    int    `json:"line"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Text is Message in the request's language, for the trainer.
+	Text string `json:"text"`
+}
+
+// localIssues fills in each issue's Text in the request's language.
+func (s *Server) localIssues(c *gin.Context, issues []issueJSON) []issueJSON {
+	lang := langOf(c)
+	for i := range issues {
+		issues[i].Text = s.issueText.text(lang, issues[i].Message)
+	}
+	return issues
 }
 
 // toIssues spreads a parse error into its problems.
@@ -203,7 +214,7 @@ func (s *Server) apiAuthorValidate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"issues": issues})
+	c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues)})
 	return nil
 }
 
@@ -241,7 +252,7 @@ func (s *Server) apiAuthorSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": issues, "url": unitURL(rev.Kind, rev.ContentID)})
+	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": s.localIssues(c, issues), "url": unitURL(rev.Kind, rev.ContentID)})
 	return nil
 }
 
@@ -259,6 +270,45 @@ type goldenJSON struct {
 	Score    int    `json:"score"`
 	Expected string `json:"expected"`
 	Problem  string `json:"problem,omitempty"`
+	// ExpectPassed and ExpectOutcome are what the transcript expects;
+	// Reasons why the replayed call failed; Failed that it could not be
+	// replayed at all.
+	ExpectPassed  bool     `json:"expect_passed"`
+	ExpectOutcome string   `json:"expect_outcome"`
+	Reasons       []string `json:"reasons,omitempty"`
+	Failed        bool     `json:"failed,omitempty"`
+	// Text says the result in the request's language, without codes.
+	Text string `json:"text"`
+}
+
+// localGoldens writes each result's Text in the request's language:
+// what the sample call expects, and what the replay did.
+func (s *Server) localGoldens(c *gin.Context, results []goldenJSON) []goldenJSON {
+	lang := langOf(c)
+	t := func(key string) string { return s.text.get(lang, key) }
+	verdict := func(passed bool) string {
+		if passed {
+			return t("practice.card.passed")
+		}
+		return t("practice.card.failed")
+	}
+	for i := range results {
+		g := &results[i]
+		want := fill(t("author.golden_want"), "verdict", verdict(g.ExpectPassed), "outcome", t("practice.outcome."+g.ExpectOutcome))
+		switch {
+		case g.Failed:
+			g.Text = fill(t("author.golden_error"), "problem", g.Problem)
+		case g.OK:
+			g.Text = fill(t("author.golden_as_expected"), "want", want, "score", g.Score)
+		default:
+			got := fill(t("author.golden_got"), "verdict", verdict(g.Passed), "outcome", t("practice.outcome."+g.Outcome), "score", g.Score)
+			g.Text = want + "；" + got
+			if len(g.Reasons) > 0 {
+				g.Text += "。" + t("practice.card.reasons") + "：" + strings.Join(g.Reasons, "；")
+			}
+		}
+	}
+	return results
 }
 
 // runGoldens builds the published content with r in place of its unit and
@@ -294,9 +344,10 @@ func goldensOf(cs *contentSet, r store.Revision) []goldenJSON {
 		for _, g := range cs.lib.Golden[sc.ID] {
 			res := sim.RunGolden(sc, cs.book, g)
 			j := goldenJSON{Scenario: sc.ID, Name: g.Name, OK: res.OK, Problem: res.Problem(),
-				Expected: fmt.Sprintf("passed=%t outcome=%s", g.Transcript.Expect.Passed, g.Transcript.Expect.Outcome)}
+				Expected:     fmt.Sprintf("passed=%t outcome=%s", g.Transcript.Expect.Passed, g.Transcript.Expect.Outcome),
+				ExpectPassed: g.Transcript.Expect.Passed, ExpectOutcome: g.Transcript.Expect.Outcome, Failed: res.Card == nil}
 			if res.Card != nil {
-				j.Passed, j.Outcome, j.Score = res.Card.Passed, string(res.Card.Outcome), res.Card.Score
+				j.Passed, j.Outcome, j.Score, j.Reasons = res.Card.Passed, string(res.Card.Outcome), res.Card.Score, res.Card.Reasons
 			}
 			out = append(out, j)
 		}
@@ -318,7 +369,7 @@ func (s *Server) apiAuthorGolden(c *gin.Context) error {
 	if results == nil {
 		results = []goldenJSON{}
 	}
-	c.JSON(http.StatusOK, gin.H{"issues": issues, "results": results})
+	c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues), "results": s.localGoldens(c, results)})
 	return nil
 }
 
@@ -367,7 +418,7 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 			return err
 		}
 		if issues := checkAgainst(cs, r); len(issues) > 0 {
-			c.JSON(http.StatusOK, gin.H{"issues": issues, "lines": []any{}})
+			c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues), "lines": []any{}})
 			return nil
 		}
 		file := phraseFile(r.ContentID)
@@ -498,7 +549,7 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": issues, "url": unitURL(rev.Kind, rev.ContentID)})
+	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": s.localIssues(c, issues), "url": unitURL(rev.Kind, rev.ContentID)})
 	return nil
 }
 
@@ -987,6 +1038,8 @@ func (s *Server) renderEditor(c *gin.Context, kind store.ContentKind, id string,
 	if err != nil {
 		return err
 	}
+	notice.Issues = s.localIssues(c, notice.Issues)
+	notice.Failed = s.localGoldens(c, notice.Failed)
 	v := editorView{Kind: kind, ID: id, Info: info, Head: head, Notice: notice}
 	switch c.Query("done") {
 	case "published", "retired":

@@ -34,12 +34,7 @@ const browserWait = 2 * time.Minute
 // server on a real listener, with the real clock, over a temporary SQLite
 // store. COACH_SCREENSHOTS=DIR saves full-page screenshots there.
 func TestBrowserCall(t *testing.T) {
-	bin := os.Getenv("COACH_TEST_CHROMIUM")
-	if bin == "" {
-		t.Skip("browser test skipped: set COACH_TEST_CHROMIUM to a Chromium binary to run it, " +
-			"e.g. COACH_TEST_CHROMIUM=/usr/bin/chromium go test -run TestBrowserCall ./web " +
-			"(add COACH_SCREENSHOTS=DIR to save screenshots)")
-	}
+	axe := axeSource(t)
 	shots := os.Getenv("COACH_SCREENSHOTS")
 
 	lib, book, err := sim.LoadBuiltin()
@@ -84,28 +79,7 @@ func TestBrowserCall(t *testing.T) {
 	env := &testEnv{t: t, db: db, srv: srv}
 	trainee := env.addUser("li.na", store.RoleTrainee)
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	t.Cleanup(cancelAlloc)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
-	t.Cleanup(cancelBrowser)
-	// The first run starts the browser and must have no deadline.
-	require.NoError(t, chromedp.Do(browserCtx))
-	ctx, cancel := context.WithTimeout(browserCtx, browserWait)
-	t.Cleanup(cancel)
+	ctx := newBrowser(t, browserWait)
 
 	screenshot := func(name string) {
 		t.Helper()
@@ -118,13 +92,9 @@ func TestBrowserCall(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(shots, name), png, 0o644))
 		t.Logf("screenshot %s", filepath.Join(shots, name))
 	}
-	// phone runs f with the page on a phone-sized screen, when screenshots
-	// are wanted.
+	// phone runs f with the page on a phone-sized screen.
 	phone := func(f func()) {
 		t.Helper()
-		if shots == "" {
-			return
-		}
 		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))))
 		f()
 		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
@@ -161,6 +131,17 @@ func TestBrowserCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, rings, "第 1 声")
 	screenshot("call-ringing.png")
+	// both checks the page with axe-core at both widths, saving
+	// screenshots named name.png and name-phone.png.
+	both := func(name string) {
+		t.Helper()
+		checkAxe(t, ctx, axe, name+" (desktop)")
+		phone(func() {
+			checkAxe(t, ctx, axe, name+" (phone)")
+			screenshot(name + "-phone.png")
+		})
+	}
+	both("call-ringing")
 
 	// Play the model answer by typing each reply and pressing Enter; after
 	// each, wait for the caller's answer on the page.
@@ -177,7 +158,7 @@ func TestBrowserCall(t *testing.T) {
 		require.NoError(t, err, "caller answers reply %d", i)
 		if i == 1 {
 			screenshot("call-midway.png")
-			phone(func() { screenshot("call-midway-phone.png") })
+			both("call-midway")
 
 			// The server goes away: the page says so and retries; a new
 			// server on the same address takes the call up from the store
@@ -249,8 +230,7 @@ func TestBrowserCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "您好", greeting, "the first reply's greeting is highlighted")
 	screenshot("scorecard.png")
-
-	phone(func() { screenshot("scorecard-phone.png") })
+	both("scorecard")
 
 	// The attempt is in the history, linked to its scorecard.
 	require.NoError(t, chromedp.Do(ctx,
@@ -258,6 +238,7 @@ func TestBrowserCall(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-call="`+rec.ID+`"] a[href="/calls/`+rec.ID+`/scorecard"]`)),
 	), "the history lists the call")
 	screenshot("history.png")
+	both("history")
 
 	// A failed attempt's scorecard, for the screenshots: the engine's
 	// scorecard of a rude golden transcript, recorded as a played call is.

@@ -174,6 +174,15 @@ func (s *Server) staticFile(c *gin.Context) error {
 	return nil
 }
 
+// favicon is GET /favicon.ico: the site's icon, an SVG, which every
+// browser that asks for /favicon.ico also reads.
+func (s *Server) favicon(c *gin.Context) error {
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Header("Content-Type", "image/svg+xml")
+	http.ServeFileFS(c.Writer, c.Request, s.static, "favicon.svg")
+	return nil
+}
+
 // fill puts values into a text's {name} placeholders: fill(text, "n", 3).
 // Texts in the catalogue carry placeholders rather than being glued
 // together, since word order differs between the languages.

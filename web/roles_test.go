@@ -20,6 +20,7 @@ var wantAccess = map[string]string{
 	"GET /healthz":          "anyone",
 	"GET /metrics":          "anyone",
 	"GET /static/*file":     "anyone",
+	"GET /favicon.ico":      "anyone",
 	"GET /login":            "anyone",
 	"POST /login":           "anyone",
 	"POST /logout":          "trainee trainer manager admin",

@@ -146,6 +146,8 @@ type Server struct {
 	content *contentManager
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
+	// issueText puts content problems into the page's language.
+	issueText *issueTexts
 	// dummyHash is verified against when a login names no account.
 	dummyHash string
 }
@@ -159,6 +161,8 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		cfg:   cfg,
 		reg:   prometheus.NewRegistry(),
 		cop:   http.NewCrossOriginProtection(),
+
+		issueText: newIssueTexts(),
 	}
 	for _, o := range cfg.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {

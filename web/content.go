@@ -614,6 +614,26 @@ func (m *contentManager) newCall(ctx context.Context, id string) (*scenarios.Sce
 	return sc, callRevision(cs.scenarioRev(id), cs.pub), nil
 }
 
+// unpublished reports whether a call plays a scenario revision that its
+// publication does not hold: a trainer's draft.
+func (m *contentManager) unpublished(ctx context.Context, rec store.Call) (bool, error) {
+	if m.fixed != nil {
+		return false, nil
+	}
+	rev, pub, err := parseCallRevision(rec.ScenarioRevision)
+	if err != nil {
+		return false, fmt.Errorf("call %s: %w", rec.ID, err)
+	}
+	if rev == 0 {
+		return false, nil
+	}
+	p, err := m.db.PublicationByID(ctx, pub)
+	if err != nil {
+		return false, fmt.Errorf("call %s: %w", rec.ID, err)
+	}
+	return !slices.Contains(slices.Collect(mapValues(p.Revisions)), rev), nil
+}
+
 // forCall returns the scenario and Book a stored call ran against, to
 // rebuild its engine.
 func (m *contentManager) forCall(ctx context.Context, rec store.Call) (*scenarios.Scenario, *sim.Book, error) {

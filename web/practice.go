@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"net/http"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -154,9 +156,23 @@ type callView struct {
 	Rings   int
 	// Answered says the trainee has spoken, which answers the call.
 	Answered bool
-	Mood     int
-	Lines    []lineView
-	Hints    []lineView
+	// CallerSpoke says the caller has said something: the mood shows
+	// from then on. Temper (calm, anxious, angry) picks its words.
+	CallerSpoke bool
+	Temper      string
+	Mood        int
+	Lines       []lineView
+	// Hints are the practice hints, each once, the latest last.
+	Hints []lineView
+	// Steps are the checklist items graded on what is said, each marked
+	// done once the trainee has done it; StepsDone counts those.
+	Steps     []stepView
+	StepsDone int
+	// CallerNumber is the number the call comes from.
+	CallerNumber string
+	// Draft says the call plays a scenario revision that is not
+	// published: a trainer trying a draft.
+	Draft bool
 	// Scorecard is the scorecard page's path, linked at the end.
 	Scorecard string
 	// MaxReply caps a reply in characters, well inside the socket's
@@ -165,6 +181,41 @@ type callView struct {
 	// Outcomes are the ways a call can end, each with its words on the
 	// page for the script to show.
 	Outcomes []sim.Outcome
+}
+
+// stepView is one checklist item on the call page.
+type stepView struct {
+	ID, Title string
+	Done      bool
+}
+
+// addHint puts a hint at the end of the list, dropping an earlier copy of
+// the same text: the engine may give one hint several times.
+func addHint(hints []lineView, h lineView) []lineView {
+	hints = slices.DeleteFunc(hints, func(o lineView) bool { return o.Text == h.Text })
+	return append(hints, h)
+}
+
+// callerNumber is the caller's phone number as the display shows it: the
+// persona's phone when the scenario gives one, else a mobile number made
+// from the call's id, the same on every reload.
+func callerNumber(sc *scenarios.Scenario, callID string) string {
+	digits := ""
+	if sc != nil {
+		if f, ok := sc.FactByKey("phone"); ok {
+			for _, r := range f.Value {
+				if r >= '0' && r <= '9' {
+					digits += string(r)
+				}
+			}
+		}
+	}
+	if len(digits) != 11 {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(callID)) // a hash.Hash does not fail
+		digits = fmt.Sprintf("13%09d", h.Sum64()%1_000_000_000)
+	}
+	return digits[:3] + " " + digits[3:7] + " " + digits[7:]
 }
 
 // lineView is one line of a call as the call page shows it.
@@ -187,6 +238,8 @@ type eventPayload struct {
 	Text   string  `json:"text"`
 	Intent string  `json:"intent"`
 	Value  *int    `json:"value"`
+	// Done is a checklist event's items done so far.
+	Done []string `json:"done"`
 }
 
 // callPage is GET /calls/:id: the live call. An ended call opens its
@@ -209,9 +262,28 @@ func (s *Server) callPage(c *gin.Context) error {
 		Lines: []lineView{}, Hints: []lineView{},
 		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut},
 	}
-	// A scenario retired since leaves the page showing its id.
-	if sc, ok := s.library(ctx).Scenario(call.ScenarioID); ok {
+	// The scenario as the call plays it (a trainer's draft included); one
+	// that cannot be loaded any more leaves the page showing its id.
+	sc, _, err := s.content.forCall(ctx, call)
+	if err != nil {
+		s.log.Info("call page: no scenario for the call", "call", call.ID, "err", err)
+		sc = nil
+	}
+	view.Temper = "calm"
+	if sc != nil {
 		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
+		if sc.Persona.Temper != "" {
+			view.Temper = sc.Persona.Temper
+		}
+		for _, it := range sc.Checklist {
+			if it.Rule == "" {
+				view.Steps = append(view.Steps, stepView{ID: it.ID, Title: it.Title})
+			}
+		}
+	}
+	view.CallerNumber = callerNumber(sc, call.ID)
+	if view.Draft, err = s.content.unpublished(ctx, call); err != nil {
+		s.log.Info("call page: cannot tell whether the call plays a draft", "call", call.ID, "err", err)
 	}
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
 		return err
@@ -236,9 +308,18 @@ func (s *Server) callPage(c *gin.Context) error {
 		case string(sim.EventRing):
 			view.Rings = p.N
 		case string(sim.EventCustomer):
+			view.CallerSpoke = true
 			view.Lines = append(view.Lines, lineView{Seq: e.Seq, Speaker: string(sim.Customer), Text: p.Text})
 		case string(sim.EventHint):
-			view.Hints = append(view.Hints, lineView{Seq: e.Seq, Text: p.Text, Intent: p.Intent})
+			view.Hints = addHint(view.Hints, lineView{Seq: e.Seq, Text: p.Text, Intent: p.Intent})
+		case string(sim.EventChecklist):
+			view.StepsDone = 0
+			for i := range view.Steps {
+				view.Steps[i].Done = slices.Contains(p.Done, view.Steps[i].ID)
+				if view.Steps[i].Done {
+					view.StepsDone++
+				}
+			}
 		case string(sim.EventMood):
 			if p.Value != nil {
 				view.Mood = *p.Value

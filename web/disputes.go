@@ -2,14 +2,17 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -71,6 +74,9 @@ type disputeFormView struct {
 	Existing *store.Dispute
 	// Message is a catalogue key shown as an alert.
 	Message string
+	// Measured says the item is measured from the call, not graded on
+	// what was said, and cannot be disputed.
+	Measured bool
 }
 
 // entryOption is a phrasebook entry a trainer may add the wording to.
@@ -83,7 +89,10 @@ type entryOption struct {
 type queueItem struct {
 	D        store.Dispute
 	Scenario string
-	Item     sim.ItemResult
+	// When is when the call started; Card its scorecard's path.
+	When string
+	Card string
+	Item sim.ItemResult
 	// Context is the disputed turn with the lines before and after it.
 	Context []disputeTurn
 	// Said is the trainee's line at the disputed turn.
@@ -101,11 +110,70 @@ type queueView struct {
 	Message string
 }
 
-// mineItem is one of the trainee's disputes.
+// mineView is the trainee's disputes; Sent is the one just sent.
+type mineView struct {
+	Items []mineItem
+	Sent  int64
+}
+
+// mineItem is one of the trainee's disputes, with the call's scenario and
+// date and its scorecard's path; New says it was decided since the trainee
+// last looked.
 type mineItem struct {
 	D         store.Dispute
 	ItemTitle string
 	Said      string
+	Scenario  string
+	When      string
+	Card      string
+	New       bool
+}
+
+// seenCookie keeps when the trainee last looked at their disputes, as Unix
+// milliseconds, for the top bar's badge.
+const seenCookie = "disputes_seen"
+
+// disputesSeen is when the trainee last opened their disputes; the zero
+// time if never.
+func disputesSeen(c *gin.Context) time.Time {
+	if t, ok := c.Get(seenCookie); ok {
+		return t.(time.Time)
+	}
+	v, err := c.Cookie(seenCookie)
+	if err != nil {
+		return time.Time{}
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+// markDisputesSeen records that the trainee has seen their disputes now.
+func (s *Server) markDisputesSeen(c *gin.Context) {
+	c.Set(seenCookie, s.cfg.Now())
+	http.SetCookie(c.Writer, &http.Cookie{ // #nosec G124 -- Secure follows the connection, as for the language cookie
+		Name: seenCookie, Value: strconv.FormatInt(s.cfg.Now().UnixMilli(), 10), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(c),
+	})
+}
+
+// decidedUnseen counts the trainee's disputes decided since they last
+// opened their disputes: the top bar's badge.
+func (s *Server) decidedUnseen(c *gin.Context, u store.User) int {
+	list, err := s.store.ListDisputes(c.Request.Context(), store.DisputeFilter{TraineeID: u.ID})
+	if err != nil {
+		s.log.Error("top bar: disputes", "user", u.ID, "err", err)
+		return 0
+	}
+	seen, n := disputesSeen(c), 0
+	for _, d := range list {
+		if d.State != store.DisputeOpen && d.Decided.After(seen) {
+			n++
+		}
+	}
+	return n
 }
 
 // ownEndedCall returns the signed-in trainee's ended call and its
@@ -147,6 +215,26 @@ func traineeTurns(card sim.Scorecard, selected int) []disputeTurn {
 	return out
 }
 
+// saidItems returns the ids of the checklist items of the call's scenario
+// that are graded on what was said: only these can be disputed, since a
+// trainer can read the transcript for them. Items measured from the call
+// (answering in time, who hung up) are not a matter of reading. A call
+// whose scenario cannot be loaded offers none.
+func (s *Server) saidItems(ctx context.Context, rec store.Call) map[string]bool {
+	sc, _, err := s.content.forCall(ctx, rec)
+	if err != nil {
+		s.log.Info("dispute: no scenario for the call", "call", rec.ID, "err", err)
+		return map[string]bool{}
+	}
+	out := map[string]bool{}
+	for i := range sc.Checklist {
+		if sc.Checklist[i].Said() {
+			out[sc.Checklist[i].ID] = true
+		}
+	}
+	return out
+}
+
 // disputeForm builds the form's view for item of the call.
 func (s *Server) disputeForm(c *gin.Context, rec store.Call, card sim.Scorecard, itemID string) (disputeFormView, error) {
 	i := card.ItemIndex(itemID)
@@ -155,7 +243,8 @@ func (s *Server) disputeForm(c *gin.Context, rec store.Call, card sim.Scorecard,
 		e.Err = fmt.Errorf("call %s has no checklist item %q", rec.ID, itemID)
 		return disputeFormView{}, e
 	}
-	v := disputeFormView{CallID: rec.ID, Scenario: card.Title, Item: card.Checklist[i], Turns: traineeTurns(card, -1), MaxRunes: maxDisputeRunes}
+	v := disputeFormView{CallID: rec.ID, Scenario: card.Title, Item: card.Checklist[i], Turns: traineeTurns(card, -1), MaxRunes: maxDisputeRunes,
+		Measured: !s.saidItems(c.Request.Context(), rec)[itemID]}
 	existing, err := s.store.ListDisputes(c.Request.Context(), store.DisputeFilter{CallID: rec.ID})
 	if err != nil {
 		return disputeFormView{}, err
@@ -165,8 +254,11 @@ func (s *Server) disputeForm(c *gin.Context, rec store.Call, card sim.Scorecard,
 			v.Existing = &d
 		}
 	}
-	if v.Item.Done && v.Existing == nil {
+	switch {
+	case v.Item.Done && v.Existing == nil:
 		v.Message = "dispute.already_done"
+	case v.Measured && v.Existing == nil:
+		v.Message = "dispute.measured"
 	}
 	return v, nil
 }
@@ -213,6 +305,8 @@ func (s *Server) disputeSubmit(c *gin.Context) error {
 		return again(http.StatusConflict, "dispute.exists")
 	case v.Item.Done:
 		return again(http.StatusConflict, "dispute.already_done")
+	case v.Measured:
+		return again(http.StatusConflict, "dispute.measured")
 	case convErr != nil || turn < 0 || turn >= len(card.Turns) || card.Turns[turn].Speaker != sim.Trainee:
 		return again(http.StatusBadRequest, "dispute.pick_turn")
 	case text == "":
@@ -228,7 +322,7 @@ func (s *Server) disputeSubmit(c *gin.Context) error {
 		}
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/disputes/mine")
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/disputes/mine?sent=%d#dispute-%d", d.ID, d.ID))
 	return nil
 }
 
@@ -250,30 +344,47 @@ func (s *Server) myDisputes(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]mineItem, 0, len(list))
-	cards := map[string]sim.Scorecard{}
+	v := mineView{Items: make([]mineItem, 0, len(list))}
+	if sent, err := strconv.ParseInt(c.Query("sent"), 10, 64); err == nil {
+		v.Sent = sent
+	}
+	// What was decided since the trainee last looked is marked new; the
+	// top bar's badge counts those until now.
+	seen := disputesSeen(c)
+	s.markDisputesSeen(c)
+	type call struct {
+		rec  store.Call
+		card sim.Scorecard
+	}
+	calls := map[string]call{}
 	for _, d := range list {
-		card, ok := cards[d.CallID]
+		cl, ok := calls[d.CallID]
 		if !ok {
 			rec, err := s.store.CallByID(ctx, d.CallID)
 			if err != nil {
 				return err
 			}
-			if card, err = parseCard(rec); err != nil {
+			card, err := parseCard(rec)
+			if err != nil {
 				return err
 			}
-			cards[d.CallID] = card
+			cl = call{rec, card}
+			calls[d.CallID] = cl
 		}
-		it := mineItem{D: d, ItemTitle: d.ItemID}
+		card := cl.card
+		it := mineItem{D: d, ItemTitle: d.ItemID, Scenario: cmp.Or(card.Title, cl.rec.ScenarioID), When: s.dateTime(cl.rec.Started),
+			Card: scorecardPath(d.CallID), New: d.State != store.DisputeOpen && d.Decided.After(seen)}
 		if i := card.ItemIndex(d.ItemID); i >= 0 {
 			it.ItemTitle = card.Checklist[i].Title
 		}
 		if d.Turn < len(card.Turns) {
 			it.Said = card.Turns[d.Turn].Text
 		}
-		items = append(items, it)
+		v.Items = append(v.Items, it)
 	}
-	s.render(c, http.StatusOK, "dispute_mine", items)
+	// Newest first: a decision just made is at the top.
+	slices.Reverse(v.Items)
+	s.render(c, http.StatusOK, "dispute_mine", v)
 	return nil
 }
 
@@ -349,7 +460,8 @@ func (s *Server) queue(c *gin.Context) (queueView, error) {
 		if err != nil {
 			return queueView{}, err
 		}
-		q := queueItem{D: d, Scenario: card.Title, Score: card.Score, Item: sim.ItemResult{ID: d.ItemID, Title: d.ItemID}}
+		q := queueItem{D: d, Scenario: cmp.Or(card.Title, rec.ScenarioID), When: s.dateTime(rec.Started), Card: scorecardPath(rec.ID),
+			Score: card.Score, Item: sim.ItemResult{ID: d.ItemID, Title: d.ItemID}}
 		if i := card.ItemIndex(d.ItemID); i >= 0 {
 			q.Item = card.Checklist[i]
 		}
@@ -665,6 +777,9 @@ func disputeText() catalogue {
 		"dispute.exists_state":           {langZH: "这一项已经申诉过，当前状态：", langEN: "This item is disputed already; state:"},
 		"dispute.mine_link":              {langZH: "查看我的申诉", langEN: "See my disputes"},
 		"dispute.already_done":           {langZH: "这一项已经算作做到，无需申诉。", langEN: "This item already counts as done; there is nothing to dispute."},
+		"dispute.measured":               {langZH: "这一项是按通话过程测量的（例如几声铃内接听、谁先挂机），不是按您说的话评分，所以不能申诉。", langEN: "This item is measured from the call (such as answering within the rings or who hung up first), not graded on what you said, so it cannot be disputed."},
+		"dispute.sent":                   {langZH: "申诉已提交。培训师处理后，结果会显示在这里，顶部的“我的申诉”也会提醒您。", langEN: "Your dispute has been sent. When a trainer decides it, the result shows here and “My disputes” at the top tells you."},
+		"dispute.new":                    {langZH: "新结果", langEN: "new"},
 		"dispute.exists":                 {langZH: "这一项已经申诉过了。", langEN: "This item has been disputed already."},
 		"dispute.pick_turn":              {langZH: "请选择您做到这一项的那一句。", langEN: "Pick the line in which you did it."},
 		"dispute.say_why":                {langZH: "请说明理由。", langEN: "Please say why."},

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -41,7 +42,7 @@ func disputedCall(t *testing.T, env *testEnv, u store.User) (string, sim.Scoreca
 		}
 		if learnable == nil && len(env.srv.itemEntries(ctx, rec, it.ID)) > 0 {
 			learnable = it
-		} else if other == nil {
+		} else if other == nil && said(sc, it.ID) {
 			other = it
 		}
 	}
@@ -62,6 +63,16 @@ func disputedCall(t *testing.T, env *testEnv, u store.User) (string, sim.Scoreca
 	return rec.ID, *card, *learnable, *other, turn
 }
 
+// said reports whether checklist item id of sc is graded on what was said.
+func said(sc *scenarios.Scenario, id string) bool {
+	for i := range sc.Checklist {
+		if sc.Checklist[i].ID == id {
+			return sc.Checklist[i].Said()
+		}
+	}
+	return false
+}
+
 func TestDisputeUpheldAndLearnt(t *testing.T) {
 	// The content comes from the store, as it does in production: the
 	// built-in content is loaded on first use.
@@ -78,6 +89,24 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	w := env.do(withCookie(getReq("/calls/"+id+"/scorecard"), liToken))
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Contains(t, w.Body.String(), link)
+	// A measured item (the trainee hung up first) is not offered, and a
+	// dispute of it is refused.
+	cs, err := env.srv.content.published(ctx)
+	require.NoError(t, err)
+	sc, ok := cs.lib.Scenario(card.Scenario)
+	require.True(t, ok)
+	hungUp := ""
+	for _, it := range sc.Checklist {
+		if it.Rule == scenarios.RuleCallerHungUpFirst {
+			hungUp = it.ID
+		}
+	}
+	require.False(t, card.Checklist[card.ItemIndex(hungUp)].Done, "the trainee hung up first")
+	assert.NotContains(t, w.Body.String(), page+"?item="+hungUp)
+	w = env.do(withCookie(formReq(http.MethodPost, page, url.Values{csrfField: {liCSRF}, "item": {hungUp},
+		"turn": {strconv.Itoa(turn)}, "text": {"我没有先挂"}}), liToken))
+	assert.Equal(t, http.StatusConflict, w.Code)
+	assert.Contains(t, w.Body.String(), "不能申诉")
 	w = env.do(withCookie(getReq("/calls/"+id+"/scorecard"), wangToken))
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.NotContains(t, w.Body.String(), link)
@@ -122,7 +151,13 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	form.Set(csrfField, liCSRF)
 	w = env.do(withCookie(formReq(http.MethodPost, page, form), liToken))
 	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
-	assert.Equal(t, "/disputes/mine", w.Header().Get("Location"))
+	assert.Regexp(t, `^/disputes/mine\?sent=\d+#dispute-\d+$`, w.Header().Get("Location"))
+	loc, _, _ := strings.Cut(w.Header().Get("Location"), "#")
+	w = env.do(withCookie(getReq(loc), liToken))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), "申诉已提交", "the trainee is told it was sent")
+	assert.Contains(t, w.Body.String(), html.EscapeString(card.Title), "the call is named by its scenario")
+	assert.NotContains(t, w.Body.String(), ">"+id, "not by its id")
 	w = env.do(withCookie(formReq(http.MethodPost, page, form), liToken))
 	assert.Equal(t, http.StatusConflict, w.Code, "one dispute per item")
 
@@ -180,7 +215,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, head.ID, info.PublishedID)
 	// New calls listen with it: the published phrasebook has the variant.
-	cs, err := env.srv.content.refresh(ctx)
+	cs, err = env.srv.content.refresh(ctx)
 	require.NoError(t, err)
 	learnt, ok := cs.book.Entry(entry.ID)
 	require.True(t, ok)

@@ -56,6 +56,7 @@ func baseText() catalogue {
 		"nav.switch_lang":  {langZH: "English", langEN: "中文"},
 		"nav.switch_to":    {langZH: langEN, langEN: langZH},
 		"nav.my_disputes":  {langZH: "我的申诉", langEN: "My disputes"},
+		"nav.decided":      {langZH: " 条已有处理结果", langEN: " decided"},
 		"nav.author":       {langZH: "内容编辑", langEN: "Authoring"},
 		"nav.disputes":     {langZH: "申诉处理", langEN: "Disputes"},
 		"nav.audit":        {langZH: "审计日志", langEN: "Audit log"},

@@ -84,8 +84,11 @@ type pageData struct {
 	SwitchURL string
 	User      *store.User
 	CSRF      string
-	Body      any
-	text      catalogue
+	// Decided counts a trainee's disputes decided since they last looked:
+	// the top bar's badge.
+	Decided int
+	Body    any
+	text    catalogue
 }
 
 // T returns the text of a catalogue key in the page's language.
@@ -110,6 +113,9 @@ func (s *Server) render(c *gin.Context, status int, name string, body any) {
 	data.SwitchURL = c.Request.URL.Path + "?" + q.Encode()
 	if u, ok := currentUser(c); ok {
 		data.User = &u
+		if u.Role == store.RoleTrainee {
+			data.Decided = s.decidedUnseen(c, u)
+		}
 	}
 	if sess, ok := currentSession(c); ok {
 		data.CSRF = sess.CSRFToken

@@ -214,15 +214,31 @@ func TestBrowserPages(t *testing.T) {
 	ended(peer, "leak", "fail-deflect", "exam")
 	ended(peer, "arrears", "pass", "practice")
 
-	// A dispute the trainer has rejected, and one still open.
-	var said []string
+	// The failed call's missed items: those graded on what was said may be
+	// disputed, the measured ones (answering in time) not. One dispute is
+	// open already, for the trainer's queue.
+	leak, ok := lib.Scenario("leak")
+	require.True(t, ok)
+	var disputable, measured []string
 	for _, it := range failedCard.Checklist {
-		if !it.Done && it.Turn == nil {
-			said = append(said, it.ID)
+		if it.Done {
+			continue
+		}
+		if said(leak, it.ID) {
+			disputable = append(disputable, it.ID)
+		} else {
+			measured = append(measured, it.ID)
 		}
 	}
-	_ = said
-	_ = failedID
+	require.GreaterOrEqual(t, len(disputable), 2, "the failed call misses items that depend on what was said")
+	firstTurn := -1
+	for i, tu := range failedCard.Turns {
+		if tu.Speaker == sim.Trainee && firstTurn < 0 {
+			firstTurn = i
+		}
+	}
+	require.NoError(t, env.db.OpenDispute(bg, store.Actor{ID: trainee.ID, Name: trainee.Username},
+		&store.Dispute{CallID: failedID, ItemID: disputable[0], Turn: firstTurn, Text: "我第一句就说了", TraineeID: trainee.ID}))
 
 	sessions := map[string]string{}
 	for _, u := range []store.User{trainee, trainer, manager, admin} {
@@ -255,6 +271,41 @@ func TestBrowserPages(t *testing.T) {
 	visit("anonymous", pageCheck{"login", "/login", `form[action="/login"]`})
 
 	signIn("trainee")
+	// The scorecard offers a dispute only on items that depend on what
+	// was said; sending one is confirmed; once a trainer decides it, the
+	// top bar says so.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/calls/"+failedID+"/scorecard"),
+		chromedp.WaitVisible(chromedp.CSS("#verdict")),
+	), "the failed scorecard")
+	offered, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".checklist a[href*='/dispute?item=']")).map(a => new URL(a.href).searchParams.get("item"))`))
+	require.NoError(t, err)
+	assert.ElementsMatch(t, disputable, offered, "disputes offered on the items that depend on what was said")
+	for _, m := range measured {
+		assert.NotContains(t, offered, m)
+	}
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/calls/"+failedID+"/dispute?item="+disputable[1]),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/dispute"]`)),
+		chromedp.Click(chromedp.CSS(`input[name=turn]`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=text]`), "我在这一句里说了"),
+		chromedp.Click(chromedp.CSS(`form[action$="/dispute"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#dispute-sent`)),
+	), "send a dispute")
+	shots.shot(ctx, "trainee-dispute-sent-desktop")
+	sent, err := env.db.ListDisputes(bg, store.DisputeFilter{TraineeID: trainee.ID})
+	require.NoError(t, err)
+	require.Len(t, sent, 2)
+	_, err = env.db.RejectDispute(bg, store.Actor{ID: trainer.ID, Name: trainer.Username}, sent[1].ID, "这一句没有提到该项内容")
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#disputes-badge`)),
+	), "the top bar tells of the decision")
+	badge, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#disputes-badge`)))
+	require.NoError(t, err)
+	assert.Contains(t, badge, "1")
+	shots.shot(ctx, "trainee-home-badge-desktop")
 	visit("trainee",
 		pageCheck{"home", "/", ".start-card"},
 		pageCheck{"scenarios", "/scenarios", ".catalogue"},

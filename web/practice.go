@@ -340,10 +340,12 @@ type scorecardView struct {
 	OwnerName string
 	Started   string
 	Card      sim.Scorecard
-	// Own says the viewer took the call, and so may dispute its items.
-	Own       bool
-	Turns     []turnView
-	Forbidden []forbiddenView
+	// Own says the viewer took the call, and so may dispute its items:
+	// those in Disputable, graded on what was said.
+	Own        bool
+	Disputable map[string]bool
+	Turns      []turnView
+	Forbidden  []forbiddenView
 	// Best is the owner's best score on the scenario, this call included.
 	Best       int
 	BestPassed bool
@@ -470,7 +472,10 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 		return nil
 	}
 	me, _ := currentUser(c)
-	view := scorecardView{ID: call.ID, Mode: string(call.Mode), Started: s.dateTime(call.Started), Own: call.UserID == me.ID}
+	view := scorecardView{ID: call.ID, Mode: string(call.Mode), Started: s.dateTime(call.Started), Own: call.UserID == me.ID, Disputable: map[string]bool{}}
+	if view.Own {
+		view.Disputable = s.saidItems(ctx, call)
+	}
 	if err := json.Unmarshal(call.Scorecard, &view.Card); err != nil {
 		return fmt.Errorf("scorecard of call %s: %w", call.ID, err)
 	}

@@ -377,15 +377,21 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.tracks(c.Request.Context())})
+	v := manageView{Report: r, Assignments: as, AllTracks: s.tracks(c.Request.Context()), TrackTitles: map[string]string{}}
+	for _, t := range v.AllTracks {
+		v.TrackTitles[t.ID] = t.Title
+	}
+	s.render(c, http.StatusOK, "manage", v)
 	return nil
 }
 
-// manageView is the matrix page's view.
+// manageView is the matrix page's view. TrackTitles names the tracks by
+// id, for the assignments.
 type manageView struct {
 	Report      *report
 	Assignments []store.TrackAssignment
 	AllTracks   []*scenarios.Track
+	TrackTitles map[string]string
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula: a cell

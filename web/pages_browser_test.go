@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -142,6 +143,17 @@ func newBrowser(t *testing.T, wait time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(browserCtx, wait)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// uniq returns the distinct strings of s, in order.
+func uniq(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // pageCheck is one page a role opens: its path and an element that shows
@@ -377,6 +389,46 @@ func TestBrowserPages(t *testing.T) {
 	shots.shot(ctx, "trainer-editor-golden-results-desktop")
 
 	signIn("manager")
+	// The matrix keeps its first column in place when scrolled sideways,
+	// with the certification column next to it; assignments name their
+	// track; the trend has a line per scenario, dates that differ, and
+	// attempts that open their scorecards.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(ts.URL+"/manage"),
+		chromedp.WaitVisible(chromedp.CSS("#matrix")),
+	), "the matrix on a phone")
+	sticky, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
+		const box = document.querySelector("#matrix").parentElement, th = document.querySelector("#matrix tbody th");
+		const before = th.getBoundingClientRect().left;
+		box.scrollLeft = box.scrollWidth;
+		return [box.scrollLeft, before, th.getBoundingClientRect().left]; })()`))
+	require.NoError(t, err)
+	require.Positive(t, sticky[0], "the matrix is wider than a phone")
+	assert.InDelta(t, sticky[1], sticky[2], 1, "the trainee column stays put")
+	shots.shot(ctx, "manager-matrix-scrolled-phone")
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+	headers, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#matrix thead th")).slice(0, 3).map(th => th.textContent)`))
+	require.NoError(t, err)
+	assert.Equal(t, track.Title, headers[2], "the certification column comes right after the team")
+	assigned, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`td[data-track="heating-level-1"]`)))
+	require.NoError(t, err)
+	assert.Equal(t, track.Title, assigned)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/manage/trainees/%d", ts.URL, trainee.ID)),
+		chromedp.WaitVisible(chromedp.CSS("#trend")),
+	), "the trainee page")
+	lines, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#trend polyline.series").length`))
+	require.NoError(t, err)
+	assert.Equal(t, len(track.Scenarios)+1, lines, "a line per scenario tried (the track's and water-outage)")
+	ticks, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#trend text[text-anchor=middle]")).map(t => t.textContent)`))
+	require.NoError(t, err)
+	assert.Greater(t, len(ticks), 2)
+	assert.Len(t, ticks, len(uniq(ticks)), "no date twice on the axis")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#attempts a[href$="/scorecard"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#verdict")),
+	), "an attempt opens its scorecard")
 	visit("manager",
 		pageCheck{"home", "/", "main"},
 		pageCheck{"manage", "/manage", "#matrix"},

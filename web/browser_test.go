@@ -121,7 +121,7 @@ func TestBrowserCall(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.start-card`)),
-		chromedp.Click(chromedp.CSS(`.start-card a.button.primary`)),
+		chromedp.Click(chromedp.CSS(`.start-card a[href="/scenarios"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#`+sc.ID)),
 	), "sign in and open the catalogue")
 	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#`+sc.ID+` .scenario-title`)))

@@ -138,12 +138,6 @@ type errorPage struct {
 	Message string
 }
 
-// home is GET /: the signed-in user's start page.
-func (s *Server) home(c *gin.Context) error {
-	s.render(c, http.StatusOK, "home", nil)
-	return nil
-}
-
 // healthz is GET /healthz: 200 when the database answers within a second.
 func (s *Server) healthz(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Second)

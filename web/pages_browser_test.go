@@ -318,6 +318,70 @@ func TestBrowserPages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, badge, "1")
 	shots.shot(ctx, "trainee-home-badge-desktop")
+	// Home gives the next step, the track's progress and the three steps
+	// missed most, each with a way to practise it.
+	next, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => { const n = document.querySelector("#next-step");
+		return n ? [n.dataset.scenario, n.dataset.mode, n.querySelector("form button").textContent] : []; })()`))
+	require.NoError(t, err)
+	require.Len(t, next, 3, "a next step")
+	passed := map[string]bool{"leak": true}
+	for _, e := range track.Scenarios {
+		passed[e.ID] = true
+	}
+	easiest := ""
+	for _, sc := range byDifficulty(lib.Scenarios) {
+		if !passed[sc.ID] && easiest == "" {
+			easiest = sc.ID
+		}
+	}
+	assert.Equal(t, []string{easiest, "practice", "开始练习"}, next, "every exam passed: the easiest scenario not passed yet")
+	progress, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#home-track progress").value + "/" + document.querySelector("#home-track progress").max`))
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("%d/%d", len(track.Scenarios), len(track.Scenarios)), progress)
+	missed, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#home-missed li form[action='/calls'] input[name=mode][value=practice]").length`))
+	require.NoError(t, err)
+	assert.Equal(t, 3, missed, "three most missed steps, each with a practice call")
+
+	// The catalogue runs from easy to hard and narrows by service,
+	// difficulty and words.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/scenarios"),
+		chromedp.WaitVisible(chromedp.CSS(".catalogue")),
+	))
+	levels, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`Array.from(document.querySelectorAll(".catalogue li[data-level]")).map(li => Number(li.dataset.level))`))
+	require.NoError(t, err)
+	assert.Len(t, levels, len(lib.Scenarios))
+	assert.True(t, slices.IsSorted(levels), "easy to hard: %v", levels)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#domain-filter a[data-domain=water]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#domain-filter a[data-domain=water][aria-current]`)),
+	), "filter by 供水")
+	domains, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".catalogue li[data-domain]")).map(li => li.dataset.domain)`))
+	require.NoError(t, err)
+	assert.NotEmpty(t, domains)
+	assert.Equal(t, []string{"water"}, uniq(domains))
+	shots.shot(ctx, "trainee-scenarios-water-desktop")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/scenarios"),
+		chromedp.WaitVisible(chromedp.CSS("#q")),
+		chromedp.SendKeys(chromedp.CSS("#q"), "漏水"),
+		chromedp.Submit(chromedp.CSS("#q")),
+		// The input carries the words as its attribute only on the
+		// answer's page.
+		chromedp.WaitVisible(chromedp.CSS(`#q[value="漏水"]`)),
+	), "search")
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".catalogue li[data-scenario]")).map(li => li.dataset.scenario)`))
+	require.NoError(t, err)
+	assert.Contains(t, found, "leak")
+	assert.Less(t, len(found), len(lib.Scenarios))
+	// The progress page starts each of the track's exams.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/progress"),
+		chromedp.WaitVisible(chromedp.CSS(".track")),
+	))
+	exams, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".entries form[action='/calls'] input[name=mode][value=exam]").length`))
+	require.NoError(t, err)
+	assert.Equal(t, len(track.Scenarios), exams)
 	visit("trainee",
 		pageCheck{"home", "/", ".start-card"},
 		pageCheck{"scenarios", "/scenarios", ".catalogue"},

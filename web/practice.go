@@ -8,9 +8,12 @@ import (
 	"hash/fnv"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/phrasebook"
@@ -42,13 +45,87 @@ const historyLimit = 200
 func callPagePath(id string) string  { return "/calls/" + id }
 func scorecardPath(id string) string { return "/calls/" + id + "/scorecard" }
 
-// catalogueView is the scenario catalogue.
+// catalogueView is the scenario catalogue, easiest first, narrowed by
+// Filter.
 type catalogueView struct {
 	Scenarios []scenarioRow
+	Filter    catalogueFilter
+	// Domains and Levels are the filter's choices; Total counts the
+	// scenarios before filtering.
+	Domains []string
+	Levels  []int
+	Total   int
 	// Certified is the spot for the certification badge: the titles of
 	// the certification tracks the user holds a valid certificate for.
 	// Certification fills it; while it is empty no badge is shown.
 	Certified []string
+}
+
+// catalogueFilter narrows the catalogue: a service domain, a difficulty
+// (0: any) and words to find in the title or summary.
+type catalogueFilter struct {
+	Domain string
+	Level  int
+	Q      string
+}
+
+// parseCatalogueFilter reads ?domain=&level=&q=; values it does not know
+// are ignored, so an old link still opens the catalogue.
+func parseCatalogueFilter(c *gin.Context) catalogueFilter {
+	f := catalogueFilter{Q: strings.TrimSpace(c.Query("q"))}
+	if d := c.Query("domain"); slices.Contains(scenarios.Domains(), d) {
+		f.Domain = d
+	}
+	if l, err := strconv.Atoi(c.Query("level")); err == nil && l >= 1 && l <= 3 {
+		f.Level = l
+	}
+	if utf8.RuneCountInString(f.Q) > 50 {
+		f.Q = string([]rune(f.Q)[:50])
+	}
+	return f
+}
+
+// keeps reports whether the filter keeps the scenario.
+func (f catalogueFilter) keeps(sc *scenarios.Scenario) bool {
+	if f.Domain != "" && sc.Domain != f.Domain || f.Level != 0 && sc.Difficulty != f.Level {
+		return false
+	}
+	if f.Q == "" {
+		return true
+	}
+	q := strings.ToLower(f.Q)
+	for _, s := range []string{sc.Title, sc.Summary, sc.ID, sc.Company} {
+		if strings.Contains(strings.ToLower(s), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// Link is the catalogue's address with the filter changed by kv (domain,
+// level or q; an empty value drops it).
+func (f catalogueFilter) Link(kv ...string) string {
+	v := url.Values{}
+	if f.Domain != "" {
+		v.Set("domain", f.Domain)
+	}
+	if f.Level != 0 {
+		v.Set("level", strconv.Itoa(f.Level))
+	}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			v.Del(kv[i])
+		} else {
+			v.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(v) == 0 {
+		return "/scenarios"
+	}
+	return "/scenarios?" + v.Encode()
 }
 
 // scenarioRow is one scenario of the catalogue with the user's record on it.
@@ -77,10 +154,14 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	view := catalogueView{Scenarios: []scenarioRow{}}
+	view := catalogueView{Scenarios: []scenarioRow{}, Filter: parseCatalogueFilter(c), Domains: scenarios.Domains(), Levels: []int{1, 2, 3},
+		Total: len(lib.Scenarios)}
 	{
 		byID := map[string]int{}
-		for _, sc := range lib.Scenarios {
+		for _, sc := range byDifficulty(lib.Scenarios) {
+			if !view.Filter.keeps(sc) {
+				continue
+			}
 			byID[sc.ID] = len(view.Scenarios)
 			view.Scenarios = append(view.Scenarios, scenarioRow{
 				ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,

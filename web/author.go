@@ -379,6 +379,10 @@ func (s *Server) apiAuthorGolden(c *gin.Context) error {
 type matchJSON struct {
 	Text    string     `json:"text"`
 	Phrases *draftJSON `json:"phrases,omitempty"`
+	// Scenario, when set, matches as a call of that published scenario
+	// does: its own phrases count, and the phrasebook is narrowed to its
+	// service.
+	Scenario string `json:"scenario,omitempty"`
 }
 
 // maxTesterLines bounds the sentences one tester request matches.
@@ -393,6 +397,14 @@ type hitJSON struct {
 	End    int     `json:"end"`
 	// Said is the matched span of the line.
 	Said string `json:"said"`
+	// IntentName, KindName, Wording and Items say the hit in the
+	// request's language: the intent's and kind's names, the entry's
+	// canonical wording, and the titles of the scenario's checklist items
+	// it counts for.
+	IntentName string   `json:"intent_name"`
+	KindName   string   `json:"kind_name"`
+	Wording    string   `json:"wording"`
+	Items      []string `json:"items"`
 }
 
 // apiAuthorMatch is POST /api/author/match: every hit of every line.
@@ -410,7 +422,29 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	match := func(text string) []phrasebook.Hit { return cs.book.Match(text, phrasebook.Filter{}) }
+	var sc *scenarios.Scenario
+	filter := phrasebook.Filter{}
+	if req.Scenario != "" {
+		var ok bool
+		if sc, ok = cs.lib.Scenario(req.Scenario); !ok {
+			e := errNotFound()
+			e.Err = fmt.Errorf("tester: no published scenario %q", req.Scenario)
+			return e
+		}
+		filter = phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID}
+	}
+	match := func(text string) []phrasebook.Hit { return cs.book.Match(text, filter) }
+	wording := func(id string) string {
+		if e, ok := cs.book.Entry(id); ok {
+			return e.Text
+		}
+		if sc != nil {
+			if p, ok := sc.Phrase(strings.TrimPrefix(id, sc.ID+"/")); ok {
+				return p.Text
+			}
+		}
+		return ""
+	}
 	if req.Phrases != nil {
 		req.Phrases.Kind = string(store.ContentPhrases)
 		r, err := req.Phrases.revision()
@@ -429,13 +463,23 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 			}
 		}
 		draft, _ := parsePhraseRevision(r, entries)
-		m, err := phrasebook.New(append(entries, draft...))
+		all := append(entries, draft...)
+		if sc != nil {
+			all = append(all, sc.LocalEntries()...)
+		}
+		m, err := phrasebook.New(all)
 		if err != nil {
 			return err
 		}
 		defer m.Close()
-		match = func(text string) []phrasebook.Hit { return m.Match(text, phrasebook.Filter{}) }
+		match = func(text string) []phrasebook.Hit { return m.Match(text, filter) }
+		byID := map[string]string{}
+		for _, e := range all {
+			byID[e.ID] = e.Text
+		}
+		wording = func(id string) string { return byID[id] }
 	}
+	lang := langOf(c)
 	type lineJSON struct {
 		Text string    `json:"text"`
 		Hits []hitJSON `json:"hits"`
@@ -453,12 +497,32 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 				said = string(runes[h.Start:h.End])
 			}
 			l.Hits = append(l.Hits, hitJSON{ID: h.ID, Intent: string(h.Intent), Kind: string(h.Kind), Score: h.Score,
-				Start: h.Start, End: h.End, Said: said})
+				Start: h.Start, End: h.End, Said: said,
+				IntentName: s.text.get(lang, "practice.intent."+string(h.Intent)), KindName: s.text.get(lang, "author.kind."+string(h.Kind)),
+				Wording: wording(h.ID), Items: countsFor(sc, h)})
 		}
 		out = append(out, l)
 	}
 	c.JSON(http.StatusOK, gin.H{"issues": []issueJSON{}, "lines": out})
 	return nil
+}
+
+// countsFor lists the titles of sc's checklist items that hit h counts
+// for: items naming its intent, its entry, or the scenario's own phrase.
+func countsFor(sc *scenarios.Scenario, h phrasebook.Hit) []string {
+	out := []string{}
+	if sc == nil {
+		return out
+	}
+	for _, it := range sc.Checklist {
+		for _, ref := range it.Refs() {
+			if ref == string(h.Intent) || ref == h.ID || sc.LocalID(ref) == h.ID {
+				out = append(out, it.Title)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // importJSON is the body of POST /api/author/import: the files a trainer
@@ -1175,39 +1239,105 @@ func revisionDiff(a, b store.Revision) ([]diffLine, error) {
 	return out, nil
 }
 
+// testerView is the phrase tester: the published scenarios whose own
+// phrases it can test, easiest first, and the one asked for (?scenario=).
+type testerView struct {
+	Scenarios []*scenarios.Scenario
+	Scenario  string
+}
+
 // authorTester is GET /author/tester: the phrase tester page.
 func (s *Server) authorTester(c *gin.Context) error {
-	s.render(c, http.StatusOK, "author_tester", nil)
+	lib, err := s.content.catalogue(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "author_tester", testerView{Scenarios: byDifficulty(lib.Scenarios), Scenario: c.Query("scenario")})
 	return nil
 }
 
 // auditPage is how many audit entries a page shows.
 const auditPage = 50
 
-// auditView is the audit log page.
+// auditView is the audit log page, narrowed by its filter.
 type auditView struct {
-	Entries []store.AuditEntry
-	// Older is the before= value of the next page; zero on the last.
-	Older int64
+	Entries []auditEntryView
+	// Older is the next page's address; empty on the last.
+	Older string
+	// Actor, Kind, From and To are the filter as asked; Actors and
+	// Kinds its choices.
+	Actor, Kind, From, To string
+	Actors                []string
+	Kinds                 []string
+	Filtered              bool
 }
 
-// adminAudit is GET /admin/audit[?before=ID]: the audit log, newest first.
-func (s *Server) adminAudit(c *gin.Context) error {
-	var before int64
-	if v := c.Query("before"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return errBadRequest(fmt.Errorf("before %q", v))
+// auditQuery is the audit page's address for a filter and a page.
+func auditQuery(actor, kind, from, to string, before int64) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"actor": actor, "kind": kind, "from": from, "to": to} {
+		if s != "" {
+			v.Set(k, s)
 		}
-		before = n
 	}
-	entries, err := s.store.ListAudit(c.Request.Context(), store.AuditFilter{Before: before, Limit: auditPage})
+	if before > 0 {
+		v.Set("before", strconv.FormatInt(before, 10))
+	}
+	return "/admin/audit?" + v.Encode()
+}
+
+// adminAudit is GET /admin/audit[?actor=&kind=&from=&to=&before=ID]: the
+// audit log, newest first, in the page's language, filtered by who, what
+// kind of change and which days (UTC, both included).
+func (s *Server) adminAudit(c *gin.Context) error {
+	ctx := c.Request.Context()
+	v := auditView{Actor: strings.TrimSpace(c.Query("actor")), Kind: c.Query("kind"), Kinds: auditKinds()}
+	f := store.AuditFilter{Actor: v.Actor, Limit: auditPage}
+	var err error
+	if v.From, v.To, f.From, f.To, err = parseDays(c); err != nil {
+		return err
+	}
+	if len(v.Actor) > 100 {
+		return errBadRequest(errors.New("actor too long"))
+	}
+	if v.Kind != "" && !slices.Contains(v.Kinds, v.Kind) {
+		return errBadRequest(fmt.Errorf("kind %q", v.Kind))
+	}
+	f.Kind = v.Kind
+	if b := c.Query("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n <= 0 {
+			return errBadRequest(fmt.Errorf("before %q", b))
+		}
+		f.Before = n
+	}
+	v.Filtered = v.Actor != "" || v.Kind != "" || v.From != "" || v.To != ""
+	entries, err := s.store.ListAudit(ctx, f)
 	if err != nil {
 		return err
 	}
-	v := auditView{Entries: entries}
+	users, err := s.store.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	v.Actors = []string{"cli"}
+	for _, u := range users {
+		if u.Role != store.RoleTrainee {
+			v.Actors = append(v.Actors, u.Username)
+		}
+	}
+	tracks := map[string]string{}
+	for _, t := range s.tracks(ctx) {
+		tracks[t.ID] = t.Title
+	}
+	at := auditText{rules: s.auditRules, text: s.text, tracks: tracks, titles: s.scenarioTitles(ctx)}
+	lang := langOf(c)
+	v.Entries = make([]auditEntryView, 0, len(entries))
+	for _, e := range entries {
+		v.Entries = append(v.Entries, at.entry(lang, e.At.UTC().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Target, e.Detail))
+	}
 	if len(entries) == auditPage {
-		v.Older = entries[len(entries)-1].ID
+		v.Older = auditQuery(v.Actor, v.Kind, v.From, v.To, entries[len(entries)-1].ID)
 	}
 	s.render(c, http.StatusOK, "admin_audit", v)
 	return nil

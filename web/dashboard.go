@@ -42,23 +42,32 @@ func (s *Server) requestedReport(c *gin.Context) (*report, error) {
 
 // parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD).
 func parseReportFilter(c *gin.Context) (reportFilter, error) {
-	f := reportFilter{Team: strings.TrimSpace(c.Query("team")), From: c.Query("from"), To: c.Query("to")}
+	f := reportFilter{Team: strings.TrimSpace(c.Query("team"))}
 	if len(f.Team) > 100 {
 		return f, errBadRequest(errors.New("team too long"))
 	}
 	var err error
-	if f.From != "" {
-		if f.from, err = time.Parse(time.DateOnly, f.From); err != nil {
-			return f, errBadRequest(fmt.Errorf("from: %w", err))
+	f.From, f.To, f.from, f.to, err = parseDays(c)
+	return f, err
+}
+
+// parseDays reads ?from=&to=, days as YYYY-MM-DD in UTC, both included: it
+// returns them as given and as the instants from <= t < to (zero when not
+// given).
+func parseDays(c *gin.Context) (fromDay, toDay string, from, to time.Time, err error) {
+	fromDay, toDay = c.Query("from"), c.Query("to")
+	if fromDay != "" {
+		if from, err = time.Parse(time.DateOnly, fromDay); err != nil {
+			return fromDay, toDay, from, to, errBadRequest(fmt.Errorf("from: %w", err))
 		}
 	}
-	if f.To != "" {
-		if f.to, err = time.Parse(time.DateOnly, f.To); err != nil {
-			return f, errBadRequest(fmt.Errorf("to: %w", err))
+	if toDay != "" {
+		if to, err = time.Parse(time.DateOnly, toDay); err != nil {
+			return fromDay, toDay, from, to, errBadRequest(fmt.Errorf("to: %w", err))
 		}
-		f.to = f.to.AddDate(0, 0, 1)
+		to = to.AddDate(0, 0, 1)
 	}
-	return f, nil
+	return fromDay, toDay, from, to, nil
 }
 
 // inRange reports whether t falls within the filter's days.

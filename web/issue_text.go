@@ -21,7 +21,7 @@ type issueRule struct {
 // issueRules lists the shapes, most specific first. A YAML syntax message
 // is handled by yamlRules after its "YAML syntax: " prefix.
 func issueRules() []issueRule {
-	rules := []struct{ pattern, zh string }{
+	return compileRules([][2]string{
 		{`^required$`, `必须填写`},
 		{`^is required$`, `必须填写`},
 		{`^required: (.*)$`, `必须填写：$1`},
@@ -70,17 +70,12 @@ func issueRules() []issueRule {
 		{`^unknown domain (".*") \(all, heating, power, water or property\)$`, `没有 $1 这个业务：只能是 all、heating（供热）、power（供电）、water（供水）或 property（物业）`},
 		{`^YAML anchors and aliases \(& and \*\) are not allowed; write the value out$`, `不支持 YAML 的锚点和别名（& 和 *），请把内容直接写出来`},
 		{`^file too large.*$`, `文件太大`},
-	}
-	out := make([]issueRule, len(rules))
-	for i, r := range rules {
-		out[i] = issueRule{re: regexp.MustCompile(r.pattern), zh: r.zh}
-	}
-	return out
+	})
 }
 
 // yamlRules rewrite the YAML parser's syntax messages.
 func yamlRules() []issueRule {
-	rules := []struct{ pattern, zh string }{
+	return compileRules([][2]string{
 		{`^did not find expected ',' or '\]'`, `方括号列表 [a, b] 没有正确结束：缺少逗号或右方括号。含有“?”或“,”的句子请加英文双引号，或改成每行一个“- 句子”`},
 		{`^did not find expected ',' or '\}'`, `花括号 {a: b} 没有正确结束：缺少逗号或右花括号`},
 		{`^did not find expected key`, `缩进不对：这里应是一个“字段: 值”`},
@@ -98,12 +93,7 @@ func yamlRules() []issueRule {
 		{`^cannot unmarshal !!(\w+) ` + "`" + `(.*)` + "`" + ` into (\S+)`, `类型不对：“$2”不能用在这里（需要$3）`},
 		{`^cannot unmarshal !!(\w+) into (\S+)`, `类型不对：这里需要$2`},
 		{`^unknown anchor`, `不支持 YAML 的锚点和别名`},
-	}
-	out := make([]issueRule, len(rules))
-	for i, r := range rules {
-		out[i] = issueRule{re: regexp.MustCompile(r.pattern), zh: r.zh}
-	}
-	return out
+	})
 }
 
 // goTypeNames are the Go types a YAML type error names, as a trainer reads
@@ -117,25 +107,38 @@ type issueTexts struct {
 
 func newIssueTexts() *issueTexts { return &issueTexts{rules: issueRules(), yaml: yamlRules()} }
 
+// rewrite applies the first of rules that matches msg.
+func rewrite(rules []issueRule, msg string) (string, bool) {
+	for _, r := range rules {
+		if m := r.re.FindStringSubmatchIndex(msg); m != nil {
+			return string(r.re.ExpandString(nil, r.zh, msg, m)), true
+		}
+	}
+	return "", false
+}
+
+// compileRules compiles pattern, text pairs.
+func compileRules(rules [][2]string) []issueRule {
+	out := make([]issueRule, len(rules))
+	for i, r := range rules {
+		out[i] = issueRule{re: regexp.MustCompile(r[0]), zh: r[1]}
+	}
+	return out
+}
+
 // zh returns msg in Chinese.
 func (t *issueTexts) zh(msg string) string {
 	if rest, ok := strings.CutPrefix(msg, "YAML syntax: "); ok {
-		for _, r := range t.yaml {
-			if m := r.re.FindStringSubmatchIndex(rest); m != nil {
-				return "YAML 格式错误：" + goTypeNames.Replace(string(r.re.ExpandString(nil, r.zh, rest, m)))
-			}
+		if zh, ok := rewrite(t.yaml, rest); ok {
+			return "YAML 格式错误：" + goTypeNames.Replace(zh)
 		}
 		return "YAML 格式错误：" + rest
 	}
-	for _, r := range t.yaml {
-		if m := r.re.FindStringSubmatchIndex(msg); m != nil {
-			return goTypeNames.Replace(string(r.re.ExpandString(nil, r.zh, msg, m)))
-		}
+	if zh, ok := rewrite(t.yaml, msg); ok {
+		return goTypeNames.Replace(zh)
 	}
-	for _, r := range t.rules {
-		if m := r.re.FindStringSubmatchIndex(msg); m != nil {
-			return string(r.re.ExpandString(nil, r.zh, msg, m))
-		}
+	if zh, ok := rewrite(t.rules, msg); ok {
+		return zh
 	}
 	return "有问题：" + msg
 }

@@ -452,6 +452,25 @@ func TestBrowserPages(t *testing.T) {
 	assert.Contains(t, results, "与预期相符")
 	shots.shot(ctx, "trainer-editor-golden-results-desktop")
 
+	// The phrase tester speaks Chinese and tests a scenario's own phrases.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/author/tester?scenario=leak"),
+		chromedp.WaitVisible(chromedp.CSS("#tester")),
+		setField("#tester-text", "您好，暖心供热公司\n请您把暖气阀门关上"),
+		chromedp.Click(chromedp.CSS(`#tester button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tester-results .tested:nth-child(2) table`)),
+	), "test two sentences in the leak scenario")
+	tested, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#tester-results")))
+	require.NoError(t, err)
+	assert.Contains(t, tested, "请先关闭室内供热阀门", "the scenario's own phrase is hit, by its wording")
+	assert.Contains(t, tested, "一分钟内指导关闭室内供热阀门", "and the checklist item it counts for")
+	assert.Contains(t, tested, "规范用语")
+	for _, code := range []string{"greeting", "required", "[0,", "leak/close-valve"} {
+		assert.NotContains(t, tested, code, "no internals")
+	}
+	checkAxe(t, ctx, src, "trainer tester with results")
+	shots.shot(ctx, "trainer-tester-leak-desktop")
+
 	signIn("manager")
 	// The matrix keeps its first column in place when scrolled sideways,
 	// with the certification column next to it; assignments name their
@@ -500,6 +519,21 @@ func TestBrowserPages(t *testing.T) {
 	)
 
 	signIn("admin")
+	// The audit log speaks Chinese and filters by actor, kind and day.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/admin/audit"),
+		chromedp.WaitVisible(chromedp.CSS("#audit-filter")),
+		chromedp.SetValue(chromedp.CSS(`select[name=actor]`), manager.Username),
+		chromedp.SetValue(chromedp.CSS(`select[name=kind]`), "track"),
+		chromedp.Click(chromedp.CSS(`#audit-filter button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#audit-filter a[href="/admin/audit"]`)),
+	), "filter the audit log")
+	kinds, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#audit tbody tr")).map(tr => tr.dataset.kind + " " + tr.textContent)`))
+	require.NoError(t, err)
+	require.Len(t, kinds, 1)
+	assert.Contains(t, kinds[0], "分配认证课程")
+	assert.Contains(t, kinds[0], track.Title)
+	shots.shot(ctx, "admin-audit-filtered-desktop")
 	visit("admin",
 		pageCheck{"accounts", "/admin/accounts", "main h1"},
 		pageCheck{"audit", "/admin/audit", "main h1"},

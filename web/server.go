@@ -146,8 +146,10 @@ type Server struct {
 	content *contentManager
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
-	// issueText puts content problems into the page's language.
-	issueText *issueTexts
+	// issueText puts content problems into the page's language, and
+	// auditRules the audit log's details.
+	issueText  *issueTexts
+	auditRules []issueRule
 	// dummyHash is verified against when a login names no account.
 	dummyHash string
 }
@@ -162,7 +164,8 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		reg:   prometheus.NewRegistry(),
 		cop:   http.NewCrossOriginProtection(),
 
-		issueText: newIssueTexts(),
+		issueText:  newIssueTexts(),
+		auditRules: auditDetailRules(),
 	}
 	for _, o := range cfg.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {

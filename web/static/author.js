@@ -220,7 +220,7 @@
     const h = out.dataset;
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
-      const req = { text: document.getElementById("tester-text").value };
+      const req = { text: document.getElementById("tester-text").value, scenario: document.getElementById("tester-scenario").value };
       const draftBody = document.getElementById("tester-draft").value;
       const draftID = document.getElementById("tester-draft-id").value.trim();
       if (draftBody.trim() !== "") req.phrases = { kind: "phrases", id: draftID, body: draftBody };
@@ -247,14 +247,17 @@
         if (line.hits.length === 0) {
           box.append(el("p", "muted small", form.dataset.textNone));
         } else {
+          // Each hit in words: the span, its intent and kind by name,
+          // the entry's wording, how close, and the items it counts for.
           const t = el("table", "units");
           const head = el("tr");
-          for (const k of [h.hEntry, h.hIntent, h.hKind, h.hScore, h.hSaid]) head.append(el("th", "", k));
+          for (const k of [h.hSaid, h.hIntent, h.hKind, h.hEntry, h.hScore, h.hItems]) head.append(el("th", "", k));
           t.append(head);
           for (const hit of line.hits) {
             const tr = el("tr", hit.kind);
-            tr.append(el("td", "", hit.id), el("td", "", hit.intent), el("td", "", hit.kind),
-              el("td", "", hit.score.toFixed(2)), el("td", "", hit.said + " [" + hit.start + "," + hit.end + ")"));
+            tr.dataset.entry = hit.id;
+            tr.append(el("td", "", "「" + hit.said + "」"), el("td", "", hit.intent_name || hit.intent), el("td", "", hit.kind_name || hit.kind),
+              el("td", "", hit.wording || hit.id), el("td", "", Math.round(hit.score * 100) + "%"), el("td", "", (hit.items || []).join("、")));
             t.append(tr);
           }
           box.append(t);

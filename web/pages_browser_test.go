@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -388,6 +389,7 @@ func TestBrowserPages(t *testing.T) {
 		pageCheck{"history", "/history", "main"},
 		pageCheck{"progress", "/progress", ".track"},
 		pageCheck{"scorecard-failed", "/calls/" + failedID + "/scorecard", "#verdict"},
+		pageCheck{"dispute-form", "/calls/" + failedID + "/dispute?item=" + disputable[len(disputable)-1], "main h1"},
 		pageCheck{"disputes", "/disputes/mine", "main h1"},
 	)
 
@@ -399,6 +401,8 @@ func TestBrowserPages(t *testing.T) {
 		pageCheck{"new-scenario", "/author/new?kind=scenario", "#body"},
 		pageCheck{"tester", "/author/tester", "#tester"},
 		pageCheck{"disputes", "/disputes", "main h1"},
+		pageCheck{"revisions", "/author/scenario/leak/history", "main h1"},
+		pageCheck{"progress", "/progress", "main h1"},
 	)
 
 	// The trainer breaks the leak scenario in three places, one near the
@@ -471,6 +475,44 @@ func TestBrowserPages(t *testing.T) {
 	checkAxe(t, ctx, src, "trainer tester with results")
 	shots.shot(ctx, "trainer-tester-leak-desktop")
 
+	// A trainer saves a draft and plays it: the call says it is a draft,
+	// shows a caller number, and, where the browser has a Chinese voice
+	// (one is put in place here), reads the caller's lines aloud unasked.
+	drafted := strings.Replace(string(leakFile), "title: 暖气片接口漏水", "title: 暖气片接口漏水（改稿）", 1)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/author/scenario/leak"),
+		chromedp.WaitVisible(chromedp.CSS("#body")),
+		setField("#body", drafted),
+		setField("#message", "改标题试打"),
+		chromedp.Click(chromedp.CSS("#save")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/play"] button`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector('form[action$="/play"] button').textContent.includes("r2")`, chromedp.WithPollingTimeout(0)),
+	), "save a draft")
+	_, err = chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+		if (window.speechSynthesis) {
+			const voices = [{lang: "zh-CN", name: "普通话", voiceURI: "zh-CN", default: true, localService: true}];
+			window.speechSynthesis.getVoices = () => voices;
+		}`})
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`form[action$="/play"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#draft-tag")),
+		chromedp.WaitVisible(chromedp.CSS(`#phase[data-phase=ringing]`)),
+	), "play the draft")
+	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".call-head h1")))
+	require.NoError(t, err)
+	assert.Equal(t, "暖气片接口漏水（改稿）", title, "the call plays the draft")
+	number, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#caller-number")))
+	require.NoError(t, err)
+	phone, ok := leak.FactByKey("phone")
+	require.True(t, ok)
+	assert.Equal(t, phone.Value, strings.ReplaceAll(number, " ", ""), "the persona's own number")
+	voice, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("#speak-wrap").hidden && document.querySelector("#speak").checked`))
+	require.NoError(t, err)
+	assert.True(t, voice, "the caller's voice is on by default where a Chinese voice exists")
+	checkAxe(t, ctx, src, "trainer draft call")
+	shots.shot(ctx, "trainer-call-draft-desktop")
+
 	signIn("manager")
 	// The matrix keeps its first column in place when scrolled sideways,
 	// with the certification column next to it; assignments name their
@@ -512,10 +554,22 @@ func TestBrowserPages(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#attempts a[href$="/scorecard"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#verdict")),
 	), "an attempt opens its scorecard")
+	// Signing off works from the button that was invisible.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/manage/trainees/%d", ts.URL, trainee.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`button[value=signoff]`)),
+		chromedp.SendKeys(chromedp.CSS(`form.decision textarea[name=comment]`), "六个场景考试全部达标，同意认证。"),
+		chromedp.Click(chromedp.CSS(`button[value=signoff]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.track[data-state=certified]`)),
+	), "sign off")
 	visit("manager",
 		pageCheck{"home", "/", "main"},
 		pageCheck{"manage", "/manage", "#matrix"},
 		pageCheck{"trainee", fmt.Sprintf("/manage/trainees/%d", trainee.ID), "#trend"},
+		pageCheck{"certificate", fmt.Sprintf("/certificates/%d/%s", trainee.ID, track.ID), ".certificate"},
+		pageCheck{"scorecard", "/calls/" + failedID + "/scorecard", "#verdict"},
+		pageCheck{"history", "/history?user=" + trainee.Username, "main h1"},
+		pageCheck{"scenarios", "/scenarios", ".catalogue"},
 	)
 
 	signIn("admin")
@@ -535,9 +589,17 @@ func TestBrowserPages(t *testing.T) {
 	assert.Contains(t, kinds[0], track.Title)
 	shots.shot(ctx, "admin-audit-filtered-desktop")
 	visit("admin",
+		pageCheck{"home", "/", "main"},
 		pageCheck{"accounts", "/admin/accounts", "main h1"},
 		pageCheck{"audit", "/admin/audit", "main h1"},
 	)
-	t.Logf("axe-core checked %d page views with no serious or critical WCAG 2 A/AA violation", len(axeChecked.pages))
+	// The English switch, on a page of each kind.
+	visit("admin",
+		pageCheck{"audit-en", "/admin/audit?lang=en", "html[lang=en] main h1"},
+		pageCheck{"scenarios-en", "/scenarios?lang=en", "html[lang=en] .catalogue"},
+	)
+	if !t.Failed() {
+		t.Logf("axe-core checked %d page views with no serious or critical WCAG 2 A/AA violation", len(axeChecked.pages))
+	}
 	_ = scenarios.Domains
 }

@@ -216,7 +216,11 @@
     const u = new SpeechSynthesisUtterance(text);
     u.lang = "zh-CN";
     const v = zhVoice();
-    if (v) u.voice = v;
+    try {
+      if (v) u.voice = v;
+    } catch {
+      // A voice the browser will not take: its default for zh-CN speaks.
+    }
     synth.speak(u);
   }
 

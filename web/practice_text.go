@@ -83,7 +83,7 @@ func practiceText() catalogue {
 		"practice.call.mood.calm.calm":      {langZH: "平静", langEN: "Calm"},
 		"practice.call.mood.calm.uneasy":    {langZH: "不耐烦", langEN: "Impatient"},
 		"practice.call.mood.calm.angry":     {langZH: "生气", langEN: "Annoyed"},
-		"practice.call.mood.anxious.calm":   {langZH: "稍微放心", langEN: "Reassured"},
+		"practice.call.mood.anxious.calm":   {langZH: "有些着急", langEN: "Worried"},
 		"practice.call.mood.anxious.uneasy": {langZH: "焦急", langEN: "Anxious"},
 		"practice.call.mood.anxious.angry":  {langZH: "急得发火", langEN: "Frantic"},
 		"practice.call.mood.angry.calm":     {langZH: "缓和下来", langEN: "Calmer"},

@@ -133,6 +133,9 @@ func newBrowser(t *testing.T, wait time.Duration) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		// Audio as after a click on the site: the call page's ring tone
+		// plays without one.
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
@@ -485,13 +488,26 @@ func TestBrowserPages(t *testing.T) {
 		setField("#body", drafted),
 		setField("#message", "改标题试打"),
 		chromedp.Click(chromedp.CSS("#save")),
-		chromedp.WaitVisible(chromedp.CSS(`form[action$="/play"] button`)),
-		chromedp.Poll[chromedp.Void](`document.querySelector('form[action$="/play"] button').textContent.includes("r2")`, chromedp.WithPollingTimeout(0)),
+		// The editor opens again on the saved revision, r2.
+		chromedp.WaitVisible(chromedp.CSS(`#editor[data-parent="2"]`)),
 	), "save a draft")
 	_, err = chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
 		if (window.speechSynthesis) {
 			const voices = [{lang: "zh-CN", name: "普通话", voiceURI: "zh-CN", default: true, localService: true}];
 			window.speechSynthesis.getVoices = () => voices;
+		}
+		// Count the tones the page starts, to hear the ring in a test.
+		window.coachTones = [];
+		if (window.AudioContext) {
+			const Real = window.AudioContext;
+			window.AudioContext = class extends Real {
+				createOscillator() {
+					const o = super.createOscillator();
+					const start = o.start.bind(o);
+					o.start = (...a) => { window.coachTones.push(o.frequency.value); start(...a); };
+					return o;
+				}
+			};
 		}`})
 	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx,
@@ -510,6 +526,11 @@ func TestBrowserPages(t *testing.T) {
 	voice, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("#speak-wrap").hidden && document.querySelector("#speak").checked`))
 	require.NoError(t, err)
 	assert.True(t, voice, "the caller's voice is on by default where a Chinese voice exists")
+	_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`window.coachTones.length >= 2`, chromedp.WithPollingTimeout(0)))
+	require.NoError(t, err, "the phone rings aloud")
+	tones, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`window.coachTones`))
+	require.NoError(t, err)
+	assert.Subset(t, tones, []float64{440, 480}, "a ring of two mixed tones")
 	checkAxe(t, ctx, src, "trainer draft call")
 	shots.shot(ctx, "trainer-call-draft-desktop")
 

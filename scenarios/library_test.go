@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 )
@@ -79,7 +80,7 @@ func TestLibraryDeterministic(t *testing.T) {
 	for _, sc := range lib.Scenarios {
 		for _, g := range lib.Golden[sc.ID] {
 			var out []string
-			for _, mode := range []sim.Mode{sim.Exam, sim.Exam, sim.Practice} {
+			for _, mode := range []domain.Mode{domain.Exam, domain.Exam, domain.Practice} {
 				card, _, err := sim.Replay(sc, book, g.Transcript, sim.Options{Mode: mode, Seed: 99})
 				require.NoError(t, err)
 				card.Mode = ""

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 )
@@ -52,7 +53,7 @@ func LoadBuiltin() (*scenarios.Library, *Book, error) {
 
 // GoldenOptions are the settings golden transcripts are replayed with, by
 // the tests and by coach check alike.
-func GoldenOptions() Options { return Options{Mode: Exam, Seed: 1} }
+func GoldenOptions() Options { return Options{Mode: domain.Exam, Seed: 1} }
 
 // Close releases the matcher's index when the Book owns one.
 func (b *Book) Close() error {

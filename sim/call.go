@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 )
@@ -13,7 +14,7 @@ import (
 // Options are the per-call settings.
 type Options struct {
 	// Mode is Practice (the default) or Exam.
-	Mode Mode
+	Mode domain.Mode
 	// Seed picks among the caller's alternative lines.
 	Seed uint64
 }
@@ -35,7 +36,7 @@ var defaultMood = []struct {
 type Call struct {
 	sc     *scenarios.Scenario
 	book   *Book
-	mode   Mode
+	mode   domain.Mode
 	seed   uint64
 	rng    *rand.Rand
 	filter phrasebook.Filter
@@ -93,7 +94,7 @@ type itemState struct {
 func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 	mode := opt.Mode
 	if !mode.Valid() {
-		mode = Practice
+		mode = domain.Practice
 	}
 	return &Call{
 		sc:           sc,
@@ -180,7 +181,7 @@ func (c *Call) nextDue() (float64, dueKind) {
 	} else {
 		consider(c.nextSilence(), dueSilence)
 	}
-	if c.mode == Practice && c.answered {
+	if c.mode == domain.Practice && c.answered {
 		for i, it := range c.sc.Checklist {
 			if it.Within > 0 && !c.items[i].done && !c.hinted["within:"+it.ID] && it.Within >= c.now {
 				consider(it.Within, dueDeadline)
@@ -456,7 +457,7 @@ func (c *Call) customer(at float64, text string) []Event {
 }
 
 func (c *Call) hint(at float64, text, intent string) []Event {
-	if c.mode != Practice || text == "" {
+	if c.mode != domain.Practice || text == "" {
 		return nil
 	}
 	return []Event{{Type: EventHint, At: at, Text: text, Intent: intent}}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 )
@@ -109,7 +110,7 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 
 // practiceHints point at what the trainee is missing right now.
 func (c *Call) practiceHints(t *turn, first bool) []Event {
-	if c.mode != Practice {
+	if c.mode != domain.Practice {
 		return nil
 	}
 	var evs []Event

@@ -3,20 +3,9 @@ package sim
 import (
 	"encoding/json"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
 )
-
-// Mode is practice (hints as the call goes) or exam (none until the end).
-type Mode string
-
-// The modes.
-const (
-	Practice Mode = "practice"
-	Exam     Mode = "exam"
-)
-
-// Valid reports whether m is a known mode.
-func (m Mode) Valid() bool { return m == Practice || m == Exam }
 
 // Outcome is how a call ended.
 type Outcome string
@@ -45,10 +34,10 @@ const (
 
 // Scorecard is the graded call (DESIGN.md's contract plus explanations).
 type Scorecard struct {
-	Scenario string `json:"scenario"`
-	Title    string `json:"title"`
-	Mode     Mode   `json:"mode"`
-	Seed     uint64 `json:"seed"`
+	Scenario string      `json:"scenario"`
+	Title    string      `json:"title"`
+	Mode     domain.Mode `json:"mode"`
+	Seed     uint64      `json:"seed"`
 	// Score is 0-100: points done over all points, less penalties.
 	Score    int     `json:"score"`
 	PassMark int     `json:"pass_mark"`

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // maxTeam bounds a team name, in bytes.
@@ -21,7 +23,7 @@ func CleanTeam(team string) (string, error) {
 
 // CreateUserBy stores a new account like CreateUser and writes its audit
 // entry in the same transaction.
-func (db *DB) CreateUserBy(ctx context.Context, u *User, by Actor) error {
+func (db *DB) CreateUserBy(ctx context.Context, u *domain.User, by Actor) error {
 	if err := checkNewUser(u); err != nil {
 		return err
 	}
@@ -45,7 +47,7 @@ func (db *DB) CreateUserBy(ctx context.Context, u *User, by Actor) error {
 
 // UserChange is a change to an account; nil fields stay as they are.
 type UserChange struct {
-	Role     *Role
+	Role     *domain.Role
 	Team     *string
 	Disabled *bool
 }
@@ -54,8 +56,8 @@ type UserChange struct {
 // changed field in the same transaction, and returns the account as it now
 // is. Disabling an account ends its sessions; so does a change of role, so
 // that nobody keeps a page open with powers they no longer have.
-func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.Time, by Actor) (User, error) {
-	var out User
+func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.Time, by Actor) (domain.User, error) {
+	var out domain.User
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		old, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 		if err != nil {
@@ -65,7 +67,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.T
 		target := "user:" + old.Username
 		var entries []AuditEntry
 		if ch.Role != nil && *ch.Role != old.Role {
-			if _, err := ParseRole(string(*ch.Role)); err != nil {
+			if _, err := domain.ParseRole(string(*ch.Role)); err != nil {
 				return err
 			}
 			u.Role = *ch.Role
@@ -110,7 +112,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.T
 		return nil
 	})
 	if err != nil {
-		return User{}, fmt.Errorf("update user %d: %w", id, err)
+		return domain.User{}, fmt.Errorf("update user %d: %w", id, err)
 	}
 	return out, nil
 }

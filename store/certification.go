@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Actor is who makes an audited change: an account, or the command line
@@ -96,16 +98,6 @@ func (db *DB) ListTrackAssignments(ctx context.Context) ([]TrackAssignment, erro
 	return out, nil
 }
 
-// CertAction is the kind of a certification decision.
-type CertAction string
-
-// The certification decisions a manager records.
-const (
-	CertSignOff   CertAction = "signoff"
-	CertSuspend   CertAction = "suspend"
-	CertReinstate CertAction = "reinstate"
-)
-
 // CertDecision is a manager's decision about a trainee's certificate on a
 // track. Whether it was allowed is for the caller to decide (package cert);
 // the store only keeps it with its audit entry.
@@ -113,7 +105,7 @@ type CertDecision struct {
 	ID      int64
 	UserID  int64
 	TrackID string
-	Action  CertAction
+	Action  domain.CertAction
 	At      time.Time
 	// Expires is when a sign-off's certificate runs out; zero otherwise.
 	Expires time.Time
@@ -129,7 +121,7 @@ const maxComment = 2000
 // transaction, and sets d.ID.
 func (db *DB) AddCertDecision(ctx context.Context, d *CertDecision) error {
 	switch d.Action {
-	case CertSignOff, CertSuspend, CertReinstate:
+	case domain.SignOff, domain.Suspend, domain.Reinstate:
 	default:
 		return fmt.Errorf("add cert decision: %w: action %q is not signoff, suspend or reinstate", ErrInvalid, d.Action)
 	}
@@ -199,7 +191,7 @@ func (db *DB) ListCertDecisions(ctx context.Context, f CertDecisionFilter) ([]Ce
 		if err := rows.Scan(&d.ID, &d.UserID, &d.TrackID, &action, &at, &expires, &d.ActorID, &d.Actor, &d.Comment); err != nil {
 			return nil, fmt.Errorf("list cert decisions: %w", err)
 		}
-		d.Action, d.At = CertAction(action), fromMillis(at)
+		d.Action, d.At = domain.CertAction(action), fromMillis(at)
 		if expires != 0 {
 			d.Expires = fromMillis(expires)
 		}
@@ -259,7 +251,7 @@ func (db *DB) EachAttempt(ctx context.Context, f AttemptFilter, fn func(Attempt)
 	}
 	q := `SELECT ` + strings.Join(qualified, ", ") + `, u.username, u.team FROM calls c JOIN users u ON u.id = c.user_id
 		WHERE c.status = ?`
-	args := []any{string(CallEnded)}
+	args := []any{string(domain.CallEnded)}
 	if f.UserID != 0 {
 		q += ` AND c.user_id = ?`
 		args = append(args, f.UserID)

@@ -9,21 +9,22 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // login checks a username and password against the rate limits and the
 // stored hash and, when they pass, starts a session and sets its cookie.
-func (s *Server) login(c *gin.Context, username, password string) (store.User, error) {
+func (s *Server) login(c *gin.Context, username, password string) (domain.User, error) {
 	if strings.TrimSpace(username) == "" || password == "" {
-		return store.User{}, errMissingCredentials()
+		return domain.User{}, errMissingCredentials()
 	}
 	name, err := auth.NormalizeUsername(username)
 	if err != nil || len(password) > 4*auth.MaxPasswordLen {
 		// No such account can exist, so there is nothing to count.
 		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
-		return store.User{}, errBadCredentials()
+		return domain.User{}, errBadCredentials()
 	}
 	ctx := c.Request.Context()
 	ip := c.ClientIP()
@@ -34,13 +35,13 @@ func (s *Server) login(c *gin.Context, username, password string) (store.User, e
 	// still caps guessing at a handful per window.
 	failed, err := s.store.CountFailedLogins(ctx, name, ip, now.Add(-s.cfg.LoginWindow))
 	if err != nil {
-		return store.User{}, err
+		return domain.User{}, err
 	}
 	if failed.ByUsername >= s.cfg.MaxFailuresPerUser || failed.ByIP >= s.cfg.MaxFailuresPerIP {
 		s.metrics.logins.WithLabelValues("rate_limited").Inc()
 		s.log.Warn("login rate limited", "username", name, "ip", ip,
 			"failures_user", failed.ByUsername, "failures_ip", failed.ByIP)
-		return store.User{}, errRateLimited(s.cfg.LoginWindow)
+		return domain.User{}, errRateLimited(s.cfg.LoginWindow)
 	}
 
 	user, err := s.store.UserByUsername(ctx, name)
@@ -50,46 +51,46 @@ func (s *Server) login(c *gin.Context, username, password string) (store.User, e
 		// Spend the same time as for a wrong password, so response times
 		// do not reveal which usernames exist.
 		if _, err := auth.VerifyPassword(s.dummyHash, password); err != nil {
-			return store.User{}, err
+			return domain.User{}, err
 		}
 	case err != nil:
-		return store.User{}, err
+		return domain.User{}, err
 	default:
 		if ok, err = auth.VerifyPassword(user.PasswordHash, password); err != nil {
-			return store.User{}, err
+			return domain.User{}, err
 		}
 		ok = ok && !user.Disabled
 	}
 	if err := s.store.RecordLoginAttempt(ctx, store.LoginAttempt{Username: name, IP: ip, At: now, OK: ok}); err != nil {
-		return store.User{}, err
+		return domain.User{}, err
 	}
 	if !ok {
 		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
 		s.log.Info("login failed", "username", name, "ip", ip)
-		return store.User{}, errBadCredentials()
+		return domain.User{}, errBadCredentials()
 	}
 
 	// A session that was there before signing in is ended, so a token
 	// planted in the browser beforehand cannot ride on this login.
 	if old, had := currentSession(c); had {
 		if err := s.store.DeleteSession(ctx, old.TokenHash); err != nil {
-			return store.User{}, err
+			return domain.User{}, err
 		}
 	}
 	token, err := auth.NewToken()
 	if err != nil {
-		return store.User{}, err
+		return domain.User{}, err
 	}
 	csrf, err := auth.NewToken()
 	if err != nil {
-		return store.User{}, err
+		return domain.User{}, err
 	}
 	expires := s.sessionExpiry(now, now)
 	if err := s.store.CreateSession(ctx, store.Session{
 		TokenHash: auth.HashToken(token), UserID: user.ID, CSRFToken: csrf,
 		Created: now, Expires: expires, LastSeen: now,
 	}); err != nil {
-		return store.User{}, err
+		return domain.User{}, err
 	}
 	s.setSessionCookie(c, token, expires)
 	s.metrics.logins.WithLabelValues("ok").Inc()
@@ -116,7 +117,7 @@ type userJSON struct {
 	Team     string `json:"team"`
 }
 
-func toUserJSON(u store.User) userJSON {
+func toUserJSON(u domain.User) userJSON {
 	return userJSON{ID: u.ID, Username: u.Username, Role: string(u.Role), Team: u.Team}
 }
 

@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // adminRoutes are the admin's account pages.
 func (s *Server) adminRoutes() []route {
-	admin := rolesOnly(store.RoleAdmin)
+	admin := rolesOnly(domain.RoleAdmin)
 	return []route{
 		{method: http.MethodGet, path: "/admin/accounts", access: admin, maxBody: smallBody, h: s.accountsPage},
 		{method: http.MethodPost, path: "/admin/accounts", access: admin, maxBody: smallBody, h: s.createAccountForm},
@@ -22,14 +23,14 @@ func (s *Server) adminRoutes() []route {
 
 // accountsView is the accounts page's view.
 type accountsView struct {
-	Users []store.User
-	Roles []store.Role
+	Users []domain.User
+	Roles []domain.Role
 	// Message is a catalogue key shown above the forms; Username and
 	// Team refill the create form after a refusal.
 	Message  string
 	Username string
 	Team     string
-	Role     store.Role
+	Role     domain.Role
 }
 
 func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error {
@@ -37,9 +38,9 @@ func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error 
 	if err != nil {
 		return err
 	}
-	v.Users, v.Roles = users, store.Roles()
+	v.Users, v.Roles = users, domain.Roles()
 	if v.Role == "" {
-		v.Role = store.RoleTrainee
+		v.Role = domain.RoleTrainee
 	}
 	s.render(c, status, "accounts", v)
 	return nil
@@ -61,7 +62,7 @@ func actorOf(c *gin.Context) store.Actor {
 // role, team and initial password (hashed with argon2id).
 func (s *Server) createAccountForm(c *gin.Context) error {
 	form := c.Request.PostForm
-	v := accountsView{Username: form.Get("username"), Team: form.Get("team"), Role: store.Role(form.Get("role"))}
+	v := accountsView{Username: form.Get("username"), Team: form.Get("team"), Role: domain.Role(form.Get("role"))}
 	refuse := func(key string) error {
 		v.Message = key
 		return s.showAccounts(c, http.StatusBadRequest, v)
@@ -70,7 +71,7 @@ func (s *Server) createAccountForm(c *gin.Context) error {
 	if err != nil {
 		return refuse("err.account_username")
 	}
-	role, err := store.ParseRole(form.Get("role"))
+	role, err := domain.ParseRole(form.Get("role"))
 	if err != nil {
 		return refuse("err.account_role")
 	}
@@ -86,7 +87,7 @@ func (s *Server) createAccountForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u := store.User{Username: name, PasswordHash: hash, Role: role, Team: team, Created: s.cfg.Now()}
+	u := domain.User{Username: name, PasswordHash: hash, Role: role, Team: team, Created: s.cfg.Now()}
 	if err := s.store.CreateUserBy(c.Request.Context(), &u, actorOf(c)); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return refuse("err.account_taken")
@@ -114,7 +115,7 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 		off := form.Get("action") == "disable"
 		ch.Disabled = &off
 	case "update":
-		role, err := store.ParseRole(form.Get("role"))
+		role, err := domain.ParseRole(form.Get("role"))
 		if err != nil {
 			return errBadRequest(err)
 		}
@@ -124,7 +125,7 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 		return errBadRequest(errors.New("action must be update, disable or enable"))
 	}
 	me, _ := currentUser(c)
-	if id == me.ID && ((ch.Disabled != nil && *ch.Disabled) || (ch.Role != nil && *ch.Role != store.RoleAdmin)) {
+	if id == me.ID && ((ch.Disabled != nil && *ch.Disabled) || (ch.Role != nil && *ch.Role != domain.RoleAdmin)) {
 		return &Error{Status: http.StatusConflict, Code: "self_change", Message: "err.account_self"}
 	}
 	if _, err := s.store.UpdateUser(c.Request.Context(), id, ch, s.cfg.Now(), actorOf(c)); err != nil {

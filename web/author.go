@@ -19,6 +19,7 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -31,7 +32,7 @@ import (
 const authorBody = 4 << 20
 
 // authors are the roles that write content.
-func authors() access { return rolesOnly(store.RoleTrainer, store.RoleAdmin) }
+func authors() access { return rolesOnly(domain.RoleTrainer, domain.RoleAdmin) }
 
 // authorRoutes are the trainers' pages and API for writing scenarios and
 // phrase files, and the admins' audit log.
@@ -54,7 +55,7 @@ func (s *Server) authorRoutes() []route {
 		{method: http.MethodPost, path: "/api/author/match", access: authors(), maxBody: authorBody, h: s.withContent(s.apiAuthorMatch)},
 		{method: http.MethodPost, path: "/api/author/import", access: authors(), maxBody: authorBody, h: s.withContent(s.apiAuthorImport)},
 
-		{method: http.MethodGet, path: "/admin/audit", access: rolesOnly(store.RoleAdmin), maxBody: smallBody, h: s.adminAudit},
+		{method: http.MethodGet, path: "/admin/audit", access: rolesOnly(domain.RoleAdmin), maxBody: smallBody, h: s.adminAudit},
 	}
 }
 
@@ -70,8 +71,8 @@ func (s *Server) withContent(h handlerFunc) handlerFunc {
 }
 
 // unitParams reads :kind and :id.
-func unitParams(c *gin.Context) (store.ContentKind, string, error) {
-	kind, err := store.ParseContentKind(c.Param("kind"))
+func unitParams(c *gin.Context) (domain.ContentKind, string, error) {
+	kind, err := domain.ParseContentKind(c.Param("kind"))
 	if err != nil {
 		e := errNotFound()
 		e.Err = err
@@ -86,7 +87,7 @@ func unitParams(c *gin.Context) (store.ContentKind, string, error) {
 	return kind, id, nil
 }
 
-func unitURL(kind store.ContentKind, id string) string { return "/author/" + string(kind) + "/" + id }
+func unitURL(kind domain.ContentKind, id string) string { return "/author/" + string(kind) + "/" + id }
 
 // issueJSON is one problem with a draft, placed at its line.
 type issueJSON struct {
@@ -126,34 +127,34 @@ type draftJSON struct {
 }
 
 // decodeDraft reads a draftJSON body as an unsaved revision.
-func decodeDraft(c *gin.Context) (store.Revision, error) {
+func decodeDraft(c *gin.Context) (domain.Revision, error) {
 	var d draftJSON
 	if err := decodeJSON(c, &d); err != nil {
-		return store.Revision{}, err
+		return domain.Revision{}, err
 	}
 	return d.revision()
 }
 
 // revision turns the draft into an unsaved revision, checking its kind, id
 // and sizes.
-func (d draftJSON) revision() (store.Revision, error) {
-	kind, err := store.ParseContentKind(d.Kind)
+func (d draftJSON) revision() (domain.Revision, error) {
+	kind, err := domain.ParseContentKind(d.Kind)
 	if err != nil {
-		return store.Revision{}, errBadRequest(err)
+		return domain.Revision{}, errBadRequest(err)
 	}
 	if !store.ValidContentID(d.ID) {
-		return store.Revision{}, errBadRequest(fmt.Errorf("%w: content id %q", store.ErrInvalid, d.ID))
+		return domain.Revision{}, errBadRequest(fmt.Errorf("%w: content id %q", store.ErrInvalid, d.ID))
 	}
 	if len(d.Body) > store.MaxContentBody || len(d.Golden) > store.MaxGolden {
-		return store.Revision{}, errBadRequest(fmt.Errorf("%w: draft too large", store.ErrInvalid))
+		return domain.Revision{}, errBadRequest(fmt.Errorf("%w: draft too large", store.ErrInvalid))
 	}
-	return store.Revision{Kind: kind, ContentID: d.ID, Body: d.Body, Golden: d.Golden}, nil
+	return domain.Revision{Kind: kind, ContentID: d.ID, Body: d.Body, Golden: d.Golden}, nil
 }
 
 // check validates a draft against the published content: the file itself,
 // its golden transcripts, and for a phrase file, whether every published
 // scenario still finds the phrase ids it refers to.
-func (s *Server) check(ctx context.Context, r store.Revision) ([]issueJSON, error) {
+func (s *Server) check(ctx context.Context, r domain.Revision) ([]issueJSON, error) {
 	cs, err := s.content.published(ctx)
 	if err != nil {
 		return nil, err
@@ -161,9 +162,9 @@ func (s *Server) check(ctx context.Context, r store.Revision) ([]issueJSON, erro
 	return checkAgainst(cs, r), nil
 }
 
-func checkAgainst(cs *contentSet, r store.Revision) []issueJSON {
+func checkAgainst(cs *contentSet, r domain.Revision) []issueJSON {
 	issues := []issueJSON{}
-	if r.Kind == store.ContentScenario {
+	if r.Kind == domain.ContentScenario {
 		_, _, err := parseScenarioRevision(r, sim.Known(cs.shared))
 		return append(issues, toIssues(err, scenarioFile(r.ContentID))...)
 	}
@@ -181,7 +182,7 @@ func checkAgainst(cs *contentSet, r store.Revision) []issueJSON {
 	known := sim.Known(append(others, entries...))
 	for _, key := range slices.Sorted(mapKeys(cs.units)) {
 		u := cs.units[key]
-		if u.Kind != store.ContentScenario {
+		if u.Kind != domain.ContentScenario {
 			continue
 		}
 		if _, _, err := parseScenarioRevision(u, known); err != nil {
@@ -245,7 +246,7 @@ func (s *Server) apiAuthorSave(c *gin.Context) error {
 	return nil
 }
 
-func revisionJSON(r store.Revision) gin.H {
+func revisionJSON(r domain.Revision) gin.H {
 	return gin.H{"id": r.ID, "n": r.N, "kind": r.Kind, "content_id": r.ContentID, "author": r.Author, "at": r.At, "message": r.Message}
 }
 
@@ -265,7 +266,7 @@ type goldenJSON struct {
 // replays golden transcripts: a scenario's own, or for a phrase file every
 // published scenario's. It reports the draft's problems instead when it
 // has any.
-func (s *Server) runGoldens(ctx context.Context, r store.Revision) ([]issueJSON, []goldenJSON, error) {
+func (s *Server) runGoldens(ctx context.Context, r domain.Revision) ([]issueJSON, []goldenJSON, error) {
 	cur, err := s.content.published(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -285,10 +286,10 @@ func (s *Server) runGoldens(ctx context.Context, r store.Revision) ([]issueJSON,
 	return []issueJSON{}, goldensOf(cs, r), nil
 }
 
-func goldensOf(cs *contentSet, r store.Revision) []goldenJSON {
+func goldensOf(cs *contentSet, r domain.Revision) []goldenJSON {
 	out := []goldenJSON{}
 	for _, sc := range cs.lib.Scenarios {
-		if r.Kind == store.ContentScenario && sc.ID != r.ContentID {
+		if r.Kind == domain.ContentScenario && sc.ID != r.ContentID {
 			continue
 		}
 		for _, g := range cs.lib.Golden[sc.ID] {
@@ -361,7 +362,7 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 	}
 	match := func(text string) []phrasebook.Hit { return cs.book.Match(text, phrasebook.Filter{}) }
 	if req.Phrases != nil {
-		req.Phrases.Kind = string(store.ContentPhrases)
+		req.Phrases.Kind = string(domain.ContentPhrases)
 		r, err := req.Phrases.revision()
 		if err != nil {
 			return err
@@ -454,10 +455,10 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 	if yamlName == "" {
 		return errBadRequest(fmt.Errorf("%w: no .yaml file to import", store.ErrInvalid))
 	}
-	r := store.Revision{Body: yamlBody}
+	r := domain.Revision{Body: yamlBody}
 	switch scenarios.Classify([]byte(yamlBody)) {
 	case scenarios.KindPhrasebook:
-		r.Kind = store.ContentPhrases
+		r.Kind = domain.ContentPhrases
 		r.ContentID = strings.TrimSuffix(strings.TrimSuffix(yamlName, ".yaml"), ".yml")
 		if len(golden) > 0 {
 			return errBadRequest(fmt.Errorf("%w: golden transcripts belong to scenarios, not phrase files", store.ErrInvalid))
@@ -465,7 +466,7 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 	case scenarios.KindTrack:
 		return errBadRequest(fmt.Errorf("%w: %s is a certification track; tracks are not authored here", store.ErrInvalid, yamlName))
 	default:
-		r.Kind = store.ContentScenario
+		r.Kind = domain.ContentScenario
 		r.ContentID = topLevelID([]byte(yamlBody))
 		if r.ContentID == "" {
 			return errBadRequest(fmt.Errorf("%w: %s has no top-level id", store.ErrInvalid, yamlName))
@@ -479,7 +480,7 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 	parent := store.NewContent
 	if head, err := s.store.Head(ctx, r.Kind, r.ContentID); err == nil {
 		parent = store.AnyParent
-		if r.Kind == store.ContentScenario && len(golden) == 0 {
+		if r.Kind == domain.ContentScenario && len(golden) == 0 {
 			r.Golden = head.Golden
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -519,7 +520,7 @@ var idLine = regexp.MustCompile(`(?m)^id:[ \t]*("[^"\n]*"|'[^'\n]*'|[^#\n]*?)[ \
 
 // renameScenario gives a copy of a scenario and its golden transcripts a
 // new id, keeping the file otherwise as written.
-func renameScenario(r store.Revision, newID string) (string, map[string]string, error) {
+func renameScenario(r domain.Revision, newID string) (string, map[string]string, error) {
 	loc := idLine.FindStringSubmatchIndex(r.Body)
 	if loc == nil {
 		return "", nil, errBadRequest(fmt.Errorf("%w: scenario %s has no top-level id line to change", store.ErrInvalid, r.ContentID))
@@ -579,7 +580,7 @@ func (r *contentRefusal) Error() string {
 // (for a phrase file, every published scenario's) end as they expect. A
 // refusal is a *contentRefusal. New calls use the revision once this
 // returns.
-func (s *Server) publishChecked(ctx context.Context, actor store.Actor, r store.Revision) error {
+func (s *Server) publishChecked(ctx context.Context, actor store.Actor, r domain.Revision) error {
 	cur, err := s.content.published(ctx)
 	if err != nil {
 		return err
@@ -610,17 +611,17 @@ func (s *Server) publishChecked(ctx context.Context, actor store.Actor, r store.
 // the head with store.Head, edit its Body, pass Parent: head.N). When the
 // checks refuse it, the revision stays as a draft for a trainer to see and
 // the error is a *contentRefusal.
-func (s *Server) saveAndPublish(ctx context.Context, actor store.Actor, req store.SaveRequest) (store.Revision, error) {
+func (s *Server) saveAndPublish(ctx context.Context, actor store.Actor, req store.SaveRequest) (domain.Revision, error) {
 	rev, err := s.store.SaveRevision(ctx, actor, req)
 	if err != nil {
-		return store.Revision{}, err
+		return domain.Revision{}, err
 	}
 	return rev, s.publishChecked(ctx, actor, rev)
 }
 
 // formRevision reads the form's rev (a revision id, default the head) and
 // checks that it belongs to the unit.
-func (s *Server) formRevision(c *gin.Context, kind store.ContentKind, id string) (store.Revision, error) {
+func (s *Server) formRevision(c *gin.Context, kind domain.ContentKind, id string) (domain.Revision, error) {
 	ctx := c.Request.Context()
 	v := c.PostForm("rev")
 	if v == "" {
@@ -628,16 +629,16 @@ func (s *Server) formRevision(c *gin.Context, kind store.ContentKind, id string)
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return store.Revision{}, errBadRequest(fmt.Errorf("rev %q", v))
+		return domain.Revision{}, errBadRequest(fmt.Errorf("rev %q", v))
 	}
 	r, err := s.store.Revision(ctx, n)
 	if err != nil {
-		return store.Revision{}, err
+		return domain.Revision{}, err
 	}
 	if r.Kind != kind || r.ContentID != id {
 		e := errNotFound()
 		e.Err = fmt.Errorf("revision %d is not of %s/%s", n, kind, id)
-		return store.Revision{}, e
+		return domain.Revision{}, e
 	}
 	return r, nil
 }
@@ -654,7 +655,7 @@ func (s *Server) authorRetire(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if kind == store.ContentPhrases {
+	if kind == domain.ContentPhrases {
 		var others []phrasebook.Entry
 		for _, e := range cur.shared {
 			if e.Pos.File != phraseFile(id) {
@@ -663,7 +664,7 @@ func (s *Server) authorRetire(c *gin.Context) error {
 		}
 		var issues []issueJSON
 		for _, k := range slices.Sorted(mapKeys(cur.units)) {
-			if u := cur.units[k]; u.Kind == store.ContentScenario {
+			if u := cur.units[k]; u.Kind == domain.ContentScenario {
 				if _, _, err := parseScenarioRevision(u, sim.Known(others)); err != nil {
 					issues = append(issues, toIssues(err, scenarioFile(u.ContentID))...)
 				}
@@ -690,7 +691,7 @@ func (s *Server) authorClone(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if kind != store.ContentScenario {
+	if kind != domain.ContentScenario {
 		return errBadRequest(errors.New("only scenarios are cloned; a copied phrase file would repeat every entry id"))
 	}
 	newID := strings.TrimSpace(c.PostForm("new_id"))
@@ -722,7 +723,7 @@ func (s *Server) authorPlay(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if kind != store.ContentScenario {
+	if kind != domain.ContentScenario {
 		return errNotFound()
 	}
 	ctx := c.Request.Context()
@@ -744,7 +745,7 @@ func (s *Server) authorPlay(c *gin.Context) error {
 	if _, ok := cs.lib.Scenario(id); !ok {
 		return fmt.Errorf("play %s revision %d: not in its built content: %v", id, r.ID, cs.problems[r.Key().String()])
 	}
-	call, err := s.createCall(c, id, callRevision(r.ID, cur.pub), store.ModePractice)
+	call, err := s.createCall(c, id, callRevision(r.ID, cur.pub), domain.Practice)
 	if err != nil {
 		return err
 	}
@@ -761,7 +762,7 @@ func (s *Server) authorExport(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	var r store.Revision
+	var r domain.Revision
 	if v := c.Query("rev"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -776,9 +777,9 @@ func (s *Server) authorExport(c *gin.Context) error {
 	} else if r, err = s.store.Head(ctx, kind, id); err != nil {
 		return err
 	}
-	if kind == store.ContentPhrases || c.Query("format") == "yaml" {
+	if kind == domain.ContentPhrases || c.Query("format") == "yaml" {
 		name := id + ".yaml"
-		if kind == store.ContentScenario {
+		if kind == domain.ContentScenario {
 			name = "scenario.yaml"
 		}
 		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
@@ -837,7 +838,7 @@ func (s *Server) authorList(c *gin.Context) error {
 	}
 	v := listView{Titles: map[string]string{}, Groups: []unitGroup{{Title: "author.scenarios"}, {Title: "author.phrases"}}}
 	for _, ci := range all {
-		if ci.Kind == store.ContentScenario {
+		if ci.Kind == domain.ContentScenario {
 			v.Groups[0].Units = append(v.Groups[0].Units, ci)
 			if sc, ok := cs.lib.Scenario(ci.ID); ok {
 				v.Titles[ci.ID] = sc.Title
@@ -853,10 +854,10 @@ func (s *Server) authorList(c *gin.Context) error {
 // editorView is the editor page.
 type editorView struct {
 	New    bool
-	Kind   store.ContentKind
+	Kind   domain.ContentKind
 	ID     string
 	Info   store.ContentInfo
-	Head   store.Revision
+	Head   domain.Revision
 	Golden []goldenView
 	Notice editorNotice
 	Done   string
@@ -953,12 +954,12 @@ const newPhrasesTemplate = `entries:
 // authorNew is GET /author/new?kind=scenario|phrases: the editor on a new
 // unit.
 func (s *Server) authorNew(c *gin.Context) error {
-	kind, err := store.ParseContentKind(c.DefaultQuery("kind", string(store.ContentScenario)))
+	kind, err := domain.ParseContentKind(c.DefaultQuery("kind", string(domain.ContentScenario)))
 	if err != nil {
 		return errBadRequest(err)
 	}
 	v := editorView{New: true, Kind: kind}
-	if kind == store.ContentScenario {
+	if kind == domain.ContentScenario {
 		v.Head.Body = newScenarioTemplate
 	} else {
 		v.Head.Body = newPhrasesTemplate
@@ -977,7 +978,7 @@ func (s *Server) authorEdit(c *gin.Context) error {
 	return s.renderEditor(c, kind, id, editorNotice{})
 }
 
-func (s *Server) renderEditor(c *gin.Context, kind store.ContentKind, id string, notice editorNotice) error {
+func (s *Server) renderEditor(c *gin.Context, kind domain.ContentKind, id string, notice editorNotice) error {
 	ctx := c.Request.Context()
 	info, err := s.store.Content(ctx, kind, id)
 	if err != nil {
@@ -1005,14 +1006,14 @@ func (s *Server) renderEditor(c *gin.Context, kind store.ContentKind, id string,
 
 // revisionsView is the revision history page.
 type revisionsView struct {
-	Kind      store.ContentKind
+	Kind      domain.ContentKind
 	ID        string
 	Info      store.ContentInfo
 	Revisions []historyEntry
 }
 
 type historyEntry struct {
-	Rev  store.Revision
+	Rev  domain.Revision
 	Diff []diffLine
 }
 
@@ -1040,7 +1041,7 @@ func (s *Server) authorHistory(c *gin.Context) error {
 	}
 	v := revisionsView{Kind: kind, ID: id, Info: info}
 	for i, r := range revs {
-		var prev store.Revision
+		var prev domain.Revision
 		if i+1 < len(revs) {
 			prev = revs[i+1]
 		}
@@ -1056,9 +1057,9 @@ func (s *Server) authorHistory(c *gin.Context) error {
 
 // revisionDiff is the unified diff from a to b: the file, then each golden
 // transcript that changed.
-func revisionDiff(a, b store.Revision) ([]diffLine, error) {
+func revisionDiff(a, b domain.Revision) ([]diffLine, error) {
 	file := scenarioFile(b.ContentID)
-	if b.Kind == store.ContentPhrases {
+	if b.Kind == domain.ContentPhrases {
 		file = phraseFile(b.ContentID)
 	}
 	var out []diffLine

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -81,7 +82,7 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 // request) for the signed-in user. The API and the start form both come
 // here, so a call starts the same way whichever asked.
 func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Call, error) {
-	mode, err := store.ParseMode(modeName)
+	mode, err := domain.ParseMode(modeName)
 	if err != nil {
 		return store.Call{}, errBadRequest(err)
 	}
@@ -94,7 +95,7 @@ func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Cal
 
 // createCall stores a new live call of the scenario's given revision for
 // the signed-in user: a published one (startCall) or a trainer's draft.
-func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode store.Mode) (store.Call, error) {
+func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode domain.Mode) (store.Call, error) {
 	u, _ := currentUser(c)
 	call := store.Call{
 		UserID:           u.ID,
@@ -133,7 +134,7 @@ func toCallJSON(c store.Call) callJSON {
 		ID: c.ID, UserID: c.UserID, Scenario: c.ScenarioID, Revision: c.ScenarioRevision,
 		Mode: string(c.Mode), Status: string(c.Status), Started: c.Started.UTC(), WS: callSocketPath(c.ID),
 	}
-	if c.Status == store.CallEnded {
+	if c.Status == domain.CallEnded {
 		ended := c.Ended.UTC()
 		score, passed := c.Score, c.Passed
 		out.Ended, out.Outcome, out.Score, out.Passed = &ended, c.Outcome, &score, &passed
@@ -150,7 +151,7 @@ func (s *Server) visibleCall(c *gin.Context, id string) (store.Call, error) {
 	if err != nil {
 		return store.Call{}, err
 	}
-	if u.Role == store.RoleTrainee && call.UserID != u.ID {
+	if u.Role == domain.RoleTrainee && call.UserID != u.ID {
 		e := errNotFound()
 		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", id, call.UserID, u.ID)
 		return store.Call{}, e
@@ -166,7 +167,7 @@ func (s *Server) apiCall(c *gin.Context) error {
 		return err
 	}
 	card := json.RawMessage("null")
-	if call.Status == store.CallEnded && len(call.Scorecard) > 0 {
+	if call.Status == domain.CallEnded && len(call.Scorecard) > 0 {
 		card = call.Scorecard
 	}
 	c.JSON(http.StatusOK, gin.H{"call": toCallJSON(call), "scorecard": card})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -22,7 +23,7 @@ import (
 // suspends or reinstates. A trainee sees their own progress and their own
 // certificate. An admin runs accounts, not training, and has no dashboard.
 func (s *Server) certRoutes() []route {
-	manager := rolesOnly(store.RoleManager)
+	manager := rolesOnly(domain.RoleManager)
 	return []route{
 		{method: http.MethodGet, path: "/manage", access: manager, maxBody: smallBody, h: s.matrixPage},
 		{method: http.MethodGet, path: "/manage/export.csv", access: manager, maxBody: smallBody, h: s.matrixCSV},
@@ -50,7 +51,7 @@ func (p trackProgress) Certified() bool { return p.Status.State == cert.Certifie
 // trackStatus returns the user's standing on every track assigned to their
 // team, in track order: what the scenario catalogue shows as a "certified"
 // badge and the progress page lists.
-func (s *Server) trackStatus(ctx context.Context, u store.User) ([]trackProgress, error) {
+func (s *Server) trackStatus(ctx context.Context, u domain.User) ([]trackProgress, error) {
 	tracks, err := s.teamTracks(ctx)
 	if err != nil {
 		return nil, err
@@ -135,7 +136,7 @@ func evaluate(t *scenarios.Track, attempts []store.Attempt, decisions []store.Ce
 	var ds []cert.Decision
 	for _, d := range decisions {
 		if d.TrackID == t.ID {
-			ds = append(ds, cert.Decision{Action: cert.Action(d.Action), At: d.At, Expires: d.Expires})
+			ds = append(ds, cert.Decision{Action: d.Action, At: d.At, Expires: d.Expires})
 		}
 	}
 	return cert.Evaluate(t, as, ds, now)
@@ -168,7 +169,7 @@ func (s *Server) decisionForm(c *gin.Context) error {
 	if !ok {
 		return errBadRequest(errors.New("unknown track"))
 	}
-	action, err := cert.ParseAction(form.Get("action"))
+	action, err := domain.ParseCertAction(form.Get("action"))
 	if err != nil {
 		return errBadRequest(err)
 	}
@@ -189,9 +190,9 @@ func (s *Server) decisionForm(c *gin.Context) error {
 	if err := cert.Check(evaluate(t, attempts, decisions, now), string(me.Role), action, comment); err != nil {
 		return errCertRefused(err)
 	}
-	d := store.CertDecision{UserID: trainee.ID, TrackID: t.ID, Action: store.CertAction(action), At: now,
+	d := store.CertDecision{UserID: trainee.ID, TrackID: t.ID, Action: action, At: now,
 		ActorID: me.ID, Actor: me.Username, Comment: comment}
-	if action == cert.SignOff {
+	if action == domain.SignOff {
 		d.Expires = cert.ExpiryOf(t, now)
 	}
 	if err := s.store.AddCertDecision(ctx, &d); err != nil {
@@ -252,7 +253,7 @@ func (s *Server) progressPage(c *gin.Context) error {
 
 // certificateView is the printable certificate.
 type certificateView struct {
-	Trainee  store.User
+	Trainee  domain.User
 	Track    *scenarios.Track
 	Status   cert.Status
 	SignedBy string
@@ -270,7 +271,7 @@ func (s *Server) certificatePage(c *gin.Context) error {
 		return err
 	}
 	me, _ := currentUser(c)
-	if me.ID != id && me.Role != store.RoleManager {
+	if me.ID != id && me.Role != domain.RoleManager {
 		return errNotFound()
 	}
 	t, ok := s.track(c.Request.Context(), c.Param("track"))
@@ -296,7 +297,7 @@ func (s *Server) certificatePage(c *gin.Context) error {
 	}
 	v := certificateView{Trainee: trainee, Track: t, Status: st, Titles: s.scenarioTitles(ctx)}
 	for _, d := range decisions {
-		if d.Action == store.CertSignOff && d.At.Equal(st.CertifiedAt) {
+		if d.Action == domain.SignOff && d.At.Equal(st.CertifiedAt) {
 			v.SignedBy, v.Comment = d.Actor, d.Comment
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -45,7 +46,7 @@ type contentSet struct {
 	shared []phrasebook.Entry
 	// units holds the revision behind every content unit of the set, by
 	// ContentKey.String().
-	units map[string]store.Revision
+	units map[string]domain.Revision
 	// has lists the revision ids in the set.
 	has map[int64]bool
 	// problems says why a unit was left out of the set; a published set
@@ -55,7 +56,7 @@ type contentSet struct {
 
 // scenarioRev returns the revision id of a scenario in the set.
 func (cs *contentSet) scenarioRev(id string) int64 {
-	return cs.units[store.ContentKey{Kind: store.ContentScenario, ID: id}.String()].ID
+	return cs.units[domain.ContentKey{Kind: domain.ContentScenario, ID: id}.String()].ID
 }
 
 func (cs *contentSet) close() {
@@ -132,7 +133,7 @@ func newContentManager(db *store.DB, log *slog.Logger, lib *scenarios.Library, b
 	m := &contentManager{db: db, log: log, ctx: ctx, cancel: cancel,
 		cache: map[string]*contentSet{}, inflight: map[string]*flight{}, dropped: map[*contentSet]*time.Timer{}}
 	if lib != nil && book != nil {
-		m.fixed = &contentSet{key: "fixed", lib: lib, book: book, units: map[string]store.Revision{}, has: map[int64]bool{}}
+		m.fixed = &contentSet{key: "fixed", lib: lib, book: book, units: map[string]domain.Revision{}, has: map[int64]bool{}}
 	}
 	return m
 }
@@ -347,7 +348,7 @@ func (m *contentManager) setFor(ctx context.Context, pub, rev int64) (*contentSe
 	if err != nil {
 		return nil, err
 	}
-	var override []store.Revision
+	var override []domain.Revision
 	key := pubKey(pub)
 	if rev != 0 && !slices.Contains(slices.Collect(mapValues(p.Revisions)), rev) {
 		r, err := m.db.Revision(ctx, rev)
@@ -373,8 +374,8 @@ func mapValues[V any](m map[string]V) func(func(V) bool) {
 // build loads the revisions of pub, with overrides in place of their
 // units' published revisions (an override with ID 0 is unsaved text), and
 // assembles them.
-func (m *contentManager) build(ctx context.Context, pub store.Publication, overrides ...store.Revision) (*contentSet, error) {
-	units := map[string]store.Revision{}
+func (m *contentManager) build(ctx context.Context, pub store.Publication, overrides ...domain.Revision) (*contentSet, error) {
+	units := map[string]domain.Revision{}
 	for key, id := range pub.Revisions {
 		r, err := m.db.Revision(ctx, id)
 		if err != nil {
@@ -406,20 +407,20 @@ func phraseFile(id string) string { return "phrasebook/" + id + ".yaml" }
 // assemble parses the units and builds their Book. A unit that fails to
 // parse, or whose entry ids clash with an earlier file's, is left out and
 // named in problems.
-func assemble(pub int64, units map[string]store.Revision) (*contentSet, error) {
+func assemble(pub int64, units map[string]domain.Revision) (*contentSet, error) {
 	cs := &contentSet{pub: pub, units: units, has: map[int64]bool{}, problems: map[string]error{}}
-	var phraseRevs, scenarioRevs []store.Revision
+	var phraseRevs, scenarioRevs []domain.Revision
 	for _, r := range units {
 		if r.ID != 0 {
 			cs.has[r.ID] = true
 		}
-		if r.Kind == store.ContentPhrases {
+		if r.Kind == domain.ContentPhrases {
 			phraseRevs = append(phraseRevs, r)
 		} else {
 			scenarioRevs = append(scenarioRevs, r)
 		}
 	}
-	byID := func(a, b store.Revision) int { return strings.Compare(a.ContentID, b.ContentID) }
+	byID := func(a, b domain.Revision) int { return strings.Compare(a.ContentID, b.ContentID) }
 	slices.SortFunc(phraseRevs, byID)
 	slices.SortFunc(scenarioRevs, byID)
 
@@ -453,7 +454,7 @@ func assemble(pub int64, units map[string]store.Revision) (*contentSet, error) {
 
 // parsePhraseRevision parses a phrase file and checks its ids against the
 // entries of the other files.
-func parsePhraseRevision(r store.Revision, others []phrasebook.Entry) ([]phrasebook.Entry, error) {
+func parsePhraseRevision(r domain.Revision, others []phrasebook.Entry) ([]phrasebook.Entry, error) {
 	entries, err := phrasebook.ParseEntries(phraseFile(r.ContentID), []byte(r.Body))
 	if err != nil {
 		return nil, err
@@ -466,7 +467,7 @@ func parsePhraseRevision(r store.Revision, others []phrasebook.Entry) ([]phraseb
 
 // parseScenarioRevision parses a scenario and its golden transcripts,
 // reporting every problem of both.
-func parseScenarioRevision(r store.Revision, known scenarios.KnownPhrase) (*scenarios.Scenario, []*scenarios.Golden, error) {
+func parseScenarioRevision(r domain.Revision, known scenarios.KnownPhrase) (*scenarios.Scenario, []*scenarios.Golden, error) {
 	var list yamlfile.Errors
 	add := func(err error) {
 		var many yamlfile.Errors
@@ -551,7 +552,7 @@ func builtinContent() ([]store.SaveRequest, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, store.SaveRequest{Kind: store.ContentPhrases, ID: strings.TrimSuffix(path.Base(name), ".yaml"),
+		out = append(out, store.SaveRequest{Kind: domain.ContentPhrases, ID: strings.TrimSuffix(path.Base(name), ".yaml"),
 			Body: string(data), Message: "built-in phrasebook"})
 	}
 	sfs := scenarios.BuiltinFS()
@@ -580,7 +581,7 @@ func builtinContent() ([]store.SaveRequest, error) {
 			}
 			golden[strings.TrimSuffix(path.Base(f), ".json")] = string(data)
 		}
-		out = append(out, store.SaveRequest{Kind: store.ContentScenario, ID: d.Name(), Body: string(body), Golden: golden,
+		out = append(out, store.SaveRequest{Kind: domain.ContentScenario, ID: d.Name(), Body: string(body), Golden: golden,
 			Message: "built-in scenario"})
 	}
 	return out, nil

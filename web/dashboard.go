@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -103,7 +104,7 @@ type certCell struct {
 
 // matrixRow is one trainee.
 type matrixRow struct {
-	User  store.User
+	User  domain.User
 	Cells []cell
 	Certs []certCell
 }
@@ -167,12 +168,12 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	r := &report{Filter: f, Now: s.cfg.Now()}
 
 	teams := map[string]bool{}
-	var trainees []store.User
+	var trainees []domain.User
 	for _, u := range users {
 		if u.Team != "" {
 			teams[u.Team] = true
 		}
-		if u.Role == store.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
+		if u.Role == domain.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
 			trainees = append(trainees, u)
 		}
 	}
@@ -458,7 +459,7 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 
 // traineeView is the trainee page's view.
 type traineeView struct {
-	Trainee  store.User
+	Trainee  domain.User
 	Filter   reportFilter
 	Scenario string
 	Columns  []column

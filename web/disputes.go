@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -36,8 +37,8 @@ const maxDisputeRunes = 300
 
 // disputeRoutes are the dispute pages.
 func (s *Server) disputeRoutes() []route {
-	trainee := rolesOnly(store.RoleTrainee)
-	trainer := rolesOnly(store.RoleTrainer, store.RoleAdmin)
+	trainee := rolesOnly(domain.RoleTrainee)
+	trainer := rolesOnly(domain.RoleTrainer, domain.RoleAdmin)
 	return []route{
 		{method: http.MethodGet, path: "/calls/:id/dispute", access: trainee, maxBody: smallBody, h: s.disputePage},
 		{method: http.MethodPost, path: "/calls/:id/dispute", access: trainee, maxBody: smallBody, h: s.disputeSubmit},
@@ -121,7 +122,7 @@ func (s *Server) ownEndedCall(c *gin.Context) (store.Call, sim.Scorecard, error)
 		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", rec.ID, rec.UserID, u.ID)
 		return store.Call{}, sim.Scorecard{}, e
 	}
-	if rec.Status != store.CallEnded {
+	if rec.Status != domain.CallEnded {
 		return store.Call{}, sim.Scorecard{}, fmt.Errorf("dispute call %s: %w: the call has not ended", rec.ID, store.ErrConflict)
 	}
 	card, err := parseCard(rec)
@@ -335,7 +336,7 @@ func (s *Server) disputeQueue(c *gin.Context) error {
 
 func (s *Server) queue(c *gin.Context) (queueView, error) {
 	ctx := c.Request.Context()
-	open, err := s.store.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+	open, err := s.store.ListDisputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
 	if err != nil {
 		return queueView{}, err
 	}
@@ -412,7 +413,7 @@ func phraseFileID(e *phrasebook.Entry) string {
 func (s *Server) prepareVariant(c *gin.Context, e *phrasebook.Entry, wording string) (variantEdit, error) {
 	ed := variantEdit{entry: e, file: phraseFileID(e), parent: store.NewContent}
 	var body []byte
-	head, err := s.store.Head(c.Request.Context(), store.ContentPhrases, ed.file)
+	head, err := s.store.Head(c.Request.Context(), domain.ContentPhrases, ed.file)
 	switch {
 	case err == nil:
 		body, ed.parent = []byte(head.Body), head.N
@@ -446,7 +447,7 @@ func (s *Server) upholdDispute(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if d.State != store.DisputeOpen {
+	if d.State != domain.DisputeOpen {
 		return s.queueAgain(c, http.StatusConflict, "dispute.decided")
 	}
 	form := c.Request.PostForm
@@ -519,7 +520,7 @@ func (s *Server) upholdDispute(c *gin.Context) error {
 		}
 		if now, err := s.store.DisputeByID(ctx, d.ID); err != nil {
 			return err
-		} else if now.State != store.DisputeOpen {
+		} else if now.State != domain.DisputeOpen {
 			return s.queueAgain(c, http.StatusConflict, "dispute.decided")
 		}
 	}
@@ -552,7 +553,7 @@ func (s *Server) publishVariant(c *gin.Context, actor store.Actor, d store.Dispu
 	ctx := c.Request.Context()
 	for attempt := 0; ; attempt++ {
 		_, err := s.saveAndPublish(ctx, actor, store.SaveRequest{
-			Kind: store.ContentPhrases, ID: ed.file, Body: string(ed.body), Parent: ed.parent,
+			Kind: domain.ContentPhrases, ID: ed.file, Body: string(ed.body), Parent: ed.parent,
 			Message: fmt.Sprintf("variant of %s from dispute %d: %s", ed.entry.ID, d.ID, wording),
 		})
 		var refused *contentRefusal
@@ -588,7 +589,7 @@ func (s *Server) rejectDispute(c *gin.Context) error {
 	}
 	comment := strings.TrimSpace(c.Request.PostForm.Get("comment"))
 	switch {
-	case d.State != store.DisputeOpen:
+	case d.State != domain.DisputeOpen:
 		return s.queueAgain(c, http.StatusConflict, "dispute.decided")
 	case comment == "":
 		return s.queueAgain(c, http.StatusBadRequest, "dispute.comment_required")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -21,17 +22,17 @@ import (
 // missed. It returns the call id, its scorecard, a missed item that
 // phrasebook entries satisfy, another missed item, and the index of the
 // trainee's second turn, which has the caller's lines on both sides.
-func disputedCall(t *testing.T, env *testEnv, u store.User) (string, sim.Scorecard, sim.ItemResult, sim.ItemResult, int) {
+func disputedCall(t *testing.T, env *testEnv, u domain.User) (string, sim.Scorecard, sim.ItemResult, sim.ItemResult, int) {
 	t.Helper()
 	ctx := context.Background()
 	cs, err := env.srv.content.published(ctx)
 	require.NoError(t, err)
 	sc, tr := passGolden(t, cs.lib)
 	short := &scenarios.Transcript{Scenario: sc.ID, Turns: []scenarios.Turn{tr.Turns[0], tr.Turns[1], {At: tr.Turns[1].At + 5, Hangup: true}}}
-	card, _, err := sim.Replay(sc, cs.book, short, sim.Options{Mode: sim.Exam, Seed: 3})
+	card, _, err := sim.Replay(sc, cs.book, short, sim.Options{Mode: domain.Exam, Seed: 3})
 	require.NoError(t, err)
 	rec := store.Call{UserID: u.ID, ScenarioID: sc.ID, ScenarioRevision: callRevision(cs.scenarioRev(sc.ID), cs.pub),
-		Mode: store.ModeExam, Seed: 3, Started: t0}
+		Mode: domain.Exam, Seed: 3, Started: t0}
 	require.NoError(t, env.db.CreateCall(ctx, &rec))
 	var learnable, other *sim.ItemResult
 	for i := range card.Checklist {
@@ -68,9 +69,9 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	env := newEnv(t)
 	t.Cleanup(env.srv.Close)
 	ctx := context.Background()
-	li := env.addUser("li", store.RoleTrainee)
+	li := env.addUser("li", domain.RoleTrainee)
 	liToken, liCSRF := env.session(li)
-	wangToken, wangCSRF := env.session(env.addUser("wang", store.RoleTrainer))
+	wangToken, wangCSRF := env.session(env.addUser("wang", domain.RoleTrainer))
 	id, card, item, other, turn := disputedCall(t, env, li)
 	page := "/calls/" + id + "/dispute"
 	// The scorecard offers the dispute on the missed item to its trainee only.
@@ -91,7 +92,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	assert.NotContains(t, w.Body.String(), "dispute.", "every text is in the catalogue")
 
 	// Other people cannot see it; a form without the token is refused.
-	zhaoToken, _ := env.session(env.addUser("zhao", store.RoleTrainee))
+	zhaoToken, _ := env.session(env.addUser("zhao", domain.RoleTrainee))
 	assert.Equal(t, http.StatusNotFound, env.do(withCookie(getReq(page+"?item="+item.ID), zhaoToken)).Code)
 	assert.Equal(t, http.StatusNotFound, env.do(withCookie(getReq(page+"?item=no-such"), liToken)).Code)
 	claim := "我问了，就在这一句"
@@ -135,7 +136,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	assert.Contains(t, body, card.Turns[turn+1].Text, "the line after")
 	assert.Contains(t, body, `name="learn"`)
 	assert.NotContains(t, body, "dispute.", "every text is in the catalogue")
-	open, err := env.db.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+	open, err := env.db.ListDisputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
 	require.NoError(t, err)
 	require.Len(t, open, 1)
 	d := open[0]
@@ -173,10 +174,10 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 
 	// The phrasebook file has a new published revision with the wording.
 	file := phraseFileID(entry)
-	head, err := env.db.Head(ctx, store.ContentPhrases, file)
+	head, err := env.db.Head(ctx, domain.ContentPhrases, file)
 	require.NoError(t, err)
 	assert.Contains(t, head.Body, wording)
-	info, err := env.db.Content(ctx, store.ContentPhrases, file)
+	info, err := env.db.Content(ctx, domain.ContentPhrases, file)
 	require.NoError(t, err)
 	assert.Equal(t, head.ID, info.PublishedID)
 	// New calls listen with it: the published phrasebook has the variant.
@@ -214,7 +215,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	// A second dispute is rejected, with a comment the trainee reads.
 	form = url.Values{csrfField: {liCSRF}, "item": {other.ID}, "turn": {strconv.Itoa(turn)}, "text": {"这一项我也做到了"}}
 	require.Equal(t, http.StatusSeeOther, env.do(withCookie(formReq(http.MethodPost, page, form), liToken)).Code)
-	open, err = env.db.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+	open, err = env.db.ListDisputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
 	require.NoError(t, err)
 	require.Len(t, open, 1)
 	reject := "/disputes/" + strconv.FormatInt(open[0].ID, 10) + "/reject"

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -50,13 +51,13 @@ func TestTwoInstancesResume(t *testing.T) {
 		tsA, tsB := wsServer(t, envA), wsServer(t, envB)
 
 		sc, tr := passGolden(t, lib)
-		token, _ := envA.session(envA.addUser("li", store.RoleTrainee))
+		token, _ := envA.session(envA.addUser("li", domain.RoleTrainee))
 		id, _ := envA.startCall(token, sc.ID, "exam")
 		rec, err := envB.db.CallByID(ctx, id)
 		require.NoError(t, err)
 
 		// What the trainee should see: the engine's messages, once each.
-		want := sim.NewCall(sc, book, sim.Options{Mode: sim.Exam, Seed: uint64(rec.Seed)})
+		want := sim.NewCall(sc, book, sim.Options{Mode: domain.Exam, Seed: uint64(rec.Seed)})
 		var expected []sim.Event
 		var got []wsMsg
 		onA := mustDial(t, tsA, token, id, -1)
@@ -141,7 +142,7 @@ func TestTwoInstancesResume(t *testing.T) {
 		// through a fresh engine makes exactly its engine messages.
 		stored, err := envB.db.Events(ctx, id, 0)
 		require.NoError(t, err)
-		replay := sim.NewCall(sc, book, sim.Options{Mode: sim.Exam, Seed: uint64(rec.Seed)})
+		replay := sim.NewCall(sc, book, sim.Options{Mode: domain.Exam, Seed: uint64(rec.Seed)})
 		var made []sim.Event
 		var logged []json.RawMessage
 		for i, e := range stored {
@@ -177,7 +178,7 @@ func TestTwoInstancesResume(t *testing.T) {
 		assert.Equal(t, card.Score, sent.Score)
 		rec, err = envA.db.CallByID(ctx, id)
 		require.NoError(t, err)
-		assert.Equal(t, store.CallEnded, rec.Status)
+		assert.Equal(t, domain.CallEnded, rec.Status)
 		assert.True(t, rec.Passed)
 		assert.InDelta(t, float64(card.Score), rec.Score, 0)
 		assert.Equal(t, "B", rec.Owner, "B drove the call to its end")
@@ -194,7 +195,7 @@ func TestStaleInstanceWritesNothing(t *testing.T) {
 	env, lib := newCallEnv(t, func(c *Config) { c.LeaseTTL = time.Hour })
 	lost := make(chan string, 1)
 	env.srv.calls.onLost = func(id string) { lost <- id }
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, lib.Scenarios[0].ID, "exam")
 	ts := wsServer(t, env)
 	conn := mustDial(t, ts, token, id, -1)
@@ -234,7 +235,7 @@ func TestReconnectToStaleInstance(t *testing.T) {
 	lost := make(chan string, 1)
 	env.srv.calls.onLost = func(id string) { lost <- id }
 	sc, tr := passGolden(t, lib)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "exam")
 	ts := wsServer(t, env)
 	conn := mustDial(t, ts, token, id, -1)

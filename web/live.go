@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -170,7 +171,7 @@ func (r *registry) get(ctx context.Context, rec store.Call, take bool) (*liveCal
 		}
 		r.mu.Lock()
 	}
-	if rec.Status != store.CallLive {
+	if rec.Status != domain.CallLive {
 		r.mu.Unlock()
 		return nil, nil
 	}
@@ -239,7 +240,7 @@ func (r *registry) rebuild(ctx context.Context, rec store.Call, lease store.Leas
 		id:     rec.ID,
 		userID: rec.UserID,
 		lease:  lease,
-		engine: sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
+		engine: sim.NewCall(sc, book, sim.Options{Mode: rec.Mode, Seed: uint64(rec.Seed)}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
 		subs:   map[*client]struct{}{},
 		stop:   make(chan struct{}),
 	}
@@ -314,7 +315,7 @@ func (r *registry) resumeAll(ctx context.Context) {
 		r.takeIdle(ctx)
 		return
 	}
-	calls, err := r.s.store.ListCalls(ctx, store.CallFilter{Status: store.CallLive})
+	calls, err := r.s.store.ListCalls(ctx, store.CallFilter{Status: domain.CallLive})
 	if err != nil {
 		r.s.log.Error("resume live calls", "err", err)
 		return

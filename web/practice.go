@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -94,11 +95,11 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 			}
 			row := &view.Scenarios[i]
 			switch call.Status {
-			case store.CallLive:
+			case domain.CallLive:
 				if row.LiveID == "" {
 					row.LiveID = call.ID
 				}
-			case store.CallEnded:
+			case domain.CallEnded:
 				score := int(math.Round(call.Score))
 				if row.Attempts == 0 || score > row.Best {
 					row.Best = score
@@ -198,7 +199,7 @@ func (s *Server) callPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if call.Status == store.CallEnded {
+	if call.Status == domain.CallEnded {
 		c.Redirect(http.StatusSeeOther, scorecardPath(call.ID))
 		return nil
 	}
@@ -384,7 +385,7 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if call.Status != store.CallEnded {
+	if call.Status != domain.CallEnded {
 		c.Redirect(http.StatusSeeOther, callPagePath(call.ID))
 		return nil
 	}
@@ -408,7 +409,7 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
 		return err
 	}
-	past, err := s.store.ListCalls(ctx, store.CallFilter{UserID: call.UserID, ScenarioID: call.ScenarioID, Status: store.CallEnded})
+	past, err := s.store.ListCalls(ctx, store.CallFilter{UserID: call.UserID, ScenarioID: call.ScenarioID, Status: domain.CallEnded})
 	if err != nil {
 		return err
 	}
@@ -451,7 +452,7 @@ func (s *Server) historyPage(c *gin.Context) error {
 	u, _ := currentUser(c)
 	who := u
 	if name := c.Query("user"); name != "" && name != u.Username {
-		if u.Role == store.RoleTrainee {
+		if u.Role == domain.RoleTrainee {
 			e := errNotFound()
 			e.Err = fmt.Errorf("trainee %d asked for the history of %q", u.ID, name)
 			return e
@@ -473,7 +474,7 @@ func (s *Server) historyPage(c *gin.Context) error {
 	for _, call := range calls {
 		row := historyRow{
 			ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode), Started: s.dateTime(call.Started),
-			Live: call.Status == store.CallLive, Href: callPagePath(call.ID),
+			Live: call.Status == domain.CallLive, Href: callPagePath(call.ID),
 		}
 		if sc, ok := lib.Scenario(call.ScenarioID); ok {
 			row.Title = sc.Title

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
-	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -191,14 +191,14 @@ func TestSocketPlaysGolden(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			env, lib := newCallEnv(t)
 			sc, tr := passGolden(t, lib)
-			u := env.addUser("li", store.RoleTrainee)
+			u := env.addUser("li", domain.RoleTrainee)
 			token, _ := env.session(u)
 			id, _ := env.startCall(token, sc.ID, mode)
 			rec, err := env.db.CallByID(context.Background(), id)
 			require.NoError(t, err)
 			ts := wsServer(t, env)
 
-			want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: sim.Mode(mode), Seed: uint64(rec.Seed)})
+			want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: domain.Mode(mode), Seed: uint64(rec.Seed)})
 			var got []wsMsg
 			expect := func(conn *websocket.Conn, evs []sim.Event) {
 				t.Helper()
@@ -267,7 +267,7 @@ func TestSocketPlaysGolden(t *testing.T) {
 			assert.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "closed normally after the end: %v", err)
 			rec, err = env.db.CallByID(context.Background(), id)
 			require.NoError(t, err)
-			assert.Equal(t, store.CallEnded, rec.Status)
+			assert.Equal(t, domain.CallEnded, rec.Status)
 			assert.True(t, rec.Passed)
 			assert.InDelta(t, float64(card.Score), rec.Score, 0)
 			assert.JSONEq(t, string(end.Scorecard), string(rec.Scorecard))
@@ -289,7 +289,7 @@ func TestSocketPlaysGolden(t *testing.T) {
 func TestSocketResume(t *testing.T) {
 	env, lib := newCallEnv(t)
 	sc, tr := passGolden(t, lib)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "practice")
 	ts := wsServer(t, env)
 
@@ -331,10 +331,10 @@ func TestSocketResume(t *testing.T) {
 // TestSocketRefused: only the call's owner, signed in, from this site.
 func TestSocketRefused(t *testing.T) {
 	env, lib := newCallEnv(t)
-	ownerToken, _ := env.session(env.addUser("owner", store.RoleTrainee))
+	ownerToken, _ := env.session(env.addUser("owner", domain.RoleTrainee))
 	id, _ := env.startCall(ownerToken, lib.Scenarios[0].ID, "exam")
-	otherToken, _ := env.session(env.addUser("other", store.RoleTrainee))
-	managerToken, _ := env.session(env.addUser("boss", store.RoleManager))
+	otherToken, _ := env.session(env.addUser("other", domain.RoleTrainee))
+	managerToken, _ := env.session(env.addUser("boss", domain.RoleManager))
 	ts := wsServer(t, env)
 
 	tests := []struct {
@@ -376,7 +376,7 @@ func TestSocketRefused(t *testing.T) {
 func TestSocketBadFrames(t *testing.T) {
 	env, lib := newCallEnv(t)
 	sc, tr := passGolden(t, lib)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "exam")
 	ts := wsServer(t, env)
 
@@ -440,7 +440,7 @@ func TestSocketBadFrames(t *testing.T) {
 func TestVanishedTraineeTimesOut(t *testing.T) {
 	env, lib := newCallEnv(t)
 	sc := lib.Scenarios[0]
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "exam")
 	rec, err := env.db.CallByID(context.Background(), id)
 	require.NoError(t, err)
@@ -463,12 +463,12 @@ func TestVanishedTraineeTimesOut(t *testing.T) {
 		t.Fatal("the abandoned call did not end")
 	}
 
-	want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: sim.Exam, Seed: uint64(rec.Seed)})
+	want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: domain.Exam, Seed: uint64(rec.Seed)})
 	want.Advance(sc.MaxDuration + 1)
 	require.True(t, want.Ended())
 	rec, err = env.db.CallByID(context.Background(), id)
 	require.NoError(t, err)
-	assert.Equal(t, store.CallEnded, rec.Status)
+	assert.Equal(t, domain.CallEnded, rec.Status)
 	assert.Equal(t, string(want.Scorecard().Outcome), rec.Outcome)
 	assert.False(t, rec.Passed)
 	var card sim.Scorecard
@@ -483,7 +483,7 @@ func TestVanishedTraineeTimesOut(t *testing.T) {
 func TestSocketOtherInstance(t *testing.T) {
 	env, lib := newCallEnv(t)
 	sc, tr := passGolden(t, lib)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "exam")
 	tsA := wsServer(t, env)
 	envB := newEnvOn(t, env.db, func(c *Config) { c.Library, c.Book, c.Now = lib, env.srv.cfg.Book, env.clock.Now })

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // The xAPI verbs the export uses: ADL's registered verbs for attempts, and
@@ -123,10 +123,10 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 			Timestamp: xapiTime(a.Ended),
 		}
 		switch {
-		case a.Mode == store.ModeExam && a.Passed:
+		case a.Mode == domain.Exam && a.Passed:
 			st.Verb = xapiVerb{ID: verbPassed, Display: map[string]string{"en-US": "passed", "zh-CN": "通过"}}
 			st.Object.Definition.Type = activityAssessment
-		case a.Mode == store.ModeExam:
+		case a.Mode == domain.Exam:
 			st.Verb = xapiVerb{ID: verbFailed, Display: map[string]string{"en-US": "failed", "zh-CN": "未通过"}}
 			st.Object.Definition.Type = activityAssessment
 		default:
@@ -142,7 +142,7 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 	}
 	lib := s.library(c.Request.Context())
 	for _, d := range r.Decisions {
-		if d.Action != store.CertSignOff || !r.Filter.inRange(d.At) {
+		if d.Action != domain.SignOff || !r.Filter.inRange(d.At) {
 			continue
 		}
 		title := d.TrackID

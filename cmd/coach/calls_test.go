@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/sim"
 )
 
@@ -22,7 +23,7 @@ func TestPlayScriptedCall(t *testing.T) {
 	defer book.Close()
 	sc, ok := lib.Scenario("slow-warmup")
 	require.True(t, ok)
-	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Practice, Seed: 1})
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Practice, Seed: 1})
 
 	lines := make(chan string, 4)
 	lines <- "您好，暖心供热公司，请问有什么可以帮您？"
@@ -55,7 +56,7 @@ func TestPlayStopsWhenCancelled(t *testing.T) {
 	require.NoError(t, err)
 	defer book.Close()
 	sc, _ := lib.Scenario("leak")
-	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Exam})
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Exam})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out bytes.Buffer

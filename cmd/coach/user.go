@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web/auth"
 )
@@ -58,7 +59,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *role == "" {
 		return usageError{"--role is required: trainee, trainer, manager or admin"}
 	}
-	r, err := store.ParseRole(*role)
+	r, err := domain.ParseRole(*role)
 	if err != nil {
 		return usageError{fmt.Sprintf("--role: %q is not a role: want trainee, trainer, manager or admin", *role)}
 	}
@@ -82,7 +83,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer db.Close()
-	u := store.User{Username: name, PasswordHash: hash, Role: r, Team: strings.TrimSpace(*team), Created: time.Now().UTC()}
+	u := domain.User{Username: name, PasswordHash: hash, Role: r, Team: strings.TrimSpace(*team), Created: time.Now().UTC()}
 	// The account and its audit entry are written together.
 	if err := db.CreateUserBy(ctx, &u, store.CLI); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -163,7 +164,7 @@ func runUserSet(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var ch store.UserChange
 	if *role != "" {
-		r, err := store.ParseRole(*role)
+		r, err := domain.ParseRole(*role)
 		if err != nil {
 			return usageError{fmt.Sprintf("--role: %q is not a role: want trainee, trainer, manager or admin", *role)}
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
@@ -66,7 +67,7 @@ func TestUserAdd(t *testing.T) {
 	users, err := db.ListUsers(context.Background())
 	require.NoError(t, err)
 	require.Len(t, users, 1)
-	assert.Equal(t, store.RoleAdmin, users[0].Role)
+	assert.Equal(t, domain.RoleAdmin, users[0].Role)
 	assert.Equal(t, "东区", users[0].Team)
 	ok, err := auth.VerifyPassword(users[0].PasswordHash, "热线值班员第一天上岗")
 	require.NoError(t, err)

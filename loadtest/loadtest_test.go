@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web"
 	"github.com/stretchr/testify/assert"
@@ -132,7 +132,7 @@ func TestGolden(t *testing.T) {
 // repeated, and every turn must be timed.
 func TestRunInProcess(t *testing.T) {
 	db := storetest.SQLite(t)
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { book.Close() })
 	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Library: lib, Book: book})

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -24,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden scorecards of the li
 // what the transcript expects, and the whole scorecard must equal the
 // stored one byte for byte (go test ./scenarios/ -update rewrites them).
 func TestLibraryGolden(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	require.NotEmpty(t, lib.Scenarios)
@@ -55,7 +56,7 @@ func TestLibraryGolden(t *testing.T) {
 // scenarios, at least twelve, each with a passing and a failing golden
 // transcript, and a heating level-1 track.
 func TestLibraryCoverage(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	var ids []string
@@ -74,7 +75,7 @@ func TestLibraryCoverage(t *testing.T) {
 // TestLibraryDeterministic replays each golden transcript twice and in
 // both modes: the scorecards differ only in the mode.
 func TestLibraryDeterministic(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	for _, sc := range lib.Scenarios {

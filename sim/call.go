@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -23,7 +23,7 @@ type Options struct {
 // reaction of its own to these intents: deflection, arguing and rudeness
 // anger, empathy, apology and a concrete commitment calm.
 var defaultMood = []struct {
-	intent phrasebook.Intent
+	intent phrase.Intent
 	delta  int
 }{
 	{"deflect", 20}, {"argue", 20}, {"rude", 20},
@@ -39,7 +39,7 @@ type Call struct {
 	mode   domain.Mode
 	seed   uint64
 	rng    *rand.Rand
-	filter phrasebook.Filter
+	filter phrase.Filter
 
 	now     float64
 	started bool
@@ -102,7 +102,7 @@ func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 		mode:         mode,
 		seed:         opt.Seed,
 		rng:          rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15)), // #nosec G404 -- a replayable call needs a seeded, deterministic generator
-		filter:       phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID},
+		filter:       phrase.Filter{Domain: sc.Domain, Scope: sc.ID},
 		mood:         sc.Persona.Mood,
 		moodMax:      sc.Persona.Mood,
 		fired:        map[string]bool{},
@@ -268,14 +268,14 @@ func (c *Call) Say(at float64, text string) []Event {
 		c.answerRing = c.rings
 	}
 	hits := c.book.matcher.Match(text, c.filter)
-	slices.SortStableFunc(hits, func(a, b phrasebook.Hit) int {
+	slices.SortStableFunc(hits, func(a, b phrase.Hit) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
 		}
 		return a.End - b.End
 	})
 	if hits == nil {
-		hits = []phrasebook.Hit{}
+		hits = []phrase.Hit{}
 	}
 	c.traineeSaid++
 	first := c.traineeSaid == 1
@@ -452,7 +452,7 @@ func (c *Call) moveMood(at float64, delta int) []Event {
 }
 
 func (c *Call) customer(at float64, text string) []Event {
-	c.turns = append(c.turns, Turn{Speaker: Customer, At: at, Text: text, Hits: []phrasebook.Hit{}})
+	c.turns = append(c.turns, Turn{Speaker: Customer, At: at, Text: text, Hits: []phrase.Hit{}})
 	return []Event{{Type: EventCustomer, At: at, Text: text}}
 }
 
@@ -483,12 +483,12 @@ type turn struct {
 	idx  int
 	at   float64
 	text string
-	hits []phrasebook.Hit
+	hits []phrase.Hit
 }
 
 // find returns the first hit of ref: an intent, a local phrase id, or a
 // shared phrase id.
-func (t *turn) find(ref string) (phrasebook.Hit, bool) {
+func (t *turn) find(ref string) (phrase.Hit, bool) {
 	return findRef(t.c.sc, t.hits, ref)
 }
 
@@ -497,7 +497,7 @@ func (t *turn) has(ref string) bool {
 	return ok
 }
 
-func findRef(sc *scenarios.Scenario, hits []phrasebook.Hit, ref string) (phrasebook.Hit, bool) {
+func findRef(sc *scenarios.Scenario, hits []phrase.Hit, ref string) (phrase.Hit, bool) {
 	local := ""
 	if _, ok := sc.Phrase(ref); ok {
 		local = sc.LocalID(ref)
@@ -507,7 +507,7 @@ func findRef(sc *scenarios.Scenario, hits []phrasebook.Hit, ref string) (phraseb
 			return h, true
 		}
 	}
-	return phrasebook.Hit{}, false
+	return phrase.Hit{}, false
 }
 
 func itemHint(it *scenarios.Item) string {

@@ -10,16 +10,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
 // fakeMatcher finds the exact wordings of its entries: enough to test the
 // engine's rules without the real index.
-type fakeMatcher struct{ entries []phrasebook.Entry }
+type fakeMatcher struct{ entries []phrase.Entry }
 
-func (m fakeMatcher) Match(text string, f phrasebook.Filter) []phrasebook.Hit {
-	var hits []phrasebook.Hit
+func (m fakeMatcher) Match(text string, f phrase.Filter) []phrase.Hit {
+	var hits []phrase.Hit
 	for i := range m.entries {
 		e := &m.entries[i]
 		if !f.Allows(e) {
@@ -31,7 +31,7 @@ func (m fakeMatcher) Match(text string, f phrasebook.Filter) []phrasebook.Hit {
 				continue
 			}
 			start := len([]rune(text[:k]))
-			hits = append(hits, phrasebook.Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: 1,
+			hits = append(hits, phrase.Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: 1,
 				Start: start, End: start + len([]rune(form)), Suggestion: e.Suggestion})
 			break
 		}
@@ -39,14 +39,14 @@ func (m fakeMatcher) Match(text string, f phrasebook.Filter) []phrasebook.Hit {
 	return hits
 }
 
-func fakeEntries() []phrasebook.Entry {
-	req := func(id string, intent phrasebook.Intent, forms ...string) phrasebook.Entry {
-		return phrasebook.Entry{ID: id, Intent: intent, Kind: phrasebook.Required, Text: forms[0], Variants: forms[1:], Source: "测试"}
+func fakeEntries() []phrase.Entry {
+	req := func(id string, intent phrase.Intent, forms ...string) phrase.Entry {
+		return phrase.Entry{ID: id, Intent: intent, Kind: phrase.Required, Text: forms[0], Variants: forms[1:], Source: "测试"}
 	}
-	bad := func(id string, intent phrasebook.Intent, text, suggestion string) phrasebook.Entry {
-		return phrasebook.Entry{ID: id, Intent: intent, Kind: phrasebook.Forbidden, Text: text, Suggestion: suggestion, Source: "测试忌语"}
+	bad := func(id string, intent phrase.Intent, text, suggestion string) phrase.Entry {
+		return phrase.Entry{ID: id, Intent: intent, Kind: phrase.Forbidden, Text: text, Suggestion: suggestion, Source: "测试忌语"}
 	}
-	return []phrasebook.Entry{
+	return []phrase.Entry{
 		req("greet", "greeting", "您好"),
 		req("offer", "offer-help", "有什么可以帮您"),
 		req("name", "ask-name", "怎么称呼"),
@@ -378,7 +378,7 @@ func TestForbidden(t *testing.T) {
 			f := card.Forbidden[0]
 			assert.Equal(t, "不归我管", f.Said)
 			assert.Equal(t, "我帮您转接", f.Suggestion)
-			assert.Equal(t, phrasebook.Intent("deflect"), f.Intent)
+			assert.Equal(t, phrase.Intent("deflect"), f.Intent)
 			assert.Equal(t, "测试忌语", f.Norm)
 			assert.Equal(t, 10, f.Penalty)
 			assert.Equal(t, Trainee, card.Turns[f.Turn].Speaker)

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -17,27 +17,27 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 	runes := []rune(t.text)
 	per := c.sc.Penalties.ForbiddenPenalty()
 	for _, h := range t.hits {
-		if h.Kind != phrasebook.Forbidden {
+		if h.Kind != phrase.Forbidden {
 			continue
 		}
 		said := ""
 		if h.Start >= 0 && h.End <= len(runes) && h.Start < h.End {
 			said = string(runes[h.Start:h.End])
 		}
-		phrase, norm, suggestion := h.ID, "", h.Suggestion
+		wording, norm, suggestion := h.ID, "", h.Suggestion
 		if e, ok := c.entry(h.ID); ok {
-			phrase, norm = e.Text, e.Source
+			wording, norm = e.Text, e.Source
 			if suggestion == "" {
 				suggestion = e.Suggestion
 			}
 		}
 		title := string(h.Intent)
-		if info, ok := phrasebook.LookupIntent(h.Intent); ok {
+		if info, ok := phrase.LookupIntent(h.Intent); ok {
 			title = info.Title
 		}
 		explain := fmt.Sprintf("「%s」属于%s，服务规范明令禁止；应改说：%s", said, title, suggestion)
 		c.forbidden = append(c.forbidden, ForbiddenEntry{
-			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: phrase, Said: said,
+			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: wording, Said: said,
 			Suggestion: suggestion, Penalty: per, Norm: norm, Explain: explain,
 		})
 		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」，可以说：%s", said, suggestion), string(h.Intent))...)
@@ -47,7 +47,7 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 
 // entry looks up a hit's entry: a scenario's local entries are in the book
 // when the caller built it as documented, else in the scenario itself.
-func (c *Call) entry(id string) (*phrasebook.Entry, bool) {
+func (c *Call) entry(id string) (*phrase.Entry, bool) {
 	if e, ok := c.book.Entry(id); ok {
 		return e, true
 	}
@@ -360,7 +360,7 @@ func (c *Call) beforeTitle(ref string) string {
 			return it.Title
 		}
 	}
-	if info, ok := phrasebook.LookupIntent(phrasebook.Intent(ref)); ok {
+	if info, ok := phrase.LookupIntent(phrase.Intent(ref)); ok {
 		return info.Title
 	}
 	return ref

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // Outcome is how a call ended.
@@ -109,10 +109,10 @@ type Upheld struct {
 // ForbiddenEntry is one forbidden phrase the trainee said.
 type ForbiddenEntry struct {
 	// Turn is the index in Turns.
-	Turn   int               `json:"turn"`
-	At     float64           `json:"at"`
-	ID     string            `json:"id"`
-	Intent phrasebook.Intent `json:"intent"`
+	Turn   int           `json:"turn"`
+	At     float64       `json:"at"`
+	ID     string        `json:"id"`
+	Intent phrase.Intent `json:"intent"`
 	// Phrase is the entry's canonical wording.
 	Phrase string `json:"phrase"`
 	// Said is the part of the reply that matched.
@@ -125,10 +125,10 @@ type ForbiddenEntry struct {
 
 // Turn is one line of the call.
 type Turn struct {
-	Speaker Speaker          `json:"speaker"`
-	At      float64          `json:"at"`
-	Text    string           `json:"text"`
-	Hits    []phrasebook.Hit `json:"hits"`
+	Speaker Speaker      `json:"speaker"`
+	At      float64      `json:"at"`
+	Text    string       `json:"text"`
+	Hits    []phrase.Hit `json:"hits"`
 	// Misheard marks a trainee turn a hard-of-hearing caller did not follow.
 	Misheard bool `json:"misheard,omitempty"`
 }

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,7 +18,7 @@ import (
 // runs it.
 func newCallEnv(t *testing.T, mods ...func(*Config)) (*testEnv, *scenarios.Library) {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
 	env := newEnv(t, append([]func(*Config){func(c *Config) { c.Library, c.Book = lib, book }}, mods...)...)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -43,7 +44,7 @@ func newCertEnv(t *testing.T) *certEnv {
 // newCertEnvOn is newCertEnv on a given store.
 func newCertEnvOn(t *testing.T, db *store.DB) *certEnv {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
 	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 	"github.com/hotlinecoach/coach/phrasebook"
@@ -444,7 +445,7 @@ func assemble(pub int64, units map[string]domain.Revision) (*contentSet, error) 
 		cs.lib.Golden[sc.ID] = golden
 	}
 	cs.lib.Tracks = builtinTracks(cs.lib)
-	book, err := sim.Assemble(cs.shared, cs.lib)
+	book, err := app.Assemble(cs.shared, cs.lib)
 	if err != nil {
 		return nil, err
 	}

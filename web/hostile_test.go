@@ -12,9 +12,9 @@ import (
 	"testing"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -134,7 +134,7 @@ func TestStaticTraversal(t *testing.T) {
 // callEnvOn is newCallEnv on a given store.
 func callEnvOn(t *testing.T, db *store.DB) *testEnv {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
 	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })

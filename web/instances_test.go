@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/sim"
@@ -26,7 +27,7 @@ import (
 func TestTwoInstancesResume(t *testing.T) {
 	storetest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		lib, book, err := sim.LoadBuiltin()
+		lib, book, err := app.LoadBuiltin()
 		require.NoError(t, err)
 		t.Cleanup(func() { require.NoError(t, book.Close()) })
 		open := func() *store.DB {

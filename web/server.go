@@ -70,7 +70,7 @@ type Config struct {
 	Now func() time.Time
 
 	// Library and Book, when both set, are the only content calls use,
-	// fixed for the server's life (sim.LoadBuiltin gives both; tests use
+	// fixed for the server's life (app.LoadBuiltin gives both; tests use
 	// it). Without them, calls use the content published in the store,
 	// which starts as the built-in library and phrasebook.
 	Library *scenarios.Library

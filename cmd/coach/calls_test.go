@@ -13,12 +13,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/sim"
 )
 
 func TestPlayScriptedCall(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	defer book.Close()
 	sc, ok := lib.Scenario("slow-warmup")
@@ -52,7 +53,7 @@ func TestPlayScriptedCall(t *testing.T) {
 }
 
 func TestPlayStopsWhenCancelled(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	defer book.Close()
 	sc, _ := lib.Scenario("leak")

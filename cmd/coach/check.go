@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -236,7 +237,7 @@ func (ck *checker) replayAll() {
 	if len(ck.lib.Golden) == 0 {
 		return
 	}
-	book, err := sim.Assemble(ck.shared, &ck.lib)
+	book, err := app.Assemble(ck.shared, &ck.lib)
 	if err != nil {
 		ck.report(err)
 		return

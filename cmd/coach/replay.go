@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -91,13 +92,13 @@ func openScenario(ref string) (*scenarios.Scenario, *sim.Book, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		book, err := sim.Assemble(shared, &scenarios.Library{Scenarios: []*scenarios.Scenario{sc}})
+		book, err := app.Assemble(shared, &scenarios.Library{Scenarios: []*scenarios.Scenario{sc}})
 		if err != nil {
 			return nil, nil, err
 		}
 		return sc, book, nil
 	}
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	if err != nil {
 		return nil, nil, err
 	}

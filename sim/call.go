@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -244,6 +245,21 @@ func (c *Call) clamp(at float64) float64 {
 		return c.now
 	}
 	return at
+}
+
+// Apply lets the call hear one of the trainee's events: open lets the
+// ringing begin, say and hangup are Say and Hangup. Replaying a call's
+// stored events, or a transcript, is a loop over Apply.
+func (c *Call) Apply(e TraineeEvent) ([]Event, error) {
+	switch e.Type {
+	case EventOpen:
+		return c.Advance(0), nil
+	case EventSay:
+		return c.Say(e.At, e.Text), nil
+	case EventHangup:
+		return c.Hangup(e.At), nil
+	}
+	return nil, fmt.Errorf("%q is not a trainee event", e.Type)
 }
 
 // Hangup is the trainee hanging up.

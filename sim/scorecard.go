@@ -146,6 +146,27 @@ const (
 	EventEnd      EventType = "end"
 )
 
+// The trainee's events, which drive a call: the socket opening (ringing
+// begins), a reply and the hang-up. They share one vocabulary with the
+// engine's events in a call's log.
+const (
+	EventOpen   EventType = "open"
+	EventSay    EventType = "say"
+	EventHangup EventType = "hangup"
+)
+
+// FromTrainee reports whether t is one of the trainee's events rather than
+// something the engine said.
+func (t EventType) FromTrainee() bool { return t == EventOpen || t == EventSay || t == EventHangup }
+
+// TraineeEvent is something the trainee did, at its time since ringing
+// began (open is always at 0); Text is a reply's.
+type TraineeEvent struct {
+	Type EventType `json:"-"`
+	At   float64   `json:"at"`
+	Text string    `json:"text,omitempty"`
+}
+
 // Event is something the trainee sees or hears.
 type Event struct {
 	Type EventType `json:"type"`

@@ -616,9 +616,9 @@ func (m *contentManager) newCall(ctx context.Context, id string) (*scenarios.Sce
 	return sc, callRevision(cs.scenarioRev(id), cs.pub), nil
 }
 
-// forCall returns the scenario and Book a stored call ran against, to
+// ForCall returns the scenario and Book a stored call ran against, to
 // rebuild its engine.
-func (m *contentManager) forCall(ctx context.Context, rec store.Call) (*scenarios.Scenario, *sim.Book, error) {
+func (m *contentManager) ForCall(ctx context.Context, rec store.Call) (*scenarios.Scenario, *sim.Book, error) {
 	cs := m.fixed
 	if cs == nil {
 		rev, pub, err := parseCallRevision(rec.ScenarioRevision)

@@ -283,7 +283,7 @@ func (s *Server) myDisputes(c *gin.Context) error {
 // dispute can be added to one of them. Items graded by rule or fact have
 // none, nor has a call whose content cannot be loaded any more.
 func (s *Server) itemEntries(ctx context.Context, rec store.Call, itemID string) []*phrasebook.Entry {
-	sc, _, err := s.content.forCall(ctx, rec)
+	sc, _, err := s.content.ForCall(ctx, rec)
 	if err != nil {
 		s.log.Info("dispute: no scenario for the call", "call", rec.ID, "err", err)
 		return nil

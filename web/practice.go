@@ -228,10 +228,10 @@ func (s *Server) callPage(c *gin.Context) error {
 			return fmt.Errorf("call %s event %d: %w", call.ID, e.Seq, err)
 		}
 		switch e.Type {
-		case evOpen:
+		case string(sim.EventOpen):
 			view.Started = true
 			view.Elapsed = strconv.FormatFloat(max(s.cfg.Now().Sub(e.At).Seconds(), 0), 'f', 1, 64)
-		case evSay:
+		case string(sim.EventSay):
 			view.Answered = true
 			view.Lines = append(view.Lines, lineView{Seq: e.Seq, Speaker: string(sim.Trainee), Text: p.Text})
 		case string(sim.EventRing):

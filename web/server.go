@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -92,6 +93,10 @@ type Config struct {
 	// without renewal; it renews every third of it. When an instance dies,
 	// another takes up its calls once their leases run out. Default 30s.
 	LeaseTTL time.Duration
+	// OnCallEnd and OnCallLost, when set, hear of every call this instance
+	// ends, and of every call it lets go because another instance took it
+	// over (tests wait on them).
+	OnCallEnd, OnCallLost func(id string)
 }
 
 func (c *Config) setDefaults() {
@@ -141,7 +146,7 @@ type Server struct {
 	routes  []route
 	engine  *gin.Engine
 	// calls holds the engines of the live calls this instance serves.
-	calls *registry
+	calls *live.Registry
 	// content builds and caches the scenarios and phrasebook calls use.
 	content *contentManager
 	// upgrader turns call requests into websockets.
@@ -184,13 +189,13 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if s.dummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
 		return nil, err
 	}
-	if s.cfg.Instance == "" {
-		if s.cfg.Instance, err = instanceName(); err != nil {
-			return nil, err
-		}
-	}
-	s.calls = newRegistry(s)
 	s.content = newContentManager(st, logger, cfg.Library, cfg.Book)
+	if s.calls, err = live.New(st, s.content, logger, live.Config{
+		Instance: cfg.Instance, LeaseTTL: cfg.LeaseTTL, CallTick: cfg.CallTick, Now: cfg.Now,
+		Metrics: s.metrics, OnEnd: cfg.OnCallEnd, OnLost: cfg.OnCallLost,
+	}); err != nil {
+		return nil, err
+	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
 		WriteBufferSize: 4 << 10,
@@ -207,7 +212,7 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 // stay live in the store, and any instance resumes them from their events.
 // Serve closes the server when it returns.
 func (s *Server) Close() {
-	s.calls.close()
+	s.calls.Close()
 	s.content.close()
 }
 
@@ -231,7 +236,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if _, err := s.content.refresh(ctx); err != nil {
 		return fmt.Errorf("serve: load content: %w", err)
 	}
-	s.calls.resumeAll(ctx)
+	s.calls.Start(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {

@@ -311,7 +311,7 @@ func TestSocketResume(t *testing.T) {
 	require.NoError(t, err)
 	var want []int64
 	for _, e := range stored {
-		if !isTraineeEvent(e.Type) && e.Seq <= got[len(got)-1].Seq {
+		if !sim.EventType(e.Type).FromTrainee() && e.Seq <= got[len(got)-1].Seq {
 			want = append(want, e.Seq)
 		}
 	}
@@ -422,8 +422,7 @@ func TestSocketBadFrames(t *testing.T) {
 	evs, err := env.db.Events(context.Background(), id, 0)
 	require.NoError(t, err)
 	for _, e := range evs {
-		assert.NotEqual(t, evSay, e.Type)
-		assert.NotEqual(t, evHangup, e.Type)
+		assert.False(t, sim.EventType(e.Type).FromTrainee() && e.Type != string(sim.EventOpen), "stored %s", e.Type)
 	}
 	send(t, healthy, say(tr.Turns[0].Say))
 	readUntil(t, healthy, "customer")
@@ -450,11 +449,12 @@ func TestVanishedTraineeTimesOut(t *testing.T) {
 	require.NoError(t, conn.Close())
 	env.srv.Close()
 
-	env2 := newEnvOn(t, env.db, func(c *Config) { c.Library, c.Book, c.Now = lib, env.srv.cfg.Book, env.clock.Now })
-	t.Cleanup(env2.srv.Close)
 	ended := make(chan string, 1)
-	env2.srv.calls.onEnd = func(id string) { ended <- id }
-	env2.srv.calls.resumeAll(context.Background())
+	env2 := newEnvOn(t, env.db, func(c *Config) {
+		c.Library, c.Book, c.Now, c.OnCallEnd = lib, env.srv.cfg.Book, env.clock.Now, func(id string) { ended <- id }
+	})
+	t.Cleanup(env2.srv.Close)
+	env2.srv.calls.Start(context.Background())
 	env.clock.Set(secs(sc.MaxDuration + 1))
 	select {
 	case got := <-ended:
@@ -509,8 +509,8 @@ func TestSocketOtherInstance(t *testing.T) {
 	require.NoError(t, err)
 	var says []string
 	for _, e := range evs {
-		if e.Type == evSay {
-			var p traineePayload
+		if e.Type == string(sim.EventSay) {
+			var p sim.TraineeEvent
 			require.NoError(t, json.Unmarshal(e.Payload, &p))
 			says = append(says, p.Text)
 		}

@@ -9,6 +9,8 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -176,3 +178,33 @@ type Revision struct {
 
 // Key returns the revision's content key.
 func (r Revision) Key() ContentKey { return ContentKey{Kind: r.Kind, ID: r.ContentID} }
+
+// A call records what it ran against as "rev-R@pub-P": the scenario's
+// revision R, with the phrasebook and the other scenarios of publication P.
+// A call rebuilt after a restart uses exactly that, never what is newest.
+
+// BuiltinRevision is the revision recorded for calls to a fixed library,
+// which changes only with the binary; calls made before content lived in
+// the store recorded it too. It reads as publication 1.
+const BuiltinRevision = "builtin"
+
+// CallRevision is what a call of scenario revision rev in publication pub
+// records.
+func CallRevision(rev, pub int64) string { return fmt.Sprintf("rev-%d@pub-%d", rev, pub) }
+
+// ParseCallRevision reads CallRevision's form, or BuiltinRevision (rev 0,
+// publication 1).
+func ParseCallRevision(s string) (rev, pub int64, err error) {
+	if s == BuiltinRevision {
+		return 0, 1, nil
+	}
+	r, p, ok := strings.Cut(s, "@")
+	if ok && strings.HasPrefix(r, "rev-") && strings.HasPrefix(p, "pub-") {
+		rev, err1 := strconv.ParseInt(r[4:], 10, 64)
+		pub, err2 := strconv.ParseInt(p[4:], 10, 64)
+		if err1 == nil && err2 == nil && rev > 0 && pub > 0 {
+			return rev, pub, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("%w: call revision %q is not rev-N@pub-N", ErrInvalid, s)
+}

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -93,18 +92,7 @@ func Builtin(known KnownPhrase) (*Library, error) {
 func Load(fsys fs.FS, display string, known KnownPhrase) (*Library, error) {
 	lib := &Library{Golden: map[string][]*Golden{}}
 	var list yamlfile.Errors
-	add := func(err error) {
-		var one *yamlfile.Error
-		var many yamlfile.Errors
-		switch {
-		case errors.As(err, &many):
-			list = append(list, many...)
-		case errors.As(err, &one):
-			list = append(list, one)
-		default:
-			list = append(list, &yamlfile.Error{File: display, Msg: err.Error()})
-		}
-	}
+	add := func(err error) { list = append(list, yamlfile.Problems(err, display)...) }
 	name := func(p string) string { return path.Join(display, p) }
 
 	var yamlFiles, goldenFiles []string

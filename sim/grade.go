@@ -156,23 +156,21 @@ func (c *Call) grade() *Scorecard {
 		card.Checklist = append(card.Checklist, c.itemResult(i))
 	}
 	card.Penalty = len(c.forbidden) * sc.Penalties.ForbiddenPenalty()
-	settle(card, c.answered, c.angry)
+	settle(card)
 	return card
 }
 
-// The reasons a call fails for that the checklist does not show; settle
-// finds them in a graded card's reasons again.
+// The reasons a call fails for that the checklist does not show.
 const (
 	reasonUnanswered = "电话一直没有接起。"
 	reasonAngry      = "客户被激怒后挂断了电话。"
 )
 
 // settle works out a scorecard's points, score, reasons and verdict from its
-// checklist, penalty and how the call went. It is the one place the scoring
-// rules live, for the engine's grading and for a trainer's override alike.
-// answered and angry say whether the call was answered and whether the
-// caller hung up in anger.
-func settle(card *Scorecard, answered, angry bool) {
+// checklist, penalty and how the call went (Answered, AngryHangup). It is
+// the one place the scoring rules live, for the engine's grading and for a
+// trainer's override alike.
+func settle(card *Scorecard) {
 	card.Points, card.MaxPoints = 0, 0
 	var missedCritical []string
 	for _, r := range card.Checklist {
@@ -189,10 +187,10 @@ func settle(card *Scorecard, answered, angry bool) {
 	card.Score = min(max(raw-card.Penalty, 0), 100)
 
 	card.Reasons = []string{}
-	if !answered {
+	if !card.Answered() {
 		card.Reasons = append(card.Reasons, reasonUnanswered)
 	}
-	if angry {
+	if card.AngryHangup() {
 		card.Reasons = append(card.Reasons, reasonAngry)
 	}
 	for _, t := range missedCritical {

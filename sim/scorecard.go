@@ -50,17 +50,25 @@ type Scorecard struct {
 	// Duration is the seconds from the first ring to the end.
 	Duration float64 `json:"duration"`
 	// AnsweredRing is the ring the call was answered on; 0 if never.
-	AnsweredRing int `json:"answered_ring"`
-	// AngryHangup says the caller hung up in anger, which fails the call.
-	AngryHangup bool        `json:"angry_hangup,omitempty"`
-	Mood        MoodSummary `json:"mood"`
-	Points      int         `json:"points"`
-	MaxPoints   int         `json:"max_points"`
+	AnsweredRing int         `json:"answered_ring"`
+	Mood         MoodSummary `json:"mood"`
+	Points       int         `json:"points"`
+	MaxPoints    int         `json:"max_points"`
 	// Penalty is the points taken off for forbidden phrases.
 	Penalty   int              `json:"penalty"`
 	Checklist []ItemResult     `json:"checklist"`
 	Forbidden []ForbiddenEntry `json:"forbidden"`
 	Turns     []Turn           `json:"turns"`
+}
+
+// Answered says the trainee answered the ringing call.
+func (c *Scorecard) Answered() bool { return c.AnsweredRing > 0 }
+
+// AngryHangup says the caller hung up in anger, which fails the call: the
+// caller hung up with their anger at or past the persona's hang-up mark
+// (the engine ends the call the moment anger reaches it).
+func (c *Scorecard) AngryHangup() bool {
+	return c.Outcome == CustomerHungUp && c.Mood.End >= c.Mood.Hangup
 }
 
 // MoodSummary is the caller's anger over the call, 0 (calm) to 100.

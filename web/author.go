@@ -3,7 +3,6 @@ package web
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -19,11 +18,10 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/internal/yamlfile"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -63,7 +61,7 @@ func (s *Server) authorRoutes() []route {
 // content, on a fresh store) before an authoring handler reads it.
 func (s *Server) withContent(h handlerFunc) handlerFunc {
 	return func(c *gin.Context) error {
-		if _, err := s.content.published(c.Request.Context()); err != nil {
+		if _, err := s.content.Published(c.Request.Context()); err != nil {
 			return err
 		}
 		return h(c)
@@ -89,35 +87,7 @@ func unitParams(c *gin.Context) (domain.ContentKind, string, error) {
 
 func unitURL(kind domain.ContentKind, id string) string { return "/author/" + string(kind) + "/" + id }
 
-// issueJSON is one problem with a draft, placed at its line.
-type issueJSON struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-// toIssues spreads a parse error into its problems.
-func toIssues(err error, file string) []issueJSON {
-	if err == nil {
-		return nil
-	}
-	var many yamlfile.Errors
-	var one *yamlfile.Error
-	switch {
-	case errors.As(err, &many):
-	case errors.As(err, &one):
-		many = yamlfile.Errors{one}
-	default:
-		return []issueJSON{{File: file, Message: err.Error()}}
-	}
-	out := make([]issueJSON, 0, len(many))
-	for _, e := range many {
-		out = append(out, issueJSON{File: e.File, Line: e.Line, Field: e.Field, Message: e.Msg})
-	}
-	return out
-}
-
+// app.Issue is one problem with a draft, placed at its line.
 // draftJSON is a content unit as the editor sends it.
 type draftJSON struct {
 	Kind   string            `json:"kind"`
@@ -138,58 +108,11 @@ func decodeDraft(c *gin.Context) (domain.Revision, error) {
 // revision turns the draft into an unsaved revision, checking its kind, id
 // and sizes.
 func (d draftJSON) revision() (domain.Revision, error) {
-	kind, err := domain.ParseContentKind(d.Kind)
+	r, err := app.Draft(d.Kind, d.ID, d.Body, d.Golden)
 	if err != nil {
 		return domain.Revision{}, errBadRequest(err)
 	}
-	if !store.ValidContentID(d.ID) {
-		return domain.Revision{}, errBadRequest(fmt.Errorf("%w: content id %q", store.ErrInvalid, d.ID))
-	}
-	if len(d.Body) > store.MaxContentBody || len(d.Golden) > store.MaxGolden {
-		return domain.Revision{}, errBadRequest(fmt.Errorf("%w: draft too large", store.ErrInvalid))
-	}
-	return domain.Revision{Kind: kind, ContentID: d.ID, Body: d.Body, Golden: d.Golden}, nil
-}
-
-// check validates a draft against the published content: the file itself,
-// its golden transcripts, and for a phrase file, whether every published
-// scenario still finds the phrase ids it refers to.
-func (s *Server) check(ctx context.Context, r domain.Revision) ([]issueJSON, error) {
-	cs, err := s.content.published(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return checkAgainst(cs, r), nil
-}
-
-func checkAgainst(cs *contentSet, r domain.Revision) []issueJSON {
-	issues := []issueJSON{}
-	if r.Kind == domain.ContentScenario {
-		_, _, err := parseScenarioRevision(r, sim.Known(cs.shared))
-		return append(issues, toIssues(err, scenarioFile(r.ContentID))...)
-	}
-	file := phraseFile(r.ContentID)
-	var others []phrasebook.Entry
-	for _, e := range cs.shared {
-		if e.Pos.File != file {
-			others = append(others, e)
-		}
-	}
-	entries, err := parsePhraseRevision(r, others)
-	if err != nil {
-		return append(issues, toIssues(err, file)...)
-	}
-	known := sim.Known(append(others, entries...))
-	for _, key := range slices.Sorted(mapKeys(cs.units)) {
-		u := cs.units[key]
-		if u.Kind != domain.ContentScenario {
-			continue
-		}
-		if _, _, err := parseScenarioRevision(u, known); err != nil {
-			issues = append(issues, toIssues(err, scenarioFile(u.ContentID))...)
-		}
-	}
-	return issues
+	return r, nil
 }
 
 // apiAuthorValidate is POST /api/author/validate: the problems of a draft,
@@ -200,7 +123,7 @@ func (s *Server) apiAuthorValidate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	issues, err := s.check(c.Request.Context(), r)
+	issues, err := s.content.Check(c.Request.Context(), r)
 	if err != nil {
 		return err
 	}
@@ -233,7 +156,7 @@ func (s *Server) apiAuthorSave(c *gin.Context) error {
 		return errBadRequest(errors.New("parent must not be negative"))
 	}
 	ctx := c.Request.Context()
-	issues, err := s.check(ctx, r)
+	issues, err := s.content.Check(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -250,61 +173,7 @@ func revisionJSON(r domain.Revision) gin.H {
 	return gin.H{"id": r.ID, "n": r.N, "kind": r.Kind, "content_id": r.ContentID, "author": r.Author, "at": r.At, "message": r.Message}
 }
 
-// goldenJSON is the result of one golden transcript.
-type goldenJSON struct {
-	Scenario string `json:"scenario"`
-	Name     string `json:"name"`
-	OK       bool   `json:"ok"`
-	Passed   bool   `json:"passed"`
-	Outcome  string `json:"outcome"`
-	Score    int    `json:"score"`
-	Expected string `json:"expected"`
-	Problem  string `json:"problem,omitempty"`
-}
-
-// runGoldens builds the published content with r in place of its unit and
-// replays golden transcripts: a scenario's own, or for a phrase file every
-// published scenario's. It reports the draft's problems instead when it
-// has any.
-func (s *Server) runGoldens(ctx context.Context, r domain.Revision) ([]issueJSON, []goldenJSON, error) {
-	cur, err := s.content.published(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if issues := checkAgainst(cur, r); len(issues) > 0 {
-		return issues, nil, nil
-	}
-	pub, err := s.store.PublicationByID(ctx, cur.pub)
-	if err != nil {
-		return nil, nil, err
-	}
-	cs, err := s.content.build(ctx, pub, r)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer cs.close()
-	return []issueJSON{}, goldensOf(cs, r), nil
-}
-
-func goldensOf(cs *contentSet, r domain.Revision) []goldenJSON {
-	out := []goldenJSON{}
-	for _, sc := range cs.lib.Scenarios {
-		if r.Kind == domain.ContentScenario && sc.ID != r.ContentID {
-			continue
-		}
-		for _, g := range cs.lib.Golden[sc.ID] {
-			res := sim.RunGolden(sc, cs.book, g)
-			j := goldenJSON{Scenario: sc.ID, Name: g.Name, OK: res.OK, Problem: res.Problem(),
-				Expected: fmt.Sprintf("passed=%t outcome=%s", g.Transcript.Expect.Passed, g.Transcript.Expect.Outcome)}
-			if res.Card != nil {
-				j.Passed, j.Outcome, j.Score = res.Card.Passed, string(res.Card.Outcome), res.Card.Score
-			}
-			out = append(out, j)
-		}
-	}
-	return out
-}
-
+// app.GoldenRun is the result of one golden transcript.
 // apiAuthorGolden is POST /api/author/golden: replays golden transcripts
 // against a draft, without saving it.
 func (s *Server) apiAuthorGolden(c *gin.Context) error {
@@ -312,12 +181,12 @@ func (s *Server) apiAuthorGolden(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	issues, results, err := s.runGoldens(c.Request.Context(), r)
+	issues, results, err := s.content.RunGoldens(c.Request.Context(), r)
 	if err != nil {
 		return err
 	}
 	if results == nil {
-		results = []goldenJSON{}
+		results = []app.GoldenRun{}
 	}
 	c.JSON(http.StatusOK, gin.H{"issues": issues, "results": results})
 	return nil
@@ -356,32 +225,24 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 		return errBadRequest(fmt.Errorf("%d lines, at most %d", len(lines), maxTesterLines))
 	}
 	ctx := c.Request.Context()
-	cs, err := s.content.published(ctx)
+	cs, err := s.content.Published(ctx)
 	if err != nil {
 		return err
 	}
-	match := func(text string) []phrasebook.Hit { return cs.book.Match(text, phrasebook.Filter{}) }
+	match := func(text string) []phrasebook.Hit { return cs.Book.Match(text, phrasebook.Filter{}) }
 	if req.Phrases != nil {
 		req.Phrases.Kind = string(domain.ContentPhrases)
 		r, err := req.Phrases.revision()
 		if err != nil {
 			return err
 		}
-		if issues := checkAgainst(cs, r); len(issues) > 0 {
-			c.JSON(http.StatusOK, gin.H{"issues": issues, "lines": []any{}})
-			return nil
-		}
-		file := phraseFile(r.ContentID)
-		var entries []phrasebook.Entry
-		for _, e := range cs.shared {
-			if e.Pos.File != file {
-				entries = append(entries, e)
-			}
-		}
-		draft, _ := parsePhraseRevision(r, entries)
-		m, err := phrasebook.New(append(entries, draft...))
+		m, issues, err := cs.WithDraftPhrases(r)
 		if err != nil {
 			return err
+		}
+		if len(issues) > 0 {
+			c.JSON(http.StatusOK, gin.H{"issues": issues, "lines": []any{}})
+			return nil
 		}
 		defer m.Close()
 		match = func(text string) []phrasebook.Hit { return m.Match(text, phrasebook.Filter{}) }
@@ -407,7 +268,7 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 		}
 		out = append(out, l)
 	}
-	c.JSON(http.StatusOK, gin.H{"issues": []issueJSON{}, "lines": out})
+	c.JSON(http.StatusOK, gin.H{"issues": []app.Issue{}, "lines": out})
 	return nil
 }
 
@@ -486,7 +347,7 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	issues, err := s.check(ctx, r)
+	issues, err := s.content.Check(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -547,76 +408,14 @@ func (s *Server) authorPublish(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var refused *contentRefusal
-	if err := s.publishChecked(ctx, actorOf(c), r); errors.As(err, &refused) {
+	var refused *app.Refusal
+	if err := s.content.Publish(ctx, actorOf(c), r); errors.As(err, &refused) {
 		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues, Failed: refused.Failed})
 	} else if err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, unitURL(kind, id)+"?done=published")
 	return nil
-}
-
-// contentRefusal says why a revision was not published: its problems, or
-// the golden transcripts that did not end as they expect.
-type contentRefusal struct {
-	Issues []issueJSON
-	Failed []goldenJSON
-}
-
-func (r *contentRefusal) Error() string {
-	var parts []string
-	for _, is := range r.Issues {
-		parts = append(parts, fmt.Sprintf("%s:%d: %s: %s", is.File, is.Line, is.Field, is.Message))
-	}
-	for _, g := range r.Failed {
-		parts = append(parts, fmt.Sprintf("golden %s/%s: %s", g.Scenario, g.Name, g.Problem))
-	}
-	return "not published: " + strings.Join(parts, "; ")
-}
-
-// publishChecked publishes the stored revision r after checking it against
-// the published content: no problems in the file, its golden transcripts
-// (for a phrase file, every published scenario's) end as they expect. A
-// refusal is a *contentRefusal. New calls use the revision once this
-// returns.
-func (s *Server) publishChecked(ctx context.Context, actor store.Actor, r domain.Revision) error {
-	cur, err := s.content.published(ctx)
-	if err != nil {
-		return err
-	}
-	issues, results, err := s.runGoldens(ctx, r)
-	if err != nil {
-		return err
-	}
-	refusal := &contentRefusal{Issues: issues}
-	for _, g := range results {
-		if !g.OK {
-			refusal.Failed = append(refusal.Failed, g)
-		}
-	}
-	if len(refusal.Issues) > 0 || len(refusal.Failed) > 0 {
-		return refusal
-	}
-	if _, err := s.store.Publish(ctx, actor, store.PublishRequest{Revision: r.ID, Base: cur.pub}); err != nil {
-		return err
-	}
-	_, err = s.content.refresh(ctx)
-	return err
-}
-
-// saveAndPublish saves req as a new revision and publishes it with
-// publishChecked's checks, for changes made by the program rather than in
-// the editor (a dispute that adds a variant to a phrase entry, say: read
-// the head with store.Head, edit its Body, pass Parent: head.N). When the
-// checks refuse it, the revision stays as a draft for a trainer to see and
-// the error is a *contentRefusal.
-func (s *Server) saveAndPublish(ctx context.Context, actor store.Actor, req store.SaveRequest) (domain.Revision, error) {
-	rev, err := s.store.SaveRevision(ctx, actor, req)
-	if err != nil {
-		return domain.Revision{}, err
-	}
-	return rev, s.publishChecked(ctx, actor, rev)
 }
 
 // formRevision reads the form's rev (a revision id, default the head) and
@@ -650,34 +449,10 @@ func (s *Server) authorRetire(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	cur, err := s.content.published(ctx)
-	if err != nil {
-		return err
-	}
-	if kind == domain.ContentPhrases {
-		var others []phrasebook.Entry
-		for _, e := range cur.shared {
-			if e.Pos.File != phraseFile(id) {
-				others = append(others, e)
-			}
-		}
-		var issues []issueJSON
-		for _, k := range slices.Sorted(mapKeys(cur.units)) {
-			if u := cur.units[k]; u.Kind == domain.ContentScenario {
-				if _, _, err := parseScenarioRevision(u, sim.Known(others)); err != nil {
-					issues = append(issues, toIssues(err, scenarioFile(u.ContentID))...)
-				}
-			}
-		}
-		if len(issues) > 0 {
-			return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: issues})
-		}
-	}
-	if _, err := s.store.Retire(ctx, actorOf(c), store.RetireRequest{Kind: kind, ID: id, Base: cur.pub}); err != nil {
-		return err
-	}
-	if _, err := s.content.refresh(ctx); err != nil {
+	var refused *app.Refusal
+	if err := s.content.Retire(c.Request.Context(), actorOf(c), kind, id); errors.As(err, &refused) {
+		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues})
+	} else if err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, unitURL(kind, id)+"?done=retired")
@@ -731,21 +506,14 @@ func (s *Server) authorPlay(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cur, err := s.content.published(ctx)
-	if err != nil {
+	revision, err := s.content.PlayRevision(ctx, r)
+	var refused *app.Refusal
+	if errors.As(err, &refused) {
+		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues})
+	} else if err != nil {
 		return err
 	}
-	if issues := checkAgainst(cur, r); len(issues) > 0 {
-		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: issues})
-	}
-	cs, err := s.content.setFor(ctx, cur.pub, r.ID)
-	if err != nil {
-		return err
-	}
-	if _, ok := cs.lib.Scenario(id); !ok {
-		return fmt.Errorf("play %s revision %d: not in its built content: %v", id, r.ID, cs.problems[r.Key().String()])
-	}
-	call, err := s.createCall(c, id, callRevision(r.ID, cur.pub), domain.Practice)
+	call, err := s.createCall(c, id, revision, domain.Practice)
 	if err != nil {
 		return err
 	}
@@ -828,7 +596,7 @@ type unitGroup struct {
 // authorList is GET /author: every scenario and phrase file with its state.
 func (s *Server) authorList(c *gin.Context) error {
 	ctx := c.Request.Context()
-	cs, err := s.content.published(ctx)
+	cs, err := s.content.Published(ctx)
 	if err != nil {
 		return err
 	}
@@ -840,7 +608,7 @@ func (s *Server) authorList(c *gin.Context) error {
 	for _, ci := range all {
 		if ci.Kind == domain.ContentScenario {
 			v.Groups[0].Units = append(v.Groups[0].Units, ci)
-			if sc, ok := cs.lib.Scenario(ci.ID); ok {
+			if sc, ok := cs.Lib.Scenario(ci.ID); ok {
 				v.Titles[ci.ID] = sc.Title
 			}
 		} else {
@@ -868,8 +636,8 @@ type goldenView struct{ Name, Body string }
 // editorNotice is what a refused action says on the editor page.
 type editorNotice struct {
 	Refused bool
-	Issues  []issueJSON
-	Failed  []goldenJSON
+	Issues  []app.Issue
+	Failed  []app.GoldenRun
 }
 
 // newScenarioTemplate is where a new scenario starts: the smallest file
@@ -1058,9 +826,9 @@ func (s *Server) authorHistory(c *gin.Context) error {
 // revisionDiff is the unified diff from a to b: the file, then each golden
 // transcript that changed.
 func revisionDiff(a, b domain.Revision) ([]diffLine, error) {
-	file := scenarioFile(b.ContentID)
+	file := app.ScenarioFile(b.ContentID)
 	if b.Kind == domain.ContentPhrases {
-		file = phraseFile(b.ContentID)
+		file = app.PhraseFile(b.ContentID)
 	}
 	var out []diffLine
 	one := func(name, from, to string) error {
@@ -1116,7 +884,7 @@ func revisionDiff(a, b domain.Revision) ([]diffLine, error) {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		if err := one(goldenFile(b.ContentID, n), a.Golden[n], b.Golden[n]); err != nil {
+		if err := one(app.GoldenFile(b.ContentID, n), a.Golden[n], b.Golden[n]); err != nil {
 			return nil, err
 		}
 	}

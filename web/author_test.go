@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/phrasebook"
@@ -61,7 +62,7 @@ func lineOf(t *testing.T, body, prefix string) int {
 // request would.
 func (e *testEnv) loadContent() {
 	e.t.Helper()
-	_, err := e.srv.content.published(context.Background())
+	_, err := e.srv.content.Published(context.Background())
 	require.NoError(e.t, err)
 }
 
@@ -73,13 +74,13 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 type issuesResp struct {
-	Issues   []issueJSON `json:"issues"`
+	Issues   []app.Issue `json:"issues"`
 	Revision struct {
 		ID int64 `json:"id"`
 		N  int   `json:"n"`
 	} `json:"revision"`
-	URL     string       `json:"url"`
-	Results []goldenJSON `json:"results"`
+	URL     string          `json:"url"`
+	Results []app.GoldenRun `json:"results"`
 }
 
 func (e *testEnv) postJSON(token, path string, body any) (int, issuesResp, string) {
@@ -136,8 +137,8 @@ func TestAuthorDoneWhen(t *testing.T) {
 		code, res, raw := env.postJSON(tTok, "/api/author/validate", draft)
 		require.Equal(t, http.StatusOK, code, raw)
 		require.Len(t, res.Issues, 1, raw)
-		assert.Equal(t, issueJSON{File: scenarioFile(id), Line: lineOf(t, bad, "domain:"), Field: "domain"},
-			issueJSON{File: res.Issues[0].File, Line: res.Issues[0].Line, Field: res.Issues[0].Field})
+		assert.Equal(t, app.Issue{File: app.ScenarioFile(id), Line: lineOf(t, bad, "domain:"), Field: "domain"},
+			app.Issue{File: res.Issues[0].File, Line: res.Issues[0].Line, Field: res.Issues[0].Field})
 		assert.Contains(t, res.Issues[0].Message, "gas")
 
 		// A draft with problems may be saved, but not played or published.
@@ -175,7 +176,7 @@ func TestAuthorDoneWhen(t *testing.T) {
 		require.NoError(t, err)
 		pub1, err := db.CurrentPublication(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, callRevision(rev2, pub1.ID), rec.ScenarioRevision)
+		assert.Equal(t, domain.CallRevision(rev2, pub1.ID), rec.ScenarioRevision)
 		conn := mustDial(t, ts, tTok, callID, -1)
 		readUntil(t, conn, "ring")
 		send(t, conn, say("您好，清源供水公司，请问有什么可以帮您？"))
@@ -197,7 +198,7 @@ func TestAuthorDoneWhen(t *testing.T) {
 		pub2, err := db.CurrentPublication(ctx)
 		require.NoError(t, err)
 		require.Greater(t, pub2.ID, pub1.ID)
-		assert.Equal(t, callRevision(rev2, pub2.ID), got.Call.Revision)
+		assert.Equal(t, domain.CallRevision(rev2, pub2.ID), got.Call.Revision)
 		conn = mustDial(t, ts, lTok, callID, -1)
 		readUntil(t, conn, "ring")
 		send(t, conn, say("您好，清源供水公司，请问有什么可以帮您？"))
@@ -292,7 +293,7 @@ func TestAuthorPhraseChecks(t *testing.T) {
 	code, res, raw := env.postJSON(tTok, "/api/author/validate", draftJSON{Kind: "phrases", ID: "extra", Body: dup})
 	require.Equal(t, http.StatusOK, code, raw)
 	require.Len(t, res.Issues, 1, raw)
-	assert.Equal(t, phraseFile("extra"), res.Issues[0].File)
+	assert.Equal(t, app.PhraseFile("extra"), res.Issues[0].File)
 	assert.Equal(t, 6, res.Issues[0].Line)
 	assert.Contains(t, res.Issues[0].Message, taken)
 
@@ -306,7 +307,7 @@ func TestAuthorPhraseChecks(t *testing.T) {
 	code, res, raw = env.postJSON(tTok, "/api/author/validate", draftJSON{Kind: "phrases", ID: file, Body: stub})
 	require.Equal(t, http.StatusOK, code, raw)
 	require.NotEmpty(t, res.Issues)
-	assert.Equal(t, scenarioFile("angry-caller"), res.Issues[0].File, "%+v", res.Issues[0])
+	assert.Equal(t, app.ScenarioFile("angry-caller"), res.Issues[0].File, "%+v", res.Issues[0])
 	assert.Equal(t, lineOf(t, builtinFile(t, "library/angry-caller/scenario.yaml"), "    any: [complaint-number, ticket.number]"), res.Issues[0].Line)
 
 	// With the file as published, every published scenario's golden
@@ -501,34 +502,34 @@ func TestSaveAndPublish(t *testing.T) {
 	actor := store.Actor{Name: "disputes"}
 	head, err := env.db.Head(ctx, domain.ContentPhrases, "handling")
 	require.NoError(t, err)
-	cs, err := env.srv.content.published(ctx)
+	cs, err := env.srv.content.Published(ctx)
 	require.NoError(t, err)
 	const said = "回执码"
-	for _, h := range cs.book.Match(said, phrasebook.Filter{}) {
+	for _, h := range cs.Book.Match(said, phrasebook.Filter{}) {
 		require.NotEqual(t, "ticket.number", h.ID, "the wording is new")
 	}
 
 	body, err := phrasebook.AddVariant("handling.yaml", []byte(head.Body), "ticket.number", said)
 	require.NoError(t, err)
-	rev, err := env.srv.saveAndPublish(ctx, actor, store.SaveRequest{Kind: domain.ContentPhrases, ID: "handling", Body: string(body), Parent: head.N, Message: "dispute 12"})
+	rev, err := env.srv.content.SaveAndPublish(ctx, actor, store.SaveRequest{Kind: domain.ContentPhrases, ID: "handling", Body: string(body), Parent: head.N, Message: "dispute 12"})
 	require.NoError(t, err)
 	info, err := env.db.Content(ctx, domain.ContentPhrases, "handling")
 	require.NoError(t, err)
 	assert.Equal(t, rev.ID, info.PublishedID)
-	cs, err = env.srv.content.published(ctx)
+	cs, err = env.srv.content.Published(ctx)
 	require.NoError(t, err)
 	var ids []string
-	for _, h := range cs.book.Match(said, phrasebook.Filter{}) {
+	for _, h := range cs.Book.Match(said, phrasebook.Filter{}) {
 		ids = append(ids, h.ID)
 	}
 	assert.Contains(t, ids, "ticket.number")
 
 	// Dropping the entry would break angry-caller: refused, left a draft.
 	broken := strings.Replace(string(body), "id: ticket.number\n", "id: ticket.renamed\n", 1)
-	rev2, err := env.srv.saveAndPublish(ctx, actor, store.SaveRequest{Kind: domain.ContentPhrases, ID: "handling", Body: broken, Parent: rev.N})
-	var refused *contentRefusal
+	rev2, err := env.srv.content.SaveAndPublish(ctx, actor, store.SaveRequest{Kind: domain.ContentPhrases, ID: "handling", Body: broken, Parent: rev.N})
+	var refused *app.Refusal
 	require.ErrorAs(t, err, &refused)
-	assert.Equal(t, scenarioFile("angry-caller"), refused.Issues[0].File)
+	assert.Equal(t, app.ScenarioFile("angry-caller"), refused.Issues[0].File)
 	info, err = env.db.Content(ctx, domain.ContentPhrases, "handling")
 	require.NoError(t, err)
 	assert.Equal(t, rev.ID, info.PublishedID)

@@ -269,7 +269,7 @@ func TestBrowserCall(t *testing.T) {
 		require.NoError(t, err)
 		raw, err := json.Marshal(card)
 		require.NoError(t, err)
-		failed := store.Call{UserID: trainee.ID, ScenarioID: fsc.ID, ScenarioRevision: builtinRevision, Mode: domain.Practice, Started: time.Now()}
+		failed := store.Call{UserID: trainee.ID, ScenarioID: fsc.ID, ScenarioRevision: domain.BuiltinRevision, Mode: domain.Practice, Started: time.Now()}
 		require.NoError(t, db.CreateCall(context.Background(), &failed))
 		require.NoError(t, db.EndCall(context.Background(), failed.ID, store.CallResult{
 			Ended: time.Now(), Outcome: string(card.Outcome), Score: float64(card.Score), Passed: card.Passed, Scorecard: raw,

@@ -14,11 +14,6 @@ import (
 	"github.com/hotlinecoach/coach/store"
 )
 
-// builtinRevision is the revision recorded for calls to a fixed library
-// (Config.Library), which changes only with the binary; calls made before
-// content lived in the store recorded it too.
-const builtinRevision = "builtin"
-
 // scenarioJSON is how the API lists a scenario.
 type scenarioJSON struct {
 	ID         string `json:"id"`
@@ -31,7 +26,7 @@ type scenarioJSON struct {
 // Every scenario of the library is open to every signed-in user.
 func (s *Server) apiScenarios(c *gin.Context) error {
 	out := []scenarioJSON{}
-	lib, err := s.content.catalogue(c.Request.Context())
+	lib, err := s.content.Catalogue(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -86,7 +81,7 @@ func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Cal
 	if err != nil {
 		return store.Call{}, errBadRequest(err)
 	}
-	sc, revision, err := s.content.newCall(c.Request.Context(), scenario)
+	sc, revision, err := s.content.NewCall(c.Request.Context(), scenario)
 	if err != nil {
 		return store.Call{}, err
 	}

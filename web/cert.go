@@ -100,7 +100,7 @@ func (s *Server) teamTracks(ctx context.Context) (map[string][]*scenarios.Track,
 // library is the published library, or an empty one when the content
 // cannot be built, so that certification pages still show stored records.
 func (s *Server) library(ctx context.Context) *scenarios.Library {
-	lib, err := s.content.catalogue(ctx)
+	lib, err := s.content.Catalogue(ctx)
 	if err != nil {
 		s.log.Error("load published content", "err", err)
 		return &scenarios.Library{}

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -25,13 +27,13 @@ import (
 func disputedCall(t *testing.T, env *testEnv, u domain.User) (string, sim.Scorecard, sim.ItemResult, sim.ItemResult, int) {
 	t.Helper()
 	ctx := context.Background()
-	cs, err := env.srv.content.published(ctx)
+	cs, err := env.srv.content.Published(ctx)
 	require.NoError(t, err)
-	sc, tr := passGolden(t, cs.lib)
+	sc, tr := passGolden(t, cs.Lib)
 	short := &scenarios.Transcript{Scenario: sc.ID, Turns: []scenarios.Turn{tr.Turns[0], tr.Turns[1], {At: tr.Turns[1].At + 5, Hangup: true}}}
-	card, _, err := sim.Replay(sc, cs.book, short, sim.Options{Mode: domain.Exam, Seed: 3})
+	card, _, err := sim.Replay(sc, cs.Book, short, sim.Options{Mode: domain.Exam, Seed: 3})
 	require.NoError(t, err)
-	rec := store.Call{UserID: u.ID, ScenarioID: sc.ID, ScenarioRevision: callRevision(cs.scenarioRev(sc.ID), cs.pub),
+	rec := store.Call{UserID: u.ID, ScenarioID: sc.ID, ScenarioRevision: domain.CallRevision(cs.ScenarioRev(sc.ID), cs.Pub),
 		Mode: domain.Exam, Seed: 3, Started: t0}
 	require.NoError(t, env.db.CreateCall(ctx, &rec))
 	var learnable, other *sim.ItemResult
@@ -40,7 +42,7 @@ func disputedCall(t *testing.T, env *testEnv, u domain.User) (string, sim.Scorec
 		if it.Done {
 			continue
 		}
-		if learnable == nil && len(env.srv.itemEntries(ctx, rec, it.ID)) > 0 {
+		if learnable == nil && len(env.srv.app.ItemEntries(ctx, rec, it.ID)) > 0 {
 			learnable = it
 		} else if other == nil {
 			other = it
@@ -107,7 +109,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 		{"no reason", func(f url.Values) { f.Set("text", " ") }, http.StatusBadRequest},
 		{"a caller's line", func(f url.Values) { f.Set("turn", strconv.Itoa(turn-1)) }, http.StatusBadRequest},
 		{"no turn", func(f url.Values) { f.Del("turn") }, http.StatusBadRequest},
-		{"too long", func(f url.Values) { f.Set("text", strings.Repeat("长", maxDisputeRunes+1)) }, http.StatusBadRequest},
+		{"too long", func(f url.Values) { f.Set("text", strings.Repeat("长", app.MaxDisputeRunes+1)) }, http.StatusBadRequest},
 	}
 	for _, tc := range bad {
 		f := url.Values{csrfField: {liCSRF}}
@@ -144,7 +146,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	// Uphold, adding the wording to the first offered entry.
 	callRec, err := env.db.CallByID(ctx, id)
 	require.NoError(t, err)
-	entry := env.srv.itemEntries(ctx, callRec, item.ID)[0]
+	entry := env.srv.app.ItemEntries(ctx, callRec, item.ID)[0]
 	wording := "麻烦您再说一遍具体情况可以吗"
 	uphold := "/disputes/" + strconv.FormatInt(d.ID, 10) + "/uphold"
 	w = env.do(withCookie(formReq(http.MethodPost, uphold, url.Values{csrfField: {wangCSRF}, "learn": {"1"}, "entry": {"not-offered"}, "wording": {wording}}), wangToken))
@@ -173,7 +175,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	assert.NotContains(t, w.Body.String(), link, "a done item is not disputed")
 
 	// The phrasebook file has a new published revision with the wording.
-	file := phraseFileID(entry)
+	file := strings.TrimSuffix(path.Base(entry.Pos.File), ".yaml")
 	head, err := env.db.Head(ctx, domain.ContentPhrases, file)
 	require.NoError(t, err)
 	assert.Contains(t, head.Body, wording)
@@ -181,9 +183,9 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, head.ID, info.PublishedID)
 	// New calls listen with it: the published phrasebook has the variant.
-	cs, err := env.srv.content.refresh(ctx)
+	cs, err := env.srv.content.Refresh(ctx)
 	require.NoError(t, err)
-	learnt, ok := cs.book.Entry(entry.ID)
+	learnt, ok := cs.Book.Entry(entry.ID)
 	require.True(t, ok)
 	assert.Contains(t, learnt.Variants, wording)
 	cases, err := env.db.ListEvalCases(ctx)

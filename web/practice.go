@@ -72,7 +72,7 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	lib, err := s.content.catalogue(c.Request.Context())
+	lib, err := s.content.Catalogue(c.Request.Context())
 	if err != nil {
 		return err
 	}

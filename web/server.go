@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -147,8 +148,9 @@ type Server struct {
 	engine  *gin.Engine
 	// calls holds the engines of the live calls this instance serves.
 	calls *live.Registry
-	// content builds and caches the scenarios and phrasebook calls use.
-	content *contentManager
+	// app holds the workflows; content is its content, which calls use.
+	app     *app.App
+	content *app.Content
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
 	// dummyHash is verified against when a login names no account.
@@ -189,7 +191,8 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if s.dummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
 		return nil, err
 	}
-	s.content = newContentManager(st, logger, cfg.Library, cfg.Book)
+	s.app = app.New(st, logger, app.Config{Now: cfg.Now, Library: cfg.Library, Book: cfg.Book})
+	s.content = s.app.Content()
 	if s.calls, err = live.New(st, s.content, logger, live.Config{
 		Instance: cfg.Instance, LeaseTTL: cfg.LeaseTTL, CallTick: cfg.CallTick, Now: cfg.Now,
 		Metrics: s.metrics, OnEnd: cfg.OnCallEnd, OnLost: cfg.OnCallLost,
@@ -213,7 +216,7 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 // Serve closes the server when it returns.
 func (s *Server) Close() {
 	s.calls.Close()
-	s.content.close()
+	s.app.Close()
 }
 
 // Handler returns the server's HTTP handler.
@@ -233,7 +236,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	defer s.Close()
-	if _, err := s.content.refresh(ctx); err != nil {
+	if _, err := s.content.Refresh(ctx); err != nil {
 		return fmt.Errorf("serve: load content: %w", err)
 	}
 	s.calls.Start(ctx)

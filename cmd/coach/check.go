@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -64,16 +63,15 @@ func (ck *checker) report(err error) {
 	if err == nil {
 		return
 	}
-	var many yamlfile.Errors
-	if errors.As(err, &many) {
-		for _, e := range many {
+	for _, e := range yamlfile.Problems(err, "") {
+		if e.File == "" {
+			// Not a file's problem: said as it is.
+			fmt.Fprintln(ck.stderr, e.Msg)
+		} else {
 			fmt.Fprintln(ck.stderr, e.Error())
 		}
-		ck.problems += len(many)
-		return
+		ck.problems++
 	}
-	fmt.Fprintln(ck.stderr, err.Error())
-	ck.problems++
 }
 
 func (ck *checker) builtin() {

@@ -45,6 +45,12 @@ func (db *DB) CreateUserBy(ctx context.Context, u *domain.User, by Actor) error 
 	return nil
 }
 
+// ErrLastAdmin is returned (wrapped) by UpdateUser when the change would
+// demote or disable the last active admin, which would leave nobody able to
+// run the site. The count and the write are one transaction, so two
+// admins demoting each other at once cannot both succeed.
+var ErrLastAdmin = fmt.Errorf("%w: the last active admin must stay", ErrConflict)
+
 // UserChange is a change to an account; nil fields stay as they are.
 type UserChange struct {
 	Role     *domain.Role
@@ -94,6 +100,23 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.T
 		out = u
 		if len(entries) == 0 {
 			return nil
+		}
+		if old.Role == domain.RoleAdmin && !old.Disabled && (u.Role != domain.RoleAdmin || u.Disabled) {
+			if db.dialect == Postgres {
+				// Two admins demoting each other at once: the second
+				// waits here for the first and then counts its change.
+				if _, err := tx.exec(ctx, `SELECT id FROM users WHERE role = ? AND NOT disabled FOR UPDATE`, string(domain.RoleAdmin)); err != nil {
+					return err
+				}
+			}
+			var others int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND NOT disabled AND id <> ?`,
+				string(domain.RoleAdmin), id).Scan(&others); err != nil {
+				return err
+			}
+			if others == 0 {
+				return fmt.Errorf("%w: %s is the last active admin", ErrLastAdmin, old.Username)
+			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE users SET role = ?, team = ?, disabled = ? WHERE id = ?`,
 			string(u.Role), u.Team, u.Disabled, id); err != nil {

@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // login checks a username and password against the rate limits and the

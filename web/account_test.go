@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -7,9 +7,9 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

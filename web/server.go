@@ -19,11 +19,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/prometheus/client_golang/prometheus"
 )
 

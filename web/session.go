@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // sessionCookie holds the session token; the store keeps only its hash.

@@ -18,11 +18,11 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/loadtest"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

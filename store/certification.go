@@ -120,6 +120,21 @@ const maxComment = 2000
 // AddCertDecision records a decision and its audit entry in one
 // transaction, and sets d.ID.
 func (db *DB) AddCertDecision(ctx context.Context, d *CertDecision) error {
+	return db.addCertDecision(ctx, d, -1)
+}
+
+// DecideCert is AddCertDecision for a decision the caller checked against
+// the trainee's decisions on the track, the newest of which was seen (0:
+// none). If another decision was recorded since, it records nothing and
+// gives ErrConflict: the check and the write are one transaction, so two
+// managers deciding at once cannot both act on the same state.
+func (db *DB) DecideCert(ctx context.Context, d *CertDecision, seen int64) error {
+	return db.addCertDecision(ctx, d, seen)
+}
+
+// addCertDecision records d; seen, unless negative, is the newest decision
+// id of the trainee on the track that the caller checked against.
+func (db *DB) addCertDecision(ctx context.Context, d *CertDecision, seen int64) error {
 	switch d.Action {
 	case domain.SignOff, domain.Suspend, domain.Reinstate:
 	default:
@@ -138,8 +153,23 @@ func (db *DB) AddCertDecision(ctx context.Context, d *CertDecision) error {
 	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		var username string
-		if err := tx.queryRow(ctx, `SELECT username FROM users WHERE id = ?`, d.UserID).Scan(&username); err != nil {
+		lock := ""
+		if db.dialect == Postgres {
+			// Decisions about one trainee are made one at a time.
+			lock = " FOR UPDATE"
+		}
+		if err := tx.queryRow(ctx, `SELECT username FROM users WHERE id = ?`+lock, d.UserID).Scan(&username); err != nil {
 			return notFound(err)
+		}
+		if seen >= 0 {
+			var newest int64
+			if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM cert_decisions WHERE user_id = ? AND track_id = ?`,
+				d.UserID, d.TrackID).Scan(&newest); err != nil {
+				return err
+			}
+			if newest != seen {
+				return fmt.Errorf("%w: another decision was recorded meanwhile", ErrConflict)
+			}
 		}
 		if err := tx.queryRow(ctx, `INSERT INTO cert_decisions (user_id, track_id, action, at, expires_at, actor_id, actor, comment)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,

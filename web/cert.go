@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/cert"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -71,7 +71,7 @@ func (s *Server) trackStatus(ctx context.Context, u domain.User) ([]trackProgres
 	titles := s.scenarioTitles(ctx)
 	var out []trackProgress
 	for _, t := range tracks[u.Team] {
-		out = append(out, trackProgress{Track: t, Status: evaluate(t, attempts, decisions, now), Titles: titles})
+		out = append(out, trackProgress{Track: t, Status: app.Evaluate(t, attempts, decisions, now), Titles: titles})
 	}
 	return out, nil
 }
@@ -125,23 +125,6 @@ func (s *Server) scenarioTitles(ctx context.Context) map[string]string {
 	return out
 }
 
-// evaluate applies the certification rules to one user's stored attempts
-// and decisions on track t; attempts and decisions of other users or
-// tracks are ignored.
-func evaluate(t *scenarios.Track, attempts []store.Attempt, decisions []store.CertDecision, now time.Time) cert.Status {
-	var as []cert.Attempt
-	for _, a := range attempts {
-		as = append(as, cert.Attempt{ScenarioID: a.ScenarioID, Mode: string(a.Mode), Score: a.Score, Passed: a.Passed, Ended: a.Ended})
-	}
-	var ds []cert.Decision
-	for _, d := range decisions {
-		if d.TrackID == t.ID {
-			ds = append(ds, cert.Decision{Action: d.Action, At: d.At, Expires: d.Expires})
-		}
-	}
-	return cert.Evaluate(t, as, ds, now)
-}
-
 // pathID parses a numeric path parameter; anything else is not found.
 func pathID(c *gin.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
@@ -178,27 +161,13 @@ func (s *Server) decisionForm(c *gin.Context) error {
 		return errBadRequest(errors.New("comment longer than 2000 bytes"))
 	}
 	me, _ := currentUser(c)
-	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: trainee.ID, WithoutScorecard: true})
-	if err != nil {
+	if _, err := s.app.Decide(ctx, me, trainee.ID, t, action, comment); err != nil {
+		var refused *app.CertRefusal
+		if errors.As(err, &refused) {
+			return errCertRefused(err)
+		}
 		return err
 	}
-	decisions, err := s.store.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: trainee.ID, TrackID: t.ID})
-	if err != nil {
-		return err
-	}
-	now := s.cfg.Now()
-	if err := cert.Check(evaluate(t, attempts, decisions, now), string(me.Role), action, comment); err != nil {
-		return errCertRefused(err)
-	}
-	d := store.CertDecision{UserID: trainee.ID, TrackID: t.ID, Action: action, At: now,
-		ActorID: me.ID, Actor: me.Username, Comment: comment}
-	if action == domain.SignOff {
-		d.Expires = cert.ExpiryOf(t, now)
-	}
-	if err := s.store.AddCertDecision(ctx, &d); err != nil {
-		return err
-	}
-	s.log.Info("certification decision", "trainee", trainee.ID, "track", t.ID, "action", action, "by", me.ID)
 	c.Redirect(http.StatusSeeOther, "/manage/trainees/"+strconv.FormatInt(trainee.ID, 10))
 	return nil
 }
@@ -283,20 +252,16 @@ func (s *Server) certificatePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: id, WithoutScorecard: true})
+	standing, err := s.app.StandingOn(ctx, id, t)
 	if err != nil {
 		return err
 	}
-	decisions, err := s.store.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: id, TrackID: t.ID})
-	if err != nil {
-		return err
-	}
-	st := evaluate(t, attempts, decisions, s.cfg.Now())
+	st := standing.Status
 	if st.State != cert.Certified {
 		return errNotFound()
 	}
 	v := certificateView{Trainee: trainee, Track: t, Status: st, Titles: s.scenarioTitles(ctx)}
-	for _, d := range decisions {
+	for _, d := range standing.Decisions {
 		if d.Action == domain.SignOff && d.At.Equal(st.CertifiedAt) {
 			v.SignedBy, v.Comment = d.Actor, d.Comment
 		}

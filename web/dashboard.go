@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/cert"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -266,7 +267,7 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 		for _, t := range r.Tracks {
 			cc := certCell{Of: len(t.Scenarios)}
 			if slices.Contains(teamTracks[u.Team], t) {
-				st := evaluate(t, byUser[u.ID], decByUser[u.ID], r.Now)
+				st := app.Evaluate(t, byUser[u.ID], decByUser[u.ID], r.Now)
 				cc.Assigned, cc.State, cc.Done = true, st.State, st.Done()
 			}
 			row.Certs = append(row.Certs, cc)
@@ -525,7 +526,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	}
 	now := s.cfg.Now()
 	for _, t := range teamTracks[u.Team] {
-		td := trackDecisions{trackProgress: trackProgress{Track: t, Status: evaluate(t, all, decisions, now), Titles: titles}}
+		td := trackDecisions{trackProgress: trackProgress{Track: t, Status: app.Evaluate(t, all, decisions, now), Titles: titles}}
 		for _, d := range decisions {
 			if d.TrackID == t.ID {
 				td.Decisions = append(td.Decisions, d)

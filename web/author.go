@@ -513,7 +513,8 @@ func (s *Server) authorPlay(c *gin.Context) error {
 	} else if err != nil {
 		return err
 	}
-	call, err := s.createCall(c, id, revision, domain.Practice)
+	me, _ := currentUser(c)
+	call, err := s.app.CreateCall(ctx, me, id, revision, domain.Practice)
 	if err != nil {
 		return err
 	}

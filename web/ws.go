@@ -227,14 +227,9 @@ func (cl *client) writePump() {
 func (s *Server) callSocket(c *gin.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request.Context()
-	rec, err := s.store.CallByID(ctx, c.Param("id"))
+	rec, err := s.app.SocketCall(ctx, u, c.Param("id"))
 	if err != nil {
 		return err
-	}
-	if rec.UserID != u.ID {
-		e := errNotFound()
-		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", rec.ID, rec.UserID, u.ID)
-		return e
 	}
 	if !s.sameOrigin(c.Request) {
 		return errCrossOrigin(fmt.Errorf("websocket origin %q is not host %q", c.GetHeader("Origin"), c.Request.Host))

@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -253,4 +255,88 @@ func slicesContainsPrefix(list []string, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// TestUpheldScoreEverywhere: a call played over the socket ends; a trainer
+// upholds the trainee's dispute of a missed item; then the scorecard page,
+// the API and the socket's replay all show the new score, from the call's
+// one stored scorecard.
+func TestUpheldScoreEverywhere(t *testing.T) {
+	env, lib := newCallEnv(t)
+	ctx := context.Background()
+	sc, tr := passGolden(t, lib)
+	li := env.addUser("li", domain.RoleTrainee)
+	wang := env.addUser("wang", domain.RoleTrainer)
+	token, _ := env.session(li)
+	id, _ := env.startCall(token, sc.ID, "exam")
+	ts := wsServer(t, env)
+
+	conn := mustDial(t, ts, token, id, -1)
+	for _, tu := range []scenarios.Turn{tr.Turns[0], tr.Turns[1], {At: tr.Turns[1].At + 5, Hangup: true}} {
+		env.clock.Set(secs(tu.At))
+		if tu.Hangup {
+			send(t, conn, map[string]string{"type": "hangup"})
+		} else {
+			send(t, conn, say(tu.Say))
+			readUntil(t, conn, "customer")
+		}
+	}
+	got := readUntil(t, conn, "end")
+	var before sim.Scorecard
+	require.NoError(t, json.Unmarshal(got[len(got)-1].Scorecard, &before))
+	_, err := closedWith(t, conn)
+	require.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "%v", err)
+
+	// The trainee disputes the first missed item, naming their first line;
+	// the trainer upholds it.
+	var item sim.ItemResult
+	for _, it := range before.Checklist {
+		if !it.Done && it.Points > 0 {
+			item = it
+			break
+		}
+	}
+	require.NotEmpty(t, item.ID, "the short call misses an item")
+	turn := slices.IndexFunc(before.Turns, func(tu sim.Turn) bool { return tu.Speaker == sim.Trainee })
+	require.NoError(t, env.srv.app.OpenDispute(ctx, li, id, item.ID, turn, "我做到了"))
+	open, err := env.db.ListDisputes(ctx, store.DisputeFilter{CallID: id})
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	done, err := env.srv.app.UpholdDispute(ctx, wang, open[0].ID, "", nil)
+	require.NoError(t, err)
+	require.Equal(t, app.Upheld, done)
+	rec, err := env.db.CallByID(ctx, id)
+	require.NoError(t, err)
+	after, err := app.ParseCard(rec)
+	require.NoError(t, err)
+	require.Greater(t, after.Score, before.Score, "the upheld item adds points")
+
+	// The scorecard page.
+	w := env.do(withCookie(getReq("/calls/"+id+"/scorecard"), token))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), `<span class="score" id="score">`+strconv.Itoa(after.Score)+`</span>`)
+
+	// The API: the call's score and its scorecard.
+	w = env.do(withCookie(getReq("/api/calls/"+id), token))
+	require.Equal(t, http.StatusOK, w.Code)
+	var api struct {
+		Call      struct{ Score float64 }
+		Scorecard sim.Scorecard
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &api))
+	assert.InDelta(t, float64(after.Score), api.Call.Score, 0)
+	assert.Equal(t, after.Score, api.Scorecard.Score)
+
+	// The socket's replay of the ended call.
+	replayed, err := closedWith(t, mustDial(t, ts, token, id, 0))
+	require.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "%v", err)
+	end := replayed[len(replayed)-1]
+	require.Equal(t, "end", end.Type)
+	var card sim.Scorecard
+	require.NoError(t, json.Unmarshal(end.Scorecard, &card))
+	assert.Equal(t, after.Score, card.Score)
+	up := card.Checklist[card.ItemIndex(item.ID)]
+	assert.True(t, up.Done)
+	require.NotNil(t, up.Upheld)
+	assert.Equal(t, before.Score, up.Upheld.ScoreBefore)
 }

@@ -1,27 +1,20 @@
 package web
 
 import (
-	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
-	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/pmezard/go-difflib/difflib"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
-	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -276,11 +269,8 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 // picked, as the browser read them. One YAML file (a scenario or a phrase
 // file) and, for a scenario, its golden transcripts (*.json).
 type importJSON struct {
-	Files []struct {
-		Name string `json:"name"`
-		Body string `json:"body"`
-	} `json:"files"`
-	Message string `json:"message"`
+	Files   []app.File `json:"files"`
+	Message string     `json:"message"`
 }
 
 // apiAuthorImport is POST /api/author/import: the files become a new draft
@@ -291,108 +281,14 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var yamlName, yamlBody string
-	golden := map[string]string{}
-	for _, f := range req.Files {
-		base := path.Base(strings.ReplaceAll(f.Name, "\\", "/"))
-		switch {
-		case strings.HasSuffix(base, ".scorecard.json"):
-			// Expected scorecards are coach check's, not content.
-		case strings.HasSuffix(base, ".json"):
-			name := strings.TrimSuffix(base, ".json")
-			if !store.ValidGoldenName(name) {
-				return errBadRequest(fmt.Errorf("%w: golden transcript name %q", store.ErrInvalid, name))
-			}
-			golden[name] = f.Body
-		case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
-			if yamlName != "" {
-				return errBadRequest(fmt.Errorf("%w: import one YAML file at a time, got %s and %s", store.ErrInvalid, yamlName, base))
-			}
-			yamlName, yamlBody = base, f.Body
-		default:
-			return errBadRequest(fmt.Errorf("%w: %q is neither a .yaml file nor a golden .json transcript", store.ErrInvalid, base))
-		}
-	}
-	if yamlName == "" {
-		return errBadRequest(fmt.Errorf("%w: no .yaml file to import", store.ErrInvalid))
-	}
-	r := domain.Revision{Body: yamlBody}
-	switch scenarios.Classify([]byte(yamlBody)) {
-	case scenarios.KindPhrasebook:
-		r.Kind = domain.ContentPhrases
-		r.ContentID = strings.TrimSuffix(strings.TrimSuffix(yamlName, ".yaml"), ".yml")
-		if len(golden) > 0 {
-			return errBadRequest(fmt.Errorf("%w: golden transcripts belong to scenarios, not phrase files", store.ErrInvalid))
-		}
-	case scenarios.KindTrack:
-		return errBadRequest(fmt.Errorf("%w: %s is a certification track; tracks are not authored here", store.ErrInvalid, yamlName))
-	default:
-		r.Kind = domain.ContentScenario
-		r.ContentID = topLevelID([]byte(yamlBody))
-		if r.ContentID == "" {
-			return errBadRequest(fmt.Errorf("%w: %s has no top-level id", store.ErrInvalid, yamlName))
-		}
-		r.Golden = golden
-	}
-	if !store.ValidContentID(r.ContentID) {
-		return errBadRequest(fmt.Errorf("%w: %q cannot name content: use lower-case letters and digits joined by '-'", store.ErrInvalid, r.ContentID))
-	}
-	ctx := c.Request.Context()
-	parent := store.NewContent
-	if head, err := s.store.Head(ctx, r.Kind, r.ContentID); err == nil {
-		parent = store.AnyParent
-		if r.Kind == domain.ContentScenario && len(golden) == 0 {
-			r.Golden = head.Golden
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	issues, err := s.content.Check(ctx, r)
-	if err != nil {
-		return err
-	}
-	msg := strings.TrimSpace(req.Message)
-	if msg == "" {
-		msg = "import " + yamlName
-	}
-	rev, err := s.store.SaveRevision(ctx, actorOf(c), store.SaveRequest{Kind: r.Kind, ID: r.ContentID, Body: r.Body, Golden: r.Golden,
-		Message: msg, Parent: parent, Action: "import", Detail: "from " + yamlName})
-	if err != nil {
+	rev, issues, err := s.content.Import(c.Request.Context(), actorOf(c), req.Files, req.Message)
+	if errors.Is(err, domain.ErrInvalid) {
+		return errBadRequest(err)
+	} else if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": issues, "url": unitURL(rev.Kind, rev.ContentID)})
 	return nil
-}
-
-// topLevelID reads a YAML document's top-level id without validating the
-// rest, so that a file with problems can still be imported as a draft.
-func topLevelID(data []byte) string {
-	var doc struct {
-		ID string `yaml:"id"`
-	}
-	if len(data) > store.MaxContentBody || yaml.Unmarshal(data, &doc) != nil {
-		return ""
-	}
-	return doc.ID
-}
-
-// idLine matches a scenario file's top-level id line.
-var idLine = regexp.MustCompile(`(?m)^id:[ \t]*("[^"\n]*"|'[^'\n]*'|[^#\n]*?)[ \t]*(#.*)?$`)
-
-// renameScenario gives a copy of a scenario and its golden transcripts a
-// new id, keeping the file otherwise as written.
-func renameScenario(r domain.Revision, newID string) (string, map[string]string, error) {
-	loc := idLine.FindStringSubmatchIndex(r.Body)
-	if loc == nil {
-		return "", nil, errBadRequest(fmt.Errorf("%w: scenario %s has no top-level id line to change", store.ErrInvalid, r.ContentID))
-	}
-	body := r.Body[:loc[2]] + newID + r.Body[loc[3]:]
-	scenarioRef := regexp.MustCompile(`("scenario"\s*:\s*)"` + regexp.QuoteMeta(r.ContentID) + `"`)
-	golden := map[string]string{}
-	for name, g := range r.Golden {
-		golden[name] = scenarioRef.ReplaceAllString(g, `${1}"`+newID+`"`)
-	}
-	return body, golden, nil
 }
 
 // authorPublish is POST /author/:kind/:id/publish: checks the revision
@@ -466,24 +362,14 @@ func (s *Server) authorClone(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if kind != domain.ContentScenario {
-		return errBadRequest(errors.New("only scenarios are cloned; a copied phrase file would repeat every entry id"))
-	}
-	newID := strings.TrimSpace(c.PostForm("new_id"))
-	if !store.ValidContentID(newID) {
-		return errBadRequest(fmt.Errorf("%w: new id %q: use lower-case letters and digits joined by '-'", store.ErrInvalid, newID))
-	}
 	r, err := s.formRevision(c, kind, id)
 	if err != nil {
 		return err
 	}
-	body, golden, err := renameScenario(r, newID)
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.SaveRevision(c.Request.Context(), actorOf(c), store.SaveRequest{Kind: kind, ID: newID, Body: body, Golden: golden,
-		Message: fmt.Sprintf("clone of %s revision %d", id, r.N), Parent: store.NewContent, Action: "clone",
-		Detail: fmt.Sprintf("from %s revision %d", id, r.N)}); err != nil {
+	newID := strings.TrimSpace(c.PostForm("new_id"))
+	if err := s.content.Clone(c.Request.Context(), actorOf(c), r, newID); errors.Is(err, domain.ErrInvalid) {
+		return errBadRequest(err)
+	} else if err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, unitURL(kind, newID))
@@ -555,29 +441,12 @@ func (s *Server) authorExport(c *gin.Context) error {
 		c.Data(http.StatusOK, "application/yaml; charset=utf-8", []byte(r.Body))
 		return nil
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	add := func(name, body string) error {
-		w, err := zw.Create(name)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write([]byte(body))
-		return err
-	}
-	if err := add(id+"/scenario.yaml", r.Body); err != nil {
-		return err
-	}
-	for _, name := range slices.Sorted(maps.Keys(r.Golden)) {
-		if err := add(id+"/golden/"+name+".json", r.Golden[name]); err != nil {
-			return err
-		}
-	}
-	if err := zw.Close(); err != nil {
+	zipped, err := app.ScenarioZip(r)
+	if err != nil {
 		return err
 	}
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-r%d.zip"`, id, r.N))
-	c.Data(http.StatusOK, "application/zip", buf.Bytes())
+	c.Data(http.StatusOK, "application/zip", zipped)
 	return nil
 }
 
@@ -783,13 +652,7 @@ type revisionsView struct {
 
 type historyEntry struct {
 	Rev  domain.Revision
-	Diff []diffLine
-}
-
-// diffLine is one line of a unified diff, classed for colouring.
-type diffLine struct {
-	Class string
-	Text  string
+	Diff []app.DiffLine
 }
 
 // authorHistory is GET /author/:kind/:id/history: every revision, newest
@@ -814,7 +677,7 @@ func (s *Server) authorHistory(c *gin.Context) error {
 		if i+1 < len(revs) {
 			prev = revs[i+1]
 		}
-		d, err := revisionDiff(prev, r)
+		d, err := app.Diff(prev, r)
 		if err != nil {
 			return err
 		}
@@ -822,74 +685,6 @@ func (s *Server) authorHistory(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "author_history", v)
 	return nil
-}
-
-// revisionDiff is the unified diff from a to b: the file, then each golden
-// transcript that changed.
-func revisionDiff(a, b domain.Revision) ([]diffLine, error) {
-	file := app.ScenarioFile(b.ContentID)
-	if b.Kind == domain.ContentPhrases {
-		file = app.PhraseFile(b.ContentID)
-	}
-	var out []diffLine
-	one := func(name, from, to string) error {
-		if from == to {
-			return nil
-		}
-		lines := func(s string) []string {
-			if s == "" {
-				return nil
-			}
-			return difflib.SplitLines(s)
-		}
-		fromName, toName := fmt.Sprintf("%s (r%d)", name, a.N), fmt.Sprintf("%s (r%d)", name, b.N)
-		if from == "" {
-			fromName = "/dev/null"
-		}
-		if to == "" {
-			toName = "/dev/null"
-		}
-		text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-			A: lines(from), B: lines(to), FromFile: fromName, ToFile: toName, Context: 3,
-		})
-		if err != nil {
-			return fmt.Errorf("diff %s: %w", name, err)
-		}
-		for _, l := range strings.SplitAfter(text, "\n") {
-			if l == "" {
-				continue
-			}
-			class := ""
-			switch {
-			case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
-				class = "file"
-			case strings.HasPrefix(l, "@@"):
-				class = "hunk"
-			case strings.HasPrefix(l, "+"):
-				class = "add"
-			case strings.HasPrefix(l, "-"):
-				class = "del"
-			}
-			out = append(out, diffLine{Class: class, Text: strings.TrimSuffix(l, "\n")})
-		}
-		return nil
-	}
-	if err := one(file, a.Body, b.Body); err != nil {
-		return nil, err
-	}
-	names := slices.Sorted(maps.Keys(a.Golden))
-	for _, n := range slices.Sorted(maps.Keys(b.Golden)) {
-		if _, ok := a.Golden[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		if err := one(app.GoldenFile(b.ContentID, n), a.Golden[n], b.Golden[n]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // authorTester is GET /author/tester: the phrase tester page.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,4 +98,87 @@ func (a *App) Decide(ctx context.Context, me domain.User, id int64, t *scenarios
 		a.log.Info("certification decision", "trainee", trainee.ID, "track", t.ID, "action", action, "by", me.ID)
 		return d, nil
 	}
+}
+
+// TrackStanding is a user's state on one track.
+type TrackStanding struct {
+	Track  *scenarios.Track
+	Status cert.Status
+}
+
+// TrackStatus returns user u's standing on every track assigned to their
+// team, in track order: what the scenario catalogue shows as a
+// "certified" badge and the progress page lists.
+func (a *App) TrackStatus(ctx context.Context, u domain.User) ([]TrackStanding, error) {
+	tracks, err := a.TeamTracks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(tracks[u.Team]) == 0 {
+		return nil, nil
+	}
+	attempts, err := a.db.ListAttempts(ctx, store.AttemptFilter{UserID: u.ID, WithoutScorecard: true})
+	if err != nil {
+		return nil, err
+	}
+	decisions, err := a.db.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: u.ID})
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	var out []TrackStanding
+	for _, t := range tracks[u.Team] {
+		out = append(out, TrackStanding{Track: t, Status: Evaluate(t, attempts, decisions, now)})
+	}
+	return out, nil
+}
+
+// TeamTracks maps each team to the tracks assigned to it that the library
+// holds, in track order. An assignment naming a track no longer in the
+// library is left out rather than failing every page.
+func (a *App) TeamTracks(ctx context.Context) (map[string][]*scenarios.Track, error) {
+	as, err := a.db.ListTrackAssignments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lib := a.Library(ctx)
+	out := map[string][]*scenarios.Track{}
+	for _, as := range as {
+		if t, ok := lib.Track(as.TrackID); ok {
+			out[as.Team] = append(out[as.Team], t)
+		}
+	}
+	for team := range out {
+		slices.SortFunc(out[team], func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return out, nil
+}
+
+// Library is the published library, or an empty one when the content
+// cannot be built, so that pages of stored records still show them.
+func (a *App) Library(ctx context.Context) *scenarios.Library {
+	lib, err := a.content.Catalogue(ctx)
+	if err != nil {
+		a.log.Error("load published content", "err", err)
+		return &scenarios.Library{}
+	}
+	return lib
+}
+
+// Track is the published track id.
+func (a *App) Track(ctx context.Context, id string) (*scenarios.Track, bool) {
+	return a.Library(ctx).Track(id)
+}
+
+// Tracks are the published tracks.
+func (a *App) Tracks(ctx context.Context) []*scenarios.Track { return a.Library(ctx).Tracks }
+
+// ScenarioTitles maps every scenario id in the published library to its
+// title.
+func (a *App) ScenarioTitles(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	for _, sc := range a.Library(ctx).Scenarios {
+		out[sc.ID] = sc.Title
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
@@ -17,58 +18,24 @@ import (
 // login checks a username and password against the rate limits and the
 // stored hash and, when they pass, starts a session and sets its cookie.
 func (s *Server) login(c *gin.Context, username, password string) (domain.User, error) {
-	if strings.TrimSpace(username) == "" || password == "" {
+	ctx := c.Request.Context()
+	user, err := s.app.Authenticate(ctx, username, password, c.ClientIP(), app.LoginPolicy{
+		Window: s.cfg.LoginWindow, MaxPerUser: s.cfg.MaxFailuresPerUser, MaxPerIP: s.cfg.MaxFailuresPerIP, DummyHash: s.dummyHash,
+	})
+	var limited *app.RateLimited
+	switch {
+	case errors.Is(err, app.ErrMissingCredentials):
 		return domain.User{}, errMissingCredentials()
-	}
-	name, err := auth.NormalizeUsername(username)
-	if err != nil || len(password) > 4*auth.MaxPasswordLen {
-		// No such account can exist, so there is nothing to count.
+	case errors.Is(err, app.ErrBadCredentials):
 		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
 		return domain.User{}, errBadCredentials()
-	}
-	ctx := c.Request.Context()
-	ip := c.ClientIP()
-	now := s.cfg.Now()
-
-	// Parallel guesses may all pass this check before any is recorded, so
-	// the limit can be overshot by the number of requests in flight; it
-	// still caps guessing at a handful per window.
-	failed, err := s.store.CountFailedLogins(ctx, name, ip, now.Add(-s.cfg.LoginWindow))
-	if err != nil {
-		return domain.User{}, err
-	}
-	if failed.ByUsername >= s.cfg.MaxFailuresPerUser || failed.ByIP >= s.cfg.MaxFailuresPerIP {
+	case errors.As(err, &limited):
 		s.metrics.logins.WithLabelValues("rate_limited").Inc()
-		s.log.Warn("login rate limited", "username", name, "ip", ip,
-			"failures_user", failed.ByUsername, "failures_ip", failed.ByIP)
-		return domain.User{}, errRateLimited(s.cfg.LoginWindow)
-	}
-
-	user, err := s.store.UserByUsername(ctx, name)
-	var ok bool
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		// Spend the same time as for a wrong password, so response times
-		// do not reveal which usernames exist.
-		if _, err := auth.VerifyPassword(s.dummyHash, password); err != nil {
-			return domain.User{}, err
-		}
+		return domain.User{}, errRateLimited(limited.Retry)
 	case err != nil:
 		return domain.User{}, err
-	default:
-		if ok, err = auth.VerifyPassword(user.PasswordHash, password); err != nil {
-			return domain.User{}, err
-		}
-		ok = ok && !user.Disabled
 	}
-	if err := s.store.RecordLoginAttempt(ctx, store.LoginAttempt{Username: name, IP: ip, At: now, OK: ok}); err != nil {
-		return domain.User{}, err
-	}
-	if !ok {
-		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
-		s.log.Info("login failed", "username", name, "ip", ip)
-		return domain.User{}, errBadCredentials()
-	}
+	now := s.cfg.Now()
 
 	// A session that was there before signing in is ended, so a token
 	// planted in the browser beforehand cannot ride on this login.
@@ -94,7 +61,6 @@ func (s *Server) login(c *gin.Context, username, password string) (domain.User, 
 	}
 	s.setSessionCookie(c, token, expires)
 	s.metrics.logins.WithLabelValues("ok").Inc()
-	s.log.Info("login", "user", user.ID, "username", name, "ip", ip)
 	return user, nil
 }
 

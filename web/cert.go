@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -49,80 +48,18 @@ type trackProgress struct {
 func (p trackProgress) Certified() bool { return p.Status.State == cert.Certified }
 
 // trackStatus returns the user's standing on every track assigned to their
-// team, in track order: what the scenario catalogue shows as a "certified"
-// badge and the progress page lists.
+// team (app.TrackStatus), with the scenarios' titles.
 func (s *Server) trackStatus(ctx context.Context, u domain.User) ([]trackProgress, error) {
-	tracks, err := s.teamTracks(ctx)
+	standings, err := s.app.TrackStatus(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	if len(tracks[u.Team]) == 0 {
-		return nil, nil
-	}
-	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: u.ID, WithoutScorecard: true})
-	if err != nil {
-		return nil, err
-	}
-	decisions, err := s.store.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: u.ID})
-	if err != nil {
-		return nil, err
-	}
-	now := s.cfg.Now()
-	titles := s.scenarioTitles(ctx)
+	titles := s.app.ScenarioTitles(ctx)
 	var out []trackProgress
-	for _, t := range tracks[u.Team] {
-		out = append(out, trackProgress{Track: t, Status: app.Evaluate(t, attempts, decisions, now), Titles: titles})
+	for _, st := range standings {
+		out = append(out, trackProgress{Track: st.Track, Status: st.Status, Titles: titles})
 	}
 	return out, nil
-}
-
-// teamTracks maps each team to the tracks assigned to it that the library
-// holds, in track order. An assignment naming a track no longer in the
-// library is left out rather than failing every page.
-func (s *Server) teamTracks(ctx context.Context) (map[string][]*scenarios.Track, error) {
-	as, err := s.store.ListTrackAssignments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	lib := s.library(ctx)
-	out := map[string][]*scenarios.Track{}
-	for _, a := range as {
-		if t, ok := lib.Track(a.TrackID); ok {
-			out[a.Team] = append(out[a.Team], t)
-		}
-	}
-	for team := range out {
-		slices.SortFunc(out[team], func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
-	}
-	return out, nil
-}
-
-// library is the published library, or an empty one when the content
-// cannot be built, so that certification pages still show stored records.
-func (s *Server) library(ctx context.Context) *scenarios.Library {
-	lib, err := s.content.Catalogue(ctx)
-	if err != nil {
-		s.log.Error("load published content", "err", err)
-		return &scenarios.Library{}
-	}
-	return lib
-}
-
-func (s *Server) track(ctx context.Context, id string) (*scenarios.Track, bool) {
-	return s.library(ctx).Track(id)
-}
-
-func (s *Server) tracks(ctx context.Context) []*scenarios.Track {
-	return s.library(ctx).Tracks
-}
-
-// scenarioTitles maps every scenario id in the library to its title.
-func (s *Server) scenarioTitles(ctx context.Context) map[string]string {
-	out := map[string]string{}
-	for _, sc := range s.library(ctx).Scenarios {
-		out[sc.ID] = sc.Title
-	}
-	return out
 }
 
 // pathID parses a numeric path parameter; anything else is not found.
@@ -148,7 +85,7 @@ func (s *Server) decisionForm(c *gin.Context) error {
 		return err
 	}
 	form := c.Request.PostForm
-	t, ok := s.track(ctx, form.Get("track"))
+	t, ok := s.app.Track(ctx, form.Get("track"))
 	if !ok {
 		return errBadRequest(errors.New("unknown track"))
 	}
@@ -180,7 +117,7 @@ func (s *Server) assignmentForm(c *gin.Context) error {
 	if err != nil || team == "" {
 		return errBadRequest(errors.New("team is required"))
 	}
-	t, ok := s.track(c.Request.Context(), form.Get("track"))
+	t, ok := s.app.Track(c.Request.Context(), form.Get("track"))
 	if !ok {
 		return errBadRequest(errors.New("unknown track"))
 	}
@@ -243,7 +180,7 @@ func (s *Server) certificatePage(c *gin.Context) error {
 	if me.ID != id && me.Role != domain.RoleManager {
 		return errNotFound()
 	}
-	t, ok := s.track(c.Request.Context(), c.Param("track"))
+	t, ok := s.app.Track(c.Request.Context(), c.Param("track"))
 	if !ok {
 		return errNotFound()
 	}
@@ -260,7 +197,7 @@ func (s *Server) certificatePage(c *gin.Context) error {
 	if st.State != cert.Certified {
 		return errNotFound()
 	}
-	v := certificateView{Trainee: trainee, Track: t, Status: st, Titles: s.scenarioTitles(ctx)}
+	v := certificateView{Trainee: trainee, Track: t, Status: st, Titles: s.app.ScenarioTitles(ctx)}
 	for _, d := range standing.Decisions {
 		if d.Action == domain.SignOff && d.At.Equal(st.CertifiedAt) {
 			v.SignedBy, v.Comment = d.Actor, d.Comment

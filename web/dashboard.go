@@ -154,7 +154,7 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	if err != nil {
 		return nil, err
 	}
-	teamTracks, err := s.teamTracks(ctx)
+	teamTracks, err := s.app.TeamTracks(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -227,9 +227,9 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	for _, a := range r.Attempts {
 		want[a.ScenarioID] = true
 	}
-	titles := s.scenarioTitles(ctx)
+	titles := s.app.ScenarioTitles(ctx)
 	{
-		for _, sc := range s.library(ctx).Scenarios {
+		for _, sc := range s.app.Library(ctx).Scenarios {
 			if want[sc.ID] {
 				r.Columns = append(r.Columns, column{ID: sc.ID, Title: sc.Title})
 				delete(want, sc.ID)
@@ -379,7 +379,7 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.tracks(c.Request.Context())})
+	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.app.Tracks(c.Request.Context())})
 	return nil
 }
 
@@ -500,7 +500,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	titles := s.scenarioTitles(ctx)
+	titles := s.app.ScenarioTitles(ctx)
 	v := traineeView{Trainee: u, Filter: f, Scenario: c.Query("scenario"), Titles: titles}
 	seen := map[string]bool{}
 	for _, a := range all {
@@ -515,12 +515,12 @@ func (s *Server) traineePage(c *gin.Context) error {
 	slices.SortFunc(v.Columns, func(a, b column) int { return strings.Compare(a.ID, b.ID) })
 	passMark := -1
 	if v.Scenario != "" {
-		if sc, ok := s.library(ctx).Scenario(v.Scenario); ok {
+		if sc, ok := s.app.Library(ctx).Scenario(v.Scenario); ok {
 			passMark = sc.PassMark
 		}
 	}
 	v.Chart = trendChart(v.Attempts, passMark, titles)
-	teamTracks, err := s.teamTracks(ctx)
+	teamTracks, err := s.app.TeamTracks(ctx)
 	if err != nil {
 		return err
 	}

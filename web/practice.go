@@ -211,7 +211,7 @@ func (s *Server) callPage(c *gin.Context) error {
 		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut},
 	}
 	// A scenario retired since leaves the page showing its id.
-	if sc, ok := s.library(ctx).Scenario(call.ScenarioID); ok {
+	if sc, ok := s.app.Library(ctx).Scenario(call.ScenarioID); ok {
 		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
 	}
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
@@ -470,7 +470,7 @@ func (s *Server) historyPage(c *gin.Context) error {
 	if len(calls) > historyLimit {
 		calls, view.Truncated = calls[:historyLimit], true
 	}
-	lib := s.library(ctx)
+	lib := s.app.Library(ctx)
 	for _, call := range calls {
 		row := historyRow{
 			ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode), Started: s.dateTime(call.Started),

@@ -106,7 +106,7 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 		return err
 	}
 	base := s.xapiBase()
-	titles := s.scenarioTitles(c.Request.Context())
+	titles := s.app.ScenarioTitles(c.Request.Context())
 	actor := func(name string) xapiActor {
 		return xapiActor{ObjectType: "Agent", Name: name, Account: xapiAccount{HomePage: base, Name: name}}
 	}
@@ -140,7 +140,7 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 	for _, row := range r.Rows {
 		names[row.User.ID] = row.User.Username
 	}
-	lib := s.library(c.Request.Context())
+	lib := s.app.Library(c.Request.Context())
 	for _, d := range r.Decisions {
 		if d.Action != domain.SignOff || !r.Filter.inRange(d.At) {
 			continue

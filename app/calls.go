@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/hotlinecoach/coach/domain"
@@ -68,4 +69,44 @@ func (a *App) SocketCall(ctx context.Context, u domain.User, id string) (store.C
 		return store.Call{}, fmt.Errorf("%w: call %s belongs to user %d, not %d", domain.ErrNotFound, call.ID, call.UserID, u.ID)
 	}
 	return call, nil
+}
+
+// Record is a user's record on one scenario.
+type Record struct {
+	// Attempts counts the ended calls; Best is the highest score among
+	// them and Passed whether any passed.
+	Attempts int
+	Best     int
+	Passed   bool
+	// LiveID is the newest unfinished call, which the user can go back to.
+	LiveID string
+}
+
+// Records returns user id's record on each scenario they have called, or
+// on scenarioID alone when it is set.
+func (a *App) Records(ctx context.Context, id int64, scenarioID string) (map[string]Record, error) {
+	calls, err := a.db.ListCalls(ctx, store.CallFilter{UserID: id, ScenarioID: scenarioID})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Record{}
+	// Calls come newest first, so the first live one seen is the latest.
+	for _, call := range calls {
+		r := out[call.ScenarioID]
+		switch call.Status {
+		case domain.CallLive:
+			if r.LiveID == "" {
+				r.LiveID = call.ID
+			}
+		case domain.CallEnded:
+			score := int(math.Round(call.Score))
+			if r.Attempts == 0 || score > r.Best {
+				r.Best = score
+			}
+			r.Attempts++
+			r.Passed = r.Passed || call.Passed
+		}
+		out[call.ScenarioID] = r
+	}
+	return out, nil
 }

@@ -15,6 +15,7 @@ package live
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -106,4 +107,64 @@ func endMessage(payload []byte, card json.RawMessage) ([]byte, error) {
 	}
 	ev.Scorecard = &sc
 	return json.Marshal(ev)
+}
+
+// Line is one line of a call's log as a page shows it: said by the
+// trainee or the caller, or a hint (Speaker empty).
+type Line struct {
+	Seq     int64
+	Speaker string
+	Text    string
+	Intent  string
+}
+
+// State is where a call stands by its stored log, for showing a live call
+// on a page.
+type State struct {
+	// Last is the seq of the last event, which a socket resumes after.
+	Last int64
+	// Opened is when ringing began; zero if it has not.
+	Opened time.Time
+	Rings  int
+	// Answered says the trainee has spoken, which answers the call.
+	Answered bool
+	// Mood is the caller's last mood, or -1 if none was logged.
+	Mood  int
+	Lines []Line
+	Hints []Line
+}
+
+// StateOf reads a call's stored log.
+func StateOf(events []store.Event) (State, error) {
+	st := State{Mood: -1, Lines: []Line{}, Hints: []Line{}}
+	for _, e := range events {
+		st.Last = e.Seq
+		var p struct {
+			N      int    `json:"n"`
+			Text   string `json:"text"`
+			Intent string `json:"intent"`
+			Value  *int   `json:"value"`
+		}
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return State{}, fmt.Errorf("call %s event %d: %w", e.CallID, e.Seq, err)
+		}
+		switch sim.EventType(e.Type) {
+		case sim.EventOpen:
+			st.Opened = e.At
+		case sim.EventSay:
+			st.Answered = true
+			st.Lines = append(st.Lines, Line{Seq: e.Seq, Speaker: string(sim.Trainee), Text: p.Text})
+		case sim.EventRing:
+			st.Rings = p.N
+		case sim.EventCustomer:
+			st.Lines = append(st.Lines, Line{Seq: e.Seq, Speaker: string(sim.Customer), Text: p.Text})
+		case sim.EventHint:
+			st.Hints = append(st.Hints, Line{Seq: e.Seq, Text: p.Text, Intent: p.Intent})
+		case sim.EventMood:
+			if p.Value != nil {
+				st.Mood = *p.Value
+			}
+		}
+	}
+	return st, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -68,7 +69,7 @@ type scenarioRow struct {
 // score, and a form to start a practice call or an exam.
 func (s *Server) scenariosPage(c *gin.Context) error {
 	u, _ := currentUser(c)
-	calls, err := s.store.ListCalls(c.Request.Context(), store.CallFilter{UserID: u.ID})
+	records, err := s.app.Records(c.Request.Context(), u.ID, "")
 	if err != nil {
 		return err
 	}
@@ -77,37 +78,13 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 		return err
 	}
 	view := catalogueView{Scenarios: []scenarioRow{}}
-	{
-		byID := map[string]int{}
-		for _, sc := range lib.Scenarios {
-			byID[sc.ID] = len(view.Scenarios)
-			view.Scenarios = append(view.Scenarios, scenarioRow{
-				ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,
-				Difficulty: sc.Difficulty, PassMark: sc.PassMark,
-			})
-		}
-		// Calls come newest first, so the first live one seen is the
-		// latest.
-		for _, call := range calls {
-			i, ok := byID[call.ScenarioID]
-			if !ok {
-				continue
-			}
-			row := &view.Scenarios[i]
-			switch call.Status {
-			case domain.CallLive:
-				if row.LiveID == "" {
-					row.LiveID = call.ID
-				}
-			case domain.CallEnded:
-				score := int(math.Round(call.Score))
-				if row.Attempts == 0 || score > row.Best {
-					row.Best = score
-				}
-				row.Attempts++
-				row.Passed = row.Passed || call.Passed
-			}
-		}
+	for _, sc := range lib.Scenarios {
+		r := records[sc.ID]
+		view.Scenarios = append(view.Scenarios, scenarioRow{
+			ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,
+			Difficulty: sc.Difficulty, PassMark: sc.PassMark,
+			Attempts: r.Attempts, Best: r.Best, Passed: r.Passed, LiveID: r.LiveID,
+		})
 	}
 	tracks, err := s.trackStatus(c.Request.Context(), u)
 	if err != nil {
@@ -156,8 +133,8 @@ type callView struct {
 	// Answered says the trainee has spoken, which answers the call.
 	Answered bool
 	Mood     int
-	Lines    []lineView
-	Hints    []lineView
+	Lines    []live.Line
+	Hints    []live.Line
 	// Scorecard is the scorecard page's path, linked at the end.
 	Scorecard string
 	// MaxReply caps a reply in characters, well inside the socket's
@@ -168,27 +145,9 @@ type callView struct {
 	Outcomes []sim.Outcome
 }
 
-// lineView is one line of a call as the call page shows it.
-type lineView struct {
-	Seq     int64
-	Speaker string
-	Text    string
-	Intent  string
-}
-
 // maxReply caps a typed reply: 4 UTF-8 bytes a character, plus the
 // message's envelope, stays under maxFrame.
 const maxReply = 1000
-
-// eventPayload is the union of the payloads of a call's stored events:
-// the trainee's (at, text) and the engine's messages.
-type eventPayload struct {
-	At     float64 `json:"at"`
-	N      int     `json:"n"`
-	Text   string  `json:"text"`
-	Intent string  `json:"intent"`
-	Value  *int    `json:"value"`
-}
 
 // callPage is GET /calls/:id: the live call. An ended call opens its
 // scorecard instead. What the call has said so far is on the page, so a
@@ -207,7 +166,6 @@ func (s *Server) callPage(c *gin.Context) error {
 	view := callView{
 		ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode),
 		Owner: call.UserID == u.ID, Scorecard: scorecardPath(call.ID), MaxReply: maxReply,
-		Lines: []lineView{}, Hints: []lineView{},
 		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut},
 	}
 	// A scenario retired since leaves the page showing its id.
@@ -221,30 +179,16 @@ func (s *Server) callPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range events {
-		view.After = e.Seq
-		var p eventPayload
-		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			return fmt.Errorf("call %s event %d: %w", call.ID, e.Seq, err)
-		}
-		switch e.Type {
-		case string(sim.EventOpen):
-			view.Started = true
-			view.Elapsed = strconv.FormatFloat(max(s.cfg.Now().Sub(e.At).Seconds(), 0), 'f', 1, 64)
-		case string(sim.EventSay):
-			view.Answered = true
-			view.Lines = append(view.Lines, lineView{Seq: e.Seq, Speaker: string(sim.Trainee), Text: p.Text})
-		case string(sim.EventRing):
-			view.Rings = p.N
-		case string(sim.EventCustomer):
-			view.Lines = append(view.Lines, lineView{Seq: e.Seq, Speaker: string(sim.Customer), Text: p.Text})
-		case string(sim.EventHint):
-			view.Hints = append(view.Hints, lineView{Seq: e.Seq, Text: p.Text, Intent: p.Intent})
-		case string(sim.EventMood):
-			if p.Value != nil {
-				view.Mood = *p.Value
-			}
-		}
+	st, err := live.StateOf(events)
+	if err != nil {
+		return err
+	}
+	view.After, view.Rings, view.Answered, view.Lines, view.Hints = st.Last, st.Rings, st.Answered, st.Lines, st.Hints
+	if st.Mood >= 0 {
+		view.Mood = st.Mood
+	}
+	if view.Started = !st.Opened.IsZero(); view.Started {
+		view.Elapsed = strconv.FormatFloat(max(s.cfg.Now().Sub(st.Opened).Seconds(), 0), 'f', 1, 64)
 	}
 	if view.Owner {
 		view.WS = callSocketPath(call.ID)
@@ -409,18 +353,12 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
 		return err
 	}
-	past, err := s.store.ListCalls(ctx, store.CallFilter{UserID: call.UserID, ScenarioID: call.ScenarioID, Status: domain.CallEnded})
+	records, err := s.app.Records(ctx, call.UserID, call.ScenarioID)
 	if err != nil {
 		return err
 	}
-	for _, p := range past {
-		score := int(math.Round(p.Score))
-		if view.Attempts == 0 || score > view.Best {
-			view.Best = score
-		}
-		view.BestPassed = view.BestPassed || p.Passed
-		view.Attempts++
-	}
+	r := records[call.ScenarioID]
+	view.Best, view.BestPassed, view.Attempts = r.Best, r.Passed, r.Attempts
 	s.render(c, http.StatusOK, "scorecard", view)
 	return nil
 }

@@ -8,6 +8,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -51,3 +52,33 @@ func (a *App) Content() *Content { return a.content }
 // Close stops the content's background builds and closes what it built.
 // Live calls must be stopped first.
 func (a *App) Close() { a.content.Close() }
+
+// Janitor removes expired sessions and login attempts too old to count
+// (older than keepLogins) every interval until ctx ends. Several instances
+// may run it at once; the deletes are idempotent.
+func (a *App) Janitor(ctx context.Context, every, keepLogins time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		a.sweep(ctx, keepLogins)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *App) sweep(ctx context.Context, keepLogins time.Duration) {
+	now := a.now()
+	if n, err := a.db.DeleteExpiredSessions(ctx, now); err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("sweep sessions", "err", err)
+		}
+	} else if n > 0 {
+		a.log.Info("removed expired sessions", "count", n)
+	}
+	if _, err := a.db.PruneLoginAttempts(ctx, now.Add(-keepLogins)); err != nil && ctx.Err() == nil {
+		a.log.Error("prune login attempts", "err", err)
+	}
+}

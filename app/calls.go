@@ -110,3 +110,17 @@ func (a *App) Records(ctx context.Context, id int64, scenarioID string) (map[str
 	}
 	return out, nil
 }
+
+// HistoryOf returns whose attempts viewer u may list by the name asked
+// for: their own (name empty or theirs), or, for trainers, managers and
+// admins, anyone's. A trainee asking for someone else's is told there is no
+// such account, as for a call.
+func (a *App) HistoryOf(ctx context.Context, u domain.User, name string) (domain.User, error) {
+	if name == "" || name == u.Username {
+		return u, nil
+	}
+	if u.Role == domain.RoleTrainee {
+		return domain.User{}, fmt.Errorf("%w: trainee %d asked for the history of %q", domain.ErrNotFound, u.ID, name)
+	}
+	return a.db.UserByUsername(ctx, name)
+}

@@ -398,3 +398,45 @@ func (a *App) publishVariant(ctx context.Context, u domain.User, d store.Dispute
 		*ed = again
 	}
 }
+
+// DisputeCard is a dispute with its call and the call's scorecard.
+type DisputeCard struct {
+	D    store.Dispute
+	Call store.Call
+	Card sim.Scorecard
+	// Item is the disputed item as the card has it (its id as title when
+	// the card lacks it); Said is the trainee's line at the disputed turn.
+	Item sim.ItemResult
+	Said string
+}
+
+// Disputes lists the disputes f selects, each with its call's scorecard.
+func (a *App) Disputes(ctx context.Context, f store.DisputeFilter) ([]DisputeCard, error) {
+	list, err := a.db.ListDisputes(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DisputeCard, 0, len(list))
+	calls := map[string]DisputeCard{}
+	for _, d := range list {
+		dc, ok := calls[d.CallID]
+		if !ok {
+			if dc.Call, err = a.db.CallByID(ctx, d.CallID); err != nil {
+				return nil, err
+			}
+			if dc.Card, err = ParseCard(dc.Call); err != nil {
+				return nil, err
+			}
+			calls[d.CallID] = dc
+		}
+		dc.D, dc.Item, dc.Said = d, sim.ItemResult{ID: d.ItemID, Title: d.ItemID}, ""
+		if i := dc.Card.ItemIndex(d.ItemID); i >= 0 {
+			dc.Item = dc.Card.Checklist[i]
+		}
+		if d.Turn < len(dc.Card.Turns) {
+			dc.Said = dc.Card.Turns[d.Turn].Text
+		}
+		out = append(out, dc)
+	}
+	return out, nil
+}

@@ -206,32 +206,13 @@ func formError(err error) error {
 func (s *Server) myDisputes(c *gin.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request.Context()
-	list, err := s.store.ListDisputes(ctx, store.DisputeFilter{TraineeID: u.ID})
+	list, err := s.app.Disputes(ctx, store.DisputeFilter{TraineeID: u.ID})
 	if err != nil {
 		return err
 	}
 	items := make([]mineItem, 0, len(list))
-	cards := map[string]sim.Scorecard{}
-	for _, d := range list {
-		card, ok := cards[d.CallID]
-		if !ok {
-			rec, err := s.store.CallByID(ctx, d.CallID)
-			if err != nil {
-				return err
-			}
-			if card, err = app.ParseCard(rec); err != nil {
-				return err
-			}
-			cards[d.CallID] = card
-		}
-		it := mineItem{D: d, ItemTitle: d.ItemID}
-		if i := card.ItemIndex(d.ItemID); i >= 0 {
-			it.ItemTitle = card.Checklist[i].Title
-		}
-		if d.Turn < len(card.Turns) {
-			it.Said = card.Turns[d.Turn].Text
-		}
-		items = append(items, it)
+	for _, dc := range list {
+		items = append(items, mineItem{D: dc.D, ItemTitle: dc.Item.Title, Said: dc.Said})
 	}
 	s.render(c, http.StatusOK, "dispute_mine", items)
 	return nil
@@ -254,32 +235,19 @@ func (s *Server) disputeQueue(c *gin.Context) error {
 
 func (s *Server) queue(c *gin.Context) (queueView, error) {
 	ctx := c.Request.Context()
-	open, err := s.store.ListDisputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
+	open, err := s.app.Disputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
 	if err != nil {
 		return queueView{}, err
 	}
 	v := queueView{MaxRunes: app.MaxDisputeRunes}
-	for _, d := range open {
-		rec, err := s.store.CallByID(ctx, d.CallID)
-		if err != nil {
-			return queueView{}, err
-		}
-		card, err := app.ParseCard(rec)
-		if err != nil {
-			return queueView{}, err
-		}
-		q := queueItem{D: d, Scenario: card.Title, Score: card.Score, Item: sim.ItemResult{ID: d.ItemID, Title: d.ItemID}}
-		if i := card.ItemIndex(d.ItemID); i >= 0 {
-			q.Item = card.Checklist[i]
-		}
+	for _, dc := range open {
+		d, card := dc.D, dc.Card
+		q := queueItem{D: d, Scenario: card.Title, Score: card.Score, Item: dc.Item, Said: dc.Said}
 		for i := max(d.Turn-1, 0); i <= d.Turn+1 && i < len(card.Turns); i++ {
 			t := card.Turns[i]
 			q.Context = append(q.Context, disputeTurn{Index: i, Speaker: string(t.Speaker), At: t.At, Text: t.Text, Current: i == d.Turn})
 		}
-		if d.Turn < len(card.Turns) {
-			q.Said = card.Turns[d.Turn].Text
-		}
-		for _, e := range s.app.ItemEntries(ctx, rec, d.ItemID) {
+		for _, e := range s.app.ItemEntries(ctx, dc.Call, d.ItemID) {
 			q.Entries = append(q.Entries, entryOption{ID: e.ID, Text: e.Text})
 		}
 		v.Items = append(v.Items, q)

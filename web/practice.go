@@ -1,20 +1,17 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/live"
-	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -220,7 +217,7 @@ type turnView struct {
 	Index    int
 	Speaker  string
 	At       string
-	Segments []segment
+	Segments []sim.Segment
 	Misheard bool
 }
 
@@ -229,90 +226,6 @@ type forbiddenView struct {
 	sim.ForbiddenEntry
 	TurnNo int
 	At     string
-}
-
-// segment is a run of a turn's text covered by the same hit, or by none.
-type segment struct {
-	Text string
-	// Kind is the hit's kind (required, recommended, forbidden); empty for
-	// text no hit covers.
-	Kind   string
-	Intent string
-	ID     string
-	// Suggestion, on the last segment of a forbidden hit, is what to say
-	// instead.
-	Suggestion string
-}
-
-// kindRank orders hit kinds for a span several hits cover: a forbidden
-// phrase shows through anything else.
-func kindRank(k phrasebook.Kind) int {
-	switch k {
-	case phrasebook.Forbidden:
-		return 3
-	case phrasebook.Required:
-		return 2
-	case phrasebook.Recommended:
-		return 1
-	}
-	return 0
-}
-
-// splitHits cuts text at its hits' rune offsets. Where hits overlap, the
-// span shows the strongest kind, then the earliest and longest hit.
-// Offsets outside the text are clamped, so a stored scorecard of another
-// version cannot make the page fail.
-func splitHits(text string, hits []phrasebook.Hit) []segment {
-	runes := []rune(text)
-	n := len(runes)
-	clamp := func(i int) int { return min(max(i, 0), n) }
-	cuts := []int{0, n}
-	for _, h := range hits {
-		cuts = append(cuts, clamp(h.Start), clamp(h.End))
-	}
-	slices.Sort(cuts)
-	cuts = slices.Compact(cuts)
-
-	var out []segment
-	prev := -2 // the hit the last segment showed; -1 is none
-	for i := 0; i+1 < len(cuts); i++ {
-		a, b := cuts[i], cuts[i+1]
-		best := -1
-		for j, h := range hits {
-			if clamp(h.Start) > a || clamp(h.End) < b || clamp(h.Start) >= clamp(h.End) {
-				continue
-			}
-			if best < 0 || better(h, hits[best]) {
-				best = j
-			}
-		}
-		if best == prev && len(out) > 0 {
-			out[len(out)-1].Text += string(runes[a:b])
-		} else {
-			seg := segment{Text: string(runes[a:b])}
-			if best >= 0 {
-				h := hits[best]
-				seg.Kind, seg.Intent, seg.ID = string(h.Kind), string(h.Intent), h.ID
-			}
-			out = append(out, seg)
-		}
-		prev = best
-		if best >= 0 && hits[best].Kind == phrasebook.Forbidden && clamp(hits[best].End) == b {
-			out[len(out)-1].Suggestion = hits[best].Suggestion
-		}
-	}
-	return out
-}
-
-// better reports whether hit a should show over hit b on a span both cover.
-func better(a, b phrasebook.Hit) bool {
-	if r := cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)); r != 0 {
-		return r > 0
-	}
-	if a.Start != b.Start {
-		return a.Start < b.Start
-	}
-	return a.End > b.End
 }
 
 // clockTime writes seconds since ringing as m:ss.
@@ -344,7 +257,7 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 	for i, t := range view.Card.Turns {
 		view.Turns = append(view.Turns, turnView{
 			Index: i, Speaker: string(t.Speaker), At: clockTime(t.At),
-			Segments: splitHits(t.Text, t.Hits), Misheard: t.Misheard,
+			Segments: sim.Segments(t.Text, t.Hits), Misheard: t.Misheard,
 		})
 	}
 	for _, f := range view.Card.Forbidden {
@@ -388,17 +301,9 @@ type historyRow struct {
 func (s *Server) historyPage(c *gin.Context) error {
 	ctx := c.Request.Context()
 	u, _ := currentUser(c)
-	who := u
-	if name := c.Query("user"); name != "" && name != u.Username {
-		if u.Role == domain.RoleTrainee {
-			e := errNotFound()
-			e.Err = fmt.Errorf("trainee %d asked for the history of %q", u.ID, name)
-			return e
-		}
-		var err error
-		if who, err = s.store.UserByUsername(ctx, name); err != nil {
-			return err
-		}
+	who, err := s.app.HistoryOf(ctx, u, c.Query("user"))
+	if err != nil {
+		return err
 	}
 	calls, err := s.store.ListCalls(ctx, store.CallFilter{UserID: who.ID, Limit: historyLimit + 1})
 	if err != nil {

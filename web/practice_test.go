@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -364,45 +363,6 @@ func TestHistoryPage(t *testing.T) {
 	status, body, _ = env.page(trainer, "/history")
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "还没有练习记录")
-}
-
-func TestSplitHits(t *testing.T) {
-	req := func(id string, s, e int) phrasebook.Hit {
-		return phrasebook.Hit{ID: id, Intent: "greeting", Kind: phrasebook.Required, Start: s, End: e}
-	}
-	bad := func(id string, s, e int) phrasebook.Hit {
-		return phrasebook.Hit{ID: id, Intent: "rude", Kind: phrasebook.Forbidden, Start: s, End: e, Suggestion: "请您稍等"}
-	}
-	tests := []struct {
-		name string
-		text string
-		hits []phrasebook.Hit
-		want []segment
-	}{
-		{"no hits", "您好", nil, []segment{{Text: "您好"}}},
-		{"empty", "", nil, nil},
-		{"one hit in the middle, rune offsets", "喂，您好啊", []phrasebook.Hit{req("g", 2, 4)},
-			[]segment{{Text: "喂，"}, {Text: "您好", Kind: "required", Intent: "greeting", ID: "g"}, {Text: "啊"}}},
-		{"whole text", "您好", []phrasebook.Hit{req("g", 0, 2)},
-			[]segment{{Text: "您好", Kind: "required", Intent: "greeting", ID: "g"}}},
-		{"forbidden shows through and carries the suggestion at its end", "你烦不烦啊", []phrasebook.Hit{req("g", 0, 3), bad("r", 1, 4)},
-			[]segment{
-				{Text: "你", Kind: "required", Intent: "greeting", ID: "g"},
-				{Text: "烦不烦", Kind: "forbidden", Intent: "rude", ID: "r", Suggestion: "请您稍等"},
-				{Text: "啊"},
-			}},
-		{"adjacent hits stay apart", "您好您好", []phrasebook.Hit{req("a", 0, 2), req("b", 2, 4)},
-			[]segment{{Text: "您好", Kind: "required", Intent: "greeting", ID: "a"}, {Text: "您好", Kind: "required", Intent: "greeting", ID: "b"}}},
-		{"offsets outside the text are clamped", "您好", []phrasebook.Hit{req("g", 1, 9), req("x", 5, 7)},
-			[]segment{{Text: "您"}, {Text: "好", Kind: "required", Intent: "greeting", ID: "g"}}},
-		{"markup stays text", "<b>好</b>", []phrasebook.Hit{req("g", 3, 4)},
-			[]segment{{Text: "<b>"}, {Text: "好", Kind: "required", Intent: "greeting", ID: "g"}, {Text: "</b>"}}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, splitHits(tc.text, tc.hits))
-		})
-	}
 }
 
 // TestPracticeTexts renders every practice page in both languages: a key

@@ -285,33 +285,9 @@ const shutdownGrace = 15 * time.Second
 // removed.
 const janitorEvery = 10 * time.Minute
 
-// janitor removes expired sessions and login attempts too old to count until
-// ctx ends. Several instances may run it at once; the deletes are idempotent.
+// janitor removes expired sessions and old login attempts until ctx ends.
+// Attempts are kept for a day, well past the rate-limit window, so an admin
+// can look into a burst of failures.
 func (s *Server) janitor(ctx context.Context) {
-	t := time.NewTicker(janitorEvery)
-	defer t.Stop()
-	for {
-		s.sweep(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (s *Server) sweep(ctx context.Context) {
-	now := s.cfg.Now()
-	if n, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("sweep sessions", "err", err)
-		}
-	} else if n > 0 {
-		s.log.Info("removed expired sessions", "count", n)
-	}
-	// Attempts are kept for a day, well past the rate-limit window, so an
-	// admin can look into a burst of failures.
-	if _, err := s.store.PruneLoginAttempts(ctx, now.Add(-24*time.Hour-s.cfg.LoginWindow)); err != nil && ctx.Err() == nil {
-		s.log.Error("prune login attempts", "err", err)
-	}
+	s.app.Janitor(ctx, janitorEvery, 24*time.Hour+s.cfg.LoginWindow)
 }

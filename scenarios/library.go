@@ -182,12 +182,8 @@ func Load(fsys fs.FS, display string, known KnownPhrase) (*Library, error) {
 			add(err)
 			continue
 		}
-		if t.Scenario != sc.ID {
-			add(yamlfile.Errors{{File: name(p), Line: 1, Field: "scenario", Msg: fmt.Sprintf("%q but the golden folder belongs to %q", t.Scenario, sc.ID)}})
-			continue
-		}
-		if t.Expect == nil {
-			add(yamlfile.Errors{{File: name(p), Line: 1, Field: "expect", Msg: "required in a golden transcript: passed, outcome and reason"}})
+		if err := CheckGolden(name(p), t, sc.ID); err != nil {
+			add(err)
 			continue
 		}
 		base := strings.TrimSuffix(p, ".json")

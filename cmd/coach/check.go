@@ -211,8 +211,8 @@ func (ck *checker) paths(ctx context.Context, paths []string) {
 			ck.report(err)
 			continue
 		}
-		if tr.Expect == nil {
-			ck.report(&yamlfile.Error{File: p, Line: 1, Field: "expect", Msg: "a golden transcript needs expect: passed, outcome and reason"})
+		if err := scenarios.CheckGolden(p, tr, tr.Scenario); err != nil {
+			ck.report(err)
 			continue
 		}
 		if _, ok := ck.lib.Scenario(tr.Scenario); !ok {

@@ -38,10 +38,13 @@ type App struct {
 	content *Content
 }
 
-// New makes the application over db.
+// New makes the application over db; log may be nil.
 func New(db *store.DB, log *slog.Logger, cfg Config) *App {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &App{db: db, log: log, now: cfg.Now, content: NewContent(db, log, cfg.Library, cfg.Book)}
 }

@@ -235,6 +235,20 @@ func (m *Content) Publish(ctx context.Context, actor store.Actor, r domain.Revis
 	return err
 }
 
+// SaveDraft saves r as the next revision of its unit after parent (the
+// revision number the editor started from), with its problems against the
+// published content, which do not stop a save (a draft may be unfinished)
+// but do stop publishing it.
+func (m *Content) SaveDraft(ctx context.Context, by store.Actor, r domain.Revision, message string, parent int) (domain.Revision, []Issue, error) {
+	issues, err := m.Check(ctx, r)
+	if err != nil {
+		return domain.Revision{}, nil, err
+	}
+	rev, err := m.db.SaveRevision(ctx, by, store.SaveRequest{Kind: r.Kind, ID: r.ContentID, Body: r.Body,
+		Golden: r.Golden, Message: strings.TrimSpace(message), Parent: parent})
+	return rev, issues, err
+}
+
 // SaveAndPublish saves req as a new revision and publishes it with
 // Publish's checks, for changes made by the program rather than in the
 // editor (a dispute that adds a variant to a phrase entry, say: read the

@@ -80,7 +80,6 @@ func unitParams(c *gin.Context) (domain.ContentKind, string, error) {
 
 func unitURL(kind domain.ContentKind, id string) string { return "/author/" + string(kind) + "/" + id }
 
-// app.Issue is one problem with a draft, placed at its line.
 // draftJSON is a content unit as the editor sends it.
 type draftJSON struct {
 	Kind   string            `json:"kind"`
@@ -148,13 +147,7 @@ func (s *Server) apiAuthorSave(c *gin.Context) error {
 	if d.Parent < 0 {
 		return errBadRequest(errors.New("parent must not be negative"))
 	}
-	ctx := c.Request.Context()
-	issues, err := s.content.Check(ctx, r)
-	if err != nil {
-		return err
-	}
-	rev, err := s.store.SaveRevision(ctx, actorOf(c), store.SaveRequest{Kind: r.Kind, ID: r.ContentID, Body: r.Body,
-		Golden: r.Golden, Message: strings.TrimSpace(d.Message), Parent: d.Parent})
+	rev, issues, err := s.content.SaveDraft(c.Request.Context(), actorOf(c), r, d.Message, d.Parent)
 	if err != nil {
 		return err
 	}
@@ -166,7 +159,6 @@ func revisionJSON(r domain.Revision) gin.H {
 	return gin.H{"id": r.ID, "n": r.N, "kind": r.Kind, "content_id": r.ContentID, "author": r.Author, "at": r.At, "message": r.Message}
 }
 
-// app.GoldenRun is the result of one golden transcript.
 // apiAuthorGolden is POST /api/author/golden: replays golden transcripts
 // against a draft, without saving it.
 func (s *Server) apiAuthorGolden(c *gin.Context) error {

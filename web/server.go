@@ -125,12 +125,6 @@ func (c *Config) setDefaults() {
 	if c.XAPIBase == "" {
 		c.XAPIBase = "https://hotline-coach.invalid"
 	}
-	if c.CallTick == 0 {
-		c.CallTick = 250 * time.Millisecond
-	}
-	if c.LeaseTTL == 0 {
-		c.LeaseTTL = 30 * time.Second
-	}
 }
 
 // Server serves the site. Create it with New.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -113,7 +114,7 @@ func trendChart(attempts []store.Attempt, passMark int, titles map[string]string
 			c.Series = append(c.Series, chartSeries{ID: a.ScenarioID, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID),
 				Color: seriesColors[k%len(seriesColors)]})
 		}
-		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == store.ModeExam,
+		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == domain.Exam,
 			Passed: a.Passed, Title: c.Series[k].Title, When: a.Ended.UTC().Format("2006-01-02 15:04"), Color: c.Series[k].Color}
 		c.Points = append(c.Points, p)
 		c.Series[k].Points++

@@ -14,10 +14,12 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -179,35 +181,35 @@ func TestBrowserPages(t *testing.T) {
 
 	env := newEnv(t)
 	ts := wsServer(t, env)
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
 	bg := context.Background()
 
-	teamMember := func(name string) store.User {
+	teamMember := func(name string) domain.User {
 		h, err := auth.HashPassword(testPassword, fastParams)
 		require.NoError(t, err)
-		u := store.User{Username: name, PasswordHash: h, Role: store.RoleTrainee, Team: "东区一班", Created: t0}
+		u := domain.User{Username: name, PasswordHash: h, Role: domain.RoleTrainee, Team: "东区一班", Created: t0}
 		require.NoError(t, env.db.CreateUser(bg, &u))
 		return u
 	}
 	trainee := teamMember("li.na")
 	peer := teamMember("zhao.lei")
-	trainer := env.addUser("wang.fang", store.RoleTrainer)
-	manager := env.addUser("chen.jie", store.RoleManager)
-	admin := env.addUser("root", store.RoleAdmin)
+	trainer := env.addUser("wang.fang", domain.RoleTrainer)
+	manager := env.addUser("chen.jie", domain.RoleManager)
+	admin := env.addUser("root", domain.RoleAdmin)
 	require.NoError(t, env.db.AssignTrack(bg, store.TrackAssignment{Team: trainee.Team, TrackID: "heating-level-1", AssignedAt: env.clock.Now()},
 		store.Actor{ID: manager.ID, Name: manager.Username}))
 
 	// ended records a golden transcript's scorecard as a call of u, a
 	// day after the previous one.
-	ended := func(u store.User, scenario, name, mode string) (string, *sim.Scorecard) {
+	ended := func(u domain.User, scenario, name, mode string) (string, *sim.Scorecard) {
 		t.Helper()
 		env.clock.Advance(26 * time.Hour)
 		token, _ := env.session(u)
 		sc, tr := golden(t, lib, scenario, name)
 		id, _ := env.startCall(token, scenario, mode)
-		card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: sim.Mode(mode), Seed: 1})
+		card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: domain.Mode(mode), Seed: 1})
 		require.NoError(t, err)
 		raw, err := json.Marshal(card)
 		require.NoError(t, err)
@@ -257,7 +259,7 @@ func TestBrowserPages(t *testing.T) {
 		&store.Dispute{CallID: failedID, ItemID: disputable[0], Turn: firstTurn, Text: "我第一句就说了", TraineeID: trainee.ID}))
 
 	sessions := map[string]string{}
-	for _, u := range []store.User{trainee, trainer, manager, admin} {
+	for _, u := range []domain.User{trainee, trainer, manager, admin} {
 		tok, _ := env.session(u)
 		sessions[string(u.Role)] = tok
 	}
@@ -333,7 +335,7 @@ func TestBrowserPages(t *testing.T) {
 		passed[e.ID] = true
 	}
 	easiest := ""
-	for _, sc := range byDifficulty(lib.Scenarios) {
+	for _, sc := range app.ByDifficulty(lib.Scenarios) {
 		if !passed[sc.ID] && easiest == "" {
 			easiest = sc.ID
 		}

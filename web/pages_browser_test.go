@@ -581,6 +581,10 @@ func TestBrowserPages(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/manage/trainees/%d", ts.URL, trainee.ID)),
 		chromedp.WaitVisible(chromedp.CSS(`button[value=signoff]`)),
+	), "the sign-off button")
+	checkAxe(t, ctx, src, "manager sign-off")
+	shots.shot(ctx, "manager-signoff-desktop")
+	require.NoError(t, chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`form.decision textarea[name=comment]`), "六个场景考试全部达标，同意认证。"),
 		chromedp.Click(chromedp.CSS(`button[value=signoff]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.track[data-state=certified]`)),

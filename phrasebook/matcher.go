@@ -20,6 +20,8 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // sigField is the indexed field: the signature terms of a wording.
@@ -99,6 +101,14 @@ type form struct {
 	// budgetFor); zero means it must occur exactly.
 	budget int
 	except []string
+	// gap is how many filler characters the reply may insert (see
+	// phrase.FillerMask); srunes and ssounds are the wording without its
+	// own fillers, matched against the reply without its fillers.
+	gap     int
+	srunes  []rune
+	ssounds []sound
+	// pat is set for a pattern, which has no runes.
+	pat *phrase.Pattern
 }
 
 // New indexes entries and returns a Matcher over them. The entries are
@@ -181,7 +191,9 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 			except = append(except, Normalize(x).String())
 		}
 		seen := map[string]bool{}
-		for _, text := range e.Forms() {
+		forms := e.Forms()
+		for k := 0; k < len(forms); k++ {
+			text := forms[k]
 			n := Normalize(text)
 			s := n.String()
 			if s == "" || seen[s] {
@@ -207,6 +219,40 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 				// Forbidden wordings match exactly: a polite reply that
 				// is one character away from a deflection is not one.
 				f.budget = budgetFor(len(n.Runes))
+				f.gap = e.GapOrDefault()
+				if f.gap > 0 && len(n.Runes) >= 3 {
+					// The wording is also matched against the reply
+					// without its fillers. A wording with fillers of its
+					// own (我这边查到) gets its bare form (我查到) as a
+					// wording of its own instead, when enough is left of
+					// it to say the same thing.
+					bare, _ := phrase.Strip(n.Runes, phrase.FillerMask(n.Runes))
+					switch {
+					case len(bare) == len(n.Runes):
+						f.srunes, f.ssounds = f.runes, f.sounds
+					case len(bare) >= 3:
+						forms = append(forms, string(bare))
+					}
+				}
+			}
+			m.forms = append(m.forms, f)
+		}
+		for k, src := range e.Patterns {
+			p, err := phrase.CompilePattern(src, e.Window)
+			if err != nil {
+				return nil, errors.Join(fmt.Errorf("build matcher: entry %s: pattern %d: %w", e.ID, k+1, err), idx.Close())
+			}
+			f := form{entry: i, text: src, except: except, gap: e.GapOrDefault(), pat: p}
+			for _, a := range p.Anchors() {
+				id, ok := m.termIDs[a]
+				if !ok {
+					id = int32(len(m.termBytes)) // #nosec G115 -- bounded by maxBookRunes
+					m.termIDs[a] = id
+					m.termBytes = append(m.termBytes, []byte(a))
+					df = append(df, 0)
+				}
+				f.terms = append(f.terms, id)
+				df[id]++
 			}
 			m.forms = append(m.forms, f)
 		}
@@ -220,6 +266,23 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		f := &m.forms[i]
 		if scope := m.entries[f.entry].Scope; scope != "" {
 			m.scoped[scope] = append(m.scoped[scope], int32(i))
+		}
+		if f.pat != nil {
+			// A pattern is found through its anchors, one of which each
+			// of its matches contains; one without is tried every time.
+			if len(f.terms) == 0 {
+				m.always = append(m.always, int32(i))
+				continue
+			}
+			sig := make([]string, len(f.terms))
+			for k, id := range f.terms {
+				m.sigDF[id]++
+				sig[k] = string(m.termBytes[id])
+			}
+			if err := batch.Index(strconv.Itoa(i), map[string]any{sigField: sig}); err != nil {
+				return nil, errors.Join(fmt.Errorf("build matcher: index %s: %w", m.entries[f.entry].ID, err), idx.Close())
+			}
+			continue
 		}
 		// Each half edit of the budget breaks at most two bigrams.
 		broken := 2 * f.budget
@@ -631,14 +694,20 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 	sc := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(sc)
 	sc.begin()
-	u := newUtterance(n)
+	u := newUtterance(n, text)
 	clear(sc.runeBits[:])
 	sc.runeMask = [2]uint64{}
 	for _, r := range u.runes {
 		sc.runeBits[(r%runeBitsLen)/64] |= 1 << (r % 64)
 		sc.runeMask[(r%128)/64] |= 1 << (r % 64)
 	}
-	m.markTerms(sc, u.text)
+	if u.stripped() {
+		// Terms that fillers split in the reply (报修单|了|登记) count as
+		// well; screens only get looser for it.
+		m.markTerms(sc, u.text, string(u.srunes))
+	} else {
+		m.markTerms(sc, u.text)
+	}
 	m.candidates(sc, st)
 	for _, fi := range m.scoped[f.Scope] {
 		if sc.formSeen[fi] != sc.epoch {
@@ -657,18 +726,28 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 			continue
 		}
 		verified++
-		start, end, score, ok := u.find(fm)
+		var value *phrase.Value
+		start, end, score, ok := 0, 0, 0.0, false
+		if fm.pat != nil {
+			start, end, score, value, ok = u.findPattern(fm)
+		} else {
+			start, end, score, ok = u.find(fm)
+		}
 		if !ok {
 			continue
 		}
+		if value == nil && wantsTime(e.Intent) {
+			value = u.timeNear(start, end)
+		}
 		span := n.OrigSpan(start, end)
-		h := Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: score, Start: span.Start, End: span.End, Suggestion: e.Suggestion}
+		h := Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: score, Start: span.Start, End: span.End, Suggestion: e.Suggestion, Value: value}
 		k := slices.IndexFunc(sc.found, func(x found) bool { return x.entry == fm.entry })
 		switch {
 		case k < 0:
-			sc.found = append(sc.found, found{h, fm.entry, e.Scope != ""})
+			sc.found = append(sc.found, found{h, fm.entry, e.Scope != "", fm.pat != nil})
 		case better(h, sc.found[k].Hit):
 			sc.found[k].Hit = h
+			sc.found[k].pattern = fm.pat != nil
 		}
 	}
 	if st != nil {
@@ -680,12 +759,14 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 
 // markTerms finds the reply's occurrences of terms that some wording has
 // and marks those terms.
-func (m *Matcher) markTerms(sc *scratch, s string) {
-	m.analyze(s, func(term []byte, pos int) {
-		if id, ok := m.termIDs[string(term)]; ok {
-			sc.grams = append(sc.grams, gram{id, int32(pos)}) // #nosec G115 -- match reads at most maxMatchBytes
-		}
-	})
+func (m *Matcher) markTerms(sc *scratch, texts ...string) {
+	for _, s := range texts {
+		m.analyze(s, func(term []byte, pos int) {
+			if id, ok := m.termIDs[string(term)]; ok {
+				sc.grams = append(sc.grams, gram{id, int32(pos)}) // #nosec G115 -- match reads at most maxMatchBytes
+			}
+		})
+	}
 	slices.SortFunc(sc.grams, func(a, b gram) int {
 		if a.id != b.id {
 			return int(a.id - b.id)
@@ -860,11 +941,13 @@ func better(a, b Hit) bool {
 	return a.Start < b.Start
 }
 
-// found is a hit and whether its entry is a scenario's own key point.
+// found is a hit and whether its entry is a scenario's own key point,
+// and whether a pattern made it.
 type found struct {
 	Hit
-	entry  int
-	scoped bool
+	entry   int
+	scoped  bool
+	pattern bool
 }
 
 // dedupe sorts hits by position after dropping those a better hit shadows:
@@ -873,6 +956,8 @@ type found struct {
 //     point is never shadowed by a shared entry, since the scenario grades it;
 //   - a near match overlapping an exact match of another intent: 请问有什么
 //     可以帮您 offers help, though it is one character from 还有什么可以帮您.
+//     A pattern's hit is not near but precise: one sentence can carry
+//     several intents (名字和手机号报一下 asks for a name and a phone).
 func dedupe(hits []found) []Hit {
 	sort.Slice(hits, func(i, j int) bool {
 		if better(hits[i].Hit, hits[j].Hit) != better(hits[j].Hit, hits[i].Hit) {
@@ -889,7 +974,7 @@ func dedupe(hits []found) []Hit {
 				continue
 			}
 			sameIntent := k.Intent == h.Intent && (keptScoped[i] || !h.scoped)
-			if sameIntent || (k.Intent != h.Intent && k.Score == 1 && h.Score < 1) {
+			if sameIntent || (k.Intent != h.Intent && k.Score == 1 && h.Score < 1 && !h.pattern) {
 				shadowed = true
 				break
 			}
@@ -913,15 +998,27 @@ func dedupe(hits []found) []Hit {
 
 // utterance is a normalised reply with what verification needs.
 type utterance struct {
+	n      Normalized
+	orig   string
 	runes  []rune
 	sounds []sound
 	text   string
 	// byteAt[i] is the byte offset of rune i in text.
 	byteAt []int
+	// filler marks the runes of filler words; srunes are the others, at
+	// sat in runes, with their ssounds.
+	filler  []bool
+	srunes  []rune
+	sat     []int
+	ssounds []sound
+	// values and input are read when a pattern or commitment needs them.
+	values []phrase.ValueSpan
+	read   bool
+	input  *phrase.Input
 }
 
-func newUtterance(n Normalized) *utterance {
-	u := &utterance{runes: n.Runes, sounds: soundsOf(n.Runes), byteAt: make([]int, len(n.Runes)+1)}
+func newUtterance(n Normalized, orig string) *utterance {
+	u := &utterance{n: n, orig: orig, runes: n.Runes, sounds: soundsOf(n.Runes), byteAt: make([]int, len(n.Runes)+1)}
 	var b strings.Builder
 	for i, r := range n.Runes {
 		u.byteAt[i] = b.Len()
@@ -929,7 +1026,70 @@ func newUtterance(n Normalized) *utterance {
 	}
 	u.byteAt[len(n.Runes)] = b.Len()
 	u.text = b.String()
+	u.filler = phrase.FillerMask(n.Runes)
+	if slices.Contains(u.filler, true) {
+		u.srunes, u.sat = phrase.Strip(n.Runes, u.filler)
+		u.ssounds = soundsOf(u.srunes)
+	}
 	return u
+}
+
+// stripped reports whether the reply has filler words to leave out.
+func (u *utterance) stripped() bool { return u.sat != nil }
+
+// valueSpans returns the reply's typed values.
+func (u *utterance) valueSpans() []phrase.ValueSpan {
+	if !u.read {
+		u.values, u.read = phrase.Values(u.n, u.orig), true
+	}
+	return u.values
+}
+
+// findPattern matches a pattern form, skipping matches inside exceptions.
+func (u *utterance) findPattern(f *form) (start, end int, score float64, value *phrase.Value, ok bool) {
+	if u.input == nil {
+		u.input = phrase.NewInput(u.runes, u.valueSpans())
+	}
+	for from := 0; from < len(u.runes); {
+		pm, ok := f.pat.FindFrom(u.input, f.gap, from)
+		if !ok {
+			return 0, 0, 0, nil, false
+		}
+		if !u.excepted(f.except, pm.Start, pm.End) {
+			return pm.Start, pm.End, round3(0.95 - 0.01*float64(pm.Skipped)), pm.Value, true
+		}
+		from = pm.Start + 1
+	}
+	return 0, 0, 0, nil, false
+}
+
+// wantsTime reports whether hits of an intent carry the time said with
+// them: a commitment or a promised call back is graded on its time.
+func wantsTime(i Intent) bool { return i == "commit" || i == "follow-up" }
+
+// timeNear returns the time value said with the span [start, end): one
+// that overlaps it, or the nearest within a few characters before or after.
+func (u *utterance) timeNear(start, end int) *phrase.Value {
+	const reach = 8
+	var best *phrase.Value
+	bestDist := reach + 1
+	for _, v := range u.valueSpans() {
+		if !v.Value.Type.IsTime() {
+			continue
+		}
+		d := 0
+		switch {
+		case v.End <= start:
+			d = start - v.End
+		case v.Start >= end:
+			d = v.Start - end
+		}
+		if d < bestDist {
+			val := v.Value
+			best, bestDist = &val, d
+		}
+	}
+	return best
 }
 
 // runeIndex converts a byte offset of text into a rune offset.
@@ -951,10 +1111,31 @@ func (u *utterance) find(f *form) (start, end int, score float64, ok bool) {
 		extra = costOther
 	}
 	d, s, e := fuzzy(f.runes, f.sounds, u.runes, u.sounds, extra, f.budget)
-	if d > f.budget {
+	if d <= f.budget {
+		return s, e, round3(1 - float64(d)/float64(2*len(f.runes))), true
+	}
+	if f.srunes == nil || !u.stripped() {
 		return 0, 0, 0, false
 	}
-	return s, e, round3(1 - float64(d)/float64(2*len(f.runes))), true
+	// The wording again, both it and the reply without filler words (这边,
+	// 帮您, 了…), as long as the reply inserted at most gap of them.
+	budget := budgetFor(len(f.srunes))
+	d, s, e = fuzzy(f.srunes, f.ssounds, u.srunes, u.ssounds, extra, budget)
+	if d > budget || e <= s {
+		return 0, 0, 0, false
+	}
+	start, end = u.sat[s], u.sat[e-1]+1
+	inserted := 0
+	for k := start; k < end; k++ {
+		if u.filler[k] {
+			inserted++
+		}
+	}
+	if inserted > f.gap {
+		return 0, 0, 0, false
+	}
+	// Each filler costs a little, so the wording said as written ranks first.
+	return start, end, round3(1 - float64(d)/float64(2*len(f.srunes)) - 0.01*float64(inserted)), true
 }
 
 // exact finds the first occurrence of the wording that no exception covers.

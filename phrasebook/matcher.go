@@ -101,6 +101,8 @@ type form struct {
 	// budgetFor); zero means it must occur exactly.
 	budget int
 	except []string
+	// notAfter are words that cancel a hit when said right before it.
+	notAfter [][]rune
 	// gap is how many filler characters the reply may insert (see
 	// phrase.FillerMask); srunes and ssounds are the wording without its
 	// own fillers, matched against the reply without its fillers.
@@ -190,6 +192,10 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		for _, x := range e.Except {
 			except = append(except, Normalize(x).String())
 		}
+		var notAfter [][]rune
+		for _, x := range e.NotAfter {
+			notAfter = append(notAfter, Normalize(x).Runes)
+		}
 		seen := map[string]bool{}
 		forms := e.Forms()
 		for k := 0; k < len(forms); k++ {
@@ -200,7 +206,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 				continue
 			}
 			seen[s] = true
-			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, except: except}
+			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, except: except, notAfter: notAfter}
 			m.analyze(s, func(term []byte, pos int) {
 				id, ok := m.termIDs[string(term)]
 				if !ok {
@@ -230,7 +236,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 					switch {
 					case len(bare) == len(n.Runes):
 						f.srunes, f.ssounds = f.runes, f.sounds
-					case len(bare) >= 3:
+					case len(bare) >= 4:
 						forms = append(forms, string(bare))
 					}
 				}
@@ -242,7 +248,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 			if err != nil {
 				return nil, errors.Join(fmt.Errorf("build matcher: entry %s: pattern %d: %w", e.ID, k+1, err), idx.Close())
 			}
-			f := form{entry: i, text: src, except: except, gap: e.GapOrDefault(), pat: p}
+			f := form{entry: i, text: src, except: except, notAfter: notAfter, gap: e.GapOrDefault(), pat: p}
 			for _, a := range p.Anchors() {
 				id, ok := m.termIDs[a]
 				if !ok {
@@ -957,9 +963,13 @@ type found struct {
 //   - a near match overlapping an exact match of another intent: 请问有什么
 //     可以帮您 offers help, though it is one character from 还有什么可以帮您.
 //     A pattern's hit is not near but precise: one sentence can carry
-//     several intents (名字和手机号报一下 asks for a name and a phone).
+//     several intents (名字和手机号报一下 asks for a name and a phone);
+//   - a required hit overlapping a forbidden one.
 func dedupe(hits []found) []Hit {
 	sort.Slice(hits, func(i, j int) bool {
+		if fi, fj := hits[i].Kind == Forbidden, hits[j].Kind == Forbidden; fi != fj {
+			return fi
+		}
 		if better(hits[i].Hit, hits[j].Hit) != better(hits[j].Hit, hits[i].Hit) {
 			return better(hits[i].Hit, hits[j].Hit)
 		}
@@ -974,6 +984,12 @@ func dedupe(hits []found) []Hit {
 				continue
 			}
 			sameIntent := k.Intent == h.Intent && (keptScoped[i] || !h.scoped)
+			if k.Kind == Forbidden && h.Kind != Forbidden {
+				// What is said in a forbidden way earns nothing: 保证今天
+				// 修好 is an over-promise, not a commitment.
+				shadowed = true
+				break
+			}
 			if sameIntent || (k.Intent != h.Intent && k.Score == 1 && h.Score < 1 && !h.pattern) {
 				shadowed = true
 				break
@@ -1055,7 +1071,7 @@ func (u *utterance) findPattern(f *form) (start, end int, score float64, value *
 		if !ok {
 			return 0, 0, 0, nil, false
 		}
-		if !u.excepted(f.except, pm.Start, pm.End) {
+		if !u.excepted(f.except, pm.Start, pm.End) && !u.cancelled(f.notAfter, pm.Start) {
 			return pm.Start, pm.End, round3(0.95 - 0.01*float64(pm.Skipped)), pm.Value, true
 		}
 		from = pm.Start + 1
@@ -1117,7 +1133,7 @@ func (u *utterance) find(f *form) (start, end int, score float64, ok bool) {
 	if f.srunes == nil || !u.stripped() {
 		return 0, 0, 0, false
 	}
-	// The wording again, both it and the reply without filler words (这边,
+	// The wording again, it and the reply without filler words (这边,
 	// 帮您, 了…), as long as the reply inserted at most gap of them.
 	budget := budgetFor(len(f.srunes))
 	d, s, e = fuzzy(f.srunes, f.ssounds, u.srunes, u.ssounds, extra, budget)
@@ -1148,12 +1164,29 @@ func (u *utterance) exact(f *form) (start, end int, score float64, ok bool) {
 		b := from + i
 		s := u.runeIndex(b)
 		e := s + len(f.runes)
-		if !u.excepted(f.except, s, e) {
+		if !u.excepted(f.except, s, e) && !u.cancelled(f.notAfter, s) {
 			return s, e, 1, true
 		}
 		from = b + len(string(f.runes[0]))
 	}
 	return 0, 0, 0, false
+}
+
+// cancelled reports whether one of words ends right before rune start,
+// filler words aside (不能给您保证).
+func (u *utterance) cancelled(words [][]rune, start int) bool {
+	for _, w := range words {
+		end := start
+		for end > 0 && u.filler[end-1] && start-end < 4 {
+			end--
+		}
+		for _, e := range []int{start, end} {
+			if e >= len(w) && slices.Equal(u.runes[e-len(w):e], w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // excepted reports whether [s, e) lies inside an occurrence of one of the

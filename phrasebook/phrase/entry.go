@@ -100,6 +100,9 @@ type Entry struct {
 	// Except lists wordings that contain a forbidden phrase but are polite
 	// (不知道您 contains 不知道); a hit inside one of them is dropped.
 	Except []string `yaml:"except,omitempty" json:"except,omitempty"`
+	// NotAfter lists words that, said right before a hit, cancel it: a
+	// forbidden 保证修好 is an honest 不能保证修好.
+	NotAfter []string `yaml:"not_after,omitempty" json:"not_after,omitempty"`
 	// Suggestion is what to say instead; required for forbidden entries.
 	Suggestion string `yaml:"suggestion,omitempty" json:"suggestion,omitempty"`
 	// Source names the norm and section the entry comes from.

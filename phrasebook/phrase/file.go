@@ -123,6 +123,9 @@ func ValidateEntry(e *Entry, report func(field, format string, args ...any)) {
 	for _, v := range e.Except {
 		checkForm("except", v)
 	}
+	for _, v := range e.NotAfter {
+		checkForm("not_after", v)
+	}
 	for k, src := range e.Patterns {
 		if _, err := CompilePattern(src, e.Window); err != nil {
 			report(fmt.Sprintf("patterns[%d]", k), "%q: %v", src, err)

@@ -11,18 +11,18 @@ import (
 // A Pattern is a wording with choices, written by trainers in a
 // phrasebook or scenario file (docs/phrasebook-format.md):
 //
-//	[登记|记录|建] … (工单|报修单|单子)
+//		[登记|记录|建] … (工单|报修单|单子)
 //
-//   - (a|b) and [a|b] are alternatives, one of which must be said; an
-//     alternative may itself be a sequence with groups;
-//   - ? after a character or group makes it optional: 帮您?登记, (已经)?;
-//   - … (or ...) lets the next part start within the entry's window of
-//     characters (default 8); …12 sets the window for this gap;
-//   - {duration}, {time}, {date}, {amount}, {phone}, {count} and {when}
-//     (a duration, time or date) are typed slots: a value of that type,
-//     which the hit then carries;
-//   - spaces are ignored; everything else is literal text, normalised as
-//     replies are (Traditional script, numerals and width do not matter).
+//	  - (a|b) and [a|b] are alternatives, one of which must be said; an
+//	    alternative may itself be a sequence with groups;
+//	  - ? after a character or group makes it optional: 帮您?登记, (已经)?;
+//	  - … (or ...) lets the next part start within the entry's window of
+//	    characters (default 8); …12 sets the window for this gap;
+//	  - {duration}, {time}, {date}, {amount}, {phone}, {count} and {when}
+//	    (a duration, time or date) are typed slots: a value of that type,
+//	    which the hit then carries;
+//	  - spaces are ignored; everything else is literal text, normalised as
+//	    replies are (Traditional script, numerals and width do not matter).
 //
 // Between two adjacent parts, the filler words people insert (为您, 给您,
 // 这边, 一下, 了, 啊…) are skipped, up to the entry's gap in characters.

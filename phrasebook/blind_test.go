@@ -73,6 +73,15 @@ func TestBlindUtterances(t *testing.T) {
 			if set == "dev" {
 				report += "\n" + strings.Join(r.misses, "\n")
 			}
+			for _, style := range []string{"typed", "dictated", "traditional"} {
+				var some []evalCase
+				for _, c := range cases {
+					if c.Style == style {
+						some = append(some, c)
+					}
+				}
+				report += fmt.Sprintf("\n%-12s %4d utterances\n%s", style, len(some), evaluateIn(m, some, filter).kindTable())
+			}
 			x := blindExtras(m, lib, cases, filter)
 			t.Logf("\n%s\nscenario items met %d/%d, wrongly met %d/%d; values read %d/%d", report, x.met, x.items, x.wrong, x.notItems, x.read, x.values)
 			fb, req := r.perKind[phrasebook.Forbidden], r.perKind[phrasebook.Required]

@@ -101,8 +101,12 @@ type form struct {
 	// budgetFor); zero means it must occur exactly.
 	budget int
 	except []string
-	// notAfter are words that cancel a hit when said right before it.
-	notAfter [][]rune
+	// notAfter are words that cancel a hit when said right before it,
+	// unless words that cancel it when said anywhere in the reply.
+	notAfter, unless [][]rune
+	// homophones is set on a forbidden wording that tolerates one
+	// character that sounds the same (不之道 for 不知道) and nothing else.
+	homophones bool
 	// gap is how many filler characters the reply may insert (see
 	// phrase.FillerMask); srunes and ssounds are the wording without its
 	// own fillers, matched against the reply without its fillers.
@@ -192,9 +196,12 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		for _, x := range e.Except {
 			except = append(except, Normalize(x).String())
 		}
-		var notAfter [][]rune
+		var notAfter, unless [][]rune
 		for _, x := range e.NotAfter {
 			notAfter = append(notAfter, Normalize(x).Runes)
+		}
+		for _, x := range e.Unless {
+			unless = append(unless, Normalize(x).Runes)
 		}
 		seen := map[string]bool{}
 		forms := e.Forms()
@@ -206,7 +213,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 				continue
 			}
 			seen[s] = true
-			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, except: except, notAfter: notAfter}
+			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, except: except, notAfter: notAfter, unless: unless}
 			m.analyze(s, func(term []byte, pos int) {
 				id, ok := m.termIDs[string(term)]
 				if !ok {
@@ -221,9 +228,13 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 					df[id]++
 				}
 			})
+			if e.Kind == Forbidden && len(n.Runes) >= 3 {
+				// Forbidden wordings match exactly but for a dictation
+				// slip: a polite reply that is one character away from a
+				// deflection is not one, but 不之道 is 不知道.
+				f.budget, f.homophones = 1, true
+			}
 			if e.Kind != Forbidden {
-				// Forbidden wordings match exactly: a polite reply that
-				// is one character away from a deflection is not one.
 				f.budget = budgetFor(len(n.Runes))
 				f.gap = e.GapOrDefault()
 				if f.gap > 0 && len(n.Runes) >= 3 {
@@ -248,7 +259,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 			if err != nil {
 				return nil, errors.Join(fmt.Errorf("build matcher: entry %s: pattern %d: %w", e.ID, k+1, err), idx.Close())
 			}
-			f := form{entry: i, text: src, except: except, notAfter: notAfter, gap: e.GapOrDefault(), pat: p}
+			f := form{entry: i, text: src, except: except, notAfter: notAfter, unless: unless, gap: e.GapOrDefault(), pat: p}
 			for _, a := range p.Anchors() {
 				id, ok := m.termIDs[a]
 				if !ok {
@@ -963,8 +974,7 @@ type found struct {
 //   - a near match overlapping an exact match of another intent: 请问有什么
 //     可以帮您 offers help, though it is one character from 还有什么可以帮您.
 //     A pattern's hit is not near but precise: one sentence can carry
-//     several intents (名字和手机号报一下 asks for a name and a phone);
-//   - a required hit overlapping a forbidden one.
+//     several intents (名字和手机号报一下 asks for a name and a phone).
 func dedupe(hits []found) []Hit {
 	sort.Slice(hits, func(i, j int) bool {
 		if fi, fj := hits[i].Kind == Forbidden, hits[j].Kind == Forbidden; fi != fj {
@@ -984,12 +994,6 @@ func dedupe(hits []found) []Hit {
 				continue
 			}
 			sameIntent := k.Intent == h.Intent && (keptScoped[i] || !h.scoped)
-			if k.Kind == Forbidden && h.Kind != Forbidden {
-				// What is said in a forbidden way earns nothing: 保证今天
-				// 修好 is an over-promise, not a commitment.
-				shadowed = true
-				break
-			}
 			if sameIntent || (k.Intent != h.Intent && k.Score == 1 && h.Score < 1 && !h.pattern) {
 				shadowed = true
 				break
@@ -1065,14 +1069,16 @@ func (u *utterance) valueSpans() []phrase.ValueSpan {
 func (u *utterance) findPattern(f *form) (start, end int, score float64, value *phrase.Value, ok bool) {
 	if u.input == nil {
 		u.input = phrase.NewInput(u.runes, u.valueSpans())
+		table := soundTable()
+		u.input.Alike = func(a, b rune) bool { return table[a].alike(table[b]) }
 	}
 	for from := 0; from < len(u.runes); {
 		pm, ok := f.pat.FindFrom(u.input, f.gap, from)
 		if !ok {
 			return 0, 0, 0, nil, false
 		}
-		if !u.excepted(f.except, pm.Start, pm.End) && !u.cancelled(f.notAfter, pm.Start) {
-			return pm.Start, pm.End, round3(0.95 - 0.01*float64(pm.Skipped)), pm.Value, true
+		if !u.vetoed(f, pm.Start, pm.End) {
+			return pm.Start, pm.End, round3(0.95 - 0.01*float64(pm.Skipped) - 0.02*float64(pm.Slips)), pm.Value, true
 		}
 		from = pm.Start + 1
 	}
@@ -1120,6 +1126,18 @@ func (u *utterance) find(f *form) (start, end int, score float64, ok bool) {
 	if f.budget == 0 {
 		return u.exact(f)
 	}
+	if f.homophones {
+		if s, e, sc, ok := u.exact(f); ok {
+			return s, e, sc, true
+		}
+		// Only a character that sounds the same costs no more than the
+		// budget of one half edit.
+		d, s, e := fuzzy(f.runes, f.sounds, u.runes, u.sounds, costOther, f.budget)
+		if d > f.budget || u.vetoed(f, s, e) {
+			return 0, 0, 0, false
+		}
+		return s, e, round3(1 - float64(d)/float64(2*len(f.runes))), true
+	}
 	extra := costExtra
 	if len(f.runes) < 4 {
 		// In a two- or three-character wording an added character
@@ -1164,12 +1182,30 @@ func (u *utterance) exact(f *form) (start, end int, score float64, ok bool) {
 		b := from + i
 		s := u.runeIndex(b)
 		e := s + len(f.runes)
-		if !u.excepted(f.except, s, e) && !u.cancelled(f.notAfter, s) {
+		if !u.vetoed(f, s, e) {
 			return s, e, 1, true
 		}
 		from = b + len(string(f.runes[0]))
 	}
 	return 0, 0, 0, false
+}
+
+// vetoed reports whether a hit of f at [s, e) is cancelled by its
+// exceptions, a word before it or a word anywhere in the reply.
+func (u *utterance) vetoed(f *form, s, e int) bool {
+	return u.excepted(f.except, s, e) || u.cancelled(f.notAfter, s) || u.overlapped(f.unless, s, e)
+}
+
+// overlapped reports whether one of words is said anywhere in the reply.
+func (u *utterance) overlapped(words [][]rune, s, e int) bool {
+	for _, w := range words {
+		for i := 0; i+len(w) <= len(u.runes); i++ {
+			if slices.Equal(u.runes[i:i+len(w)], w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // cancelled reports whether one of words ends right before rune start,

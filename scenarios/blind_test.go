@@ -20,8 +20,8 @@ import (
 // blindCall is one call of testdata/blind: a transcript plus the outcome
 // its writer expected before the product replayed it.
 type blindCall struct {
-	Scenario string          `json:"scenario"`
-	Note     string          `json:"writer_note"`
+	Scenario string           `json:"scenario"`
+	Note     string           `json:"writer_note"`
 	Turns    []map[string]any `json:"turns"`
 	Expect   struct {
 		Passed    bool            `json:"passed"`
@@ -30,7 +30,7 @@ type blindCall struct {
 			Turn   int    `json:"turn"`
 			Intent string `json:"intent"`
 		} `json:"forbidden"`
-		Why       string          `json:"why"`
+		Why string `json:"why"`
 	} `json:"expect"`
 }
 

@@ -103,6 +103,10 @@ type Entry struct {
 	// NotAfter lists words that, said right before a hit, cancel it: a
 	// forbidden 保证修好 is an honest 不能保证修好.
 	NotAfter []string `yaml:"not_after,omitempty" json:"not_after,omitempty"`
+	// Unless lists words that cancel a hit when said anywhere in the same
+	// reply: 损失…赔偿 is no over-promise in 损失可以申请赔偿 (unless:
+	// [申请赔偿]).
+	Unless []string `yaml:"unless,omitempty" json:"unless,omitempty"`
 	// Suggestion is what to say instead; required for forbidden entries.
 	Suggestion string `yaml:"suggestion,omitempty" json:"suggestion,omitempty"`
 	// Source names the norm and section the entry comes from.

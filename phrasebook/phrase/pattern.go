@@ -9,20 +9,21 @@ import (
 )
 
 // A Pattern is a wording with choices, written by trainers in a
-// phrasebook or scenario file (docs/phrasebook-format.md):
+// phrasebook or scenario file (docs/phrasebook-format.md), such as
+// "[登记|记录|建] … (工单|报修单|单子)":
 //
-//		[登记|记录|建] … (工单|报修单|单子)
-//
-//	  - (a|b) and [a|b] are alternatives, one of which must be said; an
-//	    alternative may itself be a sequence with groups;
-//	  - ? after a character or group makes it optional: 帮您?登记, (已经)?;
-//	  - … (or ...) lets the next part start within the entry's window of
-//	    characters (default 8); …12 sets the window for this gap;
-//	  - {duration}, {time}, {date}, {amount}, {phone}, {count} and {when}
-//	    (a duration, time or date) are typed slots: a value of that type,
-//	    which the hit then carries;
-//	  - spaces are ignored; everything else is literal text, normalised as
-//	    replies are (Traditional script, numerals and width do not matter).
+//   - (a|b) and [a|b] are alternatives, one of which must be said; an
+//     alternative may itself be a sequence with groups;
+//   - ? after a character or group makes it optional: 帮您?登记, (已经)?;
+//   - … (or ...) lets the next part start within the entry's window of
+//     characters (default 8); …12 sets the window for this gap;
+//   - {duration}, {time}, {date}, {amount}, {phone}, {count} and {when}
+//     (a duration, time or date) are typed slots: a value of that type,
+//     which the hit then carries; a time slot may carry a bound,
+//     {when<=10m}, met only by a time known to end within it; {number}
+//     is any number (702那户), and carries no value;
+//   - spaces are ignored; everything else is literal text, normalised as
+//     replies are (Traditional script, numerals and width do not matter).
 //
 // Between two adjacent parts, the filler words people insert (为您, 给您,
 // 这边, 一下, 了, 啊…) are skipped, up to the entry's gap in characters.
@@ -41,17 +42,19 @@ const (
 )
 
 type pnode struct {
-	kind   pkind
-	lit    []rune
-	alts   [][]pnode
-	slot   string
+	kind pkind
+	lit  []rune
+	alts [][]pnode
+	slot string
+	// max bounds a slot's time value in seconds (0: none): {when<=30m}.
+	max    int64
 	opt    bool
 	window int
 }
 
 // Slots lists the typed slot names a pattern may use.
 func Slots() []string {
-	return []string{"duration", "time", "date", "amount", "phone", "count", "when"}
+	return []string{"duration", "time", "date", "amount", "phone", "count", "when", "number"}
 }
 
 // DefaultWindow is how far apart two parts joined by … may be.
@@ -161,10 +164,21 @@ func (p *parser) seq(depth int) ([]pnode, error) {
 				return nil, p.errf("{ is never closed")
 			}
 			name := strings.TrimSpace(string(p.rs[p.i+1 : p.i+end]))
+			var max int64
+			if k := strings.Index(name, "<="); k >= 0 {
+				var err error
+				if max, err = ParseBound(name[k+2:]); err != nil {
+					return nil, p.errf("slot bound: %v", err)
+				}
+				name = strings.TrimSpace(name[:k])
+				if name != "duration" && name != "when" && name != "time" && name != "date" {
+					return nil, p.errf("only time slots take a bound")
+				}
+			}
 			if !slices.Contains(Slots(), name) {
 				return nil, p.errf("unknown slot {%s} (%s)", name, strings.Join(Slots(), ", "))
 			}
-			out = append(out, pnode{kind: pSlot, slot: name})
+			out = append(out, pnode{kind: pSlot, slot: name, max: max})
 			p.i += end + 1
 		case r == '?':
 			if len(out) == 0 || out[len(out)-1].kind == pNear {
@@ -296,6 +310,10 @@ type Input struct {
 	Runes  []rune
 	Filler []bool
 	Values []ValueSpan
+	// Alike, when set, tells characters that sound the same: a literal
+	// of two characters or more may have one of them, after its first,
+	// written as another that sounds the same (a dictation slip).
+	Alike func(a, b rune) bool
 	// valueAt[i] is the index in Values of the value starting at rune i, or -1.
 	valueAt []int
 }
@@ -316,8 +334,9 @@ func NewInput(rs []rune, values []ValueSpan) *Input {
 // PatternMatch is where a pattern matched and what it read.
 type PatternMatch struct {
 	Start, End int
-	// Skipped counts filler characters skipped inside the match.
-	Skipped int
+	// Skipped counts filler characters skipped inside the match, Slips
+	// the characters that only sound right.
+	Skipped, Slips int
 	// Value is the first typed slot's value, or nil.
 	Value *Value
 }
@@ -331,7 +350,7 @@ type pmatcher struct {
 	steps int
 }
 
-type pstate struct{ skipped, val int }
+type pstate struct{ skipped, val, slips int }
 
 type pcont func(pos int, st pstate) bool
 
@@ -350,7 +369,7 @@ func (p *Pattern) FindFrom(in *Input, gap, from int) (PatternMatch, bool) {
 			if end <= start {
 				return false
 			}
-			res = PatternMatch{Start: start, End: end, Skipped: st.skipped}
+			res = PatternMatch{Start: start, End: end, Skipped: st.skipped, Slips: st.slips}
 			if st.val >= 0 {
 				v := in.Values[st.val].Value
 				res.Value = &v
@@ -409,9 +428,23 @@ func (m *pmatcher) one(n *pnode, pos int, st pstate, k pcont) bool {
 	rs := m.in.Runes
 	switch n.kind {
 	case pLit:
-		if pos+len(n.lit) <= len(rs) && slices.Equal(rs[pos:pos+len(n.lit)], n.lit) {
-			return k(pos+len(n.lit), st)
+		if pos+len(n.lit) > len(rs) || rs[pos] != n.lit[0] {
+			return false
 		}
+		slip := -1
+		for i := 1; i < len(n.lit); i++ {
+			if rs[pos+i] == n.lit[i] {
+				continue
+			}
+			if slip >= 0 || st.slips > 0 || m.in.Alike == nil || !m.in.Alike(rs[pos+i], n.lit[i]) {
+				return false
+			}
+			slip = i
+		}
+		if slip >= 0 {
+			st.slips++
+		}
+		return k(pos+len(n.lit), st)
 	case pAlt:
 		for _, alt := range n.alts {
 			if m.seq(alt, 0, pos, st, k) {
@@ -419,8 +452,15 @@ func (m *pmatcher) one(n *pnode, pos int, st pstate, k pcont) bool {
 			}
 		}
 	case pSlot:
+		if n.slot == "number" {
+			end := pos
+			for end < len(rs) && isDigit(rs[end]) {
+				end++
+			}
+			return end > pos && (pos == 0 || !isDigit(rs[pos-1])) && k(end, st)
+		}
 		if pos < len(m.in.valueAt) {
-			if vi := m.in.valueAt[pos]; vi >= 0 && slotFits(n.slot, m.in.Values[vi].Value.Type) {
+			if vi := m.in.valueAt[pos]; vi >= 0 && slotFits(n.slot, m.in.Values[vi].Value.Type) && withinMax(m.in.Values[vi].Value, n.max) {
 				if st.val < 0 {
 					st.val = vi
 				}
@@ -429,6 +469,16 @@ func (m *pmatcher) one(n *pnode, pos int, st pstate, k pcont) bool {
 		}
 	}
 	return false
+}
+
+// withinMax reports whether a time value is known to end within max
+// seconds; max 0 bounds nothing.
+func withinMax(v Value, max int64) bool {
+	if max == 0 {
+		return true
+	}
+	b, ok := v.Bound(-1)
+	return ok && b <= max
 }
 
 func slotFits(slot string, t ValueType) bool {

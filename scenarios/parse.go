@@ -300,6 +300,20 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			if !said {
 				c.at(path+".value", "only for items graded on what is said (intent, phrase, any)")
 			}
+			if v.Type != "" && v.Type != string(phrase.Amount) {
+				c.at(path+".value.type", "unknown value type %q (leave it out for a time, or amount)", v.Type)
+			}
+			if v.Type != "" && (v.Max != "" || v.Min != "" || v.Now != "") {
+				c.at(path+".value", "max, min and now bound a time, not an amount")
+			}
+			if v.Type == "" && v.Unit != "" {
+				c.at(path+".value.unit", "only an amount has a unit")
+			}
+			if v.Min != "" {
+				if _, err := phrase.ParseBound(v.Min); err != nil {
+					c.at(path+".value.min", "%v", err)
+				}
+			}
 			if v.Max != "" {
 				if _, err := phrase.ParseBound(v.Max); err != nil {
 					c.at(path+".value.max", "%v", err)

@@ -202,11 +202,20 @@ type Item struct {
 	Value *ValueRule `yaml:"value" json:"value,omitempty"`
 }
 
-// ValueRule is what an item requires of the time a promise names.
+// ValueRule is what an item requires of the value said: by default a
+// concrete time within a bound; with Type amount, an amount of money.
 type ValueRule struct {
+	// Type is empty for a time (a duration, clock time or date) or
+	// "amount".
+	Type string `yaml:"type" json:"type,omitempty"`
 	// Max is the latest the promise may name, as 4h, 30m or 5d; empty
 	// accepts any concrete time.
 	Max string `yaml:"max" json:"max,omitempty"`
+	// Min is the soonest the norm allows: a visit promised within half an
+	// hour when the norm says 2 to 4 hours is an over-promise.
+	Min string `yaml:"min" json:"min,omitempty"`
+	// Unit, for an amount, is the unit it must be in (元).
+	Unit string `yaml:"unit" json:"unit,omitempty"`
 	// Now is the time of day the call takes place, "HH:MM", so that a
 	// clock time (今天下午5点前) can be held to Max; without it, only
 	// durations and days are.
@@ -220,16 +229,18 @@ type ValueRule struct {
 // understood and, when it falls short, why. A nil v is a promise with no
 // concrete time.
 func (r *ValueRule) Check(v *phrase.Value) (ok bool, understood, why string) {
+	if r.Type == string(phrase.Amount) {
+		if v == nil || v.Type != phrase.Amount || (r.Unit != "" && v.Unit != r.Unit) {
+			return false, "", "没有说出具体金额"
+		}
+		return true, v.Text + r.Action, ""
+	}
 	if v == nil || !v.Type.IsTime() {
 		return false, "", "没有给出具体时间（尽快、马上、回头都不算）"
 	}
 	understood = v.Text + r.Action
-	if r.Max == "" {
+	if r.Max == "" && r.Min == "" {
 		return true, understood, ""
-	}
-	max, err := phrase.ParseBound(r.Max)
-	if err != nil {
-		return false, understood, "时限设置有误"
 	}
 	now := -1
 	if r.Now != "" {
@@ -238,11 +249,25 @@ func (r *ValueRule) Check(v *phrase.Value) (ok bool, understood, why string) {
 		}
 	}
 	bound, known := v.Bound(now)
-	switch {
-	case !known:
-		return false, understood, fmt.Sprintf("无法确定是否在 %s 以内", phrase.BoundText(max))
-	case bound > max:
-		return false, understood, fmt.Sprintf("超过了 %s 的时限", phrase.BoundText(max))
+	if r.Max != "" {
+		max, err := phrase.ParseBound(r.Max)
+		switch {
+		case err != nil:
+			return false, understood, "时限设置有误"
+		case !known:
+			return false, understood, fmt.Sprintf("无法确定是否在 %s 以内", phrase.BoundText(max))
+		case bound > max:
+			return false, understood, fmt.Sprintf("超过了 %s 的时限", phrase.BoundText(max))
+		}
+	}
+	if r.Min != "" {
+		min, err := phrase.ParseBound(r.Min)
+		switch {
+		case err != nil:
+			return false, understood, "时限设置有误"
+		case known && bound < min:
+			return false, understood, fmt.Sprintf("短于规范的 %s，做不到就是乱承诺", phrase.BoundText(min))
+		}
 	}
 	return true, understood, ""
 }

@@ -60,6 +60,9 @@ func (c *Call) entry(id string) (*phrasebook.Entry, bool) {
 // gradeSaid marks the checklist items this heard turn satisfies.
 func (c *Call) gradeSaid(t *turn, first bool) {
 	folded := fold(t.text)
+	// What is said in a forbidden way earns no credit: 保证十分钟就来电
+	// is an over-promise, not the restore time the item asks for.
+	credited := creditable(t.hits)
 	for i := range c.sc.Checklist {
 		it := &c.sc.Checklist[i]
 		st := &c.items[i]
@@ -83,10 +86,10 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 		case it.Rule != "":
 			continue
 		case it.Value != nil:
-			pos = c.gradeValue(t, it, st)
+			pos = c.gradeValue(credited, it, st)
 		default:
 			for _, ref := range it.Refs() {
-				if h, ok := t.find(ref); ok && (pos < 0 || h.Start < pos) {
+				if h, ok := findRef(c.sc, credited, ref); ok && (pos < 0 || h.Start < pos) {
 					pos = h.Start
 				}
 			}
@@ -113,8 +116,8 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 // gradeValue finds in the turn a hit of the item's refs whose promised time
 // meets the item's value rule and returns where it starts, or -1. What was
 // understood, or why a promise fell short, is kept for the scorecard.
-func (c *Call) gradeValue(t *turn, it *scenarios.Item, st *itemState) int {
-	for _, h := range t.hits {
+func (c *Call) gradeValue(hits []phrasebook.Hit, it *scenarios.Item, st *itemState) int {
+	for _, h := range hits {
 		if !slices.ContainsFunc(it.Refs(), func(ref string) bool { return hitIs(c.sc, h, ref) }) {
 			continue
 		}
@@ -128,6 +131,21 @@ func (c *Call) gradeValue(t *turn, it *scenarios.Item, st *itemState) int {
 		}
 	}
 	return -1
+}
+
+// creditable returns the hits that may earn checklist credit: those that
+// do not overlap a forbidden hit of the same turn.
+func creditable(hits []phrasebook.Hit) []phrasebook.Hit {
+	var out []phrasebook.Hit
+	for _, h := range hits {
+		if h.Kind != phrasebook.Forbidden && slices.ContainsFunc(hits, func(f phrasebook.Hit) bool {
+			return f.Kind == phrasebook.Forbidden && f.Start < h.End && h.Start < f.End
+		}) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // practiceHints point at what the trainee is missing right now.

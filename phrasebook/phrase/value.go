@@ -68,7 +68,7 @@ func (v Value) Bound(now int) (int64, bool) {
 		if v.Seconds > 0 {
 			return v.Seconds, true
 		}
-		if now < 0 || v.At == "" {
+		if v.At == "" {
 			return 0, false
 		}
 		h, m := 0, 0
@@ -79,10 +79,16 @@ func (v Value) Bound(now int) (int64, bool) {
 		if v.DayOffset != nil {
 			day = *v.DayOffset
 		}
-		s := int64(day*86400 + h*3600 + m*60 - now)
+		// Without the time of the call, the latest it can be is midnight
+		// this morning: the bound is then an upper bound.
+		s := int64(day*86400 + h*3600 + m*60 - max(now, 0))
 		return s, s > 0
 	case Date:
 		if v.DayOffset == nil {
+			if v.Weekday > 0 {
+				// Some day within the coming week.
+				return 7 * 86400, true
+			}
 			return 0, false
 		}
 		// The end of that day: at most a whole day more than its offset.
@@ -109,13 +115,34 @@ func Values(n Normalized, orig string) []ValueSpan {
 	var out []ValueSpan
 	rs := n.Runes
 	var origRunes []rune
+	// A number does not run on across dropped punctuation (编号50602，5
+	// 个工作日) except in a phone number, which people dictate in groups.
+	gap := make([]bool, len(rs)+1)
+	colon := make([]bool, len(rs)+1)
+	for i := 1; i < len(rs) && i < len(n.Orig); i++ {
+		gap[i] = n.Orig[i].Start > n.Orig[i-1].End
+		if gap[i] && isDigit(rs[i]) && isDigit(rs[i-1]) {
+			if origRunes == nil {
+				origRunes = []rune(orig)
+			}
+			if between := origRunes[min(n.Orig[i-1].End, len(origRunes)):min(n.Orig[i].Start, len(origRunes))]; strings.Trim(string(between), ":：") == "" {
+				// 12:00 is a clock time.
+				colon[i] = true
+				gap[i] = false
+			}
+		}
+	}
 	for i := 0; i < len(rs); {
-		v, end, ok := readValue(rs, i, func(s, e int) bool {
+		if i > 0 && isDigit(rs[i]) && isDigit(rs[i-1]) && !gap[i] {
+			i++
+			continue
+		}
+		v, end, ok := readValue(rs[:numberEnd(rs, i, gap)], i, func(s, e int) bool {
 			if origRunes == nil {
 				origRunes = []rune(orig)
 			}
 			return approxPair(n, origRunes, s, e)
-		})
+		}, colon)
 		if ok && end > i {
 			out = append(out, ValueSpan{Start: i, End: end, Value: v})
 			i = end
@@ -124,6 +151,28 @@ func Values(n Normalized, orig string) []ValueSpan {
 		i++
 	}
 	return out
+}
+
+// numberEnd returns where the text a value starting at i may read ends:
+// at the first dropped punctuation inside a run of digits starting at i,
+// unless the whole run is a phone number.
+func numberEnd(rs []rune, i int, gap []bool) int {
+	if i >= len(rs) || !isDigit(rs[i]) {
+		return len(rs)
+	}
+	j := i
+	for j < len(rs) && isDigit(rs[j]) {
+		j++
+	}
+	if _, _, phone := readPhone(rs[:j], i); phone {
+		return len(rs)
+	}
+	for k := i + 1; k < j; k++ {
+		if gap[k] {
+			return k
+		}
+	}
+	return len(rs)
 }
 
 // approxPair reports whether the two digits at [s, e) of n were spoken as
@@ -145,14 +194,14 @@ func approxPair(n Normalized, orig []rune, s, e int) bool {
 }
 
 // readValue reads the value starting at rs[i], if any.
-func readValue(rs []rune, i int, approx func(s, e int) bool) (Value, int, bool) {
+func readValue(rs []rune, i int, approx func(s, e int) bool, colon []bool) (Value, int, bool) {
 	if v, end, ok := readPhone(rs, i); ok {
 		return v, end, true
 	}
 	if v, end, ok := readQuantity(rs, i, approx); ok {
 		return v, end, true
 	}
-	if v, end, ok := readWhen(rs, i); ok {
+	if v, end, ok := readWhen(rs, i, colon); ok {
 		return v, end, true
 	}
 	return Value{}, i, false
@@ -245,7 +294,7 @@ var durationUnits = []struct {
 }{
 	{"个工作日", 86400, "个工作日"}, {"工作日", 86400, "个工作日"},
 	{"个钟头", 3600, "小时"}, {"钟头", 3600, "小时"}, {"个小时", 3600, "小时"}, {"小时", 3600, "小时"}, {"个钟", 3600, "小时"},
-	{"分钟", 60, "分钟"}, {"分", 60, "分钟"}, {"刻钟", 900, "刻钟"},
+	{"分钟", 60, "分钟"}, {"分中", 60, "分钟"}, {"分", 60, "分钟"}, {"刻钟", 900, "刻钟"},
 	{"秒钟", 1, "秒"}, {"秒", 1, "秒"},
 	{"天", 86400, "天"}, {"日", 86400, "天"},
 	{"个星期", 7 * 86400, "周"}, {"星期", 7 * 86400, "周"}, {"个礼拜", 7 * 86400, "周"}, {"礼拜", 7 * 86400, "周"}, {"周", 7 * 86400, "周"},
@@ -255,7 +304,7 @@ var durationUnits = []struct {
 // quantityUnits are the words after a number that make it a duration,
 // amount or count; readPhone uses them to tell 1234567吨 from a number.
 var quantityUnits = []string{
-	"个工作日", "工作日", "个钟头", "钟头", "个小时", "小时", "个钟", "分钟", "刻钟", "秒", "天", "日", "个星期", "个礼拜", "个月",
+	"个工作日", "工作日", "个钟头", "钟头", "个小时", "小时", "个钟", "分钟", "分中", "刻钟", "秒", "天", "日", "个星期", "个礼拜", "个月",
 	"块钱", "块", "元", "毛", "角", "吨", "度", "立方米", "立方", "方", "千瓦时",
 	"个", "位", "户", "次", "台", "家", "人", "口", "件", "处", "遍",
 }
@@ -466,7 +515,7 @@ var weekdays = map[rune]int{'1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7':
 
 // readWhen reads a clock time or a date: 今天下午5点前, 后天中午, 明天这个时候,
 // 周5前, 12点半.
-func readWhen(rs []rune, i int) (Value, int, bool) {
+func readWhen(rs []rune, i int, colon []bool) (Value, int, bool) {
 	start := i
 	within := false
 	if _, e, ok := longestAt(rs, i, leadWords); ok {
@@ -520,6 +569,28 @@ func readWhen(rs []rune, i int) (Value, int, bool) {
 			hasPeriod, hourOffset, periodAt = true, p.offset, p.at
 		}
 	}
+	// A clock time written 17:30.
+	if k := i + 1; k < len(rs) && isDigit(rs[i]) {
+		if !colon[k] && k+1 < len(rs) && isDigit(rs[k]) {
+			k++
+		}
+		if colon[k] && k+2 <= len(rs) && isDigit(rs[k]) && isDigit(rs[k+1]) && (k+2 == len(rs) || !isDigit(rs[k+2])) {
+			hour, _ := strconv.Atoi(string(rs[i:k]))
+			minute, _ := strconv.Atoi(string(rs[k : k+2]))
+			if hour <= 24 && minute < 60 {
+				if hour < 12 && hourOffset > 0 {
+					hour += hourOffset
+				}
+				v := Value{Type: Time, At: fmt.Sprintf("%02d:%02d", hour, minute), DayOffset: &day, Within: within}
+				end := k + 2
+				if e, ok := limitAt(rs, end); ok {
+					v.Within, end = true, e
+				}
+				v.Text = clockText(day, v.At, v.Within)
+				return v, end, true
+			}
+		}
+	}
 	// A clock time: 5点, 5点半, 5点30, 5点钟, 17时.
 	if h, k, ok := readNumber(rs, i); ok && h == math.Trunc(h) && h <= 24 && k < len(rs) && (rs[k] == '点' || rs[k] == '时') && !(k+1 < len(rs) && hasAt(rs, k, "时候")) {
 		hour, minute := int(h), 0
@@ -546,7 +617,7 @@ func readWhen(rs []rune, i int) (Value, int, bool) {
 		}
 		// A range of clock times (9点到12点) is bounded by its end.
 		if hasAt(rs, k, "到") || hasAt(rs, k, "至") {
-			if v, e, ok := readWhen(rs, k+1); ok && v.Type == Time && v.At != "" {
+			if v, e, ok := readWhen(rs, k+1, colon); ok && v.Type == Time && v.At != "" {
 				if _, e2, ok := longestAt(rs, e, []string{"之间", "中间"}); ok {
 					e = e2
 				}

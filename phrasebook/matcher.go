@@ -338,6 +338,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 	m.scratch.New = func() any {
 		return &scratch{
 			termSeen: make([]uint32, len(m.termBytes)),
+			inFirst:  make([]uint32, len(m.termBytes)),
 			termAt:   make([]int32, len(m.termBytes)),
 			formSeen: make([]uint32, len(m.forms)),
 			dicts:    make([]segment.TermDictionary, len(m.segs)),
@@ -418,6 +419,8 @@ type screen struct {
 	needGrams        int16
 	needRunes        int16
 	budget           int16
+	// pattern is set for a pattern's form, screened on its needs instead.
+	pattern bool
 }
 
 // buildScreens lays out the screen of every form.
@@ -452,6 +455,7 @@ func (m *Matcher) buildScreens() {
 		for _, r := range distinct {
 			sc.runeMask[(r%128)/64] |= 1 << (r % 64)
 		}
+		sc.pattern = f.pat != nil
 		sc.termsHi = int32(len(m.screenTerms)) // #nosec G115 -- bounded by maxBookRunes
 		sc.gramsHi = int32(len(m.screenGrams)) // #nosec G115 -- bounded by maxBookRunes
 		sc.runesHi = int32(len(m.screenRunes)) // #nosec G115 -- bounded by maxBookRunes
@@ -462,6 +466,15 @@ func (m *Matcher) buildScreens() {
 // passes reports whether form fi passes its screen against the reply.
 func (m *Matcher) passes(sc *scratch, fi int32) bool {
 	s := &m.screens[fi]
+	if s.pattern {
+		// A pattern needs one character of each part it must say.
+		for _, set := range m.forms[fi].pat.Need() {
+			if !slices.ContainsFunc(set, sc.hasRune) {
+				return false
+			}
+		}
+		return true
+	}
 	// Each bit of the wording's mask that the reply lacks is at least one
 	// character of the wording it lacks; at most budget may be missing.
 	missing := bits.OnesCount64(s.runeMask[0]&^sc.runeMask[0]) + bits.OnesCount64(s.runeMask[1]&^sc.runeMask[1])
@@ -619,8 +632,10 @@ func (m *Matcher) Entry(id string) (Entry, bool) {
 type scratch struct {
 	epoch uint32
 	// termSeen[id] == epoch when the reply has term id; its occurrences
-	// then start at grams[termAt[id]].
+	// then start at grams[termAt[id]]. inFirst[id] == epoch when the reply
+	// as said has it, not only the reply without its fillers.
 	termSeen []uint32
+	inFirst  []uint32
 	termAt   []int32
 	// formSeen[i] == epoch when form i is already a candidate.
 	formSeen []uint32
@@ -667,6 +682,7 @@ func (sc *scratch) begin() {
 	sc.epoch++
 	if sc.epoch == 0 {
 		clear(sc.termSeen)
+		clear(sc.inFirst)
 		clear(sc.formSeen)
 		sc.epoch = 1
 	}
@@ -748,7 +764,7 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 		if fm.pat != nil {
 			start, end, score, value, ok = u.findPattern(fm)
 		} else {
-			start, end, score, ok = u.find(fm)
+			start, end, score, ok = u.find(fm, m.joined(sc, fi))
 		}
 		if !ok {
 			continue
@@ -777,10 +793,13 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 // markTerms finds the reply's occurrences of terms that some wording has
 // and marks those terms.
 func (m *Matcher) markTerms(sc *scratch, texts ...string) {
-	for _, s := range texts {
+	for k, s := range texts {
 		m.analyze(s, func(term []byte, pos int) {
 			if id, ok := m.termIDs[string(term)]; ok {
 				sc.grams = append(sc.grams, gram{id, int32(pos)}) // #nosec G115 -- match reads at most maxMatchBytes
+				if k == 0 {
+					sc.inFirst[id] = sc.epoch
+				}
 			}
 		})
 	}
@@ -797,6 +816,20 @@ func (m *Matcher) markTerms(sc *scratch, texts ...string) {
 			sc.terms = append(sc.terms, g.id)
 		}
 	}
+}
+
+// joined reports whether leaving the reply's fillers out joins one of form
+// fi's terms that the reply as said does not have (报修单|这边|登记 joins 单登):
+// only then can the wording match the reply without fillers where it did
+// not match the reply as said.
+func (m *Matcher) joined(sc *scratch, fi int32) bool {
+	s := &m.screens[fi]
+	for _, t := range m.screenTerms[s.termsLo:s.termsHi] {
+		if sc.termSeen[t] == sc.epoch && sc.inFirst[t] != sc.epoch {
+			return true
+		}
+	}
+	return false
 }
 
 // aligned reports whether at least need of the wording's grams occur in
@@ -1068,7 +1101,7 @@ func (u *utterance) valueSpans() []phrase.ValueSpan {
 // findPattern matches a pattern form, skipping matches inside exceptions.
 func (u *utterance) findPattern(f *form) (start, end int, score float64, value *phrase.Value, ok bool) {
 	if u.input == nil {
-		u.input = phrase.NewInput(u.runes, u.valueSpans())
+		u.input = phrase.NewInput(u.runes, u.filler, u.valueSpans())
 		table := soundTable()
 		u.input.Alike = func(a, b rune) bool { return table[a].alike(table[b]) }
 	}
@@ -1129,7 +1162,7 @@ func (u *utterance) runeIndex(b int) int {
 
 // find verifies one wording against the utterance and returns the span of
 // normalised runes it matched and a score in (0, 1].
-func (u *utterance) find(f *form) (start, end int, score float64, ok bool) {
+func (u *utterance) find(f *form, joined bool) (start, end int, score float64, ok bool) {
 	if f.budget == 0 {
 		return u.exact(f)
 	}
@@ -1155,7 +1188,7 @@ func (u *utterance) find(f *form) (start, end int, score float64, ok bool) {
 	if d <= f.budget {
 		return s, e, round3(1 - float64(d)/float64(2*len(f.runes))), true
 	}
-	if f.srunes == nil || !u.stripped() {
+	if f.srunes == nil || !u.stripped() || !joined {
 		return 0, 0, 0, false
 	}
 	// The wording again, it and the reply without filler words (这边,

@@ -30,6 +30,14 @@ import (
 type Pattern struct {
 	src   string
 	nodes []pnode
+	// starts are the characters a match can start with, nil when the
+	// first part is not a literal that must be said; slotFirst is set
+	// when every match starts with a value.
+	starts    []rune
+	slotFirst bool
+	// need lists, for each part that must be said, characters one of
+	// which a reply must have for the pattern to match in it.
+	need [][]rune
 }
 
 type pkind uint8
@@ -96,8 +104,59 @@ func CompilePattern(src string, window int) (*Pattern, error) {
 	if len(nodes) > 0 && (nodes[0].kind == pNear || nodes[len(nodes)-1].kind == pNear) {
 		return nil, &PatternError{1, "… joins two parts; it cannot start or end a pattern"}
 	}
-	return &Pattern{src: src, nodes: nodes}, nil
+	pat := &Pattern{src: src, nodes: nodes}
+	for _, n := range nodes {
+		if n.opt || n.kind == pNear {
+			continue
+		}
+		if set := firstRunes(n); set != nil {
+			pat.need = append(pat.need, set)
+		}
+	}
+	if n := nodes[0]; !n.opt {
+		pat.starts = firstRunes(n)
+		pat.slotFirst = n.kind == pSlot && n.slot != "number"
+	}
+	return pat, nil
 }
+
+// firstRunes returns the characters a part can start with, or nil when
+// that is not a short list of characters (a slot, or an alternative that
+// starts with one).
+func firstRunes(n pnode) []rune {
+	switch n.kind {
+	case pLit:
+		return []rune{n.lit[0]}
+	case pAlt:
+		var out []rune
+		for _, alt := range n.alts {
+			k := 0
+			for k < len(alt) && alt[k].opt {
+				k++
+			}
+			if k > 0 || len(alt) == 0 {
+				// An optional start: any of what follows could start it.
+				return nil
+			}
+			set := firstRunes(alt[0])
+			if set == nil {
+				return nil
+			}
+			for _, r := range set {
+				if !slices.Contains(out, r) {
+					out = append(out, r)
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// Need returns, for each part of the pattern that must be said and starts
+// with a known character, the characters one of which a reply must have:
+// a cheap test that turns most replies away before matching.
+func (p *Pattern) Need() [][]rune { return p.need }
 
 // String returns the pattern as written.
 func (p *Pattern) String() string { return p.src }
@@ -318,10 +377,13 @@ type Input struct {
 	valueAt []int
 }
 
-// NewInput prepares normalised runes for patterns; values are read lazily
-// by the caller and passed in.
-func NewInput(rs []rune, values []ValueSpan) *Input {
-	in := &Input{Runes: rs, Filler: FillerMask(rs), Values: values, valueAt: make([]int, len(rs)+1)}
+// NewInput prepares normalised runes for patterns, with their filler mask
+// (FillerMask(rs), or nil to compute it) and typed values.
+func NewInput(rs []rune, filler []bool, values []ValueSpan) *Input {
+	if filler == nil {
+		filler = FillerMask(rs)
+	}
+	in := &Input{Runes: rs, Filler: filler, Values: values, valueAt: make([]int, len(rs)+1)}
 	for i := range in.valueAt {
 		in.valueAt[i] = -1
 	}
@@ -364,6 +426,9 @@ func (p *Pattern) Find(in *Input, gap int) (PatternMatch, bool) {
 func (p *Pattern) FindFrom(in *Input, gap, from int) (PatternMatch, bool) {
 	m := &pmatcher{in: in, gap: gap}
 	for start := from; start < len(in.Runes); start++ {
+		if p.starts != nil && !slices.Contains(p.starts, in.Runes[start]) || p.slotFirst && in.valueAt[start] < 0 {
+			continue
+		}
 		var res PatternMatch
 		ok := m.seq(p.nodes, 0, start, pstate{val: -1}, func(end int, st pstate) bool {
 			if end <= start {
@@ -492,11 +557,18 @@ func slotFits(slot string, t ValueType) bool {
 // what it says, normalised (一下 is 1下).
 var fillerWords = []string{"为您", "给您", "帮您", "替您", "这边", "1下", "那个", "了", "哈", "呢", "啊", "吧", "呀", "啦", "嘛", "哦", "嗯"}
 
+// fillerStarts are the first characters of the filler words.
+const fillerStarts = "为给帮替这1那了哈呢啊吧呀啦嘛哦嗯"
+
 // FillerMask marks the runes of rs that belong to filler words. 了 is not
 // a filler in 了解, 为了, 除了 or 不了 (管不了), nor 1下 in 1下午.
 func FillerMask(rs []rune) []bool {
 	mask := make([]bool, len(rs))
 	for i := 0; i < len(rs); {
+		if !strings.ContainsRune(fillerStarts, rs[i]) {
+			i++
+			continue
+		}
 		w, end, ok := longestAt(rs, i, fillerWords)
 		if !ok {
 			i++

@@ -133,7 +133,7 @@ func Values(n Normalized, orig string) []ValueSpan {
 		}
 	}
 	for i := 0; i < len(rs); {
-		if i > 0 && isDigit(rs[i]) && isDigit(rs[i-1]) && !gap[i] {
+		if i > 0 && isDigit(rs[i]) && isDigit(rs[i-1]) && !gap[i] || !isDigit(rs[i]) && !strings.ContainsRune(valueStarts, rs[i]) {
 			i++
 			continue
 		}
@@ -152,6 +152,10 @@ func Values(n Normalized, orig string) []ValueSpan {
 	}
 	return out
 }
+
+// valueStarts are the characters other than digits a value can start
+// with: numerals left as characters, lead words, days, weeks and periods.
+const valueStarts = "俩仨半不最顶至今明后大当周星礼凌早上中下傍晚夜白"
 
 // numberEnd returns where the text a value starting at i may read ends:
 // at the first dropped punctuation inside a run of digits starting at i,

@@ -22,8 +22,8 @@ import (
 //     which the hit then carries; a time slot may carry a bound,
 //     {when<=10m}, met only by a time known to end within it; {number}
 //     is any number (702那户), and carries no value;
-//   - spaces are ignored; everything else is literal text, normalised as
-//     replies are (Traditional script, numerals and width do not matter).
+//   - spaces separate parts; everything else is literal text, normalised
+//     as replies are (Traditional script, numerals and width do not matter).
 //
 // Between two adjacent parts, the filler words people insert (为您, 给您,
 // 这边, 一下, 了, 啊…) are skipped, up to the entry's gap in characters.
@@ -290,13 +290,10 @@ func (p *parser) seq(depth int) ([]pnode, error) {
 				!(p.rs[j] == '.' && j+2 < len(p.rs) && p.rs[j+1] == '.' && p.rs[j+2] == '.') {
 				j++
 			}
-			lit := Normalize(string(p.rs[p.i:j])).Runes
-			if len(lit) > 0 {
-				if n := len(out); n > 0 && out[n-1].kind == pLit && !out[n-1].opt {
-					out[n-1].lit = append(out[n-1].lit, lit...)
-				} else {
-					out = append(out, pnode{kind: pLit, lit: lit})
-				}
+			// A space ends a part: fillers may come between 报修单 登记,
+			// not inside 报修单登记.
+			if lit := Normalize(string(p.rs[p.i:j])).Runes; len(lit) > 0 {
+				out = append(out, pnode{kind: pLit, lit: lit})
 			}
 			p.i = j
 		}

@@ -240,15 +240,20 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 				if f.gap > 0 && len(n.Runes) >= 3 {
 					// The wording is also matched against the reply
 					// without its fillers. A wording with fillers of its
-					// own (我这边查到) gets its bare form (我查到) as a
-					// wording of its own instead, when enough is left of
-					// it to say the same thing.
+					// own (我这边查到) is matched there by its bare form
+					// (我查到), which counts as a wording of its own too
+					// when enough is left of it to say the same thing.
 					bare, _ := phrase.Strip(n.Runes, phrase.FillerMask(n.Runes))
 					switch {
 					case len(bare) == len(n.Runes):
 						f.srunes, f.ssounds = f.runes, f.sounds
-					case len(bare) >= 4:
-						forms = append(forms, string(bare))
+					case len(bare) >= 3:
+						// Matched against the reply without fillers,
+						// its bare form is what must be said.
+						f.srunes, f.ssounds = bare, soundsOf(bare)
+						if len(bare) >= 4 {
+							forms = append(forms, string(bare))
+						}
 					}
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 )
@@ -40,7 +41,7 @@ type blindCall struct {
 // a call a trainer would fail passes. Run with -v for the figures and the
 // disagreements.
 func TestBlindCalls(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	files, err := filepath.Glob("testdata/blind/*/*.json")

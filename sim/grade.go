@@ -6,7 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -17,27 +18,27 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 	runes := []rune(t.text)
 	per := c.sc.Penalties.ForbiddenPenalty()
 	for _, h := range t.hits {
-		if h.Kind != phrasebook.Forbidden {
+		if h.Kind != phrase.Forbidden {
 			continue
 		}
 		said := ""
 		if h.Start >= 0 && h.End <= len(runes) && h.Start < h.End {
 			said = string(runes[h.Start:h.End])
 		}
-		phrase, norm, suggestion := h.ID, "", h.Suggestion
+		wording, norm, suggestion := h.ID, "", h.Suggestion
 		if e, ok := c.entry(h.ID); ok {
-			phrase, norm = e.Text, e.Source
+			wording, norm = e.Text, e.Source
 			if suggestion == "" {
 				suggestion = e.Suggestion
 			}
 		}
 		title := string(h.Intent)
-		if info, ok := phrasebook.LookupIntent(h.Intent); ok {
+		if info, ok := phrase.LookupIntent(h.Intent); ok {
 			title = info.Title
 		}
 		explain := fmt.Sprintf("「%s」属于%s，服务规范明令禁止；应改说：%s", said, title, suggestion)
 		c.forbidden = append(c.forbidden, ForbiddenEntry{
-			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: phrase, Said: said,
+			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: wording, Said: said,
 			Suggestion: suggestion, Penalty: per, Norm: norm, Explain: explain,
 		})
 		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」，可以说：%s", said, suggestion), string(h.Intent))...)
@@ -47,7 +48,7 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 
 // entry looks up a hit's entry: a scenario's local entries are in the book
 // when the caller built it as documented, else in the scenario itself.
-func (c *Call) entry(id string) (*phrasebook.Entry, bool) {
+func (c *Call) entry(id string) (*phrase.Entry, bool) {
 	if e, ok := c.book.Entry(id); ok {
 		return e, true
 	}
@@ -116,7 +117,7 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 // gradeValue finds in the turn a hit of the item's refs whose promised time
 // meets the item's value rule and returns where it starts, or -1. What was
 // understood, or why a promise fell short, is kept for the scorecard.
-func (c *Call) gradeValue(hits []phrasebook.Hit, it *scenarios.Item, st *itemState) int {
+func (c *Call) gradeValue(hits []phrase.Hit, it *scenarios.Item, st *itemState) int {
 	for _, h := range hits {
 		if !slices.ContainsFunc(it.Refs(), func(ref string) bool { return hitIs(c.sc, h, ref) }) {
 			continue
@@ -135,11 +136,11 @@ func (c *Call) gradeValue(hits []phrasebook.Hit, it *scenarios.Item, st *itemSta
 
 // creditable returns the hits that may earn checklist credit: those that
 // do not overlap a forbidden hit of the same turn.
-func creditable(hits []phrasebook.Hit) []phrasebook.Hit {
-	var out []phrasebook.Hit
+func creditable(hits []phrase.Hit) []phrase.Hit {
+	var out []phrase.Hit
 	for _, h := range hits {
-		if h.Kind != phrasebook.Forbidden && slices.ContainsFunc(hits, func(f phrasebook.Hit) bool {
-			return f.Kind == phrasebook.Forbidden && f.Start < h.End && h.Start < f.End
+		if h.Kind != phrase.Forbidden && slices.ContainsFunc(hits, func(f phrase.Hit) bool {
+			return f.Kind == phrase.Forbidden && f.Start < h.End && h.Start < f.End
 		}) {
 			continue
 		}
@@ -150,7 +151,7 @@ func creditable(hits []phrasebook.Hit) []phrasebook.Hit {
 
 // practiceHints point at what the trainee is missing right now.
 func (c *Call) practiceHints(t *turn, first bool) []Event {
-	if c.mode != Practice {
+	if c.mode != domain.Practice {
 		return nil
 	}
 	var evs []Event
@@ -196,23 +197,21 @@ func (c *Call) grade() *Scorecard {
 		card.Checklist = append(card.Checklist, c.itemResult(i))
 	}
 	card.Penalty = len(c.forbidden) * sc.Penalties.ForbiddenPenalty()
-	settle(card, c.answered, c.angry)
+	settle(card)
 	return card
 }
 
-// The reasons a call fails for that the checklist does not show; settle
-// finds them in a graded card's reasons again.
+// The reasons a call fails for that the checklist does not show.
 const (
 	reasonUnanswered = "电话一直没有接起。"
 	reasonAngry      = "客户被激怒后挂断了电话。"
 )
 
 // settle works out a scorecard's points, score, reasons and verdict from its
-// checklist, penalty and how the call went. It is the one place the scoring
-// rules live, for the engine's grading and for a trainer's override alike.
-// answered and angry say whether the call was answered and whether the
-// caller hung up in anger.
-func settle(card *Scorecard, answered, angry bool) {
+// checklist, penalty and how the call went (Answered, AngryHangup). It is
+// the one place the scoring rules live, for the engine's grading and for a
+// trainer's override alike.
+func settle(card *Scorecard) {
 	card.Points, card.MaxPoints = 0, 0
 	var missedCritical []string
 	for _, r := range card.Checklist {
@@ -229,10 +228,10 @@ func settle(card *Scorecard, answered, angry bool) {
 	card.Score = min(max(raw-card.Penalty, 0), 100)
 
 	card.Reasons = []string{}
-	if !answered {
+	if !card.Answered() {
 		card.Reasons = append(card.Reasons, reasonUnanswered)
 	}
-	if angry {
+	if card.AngryHangup() {
 		card.Reasons = append(card.Reasons, reasonAngry)
 	}
 	for _, t := range missedCritical {
@@ -409,7 +408,7 @@ func (c *Call) beforeTitle(ref string) string {
 			return it.Title
 		}
 	}
-	if info, ok := phrasebook.LookupIntent(phrasebook.Intent(ref)); ok {
+	if info, ok := phrase.LookupIntent(phrase.Intent(ref)); ok {
 		return info.Title
 	}
 	return ref

@@ -113,8 +113,11 @@ type form struct {
 	gap     int
 	srunes  []rune
 	ssounds []sound
-	// pat is set for a pattern, which has no runes.
-	pat *phrase.Pattern
+	// pat is set for a pattern, which has no runes; need is its Need,
+	// each beginning coded for the reply's filters: a rune as itself, two
+	// runes as -1-pairHash.
+	pat  *phrase.Pattern
+	need [][]int32
 }
 
 // New indexes entries and returns a Matcher over them. The entries are
@@ -264,6 +267,18 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 				return nil, errors.Join(fmt.Errorf("build matcher: entry %s: pattern %d: %w", e.ID, k+1, err), idx.Close())
 			}
 			f := form{entry: i, text: src, except: except, notAfter: notAfter, unless: unless, gap: e.GapOrDefault(), pat: p}
+			for _, set := range p.Need() {
+				codes := make([]int32, 0, len(set))
+				for _, x := range set {
+					rs := []rune(x)
+					if len(rs) == 1 {
+						codes = append(codes, rs[0])
+					} else {
+						codes = append(codes, -1-int32(pairHash(rs[0], rs[1]))) // #nosec G115 -- pairHash < runeBitsLen
+					}
+				}
+				f.need = append(f.need, codes)
+			}
 			for _, a := range p.Anchors() {
 				id, ok := m.termIDs[a]
 				if !ok {
@@ -471,9 +486,9 @@ func (m *Matcher) buildScreens() {
 func (m *Matcher) passes(sc *scratch, fi int32) bool {
 	s := &m.screens[fi]
 	if s.pattern {
-		// A pattern needs one character of each part it must say.
-		for _, set := range m.forms[fi].pat.Need() {
-			if !slices.ContainsFunc(set, sc.hasRune) {
+		// A pattern needs a beginning of each part it must say.
+		for _, set := range m.forms[fi].need {
+			if !slices.ContainsFunc(set, sc.hasCode) {
 				return false
 			}
 		}
@@ -660,6 +675,9 @@ type scratch struct {
 	// runeMask bit r%128 (see screen.runeMask).
 	runeBits [runeBitsLen / 64]uint64
 	runeMask [2]uint64
+	// pairBits has bit pairHash(a, b) set for every two adjacent runes
+	// of the reply.
+	pairBits [runeBitsLen / 64]uint64
 	// diags and inWindow are the working memory of aligned.
 	diags    []diag
 	inWindow []int32
@@ -668,6 +686,19 @@ type scratch struct {
 // runeBitsLen is the size of the reply's rune filter. Runes that share a
 // bit only let a wording through to verification.
 const runeBitsLen = 4096
+
+// hasCode reports whether the reply may have the beginning coded c: a
+// rune, or -1-pairHash of two.
+func (sc *scratch) hasCode(c int32) bool {
+	if c >= 0 {
+		return sc.hasRune(c)
+	}
+	h := uint32(-1 - c) // #nosec G115 -- c < 0
+	return sc.pairBits[h/64]&(1<<(h%64)) != 0
+}
+
+// pairHash places two adjacent characters in the reply's pair filter.
+func pairHash(a, b rune) uint32 { return (uint32(a)*31 + uint32(b)) % runeBitsLen }
 
 // hasRune reports whether the reply may have r.
 func (sc *scratch) hasRune(r rune) bool {
@@ -733,10 +764,15 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 	sc.begin()
 	u := newUtterance(n, text)
 	clear(sc.runeBits[:])
+	clear(sc.pairBits[:])
 	sc.runeMask = [2]uint64{}
-	for _, r := range u.runes {
+	for i, r := range u.runes {
 		sc.runeBits[(r%runeBitsLen)/64] |= 1 << (r % 64)
 		sc.runeMask[(r%128)/64] |= 1 << (r % 64)
+		if i > 0 {
+			h := pairHash(u.runes[i-1], r)
+			sc.pairBits[h/64] |= 1 << (h % 64)
+		}
 	}
 	if u.stripped() {
 		// Terms that fillers split in the reply (报修单|了|登记) count as

@@ -35,9 +35,10 @@ type Pattern struct {
 	// when every match starts with a value.
 	starts    []rune
 	slotFirst bool
-	// need lists, for each part that must be said, characters one of
-	// which a reply must have for the pattern to match in it.
-	need [][]rune
+	// need lists, for each part that must be said, the beginnings (one
+	// or two characters) one of which a reply must have for the pattern
+	// to match in it.
+	need [][]string
 }
 
 type pkind uint8
@@ -109,7 +110,7 @@ func CompilePattern(src string, window int) (*Pattern, error) {
 		if n.opt || n.kind == pNear {
 			continue
 		}
-		if set := firstRunes(n); set != nil {
+		if set := prefixes(n); set != nil {
 			pat.need = append(pat.need, set)
 		}
 	}
@@ -153,10 +154,45 @@ func firstRunes(n pnode) []rune {
 	return nil
 }
 
+// prefixes returns how a part can begin: the first two characters of each
+// literal it can start with (one when the literal has one), or nil when
+// that is not a short list (a slot, or an optional start).
+func prefixes(n pnode) []string {
+	switch n.kind {
+	case pLit:
+		return []string{string(n.lit[:min(2, len(n.lit))])}
+	case pAlt:
+		var out []string
+		for _, alt := range n.alts {
+			if len(alt) == 0 || alt[0].opt {
+				return nil
+			}
+			set := prefixes(alt[0])
+			if set == nil {
+				return nil
+			}
+			if len(alt[0].lit) == 1 && alt[0].kind == pLit {
+				// A one-character literal followed by more: only its
+				// first character is sure to be said next to nothing.
+				set = []string{string(alt[0].lit)}
+			}
+			for _, x := range set {
+				if !slices.Contains(out, x) {
+					out = append(out, x)
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 // Need returns, for each part of the pattern that must be said and starts
-// with a known character, the characters one of which a reply must have:
-// a cheap test that turns most replies away before matching.
-func (p *Pattern) Need() [][]rune { return p.need }
+// with a known literal, its beginnings (one or two characters), one of
+// which a reply must have: a cheap test that turns most replies away
+// before matching. Literals are said as written but for a slip after their
+// second character, so their first two characters are sure.
+func (p *Pattern) Need() [][]string { return p.need }
 
 // String returns the pattern as written.
 func (p *Pattern) String() string { return p.src }
@@ -367,7 +403,7 @@ type Input struct {
 	Filler []bool
 	Values []ValueSpan
 	// Alike, when set, tells characters that sound the same: a literal
-	// of two characters or more may have one of them, after its first,
+	// of three characters or more may have one of them, after its second,
 	// written as another that sounds the same (a dictation slip).
 	Alike func(a, b rune) bool
 	// valueAt[i] is the index in Values of the value starting at rune i, or -1.
@@ -498,7 +534,7 @@ func (m *pmatcher) one(n *pnode, pos int, st pstate, k pcont) bool {
 			if rs[pos+i] == n.lit[i] {
 				continue
 			}
-			if slip >= 0 || st.slips > 0 || m.in.Alike == nil || !m.in.Alike(rs[pos+i], n.lit[i]) {
+			if i < 2 || slip >= 0 || st.slips > 0 || m.in.Alike == nil || !m.in.Alike(rs[pos+i], n.lit[i]) {
 				return false
 			}
 			slip = i

@@ -63,10 +63,10 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 
 // floors are the figures the matcher reached on each blind set, rounded
 // down, so that they only go up. The bars (-blind-bars) are higher
-// than these on the holdout set: required recall 0.86, forbidden recall
+// than these on the holdout set: required recall 0.87, forbidden recall
 // 0.66 and precision 0.92 when this was written.
 var floors = map[string]blindBars{
-	"dev":     {required: 0.94, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
+	"dev":     {required: 0.96, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
 	"holdout": {required: 0.86, forbiddenRecall: 0.65, forbiddenPrecision: 0.91},
 }
 

@@ -1043,7 +1043,9 @@ type found struct {
 // dedupe sorts hits by position after dropping those a better hit shadows:
 //   - a hit overlapping a better hit of the same intent, so that one phrase
 //     reports once however many wordings of it matched; a scenario's own key
-//     point is never shadowed by a shared entry, since the scenario grades it;
+//     point is never shadowed by a shared entry, since the scenario grades it,
+//     and a forbidden one shadows the shared entries it overlaps (one offence
+//     is penalised once);
 //   - a near match overlapping an exact match of another intent: 请问有什么
 //     可以帮您 offers help, though it is one character from 还有什么可以帮您.
 //     A pattern's hit is not near but precise: one sentence can carry
@@ -1052,6 +1054,10 @@ func dedupe(hits []found) []Hit {
 	sort.Slice(hits, func(i, j int) bool {
 		if fi, fj := hits[i].Kind == Forbidden, hits[j].Kind == Forbidden; fi != fj {
 			return fi
+		} else if fi && hits[i].scoped != hits[j].scoped {
+			// One forbidden phrase is one offence: the scenario's own
+			// entry, which the caller reacts to, reports it.
+			return hits[i].scoped
 		}
 		if better(hits[i].Hit, hits[j].Hit) != better(hits[j].Hit, hits[i].Hit) {
 			return better(hits[i].Hit, hits[j].Hit)
@@ -1066,7 +1072,7 @@ func dedupe(hits []found) []Hit {
 			if !(h.Start < k.End && k.Start < h.End) {
 				continue
 			}
-			sameIntent := k.Intent == h.Intent && (keptScoped[i] || !h.scoped)
+			sameIntent := k.Intent == h.Intent && (keptScoped[i] || !h.scoped || h.Kind == Forbidden)
 			if sameIntent || (k.Intent != h.Intent && k.Score == 1 && h.Score < 1 && !h.pattern) {
 				shadowed = true
 				break

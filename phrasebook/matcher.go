@@ -1279,11 +1279,11 @@ func (u *utterance) exact(f *form) (start, end int, score float64, ok bool) {
 // vetoed reports whether a hit of f at [s, e) is cancelled by its
 // exceptions, a word before it or a word anywhere in the reply.
 func (u *utterance) vetoed(f *form, s, e int) bool {
-	return u.excepted(f.except, s, e) || u.cancelled(f.notAfter, s) || u.overlapped(f.unless, s, e)
+	return u.excepted(f.except, s, e) || u.cancelled(f.notAfter, s) || u.saidAnywhere(f.unless)
 }
 
-// overlapped reports whether one of words is said anywhere in the reply.
-func (u *utterance) overlapped(words [][]rune, s, e int) bool {
+// saidAnywhere reports whether one of words is said anywhere in the reply.
+func (u *utterance) saidAnywhere(words [][]rune) bool {
 	for _, w := range words {
 		for i := 0; i+len(w) <= len(u.runes); i++ {
 			if slices.Equal(u.runes[i:i+len(w)], w) {

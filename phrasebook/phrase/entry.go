@@ -93,9 +93,10 @@ type Entry struct {
 	// zero means DefaultWindow.
 	Window int `yaml:"window,omitempty" json:"window,omitempty"`
 	// Gap is how many inserted filler characters (为您, 这边, 一下, 了…) a
-	// wording or pattern tolerates; nil means the default (DefaultGap).
-	// Forbidden wordings are always matched exactly; their patterns skip
-	// at most Gap fillers too.
+	// wording or pattern tolerates; nil means the default (DefaultGap, or
+	// DefaultForbiddenGap for a forbidden entry). Forbidden wordings are
+	// matched as written, but for one character that sounds the same;
+	// only their patterns skip fillers.
 	Gap *int `yaml:"gap,omitempty" json:"gap,omitempty"`
 	// Except lists wordings that contain a forbidden phrase but are polite
 	// (不知道您 contains 不知道); a hit inside one of them is dropped.

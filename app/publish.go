@@ -150,41 +150,18 @@ type GoldenRun struct {
 	Score    int    `json:"score"`
 	Expected string `json:"expected"`
 	Problem  string `json:"problem,omitempty"`
-	// broken says the transcript did not replay at all; Problem says why.
-	broken bool
+	// Failed says the transcript could not be replayed at all; Problem
+	// says why.
+	Failed bool `json:"failed,omitempty"`
 }
 
 // Issue is a run that did not end as its transcript expects, as a problem
 // of its file.
 func (g GoldenRun) Issue() Issue {
-	if g.broken {
+	if g.Failed {
 		return Issue{File: g.File, Message: g.Problem}
 	}
 	return Issue{File: g.File, Line: 1, Field: "expect", Message: g.Problem}
-}
-
-// replayGoldens replays the golden transcripts of lib's scenarios (those
-// pick accepts; nil picks all) with book, in scenario order. Publishing,
-// the editor's golden runs and coach check replay them here.
-func replayGoldens(lib *scenarios.Library, book *sim.Book, pick func(id string) bool) []GoldenRun {
-	out := []GoldenRun{}
-	for _, sc := range lib.Scenarios {
-		if pick != nil && !pick(sc.ID) {
-			continue
-		}
-		for _, g := range lib.Golden[sc.ID] {
-			res := sim.RunGolden(sc, book, g)
-			j := GoldenRun{Scenario: sc.ID, Name: g.Name, File: g.File, OK: res.OK, Problem: res.Problem(), broken: res.Err != nil}
-			if want := g.Transcript.Expect; want != nil {
-				j.Expected = fmt.Sprintf("passed=%t outcome=%s", want.Passed, want.Outcome)
-			}
-			if res.Card != nil {
-				j.Passed, j.Outcome, j.Score = res.Card.Passed, string(res.Card.Outcome), res.Card.Score
-			}
-			out = append(out, j)
-		}
-	}
-	return out
 }
 
 // RunGoldens builds the published content with r in place of its unit and
@@ -215,16 +192,20 @@ func (m *Content) RunGoldens(ctx context.Context, r domain.Revision) ([]Issue, [
 	return []Issue{}, replayGoldens(cs.Lib, cs.Book, pick), nil
 }
 
-func (cs *Set) goldens(r domain.Revision) []GoldenRun {
+// replayGoldens replays the golden transcripts of lib's scenarios (those
+// pick accepts; nil picks all) with book, in scenario order. Publishing,
+// the editor's golden runs and coach check replay them here.
+func replayGoldens(lib *scenarios.Library, book *sim.Book, pick func(id string) bool) []GoldenRun {
 	out := []GoldenRun{}
-	for _, sc := range cs.Lib.Scenarios {
-		if r.Kind == domain.ContentScenario && sc.ID != r.ContentID {
+	for _, sc := range lib.Scenarios {
+		if pick != nil && !pick(sc.ID) {
 			continue
 		}
-		for _, g := range cs.Lib.Golden[sc.ID] {
-			res := sim.RunGolden(sc, cs.Book, g)
+		for _, g := range lib.Golden[sc.ID] {
+			res := sim.RunGolden(sc, book, g)
 			j := GoldenRun{Scenario: sc.ID, Name: g.Name, OK: res.OK, Problem: res.Problem(),
-				Expected: fmt.Sprintf("passed=%t outcome=%s", g.Transcript.Expect.Passed, g.Transcript.Expect.Outcome)}
+				Expected: fmt.Sprintf("passed=%t outcome=%s", g.Transcript.Expect.Passed, g.Transcript.Expect.Outcome),
+				File:     g.File, Failed: res.Err != nil}
 			if res.Card != nil {
 				j.Passed, j.Outcome, j.Score = res.Card.Passed, string(res.Card.Outcome), res.Card.Score
 			}

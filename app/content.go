@@ -493,11 +493,12 @@ func parseScenario(u unit, known scenarios.KnownPhrase) (*scenarios.Scenario, []
 			Msg: fmt.Sprintf("%q differs from the scenario's id %q; clone the scenario to give it a new id", sc.ID, id)})
 	}
 	var golden []*scenarios.Golden
+	if id == "" {
+		// Without the scenario's id its golden transcripts cannot be
+		// judged: they must name it.
+		return nil, nil, list.Err()
+	}
 	for _, g := range u.golden {
-		if id == "" {
-			// A scenario without an id has no golden transcripts to judge.
-			break
-		}
 		gd, err := scenarios.ParseGolden(g.name, g.file, []byte(g.body), id)
 		if err != nil {
 			add(err)

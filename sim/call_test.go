@@ -150,7 +150,7 @@ func TestModelCallPasses(t *testing.T) {
 	assert.Equal(t, []string{
 		"我家暖气不热。上面热下面凉。",
 		"我叫李四。幸福里3号楼2单元501。",
-		"那我再等等。",
+		"对。那我再等等。",
 		"没有了。",
 		"谢谢,再见。",
 	}, customerLines(evs))
@@ -384,12 +384,14 @@ func TestForbidden(t *testing.T) {
 			assert.False(t, item(t, card, "no-forbidden").Done)
 			assert.Equal(t, 90-10, card.Score)
 			assert.Contains(t, customerLines(evs), "你这是推诿!")
+			assert.Equal(t, "我帮您转接", f.Suggestion, "the norm's replacement stays on the card")
+			assert.Equal(t, defaultRewrites["deflect"], f.Rewrite)
 			if mode == Practice {
 				var texts []string
 				for _, h := range ofType(evs, EventHint) {
 					texts = append(texts, h.Text)
 				}
-				assert.Contains(t, texts, "别说「不归我管」，可以说：我帮您转接")
+				assert.Contains(t, texts, "别说「不归我管」。可以这样说："+defaultRewrites["deflect"], "a whole sentence, not a splice")
 				assert.Contains(t, texts, "不要推诿。", "the reaction's hint")
 			} else {
 				assert.Empty(t, ofType(evs, EventHint))

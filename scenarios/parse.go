@@ -376,6 +376,8 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			c.at(path+".explain", "required: one sentence saying why it matters")
 		}
 		s.checkLine(c, path+".model", it.Model, false)
+		s.checkLine(c, path+".explain", it.Explain, false)
+		s.checkLine(c, path+".hint", it.Hint, false)
 	}
 	for i, it := range s.Checklist {
 		if it.Before == "" {

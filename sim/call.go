@@ -233,7 +233,7 @@ func (c *Call) fire(t float64, kind dueKind) []Event {
 		for i, it := range c.sc.Checklist {
 			if it.Within == t && !c.items[i].done && !c.hinted["within:"+it.ID] {
 				c.hinted["within:"+it.ID] = true
-				evs = append(evs, c.hint(t, itemHint(&it), itemIntent(c.sc, &it))...)
+				evs = append(evs, c.hint(t, c.persona.fill(itemHint(&it)), itemIntent(c.sc, &it))...)
 			}
 		}
 		return evs

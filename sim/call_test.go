@@ -150,7 +150,7 @@ func TestModelCallPasses(t *testing.T) {
 	assert.Equal(t, []string{
 		"我家暖气不热。上面热下面凉。",
 		"我叫李四。幸福里3号楼2单元501。",
-		"对。那我再等等。",
+		"那我再等等。",
 		"没有了。",
 		"谢谢,再见。",
 	}, customerLines(evs))

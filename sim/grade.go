@@ -115,12 +115,12 @@ func (c *Call) practiceHints(t *turn, first bool) []Event {
 		st := &c.items[i]
 		switch {
 		case first && it.First && !st.done:
-			evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, itemHint(it), itemIntent(c.sc, it))...)
+			evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, c.persona.fill(itemHint(it)), itemIntent(c.sc, it))...)
 		case it.Fact != "" && !st.done:
 			// The caller gave it in reply to the previous turn and this
 			// turn did not repeat it.
 			if from, ok := c.given[it.Fact]; ok && from < t.idx {
-				evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, itemHint(it), "restate")...)
+				evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, c.persona.fill(itemHint(it)), "restate")...)
 			}
 		}
 	}
@@ -225,7 +225,7 @@ func (c *Call) outcomeNote() string {
 func (c *Call) itemResult(i int) ItemResult {
 	it := &c.sc.Checklist[i]
 	st := c.items[i]
-	r := ItemResult{ID: it.ID, Title: it.Title, Points: it.Points, Critical: it.Critical, Norm: it.Norm, Explain: it.Explain, Model: c.persona.fill(it.Model)}
+	r := ItemResult{ID: it.ID, Title: it.Title, Points: it.Points, Critical: it.Critical, Norm: it.Norm, Explain: c.persona.fill(it.Explain), Model: c.persona.fill(it.Model)}
 	done, note := st.done, ""
 	turn := st.turn
 	switch it.Rule {

@@ -63,13 +63,16 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 	parts = append(parts, corr...)
 	if len(corr) > 0 {
 		substantive = true
-	} else if !first && c.restatedNow(t) && confirmAsked.MatchString(fold(t.text)) {
-		parts = append(parts, c.fresh(confirms, nil, nil))
+	}
+	confirm := len(corr) == 0 && !first && c.restatedNow(t) && confirmAsked.MatchString(fold(t.text))
+	if confirm {
+		parts = append(parts, "") // the confirmation's place, filled below
 	}
 	// The facts go after the caller's answers to what the trainee said
 	// and before the caller's own questions.
 	facts := c.factsLine(t)
 	var asks []string
+	stepped := false
 	r := reply{}
 	if closing || (!first && t.has("anything-else")) {
 		if facts != "" {
@@ -103,6 +106,7 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 				continue
 			}
 			c.fired[st.ID] = true
+			stepped = true
 			if line := c.fresh(st.Say, vars, nil); scenarios.IsQuestion(line) {
 				asks = append(asks, line)
 			} else {
@@ -123,6 +127,12 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 		substantive = true
 	}
 	parts = append(parts, asks...)
+	if confirm {
+		// A step that answers the turn confirms it already.
+		if !stepped {
+			parts[slices.Index(parts, "")] = c.fresh(confirms, nil, nil)
+		}
+	}
 	if !substantive && worst != nil {
 		if line := c.fresh(worst.Say, vars, nil); line != "" {
 			parts = append(parts, line)
@@ -331,9 +341,11 @@ func restates(folded string, forms []string) bool {
 }
 
 var (
-	titleRe   = regexp.MustCompile(`(\p{Han})(先生|女士|小姐|阿姨|师傅|大哥|大爷|奶奶|大妈|姐|叔)`)
-	notSurame = "老小大各哪这那位您贵令"
-	digitRe   = regexp.MustCompile(`\d+`)
+	titleRe = regexp.MustCompile(`(\p{Han})(先生|女士|小姐|阿姨|师傅|大哥|大爷|奶奶|大妈|姐|叔)`)
+	// surnames are the common single-character surnames: a title after
+	// anything else is not someone's name.
+	surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+	digitRe  = regexp.MustCompile(`\d+`)
 	// confirmAsked marks a turn that asks the caller to confirm.
 	confirmAsked = regexp.MustCompile(`对吧|对吗|对不对|是吗|是吧|没错吧|没错吗|是不是|确认|核对`)
 	// unitAfter marks a number that is not part of an address or phone.
@@ -367,8 +379,8 @@ func (c *Call) nameCorrection(folded string) string {
 	p := c.persona
 	for _, m := range titleRe.FindAllStringSubmatch(folded, -1) {
 		x, title := m[1], m[2]
-		if strings.Contains(notSurame, x) {
-			continue
+		if !strings.Contains(surnames, x) {
+			continue // 上门前师傅 is not a name
 		}
 		if x != p.surname && !strings.HasSuffix(p.surname, x) {
 			return c.fresh([]string{

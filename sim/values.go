@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/hotlinecoach/coach/phrasebook"
 )
@@ -51,7 +52,7 @@ func (SpokenValues) Values(text string) []Value {
 		i := len([]rune(norm[:loc[0]]))
 		j := i + len([]rune(norm[loc[0]:loc[1]]))
 		sp := n.OrigSpan(i, j)
-		return string(runes[sp.Start:sp.End])
+		return simplified(runes[sp.Start:sp.End])
 	}
 	var out []Value
 	taken := make([]bool, len(norm))
@@ -137,4 +138,23 @@ func unitSeconds(u string) float64 {
 		return 86400
 	}
 	return 7 * 86400
+}
+
+// simplified writes a span of the reply in Simplified script, rune by
+// rune, keeping numerals as the trainee said them: the caller echoes the
+// trainee's words in its own script.
+func simplified(rs []rune) string {
+	var b strings.Builder
+	for _, r := range rs {
+		if r < 0x80 {
+			b.WriteRune(r)
+			continue
+		}
+		n := phrasebook.Normalize(string(r)).Runes
+		if len(n) == 1 && !unicode.IsDigit(n[0]) {
+			r = n[0]
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -308,9 +308,16 @@ func (c *Call) factsLine(t *turn) string {
 	}
 	var b strings.Builder
 	if len(again) > 0 {
+		// Each time more impatient: the next prefix not said yet.
 		n := min(c.askedAgain, len(againPrefixes)-1)
 		c.askedAgain++
-		b.WriteString(c.fresh(againPrefixes[n:], nil, againPrefixes))
+		for _, p := range slices.Concat(againPrefixes[n:], againPrefixes[:n]) {
+			if !c.said[p] {
+				c.said[p] = true
+				b.WriteString(p)
+				break
+			}
+		}
 		b.WriteString(strings.Join(again, "，"))
 		b.WriteString("。")
 	}
@@ -408,18 +415,18 @@ func (c *Call) digitCorrection(folded string, f callFact) string {
 	known := map[string]bool{}
 	for _, o := range c.persona.facts {
 		for _, r := range numberRuns(fold(o.value)) {
-			known[r] = true
+			known[r.digits] = true
 		}
 	}
 	for _, got := range numberRuns(folded) {
-		if known[got] {
+		if known[got.digits] {
 			continue
 		}
 		for _, w := range want {
-			if !nearMiss(w, got) {
+			if !nearMiss(w.digits, got.digits) || (got.unit != "" && w.unit != "" && got.unit != w.unit) {
 				continue
 			}
-			right, wrong := groupDigits(w), groupDigits(got)
+			right, wrong := groupDigits(w.digits)+w.unit, groupDigits(got.digits)+got.unit
 			return c.fresh([]string{
 				fmt.Sprintf("不对，是%s，不是%s。", right, wrong),
 				fmt.Sprintf("不是%s，是%s。", wrong, right),
@@ -430,21 +437,34 @@ func (c *Call) digitCorrection(folded string, f callFact) string {
 	return ""
 }
 
+// numberRun is a number in an address, phone or account, with the word
+// that follows it in an address (号楼, 栋, 单元).
+type numberRun struct{ digits, unit string }
+
+// addressUnits are the words after a number that make it part of an
+// address however short it is.
+var addressUnits = []string{"号楼", "栋", "幢", "单元"}
+
 // numberRuns are the numbers of a folded text that could be part of an
 // address, phone or account: three digits or more, or fewer before 号楼,
 // 栋 or 单元; not a time, an amount or a count.
-func numberRuns(folded string) []string {
-	var out []string
+func numberRuns(folded string) []numberRun {
+	var out []numberRun
 	for _, loc := range digitRe.FindAllStringIndex(folded, -1) {
 		run, rest := folded[loc[0]:loc[1]], folded[loc[1]:]
 		if unitAfter.MatchString(rest) {
 			continue
 		}
-		short := len(run) < 3
-		if short && !(strings.HasPrefix(rest, "号楼") || strings.HasPrefix(rest, "栋") || strings.HasPrefix(rest, "幢") || strings.HasPrefix(rest, "单元")) {
+		unit := ""
+		for _, u := range addressUnits {
+			if strings.HasPrefix(rest, u) {
+				unit = u
+			}
+		}
+		if len(run) < 3 && unit == "" {
 			continue
 		}
-		out = append(out, run)
+		out = append(out, numberRun{run, unit})
 	}
 	return out
 }
@@ -463,7 +483,7 @@ func nearMiss(want, got string) bool {
 				diff++
 			}
 		}
-		return diff <= 2 && diff < len(want)
+		return diff <= 2 && (diff < len(want) || len(want) <= 2)
 	}
 	if len(want) < 7 || (len(want)-len(got))*(len(want)-len(got)) != 1 {
 		return false

@@ -19,6 +19,10 @@ func PersonaVars() []string {
 	return []string{"name", "surname", "title", "phone", "address", "place", "unit", "account"}
 }
 
+// Promised is what a step's unless names to wait on any promise with a
+// time the trainee made, whatever words it came in.
+const Promised = "promised"
+
 // Heard are the placeholders filled from what the trainee said.
 const (
 	VarTime   = "time"

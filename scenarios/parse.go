@@ -243,8 +243,8 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			}
 		}
 		for j, u := range st.Unless {
-			if _, ok := stepIDs[u]; !ok && !s.IsRef(u, known) {
-				c.at(pathIndex(pathIndex("script", i)+".unless", j), "unknown step, intent or phrase id %q", u)
+			if _, ok := stepIDs[u]; !ok && u != Promised && !s.IsRef(u, known) {
+				c.at(pathIndex(pathIndex("script", i)+".unless", j), "unknown step, intent or phrase id %q (or %q)", u, Promised)
 			}
 		}
 	}

@@ -254,9 +254,9 @@ type Step struct {
 	ID    string   `yaml:"id" json:"id"`
 	When  []string `yaml:"when" json:"when"`
 	After []string `yaml:"after" json:"after"`
-	// Unless names intents, phrase ids or step ids: once any of them has
-	// happened, the step is no longer said (no "when will someone come?"
-	// after a time was given).
+	// Unless names intents, phrase ids or step ids, or "promised" (any
+	// promise with a time): once any of them has happened, the step is no
+	// longer said (no "when will someone come?" after a time was given).
 	Unless []string `yaml:"unless" json:"unless,omitempty"`
 	Say    []string `yaml:"say" json:"say"`
 	Mood   int      `yaml:"mood" json:"mood"`

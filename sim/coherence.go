@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -26,6 +27,12 @@ func (i Incoherence) String() string { return fmt.Sprintf("turn %d: %s", i.Turn,
 // are not held to the questions they asked.
 func CheckCoherence(sc *scenarios.Scenario, card *Scorecard) []Incoherence {
 	var out []Incoherence
+	// The caller as the call met it: the one its seed drew, or the base
+	// persona when the call's facts are the ones as written.
+	p := drawPersona(sc, card.Seed, false)
+	if !maps.Equal(p.factValues(), card.Facts) {
+		p = drawPersona(sc, card.Seed, true)
+	}
 	seen := map[string]int{}
 	for i, t := range card.Turns {
 		if t.Speaker != Customer {
@@ -50,8 +57,8 @@ func CheckCoherence(sc *scenarios.Scenario, card *Scorecard) []Incoherence {
 		}
 		said := fold(next.Text)
 		var asked, missing []string
-		for _, f := range sc.Facts {
-			if _, ok := findRef(sc, t.Hits, f.Ask); !ok {
+		for _, f := range p.facts {
+			if _, ok := findRef(sc, t.Hits, f.Ask); !ok && !cueAsks(t.Text, f.PoolOf(), f.forms) {
 				continue
 			}
 			asked = append(asked, f.Key)
@@ -65,7 +72,7 @@ func CheckCoherence(sc *scenarios.Scenario, card *Scorecard) []Incoherence {
 		case len(missing) > 0:
 			out = append(out, Incoherence{i + 1, fmt.Sprintf("asked for %s, the caller answered something else: %q", strings.Join(asked, ", "), next.Text)})
 		}
-		if _, ok := findRef(sc, t.Hits, "anything-else"); ok && !closingTurn(t.Hits) && i > 0 {
+		if asksAnythingElse(sc, t.Hits, t.Text) && !closes(t.Hits, t.Text) && i > 0 {
 			answers := append([]string{sc.Closing.AnythingElse}, genericElse...)
 			if !slices.ContainsFunc(answers, func(a string) bool { return a != "" && strings.Contains(next.Text, a) }) {
 				out = append(out, Incoherence{i + 1, fmt.Sprintf("asked whether there is anything else, the caller answered: %q", next.Text)})

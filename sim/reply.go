@@ -49,7 +49,8 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 	if first {
 		parts = append(parts, c.persona.opening)
 	}
-	closing := !first && closingTurn(t.hits)
+	closing := !first && closes(t.hits, t.text)
+	asksElse := !first && asksAnythingElse(c.sc, t.hits, t.text)
 	if worst != nil && c.isNegative(t, worst) && !closing {
 		line := c.fresh(worst.Say, vars, genericUpset)
 		if worst.On == "over-promise" && vars[scenarios.VarTime] != "" {
@@ -59,7 +60,7 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 	}
 
 	substantive := first
-	corr := c.corrections(t)
+	corr, corrected := c.corrections(t)
 	parts = append(parts, corr...)
 	if len(corr) > 0 {
 		substantive = true
@@ -70,11 +71,11 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 	}
 	// The facts go after the caller's answers to what the trainee said
 	// and before the caller's own questions.
-	facts := c.factsLine(t)
+	facts := c.factsLine(t, corrected)
 	var asks []string
 	stepped := false
 	r := reply{}
-	if closing || (!first && t.has("anything-else")) {
+	if closing || asksElse {
 		if facts != "" {
 			parts = append(parts, facts)
 			substantive = true
@@ -91,7 +92,7 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 		}
 		parts = append(parts, bye)
 		r.end, substantive = true, true
-	case !first && t.has("anything-else"):
+	case asksElse:
 		parts = append(parts, c.fresh([]string{c.sc.Closing.AnythingElse}, vars, genericElse))
 		substantive = true
 	default:
@@ -257,17 +258,21 @@ func (c *Call) blocked(st scenarios.Step) bool {
 // the same turn takes precedence over; the line is picked only when used.
 func (c *Call) promiseLine(t *turn, heard []Value, vars map[string]string) (line string, outside bool) {
 	pr := c.sc.Promise
-	if pr == nil || !t.has("commit") {
+	if pr == nil || !(t.has("commit") || promiseCue.MatchString(fold(t.text))) {
 		return "", false
 	}
-	i := slices.IndexFunc(heard, func(v Value) bool { return v.Type == "duration" })
+	i := slices.IndexFunc(heard, func(v Value) bool { return v.Type == "duration" || v.Type == "time" })
 	if i < 0 {
 		return "", false
 	}
 	v := heard[i]
-	span := time.Duration(v.Seconds * float64(time.Second))
+	c.fired[scenarios.Promised] = true
 	vars = maps.Clone(vars)
 	vars[scenarios.VarTime] = v.Text
+	if v.Type != "duration" {
+		return c.peek(pr.Kept, vars), false
+	}
+	span := time.Duration(v.Seconds * float64(time.Second))
 	if lo, err := scenarios.ParseSpan(pr.Min); err == nil && span < lo && len(pr.Early) > 0 {
 		if line := c.fresh(pr.Early, vars, nil); line != "" {
 			c.heldTo = v.Text
@@ -292,11 +297,11 @@ func (c *Call) peek(pool []string, vars map[string]string) string {
 // factsLine gives every fact the turn asks for, in one line: the new ones
 // as the caller says them, the ones asked again shortly and a little
 // impatiently.
-func (c *Call) factsLine(t *turn) string {
+func (c *Call) factsLine(t *turn, corrected map[string]bool) string {
 	var fresh, again []string
 	for i := range c.persona.facts {
 		f := &c.persona.facts[i]
-		if !t.has(f.Ask) {
+		if corrected[f.Key] || !c.asksFor(t, f) {
 			continue
 		}
 		if _, given := c.given[f.Key]; given {
@@ -339,16 +344,35 @@ func (c *Call) restatedNow(t *turn) bool {
 }
 
 func restates(folded string, forms []string) bool {
+	digits := ""
 	for _, form := range forms {
-		if ff := fold(form); ff != "" && strings.Contains(folded, ff) {
+		ff := fold(form)
+		if ff != "" && strings.Contains(folded, ff) {
 			return true
+		}
+		// A long number is restated however it is broken up (8523-6047
+		// reads as a range to the normaliser).
+		if len(ff) >= 7 && strings.Trim(ff, "0123456789") == "" {
+			if digits == "" {
+				digits = strings.Map(func(r rune) rune {
+					if r >= '0' && r <= '9' {
+						return r
+					}
+					return -1
+				}, folded)
+			}
+			if strings.Contains(digits, ff) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
 var (
-	titleRe = regexp.MustCompile(`(\p{Han})(先生|女士|小姐|阿姨|师傅|大哥|大爷|奶奶|大妈|姐|叔)`)
+	// titleRe finds a surname and title where a name is said: at the start
+	// of a clause or after 好的, 是, 这位 (两到四小时师傅上门 has none).
+	titleRe = regexp.MustCompile(`(?:^|[^\p{Han}]|[的是好位问喂])(\p{Han})(先生|女士|小姐|阿姨|师傅|大哥|大爷|奶奶|大妈|姐|叔)`)
 	// surnames are the common single-character surnames: a title after
 	// anything else is not someone's name.
 	surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
@@ -360,10 +384,11 @@ var (
 )
 
 // corrections are the caller's corrections of facts the turn restates
-// wrongly: 不对，是1103，不是1013.
-func (c *Call) corrections(t *turn) []string {
+// wrongly (不对，是1103，不是1013), and the keys of the facts corrected.
+func (c *Call) corrections(t *turn) ([]string, map[string]bool) {
 	folded := fold(t.text)
 	var out []string
+	keys := map[string]bool{}
 	for _, f := range c.persona.facts {
 		from, given := c.given[f.Key]
 		if !given || from > t.idx || restates(folded, f.forms) {
@@ -371,20 +396,21 @@ func (c *Call) corrections(t *turn) []string {
 		}
 		var line string
 		if f.PoolOf() == scenarios.PoolNames {
-			line = c.nameCorrection(folded)
+			line = c.nameCorrection(simplified([]rune(t.text)))
 		} else {
 			line = c.digitCorrection(folded, f)
 		}
 		if line != "" {
 			out = append(out, line)
+			keys[f.Key] = true
 		}
 	}
-	return out
+	return out, keys
 }
 
-func (c *Call) nameCorrection(folded string) string {
+func (c *Call) nameCorrection(text string) string {
 	p := c.persona
-	for _, m := range titleRe.FindAllStringSubmatch(folded, -1) {
+	for _, m := range titleRe.FindAllStringSubmatch(text, -1) {
 		x, title := m[1], m[2]
 		if !strings.Contains(surnames, x) {
 			continue // 上门前师傅 is not a name

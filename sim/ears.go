@@ -23,8 +23,9 @@ var (
 	// askCue marks a clause that asks or requests: a question, or a verb
 	// of telling.
 	askCue = regexp.MustCompile(`[？?]|吗|呢|多少|什么|哪|几|说下|说1下|说说|讲1下|留|告诉|报1下|提供|麻烦|说1声|也说|你说|说吧|您说`)
-	// clauseEnd splits a reply into clauses.
-	clauseEnd = regexp.MustCompile(`[，,。.！!；;？?、]+`)
+	// clauseEnd splits a reply into clauses, sentenceEnd into sentences.
+	clauseEnd   = regexp.MustCompile(`[，,。.！!；;？?]+`)
+	sentenceEnd = regexp.MustCompile(`[。.！!；;？?]+`)
 	elseCue   = regexp.MustCompile(`还有(别的|其他|其它|什么)(事|需要|问题|要帮|要我|可以)|别的事|其他事|还需要.*帮`)
 	closeCue  = regexp.MustCompile(`再见|拜拜|感谢.*来电|谢谢.*来电`)
 	// promiseCue marks a turn that promises something by a time, when the
@@ -36,11 +37,16 @@ var (
 
 // clauses splits text into its clauses, each with its question mark kept
 // (the mark is part of what it asks).
-func clauses(text string) []string {
+func clauses(text string) []string { return splitAfter(text, clauseEnd) }
+
+// sentences splits text into its sentences, each with its end mark.
+func sentences(text string) []string { return splitAfter(text, sentenceEnd) }
+
+func splitAfter(text string, sep *regexp.Regexp) []string {
 	var out []string
 	rest := text
 	for rest != "" {
-		loc := clauseEnd.FindStringIndex(rest)
+		loc := sep.FindStringIndex(rest)
 		if loc == nil {
 			out = append(out, rest)
 			break
@@ -66,7 +72,7 @@ func cueAsks(text, pool string, forms []string) bool {
 	if !ok || restates(fold(text), forms) {
 		return false
 	}
-	for _, cl := range clauses(text) {
+	for _, cl := range sentences(text) {
 		n := notAsking.ReplaceAllString(phrasebook.Normalize(cl).String(), "")
 		if cue.MatchString(n) && askCue.MatchString(strings.ReplaceAll(cl, "一", "1")+n) {
 			return true
@@ -89,6 +95,12 @@ func closes(hits []phrasebook.Hit, text string) bool {
 	if closingTurn(hits) {
 		return true
 	}
-	cls := clauses(strings.TrimSpace(text))
-	return closeCue.MatchString(text) && len(cls) > 0 && !scenarios.IsQuestion(cls[len(cls)-1])
+	return closeCue.MatchString(text) && !endsAsking(text)
+}
+
+// endsAsking reports a line whose last clause is a question: the caller's
+// own question, which goes after its answers.
+func endsAsking(line string) bool {
+	cls := clauses(strings.TrimSpace(line))
+	return len(cls) > 0 && scenarios.IsQuestion(cls[len(cls)-1])
 }

@@ -108,7 +108,7 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 			}
 			c.fired[st.ID] = true
 			stepped = true
-			if line := c.fresh(st.Say, vars, nil); scenarios.IsQuestion(line) {
+			if line := c.fresh(st.Say, vars, nil); endsAsking(line) {
 				asks = append(asks, line)
 			} else {
 				parts = append(parts, line)

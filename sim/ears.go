@@ -17,7 +17,7 @@ var (
 	factCues = map[string]*regexp.Regexp{
 		scenarios.PoolNames:     regexp.MustCompile(`称呼|贵姓|姓名|名字|叫什么|怎么叫|姓什么`),
 		scenarios.PoolPhones:    regexp.MustCompile(`电话|号码|手机|联系方式`),
-		scenarios.PoolAddresses: regexp.MustCompile(`地址|住址|住哪|住在哪|哪个小区|几号楼|几栋|门牌|房号|楼号`),
+		scenarios.PoolAddresses: regexp.MustCompile(`地址|住址|住哪|住在哪|哪个小区|几号楼|几栋|哪栋|哪户|几单元|哪个单元|几零几|门牌|房号|楼号`),
 		scenarios.PoolAccounts:  regexp.MustCompile(`户号|用户编号|编号|账号|户头`),
 	}
 	// askCue marks a clause that asks or requests: a question, or a verb

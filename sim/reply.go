@@ -370,15 +370,16 @@ func restates(folded string, forms []string) bool {
 }
 
 var (
-	// titleRe finds a surname and title where a name is said: at the start
-	// of a clause or after 好的, 是, 这位 (两到四小时师傅上门 has none).
-	titleRe = regexp.MustCompile(`(?:^|[^\p{Han}]|[的是好位问喂])(\p{Han})(先生|女士|小姐|阿姨|师傅|大哥|大爷|奶奶|大妈|姐|叔)`)
+	// titleRe finds a surname and title where the caller is addressed: at
+	// the start of a clause or after 好, 是 (两到四小时师傅上门 and 楼上的王女士
+	// are not).
+	titleRe = regexp.MustCompile(`(?:^|[^\p{Han}]|[是好喂])(\p{Han})(先生|女士|小姐|阿姨|师傅|大哥|大爷|奶奶|大妈|姐|叔)`)
 	// surnames are the common single-character surnames: a title after
 	// anything else is not someone's name.
 	surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 	digitRe  = regexp.MustCompile(`\d+`)
 	// confirmAsked marks a turn that asks the caller to confirm.
-	confirmAsked = regexp.MustCompile(`对吧|对吗|对不对|是吗|是吧|没错吧|没错吗|是不是|确认|核对`)
+	confirmAsked = regexp.MustCompile(`对吧|对吗|对不对|是吗|是吧|没错吧|没错吗|是不是|确认|核对|记下|记好|登记`)
 	// unitAfter marks a number that is not part of an address or phone.
 	unitAfter = regexp.MustCompile(`^(?:到|个|小时|钟头|分|点|元|块|天|度|吨|号[^楼]|号$|月|年|日|周|秒|岁|人|次|遍|趟)`)
 )
@@ -398,7 +399,7 @@ func (c *Call) corrections(t *turn) ([]string, map[string]bool) {
 		if f.PoolOf() == scenarios.PoolNames {
 			line = c.nameCorrection(simplified([]rune(t.text)))
 		} else {
-			line = c.digitCorrection(folded, f)
+			line = c.digitCorrection(t.text, f)
 		}
 		if line != "" {
 			out = append(out, line)
@@ -433,7 +434,7 @@ func (c *Call) nameCorrection(text string) string {
 	return ""
 }
 
-func (c *Call) digitCorrection(folded string, f callFact) string {
+func (c *Call) digitCorrection(text string, f callFact) string {
 	want := numberRuns(fold(f.value))
 	if len(want) == 0 {
 		return ""
@@ -444,7 +445,15 @@ func (c *Call) digitCorrection(folded string, f callFact) string {
 			known[r.digits] = true
 		}
 	}
-	for _, got := range numberRuns(folded) {
+	// A number is taken for a restatement in a sentence that confirms or
+	// records it, not in talk of someone else's (楼上1204的).
+	var runs []numberRun
+	for _, sen := range sentences(text) {
+		if sen := fold(sen); confirmAsked.MatchString(sen) {
+			runs = append(runs, numberRuns(sen)...)
+		}
+	}
+	for _, got := range runs {
 		if known[got.digits] {
 			continue
 		}

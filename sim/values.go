@@ -37,7 +37,7 @@ type Valuer interface {
 type SpokenValues struct{}
 
 var (
-	durationRe = regexp.MustCompile(`(\d+(?:点\d+)?)(?:到(\d+(?:点\d+)?))?(个)?(半)?(个)?(小时|钟头|分钟|天|日|周|礼拜|星期)(?:之内|以内|内)?|半(个)?(小时|钟头|天)(?:之内|以内|内)?`)
+	durationRe = regexp.MustCompile(`(\d+(?:点\d+)?)(?:到(\d+(?:点\d+)?))?(个)?(半)?(个)?(小时|钟头|分钟|刻钟|天|日|周|礼拜|星期)(?:之内|以内|内)?|半(个)?(小时|钟头|天)(?:之内|以内|内)?`)
 	clockRe    = regexp.MustCompile(`(今天|明天|后天|今晚|明早|明晚)?(凌晨|早上|上午|中午|下午|傍晚|晚上)?(\d{1,2})点(半|\d{1,2}分?)?(?:到(\d{1,2})点(半|\d{1,2}分?)?(?:之间)?)?(?:左右)?(之前|以前|前)?`)
 	amountRe   = regexp.MustCompile(`(\d+(?:点\d+)?)(元|块钱|块|吨|度)(\d)?(角|毛)?`)
 )
@@ -132,6 +132,8 @@ func unitSeconds(u string) float64 {
 	switch u {
 	case "分钟":
 		return 60
+	case "刻钟":
+		return 900
 	case "小时", "钟头":
 		return 3600
 	case "天", "日":

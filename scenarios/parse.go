@@ -224,7 +224,10 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			c.at(path+".say", "required: at least one line")
 		}
 		lines(path+".say", st.Say)
-		s.checkLines(c, path+".say", st.Say, len(st.When) > 0)
+		s.checkLines(c, path+".say", st.Say, len(st.When) > 0 || st.WhenHeard != "")
+		if st.WhenHeard != "" && st.WhenHeard != VarTime && st.WhenHeard != VarAmount {
+			c.at(path+".when_heard", "%q: must be %s or %s", st.WhenHeard, VarTime, VarAmount)
+		}
 		if len(st.Say) > 0 && !plainLine(st.Say) {
 			c.at(path+".say", "needs one line without {time} or {amount}, for a turn that gives none")
 		}

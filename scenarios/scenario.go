@@ -251,9 +251,12 @@ func (f *Fact) Forms() []string {
 // Step is one beat of the caller's script: when the trainee says one of
 // When (and every step in After has happened), the caller says one of Say.
 type Step struct {
-	ID    string   `yaml:"id" json:"id"`
-	When  []string `yaml:"when" json:"when"`
-	After []string `yaml:"after" json:"after"`
+	ID   string   `yaml:"id" json:"id"`
+	When []string `yaml:"when" json:"when"`
+	// WhenHeard also sets the step off when the trainee gives a value of
+	// this kind, in any words: "time" or "amount".
+	WhenHeard string   `yaml:"when_heard" json:"when_heard,omitempty"`
+	After     []string `yaml:"after" json:"after"`
 	// Unless names intents, phrase ids or step ids, or "promised" (any
 	// promise with a time): once any of them has happened, the step is no
 	// longer said (no "when will someone come?" after a time was given).

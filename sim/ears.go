@@ -26,8 +26,9 @@ var (
 	// clauseEnd splits a reply into clauses, sentenceEnd into sentences.
 	clauseEnd   = regexp.MustCompile(`[，,。.！!；;？?]+`)
 	sentenceEnd = regexp.MustCompile(`[。.！!；;？?]+`)
-	elseCue   = regexp.MustCompile(`还有(别的|其他|其它|什么)(事|需要|问题|要帮|要我|可以)|别的事|其他事|还需要.*帮`)
-	closeCue  = regexp.MustCompile(`再见|拜拜|感谢.*来电|谢谢.*来电`)
+	elseCue     = regexp.MustCompile(`还有(别的|其他|其它|什么)|还有.{0,3}(事|需要|问题)|别的事|其他事|还需要.*帮`)
+	elseAsk     = regexp.MustCompile(`吗|[？?]|没有|不$|么`)
+	closeCue    = regexp.MustCompile(`再见|拜拜|感谢.*来电|谢谢.*来电`)
 	// promiseCue marks a turn that promises something by a time, when the
 	// matcher has no commitment in it.
 	promiseCue = regexp.MustCompile(`上门|到您家|赶到|过去|来人|恢复|来水|来电|答复|回复|修好|到达|能到`)
@@ -86,7 +87,12 @@ func asksAnythingElse(sc *scenarios.Scenario, hits []phrasebook.Hit, text string
 	if _, ok := findRef(sc, hits, "anything-else"); ok {
 		return true
 	}
-	return elseCue.MatchString(phrasebook.Normalize(text).String())
+	for _, sen := range sentences(text) {
+		if elseCue.MatchString(phrasebook.Normalize(sen).String()) && elseAsk.MatchString(sen) {
+			return true
+		}
+	}
+	return false
 }
 
 // closes reports a turn that ends on thanks or a goodbye: the matcher's

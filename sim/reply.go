@@ -103,7 +103,7 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 			break
 		}
 		for _, st := range c.sc.Script {
-			if c.fired[st.ID] || len(st.When) == 0 || !c.afterDone(st) || c.blocked(st) || !slices.ContainsFunc(st.When, t.has) {
+			if c.fired[st.ID] || !c.afterDone(st) || c.blocked(st) || !(slices.ContainsFunc(st.When, t.has) || (st.WhenHeard != "" && vars[st.WhenHeard] != "")) {
 				continue
 			}
 			c.fired[st.ID] = true
@@ -143,7 +143,7 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 	if !substantive {
 		// The caller's own initiative: a step without when whose turn has come.
 		for _, st := range c.sc.Script {
-			if c.fired[st.ID] || len(st.When) > 0 || !c.afterDone(st) || c.blocked(st) {
+			if c.fired[st.ID] || len(st.When) > 0 || st.WhenHeard != "" || !c.afterDone(st) || c.blocked(st) {
 				continue
 			}
 			c.fired[st.ID] = true
@@ -379,7 +379,7 @@ var (
 	surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 	digitRe  = regexp.MustCompile(`\d+`)
 	// confirmAsked marks a turn that asks the caller to confirm.
-	confirmAsked = regexp.MustCompile(`对吧|对吗|对不对|是吗|是吧|没错吧|没错吗|是不是|确认|核对|记下|记好|登记`)
+	confirmAsked = regexp.MustCompile(`对吧|对吗|对不对|对么|吗|是吧|没错吧|是不是|确认|核对|记下|记好|登记`)
 	// unitAfter marks a number that is not part of an address or phone.
 	unitAfter = regexp.MustCompile(`^(?:到|个|小时|钟头|分|点|元|块|天|度|吨|号[^楼]|号$|月|年|日|周|秒|岁|人|次|遍|趟)`)
 )

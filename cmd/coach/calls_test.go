@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +82,8 @@ func TestCheckReportsFileAndLine(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err = runCheck(context.Background(), []string{dir}, nil, &stdout, &stderr)
 	require.Error(t, err)
-	assert.Contains(t, stderr.String(), file+":8: level: unknown field")
+	line := strings.Count(bad[:strings.Index(bad, "level: 2")], "\n") + 1
+	assert.Contains(t, stderr.String(), fmt.Sprintf("%s:%d: level: unknown field", file, line))
 }
 
 func TestCheckReplaysGoldenTranscripts(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 )
@@ -58,7 +59,7 @@ func transcriptFiles(t *testing.T, root string) []string {
 // said twice, facts asked for and given in part or not at all, "anything
 // else?" answered with something else, a hang-up on a question.
 func TestCoherence(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -49,7 +49,7 @@ func CheckCoherence(sc *scenarios.Scenario, card *Scorecard) []Incoherence {
 			continue
 		}
 		next := card.Turns[i+1]
-		if next.Speaker != Customer || next.At != t.At || slices.ContainsFunc(t.Hits, func(h phrasebook.Hit) bool { return h.Kind == phrasebook.Forbidden }) {
+		if next.Speaker != Customer || next.At != t.At || slices.ContainsFunc(t.Hits, func(h phrase.Hit) bool { return h.Kind == phrase.Forbidden }) {
 			continue
 		}
 		if slices.Contains(card.Reasons, reasonAngry) && card.Turns[len(card.Turns)-1].At == t.At {
@@ -93,7 +93,7 @@ func CheckCoherence(sc *scenarios.Scenario, card *Scorecard) []Incoherence {
 }
 
 // closingTurn reports a turn that ends on thanks or a goodbye.
-func closingTurn(hits []phrasebook.Hit) bool {
+func closingTurn(hits []phrase.Hit) bool {
 	if n := len(hits); n > 0 {
 		last := hits[n-1]
 		return (last.Intent == "thanks" || last.Intent == "farewell") && last.Score >= closingScore

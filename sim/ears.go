@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -74,7 +74,7 @@ func cueAsks(text, pool string, forms []string) bool {
 		return false
 	}
 	for _, cl := range sentences(text) {
-		n := notAsking.ReplaceAllString(phrasebook.Normalize(cl).String(), "")
+		n := notAsking.ReplaceAllString(phrase.Normalize(cl).String(), "")
 		if cue.MatchString(n) && askCue.MatchString(strings.ReplaceAll(cl, "一", "1")+n) {
 			return true
 		}
@@ -83,12 +83,12 @@ func cueAsks(text, pool string, forms []string) bool {
 }
 
 // asksAnythingElse reports the closing question "anything else?".
-func asksAnythingElse(sc *scenarios.Scenario, hits []phrasebook.Hit, text string) bool {
+func asksAnythingElse(sc *scenarios.Scenario, hits []phrase.Hit, text string) bool {
 	if _, ok := findRef(sc, hits, "anything-else"); ok {
 		return true
 	}
 	for _, sen := range sentences(text) {
-		if elseCue.MatchString(phrasebook.Normalize(sen).String()) && elseAsk.MatchString(sen) {
+		if elseCue.MatchString(phrase.Normalize(sen).String()) && elseAsk.MatchString(sen) {
 			return true
 		}
 	}
@@ -97,7 +97,7 @@ func asksAnythingElse(sc *scenarios.Scenario, hits []phrasebook.Hit, text string
 
 // closes reports a turn that ends on thanks or a goodbye: the matcher's
 // last hit, or a goodbye in a turn that does not end on a question.
-func closes(hits []phrasebook.Hit, text string) bool {
+func closes(hits []phrase.Hit, text string) bool {
 	if closingTurn(hits) {
 		return true
 	}

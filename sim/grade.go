@@ -5,7 +5,8 @@ import (
 	"math"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -16,28 +17,28 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 	runes := []rune(t.text)
 	per := c.sc.Penalties.ForbiddenPenalty()
 	for _, h := range t.hits {
-		if h.Kind != phrasebook.Forbidden {
+		if h.Kind != phrase.Forbidden {
 			continue
 		}
 		said := ""
 		if h.Start >= 0 && h.End <= len(runes) && h.Start < h.End {
 			said = string(runes[h.Start:h.End])
 		}
-		phrase, norm, suggestion := h.ID, "", h.Suggestion
+		wording, norm, suggestion := h.ID, "", h.Suggestion
 		if e, ok := c.entry(h.ID); ok {
-			phrase, norm = e.Text, e.Source
+			wording, norm = e.Text, e.Source
 			if suggestion == "" {
 				suggestion = e.Suggestion
 			}
 		}
 		title := string(h.Intent)
-		if info, ok := phrasebook.LookupIntent(h.Intent); ok {
+		if info, ok := phrase.LookupIntent(h.Intent); ok {
 			title = info.Title
 		}
 		explain := fmt.Sprintf("「%s」属于%s，服务规范明令禁止；规范的说法是「%s」。", said, title, suggestion)
 		rewrite := c.rewrite(h.Intent)
 		c.forbidden = append(c.forbidden, ForbiddenEntry{
-			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: phrase, Said: said,
+			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: wording, Said: said,
 			Suggestion: suggestion, Rewrite: rewrite, Penalty: per, Norm: norm, Explain: explain,
 		})
 		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」。可以这样说：%s", said, rewrite), string(h.Intent))...)
@@ -47,7 +48,7 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 
 // entry looks up a hit's entry: a scenario's local entries are in the book
 // when the caller built it as documented, else in the scenario itself.
-func (c *Call) entry(id string) (*phrasebook.Entry, bool) {
+func (c *Call) entry(id string) (*phrase.Entry, bool) {
 	if e, ok := c.book.Entry(id); ok {
 		return e, true
 	}
@@ -106,7 +107,7 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 
 // practiceHints point at what the trainee is missing right now.
 func (c *Call) practiceHints(t *turn, first bool) []Event {
-	if c.mode != Practice {
+	if c.mode != domain.Practice {
 		return nil
 	}
 	var evs []Event
@@ -154,23 +155,21 @@ func (c *Call) grade() *Scorecard {
 		card.Checklist = append(card.Checklist, c.itemResult(i))
 	}
 	card.Penalty = len(c.forbidden) * sc.Penalties.ForbiddenPenalty()
-	settle(card, c.answered, c.angry)
+	settle(card)
 	return card
 }
 
-// The reasons a call fails for that the checklist does not show; settle
-// finds them in a graded card's reasons again.
+// The reasons a call fails for that the checklist does not show.
 const (
 	reasonUnanswered = "电话一直没有接起。"
 	reasonAngry      = "客户被激怒后挂断了电话。"
 )
 
 // settle works out a scorecard's points, score, reasons and verdict from its
-// checklist, penalty and how the call went. It is the one place the scoring
-// rules live, for the engine's grading and for a trainer's override alike.
-// answered and angry say whether the call was answered and whether the
-// caller hung up in anger.
-func settle(card *Scorecard, answered, angry bool) {
+// checklist, penalty and how the call went (Answered, AngryHangup). It is
+// the one place the scoring rules live, for the engine's grading and for a
+// trainer's override alike.
+func settle(card *Scorecard) {
 	card.Points, card.MaxPoints = 0, 0
 	var missedCritical []string
 	for _, r := range card.Checklist {
@@ -187,10 +186,10 @@ func settle(card *Scorecard, answered, angry bool) {
 	card.Score = min(max(raw-card.Penalty, 0), 100)
 
 	card.Reasons = []string{}
-	if !answered {
+	if !card.Answered() {
 		card.Reasons = append(card.Reasons, reasonUnanswered)
 	}
-	if angry {
+	if card.AngryHangup() {
 		card.Reasons = append(card.Reasons, reasonAngry)
 	}
 	for _, t := range missedCritical {
@@ -358,7 +357,7 @@ func (c *Call) beforeTitle(ref string) string {
 			return it.Title
 		}
 	}
-	if info, ok := phrasebook.LookupIntent(phrasebook.Intent(ref)); ok {
+	if info, ok := phrase.LookupIntent(phrase.Intent(ref)); ok {
 		return info.Title
 	}
 	return ref
@@ -366,7 +365,7 @@ func (c *Call) beforeTitle(ref string) string {
 
 // defaultRewrites are whole sentences for a forbidden intent when the
 // scenario has none of its own.
-var defaultRewrites = map[phrasebook.Intent]string{
+var defaultRewrites = map[phrase.Intent]string{
 	"deflect":      "您反映的情况我先为您记录下来，马上帮您联系负责的同事处理，有结果第一时间给您回电话。",
 	"rude":         "请您别着急，您慢慢说，我们一定尽快帮您把问题解决好。",
 	"argue":        "您说的情况我都记下了，我们先安排人员查明原因，尽快帮您处理好。",
@@ -375,7 +374,7 @@ var defaultRewrites = map[phrasebook.Intent]string{
 }
 
 // rewrite is the whole sentence to say instead of a forbidden reply.
-func (c *Call) rewrite(intent phrasebook.Intent) string {
+func (c *Call) rewrite(intent phrase.Intent) string {
 	if l, ok := c.sc.Rewrites[string(intent)]; ok {
 		return c.persona.fill(l)
 	}

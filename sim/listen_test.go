@@ -8,7 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -31,7 +32,7 @@ func play(t *testing.T, sc *scenarios.Scenario, seed *uint64, says ...string) (*
 		tr.Turns = append(tr.Turns, scenarios.Turn{At: float64(3 + 10*i), Say: s})
 	}
 	tr.Turns = append(tr.Turns, scenarios.Turn{At: float64(3 + 10*len(says)), Hangup: true})
-	card, evs, err := Replay(sc, testBook(sc), tr, Options{Mode: Exam, Seed: 7})
+	card, evs, err := Replay(sc, testBook(sc), tr, Options{Mode: domain.Exam, Seed: 7})
 	require.NoError(t, err)
 	return card, customerLines(evs)
 }
@@ -233,8 +234,8 @@ func TestModelCall(t *testing.T) {
 
 func TestCheckCoherenceFindsIncoherence(t *testing.T) {
 	sc := loadListen(t)
-	hit := func(intent phrasebook.Intent) phrasebook.Hit {
-		return phrasebook.Hit{ID: string(intent), Intent: intent, Kind: phrasebook.Required, Score: 1}
+	hit := func(intent phrase.Intent) phrase.Hit {
+		return phrase.Hit{ID: string(intent), Intent: intent, Kind: phrase.Required, Score: 1}
 	}
 	facts := map[string]string{"name": "李四", "phone": "136 1234 5678", "address": "幸福里3号楼2单元1103"}
 	tests := []struct {
@@ -248,16 +249,16 @@ func TestCheckCoherenceFindsIncoherence(t *testing.T) {
 			{Speaker: Trainee, At: 2, Text: "嗯"}, {Speaker: Customer, At: 2, Text: "喂？"},
 		}, TraineeHungUp, "again"},
 		{"facts in part", []Turn{
-			{Speaker: Trainee, At: 1, Text: "称呼和地址", Hits: []phrasebook.Hit{hit("ask-name"), hit("ask-address")}},
+			{Speaker: Trainee, At: 1, Text: "称呼和地址", Hits: []phrase.Hit{hit("ask-name"), hit("ask-address")}},
 			{Speaker: Customer, At: 1, Text: "我姓李，李四。"},
 		}, TraineeHungUp, "only part"},
 		{"a question answered by an unrelated line", []Turn{
-			{Speaker: Trainee, At: 1, Text: "电话多少", Hits: []phrasebook.Hit{hit("ask-contact")}},
+			{Speaker: Trainee, At: 1, Text: "电话多少", Hits: []phrase.Hit{hit("ask-contact")}},
 			{Speaker: Customer, At: 1, Text: "嗯，你说。"},
 		}, TraineeHungUp, "something else"},
 		{"anything else answered by something else", []Turn{
 			{Speaker: Trainee, At: 1, Text: "您好"}, {Speaker: Customer, At: 1, Text: "我家暖气漏水了。"},
-			{Speaker: Trainee, At: 2, Text: "还有其他需要吗", Hits: []phrasebook.Hit{hit("anything-else")}},
+			{Speaker: Trainee, At: 2, Text: "还有其他需要吗", Hits: []phrase.Hit{hit("anything-else")}},
 			{Speaker: Customer, At: 2, Text: "那到底怎么办？"},
 		}, TraineeHungUp, "anything else"},
 		{"a hang-up on a question", []Turn{

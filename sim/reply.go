@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -234,7 +234,7 @@ func (c *Call) angryLine() string { return c.persona.fill(c.sc.Closing.Angry) }
 // isNegative reports a reaction to something forbidden the trainee said.
 func (c *Call) isNegative(t *turn, r *scenarios.Reaction) bool {
 	h, ok := t.find(r.On)
-	return ok && h.Kind == phrasebook.Forbidden
+	return ok && h.Kind == phrase.Forbidden
 }
 
 // blocked reports a step that what has happened has made pointless.

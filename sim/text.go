@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // Text renders the scorecard as a report a trainee reads in a terminal:
@@ -86,8 +86,8 @@ func (s *Scorecard) Text() string {
 	return b.String()
 }
 
-func intentTitle(i phrasebook.Intent) string {
-	if info, ok := phrasebook.LookupIntent(i); ok {
+func intentTitle(i phrase.Intent) string {
+	if info, ok := phrase.LookupIntent(i); ok {
 		return info.Title
 	}
 	return string(i)

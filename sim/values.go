@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // Value is a typed value the trainee said: a duration, a clock time or an
@@ -44,7 +44,7 @@ var (
 
 // Values implements Valuer.
 func (SpokenValues) Values(text string) []Value {
-	n := phrasebook.Normalize(text)
+	n := phrase.Normalize(text)
 	norm := n.String()
 	runes := []rune(text)
 	said := func(loc []int) string {
@@ -152,7 +152,7 @@ func simplified(rs []rune) string {
 			b.WriteRune(r)
 			continue
 		}
-		n := phrasebook.Normalize(string(r)).Runes
+		n := phrase.Normalize(string(r)).Runes
 		if len(n) == 1 && !unicode.IsDigit(n[0]) {
 			r = n[0]
 		}

@@ -96,14 +96,14 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 		parts = append(parts, c.fresh([]string{c.sc.Closing.AnythingElse}, vars, genericElse))
 		substantive = true
 	default:
+		// A promise outside the norm is answered by the promise line, in
+		// place of the steps that answer a commitment.
 		promise, outside := c.promiseLine(t, heard, vars)
-		if outside {
-			parts = append(parts, promise)
-			substantive = true
-			break
-		}
 		for _, st := range c.sc.Script {
 			if c.fired[st.ID] || !c.afterDone(st) || c.blocked(st) || !(slices.ContainsFunc(st.When, t.has) || (st.WhenHeard != "" && vars[st.WhenHeard] != "")) {
+				continue
+			}
+			if outside && c.answersCommitment(st) {
 				continue
 			}
 			c.fired[st.ID] = true
@@ -117,7 +117,11 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 			r.end = r.end || st.End
 			substantive = true
 		}
-		if !substantive && promise != "" {
+		switch {
+		case outside:
+			parts = append(parts, promise)
+			substantive = true
+		case !stepped && promise != "":
 			c.said[promise] = true
 			parts = append(parts, promise)
 			substantive = true
@@ -285,6 +289,23 @@ func (c *Call) promiseLine(t *turn, heard []Value, vars map[string]string) (line
 		}
 	}
 	return c.peek(pr.Kept, vars), false
+}
+
+// answersCommitment reports a step set off by a commitment: the intent
+// commit, or a phrase of that intent.
+func (c *Call) answersCommitment(st scenarios.Step) bool {
+	for _, w := range st.When {
+		if w == "commit" {
+			return true
+		}
+		if p, ok := c.sc.Phrase(w); ok && p.Intent == "commit" {
+			return true
+		}
+		if e, ok := c.book.Entry(w); ok && e.Intent == "commit" {
+			return true
+		}
+	}
+	return false
 }
 
 // peek is fresh without using the line up: the caller may not say it.

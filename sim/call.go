@@ -328,7 +328,7 @@ func (c *Call) Say(at float64, text string) []Event {
 		}
 		lines = append(lines, c.fresh(c.sc.Persona.Pardon, nil, genericPardons))
 		evs = append(evs, c.hintOnce(at, "hearing", "老人家听不清长句子：一句话说短一点、慢一点，一次只问一件事。", "")...)
-		reply := strings.Join(lines, "")
+		reply := c.unique(strings.Join(lines, ""))
 		c.lastActivity = at + speakingTime(reply)
 		return append(evs, c.customer(at, reply)...)
 	}

@@ -92,6 +92,21 @@ func TestWrongRestatementIsCorrected(t *testing.T) {
 	})
 }
 
+func TestFactAskedOverAndOver(t *testing.T) {
+	sc := loadListen(t)
+	says := []string{"您好"}
+	for range 8 {
+		says = append(says, "地址是哪里？")
+	}
+	_, lines := play(t, sc, nil, says...)
+	seen := map[string]bool{}
+	for _, l := range lines[1:] {
+		assert.Contains(t, l, "幸福里3号楼2单元1103", "the address every time it is asked")
+		assert.False(t, seen[l], "said twice: %q", l)
+		seen[l] = true
+	}
+}
+
 func TestNoLineTwice(t *testing.T) {
 	sc := loadListen(t)
 	says := []string{"您好"}

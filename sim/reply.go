@@ -178,8 +178,9 @@ func (c *Call) unique(line string) string {
 }
 
 // fresh picks a line of pool (placeholders filled from vars) the caller
-// has not said yet, else one of fallback; "" when all are spent. The last
-// acknowledgement is repeated rather than leaving the trainee in silence.
+// has not said yet, else one of fallback. When all are spent it repeats
+// the first fallback rather than leave the trainee in silence; without a
+// fallback it returns "".
 func (c *Call) fresh(pool []string, vars map[string]string, fallback []string) string {
 	if vars == nil {
 		vars = c.persona.vars
@@ -206,8 +207,9 @@ func (c *Call) fresh(pool []string, vars map[string]string, fallback []string) s
 			return line
 		}
 	}
-	if len(fallback) > 0 && len(pool) == 0 && slices.Equal(fallback, genericAcks) {
-		return genericAcks[0]
+	if len(fallback) > 0 {
+		// Every line is spent: a short one again rather than silence.
+		return fallback[0]
 	}
 	return ""
 }
@@ -337,13 +339,15 @@ func (c *Call) factsLine(t *turn, corrected map[string]bool) string {
 		// Each time more impatient: the next prefix not said yet.
 		n := min(c.askedAgain, len(againPrefixes)-1)
 		c.askedAgain++
+		prefix := fmt.Sprintf("这都第%d遍了，", c.askedAgain+1)
 		for _, p := range slices.Concat(againPrefixes[n:], againPrefixes[:n]) {
 			if !c.said[p] {
-				c.said[p] = true
-				b.WriteString(p)
+				prefix = p
 				break
 			}
 		}
+		c.said[prefix] = true
+		b.WriteString(prefix)
 		b.WriteString(strings.Join(again, "，"))
 		b.WriteString("。")
 	}

@@ -29,9 +29,9 @@ var (
 	elseCue     = regexp.MustCompile(`还有(别的|其他|其它|什么)|还有.{0,3}(事|需要|问题)|别的事|其他事|还需要.*帮`)
 	elseAsk     = regexp.MustCompile(`吗|[？?]|没有|不$|么`)
 	closeCue    = regexp.MustCompile(`再见|拜拜|感谢.*来电|谢谢.*来电`)
-	// promiseCue marks a turn that promises something by a time, when the
-	// matcher has no commitment in it.
-	promiseCue = regexp.MustCompile(`上门|到您家|赶到|过去|来人|恢复|来水|来电|答复|回复|修好|到达|能到`)
+	// promiseCue marks a turn that promises someone or something comes by
+	// a time (not a call back), when the matcher has no commitment in it.
+	promiseCue = regexp.MustCompile(`上门|到您家|赶到|过去|过来|来人|恢复|来水|来电|修好|到达|能到|就到|内到|会到`)
 	// notAsking are mentions of a phone that do not ask for its number.
 	notAsking = regexp.MustCompile(`打.{0,2}电话|回.{0,2}电话|来电话|电话联系|电话通知|电话里`)
 )

@@ -106,6 +106,9 @@ type itemState struct {
 	at       float64
 	late     float64 // time of a hit past the deadline; 0 if none
 	missedAt int     // trainee turn number where a first item was missed
+	// understood is the promised time read for an item with a value rule;
+	// short says why the last promise heard fell short of it.
+	understood, short string
 }
 
 // NewCall starts a call to the scenario. Ringing begins at time 0.
@@ -147,7 +150,12 @@ func (c *Call) Mood() int { return c.mood }
 
 // Advance lets time pass until at: rings while unanswered, the caller
 // checking a silent line and giving up on it, the call timing out.
-func (c *Call) Advance(at float64) []Event {
+func (c *Call) Advance(at float64) []Event { return c.advance(at, false) }
+
+// advance lets time pass until at. A trainee event at at (speaks) comes
+// before the caller checking the silent line at that very moment: the line
+// was not silent.
+func (c *Call) advance(at float64, speaks bool) []Event {
 	if c.ended {
 		return nil
 	}
@@ -160,7 +168,7 @@ func (c *Call) Advance(at float64) []Event {
 	}
 	for !c.ended {
 		t, kind := c.nextDue()
-		if t > at {
+		if t > at || (t == at && speaks && kind == dueSilence) {
 			break
 		}
 		c.now = t
@@ -283,7 +291,7 @@ func (c *Call) Apply(e TraineeEvent) ([]Event, error) {
 
 // Hangup is the trainee hanging up.
 func (c *Call) Hangup(at float64) []Event {
-	evs := c.Advance(at)
+	evs := c.advance(at, true)
 	if c.ended {
 		return evs
 	}
@@ -293,7 +301,7 @@ func (c *Call) Hangup(at float64) []Event {
 // Say is a trainee reply; the first one answers the ringing call. The
 // caller answers every reply, or ends the call.
 func (c *Call) Say(at float64, text string) []Event {
-	evs := c.Advance(at)
+	evs := c.advance(at, true)
 	if c.ended {
 		return evs
 	}
@@ -463,16 +471,22 @@ func (t *turn) has(ref string) bool {
 }
 
 func findRef(sc *scenarios.Scenario, hits []phrase.Hit, ref string) (phrase.Hit, bool) {
-	local := ""
-	if _, ok := sc.Phrase(ref); ok {
-		local = sc.LocalID(ref)
-	}
 	for _, h := range hits {
-		if string(h.Intent) == ref || h.ID == ref || (local != "" && h.ID == local) {
+		if hitIs(sc, h, ref) {
 			return h, true
 		}
 	}
 	return phrase.Hit{}, false
+}
+
+// hitIs reports whether h is of the intent, shared phrase or the
+// scenario's local phrase that ref names.
+func hitIs(sc *scenarios.Scenario, h phrase.Hit, ref string) bool {
+	if string(h.Intent) == ref || h.ID == ref {
+		return true
+	}
+	_, local := sc.Phrase(ref)
+	return local && h.ID == sc.LocalID(ref)
 }
 
 func itemHint(it *scenarios.Item) string {

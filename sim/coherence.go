@@ -58,7 +58,7 @@ func CheckCoherence(sc *scenarios.Scenario, card *Scorecard) []Incoherence {
 		said := fold(next.Text)
 		var asked, missing []string
 		for _, f := range p.facts {
-			if _, ok := findRef(sc, t.Hits, f.Ask); !ok && !cueAsks(t.Text, f.PoolOf(), f.forms) {
+			if !asks(sc, t.Hits, t.Text, &f) {
 				continue
 			}
 			asked = append(asked, f.Key)

@@ -61,16 +61,18 @@ func splitAfter(text string, sep *regexp.Regexp) []string {
 // asksFor reports whether the turn asks for the fact: the matcher heard
 // the fact's ask, or a clause names the detail and asks for it, and the
 // turn does not just read the right value back.
-func (c *Call) asksFor(t *turn, f *callFact) bool {
-	if t.has(f.Ask) {
+func (c *Call) asksFor(t *turn, f *callFact) bool { return asks(c.sc, t.hits, t.text, f) }
+
+// asks is asksFor on a turn's hits and text, for the coherence check too.
+func asks(sc *scenarios.Scenario, hits []phrase.Hit, text string, f *callFact) bool {
+	if restates(fold(text), f.forms) {
+		return false // reading the value back is not asking for it
+	}
+	if _, ok := findRef(sc, hits, f.Ask); ok {
 		return true
 	}
-	return cueAsks(t.text, f.PoolOf(), f.forms)
-}
-
-func cueAsks(text, pool string, forms []string) bool {
-	cue, ok := factCues[pool]
-	if !ok || restates(fold(text), forms) {
+	cue, ok := factCues[f.PoolOf()]
+	if !ok {
 		return false
 	}
 	for _, cl := range sentences(text) {

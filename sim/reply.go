@@ -107,11 +107,13 @@ func (c *Call) compose(t *turn, first bool, worst *scenarios.Reaction) reply {
 				continue
 			}
 			c.fired[st.ID] = true
-			stepped = true
-			if line := c.fresh(st.Say, vars, nil); endsAsking(line) {
+			// A gated step that asks is the caller's own question (when will
+			// someone come?): it goes after the answers.
+			if line := c.fresh(st.Say, vars, nil); len(st.Unless) > 0 && scenarios.IsQuestion(line) {
 				asks = append(asks, line)
 			} else {
 				parts = append(parts, line)
+				stepped = true
 			}
 			r.mood += st.Mood
 			r.end = r.end || st.End

@@ -102,6 +102,9 @@ type ItemResult struct {
 	// Model is a whole sentence that does the item, with this call's
 	// facts: what to say instead when it was missed.
 	Model string `json:"model,omitempty"`
+	// Understood, for an item graded on a promised time, says what time
+	// was understood: "4 小时内上门".
+	Understood string `json:"understood,omitempty"`
 	// Upheld, when set, says a trainer upheld the trainee's dispute of this
 	// item after the call: it counts as done, whatever the engine found.
 	Upheld *Upheld `json:"upheld,omitempty"`

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // Lines of the caller may name the call's facts and what the trainee said
@@ -58,13 +60,14 @@ func IsQuestion(line string) bool {
 	return strings.ContainsAny(line, "？?") || strings.HasSuffix(strings.TrimRight(line, "。！!… "), "吗")
 }
 
-// ParseSpan reads a promise bound: a Go duration (2h, 15m, 90s).
+// ParseSpan reads a promise bound as value rules write theirs (4h, 30m,
+// 2d, 1h30m).
 func ParseSpan(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q: write a duration such as 30m, 2h or 24h", s)
+	sec, err := phrase.ParseBound(s)
+	if err != nil || sec <= 0 {
+		return 0, fmt.Errorf("%q: write a duration such as 30m, 2h or 1d", s)
 	}
-	return d, nil
+	return time.Duration(sec) * time.Second, nil
 }
 
 // checkLines reports placeholders a line cannot fill: unknown names, and
@@ -162,6 +165,19 @@ func validatePromise(c *errs, s *Scenario) {
 	if pr == nil {
 		return
 	}
+	validatePromiseLines(c, s, pr)
+	if pr.Item != "" {
+		i := slices.IndexFunc(s.Checklist, func(it Item) bool { return it.ID == pr.Item })
+		switch {
+		case pr.Min != "" || pr.Max != "":
+			c.at("promise.item", "the item's value rule is the norm: leave min and max out")
+		case i < 0:
+			c.at("promise.item", "unknown checklist item %q", pr.Item)
+		case s.Checklist[i].Value == nil || s.Checklist[i].Value.Type != "":
+			c.at("promise.item", "checklist item %q has no value rule for a time", pr.Item)
+		}
+		return
+	}
 	var lo, hi time.Duration
 	var err error
 	if pr.Min != "" {
@@ -177,6 +193,9 @@ func validatePromise(c *errs, s *Scenario) {
 	if lo > 0 && hi > 0 && lo > hi {
 		c.at("promise.min", "%s is longer than max %s", pr.Min, pr.Max)
 	}
+}
+
+func validatePromiseLines(c *errs, s *Scenario, pr *Promise) {
 	lines := func(path string, ls []string) {
 		for i, l := range ls {
 			if strings.TrimSpace(l) == "" {

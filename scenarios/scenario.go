@@ -159,8 +159,11 @@ const (
 // Promise is the norm for the time (or amount) a trainee commits to, read
 // from the typed value of what was said.
 type Promise struct {
+	// Item names the checklist item whose value rule is the norm: its
+	// min and max bound the time the trainee may promise.
+	Item string `yaml:"item" json:"item,omitempty"`
 	// Min and Max bound the duration the norm allows (Go durations: 2h,
-	// 15m); either may be empty.
+	// 15m) where no item says it; either may be empty.
 	Min string `yaml:"min" json:"min,omitempty"`
 	Max string `yaml:"max" json:"max,omitempty"`
 	// Early is what the caller says to a promise sooner than Min: the
@@ -501,4 +504,17 @@ func (s *Scenario) FactByKey(key string) (*Fact, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Bounds returns the promise norm's bounds as written: the item's value
+// rule when the promise names one, else its own min and max.
+func (p *Promise) Bounds(s *Scenario) (lo, hi string) {
+	if p.Item != "" {
+		for _, it := range s.Checklist {
+			if it.ID == p.Item && it.Value != nil {
+				return it.Value.Min, it.Value.Max
+			}
+		}
+	}
+	return p.Min, p.Max
 }

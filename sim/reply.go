@@ -281,13 +281,14 @@ func (c *Call) promiseLine(t *turn, heard []Value, vars map[string]string) (line
 		return c.peek(pr.Kept, vars), false
 	}
 	span := time.Duration(v.Seconds * float64(time.Second))
-	if lo, err := scenarios.ParseSpan(pr.Min); err == nil && span < lo && len(pr.Early) > 0 {
+	minSpan, maxSpan := pr.Bounds(c.sc)
+	if lo, err := scenarios.ParseSpan(minSpan); err == nil && span < lo && len(pr.Early) > 0 {
 		if line := c.fresh(pr.Early, vars, nil); line != "" {
 			c.heldTo = v.Text
 			return line, true
 		}
 	}
-	if hi, err := scenarios.ParseSpan(pr.Max); err == nil && span > hi && len(pr.Late) > 0 {
+	if hi, err := scenarios.ParseSpan(maxSpan); err == nil && span > hi && len(pr.Late) > 0 {
 		if line := c.fresh(pr.Late, vars, nil); line != "" {
 			return line, true
 		}

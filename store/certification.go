@@ -231,6 +231,14 @@ type AttemptFilter struct {
 	// WithoutScorecard leaves Scorecard empty, for reports that need
 	// scores only and should not read every scorecard.
 	WithoutScorecard bool
+	// TraineesOnly leaves out the calls of accounts that are not
+	// trainees.
+	TraineesOnly bool
+	// AfterEnded and AfterID, when AfterID is set, start after the attempt
+	// that ended at AfterEnded with id AfterID, in the order attempts are
+	// returned: a page's last attempt is where the next page starts.
+	AfterEnded time.Time
+	AfterID    string
 }
 
 // ListAttempts returns ended calls matching f, oldest first.
@@ -267,6 +275,14 @@ func (db *DB) EachAttempt(ctx context.Context, f AttemptFilter, fn func(Attempt)
 	if f.Team != "" {
 		q += ` AND u.team = ?`
 		args = append(args, f.Team)
+	}
+	if f.TraineesOnly {
+		q += ` AND u.role = ?`
+		args = append(args, string(RoleTrainee))
+	}
+	if f.AfterID != "" {
+		q += ` AND (c.ended_at > ? OR (c.ended_at = ? AND c.id > ?))`
+		args = append(args, millis(f.AfterEnded), millis(f.AfterEnded), f.AfterID)
 	}
 	if !f.From.IsZero() {
 		q += ` AND c.ended_at >= ?`

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/cert"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
@@ -75,25 +75,10 @@ func (s *Server) trackStatus(ctx context.Context, u store.User) ([]trackProgress
 	return out, nil
 }
 
-// teamTracks maps each team to the tracks assigned to it that the library
-// holds, in track order. An assignment naming a track no longer in the
-// library is left out rather than failing every page.
+// teamTracks maps each team to the tracks assigned to it that the
+// published library holds, in track order.
 func (s *Server) teamTracks(ctx context.Context) (map[string][]*scenarios.Track, error) {
-	as, err := s.store.ListTrackAssignments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	lib := s.library(ctx)
-	out := map[string][]*scenarios.Track{}
-	for _, a := range as {
-		if t, ok := lib.Track(a.TrackID); ok {
-			out[a.Team] = append(out[a.Team], t)
-		}
-	}
-	for team := range out {
-		slices.SortFunc(out[team], func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
-	}
-	return out, nil
+	return s.reports.TeamTracks(ctx, s.library(ctx))
 }
 
 // library is the published library, or an empty one when the content
@@ -124,21 +109,10 @@ func (s *Server) scenarioTitles(ctx context.Context) map[string]string {
 	return out
 }
 
-// evaluate applies the certification rules to one user's stored attempts
-// and decisions on track t; attempts and decisions of other users or
-// tracks are ignored.
+// evaluate applies the certification rules to one user's stored
+// attempts and decisions on track t.
 func evaluate(t *scenarios.Track, attempts []store.Attempt, decisions []store.CertDecision, now time.Time) cert.Status {
-	var as []cert.Attempt
-	for _, a := range attempts {
-		as = append(as, cert.Attempt{ScenarioID: a.ScenarioID, Mode: string(a.Mode), Score: a.Score, Passed: a.Passed, Ended: a.Ended})
-	}
-	var ds []cert.Decision
-	for _, d := range decisions {
-		if d.TrackID == t.ID {
-			ds = append(ds, cert.Decision{Action: cert.Action(d.Action), At: d.At, Expires: d.Expires})
-		}
-	}
-	return cert.Evaluate(t, as, ds, now)
+	return app.ReportEvaluate(t, attempts, decisions, now)
 }
 
 // pathID parses a numeric path parameter; anything else is not found.

@@ -160,8 +160,8 @@ func matrixCells(t *testing.T, body string) (map[cellKey]cellVal, map[string][]s
 	return cells, states
 }
 
-// expectedCells computes the matrix from the stored attempts, apart from
-// the code under test.
+// expectedCells computes the matrix's exam cells from the stored
+// attempts, apart from the code under test.
 func expectedCells(t *testing.T, db *store.DB, f store.AttemptFilter) map[cellKey]cellVal {
 	t.Helper()
 	as, err := db.ListAttempts(context.Background(), f)
@@ -169,6 +169,9 @@ func expectedCells(t *testing.T, db *store.DB, f store.AttemptFilter) map[cellKe
 	best := map[cellKey]float64{}
 	n := map[cellKey]int{}
 	for _, a := range as {
+		if a.Mode != store.ModeExam {
+			continue
+		}
 		k := cellKey{a.Username, a.ScenarioID}
 		if n[k] == 0 || a.Score > best[k] {
 			best[k] = a.Score

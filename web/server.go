@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -144,6 +145,8 @@ type Server struct {
 	calls *registry
 	// content builds and caches the scenarios and phrasebook calls use.
 	content *contentManager
+	// reports builds the manager's dashboards and exports.
+	reports *app.Reports
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
 	// dummyHash is verified against when a login names no account.
@@ -191,6 +194,7 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	}
 	s.calls = newRegistry(s)
 	s.content = newContentManager(st, logger, cfg.Library, cfg.Book)
+	s.reports = app.NewReports(st, s.library, func() time.Time { return s.cfg.Now() })
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
 		WriteBufferSize: 4 << 10,

@@ -1,0 +1,566 @@
+// Package app holds the workflows of Hotline Coach, without HTTP: what the
+// web pages, the API and the command line ask for, worked out from the store
+// and the rules.
+package app
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/store"
+)
+
+// What the reports count, decided once:
+//
+//   - Certification is about exams (more exactly, about each track's mode,
+//     which is exam for every built-in track): the matrix's score per
+//     scenario is the best exam score and its count the exam attempts.
+//   - Practice shows as a count beside it: it is activity, not evidence.
+//   - The most missed items and forbidden phrases count practice and exam
+//     alike: they say what the team should train, wherever it showed.
+//   - The xAPI export states every attempt: exams as passed or failed,
+//     practice as completed.
+//
+// Only trainees are counted: trainers' and managers' own calls are not a
+// team's record.
+
+// ErrReportFilter is returned (wrapped) for a report filter that cannot be
+// read.
+var ErrReportFilter = errors.New("invalid report filter")
+
+// ReportStore is what the reports read.
+type ReportStore interface {
+	ListUsers(ctx context.Context) ([]store.User, error)
+	UserByID(ctx context.Context, id int64) (store.User, error)
+	ListTrackAssignments(ctx context.Context) ([]store.TrackAssignment, error)
+	ListCertDecisions(ctx context.Context, f store.CertDecisionFilter) ([]store.CertDecision, error)
+	ListAttempts(ctx context.Context, f store.AttemptFilter) ([]store.Attempt, error)
+	ReportCells(ctx context.Context, f store.ReportFilter) ([]store.ReportCell, error)
+	ReportFindings(ctx context.Context, f store.ReportFilter, kind string, limit int) ([]store.ReportFinding, error)
+	ReportPassWindows(ctx context.Context, team string, mode store.Mode, scenarioIDs []string, thresholds []float64, now time.Time) ([]store.ReportPassWindow, error)
+}
+
+// Reports builds the manager's dashboards, their CSV and the xAPI export.
+type Reports struct {
+	store   ReportStore
+	library func(context.Context) *scenarios.Library
+	now     func() time.Time
+}
+
+// NewReports returns the reports over st. library gives the published
+// library (scenario titles, tracks); now is the clock.
+func NewReports(st ReportStore, library func(context.Context) *scenarios.Library, now func() time.Time) *Reports {
+	return &Reports{store: st, library: library, now: now}
+}
+
+// ReportTopItems bounds the lists of most missed items and forbidden
+// phrases.
+const ReportTopItems = 10
+
+// ReportFilter is what a report is narrowed to: a team (empty: all) and a
+// range of days, From and To inclusive, as YYYY-MM-DD in UTC (empty: open).
+type ReportFilter struct {
+	Team     string
+	From, To string
+	from, to time.Time
+}
+
+// ParseReportFilter reads a team and a range of days.
+func ParseReportFilter(team, from, to string) (ReportFilter, error) {
+	f := ReportFilter{Team: strings.TrimSpace(team), From: from, To: to}
+	if len(f.Team) > 100 {
+		return f, fmt.Errorf("%w: team longer than 100 bytes", ErrReportFilter)
+	}
+	var err error
+	if f.From != "" {
+		if f.from, err = time.Parse(time.DateOnly, f.From); err != nil {
+			return f, fmt.Errorf("%w: from: %w", ErrReportFilter, err)
+		}
+	}
+	if f.To != "" {
+		if f.to, err = time.Parse(time.DateOnly, f.To); err != nil {
+			return f, fmt.Errorf("%w: to: %w", ErrReportFilter, err)
+		}
+		f.to = f.to.AddDate(0, 0, 1)
+	}
+	return f, nil
+}
+
+// Values is the filter as query parameters, for links that keep it.
+func (f ReportFilter) Values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"team": f.Team, "from": f.From, "to": f.To} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// InRange reports whether t falls within the filter's days.
+func (f ReportFilter) InRange(t time.Time) bool {
+	return (f.from.IsZero() || !t.Before(f.from)) && (f.to.IsZero() || t.Before(f.to))
+}
+
+func (f ReportFilter) store() store.ReportFilter {
+	return store.ReportFilter{Team: f.Team, From: f.from, To: f.to}
+}
+
+// ReportColumn is one scenario of the matrix.
+type ReportColumn struct {
+	ID    string
+	Title string
+}
+
+// ReportCell is one trainee's record on one scenario within the filter.
+type ReportCell struct {
+	// Exams counts exam attempts; Best is the best exam score (meaningful
+	// when Exams > 0) and Passed the exams passed.
+	Exams  int
+	Best   float64
+	Passed int
+	// Practice counts practice attempts.
+	Practice int
+}
+
+// ReportCert is a trainee's state on one track; Assigned is false when the
+// track is not their team's.
+type ReportCert struct {
+	Assigned bool
+	State    cert.State
+	Done     int
+	Of       int
+}
+
+// ReportRow is one trainee of the matrix.
+type ReportRow struct {
+	User  store.User
+	Cells []ReportCell
+	Certs []ReportCert
+}
+
+// ReportCount is a checklist item or forbidden phrase and how often it came
+// up in the filtered attempts.
+type ReportCount struct {
+	// ScenarioID and Scenario (its title) are empty for phrases, which are
+	// counted across scenarios.
+	ScenarioID string
+	Scenario   string
+	ID         string
+	Title      string
+	Extra      string
+	Count      int
+	Of         int
+}
+
+// Report is what the matrix page and its CSV are made from, so that they
+// agree.
+type Report struct {
+	Filter    ReportFilter
+	Teams     []string
+	Columns   []ReportColumn
+	Tracks    []*scenarios.Track
+	Rows      []ReportRow
+	Missed    []ReportCount
+	Forbidden []ReportCount
+	Now       time.Time
+}
+
+// Matrix builds the team matrix: the trainees of the filtered team, their
+// record per scenario within the days, their certification state on the
+// tracks of their teams (from every attempt: a certificate does not depend
+// on the days a manager looks at), and the most missed items and forbidden
+// phrases within the days.
+func (r *Reports) Matrix(ctx context.Context, f ReportFilter) (*Report, error) {
+	users, err := r.store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lib := r.library(ctx)
+	teamTracks, err := r.TeamTracks(ctx, lib)
+	if err != nil {
+		return nil, err
+	}
+	cells, err := r.store.ReportCells(ctx, f.store())
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Filter: f, Now: r.now()}
+
+	teams := map[string]bool{}
+	var trainees []store.User
+	for _, u := range users {
+		if u.Team != "" {
+			teams[u.Team] = true
+		}
+		if u.Role == store.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
+			trainees = append(trainees, u)
+		}
+	}
+	for t := range teamTracks {
+		teams[t] = true
+	}
+	for t := range teams {
+		rep.Teams = append(rep.Teams, t)
+	}
+	slices.Sort(rep.Teams)
+
+	// Columns: the scenarios of the tracks of the teams shown, then any
+	// other scenario attempted, in library order.
+	want := map[string]bool{}
+	trackSeen := map[string]bool{}
+	for _, u := range trainees {
+		for _, t := range teamTracks[u.Team] {
+			if !trackSeen[t.ID] {
+				trackSeen[t.ID] = true
+				rep.Tracks = append(rep.Tracks, t)
+			}
+			for _, e := range t.Scenarios {
+				want[e.ID] = true
+			}
+		}
+	}
+	slices.SortFunc(rep.Tracks, func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
+	for _, c := range cells {
+		want[c.ScenarioID] = true
+	}
+	titles := reportTitles(lib)
+	for _, sc := range lib.Scenarios {
+		if want[sc.ID] {
+			rep.Columns = append(rep.Columns, ReportColumn{ID: sc.ID, Title: sc.Title})
+			delete(want, sc.ID)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(want)) {
+		rep.Columns = append(rep.Columns, ReportColumn{ID: id, Title: cmp.Or(titles[id], id)})
+	}
+	colIndex := map[string]int{}
+	for i, col := range rep.Columns {
+		colIndex[col.ID] = i
+	}
+
+	rowOf := map[int64]*ReportRow{}
+	rep.Rows = make([]ReportRow, len(trainees))
+	for i, u := range trainees {
+		rep.Rows[i] = ReportRow{User: u, Cells: make([]ReportCell, len(rep.Columns))}
+		rowOf[u.ID] = &rep.Rows[i]
+	}
+	for _, c := range cells {
+		row := rowOf[c.UserID]
+		if row == nil {
+			continue
+		}
+		cl := &row.Cells[colIndex[c.ScenarioID]]
+		switch c.Mode {
+		case store.ModeExam:
+			cl.Exams, cl.Best, cl.Passed = c.Attempts, c.Best, c.Passed
+		default:
+			cl.Practice += c.Attempts
+		}
+	}
+	if err := r.certify(ctx, f.Team, rep, teamTracks, rowOf); err != nil {
+		return nil, err
+	}
+	if rep.Missed, err = r.findings(ctx, f, store.FindingItem, titles); err != nil {
+		return nil, err
+	}
+	if rep.Forbidden, err = r.findings(ctx, f, store.FindingPhrase, titles); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// certify fills every row's state on the report's tracks. The rules run on
+// as much of each trainee's record as they read (see
+// store.ReportPassWindows), not on every attempt.
+func (r *Reports) certify(ctx context.Context, team string, rep *Report, teamTracks map[string][]*scenarios.Track, rowOf map[int64]*ReportRow) error {
+	if len(rep.Tracks) == 0 {
+		return nil
+	}
+	decisions, err := r.store.ListCertDecisions(ctx, store.CertDecisionFilter{})
+	if err != nil {
+		return err
+	}
+	decByUser := map[int64][]store.CertDecision{}
+	for _, d := range decisions {
+		if rowOf[d.UserID] != nil {
+			decByUser[d.UserID] = append(decByUser[d.UserID], d)
+		}
+	}
+	// One query per mode the tracks use, for every scenario and minimum
+	// score of those tracks.
+	attempts := map[int64][]cert.Attempt{}
+	byMode := map[string][]*scenarios.Track{}
+	for _, t := range rep.Tracks {
+		byMode[t.Mode] = append(byMode[t.Mode], t)
+	}
+	for _, mode := range slices.Sorted(maps.Keys(byMode)) {
+		ids, ths := map[string]bool{}, map[float64]bool{}
+		for _, t := range byMode[mode] {
+			for _, e := range t.Scenarios {
+				ids[e.ID], ths[float64(e.MinScore)] = true, true
+			}
+		}
+		thresholds := slices.Sorted(maps.Keys(ths))
+		windows, err := r.store.ReportPassWindows(ctx, team, store.Mode(mode), slices.Sorted(maps.Keys(ids)), thresholds, rep.Now)
+		if err != nil {
+			return err
+		}
+		for _, w := range windows {
+			for i, first := range w.First {
+				if !first.IsZero() {
+					attempts[w.UserID] = append(attempts[w.UserID], cert.Attempt{ScenarioID: w.ScenarioID, Mode: mode,
+						Score: thresholds[i], Passed: true, Ended: first})
+				}
+			}
+		}
+	}
+	for i := range rep.Rows {
+		row := &rep.Rows[i]
+		for _, t := range rep.Tracks {
+			cc := ReportCert{Of: len(t.Scenarios)}
+			if slices.Contains(teamTracks[row.User.Team], t) {
+				st := cert.Evaluate(t, attempts[row.User.ID], reportDecisions(t, decByUser[row.User.ID]), rep.Now)
+				cc.Assigned, cc.State, cc.Done = true, st.State, st.Done()
+			}
+			row.Certs = append(row.Certs, cc)
+		}
+	}
+	return nil
+}
+
+// findings returns the most frequent findings of kind within f.
+func (r *Reports) findings(ctx context.Context, f ReportFilter, kind string, titles map[string]string) ([]ReportCount, error) {
+	fs, err := r.store.ReportFindings(ctx, f.store(), kind, ReportTopItems)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReportCount, 0, len(fs))
+	for _, x := range fs {
+		c := ReportCount{Count: x.Count, Of: x.Graded}
+		if kind == store.FindingItem {
+			c.ScenarioID, c.Scenario, c.ID, c.Title = x.ScenarioID, cmp.Or(titles[x.ScenarioID], x.ScenarioID), x.Key, x.Label
+		} else {
+			c.ID, c.Title, c.Extra = x.Label, x.Key, x.Extra
+		}
+		out = append(out, c)
+	}
+	slices.SortStableFunc(out, func(a, b ReportCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Scenario, b.Scenario), strings.Compare(a.Title, b.Title))
+	})
+	return out, nil
+}
+
+// TeamTracks maps each team to the tracks assigned to it that lib holds,
+// in track order. An assignment naming a track no longer in the library is
+// left out rather than failing every page.
+func (r *Reports) TeamTracks(ctx context.Context, lib *scenarios.Library) (map[string][]*scenarios.Track, error) {
+	as, err := r.store.ListTrackAssignments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]*scenarios.Track{}
+	for _, a := range as {
+		if t, ok := lib.Track(a.TrackID); ok {
+			out[a.Team] = append(out[a.Team], t)
+		}
+	}
+	for team := range out {
+		slices.SortFunc(out[team], func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return out, nil
+}
+
+// reportTitles maps every scenario id in lib to its title.
+func reportTitles(lib *scenarios.Library) map[string]string {
+	out := map[string]string{}
+	for _, sc := range lib.Scenarios {
+		out[sc.ID] = sc.Title
+	}
+	return out
+}
+
+// reportDecisions is the part of a user's decisions that concerns track t,
+// as the rules read them.
+func reportDecisions(t *scenarios.Track, decisions []store.CertDecision) []cert.Decision {
+	var ds []cert.Decision
+	for _, d := range decisions {
+		if d.TrackID == t.ID {
+			ds = append(ds, cert.Decision{Action: cert.Action(d.Action), At: d.At, Expires: d.Expires})
+		}
+	}
+	return ds
+}
+
+// ReportEvaluate applies the certification rules to one user's stored
+// attempts and decisions on track t; attempts and decisions of other users
+// or tracks are ignored.
+func ReportEvaluate(t *scenarios.Track, attempts []store.Attempt, decisions []store.CertDecision, now time.Time) cert.Status {
+	as := make([]cert.Attempt, 0, len(attempts))
+	for _, a := range attempts {
+		as = append(as, cert.Attempt{ScenarioID: a.ScenarioID, Mode: string(a.Mode), Score: a.Score, Passed: a.Passed, Ended: a.Ended})
+	}
+	return cert.Evaluate(t, as, reportDecisions(t, decisions), now)
+}
+
+// ReportTrack is a trainee's standing on a track with its history.
+type ReportTrack struct {
+	Track     *scenarios.Track
+	Status    cert.Status
+	Decisions []store.CertDecision
+}
+
+// ReportTrainee is one trainee's page: their attempts within the filter
+// (and scenario, when one is chosen), and their certification.
+type ReportTrainee struct {
+	Trainee  store.User
+	Filter   ReportFilter
+	Scenario string
+	// Columns are the scenarios the trainee attempted, by id.
+	Columns []ReportColumn
+	// Attempts are oldest first.
+	Attempts []store.Attempt
+	// PassMark is the chosen scenario's pass mark; -1 when no single
+	// scenario is chosen.
+	PassMark int
+	Tracks   []ReportTrack
+	Titles   map[string]string
+}
+
+// Trainee builds the page of user id. One trainee's attempts are read
+// whole: the page lists them.
+func (r *Reports) Trainee(ctx context.Context, id int64, f ReportFilter, scenario string) (*ReportTrainee, error) {
+	u, err := r.store.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	all, err := r.store.ListAttempts(ctx, store.AttemptFilter{UserID: id, WithoutScorecard: true})
+	if err != nil {
+		return nil, err
+	}
+	decisions, err := r.store.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: id})
+	if err != nil {
+		return nil, err
+	}
+	lib := r.library(ctx)
+	titles := reportTitles(lib)
+	v := &ReportTrainee{Trainee: u, Filter: f, Scenario: scenario, Titles: titles, PassMark: -1}
+	seen := map[string]bool{}
+	for _, a := range all {
+		if !seen[a.ScenarioID] {
+			seen[a.ScenarioID] = true
+			v.Columns = append(v.Columns, ReportColumn{ID: a.ScenarioID, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID)})
+		}
+		if f.InRange(a.Ended) && (scenario == "" || a.ScenarioID == scenario) {
+			v.Attempts = append(v.Attempts, a)
+		}
+	}
+	slices.SortFunc(v.Columns, func(a, b ReportColumn) int { return strings.Compare(a.ID, b.ID) })
+	if scenario != "" {
+		if sc, ok := lib.Scenario(scenario); ok {
+			v.PassMark = sc.PassMark
+		}
+	}
+	teamTracks, err := r.TeamTracks(ctx, lib)
+	if err != nil {
+		return nil, err
+	}
+	now := r.now()
+	for _, t := range teamTracks[u.Team] {
+		td := ReportTrack{Track: t, Status: ReportEvaluate(t, all, decisions, now)}
+		for _, d := range decisions {
+			if d.TrackID == t.ID {
+				td.Decisions = append(td.Decisions, d)
+			}
+		}
+		v.Tracks = append(v.Tracks, td)
+	}
+	return v, nil
+}
+
+// ReportPageMax bounds the attempts of one page of the export.
+const ReportPageMax = 1000
+
+// ReportExport is one page of the export of a filter's record: attempts,
+// oldest first, and, on the last page, the certificates signed off within
+// the days.
+type ReportExport struct {
+	Attempts []store.Attempt
+	SignOffs []ReportSignOff
+	// Next is the cursor of the next page; empty on the last.
+	Next string
+	// Titles maps scenario ids to their titles.
+	Titles map[string]string
+}
+
+// ReportSignOff is a certificate signed off, with whom it certifies.
+type ReportSignOff struct {
+	store.CertDecision
+	Username   string
+	TrackTitle string
+}
+
+// Export returns the page of the filter's record that starts after cursor
+// (empty: the first), at most limit attempts long (1 to ReportPageMax).
+func (r *Reports) Export(ctx context.Context, f ReportFilter, cursor string, limit int) (*ReportExport, error) {
+	if limit <= 0 || limit > ReportPageMax {
+		limit = ReportPageMax
+	}
+	af := store.AttemptFilter{Team: f.Team, From: f.from, To: f.to, Limit: limit + 1, WithoutScorecard: true, TraineesOnly: true}
+	if cursor != "" {
+		ms, id, ok := strings.Cut(cursor, "-")
+		n, err := strconv.ParseInt(ms, 10, 64)
+		if !ok || err != nil || id == "" {
+			return nil, fmt.Errorf("%w: cursor %q", ErrReportFilter, cursor)
+		}
+		af.AfterEnded, af.AfterID = time.UnixMilli(n).UTC(), id
+	}
+	as, err := r.store.ListAttempts(ctx, af)
+	if err != nil {
+		return nil, err
+	}
+	lib := r.library(ctx)
+	out := &ReportExport{Attempts: as, Titles: reportTitles(lib)}
+	if len(as) > limit {
+		out.Attempts = as[:limit]
+		last := as[limit-1]
+		out.Next = strconv.FormatInt(last.Ended.UnixMilli(), 10) + "-" + last.ID
+		return out, nil
+	}
+	users, err := r.store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, u := range users {
+		if u.Role == store.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
+			names[u.ID] = u.Username
+		}
+	}
+	decisions, err := r.store.ListCertDecisions(ctx, store.CertDecisionFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range decisions {
+		name, shown := names[d.UserID]
+		if !shown || d.Action != store.CertSignOff || !f.InRange(d.At) {
+			continue
+		}
+		title := d.TrackID
+		if t, ok := lib.Track(d.TrackID); ok {
+			title = t.Title
+		}
+		out.SignOffs = append(out.SignOffs, ReportSignOff{CertDecision: d, Username: name, TrackTitle: title})
+	}
+	return out, nil
+}

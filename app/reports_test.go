@@ -62,7 +62,7 @@ func randomHistory(t *testing.T, db *store.DB, lib *scenarios.Library, seed uint
 		for range rng.IntN(6) {
 			d := store.CertDecision{UserID: u.ID, TrackID: lib.Tracks[rng.IntN(len(lib.Tracks))].ID,
 				Action: []store.CertAction{store.CertSignOff, store.CertSignOff, store.CertSuspend, store.CertReinstate}[rng.IntN(4)],
-				At: now.Add(-time.Duration(rng.Int64N(int64(80 * 24 * time.Hour)))).Truncate(time.Millisecond), ActorID: boss.ID, Actor: boss.Username, Comment: "ok"}
+				At:     now.Add(-time.Duration(rng.Int64N(int64(80 * 24 * time.Hour)))).Truncate(time.Millisecond), ActorID: boss.ID, Actor: boss.Username, Comment: "ok"}
 			if d.Action == store.CertSignOff {
 				tr, _ := lib.Track(d.TrackID)
 				d.Expires = cert.ExpiryOf(tr, d.At)

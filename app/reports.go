@@ -234,7 +234,7 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter) (*Report, error) {
 	for _, c := range cells {
 		want[c.ScenarioID] = true
 	}
-	titles := reportTitles(lib)
+	titles := ReportTitles(lib)
 	for _, sc := range lib.Scenarios {
 		if want[sc.ID] {
 			rep.Columns = append(rep.Columns, ReportColumn{ID: sc.ID, Title: sc.Title})
@@ -381,8 +381,8 @@ func (r *Reports) TeamTracks(ctx context.Context, lib *scenarios.Library) (map[s
 	return out, nil
 }
 
-// reportTitles maps every scenario id in lib to its title.
-func reportTitles(lib *scenarios.Library) map[string]string {
+// ReportTitles maps every scenario id in lib to its title.
+func ReportTitles(lib *scenarios.Library) map[string]string {
 	out := map[string]string{}
 	for _, sc := range lib.Scenarios {
 		out[sc.ID] = sc.Title
@@ -453,7 +453,7 @@ func (r *Reports) Trainee(ctx context.Context, id int64, f ReportFilter, scenari
 		return nil, err
 	}
 	lib := r.library(ctx)
-	titles := reportTitles(lib)
+	titles := ReportTitles(lib)
 	v := &ReportTrainee{Trainee: u, Filter: f, Scenario: scenario, Titles: titles, PassMark: -1}
 	seen := map[string]bool{}
 	for _, a := range all {
@@ -530,7 +530,7 @@ func (r *Reports) Export(ctx context.Context, f ReportFilter, cursor string, lim
 		return nil, err
 	}
 	lib := r.library(ctx)
-	out := &ReportExport{Attempts: as, Titles: reportTitles(lib)}
+	out := &ReportExport{Attempts: as, Titles: ReportTitles(lib)}
 	if len(as) > limit {
 		out.Attempts = as[:limit]
 		last := as[limit-1]

@@ -102,11 +102,7 @@ func (s *Server) tracks(ctx context.Context) []*scenarios.Track {
 
 // scenarioTitles maps every scenario id in the library to its title.
 func (s *Server) scenarioTitles(ctx context.Context) map[string]string {
-	out := map[string]string{}
-	for _, sc := range s.library(ctx).Scenarios {
-		out[sc.ID] = sc.Title
-	}
-	return out
+	return app.ReportTitles(s.library(ctx))
 }
 
 // evaluate applies the certification rules to one user's stored

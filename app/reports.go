@@ -47,7 +47,7 @@ type ReportStore interface {
 	ListAttempts(ctx context.Context, f store.AttemptFilter) ([]store.Attempt, error)
 	ReportCells(ctx context.Context, f store.ReportFilter) ([]store.ReportCell, error)
 	ReportFindings(ctx context.Context, f store.ReportFilter, kind string, limit int) ([]store.ReportFinding, error)
-	ReportPassWindows(ctx context.Context, team string, mode store.Mode, scenarioIDs []string, thresholds []float64, now time.Time) ([]store.ReportPassWindow, error)
+	ReportPassWindows(ctx context.Context, f store.ReportFilter, mode store.Mode, scenarioIDs []string, thresholds []float64, now time.Time) ([]store.ReportPassWindow, error)
 }
 
 // Reports builds the manager's dashboards, their CSV and the xAPI export.
@@ -166,7 +166,9 @@ type ReportCount struct {
 // Report is what the matrix page and its CSV are made from, so that they
 // agree.
 type Report struct {
-	Filter    ReportFilter
+	Filter ReportFilter
+	// Rows are the trainees from Offset on, of Total.
+	Offset, Total int
 	Teams     []string
 	Columns   []ReportColumn
 	Tracks    []*scenarios.Track
@@ -176,12 +178,13 @@ type Report struct {
 	Now       time.Time
 }
 
-// Matrix builds the team matrix: the trainees of the filtered team, their
-// record per scenario within the days, their certification state on the
-// tracks of their teams (from every attempt: a certificate does not depend
-// on the days a manager looks at), and the most missed items and forbidden
+// Matrix builds the team matrix: the trainees of the filtered team (limit
+// of them from offset on, in username order; limit 0: all), their record
+// per scenario within the days, their certification state on the tracks of
+// their teams (from every attempt: a certificate does not depend on the
+// days a manager looks at), and the most missed items and forbidden
 // phrases within the days.
-func (r *Reports) Matrix(ctx context.Context, f ReportFilter) (*Report, error) {
+func (r *Reports) Matrix(ctx context.Context, f ReportFilter, offset, limit int) (*Report, error) {
 	users, err := r.store.ListUsers(ctx)
 	if err != nil {
 		return nil, err
@@ -191,11 +194,7 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	cells, err := r.store.ReportCells(ctx, f.store())
-	if err != nil {
-		return nil, err
-	}
-	rep := &Report{Filter: f, Now: r.now()}
+	rep := &Report{Filter: f, Now: r.now(), Offset: max(offset, 0)}
 
 	teams := map[string]bool{}
 	var trainees []store.User
@@ -209,6 +208,19 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter) (*Report, error) {
 	}
 	for t := range teamTracks {
 		teams[t] = true
+	}
+	sf := f.store()
+	rep.Total = len(trainees)
+	if limit > 0 {
+		trainees = trainees[min(rep.Offset, len(trainees)):min(rep.Offset+limit, len(trainees))]
+		sf.UserIDs = make([]int64, len(trainees))
+		for i, u := range trainees {
+			sf.UserIDs[i] = u.ID
+		}
+	}
+	cells, err := r.store.ReportCells(ctx, sf)
+	if err != nil {
+		return nil, err
 	}
 	for t := range teams {
 		rep.Teams = append(rep.Teams, t)
@@ -268,7 +280,7 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter) (*Report, error) {
 			cl.Practice += c.Attempts
 		}
 	}
-	if err := r.certify(ctx, f.Team, rep, teamTracks, rowOf); err != nil {
+	if err := r.certify(ctx, sf, rep, teamTracks, rowOf); err != nil {
 		return nil, err
 	}
 	if rep.Missed, err = r.findings(ctx, f, store.FindingItem, titles); err != nil {
@@ -283,7 +295,7 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter) (*Report, error) {
 // certify fills every row's state on the report's tracks. The rules run on
 // as much of each trainee's record as they read (see
 // store.ReportPassWindows), not on every attempt.
-func (r *Reports) certify(ctx context.Context, team string, rep *Report, teamTracks map[string][]*scenarios.Track, rowOf map[int64]*ReportRow) error {
+func (r *Reports) certify(ctx context.Context, f store.ReportFilter, rep *Report, teamTracks map[string][]*scenarios.Track, rowOf map[int64]*ReportRow) error {
 	if len(rep.Tracks) == 0 {
 		return nil
 	}
@@ -312,7 +324,7 @@ func (r *Reports) certify(ctx context.Context, team string, rep *Report, teamTra
 			}
 		}
 		thresholds := slices.Sorted(maps.Keys(ths))
-		windows, err := r.store.ReportPassWindows(ctx, team, store.Mode(mode), slices.Sorted(maps.Keys(ids)), thresholds, rep.Now)
+		windows, err := r.store.ReportPassWindows(ctx, f, store.Mode(mode), slices.Sorted(maps.Keys(ids)), thresholds, rep.Now)
 		if err != nil {
 			return err
 		}

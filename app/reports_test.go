@@ -91,8 +91,10 @@ func TestMatrixAgreesWithEveryAttempt(t *testing.T) {
 				for _, q := range [][3]string{{"", "", ""}, {"east", "", ""}, {"west", "2026-01-15", "2026-02-10"}, {"", "2026-02-01", ""}} {
 					f, err := app.ParseReportFilter(q[0], q[1], q[2])
 					require.NoError(t, err)
-					r, err := reports.Matrix(ctx, f)
+					r, err := reports.Matrix(ctx, f, 0, 0)
 					require.NoError(t, err)
+					assert.Equal(t, len(r.Rows), r.Total)
+					checkPages(t, reports, f, r)
 					require.NotEmpty(t, r.Rows, "%v", q)
 					for _, row := range r.Rows {
 						assert.Equal(t, store.RoleTrainee, row.User.Role)
@@ -140,6 +142,51 @@ func TestMatrixAgreesWithEveryAttempt(t *testing.T) {
 			})
 		})
 	}
+}
+
+// checkPages checks that pages of the matrix hold the same rows as the
+// whole.
+func checkPages(t *testing.T, reports *app.Reports, f app.ReportFilter, whole *app.Report) {
+	t.Helper()
+	type key struct{ user, scenario string }
+	cellsOf := func(r *app.Report) (map[key]app.ReportCell, map[string][]app.ReportCert) {
+		cells, certs := map[key]app.ReportCell{}, map[string][]app.ReportCert{}
+		for _, row := range r.Rows {
+			for i, c := range row.Cells {
+				if c != (app.ReportCell{}) {
+					cells[key{row.User.Username, r.Columns[i].ID}] = c
+				}
+			}
+			certs[row.User.Username] = row.Certs
+		}
+		return cells, certs
+	}
+	wantCells, wantCerts := cellsOf(whole)
+	gotCells, gotCerts := map[key]app.ReportCell{}, map[string][]app.ReportCert{}
+	var names []string
+	for offset := 0; offset < whole.Total+3; offset += 3 {
+		page, err := reports.Matrix(context.Background(), f, offset, 3)
+		require.NoError(t, err)
+		assert.Equal(t, whole.Total, page.Total)
+		assert.LessOrEqual(t, len(page.Rows), 3)
+		c, s := cellsOf(page)
+		for k, v := range c {
+			gotCells[k] = v
+		}
+		for k, v := range s {
+			gotCerts[k] = v
+		}
+		for _, row := range page.Rows {
+			names = append(names, row.User.Username)
+		}
+	}
+	assert.Equal(t, wantCells, gotCells)
+	assert.Equal(t, wantCerts, gotCerts)
+	var wantNames []string
+	for _, row := range whole.Rows {
+		wantNames = append(wantNames, row.User.Username)
+	}
+	assert.Equal(t, wantNames, names, "pages follow the whole's order")
 }
 
 func TestExportPagesThroughEveryAttempt(t *testing.T) {

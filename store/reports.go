@@ -43,20 +43,36 @@ type ReportFilter struct {
 	// From and To bound when attempts ended: From <= ended < To. Reports
 	// count whole UTC days, so both should be midnights UTC.
 	From, To time.Time
+	// UserIDs, when not nil, narrows the trainees to these (a page of
+	// them). ReportFindings, which counts by team, does not read it.
+	UserIDs []int64
 }
 
 func (f ReportFilter) ranged() bool { return !f.From.IsZero() || !f.To.IsZero() }
 
-// trainees is a subquery of the ids of the trainees f covers, with its
-// arguments.
+// trainees is a condition on a column of user ids, to be placed after it,
+// that keeps the trainees f covers, with its arguments; empty when every
+// trainee is covered, since a scan is cheaper than a lookup per attempt and
+// callers drop the rows of other users.
 func (f ReportFilter) trainees() (string, []any) {
-	q := `SELECT id FROM users WHERE role = ?`
+	if f.Team == "" && f.UserIDs == nil {
+		return "", nil
+	}
+	q := ` IN (SELECT id FROM users WHERE role = ?`
 	args := []any{string(RoleTrainee)}
 	if f.Team != "" {
 		q += ` AND team = ?`
 		args = append(args, f.Team)
 	}
-	return q, args
+	if f.UserIDs != nil {
+		q += ` AND id IN (-1`
+		for _, id := range f.UserIDs {
+			q += `, ?`
+			args = append(args, id)
+		}
+		q += `)`
+	}
+	return q + `)`, args
 }
 
 // ReportCell is one user's attempts at one scenario in one mode.
@@ -71,18 +87,20 @@ type ReportCell struct {
 }
 
 // ReportCells returns, for every trainee f covers, their attempts per
-// scenario and mode within f's days, in no particular order. Without days
+// scenario and mode within f's days, in no particular order. When f names
+// no team and no users, other accounts' rows come too, for the caller to
+// leave out. Without days
 // it reads the all-time totals; with them, the index of attempts by end
 // time.
 func (db *DB) ReportCells(ctx context.Context, f ReportFilter) ([]ReportCell, error) {
-	sub, args := f.trainees()
+	in, inArgs := f.trainees()
 	var q string
+	var args []any
 	if !f.ranged() {
-		q = `SELECT user_id, scenario_id, mode, attempts, passed, best FROM report_totals WHERE user_id IN (` + sub + `)`
+		q = `SELECT user_id, scenario_id, mode, attempts, passed, best FROM report_totals WHERE 1 = 1`
 	} else {
 		q = `SELECT user_id, scenario_id, mode, COUNT(*), SUM(CASE WHEN passed THEN 1 ELSE 0 END), MAX(COALESCE(score, 0))
 			FROM calls WHERE ended_at IS NOT NULL`
-		args = nil
 		if !f.From.IsZero() {
 			q += ` AND ended_at >= ?`
 			args = append(args, millis(f.From))
@@ -91,9 +109,13 @@ func (db *DB) ReportCells(ctx context.Context, f ReportFilter) ([]ReportCell, er
 			q += ` AND ended_at < ?`
 			args = append(args, millis(f.To))
 		}
-		s, a := f.trainees()
-		q += ` AND user_id IN (` + s + `) GROUP BY user_id, scenario_id, mode`
-		args = append(args, a...)
+	}
+	if in != "" {
+		q += ` AND user_id` + in
+		args = append(args, inArgs...)
+	}
+	if f.ranged() {
+		q += ` GROUP BY user_id, scenario_id, mode`
 	}
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
@@ -196,13 +218,13 @@ type ReportPassWindow struct {
 	First []time.Time
 }
 
-// ReportPassWindows answers, for every trainee of team (empty: every
-// trainee), for the start of their record and after each of their
+// ReportPassWindows answers, for every trainee f covers (its days do not
+// matter; as with ReportCells, other accounts may come too), for the start of their record and after each of their
 // sign-offs, when they first passed each of scenarioIDs in mode with at
 // least each of thresholds, counting attempts ended by now. Certification
 // needs no more of the attempts than that (see package cert: an entry is
 // done by its first counting attempt since a sign-off).
-func (db *DB) ReportPassWindows(ctx context.Context, team string, mode Mode, scenarioIDs []string, thresholds []float64, now time.Time) ([]ReportPassWindow, error) {
+func (db *DB) ReportPassWindows(ctx context.Context, f ReportFilter, mode Mode, scenarioIDs []string, thresholds []float64, now time.Time) ([]ReportPassWindow, error) {
 	if len(scenarioIDs) == 0 || len(thresholds) == 0 {
 		return nil, nil
 	}
@@ -212,20 +234,37 @@ func (db *DB) ReportPassWindows(ctx context.Context, team string, mode Mode, sce
 		cols[i] = `MIN(CASE WHEN c.score >= ? THEN c.ended_at END)`
 		args = append(args, th)
 	}
-	sub, subArgs := ReportFilter{Team: team}.trainees()
-	q := `SELECT w.user_id, w.since, c.scenario_id, ` + strings.Join(cols, ", ") + `
-		FROM (` + sub + `) t
-		JOIN (SELECT id AS user_id, 0 AS since FROM users
-		      UNION ALL SELECT user_id, at FROM cert_decisions WHERE action = ?) w ON w.user_id = t.id
-		JOIN calls c ON c.user_id = w.user_id
-		WHERE c.passed AND c.mode = ? AND c.ended_at > w.since AND c.ended_at <= ?
-		  AND c.scenario_id IN (` + strings.Repeat("?, ", len(scenarioIDs)-1) + `?)
-		GROUP BY w.user_id, w.since, c.scenario_id`
-	args = append(args, subArgs...)
-	args = append(args, string(CertSignOff), string(mode), millis(now))
+	// The start of every record, then the time after each sign-off.
+	in, inArgs := ReportFilter{Team: f.Team, UserIDs: f.UserIDs}.trainees()
+	ids := strings.Repeat("?, ", len(scenarioIDs)-1) + "?"
+	mins := strings.Join(cols, ", ")
+	q := `SELECT user_id, 0, scenario_id, ` + mins + ` FROM calls c
+		WHERE c.passed AND c.mode = ? AND c.ended_at <= ? AND c.scenario_id IN (` + ids + `)`
+	args = append(args, string(mode), millis(now))
 	for _, id := range scenarioIDs {
 		args = append(args, id)
 	}
+	if in != "" {
+		q += ` AND c.user_id` + in
+		args = append(args, inArgs...)
+	}
+	q += ` GROUP BY c.user_id, c.scenario_id
+		UNION ALL
+		SELECT d.user_id, d.at, c.scenario_id, ` + mins + ` FROM cert_decisions d
+		JOIN calls c ON c.user_id = d.user_id AND c.passed AND c.mode = ? AND c.ended_at > d.at AND c.ended_at <= ?
+		WHERE d.action = ? AND c.scenario_id IN (` + ids + `)`
+	for _, th := range thresholds {
+		args = append(args, th)
+	}
+	args = append(args, string(mode), millis(now), string(CertSignOff))
+	for _, id := range scenarioIDs {
+		args = append(args, id)
+	}
+	if in != "" {
+		q += ` AND d.user_id` + in
+		args = append(args, inArgs...)
+	}
+	q += ` GROUP BY d.user_id, d.at, c.scenario_id`
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report pass windows: %w", err)

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -41,28 +42,47 @@ func filterQuery(f app.ReportFilter) template.URL {
 	return template.URL(f.Values().Encode()) // #nosec G203 -- url.Values.Encode percent-encodes every key and value
 }
 
-// requestedReport builds the matrix the request's ?team=&from=&to= asks
-// for.
-func (s *Server) requestedReport(c *gin.Context) (*app.Report, error) {
+// matrixPageSize is how many trainees one page of the matrix shows; the
+// CSV has them all.
+const matrixPageSize = 100
+
+// matrixPage is GET /manage?team=&from=&to=&page=: the team matrix a page
+// of trainees at a time, the most missed checklist items and forbidden
+// phrases, and the track assignments.
+func (s *Server) matrixPage(c *gin.Context) error {
 	f, err := parseReportFilter(c)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return s.reports.Matrix(c.Request.Context(), f)
-}
-
-// matrixPage is GET /manage: the team matrix, the most missed checklist
-// items and forbidden phrases, and the track assignments.
-func (s *Server) matrixPage(c *gin.Context) error {
-	r, err := s.requestedReport(c)
+	page := 1
+	if p := c.Query("page"); p != "" {
+		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > 1_000_000 {
+			return errBadRequest(fmt.Errorf("page %q: want a page number", p))
+		}
+	}
+	ctx := c.Request.Context()
+	r, err := s.reports.Matrix(ctx, f, (page-1)*matrixPageSize, matrixPageSize)
 	if err != nil {
 		return err
 	}
-	as, err := s.store.ListTrackAssignments(c.Request.Context())
+	as, err := s.store.ListTrackAssignments(ctx)
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "manage", manageView{Report: r, Query: filterQuery(r.Filter), Assignments: as, AllTracks: s.tracks(c.Request.Context())})
+	v := manageView{Report: r, Query: filterQuery(f), Assignments: as, AllTracks: s.tracks(ctx),
+		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize)}
+	link := func(n int) template.URL {
+		q := f.Values()
+		q.Set("page", strconv.Itoa(n))
+		return template.URL("/manage?" + q.Encode()) // #nosec G203 -- url.Values.Encode percent-encodes every key and value
+	}
+	if page > 1 {
+		v.Prev = link(page - 1)
+	}
+	if page < v.Pages {
+		v.Next = link(page + 1)
+	}
+	s.render(c, http.StatusOK, "manage", v)
 	return nil
 }
 
@@ -72,6 +92,10 @@ type manageView struct {
 	Query       template.URL
 	Assignments []store.TrackAssignment
 	AllTracks   []*scenarios.Track
+	// Page of Pages is shown; Prev and Next link to the pages around it
+	// (empty at the ends).
+	Page, Pages int
+	Prev, Next  template.URL
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula: a cell
@@ -91,7 +115,11 @@ func formatScore(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 // Per scenario it gives the best exam score and the exam attempts, then per
 // scenario the practice attempts, then the state on each track.
 func (s *Server) matrixCSV(c *gin.Context) error {
-	r, err := s.requestedReport(c)
+	f, err := parseReportFilter(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.reports.Matrix(c.Request.Context(), f, 0, 0)
 	if err != nil {
 		return err
 	}

@@ -37,8 +37,9 @@ CREATE INDEX report_findings_day ON report_findings (day, kind);
 -- The matrix over a range of days reads attempts by when they ended, from
 -- the index alone.
 CREATE INDEX calls_report_ended ON calls (ended_at, user_id, scenario_id, mode, score, passed);
--- Certification reads each trainee's passed attempts in a track's mode.
-CREATE INDEX calls_report_passed ON calls (user_id, mode, ended_at, scenario_id, score) WHERE passed;
+-- Certification reads the passed attempts in a track's mode, trainee by
+-- trainee and scenario by scenario.
+CREATE INDEX calls_report_passed ON calls (mode, user_id, scenario_id, ended_at, score) WHERE passed;
 
 INSERT INTO report_totals (user_id, scenario_id, mode, attempts, passed, best)
 SELECT user_id, scenario_id, mode, COUNT(*), SUM(CASE WHEN passed THEN 1 ELSE 0 END), MAX(COALESCE(score, 0))

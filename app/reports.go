@@ -169,13 +169,13 @@ type Report struct {
 	Filter ReportFilter
 	// Rows are the trainees from Offset on, of Total.
 	Offset, Total int
-	Teams     []string
-	Columns   []ReportColumn
-	Tracks    []*scenarios.Track
-	Rows      []ReportRow
-	Missed    []ReportCount
-	Forbidden []ReportCount
-	Now       time.Time
+	Teams         []string
+	Columns       []ReportColumn
+	Tracks        []*scenarios.Track
+	Rows          []ReportRow
+	Missed        []ReportCount
+	Forbidden     []ReportCount
+	Now           time.Time
 }
 
 // Matrix builds the team matrix: the trainees of the filtered team (limit

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/hotlinecoach/coach/cert"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
@@ -195,6 +197,7 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter, offset, limit int)
 		return nil, err
 	}
 	rep := &Report{Filter: f, Now: r.now(), Offset: max(offset, 0)}
+	titles := ReportTitles(lib)
 
 	teams := map[string]bool{}
 	var trainees []store.User
@@ -218,8 +221,28 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter, offset, limit int)
 			sf.UserIDs[i] = u.ID
 		}
 	}
-	cells, err := r.store.ReportCells(ctx, sf)
-	if err != nil {
+	rep.Tracks = trackList(teamTracks, trainees)
+	// The queries run side by side: the read pools have the connections.
+	var cells []store.ReportCell
+	var rec *reportRecords
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		cells, err = r.store.ReportCells(gctx, sf)
+		return err
+	})
+	g.Go(func() (err error) {
+		rec, err = r.records(gctx, sf, rep.Tracks, rep.Now)
+		return err
+	})
+	g.Go(func() (err error) {
+		rep.Missed, err = r.findings(gctx, f, store.FindingItem, titles)
+		return err
+	})
+	g.Go(func() (err error) {
+		rep.Forbidden, err = r.findings(gctx, f, store.FindingPhrase, titles)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	for t := range teams {
@@ -230,23 +253,14 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter, offset, limit int)
 	// Columns: the scenarios of the tracks of the teams shown, then any
 	// other scenario attempted, in library order.
 	want := map[string]bool{}
-	trackSeen := map[string]bool{}
-	for _, u := range trainees {
-		for _, t := range teamTracks[u.Team] {
-			if !trackSeen[t.ID] {
-				trackSeen[t.ID] = true
-				rep.Tracks = append(rep.Tracks, t)
-			}
-			for _, e := range t.Scenarios {
-				want[e.ID] = true
-			}
+	for _, t := range rep.Tracks {
+		for _, e := range t.Scenarios {
+			want[e.ID] = true
 		}
 	}
-	slices.SortFunc(rep.Tracks, func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
 	for _, c := range cells {
 		want[c.ScenarioID] = true
 	}
-	titles := ReportTitles(lib)
 	for _, sc := range lib.Scenarios {
 		if want[sc.ID] {
 			rep.Columns = append(rep.Columns, ReportColumn{ID: sc.ID, Title: sc.Title})
@@ -280,40 +294,37 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter, offset, limit int)
 			cl.Practice += c.Attempts
 		}
 	}
-	if err := r.certify(ctx, sf, rep, teamTracks, rowOf); err != nil {
-		return nil, err
-	}
-	if rep.Missed, err = r.findings(ctx, f, store.FindingItem, titles); err != nil {
-		return nil, err
-	}
-	if rep.Forbidden, err = r.findings(ctx, f, store.FindingPhrase, titles); err != nil {
-		return nil, err
-	}
+	r.certify(rep, teamTracks, rec)
 	return rep, nil
 }
 
-// certify fills every row's state on the report's tracks. The rules run on
-// as much of each trainee's record as they read (see
-// store.ReportPassWindows), not on every attempt.
-func (r *Reports) certify(ctx context.Context, f store.ReportFilter, rep *Report, teamTracks map[string][]*scenarios.Track, rowOf map[int64]*ReportRow) error {
-	if len(rep.Tracks) == 0 {
-		return nil
+// reportRecords is as much of the shown trainees' records as the
+// certification rules read (see store.ReportPassWindows), not every
+// attempt: their decisions and, per trainee, the passed attempts that
+// decide each track entry.
+type reportRecords struct {
+	decisions map[int64][]store.CertDecision
+	attempts  map[int64][]cert.Attempt
+}
+
+// records reads the records the rules need to place the trainees f covers
+// on tracks.
+func (r *Reports) records(ctx context.Context, f store.ReportFilter, tracks []*scenarios.Track, now time.Time) (*reportRecords, error) {
+	rec := &reportRecords{decisions: map[int64][]store.CertDecision{}, attempts: map[int64][]cert.Attempt{}}
+	if len(tracks) == 0 {
+		return rec, nil
 	}
 	decisions, err := r.store.ListCertDecisions(ctx, store.CertDecisionFilter{})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	decByUser := map[int64][]store.CertDecision{}
 	for _, d := range decisions {
-		if rowOf[d.UserID] != nil {
-			decByUser[d.UserID] = append(decByUser[d.UserID], d)
-		}
+		rec.decisions[d.UserID] = append(rec.decisions[d.UserID], d)
 	}
 	// One query per mode the tracks use, for every scenario and minimum
 	// score of those tracks.
-	attempts := map[int64][]cert.Attempt{}
 	byMode := map[string][]*scenarios.Track{}
-	for _, t := range rep.Tracks {
+	for _, t := range tracks {
 		byMode[t.Mode] = append(byMode[t.Mode], t)
 	}
 	for _, mode := range slices.Sorted(maps.Keys(byMode)) {
@@ -324,31 +335,35 @@ func (r *Reports) certify(ctx context.Context, f store.ReportFilter, rep *Report
 			}
 		}
 		thresholds := slices.Sorted(maps.Keys(ths))
-		windows, err := r.store.ReportPassWindows(ctx, f, store.Mode(mode), slices.Sorted(maps.Keys(ids)), thresholds, rep.Now)
+		windows, err := r.store.ReportPassWindows(ctx, f, store.Mode(mode), slices.Sorted(maps.Keys(ids)), thresholds, now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, w := range windows {
 			for i, first := range w.First {
 				if !first.IsZero() {
-					attempts[w.UserID] = append(attempts[w.UserID], cert.Attempt{ScenarioID: w.ScenarioID, Mode: mode,
+					rec.attempts[w.UserID] = append(rec.attempts[w.UserID], cert.Attempt{ScenarioID: w.ScenarioID, Mode: mode,
 						Score: thresholds[i], Passed: true, Ended: first})
 				}
 			}
 		}
 	}
+	return rec, nil
+}
+
+// certify places every row on the report's tracks.
+func (r *Reports) certify(rep *Report, teamTracks map[string][]*scenarios.Track, rec *reportRecords) {
 	for i := range rep.Rows {
 		row := &rep.Rows[i]
 		for _, t := range rep.Tracks {
 			cc := ReportCert{Of: len(t.Scenarios)}
 			if slices.Contains(teamTracks[row.User.Team], t) {
-				st := cert.Evaluate(t, attempts[row.User.ID], reportDecisions(t, decByUser[row.User.ID]), rep.Now)
+				st := cert.Evaluate(t, rec.attempts[row.User.ID], reportDecisions(t, rec.decisions[row.User.ID]), rep.Now)
 				cc.Assigned, cc.State, cc.Done = true, st.State, st.Done()
 			}
 			row.Certs = append(row.Certs, cc)
 		}
 	}
-	return nil
 }
 
 // findings returns the most frequent findings of kind within f.
@@ -371,6 +386,19 @@ func (r *Reports) findings(ctx context.Context, f ReportFilter, kind string, tit
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Scenario, b.Scenario), strings.Compare(a.Title, b.Title))
 	})
 	return out, nil
+}
+
+// trackList is the tracks of the trainees' teams, by id.
+func trackList(teamTracks map[string][]*scenarios.Track, trainees []store.User) []*scenarios.Track {
+	seen := map[string]*scenarios.Track{}
+	for _, u := range trainees {
+		for _, t := range teamTracks[u.Team] {
+			seen[t.ID] = t
+		}
+	}
+	out := slices.Collect(maps.Values(seen))
+	slices.SortFunc(out, func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 // TeamTracks maps each team to the tracks assigned to it that lib holds,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -41,8 +42,8 @@ var ErrDemoRefused = errors.New("coach demo refused")
 
 // DemoStore is what coach demo writes.
 type DemoStore interface {
-	ListUsers(ctx context.Context) ([]store.User, error)
-	CreateUsersBy(ctx context.Context, us []*store.User, by store.Actor) error
+	ListUsers(ctx context.Context) ([]domain.User, error)
+	CreateUsersBy(ctx context.Context, us []*domain.User, by store.Actor) error
 	AssignTrack(ctx context.Context, a store.TrackAssignment, by store.Actor) error
 	ImportAttempts(ctx context.Context, calls []store.Call) error
 	AddCertDecision(ctx context.Context, d *store.CertDecision) error
@@ -131,14 +132,14 @@ func Demo(ctx context.Context, st DemoStore, opt DemoOptions) (DemoResult, error
 	}
 	by := store.Actor{Name: "demo"}
 	made := start.Add(-24 * time.Hour)
-	staff := []*store.User{
-		{Username: DemoManager, PasswordHash: opt.PasswordHash, Role: store.RoleManager, Created: made},
-		{Username: DemoTrainer, PasswordHash: opt.PasswordHash, Role: store.RoleTrainer, Created: made},
+	staff := []*domain.User{
+		{Username: DemoManager, PasswordHash: opt.PasswordHash, Role: domain.RoleManager, Created: made},
+		{Username: DemoTrainer, PasswordHash: opt.PasswordHash, Role: domain.RoleTrainer, Created: made},
 	}
-	trainees := make([]*store.User, opt.Trainees)
+	trainees := make([]*domain.User, opt.Trainees)
 	for i := range trainees {
-		trainees[i] = &store.User{Username: fmt.Sprintf("%s%04d", DemoTraineePrefix, i+1), PasswordHash: opt.PasswordHash,
-			Role: store.RoleTrainee, Team: teams[i%nTeams], Created: made}
+		trainees[i] = &domain.User{Username: fmt.Sprintf("%s%04d", DemoTraineePrefix, i+1), PasswordHash: opt.PasswordHash,
+			Role: domain.RoleTrainee, Team: teams[i%nTeams], Created: made}
 	}
 	if err := st.CreateUsersBy(ctx, append(staff, trainees...), by); err != nil {
 		return res, err
@@ -164,7 +165,7 @@ func Demo(ctx context.Context, st DemoStore, opt DemoOptions) (DemoResult, error
 	// Each trainee has a starting skill and a pace of learning; some train
 	// much more than others.
 	type learner struct {
-		u            *store.User
+		u            *domain.User
 		skill, speed float64
 		weight       float64
 		attempts     []demoAttempt
@@ -207,14 +208,14 @@ func Demo(ctx context.Context, st DemoStore, opt DemoOptions) (DemoResult, error
 		frac := (float64(i) + rng.Float64()) / float64(max(opt.Attempts, 1))
 		ended := start.Add(time.Duration(frac * float64(span))).Truncate(time.Millisecond)
 		l := &ls[pick()]
-		mode := store.ModePractice
+		mode := domain.Practice
 		if rng.Float64() < 0.2 {
-			mode = store.ModeExam
+			mode = domain.Exam
 		}
 		skill := min(1, l.skill+l.speed*frac)
 		a := pool.pick(rng, mode, skill)
 		batch = append(batch, a.call(l.u.ID, mode, ended))
-		if mode == store.ModeExam && a.passed {
+		if mode == domain.Exam && a.passed {
 			l.attempts = append(l.attempts, demoAttempt{scenario: a.scenario, score: a.score, ended: ended})
 		}
 		if len(batch) == demoBatch {
@@ -240,13 +241,13 @@ func Demo(ctx context.Context, st DemoStore, opt DemoOptions) (DemoResult, error
 					if a == nil {
 						break
 					}
-					batch = append(batch, a.call(l.u.ID, store.Mode(t.Mode), old.Add(time.Duration(k)*time.Hour)))
+					batch = append(batch, a.call(l.u.ID, domain.Mode(t.Mode), old.Add(time.Duration(k)*time.Hour)))
 				}
 				if err := flush(); err != nil {
 					return res, err
 				}
 				signed := old.Add(48 * time.Hour)
-				d := store.CertDecision{UserID: l.u.ID, TrackID: t.ID, Action: store.CertSignOff, At: signed,
+				d := store.CertDecision{UserID: l.u.ID, TrackID: t.ID, Action: domain.SignOff, At: signed,
 					Expires: cert.ExpiryOf(t, signed), ActorID: manager.ID, Actor: manager.Username, Comment: "考核合格，准予认证。"}
 				if err := st.AddCertDecision(ctx, &d); err != nil {
 					return res, err
@@ -275,7 +276,7 @@ func Demo(ctx context.Context, st DemoStore, opt DemoOptions) (DemoResult, error
 				if !signed.Before(opt.Now) {
 					continue
 				}
-				d := store.CertDecision{UserID: l.u.ID, TrackID: t.ID, Action: store.CertSignOff, At: signed,
+				d := store.CertDecision{UserID: l.u.ID, TrackID: t.ID, Action: domain.SignOff, At: signed,
 					Expires: cert.ExpiryOf(t, signed), ActorID: manager.ID, Actor: manager.Username, Comment: "考试全部通过，准予认证。"}
 				if err := st.AddCertDecision(ctx, &d); err != nil {
 					return res, err
@@ -283,7 +284,7 @@ func Demo(ctx context.Context, st DemoStore, opt DemoOptions) (DemoResult, error
 				res.SignedOff++
 				if rng.Float64() < 0.05 {
 					at := signed.Add(opt.Now.Sub(signed) / 2)
-					s := store.CertDecision{UserID: l.u.ID, TrackID: t.ID, Action: store.CertSuspend, At: at,
+					s := store.CertDecision{UserID: l.u.ID, TrackID: t.ID, Action: domain.Suspend, At: at,
 						ActorID: manager.ID, Actor: manager.Username, Comment: "客户投诉核查期间暂停认证。"}
 					if err := st.AddCertDecision(ctx, &s); err != nil {
 						return res, err
@@ -327,7 +328,7 @@ type demoResult struct {
 	card     json.RawMessage
 }
 
-func (r *demoResult) call(user int64, mode store.Mode, ended time.Time) store.Call {
+func (r *demoResult) call(user int64, mode domain.Mode, ended time.Time) store.Call {
 	return store.Call{UserID: user, ScenarioID: r.scenario, ScenarioRevision: "demo", Mode: mode, Seed: int64(r.seed & math.MaxInt64),
 		Started: ended.Add(-r.duration), Ended: ended, Outcome: r.outcome, Score: float64(r.score), Passed: r.passed, Scorecard: r.card}
 }
@@ -335,7 +336,7 @@ func (r *demoResult) call(user int64, mode store.Mode, ended time.Time) store.Ca
 // demoPool holds the replayed results per mode and scenario, each list
 // ordered by score.
 type demoPool struct {
-	results   map[store.Mode]map[string][]*demoResult
+	results   map[domain.Mode]map[string][]*demoResult
 	scenarios []string
 	replays   int
 }
@@ -343,7 +344,7 @@ type demoPool struct {
 // pick takes a result for a trainee of the given skill (0-1) on a scenario
 // drawn at random: mostly one near their rank in the scenario's list,
 // sometimes anything.
-func (p *demoPool) pick(rng *rand.Rand, mode store.Mode, skill float64) *demoResult {
+func (p *demoPool) pick(rng *rand.Rand, mode domain.Mode, skill float64) *demoResult {
 	rs := p.results[mode][p.scenarios[rng.IntN(len(p.scenarios))]]
 	q := skill + rng.NormFloat64()*0.18
 	if rng.Float64() < 0.1 {
@@ -356,7 +357,7 @@ func (p *demoPool) pick(rng *rand.Rand, mode store.Mode, skill float64) *demoRes
 // passing is a passed result of scenario in mode scoring at least min, or
 // nil.
 func (p *demoPool) passing(scenario, mode string, minScore int) *demoResult {
-	for _, r := range p.results[store.Mode(mode)][scenario] {
+	for _, r := range p.results[domain.Mode(mode)][scenario] {
 		if r.passed && r.score >= minScore {
 			return r
 		}
@@ -367,7 +368,7 @@ func (p *demoPool) passing(scenario, mode string, minScore int) *demoResult {
 // demoReplays replays varied golden transcripts of every scenario in both
 // modes.
 func demoReplays(lib *scenarios.Library, book *sim.Book, rng *rand.Rand) (*demoPool, error) {
-	p := &demoPool{results: map[store.Mode]map[string][]*demoResult{store.ModePractice: {}, store.ModeExam: {}}}
+	p := &demoPool{results: map[domain.Mode]map[string][]*demoResult{domain.Practice: {}, domain.Exam: {}}}
 	for _, sc := range lib.Scenarios {
 		goldens := lib.Golden[sc.ID]
 		if len(goldens) == 0 {
@@ -377,7 +378,7 @@ func demoReplays(lib *scenarios.Library, book *sim.Book, rng *rand.Rand) (*demoP
 		for _, g := range goldens {
 			for v := range demoVariants {
 				tr := demoVary(g.Transcript, goldens, v, rng)
-				for _, mode := range []sim.Mode{sim.Practice, sim.Exam} {
+				for _, mode := range []domain.Mode{domain.Practice, domain.Exam} {
 					seed := rng.Uint64() >> 1
 					card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: mode, Seed: seed})
 					if err != nil {
@@ -388,8 +389,7 @@ func demoReplays(lib *scenarios.Library, book *sim.Book, rng *rand.Rand) (*demoP
 						return nil, fmt.Errorf("replay a variant of %s: %w", g.File, err)
 					}
 					p.replays++
-					m := store.Mode(mode)
-					p.results[m][sc.ID] = append(p.results[m][sc.ID], &demoResult{scenario: sc.ID, seed: seed, score: card.Score, passed: card.Passed,
+					p.results[mode][sc.ID] = append(p.results[mode][sc.ID], &demoResult{scenario: sc.ID, seed: seed, score: card.Score, passed: card.Passed,
 						outcome: string(card.Outcome), duration: time.Duration(card.Duration * float64(time.Second)).Truncate(time.Millisecond), card: raw})
 				}
 			}

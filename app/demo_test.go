@@ -8,15 +8,15 @@ import (
 	"time"
 
 	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestDemoFillsAnEmptyStore(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	tests := []struct {
@@ -41,16 +41,16 @@ func TestDemoFillsAnEmptyStore(t *testing.T) {
 			users, err := db.ListUsers(ctx)
 			require.NoError(t, err)
 			require.Len(t, users, tc.trainees+2)
-			roles := map[store.Role]int{}
+			roles := map[domain.Role]int{}
 			teams := map[string]bool{}
 			for _, u := range users {
 				roles[u.Role]++
-				if u.Role == store.RoleTrainee {
+				if u.Role == domain.RoleTrainee {
 					assert.True(t, strings.HasPrefix(u.Username, app.DemoTraineePrefix), u.Username)
 					teams[u.Team] = true
 				}
 			}
-			assert.Equal(t, map[store.Role]int{store.RoleManager: 1, store.RoleTrainer: 1, store.RoleTrainee: tc.trainees}, roles)
+			assert.Equal(t, map[domain.Role]int{domain.RoleManager: 1, domain.RoleTrainer: 1, domain.RoleTrainee: tc.trainees}, roles)
 			assert.Len(t, teams, tc.teams)
 			_, err = db.UserByUsername(ctx, fmt.Sprintf("%s%04d", app.DemoTraineePrefix, tc.trainees))
 			assert.NoError(t, err)
@@ -61,7 +61,7 @@ func TestDemoFillsAnEmptyStore(t *testing.T) {
 			recent, err := db.ListAttempts(ctx, store.AttemptFilter{From: now.AddDate(0, 0, -90), To: now.Add(time.Millisecond)})
 			require.NoError(t, err)
 			assert.Len(t, recent, tc.attempts, "the asked-for attempts lie in the last 90 days; older ones earned expired certificates")
-			modes := map[store.Mode]int{}
+			modes := map[domain.Mode]int{}
 			scores := map[float64]bool{}
 			for _, a := range all {
 				modes[a.Mode]++
@@ -70,8 +70,8 @@ func TestDemoFillsAnEmptyStore(t *testing.T) {
 				assert.NotEmpty(t, a.Scorecard)
 			}
 			if tc.attempts >= 300 {
-				assert.Positive(t, modes[store.ModeExam])
-				assert.Greater(t, modes[store.ModePractice], modes[store.ModeExam])
+				assert.Positive(t, modes[domain.Exam])
+				assert.Greater(t, modes[domain.Practice], modes[domain.Exam])
 				assert.Greater(t, len(scores), 10, "scores vary")
 				decisions, err := db.ListCertDecisions(ctx, store.CertDecisionFilter{})
 				require.NoError(t, err)
@@ -91,7 +91,7 @@ func TestDemoFillsAnEmptyStore(t *testing.T) {
 	t.Run("other accounts", func(t *testing.T) {
 		ctx := context.Background()
 		db := storetest.SQLite(t)
-		admin := store.User{Username: "admin", PasswordHash: "h", Role: store.RoleAdmin, Created: now}
+		admin := domain.User{Username: "admin", PasswordHash: "h", Role: domain.RoleAdmin, Created: now}
 		require.NoError(t, db.CreateUser(ctx, &admin))
 		_, err := app.Demo(ctx, db, app.DemoOptions{Trainees: 2, Attempts: 10, PasswordHash: "h", Library: lib, Book: book, Now: now})
 		assert.ErrorIs(t, err, app.ErrDemoRefused)

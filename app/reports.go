@@ -1,6 +1,3 @@
-// Package app holds the workflows of Hotline Coach, without HTTP: what the
-// web pages, the API and the command line ask for, worked out from the store
-// and the rules.
 package app
 
 import (
@@ -18,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -39,31 +37,6 @@ import (
 // ErrReportFilter is returned (wrapped) for a report filter that cannot be
 // read.
 var ErrReportFilter = errors.New("invalid report filter")
-
-// ReportStore is what the reports read.
-type ReportStore interface {
-	ListUsers(ctx context.Context) ([]store.User, error)
-	UserByID(ctx context.Context, id int64) (store.User, error)
-	ListTrackAssignments(ctx context.Context) ([]store.TrackAssignment, error)
-	ListCertDecisions(ctx context.Context, f store.CertDecisionFilter) ([]store.CertDecision, error)
-	ListAttempts(ctx context.Context, f store.AttemptFilter) ([]store.Attempt, error)
-	ReportCells(ctx context.Context, f store.ReportFilter) ([]store.ReportCell, error)
-	ReportFindings(ctx context.Context, f store.ReportFilter, kind string, limit int) ([]store.ReportFinding, error)
-	ReportPassWindows(ctx context.Context, f store.ReportFilter, mode store.Mode, scenarioIDs []string, thresholds []float64, now time.Time) ([]store.ReportPassWindow, error)
-}
-
-// Reports builds the manager's dashboards, their CSV and the xAPI export.
-type Reports struct {
-	store   ReportStore
-	library func(context.Context) *scenarios.Library
-	now     func() time.Time
-}
-
-// NewReports returns the reports over st. library gives the published
-// library (scenario titles, tracks); now is the clock.
-func NewReports(st ReportStore, library func(context.Context) *scenarios.Library, now func() time.Time) *Reports {
-	return &Reports{store: st, library: library, now: now}
-}
 
 // ReportTopItems bounds the lists of most missed items and forbidden
 // phrases.
@@ -146,7 +119,7 @@ type ReportCert struct {
 
 // ReportRow is one trainee of the matrix.
 type ReportRow struct {
-	User  store.User
+	User  domain.User
 	Cells []ReportCell
 	Certs []ReportCert
 }
@@ -180,32 +153,32 @@ type Report struct {
 	Now           time.Time
 }
 
-// Matrix builds the team matrix: the trainees of the filtered team (limit
+// ReportMatrix builds the team matrix: the trainees of the filtered team (limit
 // of them from offset on, in username order; limit 0: all), their record
 // per scenario within the days, their certification state on the tracks of
 // their teams (from every attempt: a certificate does not depend on the
 // days a manager looks at), and the most missed items and forbidden
 // phrases within the days.
-func (r *Reports) Matrix(ctx context.Context, f ReportFilter, offset, limit int) (*Report, error) {
-	users, err := r.store.ListUsers(ctx)
+func (a *App) ReportMatrix(ctx context.Context, f ReportFilter, offset, limit int) (*Report, error) {
+	users, err := a.db.ListUsers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	lib := r.library(ctx)
-	teamTracks, err := r.TeamTracks(ctx, lib)
+	lib := a.Library(ctx)
+	teamTracks, err := a.TeamTracks(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Filter: f, Now: r.now(), Offset: max(offset, 0)}
-	titles := ReportTitles(lib)
+	rep := &Report{Filter: f, Now: a.now(), Offset: max(offset, 0)}
+	titles := reportTitles(lib)
 
 	teams := map[string]bool{}
-	var trainees []store.User
+	var trainees []domain.User
 	for _, u := range users {
 		if u.Team != "" {
 			teams[u.Team] = true
 		}
-		if u.Role == store.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
+		if u.Role == domain.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
 			trainees = append(trainees, u)
 		}
 	}
@@ -227,19 +200,19 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter, offset, limit int)
 	var rec *reportRecords
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		cells, err = r.store.ReportCells(gctx, sf)
+		cells, err = a.db.ReportCells(gctx, sf)
 		return err
 	})
 	g.Go(func() (err error) {
-		rec, err = r.records(gctx, sf, rep.Tracks, rep.Now)
+		rec, err = a.reportRecords(gctx, sf, rep.Tracks, rep.Now)
 		return err
 	})
 	g.Go(func() (err error) {
-		rep.Missed, err = r.findings(gctx, f, store.FindingItem, titles)
+		rep.Missed, err = a.reportFindings(gctx, f, store.FindingItem, titles)
 		return err
 	})
 	g.Go(func() (err error) {
-		rep.Forbidden, err = r.findings(gctx, f, store.FindingPhrase, titles)
+		rep.Forbidden, err = a.reportFindings(gctx, f, store.FindingPhrase, titles)
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -288,13 +261,13 @@ func (r *Reports) Matrix(ctx context.Context, f ReportFilter, offset, limit int)
 		}
 		cl := &row.Cells[colIndex[c.ScenarioID]]
 		switch c.Mode {
-		case store.ModeExam:
+		case domain.Exam:
 			cl.Exams, cl.Best, cl.Passed = c.Attempts, c.Best, c.Passed
 		default:
 			cl.Practice += c.Attempts
 		}
 	}
-	r.certify(rep, teamTracks, rec)
+	reportCertify(rep, teamTracks, rec)
 	return rep, nil
 }
 
@@ -307,14 +280,14 @@ type reportRecords struct {
 	attempts  map[int64][]cert.Attempt
 }
 
-// records reads the records the rules need to place the trainees f covers
-// on tracks.
-func (r *Reports) records(ctx context.Context, f store.ReportFilter, tracks []*scenarios.Track, now time.Time) (*reportRecords, error) {
+// reportRecords reads the records the rules need to place the trainees f
+// covers on tracks.
+func (a *App) reportRecords(ctx context.Context, f store.ReportFilter, tracks []*scenarios.Track, now time.Time) (*reportRecords, error) {
 	rec := &reportRecords{decisions: map[int64][]store.CertDecision{}, attempts: map[int64][]cert.Attempt{}}
 	if len(tracks) == 0 {
 		return rec, nil
 	}
-	decisions, err := r.store.ListCertDecisions(ctx, store.CertDecisionFilter{})
+	decisions, err := a.db.ListCertDecisions(ctx, store.CertDecisionFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +308,7 @@ func (r *Reports) records(ctx context.Context, f store.ReportFilter, tracks []*s
 			}
 		}
 		thresholds := slices.Sorted(maps.Keys(ths))
-		windows, err := r.store.ReportPassWindows(ctx, f, store.Mode(mode), slices.Sorted(maps.Keys(ids)), thresholds, now)
+		windows, err := a.db.ReportPassWindows(ctx, f, domain.Mode(mode), slices.Sorted(maps.Keys(ids)), thresholds, now)
 		if err != nil {
 			return nil, err
 		}
@@ -351,14 +324,14 @@ func (r *Reports) records(ctx context.Context, f store.ReportFilter, tracks []*s
 	return rec, nil
 }
 
-// certify places every row on the report's tracks.
-func (r *Reports) certify(rep *Report, teamTracks map[string][]*scenarios.Track, rec *reportRecords) {
+// reportCertify places every row on the report's tracks.
+func reportCertify(rep *Report, teamTracks map[string][]*scenarios.Track, rec *reportRecords) {
 	for i := range rep.Rows {
 		row := &rep.Rows[i]
 		for _, t := range rep.Tracks {
 			cc := ReportCert{Of: len(t.Scenarios)}
 			if slices.Contains(teamTracks[row.User.Team], t) {
-				st := cert.Evaluate(t, rec.attempts[row.User.ID], reportDecisions(t, rec.decisions[row.User.ID]), rep.Now)
+				st := cert.Evaluate(t, rec.attempts[row.User.ID], certDecisions(t, rec.decisions[row.User.ID]), rep.Now)
 				cc.Assigned, cc.State, cc.Done = true, st.State, st.Done()
 			}
 			row.Certs = append(row.Certs, cc)
@@ -366,9 +339,9 @@ func (r *Reports) certify(rep *Report, teamTracks map[string][]*scenarios.Track,
 	}
 }
 
-// findings returns the most frequent findings of kind within f.
-func (r *Reports) findings(ctx context.Context, f ReportFilter, kind string, titles map[string]string) ([]ReportCount, error) {
-	fs, err := r.store.ReportFindings(ctx, f.store(), kind, ReportTopItems)
+// reportFindings returns the most frequent findings of kind within f.
+func (a *App) reportFindings(ctx context.Context, f ReportFilter, kind string, titles map[string]string) ([]ReportCount, error) {
+	fs, err := a.db.ReportFindings(ctx, f.store(), kind, ReportTopItems)
 	if err != nil {
 		return nil, err
 	}
@@ -389,7 +362,7 @@ func (r *Reports) findings(ctx context.Context, f ReportFilter, kind string, tit
 }
 
 // trackList is the tracks of the trainees' teams, by id.
-func trackList(teamTracks map[string][]*scenarios.Track, trainees []store.User) []*scenarios.Track {
+func trackList(teamTracks map[string][]*scenarios.Track, trainees []domain.User) []*scenarios.Track {
 	seen := map[string]*scenarios.Track{}
 	for _, u := range trainees {
 		for _, t := range teamTracks[u.Team] {
@@ -401,56 +374,13 @@ func trackList(teamTracks map[string][]*scenarios.Track, trainees []store.User) 
 	return out
 }
 
-// TeamTracks maps each team to the tracks assigned to it that lib holds,
-// in track order. An assignment naming a track no longer in the library is
-// left out rather than failing every page.
-func (r *Reports) TeamTracks(ctx context.Context, lib *scenarios.Library) (map[string][]*scenarios.Track, error) {
-	as, err := r.store.ListTrackAssignments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]*scenarios.Track{}
-	for _, a := range as {
-		if t, ok := lib.Track(a.TrackID); ok {
-			out[a.Team] = append(out[a.Team], t)
-		}
-	}
-	for team := range out {
-		slices.SortFunc(out[team], func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
-	}
-	return out, nil
-}
-
-// ReportTitles maps every scenario id in lib to its title.
-func ReportTitles(lib *scenarios.Library) map[string]string {
+// reportTitles maps every scenario id in lib to its title.
+func reportTitles(lib *scenarios.Library) map[string]string {
 	out := map[string]string{}
 	for _, sc := range lib.Scenarios {
 		out[sc.ID] = sc.Title
 	}
 	return out
-}
-
-// reportDecisions is the part of a user's decisions that concerns track t,
-// as the rules read them.
-func reportDecisions(t *scenarios.Track, decisions []store.CertDecision) []cert.Decision {
-	var ds []cert.Decision
-	for _, d := range decisions {
-		if d.TrackID == t.ID {
-			ds = append(ds, cert.Decision{Action: cert.Action(d.Action), At: d.At, Expires: d.Expires})
-		}
-	}
-	return ds
-}
-
-// ReportEvaluate applies the certification rules to one user's stored
-// attempts and decisions on track t; attempts and decisions of other users
-// or tracks are ignored.
-func ReportEvaluate(t *scenarios.Track, attempts []store.Attempt, decisions []store.CertDecision, now time.Time) cert.Status {
-	as := make([]cert.Attempt, 0, len(attempts))
-	for _, a := range attempts {
-		as = append(as, cert.Attempt{ScenarioID: a.ScenarioID, Mode: string(a.Mode), Score: a.Score, Passed: a.Passed, Ended: a.Ended})
-	}
-	return cert.Evaluate(t, as, reportDecisions(t, decisions), now)
 }
 
 // ReportTrack is a trainee's standing on a track with its history.
@@ -460,10 +390,10 @@ type ReportTrack struct {
 	Decisions []store.CertDecision
 }
 
-// ReportTrainee is one trainee's page: their attempts within the filter
-// (and scenario, when one is chosen), and their certification.
-type ReportTrainee struct {
-	Trainee  store.User
+// ReportTraineePage is one trainee's page: their attempts within the
+// filter (and scenario, when one is chosen), and their certification.
+type ReportTraineePage struct {
+	Trainee  domain.User
 	Filter   ReportFilter
 	Scenario string
 	// Columns are the scenarios the trainee attempted, by id.
@@ -477,24 +407,24 @@ type ReportTrainee struct {
 	Titles   map[string]string
 }
 
-// Trainee builds the page of user id. One trainee's attempts are read
-// whole: the page lists them.
-func (r *Reports) Trainee(ctx context.Context, id int64, f ReportFilter, scenario string) (*ReportTrainee, error) {
-	u, err := r.store.UserByID(ctx, id)
+// ReportTrainee builds the page of user id. One trainee's attempts are
+// read whole: the page lists them.
+func (a *App) ReportTrainee(ctx context.Context, id int64, f ReportFilter, scenario string) (*ReportTraineePage, error) {
+	u, err := a.db.UserByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	all, err := r.store.ListAttempts(ctx, store.AttemptFilter{UserID: id, WithoutScorecard: true})
+	all, err := a.db.ListAttempts(ctx, store.AttemptFilter{UserID: id, WithoutScorecard: true})
 	if err != nil {
 		return nil, err
 	}
-	decisions, err := r.store.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: id})
+	decisions, err := a.db.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: id})
 	if err != nil {
 		return nil, err
 	}
-	lib := r.library(ctx)
-	titles := ReportTitles(lib)
-	v := &ReportTrainee{Trainee: u, Filter: f, Scenario: scenario, Titles: titles, PassMark: -1}
+	lib := a.Library(ctx)
+	titles := reportTitles(lib)
+	v := &ReportTraineePage{Trainee: u, Filter: f, Scenario: scenario, Titles: titles, PassMark: -1}
 	seen := map[string]bool{}
 	for _, a := range all {
 		if !seen[a.ScenarioID] {
@@ -511,13 +441,13 @@ func (r *Reports) Trainee(ctx context.Context, id int64, f ReportFilter, scenari
 			v.PassMark = sc.PassMark
 		}
 	}
-	teamTracks, err := r.TeamTracks(ctx, lib)
+	teamTracks, err := a.TeamTracks(ctx)
 	if err != nil {
 		return nil, err
 	}
-	now := r.now()
+	now := a.now()
 	for _, t := range teamTracks[u.Team] {
-		td := ReportTrack{Track: t, Status: ReportEvaluate(t, all, decisions, now)}
+		td := ReportTrack{Track: t, Status: Evaluate(t, all, decisions, now)}
 		for _, d := range decisions {
 			if d.TrackID == t.ID {
 				td.Decisions = append(td.Decisions, d)
@@ -531,10 +461,10 @@ func (r *Reports) Trainee(ctx context.Context, id int64, f ReportFilter, scenari
 // ReportPageMax bounds the attempts of one page of the export.
 const ReportPageMax = 1000
 
-// ReportExport is one page of the export of a filter's record: attempts,
+// ReportExportPage is one page of the export of a filter's record: attempts,
 // oldest first, and, on the last page, the certificates signed off within
 // the days.
-type ReportExport struct {
+type ReportExportPage struct {
 	Attempts []store.Attempt
 	SignOffs []ReportSignOff
 	// Next is the cursor of the next page; empty on the last.
@@ -550,9 +480,10 @@ type ReportSignOff struct {
 	TrackTitle string
 }
 
-// Export returns the page of the filter's record that starts after cursor
-// (empty: the first), at most limit attempts long (1 to ReportPageMax).
-func (r *Reports) Export(ctx context.Context, f ReportFilter, cursor string, limit int) (*ReportExport, error) {
+// ReportExport returns the page of the filter's record that starts after
+// cursor (empty: the first), at most limit attempts long (1 to
+// ReportPageMax).
+func (a *App) ReportExport(ctx context.Context, f ReportFilter, cursor string, limit int) (*ReportExportPage, error) {
 	if limit <= 0 || limit > ReportPageMax {
 		limit = ReportPageMax
 	}
@@ -565,35 +496,35 @@ func (r *Reports) Export(ctx context.Context, f ReportFilter, cursor string, lim
 		}
 		af.AfterEnded, af.AfterID = time.UnixMilli(n).UTC(), id
 	}
-	as, err := r.store.ListAttempts(ctx, af)
+	as, err := a.db.ListAttempts(ctx, af)
 	if err != nil {
 		return nil, err
 	}
-	lib := r.library(ctx)
-	out := &ReportExport{Attempts: as, Titles: ReportTitles(lib)}
+	lib := a.Library(ctx)
+	out := &ReportExportPage{Attempts: as, Titles: reportTitles(lib)}
 	if len(as) > limit {
 		out.Attempts = as[:limit]
 		last := as[limit-1]
 		out.Next = strconv.FormatInt(last.Ended.UnixMilli(), 10) + "-" + last.ID
 		return out, nil
 	}
-	users, err := r.store.ListUsers(ctx)
+	users, err := a.db.ListUsers(ctx)
 	if err != nil {
 		return nil, err
 	}
 	names := map[int64]string{}
 	for _, u := range users {
-		if u.Role == store.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
+		if u.Role == domain.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
 			names[u.ID] = u.Username
 		}
 	}
-	decisions, err := r.store.ListCertDecisions(ctx, store.CertDecisionFilter{})
+	decisions, err := a.db.ListCertDecisions(ctx, store.CertDecisionFilter{})
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range decisions {
 		name, shown := names[d.UserID]
-		if !shown || d.Action != store.CertSignOff || !f.InRange(d.At) {
+		if !shown || d.Action != domain.SignOff || !f.InRange(d.At) {
 			continue
 		}
 		title := d.TrackID

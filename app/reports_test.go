@@ -10,8 +10,10 @@ import (
 
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,17 +21,21 @@ import (
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// reportLibrary has two exam tracks sharing a scenario at different
-// minimum scores, and a practice track.
-func reportLibrary() *scenarios.Library {
-	return &scenarios.Library{
-		Scenarios: []*scenarios.Scenario{{ID: "arrears", Title: "欠费停暖"}, {ID: "leak", Title: "暖气漏水"}, {ID: "slow-warmup", Title: "升温慢"}},
-		Tracks: []*scenarios.Track{
-			{ID: "a-exam", Title: "一级", ValidDays: 30, Mode: "exam", Scenarios: []scenarios.TrackEntry{{ID: "leak", MinScore: 80}, {ID: "arrears", MinScore: 70}}},
-			{ID: "b-exam", Title: "二级", ValidDays: 20, Mode: "exam", Scenarios: []scenarios.TrackEntry{{ID: "leak", MinScore: 90}}},
-			{ID: "c-practice", Title: "练习", ValidDays: 10, Mode: "practice", Scenarios: []scenarios.TrackEntry{{ID: "slow-warmup", MinScore: 60}}},
-		},
+// reportLibrary is the built-in library with its tracks replaced: two
+// exam tracks sharing a scenario at different minimum scores, and a
+// practice track.
+func reportLibrary(t *testing.T) (*scenarios.Library, *sim.Book) {
+	t.Helper()
+	builtin, book, err := app.LoadBuiltin()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = book.Close() })
+	lib := *builtin
+	lib.Tracks = []*scenarios.Track{
+		{ID: "a-exam", Title: "一级", ValidDays: 30, Mode: "exam", Scenarios: []scenarios.TrackEntry{{ID: "leak", MinScore: 80}, {ID: "arrears", MinScore: 70}}},
+		{ID: "b-exam", Title: "二级", ValidDays: 20, Mode: "exam", Scenarios: []scenarios.TrackEntry{{ID: "leak", MinScore: 90}}},
+		{ID: "c-practice", Title: "练习", ValidDays: 10, Mode: "practice", Scenarios: []scenarios.TrackEntry{{ID: "slow-warmup", MinScore: 60}}},
 	}
+	return &lib, book
 }
 
 // randomHistory stores trainees of two teams (and a trainer) with random
@@ -38,7 +44,7 @@ func randomHistory(t *testing.T, db *store.DB, lib *scenarios.Library, seed uint
 	t.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, seed))
-	boss := store.User{Username: "boss", PasswordHash: "h", Role: store.RoleManager, Created: now.AddDate(-1, 0, 0)}
+	boss := domain.User{Username: "boss", PasswordHash: "h", Role: domain.RoleManager, Created: now.AddDate(-1, 0, 0)}
 	require.NoError(t, db.CreateUser(ctx, &boss))
 	by := store.Actor{ID: boss.ID, Name: boss.Username}
 	for _, a := range []store.TrackAssignment{{Team: "east", TrackID: "a-exam"}, {Team: "east", TrackID: "b-exam"}, {Team: "west", TrackID: "c-practice"}, {Team: "west", TrackID: "a-exam"}} {
@@ -46,24 +52,24 @@ func randomHistory(t *testing.T, db *store.DB, lib *scenarios.Library, seed uint
 	}
 	var calls []store.Call
 	for i := range 10 {
-		u := store.User{Username: fmt.Sprintf("t%02d", i), PasswordHash: "h", Role: store.RoleTrainee, Team: []string{"east", "west", ""}[i%3], Created: now.AddDate(-1, 0, 0)}
+		u := domain.User{Username: fmt.Sprintf("t%02d", i), PasswordHash: "h", Role: domain.RoleTrainee, Team: []string{"east", "west", ""}[i%3], Created: now.AddDate(-1, 0, 0)}
 		if i == 9 {
-			u.Role = store.RoleTrainer
+			u.Role = domain.RoleTrainer
 		}
 		require.NoError(t, db.CreateUser(ctx, &u))
 		for range 40 {
-			sc := lib.Scenarios[rng.IntN(len(lib.Scenarios))].ID
+			sc := []string{"leak", "arrears", "slow-warmup", "water-bill"}[rng.IntN(4)]
 			ended := now.Add(-time.Duration(rng.Int64N(int64(90 * 24 * time.Hour)))).Truncate(time.Millisecond)
 			score := float64(50 + rng.IntN(51))
-			calls = append(calls, store.Call{UserID: u.ID, ScenarioID: sc, ScenarioRevision: "r", Mode: []store.Mode{store.ModeExam, store.ModePractice}[rng.IntN(2)],
+			calls = append(calls, store.Call{UserID: u.ID, ScenarioID: sc, ScenarioRevision: "r", Mode: []domain.Mode{domain.Exam, domain.Practice}[rng.IntN(2)],
 				Started: ended.Add(-time.Minute), Ended: ended, Outcome: "completed", Score: score, Passed: score >= 70 && rng.IntN(5) > 0,
 				Scorecard: json.RawMessage(`{"checklist":[{"id":"greeting","title":"问候","done":false}]}`)})
 		}
-		for range rng.IntN(6) {
+		for range 2 + rng.IntN(8) {
 			d := store.CertDecision{UserID: u.ID, TrackID: lib.Tracks[rng.IntN(len(lib.Tracks))].ID,
-				Action: []store.CertAction{store.CertSignOff, store.CertSignOff, store.CertSuspend, store.CertReinstate}[rng.IntN(4)],
+				Action: []domain.CertAction{domain.SignOff, domain.SignOff, domain.Suspend, domain.Reinstate}[rng.IntN(4)],
 				At:     now.Add(-time.Duration(rng.Int64N(int64(80 * 24 * time.Hour)))).Truncate(time.Millisecond), ActorID: boss.ID, Actor: boss.Username, Comment: "ok"}
-			if d.Action == store.CertSignOff {
+			if d.Action == domain.SignOff {
 				tr, _ := lib.Track(d.TrackID)
 				d.Expires = cert.ExpiryOf(tr, d.At)
 			}
@@ -73,8 +79,11 @@ func randomHistory(t *testing.T, db *store.DB, lib *scenarios.Library, seed uint
 	require.NoError(t, db.ImportAttempts(ctx, calls))
 }
 
-func newReports(db *store.DB, lib *scenarios.Library) *app.Reports {
-	return app.NewReports(db, func(context.Context) *scenarios.Library { return lib }, func() time.Time { return now })
+func newReportApp(t *testing.T, db *store.DB, lib *scenarios.Library, book *sim.Book) *app.App {
+	t.Helper()
+	a := app.New(db, nil, app.Config{Now: func() time.Time { return now }, Library: lib, Book: book})
+	t.Cleanup(a.Close)
+	return a
 }
 
 // TestMatrixAgreesWithEveryAttempt checks the matrix, built from
@@ -84,20 +93,20 @@ func TestMatrixAgreesWithEveryAttempt(t *testing.T) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
-				lib := reportLibrary()
+				lib, book := reportLibrary(t)
 				randomHistory(t, db, lib, seed)
-				reports := newReports(db, lib)
+				reports := newReportApp(t, db, lib, book)
 				states := map[cert.State]int{}
 				for _, q := range [][3]string{{"", "", ""}, {"east", "", ""}, {"west", "2026-01-15", "2026-02-10"}, {"", "2026-02-01", ""}} {
 					f, err := app.ParseReportFilter(q[0], q[1], q[2])
 					require.NoError(t, err)
-					r, err := reports.Matrix(ctx, f, 0, 0)
+					r, err := reports.ReportMatrix(ctx, f, 0, 0)
 					require.NoError(t, err)
 					assert.Equal(t, len(r.Rows), r.Total)
 					checkPages(t, reports, f, r)
 					require.NotEmpty(t, r.Rows, "%v", q)
 					for _, row := range r.Rows {
-						assert.Equal(t, store.RoleTrainee, row.User.Role)
+						assert.Equal(t, domain.RoleTrainee, row.User.Role)
 						all, err := db.ListAttempts(ctx, store.AttemptFilter{UserID: row.User.ID})
 						require.NoError(t, err)
 						decisions, err := db.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: row.User.ID})
@@ -112,7 +121,7 @@ func TestMatrixAgreesWithEveryAttempt(t *testing.T) {
 									continue
 								}
 								c := &want[i]
-								if a.Mode == store.ModePractice {
+								if a.Mode == domain.Practice {
 									c.Practice++
 									continue
 								}
@@ -128,7 +137,7 @@ func TestMatrixAgreesWithEveryAttempt(t *testing.T) {
 						assert.Equal(t, want, row.Cells, "%v: cells of %s", q, row.User.Username)
 						require.Len(t, row.Certs, len(r.Tracks))
 						for i, tr := range r.Tracks {
-							st := app.ReportEvaluate(tr, all, decisions, now)
+							st := app.Evaluate(tr, all, decisions, now)
 							if row.Certs[i].Assigned {
 								states[st.State]++
 								assert.Equal(t, st.State, row.Certs[i].State, "%v: %s on %s", q, row.User.Username, tr.ID)
@@ -146,7 +155,7 @@ func TestMatrixAgreesWithEveryAttempt(t *testing.T) {
 
 // checkPages checks that pages of the matrix hold the same rows as the
 // whole.
-func checkPages(t *testing.T, reports *app.Reports, f app.ReportFilter, whole *app.Report) {
+func checkPages(t *testing.T, reports *app.App, f app.ReportFilter, whole *app.Report) {
 	t.Helper()
 	type key struct{ user, scenario string }
 	cellsOf := func(r *app.Report) (map[key]app.ReportCell, map[string][]app.ReportCert) {
@@ -165,7 +174,7 @@ func checkPages(t *testing.T, reports *app.Reports, f app.ReportFilter, whole *a
 	gotCells, gotCerts := map[key]app.ReportCell{}, map[string][]app.ReportCert{}
 	var names []string
 	for offset := 0; offset < whole.Total+3; offset += 3 {
-		page, err := reports.Matrix(context.Background(), f, offset, 3)
+		page, err := reports.ReportMatrix(context.Background(), f, offset, 3)
 		require.NoError(t, err)
 		assert.Equal(t, whole.Total, page.Total)
 		assert.LessOrEqual(t, len(page.Rows), 3)
@@ -192,9 +201,9 @@ func checkPages(t *testing.T, reports *app.Reports, f app.ReportFilter, whole *a
 func TestExportPagesThroughEveryAttempt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		lib := reportLibrary()
+		lib, book := reportLibrary(t)
 		randomHistory(t, db, lib, 4)
-		reports := newReports(db, lib)
+		reports := newReportApp(t, db, lib, book)
 		f, err := app.ParseReportFilter("east", "", "")
 		require.NoError(t, err)
 		want, err := db.ListAttempts(ctx, store.AttemptFilter{Team: "east", TraineesOnly: true, WithoutScorecard: true})
@@ -203,7 +212,7 @@ func TestExportPagesThroughEveryAttempt(t *testing.T) {
 		var signOffs []app.ReportSignOff
 		cursor, pages := "", 0
 		for {
-			page, err := reports.Export(ctx, f, cursor, 7)
+			page, err := reports.ReportExport(ctx, f, cursor, 7)
 			require.NoError(t, err)
 			pages++
 			got = append(got, page.Attempts...)
@@ -217,10 +226,10 @@ func TestExportPagesThroughEveryAttempt(t *testing.T) {
 		assert.Equal(t, want, got)
 		assert.Equal(t, (len(want)+6)/7+boolInt(len(want)%7 == 0), pages)
 		for _, s := range signOffs {
-			assert.Equal(t, store.CertSignOff, s.Action)
+			assert.Equal(t, domain.SignOff, s.Action)
 			assert.NotEmpty(t, s.Username)
 		}
-		_, err = reports.Export(ctx, f, "garbage", 7)
+		_, err = reports.ReportExport(ctx, f, "garbage", 7)
 		assert.ErrorIs(t, err, app.ErrReportFilter)
 	})
 }

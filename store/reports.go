@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // The dashboards read aggregates, never every attempt: report_totals holds
@@ -59,7 +61,7 @@ func (f ReportFilter) trainees() (string, []any) {
 		return "", nil
 	}
 	q := ` IN (SELECT id FROM users WHERE role = ?`
-	args := []any{string(RoleTrainee)}
+	args := []any{string(domain.RoleTrainee)}
 	if f.Team != "" {
 		q += ` AND team = ?`
 		args = append(args, f.Team)
@@ -79,7 +81,7 @@ func (f ReportFilter) trainees() (string, []any) {
 type ReportCell struct {
 	UserID     int64
 	ScenarioID string
-	Mode       Mode
+	Mode       domain.Mode
 	Attempts   int
 	Passed     int
 	// Best is the best score.
@@ -129,7 +131,7 @@ func (db *DB) ReportCells(ctx context.Context, f ReportFilter) ([]ReportCell, er
 		if err := rows.Scan(&c.UserID, &c.ScenarioID, &mode, &c.Attempts, &c.Passed, &c.Best); err != nil {
 			return nil, fmt.Errorf("report cells: %w", err)
 		}
-		c.Mode = Mode(mode)
+		c.Mode = domain.Mode(mode)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -224,7 +226,7 @@ type ReportPassWindow struct {
 // least each of thresholds, counting attempts ended by now. Certification
 // needs no more of the attempts than that (see package cert: an entry is
 // done by its first counting attempt since a sign-off).
-func (db *DB) ReportPassWindows(ctx context.Context, f ReportFilter, mode Mode, scenarioIDs []string, thresholds []float64, now time.Time) ([]ReportPassWindow, error) {
+func (db *DB) ReportPassWindows(ctx context.Context, f ReportFilter, mode domain.Mode, scenarioIDs []string, thresholds []float64, now time.Time) ([]ReportPassWindow, error) {
 	if len(scenarioIDs) == 0 || len(thresholds) == 0 {
 		return nil, nil
 	}
@@ -256,7 +258,7 @@ func (db *DB) ReportPassWindows(ctx context.Context, f ReportFilter, mode Mode, 
 	for _, th := range thresholds {
 		args = append(args, th)
 	}
-	args = append(args, string(mode), millis(now), string(CertSignOff))
+	args = append(args, string(mode), millis(now), string(domain.SignOff))
 	for _, id := range scenarioIDs {
 		args = append(args, id)
 	}
@@ -337,7 +339,7 @@ func (rc reportCards) get(raw string) *reportCard {
 type reportAttempt struct {
 	userID     int64
 	scenarioID string
-	mode       Mode
+	mode       domain.Mode
 	ended      time.Time
 	score      float64
 	passed     bool
@@ -348,7 +350,7 @@ type reportAttempt struct {
 type totalKey struct {
 	user     int64
 	scenario string
-	mode     Mode
+	mode     domain.Mode
 }
 
 type totalVal struct {
@@ -377,9 +379,9 @@ func (t *sqlTx) addReports(ctx context.Context, as []reportAttempt, cards report
 	if len(as) == 0 {
 		return nil
 	}
-	users := map[int64]User{}
+	users := map[int64]domain.User{}
 	for _, a := range as {
-		users[a.userID] = User{}
+		users[a.userID] = domain.User{}
 	}
 	if err := t.usersByID(ctx, users); err != nil {
 		return err
@@ -414,7 +416,7 @@ func (t *sqlTx) addReports(ctx context.Context, as []reportAttempt, cards report
 			v.best = max(v.best, a.score)
 		}
 		u := users[a.userID]
-		if u.Role != RoleTrainee {
+		if u.Role != domain.RoleTrainee {
 			continue
 		}
 		card := cards.get(a.card)
@@ -487,7 +489,7 @@ func each[K any](ctx context.Context, t *sqlTx, query string, keys []K, args fun
 }
 
 // usersByID fills the users whose ids are the keys of users.
-func (t *sqlTx) usersByID(ctx context.Context, users map[int64]User) error {
+func (t *sqlTx) usersByID(ctx context.Context, users map[int64]domain.User) error {
 	ids := slices.Sorted(maps.Keys(users))
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
@@ -553,7 +555,7 @@ func (t *sqlTx) reportAttemptOf(ctx context.Context, id string) (reportAttempt, 
 	if err != nil {
 		return a, fmt.Errorf("read call %s for the reports: %w", id, notFound(err))
 	}
-	a.mode, a.ended, a.score, a.passed, a.card = Mode(mode), fromMillis(ended), score.Float64, passed.Bool, card.String
+	a.mode, a.ended, a.score, a.passed, a.card = domain.Mode(mode), fromMillis(ended), score.Float64, passed.Bool, card.String
 	return a, nil
 }
 
@@ -585,7 +587,7 @@ func (db *DB) ImportAttempts(ctx context.Context, calls []Call) error {
 	valid := map[string]bool{}
 	for i := range calls {
 		c := &calls[i]
-		if _, err := ParseMode(string(c.Mode)); err != nil {
+		if _, err := domain.ParseMode(string(c.Mode)); err != nil {
 			return fmt.Errorf("import attempts: call %d: %w", i, err)
 		}
 		if c.ScenarioID == "" || c.Outcome == "" || c.Ended.IsZero() || c.UserID == 0 {
@@ -607,7 +609,7 @@ func (db *DB) ImportAttempts(ctx context.Context, calls []Call) error {
 			}
 			c.ID = id
 		}
-		c.Status = CallEnded
+		c.Status = domain.CallEnded
 	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		const cols = 13
@@ -616,7 +618,7 @@ func (db *DB) ImportAttempts(ctx context.Context, calls []Call) error {
 			n := min(len(rest), importRows)
 			args := make([]any, 0, n*cols)
 			for _, c := range rest[:n] {
-				args = append(args, c.ID, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(CallEnded),
+				args = append(args, c.ID, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(domain.CallEnded),
 					millis(c.Started), millis(c.Ended), c.Outcome, c.Score, c.Passed, string(c.Scorecard))
 			}
 			if _, err := tx.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
@@ -49,7 +50,7 @@ func reportCard(missed []string, forbidden ...string) json.RawMessage {
 type cellKey struct {
 	user     int64
 	scenario string
-	mode     store.Mode
+	mode     domain.Mode
 }
 
 type cellVal struct {
@@ -125,7 +126,7 @@ func gotReports(t *testing.T, db *store.DB, f store.ReportFilter) (map[cellKey]c
 	require.NoError(t, err)
 	trainee := map[int64]bool{}
 	for _, u := range users {
-		trainee[u.ID] = u.Role == store.RoleTrainee
+		trainee[u.ID] = u.Role == domain.RoleTrainee
 	}
 	cells := map[cellKey]cellVal{}
 	for _, c := range rows {
@@ -151,29 +152,29 @@ func gotReports(t *testing.T, db *store.DB, f store.ReportFilter) (map[cellKey]c
 func TestReportsFollowTheCalls(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		li := addUser(t, db, "li", store.RoleTrainee)
-		qi := store.User{Username: "qi", PasswordHash: "h", Role: store.RoleTrainee, Team: "west", Created: t0}
+		li := addUser(t, db, "li", domain.RoleTrainee)
+		qi := domain.User{Username: "qi", PasswordHash: "h", Role: domain.RoleTrainee, Team: "west", Created: t0}
 		require.NoError(t, db.CreateUser(ctx, &qi))
-		wang := addUser(t, db, "wang", store.RoleTrainer)
+		wang := addUser(t, db, "wang", domain.RoleTrainer)
 		day := func(d int, h int) time.Time { return t0.AddDate(0, 0, d).Add(time.Duration(h) * time.Hour) }
 
-		end := func(u store.User, scenario string, mode store.Mode, at time.Time, score float64, passed bool, card json.RawMessage) store.Call {
+		end := func(u domain.User, scenario string, mode domain.Mode, at time.Time, score float64, passed bool, card json.RawMessage) store.Call {
 			t.Helper()
 			c := store.Call{UserID: u.ID, ScenarioID: scenario, ScenarioRevision: "r1", Mode: mode, Started: at.Add(-time.Minute)}
 			require.NoError(t, db.CreateCall(ctx, &c))
 			require.NoError(t, db.EndCall(ctx, c.ID, store.CallResult{Ended: at, Outcome: "completed", Score: score, Passed: passed, Scorecard: card}))
 			return c
 		}
-		end(li, "leak", store.ModePractice, day(0, 1), 60, false, reportCard([]string{"ask-address", "commit"}, "不归我管"))
-		disputed := end(li, "leak", store.ModeExam, day(1, 14), 70, false, reportCard([]string{"commit"}))
-		end(li, "leak", store.ModeExam, day(2, 23), 85.5, true, reportCard(nil))
-		end(li, "arrears", store.ModeExam, day(3, 0), 40, false, reportCard([]string{"greeting", "commit"}, "没办法", "不归我管"))
-		end(qi, "leak", store.ModeExam, day(1, 2), 90, true, reportCard(nil, "没办法"))
-		end(wang, "leak", store.ModeExam, day(1, 3), 10, false, reportCard([]string{"greeting"}, "你找别人"))
-		live := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModeExam, Started: day(3, 1)}
+		end(li, "leak", domain.Practice, day(0, 1), 60, false, reportCard([]string{"ask-address", "commit"}, "不归我管"))
+		disputed := end(li, "leak", domain.Exam, day(1, 14), 70, false, reportCard([]string{"commit"}))
+		end(li, "leak", domain.Exam, day(2, 23), 85.5, true, reportCard(nil))
+		end(li, "arrears", domain.Exam, day(3, 0), 40, false, reportCard([]string{"greeting", "commit"}, "没办法", "不归我管"))
+		end(qi, "leak", domain.Exam, day(1, 2), 90, true, reportCard(nil, "没办法"))
+		end(wang, "leak", domain.Exam, day(1, 3), 10, false, reportCard([]string{"greeting"}, "你找别人"))
+		live := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Exam, Started: day(3, 1)}
 		require.NoError(t, db.CreateCall(ctx, &live))
 		// A scorecard the reports cannot read still counts in the totals.
-		end(qi, "arrears", store.ModePractice, day(2, 5), 50, false, json.RawMessage(`{"checklist":"?"}`))
+		end(qi, "arrears", domain.Practice, day(2, 5), 50, false, json.RawMessage(`{"checklist":"?"}`))
 
 		// Reports count whole days.
 		midnight := func(d int) time.Time { return t0.Truncate(24*time.Hour).AddDate(0, 0, d) }
@@ -212,14 +213,14 @@ func TestReportsFollowTheCalls(t *testing.T) {
 		var imported []store.Call
 		for i := range 30 {
 			imported = append(imported, store.Call{UserID: []int64{li.ID, qi.ID, wang.ID}[i%3], ScenarioID: []string{"leak", "arrears"}[i%2],
-				ScenarioRevision: "demo", Mode: []store.Mode{store.ModeExam, store.ModePractice}[i%2], Started: day(i%5, 8), Ended: day(i%5, 9),
+				ScenarioRevision: "demo", Mode: []domain.Mode{domain.Exam, domain.Practice}[i%2], Started: day(i%5, 8), Ended: day(i%5, 9),
 				Outcome: "completed", Score: float64(30 + 2*i), Passed: i%4 == 0, Scorecard: reportCard([]string{"greeting", "ask-address"}[:i%3], "不行")})
 		}
 		require.NoError(t, db.ImportAttempts(ctx, imported))
 		check("after an import")
 		got, err := db.CallByID(ctx, imported[7].ID)
 		require.NoError(t, err)
-		assert.Equal(t, store.CallEnded, got.Status)
+		assert.Equal(t, domain.CallEnded, got.Status)
 		assert.JSONEq(t, string(imported[7].Scorecard), string(got.Scorecard))
 
 		// Migration 0007 fills the tables from stored calls the same way.
@@ -239,8 +240,8 @@ func TestReportsFollowTheCalls(t *testing.T) {
 func TestImportAttemptsRefusesBadCalls(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		li := addUser(t, db, "li", store.RoleTrainee)
-		good := store.Call{UserID: li.ID, ScenarioID: "leak", Mode: store.ModeExam, Started: t0, Ended: t0.Add(time.Minute),
+		li := addUser(t, db, "li", domain.RoleTrainee)
+		good := store.Call{UserID: li.ID, ScenarioID: "leak", Mode: domain.Exam, Started: t0, Ended: t0.Add(time.Minute),
 			Outcome: "completed", Score: 80, Passed: true, Scorecard: json.RawMessage(`{}`)}
 		tests := []struct {
 			name   string

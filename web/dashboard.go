@@ -15,7 +15,7 @@ import (
 	"github.com/hotlinecoach/coach/store"
 )
 
-// The dashboards' pages: the workflow is app.Reports; these handlers read
+// The dashboards' pages: the workflow is app's Report methods; these handlers read
 // the request, and lay the report out as a page or a CSV file.
 
 // parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD).
@@ -61,7 +61,7 @@ func (s *Server) matrixPage(c *gin.Context) error {
 		}
 	}
 	ctx := c.Request.Context()
-	r, err := s.reports.Matrix(ctx, f, (page-1)*matrixPageSize, matrixPageSize)
+	r, err := s.app.ReportMatrix(ctx, f, (page-1)*matrixPageSize, matrixPageSize)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := manageView{Report: r, Query: filterQuery(f), Assignments: as, AllTracks: s.tracks(ctx),
+	v := manageView{Report: r, Query: filterQuery(f), Assignments: as, AllTracks: s.app.Tracks(ctx),
 		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize)}
 	link := func(n int) template.URL {
 		q := f.Values()
@@ -119,7 +119,7 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.reports.Matrix(c.Request.Context(), f, 0, 0)
+	r, err := s.app.ReportMatrix(c.Request.Context(), f, 0, 0)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 
 // traineeView is the trainee page's view.
 type traineeView struct {
-	*app.ReportTrainee
+	*app.ReportTraineePage
 	Query  template.URL
 	Chart  chart
 	Tracks []trackDecisions
@@ -203,11 +203,11 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.reports.Trainee(c.Request.Context(), id, f, c.Query("scenario"))
+	r, err := s.app.ReportTrainee(c.Request.Context(), id, f, c.Query("scenario"))
 	if err != nil {
 		return err
 	}
-	v := traineeView{ReportTrainee: r, Query: filterQuery(f), Chart: trendChart(r.Attempts, r.PassMark, r.Titles)}
+	v := traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: trendChart(r.Attempts, r.PassMark, r.Titles)}
 	for _, t := range r.Tracks {
 		v.Tracks = append(v.Tracks, trackDecisions{trackProgress: trackProgress{Track: t.Track, Status: t.Status, Titles: r.Titles}, Decisions: t.Decisions})
 	}

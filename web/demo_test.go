@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/hotlinecoach/coach/app"
-	"github.com/hotlinecoach/coach/sim"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,7 +17,7 @@ import (
 // TestDemoStoreOpensEveryPage fills a store with coach demo's history and
 // opens the dashboards and the scorecards of demo attempts on it.
 func TestDemoStoreOpensEveryPage(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	e := newEnv(t, func(c *Config) { c.Library, c.Book = lib, book })
@@ -48,7 +48,7 @@ func TestDemoStoreOpensEveryPage(t *testing.T) {
 	attempts, err := e.db.ListAttempts(ctx, store.AttemptFilter{UserID: trainee.ID})
 	require.NoError(t, err)
 	require.NotEmpty(t, attempts)
-	seen := map[store.Mode]bool{}
+	seen := map[domain.Mode]bool{}
 	for _, a := range attempts {
 		if seen[a.Mode] {
 			continue

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // The xAPI verbs the export uses: ADL's registered verbs for attempts, and
@@ -116,7 +116,7 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 			return errBadRequest(fmt.Errorf("limit %q: want 1 to %d", l, app.ReportPageMax))
 		}
 	}
-	page, err := s.reports.Export(c.Request.Context(), f, c.Query("after"), limit)
+	page, err := s.app.ReportExport(c.Request.Context(), f, c.Query("after"), limit)
 	if err != nil {
 		return reportError(err)
 	}
@@ -137,10 +137,10 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 			Timestamp: xapiTime(a.Ended),
 		}
 		switch {
-		case a.Mode == store.ModeExam && a.Passed:
+		case a.Mode == domain.Exam && a.Passed:
 			st.Verb = xapiVerb{ID: verbPassed, Display: map[string]string{"en-US": "passed", "zh-CN": "通过"}}
 			st.Object.Definition.Type = activityAssessment
-		case a.Mode == store.ModeExam:
+		case a.Mode == domain.Exam:
 			st.Verb = xapiVerb{ID: verbFailed, Display: map[string]string{"en-US": "failed", "zh-CN": "未通过"}}
 			st.Object.Definition.Type = activityAssessment
 		default:

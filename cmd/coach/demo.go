@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/hotlinecoach/coach/app"
-	"github.com/hotlinecoach/coach/sim"
-	"github.com/hotlinecoach/coach/web/auth"
+	"github.com/hotlinecoach/coach/auth"
 )
 
 // maxDemoAttempts bounds --attempts; ten million attempts are some 50 GB.
@@ -66,7 +65,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

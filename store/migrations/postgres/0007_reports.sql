@@ -35,8 +35,10 @@ CREATE TABLE report_findings (
 CREATE INDEX report_findings_day ON report_findings (day, kind);
 
 -- The matrix over a range of days reads attempts by when they ended, from
--- the index alone.
+-- the index alone: every trainee's (the CSV) by time, a page of trainees'
+-- trainee by trainee.
 CREATE INDEX calls_report_ended ON calls (ended_at, user_id, scenario_id, mode, score, passed);
+CREATE INDEX calls_report_user ON calls (user_id, ended_at, scenario_id, mode, score, passed);
 -- Certification reads the passed attempts in a track's mode, trainee by
 -- trainee and scenario by scenario.
 CREATE INDEX calls_report_passed ON calls (mode, user_id, scenario_id, ended_at, score) WHERE passed;

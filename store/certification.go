@@ -287,8 +287,11 @@ func (db *DB) EachAttempt(ctx context.Context, f AttemptFilter, fn func(Attempt)
 		}
 		qualified = append(qualified, "c."+c)
 	}
-	q := `SELECT ` + strings.Join(qualified, ", ") + `, u.username, u.team FROM calls c JOIN users u ON u.id = c.user_id
-		WHERE c.status = ?`
+	// Calls come first (CROSS JOIN keeps SQLite's planner to that order):
+	// read in end order, a page stops at its limit, where starting from
+	// the users would sort every attempt of theirs first.
+	q := `SELECT ` + strings.Join(qualified, ", ") + `, u.username, u.team FROM calls c CROSS JOIN users u
+		WHERE u.id = c.user_id AND c.status = ?`
 	args := []any{string(domain.CallEnded)}
 	if f.UserID != 0 {
 		q += ` AND c.user_id = ?`

@@ -45,7 +45,7 @@ CREATE INDEX calls_report_user ON calls (user_id, ended_at, scenario_id, mode, s
 CREATE INDEX calls_live ON calls (owner, lease_until) WHERE status = 'live';
 -- Certification reads the passed attempts in a track's mode, trainee by
 -- trainee and scenario by scenario.
-CREATE INDEX calls_report_passed ON calls (mode, user_id, scenario_id, ended_at, score) WHERE passed;
+CREATE INDEX calls_report_passed ON calls (mode, user_id, scenario_id, ended_at, score, passed) WHERE passed;
 
 INSERT INTO report_totals (user_id, scenario_id, mode, attempts, passed, best)
 SELECT user_id, scenario_id, mode, COUNT(*), SUM(CASE WHEN passed THEN 1 ELSE 0 END), MAX(COALESCE(score, 0))

@@ -95,27 +95,7 @@ func newCallID() (string, error) {
 // CreateCall stores a new live call. When c.ID is empty a random id is made;
 // c.ID and c.Status are set on return.
 func (db *DB) CreateCall(ctx context.Context, c *Call) error {
-	if _, err := ParseMode(string(c.Mode)); err != nil {
-		return fmt.Errorf("create call: %w", err)
-	}
-	if c.ScenarioID == "" {
-		return fmt.Errorf("create call: %w: scenario id is required", ErrInvalid)
-	}
-	id := c.ID
-	if id == "" {
-		var err error
-		if id, err = newCallID(); err != nil {
-			return err
-		}
-	}
-	_, err := db.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(CallLive), millis(c.Started))
-	if err != nil {
-		return fmt.Errorf("create call %s for user %d: %w", id, c.UserID, err)
-	}
-	c.ID, c.Status = id, CallLive
-	return nil
+	return db.CreateCallWithin(ctx, c, 0)
 }
 
 const callColumns = `id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at,
@@ -187,21 +167,27 @@ func (db *DB) ListCalls(ctx context.Context, f CallFilter) ([]Call, error) {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
+	return db.queryCalls(ctx, "list calls", q, args...)
+}
+
+// queryCalls runs a query selecting callColumns and scans every row; what
+// names the query in errors.
+func (db *DB) queryCalls(ctx context.Context, what, q string, args ...any) ([]Call, error) {
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list calls: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []Call
 	for rows.Next() {
 		c, err := scanCall(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list calls: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list calls: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }

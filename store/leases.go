@@ -179,23 +179,7 @@ func (db *DB) IdleCalls(ctx context.Context, now time.Time, limit int) ([]Call, 
 		q += ` LIMIT ?`
 		args = append(args, limit)
 	}
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("idle calls: %w", err)
-	}
-	defer rows.Close()
-	var out []Call
-	for rows.Next() {
-		c, err := scanCall(rows)
-		if err != nil {
-			return nil, fmt.Errorf("idle calls: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("idle calls: %w", err)
-	}
-	return out, nil
+	return db.queryCalls(ctx, "idle calls", q, args...)
 }
 
 // ReleaseLease ends lease l if it is still the call's latest claim, so that

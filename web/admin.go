@@ -110,6 +110,18 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 	form := c.Request.PostForm
 	var ch store.UserChange
 	switch form.Get("action") {
+	case "unlock":
+		// Lets the account sign in again from every address it was
+		// throttled at.
+		u, err := s.store.UserByID(c.Request.Context(), id)
+		if err != nil {
+			return err
+		}
+		if _, err := s.logins.Unlock(c.Request.Context(), u.Username, actorOf(c)); err != nil {
+			return err
+		}
+		c.Redirect(http.StatusSeeOther, "/admin/accounts")
+		return nil
 	case "disable", "enable":
 		off := form.Get("action") == "disable"
 		ch.Disabled = &off
@@ -121,7 +133,7 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 		team := strings.TrimSpace(form.Get("team"))
 		ch.Role, ch.Team = &role, &team
 	default:
-		return errBadRequest(errors.New("action must be update, disable or enable"))
+		return errBadRequest(errors.New("action must be update, disable, enable or unlock"))
 	}
 	me, _ := currentUser(c)
 	if id == me.ID && ((ch.Disabled != nil && *ch.Disabled) || (ch.Role != nil && *ch.Role != store.RoleAdmin)) {
@@ -130,6 +142,10 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 	if _, err := s.store.UpdateUser(c.Request.Context(), id, ch, s.cfg.Now(), actorOf(c)); err != nil {
 		return err
 	}
+	// A disabled account or a new role ended the account's sessions; the
+	// log of ended sessions says so, and reading it now closes their
+	// sockets here at once.
+	s.sockets.poll(c.Request.Context())
 	c.Redirect(http.StatusSeeOther, "/admin/accounts")
 	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -105,11 +107,55 @@ func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode st
 		Seed:    rand.Int64(), // #nosec G404 -- picks the simulated caller's lines; stored with the call and no secret
 		Started: s.cfg.Now(),
 	}
-	if err := s.store.CreateCall(c.Request.Context(), &call); err != nil {
+	err := s.store.CreateCallWithin(c.Request.Context(), &call, s.cfg.MaxUnopenedCalls)
+	var quota *store.QuotaError
+	if errors.As(err, &quota) {
+		// The oldest unopened call times out first and frees a place.
+		e := newError(http.StatusTooManyRequests, "too_many_calls")
+		e.RetryAfter = max(quota.Oldest.Add(s.cfg.UnopenedTimeout).Sub(s.cfg.Now()), time.Second)
+		e.Err = err
+		return store.Call{}, e
+	}
+	if err != nil {
 		return store.Call{}, err
 	}
 	s.log.Info("call created", "call", call.ID, "user", u.ID, "scenario", scenarioID, "revision", revision, "mode", mode)
 	return call, nil
+}
+
+// expireUnopened ends, as timed out, the live calls no socket opened within
+// UnopenedTimeout of their start. Several instances may run it at once: a
+// call is ended once, and one a socket opened meanwhile is left alone.
+func (s *Server) expireUnopened(ctx context.Context) (int, error) {
+	calls, err := s.store.UnopenedCallsBefore(ctx, s.cfg.Now().Add(-s.cfg.UnopenedTimeout), 500)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, rec := range calls {
+		sc, book, err := s.content.forCall(ctx, rec)
+		if err != nil {
+			return n, err
+		}
+		engine := sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}) // #nosec G115 -- the seed is PRNG bits, as in rebuild
+		engine.Abandon()
+		card := engine.Scorecard()
+		raw, err := json.Marshal(card)
+		if err != nil {
+			return n, fmt.Errorf("call %s: encode scorecard: %w", rec.ID, err)
+		}
+		err = s.store.EndUnopenedCall(ctx, rec.ID, store.CallResult{Ended: s.cfg.Now(), Outcome: string(card.Outcome),
+			Score: float64(card.Score), Passed: card.Passed, Scorecard: raw})
+		if errors.Is(err, store.ErrConflict) {
+			continue // opened or ended meanwhile
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		s.log.Info("unopened call timed out", "call", rec.ID, "user", rec.UserID, "started", rec.Started)
+	}
+	return n, nil
 }
 
 // callJSON is how the API shows a call.

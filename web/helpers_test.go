@@ -181,3 +181,14 @@ func loginBody(user, pw string) string {
 	b, _ := json.Marshal(loginRequest{Username: user, Password: pw})
 	return string(b)
 }
+
+// testFormToken stands for the pre-session CSRF token a sign-in or setup
+// page hands out; publicForm posts a form with it, cookie and field.
+const testFormToken = "form-token-for-tests-0123456789abcdef"
+
+func publicForm(path string, form url.Values) *http.Request {
+	form.Set(csrfField, testFormToken)
+	req := formReq(http.MethodPost, path, form)
+	req.AddCookie(&http.Cookie{Name: formCookie, Value: testFormToken})
+	return req
+}

@@ -186,7 +186,7 @@ func TestInjectionLeavesDataIntact(t *testing.T) {
 			check(t, "GET socket "+esc, env.do(withCookie(getReq("/api/calls/"+esc+"/ws"), token)))
 			check(t, "after="+esc, env.do(withCookie(getReq("/api/calls/"+id+"/ws?after="+url.QueryEscape(inj)), token)))
 			check(t, "API login "+esc, env.do(jsonReq(http.MethodPost, "/api/login", `{"username":`+jsonString(inj)+`,"password":"x"}`)))
-			check(t, "form login "+esc, env.do(formReq(http.MethodPost, "/login", url.Values{"username": {inj}, "password": {"x"}})))
+			check(t, "form login "+esc, env.do(publicForm("/login", url.Values{"username": {inj}, "password": {"x"}})))
 			check(t, "scenario "+esc, env.do(withCookie(jsonReq(http.MethodPost, "/api/calls", `{"scenario":`+jsonString(inj)+`,"mode":"exam"}`), token)))
 			check(t, "mode "+esc, env.do(withCookie(jsonReq(http.MethodPost, "/api/calls", `{"scenario":"`+scID+`","mode":`+jsonString(inj)+`}`), token)))
 
@@ -251,7 +251,7 @@ func TestTemplateInjectionIsEscaped(t *testing.T) {
 		assert.Equal(t, u.Username, body.User.Username, "JSON carries the name exactly")
 	})
 	t.Run("login form", func(t *testing.T) {
-		w := env.do(formReq(http.MethodPost, "/login", url.Values{"username": {hostile}, "password": {"x"}, "next": {"/" + hostile}}))
+		w := env.do(publicForm("/login", url.Values{"username": {hostile}, "password": {"x"}, "next": {"/" + hostile}}))
 		require.Equal(t, http.StatusUnauthorized, w.Code)
 		body := w.Body.String()
 		assertInert(t, "login", body)

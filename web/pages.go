@@ -113,6 +113,10 @@ func (s *Server) render(c *gin.Context, status int, name string, body any) {
 	}
 	if sess, ok := currentSession(c); ok {
 		data.CSRF = sess.CSRFToken
+	} else if token, err := s.formToken(c); err == nil {
+		data.CSRF = token
+	} else {
+		s.log.Error("render: form token", "err", err)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
@@ -149,10 +153,11 @@ func (s *Server) healthz(c *gin.Context) error {
 	return nil
 }
 
-// serveMetrics is GET /metrics, in the Prometheus text format.
-func (s *Server) serveMetrics(c *gin.Context) error {
-	promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}).ServeHTTP(c.Writer, c.Request)
-	return nil
+// MetricsHandler serves the metrics in the Prometheus text format. It is
+// not on the site's listener, where anyone could read them: coach serve
+// puts it on the private one, next to the profiles (--pprof).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})
 }
 
 // staticFile is GET /static/*file, from the embedded static folder. There is

@@ -50,14 +50,14 @@ const (
 // does not exist; the role matrix test fails when a route is added without
 // stating who may use it.
 func (s *Server) routeTable() []route {
-	return slices.Concat(s.baseRoutes(), s.practiceRoutes(), s.certRoutes(), s.adminRoutes(), s.authorRoutes(), s.disputeRoutes())
+	return slices.Concat(s.baseRoutes(), s.setupRoutes(), s.practiceRoutes(), s.certRoutes(), s.adminRoutes(), s.authorRoutes(), s.disputeRoutes())
 }
 
-// baseRoutes are health, metrics, files, sign-in and the calls API.
+// baseRoutes are health, files, sign-in and the calls API. Metrics are not
+// among them: MetricsHandler serves them on a private listener.
 func (s *Server) baseRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/healthz", access: anyone(), maxBody: smallBody, noSession: true, h: s.healthz},
-		{method: http.MethodGet, path: "/metrics", access: anyone(), maxBody: smallBody, noSession: true, h: s.serveMetrics},
 		{method: http.MethodGet, path: "/static/*file", access: anyone(), maxBody: smallBody, noSession: true, h: s.staticFile},
 
 		{method: http.MethodGet, path: "/login", access: anyone(), maxBody: smallBody, h: s.loginPage},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -50,16 +51,23 @@ type Config struct {
 	// Default 7 days.
 	SessionMaxAge time.Duration
 
-	// LoginWindow is the span over which failed logins are counted.
-	// Default 15 minutes.
-	LoginWindow time.Duration
-	// MaxFailuresPerUser is how many failed logins for one username
-	// within LoginWindow lock that username out. Default 5.
-	MaxFailuresPerUser int
-	// MaxFailuresPerIP is how many failed logins from one address within
-	// LoginWindow lock that address out. Default 30: higher than per
-	// user, since a training room may share one address.
-	MaxFailuresPerIP int
+	// Login is how sign-in attempts are throttled (app.LoginPolicy's
+	// defaults: at most 5 checks per username and address, 200 failures per
+	// address, per 15 minutes, with growing delays; never a lockout).
+	Login app.LoginPolicy
+	// MaxUnopenedCalls caps a user's live calls that no socket has opened;
+	// past it, a call start is refused with 429. Default 3.
+	MaxUnopenedCalls int
+	// UnopenedTimeout is how long a call may wait for its first socket
+	// before it ends as timed out. Default 10 minutes.
+	UnopenedTimeout time.Duration
+	// BodyTimeout bounds how long reading one request, headers and body,
+	// may take. Default 30s.
+	BodyTimeout time.Duration
+	// SessionPoll is how often the log of ended sessions is read, so that
+	// a logout or a disabled account on another instance closes this
+	// one's sockets. Default 500ms.
+	SessionPoll time.Duration
 
 	// PasswordParams are the argon2id costs of the hash compared against
 	// when a username does not exist, so that a missing account takes as
@@ -101,14 +109,17 @@ func (c *Config) setDefaults() {
 	if c.SessionMaxAge == 0 {
 		c.SessionMaxAge = 7 * 24 * time.Hour
 	}
-	if c.LoginWindow == 0 {
-		c.LoginWindow = 15 * time.Minute
+	if c.MaxUnopenedCalls == 0 {
+		c.MaxUnopenedCalls = 3
 	}
-	if c.MaxFailuresPerUser == 0 {
-		c.MaxFailuresPerUser = 5
+	if c.UnopenedTimeout == 0 {
+		c.UnopenedTimeout = 10 * time.Minute
 	}
-	if c.MaxFailuresPerIP == 0 {
-		c.MaxFailuresPerIP = 30
+	if c.BodyTimeout == 0 {
+		c.BodyTimeout = 30 * time.Second
+	}
+	if c.SessionPoll == 0 {
+		c.SessionPoll = 500 * time.Millisecond
 	}
 	if c.PasswordParams == (auth.Params{}) {
 		c.PasswordParams = auth.DefaultParams()
@@ -146,8 +157,12 @@ type Server struct {
 	content *contentManager
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
-	// dummyHash is verified against when a login names no account.
-	dummyHash string
+	// logins checks passwords under the sign-in throttle.
+	logins *app.Logins
+	// setup is the first run, which makes the first admin.
+	setup *app.Setup
+	// sockets closes a session's call sockets when it ends.
+	sockets *sessionSockets
 }
 
 // New builds a server over st. The logger receives request logs and errors.
@@ -181,9 +196,12 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if s.static, err = fs.Sub(assets, "static"); err != nil {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
-	if s.dummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
+	if s.logins, err = app.NewLogins(st, logger, cfg.Login, cfg.PasswordParams, cfg.Now); err != nil {
 		return nil, err
 	}
+	s.cfg.Login = s.logins.Policy()
+	s.setup = app.NewSetup(st, cfg.PasswordParams, cfg.Now)
+	s.sockets = newSessionSockets(s)
 	if s.cfg.Instance == "" {
 		if s.cfg.Instance, err = instanceName(); err != nil {
 			return nil, err
@@ -207,6 +225,7 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 // stay live in the store, and any instance resumes them from their events.
 // Serve closes the server when it returns.
 func (s *Server) Close() {
+	s.sockets.close()
 	s.calls.close()
 	s.content.close()
 }
@@ -221,12 +240,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.reg }
 // Serve answers requests on ln until ctx is cancelled, then stops accepting
 // connections and waits up to shutdownGrace for requests in flight.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
+	srv := s.HTTPServer()
 	defer s.Close()
 	if _, err := s.content.refresh(ctx); err != nil {
 		return fmt.Errorf("serve: load content: %w", err)
@@ -270,6 +284,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// HTTPServer is the http.Server Serve runs: the site's handler with its
+// timeouts. ReadTimeout bounds reading a whole request, body included, so a
+// client sending a body byte by byte cannot hold a connection; a call's
+// websocket is exempt, since the upgrade clears the deadline and the socket
+// keeps its own (pongs).
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: min(10*time.Second, s.cfg.BodyTimeout),
+		ReadTimeout:       s.cfg.BodyTimeout,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
 // shutdownGrace bounds how long Serve waits for requests in flight.
 const shutdownGrace = 15 * time.Second
 
@@ -282,12 +311,20 @@ const janitorEvery = 10 * time.Minute
 func (s *Server) janitor(ctx context.Context) {
 	t := time.NewTicker(janitorEvery)
 	defer t.Stop()
+	// Unopened calls are looked at more often: their timeout is short.
+	u := time.NewTicker(min(janitorEvery, s.cfg.UnopenedTimeout/10))
+	defer u.Stop()
+	s.sweep(ctx)
 	for {
-		s.sweep(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			s.sweep(ctx)
+		case <-u.C:
+			if _, err := s.expireUnopened(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("time out unopened calls", "err", err)
+			}
 		}
 	}
 }
@@ -303,7 +340,15 @@ func (s *Server) sweep(ctx context.Context) {
 	}
 	// Attempts are kept for a day, well past the rate-limit window, so an
 	// admin can look into a burst of failures.
-	if _, err := s.store.PruneLoginAttempts(ctx, now.Add(-24*time.Hour-s.cfg.LoginWindow)); err != nil && ctx.Err() == nil {
+	keep := now.Add(-24*time.Hour - s.cfg.Login.Window)
+	if _, err := s.store.PruneLoginAttempts(ctx, keep); err != nil && ctx.Err() == nil {
 		s.log.Error("prune login attempts", "err", err)
+	}
+	if err := s.store.PruneLoginThrottle(ctx, now.Add(-s.cfg.Login.Window)); err != nil && ctx.Err() == nil {
+		s.log.Error("prune login throttle", "err", err)
+	}
+	// Every instance reads the log within a poll; an hour is ample.
+	if err := s.store.PruneSessionEnds(ctx, now.Add(-time.Hour)); err != nil && ctx.Err() == nil {
+		s.log.Error("prune session ends", "err", err)
 	}
 }

@@ -249,11 +249,21 @@ func (s *Server) callSocket(c *gin.Context) error {
 		defer close(done)
 		cl.writePump()
 	}()
-	lc, err := s.attach(c, rec, cl, after)
-	if err != nil {
+	// The socket lives as long as the session that opened it: registered
+	// before anything is sent, and checked once more after, so a logout
+	// racing the upgrade still closes it.
+	sess, _ := currentSession(c)
+	var lc *liveCall
+	if err := s.sockets.add(ctx, u.ID, sess.TokenHash, cl); err != nil {
+		s.log.Error("register call socket", "call", rec.ID, "err", err)
+		cl.fail(closeTryAgain, s.text.get(langOf(c), "ws.unavailable"))
+	} else if ended, err := s.sessionEnded(ctx, sess.TokenHash); err != nil || ended {
+		cl.fail(closePolicy, s.text.get(langOf(c), "ws.signed_out"))
+	} else if lc, err = s.attach(c, rec, cl, after); err != nil {
 		s.log.Error("attach call socket", "call", rec.ID, "err", err)
 		cl.fail(closeTryAgain, s.text.get(langOf(c), "ws.unavailable"))
 	}
+	defer s.sockets.remove(u.ID, cl)
 	s.readPump(c, cl, lc)
 	<-done
 	return nil

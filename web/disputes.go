@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -200,7 +201,7 @@ func (s *Server) disputeSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(form.Get("text"))
+	text := strings.TrimSpace(app.CleanTraineeText(form.Get("text")))
 	turn, convErr := strconv.Atoi(form.Get("turn"))
 	v.Text, v.Turns = text, traineeTurns(card, turn)
 	again := func(status int, key string) error {

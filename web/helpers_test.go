@@ -192,3 +192,13 @@ func publicForm(path string, form url.Values) *http.Request {
 	req.AddCookie(&http.Cookie{Name: formCookie, Value: testFormToken})
 	return req
 }
+
+// openDSN opens another store on the database at dsn, as a second server
+// instance would, closed when the test ends.
+func openDSN(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	return db
+}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/internal/storetest"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -133,9 +132,7 @@ func TestStaticTraversal(t *testing.T) {
 // callEnvOn is newCallEnv on a given store.
 func callEnvOn(t *testing.T, db *store.DB) *testEnv {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	lib, book := loadBuiltin(t)
 	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })
 	t.Cleanup(env.srv.Close)
 	return env
@@ -270,9 +267,7 @@ func TestReplyInjectionIsEscaped(t *testing.T) {
 	env, lib := newCallEnv(t)
 	token, _ := env.session(env.addUser("li", store.RoleTrainee))
 	id, _ := env.startCall(token, lib.Scenarios[0].ID, "practice")
-	ts := wsServer(t, env)
-	conn := mustDial(t, ts, token, id, -1)
-	readUntil(t, conn, "ring")
+	conn := ringingSocket(t, wsServer(t, env), token, id)
 
 	reply := "您好" + hostile
 	send(t, conn, say(reply))

@@ -25,15 +25,8 @@ import (
 func TestTwoInstancesResume(t *testing.T) {
 	storetest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		lib, book, err := sim.LoadBuiltin()
-		require.NoError(t, err)
-		t.Cleanup(func() { require.NoError(t, book.Close()) })
-		open := func() *store.DB {
-			db, err := store.Open(ctx, dsn)
-			require.NoError(t, err)
-			t.Cleanup(func() { require.NoError(t, db.Close()) })
-			return db
-		}
+		lib, book := loadBuiltin(t)
+		open := func() *store.DB { return openDSN(t, dsn) }
 		clock := &fakeClock{now: t0}
 		config := func(name string, ttl time.Duration) func(*Config) {
 			return func(c *Config) {

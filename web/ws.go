@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -88,6 +89,8 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 	}
 	switch m.Type {
 	case evSay:
+		// Stored and shown as typed, less what could disguise it.
+		m.Text = app.CleanTraineeText(m.Text)
 		if strings.TrimSpace(m.Text) == "" {
 			return clientMessage{}, "ws.empty_say"
 		}

@@ -41,3 +41,5 @@ type ThrottledError struct {
 func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many sign-in attempts (%s); retry in %s", e.Reason, e.RetryAfter.Round(time.Second))
 }
+
+var errSamePassword = errors.New("the new password is the current one")

@@ -52,34 +52,57 @@ func CleanEmployeeNo(no string) (string, error) {
 // CreateUserBy stores a new account like CreateUser and writes its audit
 // entry in the same transaction.
 func (db *DB) CreateUserBy(ctx context.Context, u *User, by Actor) error {
+	us := []User{*u}
+	if err := db.CreateUsersBy(ctx, us, by); err != nil {
+		return err
+	}
+	*u = us[0]
+	return nil
+}
+
+// CreateUsersBy stores every account of us, with their audit entries, in
+// one transaction: all of them or, on any error, none. Each ID is set.
+func (db *DB) CreateUsersBy(ctx context.Context, us []User, by Actor) error {
+	for i := range us {
+		if err := cleanNewUser(&us[i]); err != nil {
+			return err
+		}
+	}
+	return db.tx(ctx, func(tx *sqlTx) error {
+		for i := range us {
+			u := &us[i]
+			if err := insertUser(ctx, tx, u); err != nil {
+				return fmt.Errorf("create user %s: %w", u.Username, err)
+			}
+			detail := fmt.Sprintf("role %s, team %q", u.Role, u.Team)
+			if u.Name != "" {
+				detail = u.Name + ", " + detail
+			}
+			if u.EmployeeNo != "" {
+				detail += fmt.Sprintf(", employee number %q", u.EmployeeNo)
+			}
+			if err := appendAudit(ctx, tx, by.audit(u.Created, "user.create", "user:"+u.Username, detail)); err != nil {
+				return fmt.Errorf("create user %s: %w", u.Username, err)
+			}
+		}
+		return nil
+	})
+}
+
+// cleanNewUser checks a new account and cleans its team, name and
+// employee number.
+func cleanNewUser(u *User) error {
 	if err := checkNewUser(u); err != nil {
 		return err
 	}
-	team, err := CleanTeam(u.Team)
-	if err != nil {
+	var err error
+	if u.Team, err = CleanTeam(u.Team); err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
-	u.Team = team
 	if u.Name, err = CleanName(u.Name); err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	if u.EmployeeNo, err = CleanEmployeeNo(u.EmployeeNo); err != nil {
-		return fmt.Errorf("create user %s: %w", u.Username, err)
-	}
-	err = db.tx(ctx, func(tx *sqlTx) error {
-		if err := insertUser(ctx, tx, u); err != nil {
-			return err
-		}
-		detail := fmt.Sprintf("role %s, team %q", u.Role, u.Team)
-		if u.Name != "" {
-			detail = u.Name + ", " + detail
-		}
-		if u.EmployeeNo != "" {
-			detail += fmt.Sprintf(", employee number %q", u.EmployeeNo)
-		}
-		return appendAudit(ctx, tx, by.audit(u.Created, "user.create", "user:"+u.Username, detail))
-	})
-	if err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	return nil

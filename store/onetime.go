@@ -155,3 +155,27 @@ func (db *DB) ResetPassword(ctx context.Context, hash, passwordHash string, now 
 	}
 	return u, nil
 }
+
+// AddResetToken stores a password-reset token for t.UserID with the audit
+// entry of the admin who made it, in one transaction.
+func (db *DB) AddResetToken(ctx context.Context, t OneTimeToken, by Actor) error {
+	if t.Hash == "" || t.UserID == 0 {
+		return fmt.Errorf("add reset token: %w: a hash and a user are required", ErrInvalid)
+	}
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		var username string
+		if err := tx.queryRow(ctx, `SELECT username FROM users WHERE id = ?`, t.UserID).Scan(&username); err != nil {
+			return notFound(err)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO one_time_tokens (token_hash, kind, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			t.Hash, TokenReset, t.UserID, millis(t.Created), millis(t.Expires)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, by.audit(t.Created, "user.reset_link", "user:"+username,
+			"one-time password-reset link made, valid until "+t.Expires.UTC().Format(time.RFC3339)))
+	})
+	if err != nil {
+		return fmt.Errorf("add reset token for user %d: %w", t.UserID, err)
+	}
+	return nil
+}

@@ -246,6 +246,11 @@ func (db *DB) ChangeOwnPassword(ctx context.Context, id int64, passwordHash, kee
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, id, keepToken); err != nil {
 			return err
 		}
+		// Logged for the whole user: the sockets of the other sessions
+		// close, and so, harmlessly, do this session's own.
+		if _, err := tx.exec(ctx, `INSERT INTO session_ends (user_id, token_hash, at) VALUES (?, '', ?)`, id, millis(at)); err != nil {
+			return err
+		}
 		return appendAudit(ctx, tx, AuditEntry{At: at, ActorID: id, Actor: u.Username, Action: "user.password",
 			Target: "user:" + u.Username, Detail: "changed own password"})
 	})

@@ -3,11 +3,12 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // adminRoutes are the admin's account pages.
@@ -17,19 +18,34 @@ func (s *Server) adminRoutes() []route {
 		{method: http.MethodGet, path: "/admin/accounts", access: admin, maxBody: smallBody, h: s.accountsPage},
 		{method: http.MethodPost, path: "/admin/accounts", access: admin, maxBody: smallBody, h: s.createAccountForm},
 		{method: http.MethodPost, path: "/admin/accounts/:id", access: admin, maxBody: smallBody, h: s.updateAccountForm},
+		{method: http.MethodPost, path: "/admin/accounts/:id/password", access: admin, maxBody: smallBody, h: s.resetPasswordForm},
+		{method: http.MethodPost, path: "/admin/accounts/import", access: admin, maxBody: importBody, h: s.importAccountsForm},
 	}
 }
+
+// importBody bounds an uploaded accounts CSV with its form.
+const importBody = 1 << 20
 
 // accountsView is the accounts page's view.
 type accountsView struct {
 	Users []store.User
 	Roles []store.Role
-	// Message is a catalogue key shown above the forms; Username and
-	// Team refill the create form after a refusal.
-	Message  string
-	Username string
-	Team     string
-	Role     store.Role
+	// Message is a catalogue key shown above the forms; Detail, when set,
+	// follows it (the lines an import refused). Username, Name, Team,
+	// EmployeeNo and Role refill the create form after a refusal.
+	Message    string
+	Detail     []string
+	Username   string
+	Name       string
+	Team       string
+	EmployeeNo string
+	Role       store.Role
+	// ResetFor and ResetLink show a reset link made just now, once.
+	ResetFor  string
+	ResetLink string
+	// Imported lists the accounts an import made just now, with their
+	// temporary passwords, shown once.
+	Imported []app.Imported
 }
 
 func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error {
@@ -58,44 +74,104 @@ func actorOf(c *gin.Context) store.Actor {
 }
 
 // createAccountForm is POST /admin/accounts: a new account with a username,
-// role, team and initial password (hashed with argon2id).
+// real name, role, team, optional employee number and initial password
+// (hashed with argon2id), under the same rules as the command line.
 func (s *Server) createAccountForm(c *gin.Context) error {
 	form := c.Request.PostForm
-	v := accountsView{Username: form.Get("username"), Team: form.Get("team"), Role: store.Role(form.Get("role"))}
+	a := app.NewAccount{Username: form.Get("username"), Name: form.Get("name"), Role: form.Get("role"),
+		Team: form.Get("team"), EmployeeNo: form.Get("employee_no"), Password: form.Get("password")}
+	v := accountsView{Username: a.Username, Name: a.Name, Team: a.Team, EmployeeNo: a.EmployeeNo, Role: store.Role(a.Role)}
 	refuse := func(key string) error {
 		v.Message = key
 		return s.showAccounts(c, http.StatusBadRequest, v)
 	}
-	name, err := auth.NormalizeUsername(v.Username)
-	if err != nil {
-		return refuse("err.account_username")
+	u, err := a.Check(s.cfg.PasswordParams, s.cfg.Now())
+	var field *app.FieldError
+	if errors.As(err, &field) {
+		return refuse("err.account_" + field.Field)
 	}
-	role, err := store.ParseRole(form.Get("role"))
-	if err != nil {
-		return refuse("err.account_role")
-	}
-	team, err := store.CleanTeam(v.Team)
-	if err != nil {
-		return refuse("err.account_team")
-	}
-	password := form.Get("password")
-	if err := auth.CheckPassword(name, password); err != nil {
-		return refuse("err.account_password")
-	}
-	hash, err := auth.HashPassword(password, s.cfg.PasswordParams)
 	if err != nil {
 		return err
 	}
-	u := store.User{Username: name, PasswordHash: hash, Role: role, Team: team, Created: s.cfg.Now()}
 	if err := s.store.CreateUserBy(c.Request.Context(), &u, actorOf(c)); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return refuse("err.account_taken")
 		}
 		return err
 	}
-	s.log.Info("account created", "user", u.ID, "role", role, "by", actorOf(c).ID)
+	s.log.Info("account created", "user", u.ID, "role", u.Role, "by", actorOf(c).ID)
 	c.Redirect(http.StatusSeeOther, "/admin/accounts")
 	return nil
+}
+
+// resetPasswordForm is POST /admin/accounts/:id/password: with
+// mode=link a one-time link with which the person chooses a new password
+// (shown to the admin once, to hand over); with mode=temporary the given
+// password, which the person must change at the next sign-in. Either way
+// the account's sessions end.
+func (s *Server) resetPasswordForm(c *gin.Context) error {
+	u, err := s.pathUser(c)
+	if err != nil {
+		return err
+	}
+	ctx, id := c.Request.Context(), u.ID
+	form := c.Request.PostForm
+	switch form.Get("mode") {
+	case "link":
+		token, err := s.passwords.ResetLink(ctx, id, actorOf(c))
+		if err != nil {
+			return err
+		}
+		link := (&url.URL{Scheme: scheme(c), Host: c.Request.Host, Path: "/reset", RawQuery: "token=" + url.QueryEscape(token)}).String()
+		return s.showAccounts(c, http.StatusOK, accountsView{ResetFor: u.DisplayName(), ResetLink: link})
+	case "temporary":
+		_, err := s.passwords.Set(ctx, id, form.Get("password"), true, actorOf(c))
+		var field *app.FieldError
+		if errors.As(err, &field) {
+			return s.showAccounts(c, http.StatusBadRequest, accountsView{Message: "err.account_password"})
+		}
+		if err != nil {
+			return err
+		}
+		s.sockets.poll(ctx)
+		c.Redirect(http.StatusSeeOther, "/admin/accounts")
+		return nil
+	}
+	return errBadRequest(errors.New("mode must be link or temporary"))
+}
+
+// importAccountsForm is POST /admin/accounts/import: accounts from an
+// uploaded CSV (username,name,role,team,employee_no). Any refused line is
+// listed and nothing is imported; otherwise the page lists each new
+// account's temporary password once.
+func (s *Server) importAccountsForm(c *gin.Context) error {
+	file, _, err := c.Request.FormFile("file")
+	if err != nil {
+		return s.showAccounts(c, http.StatusBadRequest, accountsView{Message: "admin.import_nofile"})
+	}
+	defer file.Close()
+	made, err := app.ImportAccounts(c.Request.Context(), s.store, file, s.cfg.PasswordParams, s.cfg.Now(), actorOf(c))
+	var ie *app.ImportError
+	if errors.As(err, &ie) {
+		v := accountsView{Message: "admin.import_refused"}
+		for _, l := range ie.Lines {
+			v.Detail = append(v.Detail, l.Error())
+		}
+		return s.showAccounts(c, http.StatusBadRequest, v)
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("accounts imported", "count", len(made), "by", actorOf(c).ID)
+	return s.showAccounts(c, http.StatusOK, accountsView{Message: "admin.import_done", Imported: made})
+}
+
+// scheme is the request's scheme as the browser sees it.
+func scheme(c *gin.Context) string {
+	if c.Request.TLS != nil {
+		return "https"
+	}
+	return "http"
 }
 
 // updateAccountForm is POST /admin/accounts/:id: change role and team, or
@@ -113,7 +189,7 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 	case "unlock":
 		// Lets the account sign in again from every address it was
 		// throttled at.
-		u, err := s.store.UserByID(c.Request.Context(), id)
+		u, err := s.pathUser(c)
 		if err != nil {
 			return err
 		}
@@ -132,6 +208,13 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 		}
 		team := strings.TrimSpace(form.Get("team"))
 		ch.Role, ch.Team = &role, &team
+		// Absent fields stay as they are; present and empty clears them.
+		if v, ok := form["name"]; ok {
+			ch.Name = &v[0]
+		}
+		if v, ok := form["employee_no"]; ok {
+			ch.EmployeeNo = &v[0]
+		}
 	default:
 		return errBadRequest(errors.New("action must be update, disable, enable or unlock"))
 	}

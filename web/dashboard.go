@@ -477,19 +477,16 @@ type trackDecisions struct {
 // traineePage is GET /manage/trainees/:id: one trainee's score trend,
 // attempts, and certification with the forms to decide on it.
 func (s *Server) traineePage(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	f, err := parseReportFilter(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	u, err := s.store.UserByID(ctx, id)
+	u, err := s.pathUser(c)
 	if err != nil {
 		return err
 	}
+	id := u.ID
 	all, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: id, Limit: maxReportAttempts, WithoutScorecard: true})
 	if err != nil {
 		return err

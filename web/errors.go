@@ -102,8 +102,6 @@ func classify(err error) *Error {
 	switch {
 	case errors.As(err, &e):
 		return e
-	case errors.Is(err, app.ErrBadCredentials):
-		return &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: "err.bad_credentials", Err: err}
 	case errors.As(err, &throttled):
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "err.rate_limited", RetryAfter: throttled.RetryAfter, Err: err}
 	case errors.As(err, &field):
@@ -111,6 +109,8 @@ func classify(err error) *Error {
 			return &Error{Status: http.StatusBadRequest, Code: "missing_credentials", Message: "err.missing_credentials", Err: err}
 		}
 		return &Error{Status: http.StatusBadRequest, Code: "bad_" + field.Field, Message: "err.account_" + field.Field, Err: err}
+	case errors.Is(err, app.ErrBadCredentials):
+		return &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: "err.bad_credentials", Err: err}
 	case errors.As(err, &maxBytes):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "err.too_large", Err: err}
 	case errors.As(err, &syntax), errors.As(err, &typ), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):

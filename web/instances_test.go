@@ -168,6 +168,10 @@ func TestTwoInstancesResume(t *testing.T) {
 		var sent sim.Scorecard
 		require.NoError(t, json.Unmarshal(end.Scorecard, &sent))
 		assert.Equal(t, card.Score, sent.Score)
+		// The end message goes out before the end is recorded; the socket
+		// closes after.
+		_, err = closedWith(t, onB)
+		require.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "closed normally after the end: %v", err)
 		rec, err = envA.db.CallByID(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, store.CallEnded, rec.Status)

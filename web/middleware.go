@@ -190,7 +190,12 @@ func (s *Server) checkCSRF(a access) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		if err := c.Request.ParseForm(); err != nil {
+		err := c.Request.ParseForm()
+		if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); err == nil && mt == "multipart/form-data" {
+			// A file upload; the route's body limit bounds it.
+			err = c.Request.ParseMultipartForm(importBody)
+		}
+		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
 				s.fail(c, err)

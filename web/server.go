@@ -161,6 +161,8 @@ type Server struct {
 	logins *app.Logins
 	// setup is the first run, which makes the first admin.
 	setup *app.Setup
+	// passwords sets, resets and changes passwords.
+	passwords *app.Passwords
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
 }
@@ -201,6 +203,7 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	}
 	s.cfg.Login = s.logins.Policy()
 	s.setup = app.NewSetup(st, cfg.PasswordParams, cfg.Now)
+	s.passwords = app.NewPasswords(st, cfg.PasswordParams, cfg.Now)
 	s.sockets = newSessionSockets(s)
 	if s.cfg.Instance == "" {
 		if s.cfg.Instance, err = instanceName(); err != nil {

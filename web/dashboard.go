@@ -426,6 +426,9 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 		}
 		_ = w.Write(rec) // a strings.Builder does not fail
 	}
+	// The real name and employee number come last, so that the columns
+	// readers already rely on keep their places.
+	header = append(header, t("setup.name"), t("admin.employee_no"))
 	write(header)
 	for _, row := range r.Rows {
 		rec := []string{row.User.Username, row.User.Team}
@@ -443,7 +446,7 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 			}
 			rec = append(rec, state)
 		}
-		write(rec)
+		write(append(rec, row.User.Name, row.User.EmployeeNo))
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -132,3 +132,42 @@ func TestImportAccountsWeb(t *testing.T) {
 	assert.Equal(t, store.RoleTrainer, u.Role)
 	assert.True(t, u.MustChangePassword)
 }
+
+// TestRealNamesShown: the real name and employee number appear on the
+// trainee's dashboard, their history as a manager sees it, the team
+// matrix, the top bar, and the audit log (actor and target).
+func TestRealNamesShown(t *testing.T) {
+	env := newEnv(t)
+	ctx := context.Background()
+	admin := env.addUser("root", store.RoleAdmin)
+	adminToken, csrf := env.session(admin)
+	mgr := env.addUser("boss", store.RoleManager)
+	mgrToken, _ := env.session(mgr)
+	w := env.do(withCookie(formReq(http.MethodPost, "/admin/accounts", url.Values{csrfField: {csrf},
+		"username": {"li.na"}, "name": {"李娜"}, "employee_no": {"HX-0042"}, "role": {"trainee"}, "team": {"东区"},
+		"password": {testPassword}}), adminToken))
+	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
+	u, err := env.db.UserByUsername(ctx, "li.na")
+	require.NoError(t, err)
+	name := "root"
+	_, err = env.db.UpdateUser(ctx, admin.ID, store.UserChange{Name: &name}, t0, store.CLI)
+	require.NoError(t, err)
+
+	for path, want := range map[string]string{
+		fmt.Sprintf("/manage/trainees/%d", u.ID): "HX-0042",
+		"/history?user=li.na":                    "李娜 (li.na)",
+		"/manage":                                "HX-0042",
+	} {
+		w := env.do(withCookie(getReq(path), mgrToken))
+		require.Equal(t, http.StatusOK, w.Code, path)
+		assert.Contains(t, w.Body.String(), "李娜", path)
+		assert.Contains(t, w.Body.String(), want, path)
+	}
+	traineeToken, _ := env.session(u)
+	w = env.do(withCookie(getReq("/"), traineeToken))
+	assert.Contains(t, w.Body.String(), "李娜")
+
+	w = env.do(withCookie(getReq("/admin/audit"), adminToken))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), "user:李娜 (li.na) #HX-0042")
+}

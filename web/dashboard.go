@@ -33,27 +33,28 @@ type reportFilter struct {
 // requestedReport builds the report the request's ?team=&from=&to= asks
 // for.
 func (s *Server) requestedReport(c *gin.Context) (*report, error) {
-	f, err := parseReportFilter(c)
+	f, err := s.parseReportFilter(c)
 	if err != nil {
 		return nil, err
 	}
 	return s.buildReport(c.Request.Context(), f)
 }
 
-// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD).
-func parseReportFilter(c *gin.Context) (reportFilter, error) {
+// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD, days in
+// the site's time zone).
+func (s *Server) parseReportFilter(c *gin.Context) (reportFilter, error) {
 	f := reportFilter{Team: strings.TrimSpace(c.Query("team")), From: c.Query("from"), To: c.Query("to")}
 	if len(f.Team) > 100 {
 		return f, errBadRequest(errors.New("team too long"))
 	}
 	var err error
 	if f.From != "" {
-		if f.from, err = time.Parse(time.DateOnly, f.From); err != nil {
+		if f.from, err = time.ParseInLocation(time.DateOnly, f.From, s.cfg.Location); err != nil {
 			return f, errBadRequest(fmt.Errorf("from: %w", err))
 		}
 	}
 	if f.To != "" {
-		if f.to, err = time.Parse(time.DateOnly, f.To); err != nil {
+		if f.to, err = time.ParseInLocation(time.DateOnly, f.To, s.cfg.Location); err != nil {
 			return f, errBadRequest(fmt.Errorf("to: %w", err))
 		}
 		f.to = f.to.AddDate(0, 0, 1)
@@ -452,7 +453,7 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 	if err := w.Error(); err != nil {
 		return err
 	}
-	name := "coach-matrix-" + r.Now.UTC().Format("20060102") + ".csv"
+	name := "coach-matrix-" + r.Now.In(s.cfg.Location).Format("20060102") + ".csv"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
@@ -480,7 +481,7 @@ type trackDecisions struct {
 // traineePage is GET /manage/trainees/:id: one trainee's score trend,
 // attempts, and certification with the forms to decide on it.
 func (s *Server) traineePage(c *gin.Context) error {
-	f, err := parseReportFilter(c)
+	f, err := s.parseReportFilter(c)
 	if err != nil {
 		return err
 	}
@@ -517,7 +518,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 			passMark = sc.PassMark
 		}
 	}
-	v.Chart = trendChart(v.Attempts, passMark, titles)
+	v.Chart = trendChart(v.Attempts, passMark, titles, s.cfg.Location)
 	teamTracks, err := s.teamTracks(ctx)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // the default Asia/Shanghai, wherever tests run
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/internal/storetest"

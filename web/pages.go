@@ -47,14 +47,16 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 }
 
 // templateFuncs are the functions every template may call.
-func templateFuncs() template.FuncMap {
+// Every time a person reads is in loc, the site's time zone; what is
+// stored, and what the API and xAPI give, stays in UTC.
+func templateFuncs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"fill":     fill,
 		"score":    formatScore,
-		"date":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+		"date":     func(t time.Time) string { return t.In(loc).Format(time.DateOnly) },
+		"datetime": func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") },
 		"dict":     dict,
-		"when":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+		"when":     func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04:05 -07:00") },
 	}
 }
 

@@ -502,4 +502,4 @@ func (s *Server) username(ctx context.Context, id int64) (string, error) {
 
 // dateTime writes when a call started, in the server's time zone, which is
 // the training centre's.
-func (s *Server) dateTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+func (s *Server) dateTime(t time.Time) string { return t.In(s.cfg.Location).Format("2006-01-02 15:04") }

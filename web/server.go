@@ -55,6 +55,10 @@ type Config struct {
 	// defaults: at most 5 checks per username and address, 200 failures per
 	// address, per 15 minutes, with growing delays; never a lockout).
 	Login app.LoginPolicy
+	// Location is the time zone of every date and time people read: pages,
+	// the CSV export and the date filters. Storage, the JSON API and xAPI
+	// stay in UTC. Default Asia/Shanghai.
+	Location *time.Location
 	// MaxUnopenedCalls caps a user's live calls that no socket has opened;
 	// past it, a call start is refused with 429. Default 3.
 	MaxUnopenedCalls int
@@ -102,7 +106,14 @@ type Config struct {
 	LeaseTTL time.Duration
 }
 
-func (c *Config) setDefaults() {
+func (c *Config) setDefaults() error {
+	if c.Location == nil {
+		loc, err := time.LoadLocation(DefaultTimeZone)
+		if err != nil {
+			return fmt.Errorf("time zone %s: %w", DefaultTimeZone, err)
+		}
+		c.Location = loc
+	}
 	if c.SessionIdle == 0 {
 		c.SessionIdle = 12 * time.Hour
 	}
@@ -136,7 +147,11 @@ func (c *Config) setDefaults() {
 	if c.LeaseTTL == 0 {
 		c.LeaseTTL = 30 * time.Second
 	}
+	return nil
 }
+
+// DefaultTimeZone is the time zone of the people the product serves.
+const DefaultTimeZone = "Asia/Shanghai"
 
 // Server serves the site. Create it with New.
 type Server struct {
@@ -169,7 +184,9 @@ type Server struct {
 
 // New builds a server over st. The logger receives request logs and errors.
 func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
-	cfg.setDefaults()
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
 	s := &Server{
 		store: st,
 		log:   logger,
@@ -192,7 +209,7 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if s.metrics, err = newMetrics(s.reg); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(templateFuncs()); err != nil {
+	if s.pages, err = parsePages(templateFuncs(s.cfg.Location)); err != nil {
 		return nil, err
 	}
 	if s.static, err = fs.Sub(assets, "static"); err != nil {

@@ -41,6 +41,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	key := fs.String("tls-key", "", "TLS private key `file`")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON lines instead of text")
 	xapiBase := fs.String("xapi-base", "", "`IRI` that exported xAPI statements' activities and accounts start with, e.g. https://lms.example.com/coach")
+	timezone := fs.String("timezone", web.DefaultTimeZone, "IANA time `zone` of every date people read (pages, CSV, date filters); storage, the API and xAPI stay in UTC")
 	pprofAddr := fs.String("pprof", "", "also serve the Prometheus /metrics and Go's pprof profiles on this private `HOST:PORT` (the site's address has no /metrics)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -50,6 +51,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if (*cert == "") != (*key == "") {
 		return usageError{"--tls-cert and --tls-key go together"}
+	}
+
+	loc, err := time.LoadLocation(*timezone)
+	if err != nil {
+		return usageError{fmt.Sprintf("--timezone: %v", err)}
 	}
 
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
@@ -71,6 +77,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		TLSCertFile:    *cert,
 		TLSKeyFile:     *key,
 		XAPIBase:       *xapiBase,
+		Location:       loc,
 	})
 	if err != nil {
 		return err

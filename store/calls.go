@@ -280,20 +280,7 @@ func (db *DB) appendEvents(ctx context.Context, l *Lease, events []Event) error 
 			return fmt.Errorf("append events to call %s: %w: seq %d follows %d", callID, ErrInvalid, e.Seq, events[i-1].Seq)
 		}
 	}
-	var err error
-	if db.appender != nil {
-		err = db.appender.append(ctx, l, events)
-	} else {
-		err = db.tx(ctx, func(tx *sqlTx) error {
-			st, err := prepareAppend(ctx, tx)
-			if err != nil {
-				return err
-			}
-			defer st.close()
-			return st.append(ctx, tx, l, events)
-		})
-	}
-	if err != nil {
+	if err := db.appender.append(ctx, l, events); err != nil {
 		return fmt.Errorf("append events %d..%d to call %s: %w", events[0].Seq, events[len(events)-1].Seq, callID, err)
 	}
 	return nil

@@ -55,6 +55,11 @@ func callSocketPath(id string) string { return "/api/calls/" + id + "/ws" }
 // apiStartCall is POST /api/calls: it stores a new live call for the
 // signed-in user. The phone starts ringing only when the socket opens.
 func (s *Server) apiStartCall(c *gin.Context) error {
+	// Refused before anything is read or looked up: a saturated server
+	// answers at once.
+	if !s.admission.admit() {
+		return s.errOverloaded()
+	}
 	var req startCallRequest
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
@@ -97,6 +102,9 @@ func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Cal
 // createCall stores a new live call of the scenario's given revision for
 // the signed-in user: a published one (startCall) or a trainer's draft.
 func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode store.Mode) (store.Call, error) {
+	if !s.admission.admit() {
+		return store.Call{}, s.errOverloaded()
+	}
 	u, _ := currentUser(c)
 	call := store.Call{
 		UserID:           u.ID,

@@ -59,6 +59,11 @@ type Config struct {
 	// the CSV export and the date filters. Storage, the JSON API and xAPI
 	// stay in UTC. Default Asia/Shanghai.
 	Location *time.Location
+	// OverloadDelay is the queueing delay (CPU run queue, store writes)
+	// past which the server counts as saturated and refuses new calls and
+	// first socket opens with 503, so that live calls keep their latency.
+	// Default 10ms; negative turns admission control off.
+	OverloadDelay time.Duration
 	// MaxUnopenedCalls caps a user's live calls that no socket has opened;
 	// past it, a call start is refused with 429. Default 3.
 	MaxUnopenedCalls int
@@ -120,6 +125,9 @@ func (c *Config) setDefaults() error {
 	if c.SessionMaxAge == 0 {
 		c.SessionMaxAge = 7 * 24 * time.Hour
 	}
+	if c.OverloadDelay == 0 {
+		c.OverloadDelay = 10 * time.Millisecond
+	}
 	if c.MaxUnopenedCalls == 0 {
 		c.MaxUnopenedCalls = 3
 	}
@@ -180,6 +188,8 @@ type Server struct {
 	passwords *app.Passwords
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
+	// admission refuses new calls while the server is saturated.
+	admission *admission
 }
 
 // New builds a server over st. The logger receives request logs and errors.
@@ -222,6 +232,21 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	s.setup = app.NewSetup(st, cfg.PasswordParams, cfg.Now)
 	s.passwords = app.NewPasswords(st, cfg.PasswordParams, cfg.Now)
 	s.sockets = newSessionSockets(s)
+	s.admission = newAdmission(s.cfg.OverloadDelay, overloadWindow)
+	if s.cfg.OverloadDelay > 0 {
+		// Live calls queue for the store's writers: their wait is the
+		// second delay admission watches, next to the CPU's.
+		st.ObserveAppendWait(func(d time.Duration) { s.admission.observe(queueStore, time.Now(), d) })
+	}
+	s.admission.onChange = func(over bool) {
+		if over {
+			s.metrics.overloaded.Set(1)
+			s.log.Warn("saturated: refusing new calls", "target", s.cfg.OverloadDelay)
+		} else {
+			s.metrics.overloaded.Set(0)
+			s.log.Info("no longer saturated: taking new calls")
+		}
+	}
 	if s.cfg.Instance == "" {
 		if s.cfg.Instance, err = instanceName(); err != nil {
 			return nil, err
@@ -272,6 +297,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer wg.Done()
 		s.janitor(ctx)
 	}()
+	wg.Go(func() { s.admission.watchScheduler(ctx, schedulerTick) })
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" && s.cfg.TLSKeyFile != "" {
@@ -317,6 +343,22 @@ func (s *Server) HTTPServer() *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+}
+
+// overloadWindow is the span whose smallest queueing delay decides whether
+// the server is saturated; schedulerTick how often the run queue is
+// sampled.
+const (
+	overloadWindow = 250 * time.Millisecond
+	schedulerTick  = 5 * time.Millisecond
+)
+
+// errOverloaded refuses new work while the server is saturated.
+func (s *Server) errOverloaded() *Error {
+	s.metrics.refused.Inc()
+	e := newError(http.StatusServiceUnavailable, "overloaded")
+	e.RetryAfter = s.admission.retry
+	return e
 }
 
 // shutdownGrace bounds how long Serve waits for requests in flight.

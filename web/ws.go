@@ -224,6 +224,11 @@ func (s *Server) callSocket(c *gin.Context) error {
 		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", rec.ID, rec.UserID, u.ID)
 		return e
 	}
+	if rec.Owner == "" && rec.Status == store.CallLive && !s.admission.admit() {
+		// A call no socket has opened yet would start ringing: new work,
+		// refused while saturated. Reconnects to ringing calls go on.
+		return s.errOverloaded()
+	}
 	if !s.sameOrigin(c.Request) {
 		return errCrossOrigin(fmt.Errorf("websocket origin %q is not host %q", c.GetHeader("Origin"), c.Request.Host))
 	}

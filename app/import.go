@@ -8,17 +8,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
+	"github.com/hotlinecoach/coach/domain"
+
+	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
-
-// ImportStore is what a bulk import needs of the store.
-type ImportStore interface {
-	UserByUsername(ctx context.Context, username string) (store.User, error)
-	CreateUsersBy(ctx context.Context, us []store.User, by store.Actor) error
-}
 
 // ImportColumns are the columns of an accounts CSV, in the order of its
 // header line; employee_no may be left empty.
@@ -45,7 +40,7 @@ func (e LineError) Error() string {
 }
 
 // ImportError lists every refused line; nothing was imported. It wraps
-// store.ErrInvalid.
+// domain.ErrInvalid.
 type ImportError struct{ Lines []LineError }
 
 func (e *ImportError) Error() string {
@@ -56,13 +51,13 @@ func (e *ImportError) Error() string {
 	return "nothing imported: " + strings.Join(msgs, "; ")
 }
 
-// Unwrap makes an ImportError an ErrInvalid.
-func (e *ImportError) Unwrap() error { return store.ErrInvalid }
+// Unwrap makes an ImportError a domain.ErrInvalid.
+func (e *ImportError) Unwrap() error { return domain.ErrInvalid }
 
 // Imported is one account an import made, with the temporary password its
 // owner signs in with once and must then change.
 type Imported struct {
-	User     store.User
+	User     domain.User
 	Password string
 }
 
@@ -73,7 +68,8 @@ type Imported struct {
 // username taken or repeated, gives an *ImportError naming each line and
 // field, and nothing is imported. The accounts are stored in one
 // transaction, all or none.
-func ImportAccounts(ctx context.Context, st ImportStore, r io.Reader, params auth.Params, now time.Time, by store.Actor) ([]Imported, error) {
+func (a *App) ImportAccounts(ctx context.Context, by store.Actor, r io.Reader, params auth.Params) ([]Imported, error) {
+	now := a.now()
 	cr := csv.NewReader(io.LimitReader(r, 4<<20))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -119,13 +115,13 @@ func ImportAccounts(ctx context.Context, st ImportStore, r io.Reader, params aut
 		if err != nil {
 			return nil, err
 		}
-		a := NewAccount{Username: get("username"), Name: get("name"), Role: strings.ToLower(strings.TrimSpace(get("role"))),
+		n := NewAccount{Username: get("username"), Name: get("name"), Role: strings.ToLower(strings.TrimSpace(get("role"))),
 			Team: get("team"), EmployeeNo: get("employee_no"), Password: password}
-		u, err := a.Check(params, now)
-		var fe *FieldError
+		u, err := n.check(params, now)
+		var refused *AccountRefusal
 		switch {
-		case errors.As(err, &fe):
-			bad = append(bad, LineError{Line: line, Field: fe.Field, Err: fe.Err})
+		case errors.As(err, &refused):
+			bad = append(bad, LineError{Line: line, Field: refused.Key, Err: refused.Err})
 			continue
 		case err != nil:
 			return nil, err
@@ -135,7 +131,7 @@ func ImportAccounts(ctx context.Context, st ImportStore, r io.Reader, params aut
 			continue
 		}
 		seen[u.Username] = line
-		if _, err := st.UserByUsername(ctx, u.Username); err == nil {
+		if _, err := a.db.UserByUsername(ctx, u.Username); err == nil {
 			bad = append(bad, LineError{Line: line, Field: "username", Err: fmt.Errorf("%q is taken", u.Username)})
 			continue
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -150,11 +146,11 @@ func ImportAccounts(ctx context.Context, st ImportStore, r io.Reader, params aut
 	if len(out) == 0 {
 		return nil, &ImportError{Lines: []LineError{{Line: 2, Err: errors.New("no accounts after the header line")}}}
 	}
-	us := make([]store.User, len(out))
+	us := make([]domain.User, len(out))
 	for i := range out {
 		us[i] = out[i].User
 	}
-	if err := st.CreateUsersBy(ctx, us, by); err != nil {
+	if err := a.db.CreateUsersBy(ctx, us, by); err != nil {
 		return nil, err
 	}
 	for i := range out {

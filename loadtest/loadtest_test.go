@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web"
 	"github.com/stretchr/testify/assert"
@@ -133,7 +134,7 @@ func TestGolden(t *testing.T) {
 // repeated, and every turn must be timed.
 func TestRunInProcess(t *testing.T) {
 	db := storetest.SQLite(t)
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { book.Close() })
 	// Admission control off: a busy test machine is not an overloaded server.
@@ -147,7 +148,7 @@ func TestRunInProcess(t *testing.T) {
 	// One trainee per call, as people are: a trainee may have at most 3
 	// calls waiting for their socket.
 	accounts, err := CreateAccounts(ctx, 20, "lt", func(ctx context.Context, name, hash string) error {
-		return db.CreateUser(ctx, &store.User{Username: name, PasswordHash: hash, Role: store.RoleTrainee, Created: time.Now()})
+		return db.CreateUser(ctx, &domain.User{Username: name, PasswordHash: hash, Role: domain.RoleTrainee, Created: time.Now()})
 	})
 	require.NoError(t, err)
 	require.Len(t, accounts, 20)
@@ -182,10 +183,10 @@ func TestRunInProcess(t *testing.T) {
 	}
 
 	// The server agrees: every call it holds has ended, with a scorecard.
-	live, err := db.ListCalls(ctx, store.CallFilter{Status: store.CallLive})
+	live, err := db.ListCalls(ctx, store.CallFilter{Status: domain.CallLive})
 	require.NoError(t, err)
 	assert.Empty(t, live)
-	ended, err := db.ListCalls(ctx, store.CallFilter{Status: store.CallEnded})
+	ended, err := db.ListCalls(ctx, store.CallFilter{Status: domain.CallEnded})
 	require.NoError(t, err)
 	for _, c := range ended {
 		assert.NotEmpty(t, c.Scorecard, "call %s", c.ID)

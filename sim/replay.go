@@ -31,11 +31,15 @@ func Replay(sc *scenarios.Scenario, book *Book, t *scenarios.Transcript, opt Opt
 		if c.Ended() {
 			break
 		}
+		e := TraineeEvent{Type: EventSay, At: tu.At, Text: tu.Say}
 		if tu.Hangup {
-			evs = append(evs, c.Hangup(tu.At)...)
-		} else {
-			evs = append(evs, c.Say(tu.At, tu.Say)...)
+			e = TraineeEvent{Type: EventHangup, At: tu.At}
 		}
+		more, err := c.Apply(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		evs = append(evs, more...)
 	}
 	if !c.Ended() {
 		evs = append(evs, c.Advance(sc.MaxDuration)...)

@@ -8,33 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-)
 
-// Mode says whether a call is practice (hints as it goes) or an exam.
-type Mode string
-
-// The call modes.
-const (
-	ModePractice Mode = "practice"
-	ModeExam     Mode = "exam"
-)
-
-// ParseMode returns the mode named s, or an error naming the valid modes.
-func ParseMode(s string) (Mode, error) {
-	switch Mode(s) {
-	case ModePractice, ModeExam:
-		return Mode(s), nil
-	}
-	return "", fmt.Errorf("%w: mode %q is not practice or exam", ErrInvalid, s)
-}
-
-// CallStatus says whether a call is still going.
-type CallStatus string
-
-// The call statuses.
-const (
-	CallLive  CallStatus = "live"
-	CallEnded CallStatus = "ended"
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Call is one attempt at a scenario: what it ran against, and once ended,
@@ -44,9 +19,9 @@ type Call struct {
 	UserID           int64
 	ScenarioID       string
 	ScenarioRevision string
-	Mode             Mode
+	Mode             domain.Mode
 	Seed             int64
-	Status           CallStatus
+	Status           domain.CallStatus
 	Started          time.Time
 	// Ended, Outcome, Score, Passed and Scorecard are zero while the call
 	// is live.
@@ -114,7 +89,7 @@ func scanCall(s scanner) (Call, error) {
 		&ended, &c.Outcome, &score, &passed, &card, &c.Owner, &c.Epoch, &lease); err != nil {
 		return Call{}, err
 	}
-	c.Mode, c.Status, c.Started = Mode(mode), CallStatus(status), fromMillis(started)
+	c.Mode, c.Status, c.Started = domain.Mode(mode), domain.CallStatus(status), fromMillis(started)
 	if lease != 0 {
 		c.LeaseUntil = fromMillis(lease)
 	}
@@ -141,7 +116,7 @@ func (db *DB) CallByID(ctx context.Context, id string) (Call, error) {
 type CallFilter struct {
 	UserID     int64
 	ScenarioID string
-	Status     CallStatus
+	Status     domain.CallStatus
 	// Limit caps the number of calls returned; zero means no cap.
 	Limit int
 }
@@ -219,7 +194,7 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 		}
 		res, err := tx.exec(ctx, `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
 			WHERE id = ? AND status = ?`,
-			string(CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(CallLive))
+			string(domain.CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(domain.CallLive))
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // The kinds of one-time token.
@@ -44,7 +46,7 @@ func (db *DB) AddOneTimeToken(ctx context.Context, t OneTimeToken) error {
 // the site needs its first-run setup.
 func (db *DB) HasAdmin(ctx context.Context) (bool, error) {
 	var n int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = ?`, string(RoleAdmin), false).Scan(&n); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = ?`, string(domain.RoleAdmin), false).Scan(&n); err != nil {
 		return false, fmt.Errorf("look for an admin: %w", err)
 	}
 	return n > 0, nil
@@ -57,7 +59,7 @@ func (db *DB) SetupTokenValid(ctx context.Context, hash string, now time.Time) (
 	err := db.queryRow(ctx, `SELECT COUNT(*) FROM one_time_tokens
 		WHERE token_hash = ? AND kind = ? AND used_at IS NULL AND expires_at > ?
 		AND NOT EXISTS (SELECT 1 FROM users WHERE role = ? AND disabled = ?)`,
-		hash, TokenSetup, millis(now), string(RoleAdmin), false).Scan(&n)
+		hash, TokenSetup, millis(now), string(domain.RoleAdmin), false).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check setup token: %w", err)
 	}
@@ -69,8 +71,8 @@ func (db *DB) SetupTokenValid(ctx context.Context, hash string, now time.Time) (
 // token is spent with it, so no second link can make a second admin. A
 // wrong, spent or expired token, or an admin already there, gives
 // ErrNotFound and changes nothing.
-func (db *DB) CompleteSetup(ctx context.Context, hash string, u *User, now time.Time) error {
-	if u.Role != RoleAdmin {
+func (db *DB) CompleteSetup(ctx context.Context, hash string, u *domain.User, now time.Time) error {
+	if u.Role != domain.RoleAdmin {
 		return fmt.Errorf("setup: %w: the first account is an admin", ErrInvalid)
 	}
 	if err := checkNewUser(u); err != nil {
@@ -101,7 +103,7 @@ func (db *DB) CompleteSetup(ctx context.Context, hash string, u *User, now time.
 			return fmt.Errorf("%w: the setup link is wrong, used or expired", ErrNotFound)
 		}
 		var admins int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = ?`, string(RoleAdmin)).Scan(&admins); err != nil {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = ?`, string(domain.RoleAdmin)).Scan(&admins); err != nil {
 			return err
 		}
 		if admins > 0 {
@@ -121,12 +123,12 @@ func (db *DB) CompleteSetup(ctx context.Context, hash string, u *User, now time.
 
 // ResetTokenUser returns the account an unspent, unexpired reset token
 // hash at now is for; ErrNotFound otherwise.
-func (db *DB) ResetTokenUser(ctx context.Context, hash string, now time.Time) (User, error) {
+func (db *DB) ResetTokenUser(ctx context.Context, hash string, now time.Time) (domain.User, error) {
 	u, err := scanUser(db.queryRow(ctx, `SELECT `+qualifiedUserColumns("u")+` FROM one_time_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND t.kind = ? AND t.used_at IS NULL AND t.expires_at > ? AND u.disabled = ?`,
 		hash, TokenReset, millis(now), false))
 	if err != nil {
-		return User{}, fmt.Errorf("reset token: %w", notFound(err))
+		return domain.User{}, fmt.Errorf("reset token: %w", notFound(err))
 	}
 	return u, nil
 }
@@ -134,8 +136,8 @@ func (db *DB) ResetTokenUser(ctx context.Context, hash string, now time.Time) (U
 // ResetPassword spends the reset token hash and sets its account's password
 // hash, ending the account's sessions, with an audit entry, in one
 // transaction. A wrong, spent or expired token gives ErrNotFound.
-func (db *DB) ResetPassword(ctx context.Context, hash, passwordHash string, now time.Time) (User, error) {
-	var u User
+func (db *DB) ResetPassword(ctx context.Context, hash, passwordHash string, now time.Time) (domain.User, error) {
+	var u domain.User
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		var id int64
 		err := tx.queryRow(ctx, `UPDATE one_time_tokens SET used_at = ?
@@ -151,7 +153,7 @@ func (db *DB) ResetPassword(ctx context.Context, hash, passwordHash string, now 
 			Target: "user:" + u.Username, Detail: "new password set with a reset link"})
 	})
 	if err != nil {
-		return User{}, fmt.Errorf("reset password: %w", err)
+		return domain.User{}, fmt.Errorf("reset password: %w", err)
 	}
 	return u, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // A call "nobody opened" is a live call no instance has claimed: claiming
@@ -31,7 +33,7 @@ func (e *QuotaError) Unwrap() error { return ErrConflict }
 // count and the insert are one transaction holding the user's row, so
 // parallel starts cannot all pass the count.
 func (db *DB) CreateCallWithin(ctx context.Context, c *Call, max int) error {
-	if _, err := ParseMode(string(c.Mode)); err != nil {
+	if _, err := domain.ParseMode(string(c.Mode)); err != nil {
 		return fmt.Errorf("create call: %w", err)
 	}
 	if c.ScenarioID == "" {
@@ -58,7 +60,7 @@ func (db *DB) CreateCallWithin(ctx context.Context, c *Call, max int) error {
 		var n int
 		var oldest int64
 		if err := tx.queryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(started_at), 0) FROM calls
-			WHERE user_id = ? AND status = ? AND owner = ''`, c.UserID, string(CallLive)).Scan(&n, &oldest); err != nil {
+			WHERE user_id = ? AND status = ? AND owner = ''`, c.UserID, string(domain.CallLive)).Scan(&n, &oldest); err != nil {
 			return err
 		}
 		if n >= max {
@@ -69,14 +71,14 @@ func (db *DB) CreateCallWithin(ctx context.Context, c *Call, max int) error {
 	if err != nil {
 		return fmt.Errorf("create call for user %d: %w", c.UserID, err)
 	}
-	c.ID, c.Status = id, CallLive
+	c.ID, c.Status = id, domain.CallLive
 	return nil
 }
 
 func insertCall(ctx context.Context, tx *sqlTx, id string, c *Call) error {
 	_, err := tx.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(CallLive), millis(c.Started))
+		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(domain.CallLive), millis(c.Started))
 	return err
 }
 
@@ -84,7 +86,7 @@ func insertCall(ctx context.Context, tx *sqlTx, id string, c *Call) error {
 // before, oldest first, at most limit.
 func (db *DB) UnopenedCallsBefore(ctx context.Context, before time.Time, limit int) ([]Call, error) {
 	return db.queryCalls(ctx, "unopened calls", `SELECT `+callColumns+` FROM calls WHERE status = ? AND owner = '' AND started_at < ?
-		ORDER BY started_at, id LIMIT ?`, string(CallLive), millis(before), limit)
+		ORDER BY started_at, id LIMIT ?`, string(domain.CallLive), millis(before), limit)
 }
 
 // EndUnopenedCall records the end of call id if it is still live and
@@ -93,7 +95,7 @@ func (db *DB) UnopenedCallsBefore(ctx context.Context, before time.Time, limit i
 func (db *DB) EndUnopenedCall(ctx context.Context, id string, r CallResult) error {
 	res, err := db.exec(ctx, `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
 		WHERE id = ? AND status = ? AND owner = ''`,
-		string(CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(CallLive))
+		string(domain.CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(domain.CallLive))
 	if err != nil {
 		return fmt.Errorf("end unopened call %s: %w", id, err)
 	}

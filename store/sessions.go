@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Session is a signed-in browser. Only a hash of the session token is
@@ -34,7 +36,7 @@ func (db *DB) CreateSession(ctx context.Context, s Session) error {
 // SessionUser returns the session with the given token hash and its account,
 // in one query because every authenticated request needs both. Expiry and
 // disabled accounts are the caller's to judge.
-func (db *DB) SessionUser(ctx context.Context, tokenHash string) (Session, User, error) {
+func (db *DB) SessionUser(ctx context.Context, tokenHash string) (Session, domain.User, error) {
 	var s Session
 	var created, expires, seen int64
 	row := db.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, `+
@@ -42,7 +44,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string) (Session, User,
 		WHERE s.token_hash = ?`, tokenHash)
 	u, err := scanUser(prefixScanner{row, []any{&s.TokenHash, &s.UserID, &s.CSRFToken, &created, &expires, &seen}})
 	if err != nil {
-		return Session{}, User{}, fmt.Errorf("session: %w", notFound(err))
+		return Session{}, domain.User{}, fmt.Errorf("session: %w", notFound(err))
 	}
 	s.Created, s.Expires, s.LastSeen = fromMillis(created), fromMillis(expires), fromMillis(seen)
 	return s, u, nil

@@ -11,37 +11,40 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
 
-// login checks a username and password under the sign-in throttle and,
-// when they pass, starts a session and sets its cookie.
-func (s *Server) login(c *gin.Context, username, password string) (store.User, error) {
-	user, err := s.logins.Check(c.Request.Context(), username, password, c.ClientIP())
-	var throttled *app.ThrottledError
+// login checks a username and password against the rate limits and the
+// stored hash and, when they pass, starts a session and sets its cookie.
+func (s *Server) login(c *gin.Context, username, password string) (domain.User, error) {
+	ctx := c.Request.Context()
+	user, err := s.app.Authenticate(ctx, username, password, c.ClientIP(), s.cfg.Login)
+	var limited *app.RateLimited
 	switch {
-	case errors.As(err, &throttled):
-		s.metrics.logins.WithLabelValues("rate_limited").Inc()
-		return store.User{}, err
+	case errors.Is(err, app.ErrMissingCredentials):
+		return domain.User{}, errMissingCredentials()
 	case errors.Is(err, app.ErrBadCredentials):
 		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
-		return store.User{}, err
+		return domain.User{}, errBadCredentials()
+	case errors.As(err, &limited):
+		s.metrics.logins.WithLabelValues("rate_limited").Inc()
+		return domain.User{}, errRateLimited(limited.Retry)
 	case err != nil:
-		return store.User{}, err
+		return domain.User{}, err
 	}
 	if err := s.startSession(c, user); err != nil {
-		return store.User{}, err
+		return domain.User{}, err
 	}
 	s.metrics.logins.WithLabelValues("ok").Inc()
-	s.log.Info("login", "user", user.ID, "username", user.Username, "ip", c.ClientIP())
 	return user, nil
 }
 
 // startSession signs user in: a new session and its cookie. A session that
 // was there before is ended, so a token planted in the browser beforehand
 // cannot ride on this sign-in.
-func (s *Server) startSession(c *gin.Context, user store.User) error {
+func (s *Server) startSession(c *gin.Context, user domain.User) error {
 	ctx := c.Request.Context()
 	now := s.cfg.Now()
 	if old, had := currentSession(c); had {
@@ -102,7 +105,7 @@ type userJSON struct {
 	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
-func toUserJSON(u store.User) userJSON {
+func toUserJSON(u domain.User) userJSON {
 	return userJSON{ID: u.ID, Username: u.Username, Name: u.Name, EmployeeNo: u.EmployeeNo, Role: string(u.Role), Team: u.Team,
 		MustChangePassword: u.MustChangePassword}
 }

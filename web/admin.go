@@ -8,12 +8,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
 
 // adminRoutes are the admin's account pages.
 func (s *Server) adminRoutes() []route {
-	admin := rolesOnly(store.RoleAdmin)
+	admin := rolesOnly(domain.RoleAdmin)
 	return []route{
 		{method: http.MethodGet, path: "/admin/accounts", access: admin, maxBody: smallBody, h: s.accountsPage},
 		{method: http.MethodPost, path: "/admin/accounts", access: admin, maxBody: smallBody, h: s.createAccountForm},
@@ -28,8 +29,8 @@ const importBody = 1 << 20
 
 // accountsView is the accounts page's view.
 type accountsView struct {
-	Users []store.User
-	Roles []store.Role
+	Users []domain.User
+	Roles []domain.Role
 	// Message is a catalogue key shown above the forms; Detail, when set,
 	// follows it (the lines an import refused). Username, Name, Team,
 	// EmployeeNo and Role refill the create form after a refusal.
@@ -39,7 +40,7 @@ type accountsView struct {
 	Name       string
 	Team       string
 	EmployeeNo string
-	Role       store.Role
+	Role       domain.Role
 	// ResetFor and ResetLink show a reset link made just now, once.
 	ResetFor  string
 	ResetLink string
@@ -53,9 +54,9 @@ func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error 
 	if err != nil {
 		return err
 	}
-	v.Users, v.Roles = users, store.Roles()
+	v.Users, v.Roles = users, domain.Roles()
 	if v.Role == "" {
-		v.Role = store.RoleTrainee
+		v.Role = domain.RoleTrainee
 	}
 	s.render(c, status, "accounts", v)
 	return nil
@@ -78,28 +79,19 @@ func actorOf(c *gin.Context) store.Actor {
 // (hashed with argon2id), under the same rules as the command line.
 func (s *Server) createAccountForm(c *gin.Context) error {
 	form := c.Request.PostForm
-	a := app.NewAccount{Username: form.Get("username"), Name: form.Get("name"), Role: form.Get("role"),
-		Team: form.Get("team"), EmployeeNo: form.Get("employee_no"), Password: form.Get("password")}
-	v := accountsView{Username: a.Username, Name: a.Name, Team: a.Team, EmployeeNo: a.EmployeeNo, Role: store.Role(a.Role)}
-	refuse := func(key string) error {
-		v.Message = key
+	v := accountsView{Username: form.Get("username"), Name: form.Get("name"), Team: form.Get("team"),
+		EmployeeNo: form.Get("employee_no"), Role: domain.Role(form.Get("role"))}
+	_, err := s.app.CreateAccount(c.Request.Context(), actorOf(c), app.NewAccount{
+		Username: v.Username, Name: v.Name, Role: form.Get("role"), Team: v.Team, EmployeeNo: v.EmployeeNo,
+		Password: form.Get("password"),
+	}, s.cfg.PasswordParams)
+	var refused *app.AccountRefusal
+	if errors.As(err, &refused) {
+		v.Message = "err.account_" + refused.Key
 		return s.showAccounts(c, http.StatusBadRequest, v)
-	}
-	u, err := a.Check(s.cfg.PasswordParams, s.cfg.Now())
-	var field *app.FieldError
-	if errors.As(err, &field) {
-		return refuse("err.account_" + field.Field)
-	}
-	if err != nil {
+	} else if err != nil {
 		return err
 	}
-	if err := s.store.CreateUserBy(c.Request.Context(), &u, actorOf(c)); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return refuse("err.account_taken")
-		}
-		return err
-	}
-	s.log.Info("account created", "user", u.ID, "role", u.Role, "by", actorOf(c).ID)
 	c.Redirect(http.StatusSeeOther, "/admin/accounts")
 	return nil
 }
@@ -118,16 +110,16 @@ func (s *Server) resetPasswordForm(c *gin.Context) error {
 	form := c.Request.PostForm
 	switch form.Get("mode") {
 	case "link":
-		token, err := s.passwords.ResetLink(ctx, id, actorOf(c))
+		token, err := s.app.ResetLink(ctx, actorOf(c), id)
 		if err != nil {
 			return err
 		}
 		link := (&url.URL{Scheme: scheme(c), Host: c.Request.Host, Path: "/reset", RawQuery: "token=" + url.QueryEscape(token)}).String()
 		return s.showAccounts(c, http.StatusOK, accountsView{ResetFor: u.DisplayName(), ResetLink: link})
 	case "temporary":
-		_, err := s.passwords.Set(ctx, id, form.Get("password"), true, actorOf(c))
-		var field *app.FieldError
-		if errors.As(err, &field) {
+		_, err := s.app.SetPassword(ctx, actorOf(c), id, form.Get("password"), true, s.cfg.PasswordParams)
+		var refused *app.AccountRefusal
+		if errors.As(err, &refused) {
 			return s.showAccounts(c, http.StatusBadRequest, accountsView{Message: "err.account_password"})
 		}
 		if err != nil {
@@ -150,7 +142,7 @@ func (s *Server) importAccountsForm(c *gin.Context) error {
 		return s.showAccounts(c, http.StatusBadRequest, accountsView{Message: "admin.import_nofile"})
 	}
 	defer file.Close()
-	made, err := app.ImportAccounts(c.Request.Context(), s.store, file, s.cfg.PasswordParams, s.cfg.Now(), actorOf(c))
+	made, err := s.app.ImportAccounts(c.Request.Context(), actorOf(c), file, s.cfg.PasswordParams)
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
 		v := accountsView{Message: "admin.import_refused"}
@@ -193,7 +185,7 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.logins.Unlock(c.Request.Context(), u.Username, actorOf(c)); err != nil {
+		if _, err := s.app.UnlockLogins(c.Request.Context(), u.Username, actorOf(c)); err != nil {
 			return err
 		}
 		c.Redirect(http.StatusSeeOther, "/admin/accounts")
@@ -202,7 +194,7 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 		off := form.Get("action") == "disable"
 		ch.Disabled = &off
 	case "update":
-		role, err := store.ParseRole(form.Get("role"))
+		role, err := domain.ParseRole(form.Get("role"))
 		if err != nil {
 			return errBadRequest(err)
 		}
@@ -219,10 +211,14 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 		return errBadRequest(errors.New("action must be update, disable, enable or unlock"))
 	}
 	me, _ := currentUser(c)
-	if id == me.ID && ((ch.Disabled != nil && *ch.Disabled) || (ch.Role != nil && *ch.Role != store.RoleAdmin)) {
-		return &Error{Status: http.StatusConflict, Code: "self_change", Message: "err.account_self"}
-	}
-	if _, err := s.store.UpdateUser(c.Request.Context(), id, ch, s.cfg.Now(), actorOf(c)); err != nil {
+	_, err = s.app.UpdateAccount(c.Request.Context(), &me, actorOf(c), id, ch)
+	var refused *app.AccountRefusal
+	switch {
+	case errors.As(err, &refused) && refused.Key == "self":
+		return &Error{Status: http.StatusConflict, Code: "self_change", Message: "err.account_self", Err: err}
+	case errors.As(err, &refused) && refused.Key == "last_admin":
+		return &Error{Status: http.StatusConflict, Code: "last_admin", Message: "err.account_last_admin", Err: err}
+	case err != nil:
 		return err
 	}
 	// A disabled account or a new role ended the account's sessions; the

@@ -5,7 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -76,7 +77,7 @@ func saturate(env *testEnv) {
 func TestOverloadRefusesNewCalls(t *testing.T) {
 	env, lib := newCallEnv(t, func(c *Config) { c.OverloadDelay = 10 * time.Millisecond })
 	sc := lib.Scenarios[0].ID
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	ringing, _ := env.startCall(token, sc, "practice")
 	waiting, _ := env.startCall(token, sc, "practice")
 	ts := wsServer(t, env)

@@ -1,24 +1,16 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/sim"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
-
-// builtinRevision is the revision recorded for calls to a fixed library
-// (Config.Library), which changes only with the binary; calls made before
-// content lived in the store recorded it too.
-const builtinRevision = "builtin"
 
 // scenarioJSON is how the API lists a scenario.
 type scenarioJSON struct {
@@ -32,7 +24,7 @@ type scenarioJSON struct {
 // Every scenario of the library is open to every signed-in user.
 func (s *Server) apiScenarios(c *gin.Context) error {
 	out := []scenarioJSON{}
-	lib, err := s.content.catalogue(c.Request.Context())
+	lib, err := s.content.Catalogue(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -88,82 +80,15 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 // request) for the signed-in user. The API and the start form both come
 // here, so a call starts the same way whichever asked.
 func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Call, error) {
-	mode, err := store.ParseMode(modeName)
-	if err != nil {
-		return store.Call{}, errBadRequest(err)
-	}
-	sc, revision, err := s.content.newCall(c.Request.Context(), scenario)
-	if err != nil {
-		return store.Call{}, err
-	}
-	return s.createCall(c, sc.ID, revision, mode)
-}
-
-// createCall stores a new live call of the scenario's given revision for
-// the signed-in user: a published one (startCall) or a trainer's draft.
-func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode store.Mode) (store.Call, error) {
 	if !s.admission.admit() {
 		return store.Call{}, s.errOverloaded()
 	}
 	u, _ := currentUser(c)
-	call := store.Call{
-		UserID:           u.ID,
-		ScenarioID:       scenarioID,
-		ScenarioRevision: revision,
-		Mode:             mode,
-		// Non-negative, so it survives the trip through sim's uint64.
-		Seed:    rand.Int64(), // #nosec G404 -- picks the simulated caller's lines; stored with the call and no secret
-		Started: s.cfg.Now(),
+	call, err := s.app.StartCall(c.Request.Context(), u, scenario, modeName)
+	if errors.Is(err, domain.ErrInvalid) {
+		return store.Call{}, errBadRequest(err)
 	}
-	err := s.store.CreateCallWithin(c.Request.Context(), &call, s.cfg.MaxUnopenedCalls)
-	var quota *store.QuotaError
-	if errors.As(err, &quota) {
-		// The oldest unopened call times out first and frees a place.
-		e := newError(http.StatusTooManyRequests, "too_many_calls")
-		e.RetryAfter = max(quota.Oldest.Add(s.cfg.UnopenedTimeout).Sub(s.cfg.Now()), time.Second)
-		e.Err = err
-		return store.Call{}, e
-	}
-	if err != nil {
-		return store.Call{}, err
-	}
-	s.log.Info("call created", "call", call.ID, "user", u.ID, "scenario", scenarioID, "revision", revision, "mode", mode)
-	return call, nil
-}
-
-// expireUnopened ends, as timed out, the live calls no socket opened within
-// UnopenedTimeout of their start. Several instances may run it at once: a
-// call is ended once, and one a socket opened meanwhile is left alone.
-func (s *Server) expireUnopened(ctx context.Context) (int, error) {
-	calls, err := s.store.UnopenedCallsBefore(ctx, s.cfg.Now().Add(-s.cfg.UnopenedTimeout), 500)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, rec := range calls {
-		sc, book, err := s.content.forCall(ctx, rec)
-		if err != nil {
-			return n, err
-		}
-		engine := sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}) // #nosec G115 -- the seed is PRNG bits, as in rebuild
-		engine.Abandon()
-		card := engine.Scorecard()
-		raw, err := json.Marshal(card)
-		if err != nil {
-			return n, fmt.Errorf("call %s: encode scorecard: %w", rec.ID, err)
-		}
-		err = s.store.EndUnopenedCall(ctx, rec.ID, store.CallResult{Ended: s.cfg.Now(), Outcome: string(card.Outcome),
-			Score: float64(card.Score), Passed: card.Passed, Scorecard: raw})
-		if errors.Is(err, store.ErrConflict) {
-			continue // opened or ended meanwhile
-		}
-		if err != nil {
-			return n, err
-		}
-		n++
-		s.log.Info("unopened call timed out", "call", rec.ID, "user", rec.UserID, "started", rec.Started)
-	}
-	return n, nil
+	return call, err
 }
 
 // callJSON is how the API shows a call.
@@ -187,7 +112,7 @@ func toCallJSON(c store.Call) callJSON {
 		ID: c.ID, UserID: c.UserID, Scenario: c.ScenarioID, Revision: c.ScenarioRevision,
 		Mode: string(c.Mode), Status: string(c.Status), Started: c.Started.UTC(), WS: callSocketPath(c.ID),
 	}
-	if c.Status == store.CallEnded {
+	if c.Status == domain.CallEnded {
 		ended := c.Ended.UTC()
 		score, passed := c.Score, c.Passed
 		out.Ended, out.Outcome, out.Score, out.Passed = &ended, c.Outcome, &score, &passed
@@ -195,21 +120,10 @@ func toCallJSON(c store.Call) callJSON {
 	return out
 }
 
-// visibleCall loads a call the signed-in user may see. A trainee sees only
-// their own calls; anyone else's is reported missing, so call ids reveal
-// nothing. Trainers, managers and admins see every call.
+// visibleCall loads a call the signed-in user may see (app.VisibleCall).
 func (s *Server) visibleCall(c *gin.Context, id string) (store.Call, error) {
 	u, _ := currentUser(c)
-	call, err := s.store.CallByID(c.Request.Context(), id)
-	if err != nil {
-		return store.Call{}, err
-	}
-	if u.Role == store.RoleTrainee && call.UserID != u.ID {
-		e := errNotFound()
-		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", id, call.UserID, u.ID)
-		return store.Call{}, e
-	}
-	return call, nil
+	return s.app.VisibleCall(c.Request.Context(), u, id)
 }
 
 // apiCall is GET /api/calls/:id: the call and, once ended, its scorecard
@@ -220,7 +134,7 @@ func (s *Server) apiCall(c *gin.Context) error {
 		return err
 	}
 	card := json.RawMessage("null")
-	if call.Status == store.CallEnded && len(call.Scorecard) > 0 {
+	if call.Status == domain.CallEnded && len(call.Scorecard) > 0 {
 		card = call.Scorecard
 	}
 	c.JSON(http.StatusOK, gin.H{"call": toCallJSON(call), "scorecard": card})

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -73,7 +74,7 @@ func trendChart(attempts []store.Attempt, passMark int, titles map[string]string
 		if n > 1 {
 			x = c.Left + pad + span*float64(i)/float64(n-1)
 		}
-		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == store.ModeExam,
+		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == domain.Exam,
 			Passed: a.Passed, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID), When: a.Ended.In(loc).Format("2006-01-02 15:04")}
 		c.Points = append(c.Points, p)
 		line = append(line, fmt.Sprintf("%g,%g", p.X, p.Y))

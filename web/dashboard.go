@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -104,7 +106,7 @@ type certCell struct {
 
 // matrixRow is one trainee.
 type matrixRow struct {
-	User  store.User
+	User  domain.User
 	Cells []cell
 	Certs []certCell
 }
@@ -153,7 +155,7 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	if err != nil {
 		return nil, err
 	}
-	teamTracks, err := s.teamTracks(ctx)
+	teamTracks, err := s.app.TeamTracks(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -168,12 +170,12 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	r := &report{Filter: f, Now: s.cfg.Now()}
 
 	teams := map[string]bool{}
-	var trainees []store.User
+	var trainees []domain.User
 	for _, u := range users {
 		if u.Team != "" {
 			teams[u.Team] = true
 		}
-		if u.Role == store.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
+		if u.Role == domain.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
 			trainees = append(trainees, u)
 		}
 	}
@@ -226,9 +228,9 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	for _, a := range r.Attempts {
 		want[a.ScenarioID] = true
 	}
-	titles := s.scenarioTitles(ctx)
+	titles := s.app.ScenarioTitles(ctx)
 	{
-		for _, sc := range s.library(ctx).Scenarios {
+		for _, sc := range s.app.Library(ctx).Scenarios {
 			if want[sc.ID] {
 				r.Columns = append(r.Columns, column{ID: sc.ID, Title: sc.Title})
 				delete(want, sc.ID)
@@ -266,7 +268,7 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 		for _, t := range r.Tracks {
 			cc := certCell{Of: len(t.Scenarios)}
 			if slices.Contains(teamTracks[u.Team], t) {
-				st := evaluate(t, byUser[u.ID], decByUser[u.ID], r.Now)
+				st := app.Evaluate(t, byUser[u.ID], decByUser[u.ID], r.Now)
 				cc.Assigned, cc.State, cc.Done = true, st.State, st.Done()
 			}
 			row.Certs = append(row.Certs, cc)
@@ -378,7 +380,7 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.tracks(c.Request.Context())})
+	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.app.Tracks(c.Request.Context())})
 	return nil
 }
 
@@ -462,7 +464,7 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 
 // traineeView is the trainee page's view.
 type traineeView struct {
-	Trainee  store.User
+	Trainee  domain.User
 	Filter   reportFilter
 	Scenario string
 	Columns  []column
@@ -499,7 +501,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	titles := s.scenarioTitles(ctx)
+	titles := s.app.ScenarioTitles(ctx)
 	v := traineeView{Trainee: u, Filter: f, Scenario: c.Query("scenario"), Titles: titles}
 	seen := map[string]bool{}
 	for _, a := range all {
@@ -514,18 +516,18 @@ func (s *Server) traineePage(c *gin.Context) error {
 	slices.SortFunc(v.Columns, func(a, b column) int { return strings.Compare(a.ID, b.ID) })
 	passMark := -1
 	if v.Scenario != "" {
-		if sc, ok := s.library(ctx).Scenario(v.Scenario); ok {
+		if sc, ok := s.app.Library(ctx).Scenario(v.Scenario); ok {
 			passMark = sc.PassMark
 		}
 	}
 	v.Chart = trendChart(v.Attempts, passMark, titles, s.cfg.Location)
-	teamTracks, err := s.teamTracks(ctx)
+	teamTracks, err := s.app.TeamTracks(ctx)
 	if err != nil {
 		return err
 	}
 	now := s.cfg.Now()
 	for _, t := range teamTracks[u.Team] {
-		td := trackDecisions{trackProgress: trackProgress{Track: t, Status: evaluate(t, all, decisions, now), Titles: titles}}
+		td := trackDecisions{trackProgress: trackProgress{Track: t, Status: app.Evaluate(t, all, decisions, now), Titles: titles}}
 		for _, d := range decisions {
 			if d.TrackID == t.ID {
 				td.Decisions = append(td.Decisions, d)

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/web/auth"
+	"github.com/hotlinecoach/coach/auth"
 )
 
 // recoverPanics turns a panicking handler into a 500 answer and a logged

@@ -58,9 +58,9 @@ func (s *Server) passwordForm(c *gin.Context) error {
 	u, _ := currentUser(c)
 	sess, _ := currentSession(c)
 	form := c.Request.PostForm
-	err := s.passwords.ChangeOwn(c.Request.Context(), u, form.Get("current"), form.Get("password"), sess.TokenHash)
-	var field *app.FieldError
-	if errors.As(err, &field) {
+	err := s.app.ChangeOwnPassword(c.Request.Context(), u, form.Get("current"), form.Get("password"), sess.TokenHash, s.cfg.PasswordParams)
+	var refused *app.AccountRefusal
+	if errors.As(err, &refused) {
 		e := classify(err)
 		s.render(c, e.Status, "password", passwordView{Required: u.MustChangePassword, Message: e.Message})
 		return nil
@@ -77,7 +77,7 @@ func (s *Server) passwordForm(c *gin.Context) error {
 // link is live.
 func (s *Server) resetPage(c *gin.Context) error {
 	token := c.Query("token")
-	if _, err := s.passwords.LinkUser(c.Request.Context(), token); err != nil {
+	if _, err := s.app.ResetLinkUser(c.Request.Context(), token); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return errNotFound()
 		}
@@ -91,10 +91,10 @@ func (s *Server) resetPage(c *gin.Context) error {
 func (s *Server) resetForm(c *gin.Context) error {
 	form := c.Request.PostForm
 	token := form.Get("token")
-	u, err := s.passwords.ResetWithLink(c.Request.Context(), token, form.Get("password"))
-	var field *app.FieldError
+	u, err := s.app.ResetWithLink(c.Request.Context(), token, form.Get("password"), s.cfg.PasswordParams)
+	var refused *app.AccountRefusal
 	switch {
-	case errors.As(err, &field):
+	case errors.As(err, &refused):
 		e := classify(err)
 		s.render(c, e.Status, "password", passwordView{Token: token, Message: e.Message})
 		return nil

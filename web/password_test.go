@@ -11,8 +11,10 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hotlinecoach/coach/domain"
+
+	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,8 +25,8 @@ import (
 func TestAdminResetLink(t *testing.T) {
 	env := newEnv(t)
 	ctx := context.Background()
-	admin := env.addUser("root", store.RoleAdmin)
-	u := env.addUser("li.na", store.RoleTrainee)
+	admin := env.addUser("root", domain.RoleAdmin)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	userToken, _ := env.session(u)
 	token, csrf := env.session(admin)
 
@@ -63,8 +65,8 @@ func TestAdminResetLink(t *testing.T) {
 // they have.
 func TestTemporaryPassword(t *testing.T) {
 	env, lib := newCallEnv(t)
-	admin := env.addUser("root", store.RoleAdmin)
-	u := env.addUser("li.na", store.RoleTrainee)
+	admin := env.addUser("root", domain.RoleAdmin)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	token, csrf := env.session(admin)
 	w := env.do(withCookie(formReq(http.MethodPost, fmt.Sprintf("/admin/accounts/%d/password", u.ID),
 		url.Values{csrfField: {csrf}, "mode": {"temporary"}, "password": {"临时密码请您尽快修改"}}), token))
@@ -100,7 +102,7 @@ func TestTemporaryPassword(t *testing.T) {
 // nothing and is named; a good file lists the temporary passwords once.
 func TestImportAccountsWeb(t *testing.T) {
 	env := newEnv(t)
-	admin := env.addUser("root", store.RoleAdmin)
+	admin := env.addUser("root", domain.RoleAdmin)
 	token, csrf := env.session(admin)
 	upload := func(body string) *httptest.ResponseRecorder {
 		var buf bytes.Buffer
@@ -129,7 +131,7 @@ func TestImportAccountsWeb(t *testing.T) {
 	assert.Regexp(t, `<td>li.na</td><td>李娜</td><td><code>[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}</code></td>`, body)
 	u, err := env.db.UserByUsername(context.Background(), "wang")
 	require.NoError(t, err)
-	assert.Equal(t, store.RoleTrainer, u.Role)
+	assert.Equal(t, domain.RoleTrainer, u.Role)
 	assert.True(t, u.MustChangePassword)
 }
 
@@ -139,9 +141,9 @@ func TestImportAccountsWeb(t *testing.T) {
 func TestRealNamesShown(t *testing.T) {
 	env := newEnv(t)
 	ctx := context.Background()
-	admin := env.addUser("root", store.RoleAdmin)
+	admin := env.addUser("root", domain.RoleAdmin)
 	adminToken, csrf := env.session(admin)
-	mgr := env.addUser("boss", store.RoleManager)
+	mgr := env.addUser("boss", domain.RoleManager)
 	mgrToken, _ := env.session(mgr)
 	w := env.do(withCookie(formReq(http.MethodPost, "/admin/accounts", url.Values{csrfField: {csrf},
 		"username": {"li.na"}, "name": {"李娜"}, "employee_no": {"HX-0042"}, "role": {"trainee"}, "team": {"东区"},

@@ -19,10 +19,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -87,7 +88,7 @@ type Config struct {
 	Now func() time.Time
 
 	// Library and Book, when both set, are the only content calls use,
-	// fixed for the server's life (sim.LoadBuiltin gives both; tests use
+	// fixed for the server's life (app.LoadBuiltin gives both; tests use
 	// it). Without them, calls use the content published in the store,
 	// which starts as the built-in library and phrasebook.
 	Library *scenarios.Library
@@ -109,6 +110,10 @@ type Config struct {
 	// without renewal; it renews every third of it. When an instance dies,
 	// another takes up its calls once their leases run out. Default 30s.
 	LeaseTTL time.Duration
+	// OnCallEnd and OnCallLost, when set, hear of every call this instance
+	// ends, and of every call it lets go because another instance took it
+	// over (tests wait on them).
+	OnCallEnd, OnCallLost func(id string)
 }
 
 func (c *Config) setDefaults() error {
@@ -149,12 +154,6 @@ func (c *Config) setDefaults() error {
 	if c.XAPIBase == "" {
 		c.XAPIBase = "https://hotline-coach.invalid"
 	}
-	if c.CallTick == 0 {
-		c.CallTick = 250 * time.Millisecond
-	}
-	if c.LeaseTTL == 0 {
-		c.LeaseTTL = 30 * time.Second
-	}
 	return nil
 }
 
@@ -175,17 +174,12 @@ type Server struct {
 	routes  []route
 	engine  *gin.Engine
 	// calls holds the engines of the live calls this instance serves.
-	calls *registry
-	// content builds and caches the scenarios and phrasebook calls use.
-	content *contentManager
+	calls *live.Registry
+	// app holds the workflows; content is its content, which calls use.
+	app     *app.App
+	content *app.Content
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
-	// logins checks passwords under the sign-in throttle.
-	logins *app.Logins
-	// setup is the first run, which makes the first admin.
-	setup *app.Setup
-	// passwords sets, resets and changes passwords.
-	passwords *app.Passwords
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
 	// admission refuses new calls while the server is saturated.
@@ -225,12 +219,10 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if s.static, err = fs.Sub(assets, "static"); err != nil {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
-	if s.logins, err = app.NewLogins(st, logger, cfg.Login, cfg.PasswordParams, cfg.Now); err != nil {
+	if s.cfg.Login.DummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
 		return nil, err
 	}
-	s.cfg.Login = s.logins.Policy()
-	s.setup = app.NewSetup(st, cfg.PasswordParams, cfg.Now)
-	s.passwords = app.NewPasswords(st, cfg.PasswordParams, cfg.Now)
+	s.cfg.Login = s.cfg.Login.WithDefaults()
 	s.sockets = newSessionSockets(s)
 	s.admission = newAdmission(s.cfg.OverloadDelay, overloadWindow)
 	if s.cfg.OverloadDelay > 0 {
@@ -247,13 +239,15 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 			s.log.Info("no longer saturated: taking new calls")
 		}
 	}
-	if s.cfg.Instance == "" {
-		if s.cfg.Instance, err = instanceName(); err != nil {
-			return nil, err
-		}
+	s.app = app.New(st, logger, app.Config{Now: cfg.Now, Library: cfg.Library, Book: cfg.Book,
+		MaxUnopenedCalls: cfg.MaxUnopenedCalls, UnopenedTimeout: cfg.UnopenedTimeout})
+	s.content = s.app.Content()
+	if s.calls, err = live.New(st, s.content, logger, live.Config{
+		Instance: cfg.Instance, LeaseTTL: cfg.LeaseTTL, CallTick: cfg.CallTick, Now: cfg.Now,
+		Metrics: s.metrics, OnEnd: cfg.OnCallEnd, OnLost: cfg.OnCallLost,
+	}); err != nil {
+		return nil, err
 	}
-	s.calls = newRegistry(s)
-	s.content = newContentManager(st, logger, cfg.Library, cfg.Book)
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
 		WriteBufferSize: 4 << 10,
@@ -271,8 +265,8 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 // Serve closes the server when it returns.
 func (s *Server) Close() {
 	s.sockets.close()
-	s.calls.close()
-	s.content.close()
+	s.calls.Close()
+	s.app.Close()
 }
 
 // Handler returns the server's HTTP handler.
@@ -287,10 +281,10 @@ func (s *Server) Registry() *prometheus.Registry { return s.reg }
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := s.HTTPServer()
 	defer s.Close()
-	if _, err := s.content.refresh(ctx); err != nil {
+	if _, err := s.content.Refresh(ctx); err != nil {
 		return fmt.Errorf("serve: load content: %w", err)
 	}
-	s.calls.resumeAll(ctx)
+	s.calls.Start(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -368,49 +362,9 @@ const shutdownGrace = 15 * time.Second
 // removed.
 const janitorEvery = 10 * time.Minute
 
-// janitor removes expired sessions and login attempts too old to count until
-// ctx ends. Several instances may run it at once; the deletes are idempotent.
+// janitor removes expired sessions and old login attempts until ctx ends.
+// Attempts are kept for a day, well past the rate-limit window, so an admin
+// can look into a burst of failures.
 func (s *Server) janitor(ctx context.Context) {
-	t := time.NewTicker(janitorEvery)
-	defer t.Stop()
-	// Unopened calls are looked at more often: their timeout is short.
-	u := time.NewTicker(min(janitorEvery, s.cfg.UnopenedTimeout/10))
-	defer u.Stop()
-	s.sweep(ctx)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			s.sweep(ctx)
-		case <-u.C:
-			if _, err := s.expireUnopened(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("time out unopened calls", "err", err)
-			}
-		}
-	}
-}
-
-func (s *Server) sweep(ctx context.Context) {
-	now := s.cfg.Now()
-	if n, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("sweep sessions", "err", err)
-		}
-	} else if n > 0 {
-		s.log.Info("removed expired sessions", "count", n)
-	}
-	// Attempts are kept for a day, well past the rate-limit window, so an
-	// admin can look into a burst of failures.
-	keep := now.Add(-24*time.Hour - s.cfg.Login.Window)
-	if _, err := s.store.PruneLoginAttempts(ctx, keep); err != nil && ctx.Err() == nil {
-		s.log.Error("prune login attempts", "err", err)
-	}
-	if err := s.store.PruneLoginThrottle(ctx, now.Add(-s.cfg.Login.Window)); err != nil && ctx.Err() == nil {
-		s.log.Error("prune login throttle", "err", err)
-	}
-	// Every instance reads the log within a poll; an hour is ample.
-	if err := s.store.PruneSessionEnds(ctx, now.Add(-time.Hour)); err != nil && ctx.Err() == nil {
-		s.log.Error("prune session ends", "err", err)
-	}
+	s.app.Janitor(ctx, janitorEvery, 24*time.Hour+s.cfg.Login.Window)
 }

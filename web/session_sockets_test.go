@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
+
 	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/sim"
@@ -38,7 +40,7 @@ func closeWithin(t *testing.T, conn *websocket.Conn, d time.Duration, code int) 
 // its session's logout, with 1008.
 func TestLogoutClosesSocket(t *testing.T) {
 	env, lib := newCallEnv(t)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, lib.Scenarios[0].ID, "practice")
 	ts := wsServer(t, env)
 	conn := ringingSocket(t, ts, token, id)
@@ -70,8 +72,8 @@ func TestAccountChangeClosesSocketsEverywhere(t *testing.T) {
 		envB := newEnvOn(t, openDSN(t, dsn), config("B"))
 		tsA := wsServer(t, envA)
 
-		trainee := envA.addUser("li", store.RoleTrainee)
-		admin := envA.addUser("boss", store.RoleAdmin)
+		trainee := envA.addUser("li", domain.RoleTrainee)
+		admin := envA.addUser("boss", domain.RoleAdmin)
 		adminToken, csrf := envB.session(admin)
 
 		// Disabled by an admin on the other instance.
@@ -89,7 +91,7 @@ func TestAccountChangeClosesSocketsEverywhere(t *testing.T) {
 		require.NoError(t, err)
 		token, _ = envA.session(trainee)
 		conn = ringingSocket(t, tsA, token, id)
-		role := store.RoleTrainer
+		role := domain.RoleTrainer
 		_, err = envB.db.UpdateUser(ctx, trainee.ID, store.UserChange{Role: &role}, t0, store.CLI)
 		require.NoError(t, err)
 		closeWithin(t, conn, time.Second, websocket.ClosePolicyViolation)
@@ -103,10 +105,10 @@ func TestAccountChangeClosesSocketsEverywhere(t *testing.T) {
 func TestUnopenedCallQuota(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		env := callEnvOn(t, db)
-		lib, err := env.srv.content.catalogue(context.Background())
+		lib, err := env.srv.content.Catalogue(context.Background())
 		require.NoError(t, err)
 		sc := lib.Scenarios[0].ID
-		token, _ := env.session(env.addUser("li", store.RoleTrainee))
+		token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 		var ids []string
 		for range 3 {
 			id, _ := env.startCall(token, sc, "practice")
@@ -118,7 +120,7 @@ func TestUnopenedCallQuota(t *testing.T) {
 		assert.Equal(t, "too_many_calls", apiError(t, w).Code)
 		assert.Equal(t, "420", w.Header().Get("Retry-After"), "the oldest times out 7 minutes from now")
 
-		other, _ := env.session(env.addUser("wang", store.RoleTrainee))
+		other, _ := env.session(env.addUser("wang", domain.RoleTrainee))
 		env.startCall(other, sc, "practice") // the quota is per user
 
 		ts := wsServer(t, env)
@@ -128,25 +130,25 @@ func TestUnopenedCallQuota(t *testing.T) {
 
 		// Now t0+4m; ids[1] started at t0+1m.
 		env.clock.Advance(7*time.Minute + time.Second)
-		n, err := env.srv.expireUnopened(context.Background())
+		n, err := env.srv.app.ExpireUnopened(context.Background())
 		require.NoError(t, err)
 		assert.Equal(t, 1, n, "only ids[1] is past ten minutes")
 		env.clock.Advance(2 * time.Minute)
-		n, err = env.srv.expireUnopened(context.Background())
+		n, err = env.srv.app.ExpireUnopened(context.Background())
 		require.NoError(t, err)
 		assert.Equal(t, 2, n, "ids[2] and the other user's call, not the fourth")
 
 		for _, id := range ids[1:] {
 			rec, err := db.CallByID(context.Background(), id)
 			require.NoError(t, err)
-			assert.Equal(t, store.CallEnded, rec.Status)
+			assert.Equal(t, domain.CallEnded, rec.Status)
 			assert.Equal(t, string(sim.TimedOut), rec.Outcome)
 			assert.Contains(t, string(rec.Scorecard), `"outcome":"timed_out"`)
 		}
 		for _, id := range []string{ids[0], fourth} {
 			rec, err := db.CallByID(context.Background(), id)
 			require.NoError(t, err)
-			assert.Equal(t, store.CallLive, rec.Status, "opened, or not yet ten minutes old")
+			assert.Equal(t, domain.CallLive, rec.Status, "opened, or not yet ten minutes old")
 		}
 	})
 }

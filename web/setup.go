@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/hotlinecoach/coach/domain"
+
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/store"
@@ -25,7 +27,7 @@ func (s *Server) setupRoutes() []route {
 
 // SetupToken returns a new one-time setup token when the store has no
 // admin, and "" when it has one; coach serve prints the link.
-func (s *Server) SetupToken(ctx context.Context) (string, error) { return s.setup.Begin(ctx) }
+func (s *Server) SetupToken(ctx context.Context) (string, error) { return s.app.BeginSetup(ctx) }
 
 // setupView is what the setup page shows.
 type setupView struct {
@@ -39,7 +41,7 @@ type setupView struct {
 // setupPage is GET /setup?token=…: the form, while the token is live.
 func (s *Server) setupPage(c *gin.Context) error {
 	token := c.Query("token")
-	ok, err := s.setup.Valid(c.Request.Context(), token)
+	ok, err := s.app.SetupValid(c.Request.Context(), token)
 	if err != nil {
 		return err
 	}
@@ -60,8 +62,8 @@ func (s *Server) setupForm(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/")
 		return nil
 	}
-	var field *app.FieldError
-	if errors.As(err, &field) {
+	var refused *app.AccountRefusal
+	if errors.As(err, &refused) {
 		e := classify(err)
 		v.Message = e.Message
 		s.render(c, e.Status, "setup", v)
@@ -94,17 +96,16 @@ func (s *Server) apiSetup(c *gin.Context) error {
 
 // completeSetup makes the first admin with the token and signs them in. A
 // wrong, used or expired token is not found, as the page is.
-func (s *Server) completeSetup(c *gin.Context, token, username, password, name string) (store.User, error) {
-	u, err := s.setup.Complete(c.Request.Context(), token, app.NewAccount{Username: username, Password: password, Name: name})
+func (s *Server) completeSetup(c *gin.Context, token, username, password, name string) (domain.User, error) {
+	u, err := s.app.CompleteSetup(c.Request.Context(), token, app.NewAccount{Username: username, Password: password, Name: name}, s.cfg.PasswordParams)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.User{}, errNotFound()
+		return domain.User{}, errNotFound()
 	}
 	if err != nil {
-		return store.User{}, err
+		return domain.User{}, err
 	}
-	s.log.Info("first admin created with the setup link", "user", u.ID, "username", u.Username, "ip", c.ClientIP())
 	if err := s.startSession(c, u); err != nil {
-		return store.User{}, err
+		return domain.User{}, err
 	}
 	return u, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotlinecoach/coach/domain"
+
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
@@ -102,7 +104,7 @@ func TestSetupPage(t *testing.T) {
 // page set; with it, it signs in.
 func TestLoginFormCSRF(t *testing.T) {
 	env := newEnv(t)
-	env.addUser("li.na", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
 	values := url.Values{"username": {"li.na"}, "password": {testPassword}}
 	w := env.do(formReq(http.MethodPost, "/login", values))
 	require.Equal(t, http.StatusForbidden, w.Code)

@@ -19,9 +19,9 @@ type sessionSockets struct {
 	s *Server
 
 	mu sync.Mutex
-	// byUser maps a user to their open sockets and the session (token
-	// hash) each was opened with.
-	byUser map[int64]map[*client]string
+	// byUser maps a user to their open sockets, each with the session it
+	// was opened with.
+	byUser map[int64]map[*client]socketSession
 	// after is the id of the last session end read from the store.
 	after    int64
 	watching bool
@@ -33,12 +33,20 @@ type sessionSockets struct {
 
 func newSessionSockets(s *Server) *sessionSockets {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &sessionSockets{s: s, byUser: map[int64]map[*client]string{}, ctx: ctx, cancel: cancel}
+	return &sessionSockets{s: s, byUser: map[int64]map[*client]socketSession{}, ctx: ctx, cancel: cancel}
 }
 
-// add registers a socket opened by the session tokenHash of user, and
-// starts reading the store's log of session ends if nothing does yet.
-func (h *sessionSockets) add(ctx context.Context, userID int64, tokenHash string, cl *client) error {
+// socketSession is the session a socket was opened with, and the message,
+// in the socket's language, it is closed with when that session ends.
+type socketSession struct {
+	tokenHash string
+	signedOut string
+}
+
+// add registers a socket opened by the session tokenHash of user, to be
+// closed with the message signedOut, and starts reading the store's log of
+// session ends if nothing does yet.
+func (h *sessionSockets) add(ctx context.Context, userID int64, tokenHash, signedOut string, cl *client) error {
 	h.mu.Lock()
 	if !h.watching && !h.closed {
 		h.mu.Unlock()
@@ -56,10 +64,10 @@ func (h *sessionSockets) add(ctx context.Context, userID int64, tokenHash string
 	defer h.mu.Unlock()
 	m := h.byUser[userID]
 	if m == nil {
-		m = map[*client]string{}
+		m = map[*client]socketSession{}
 		h.byUser[userID] = m
 	}
-	m[cl] = tokenHash
+	m[cl] = socketSession{tokenHash: tokenHash, signedOut: signedOut}
 	return nil
 }
 
@@ -80,10 +88,10 @@ func (h *sessionSockets) remove(userID int64, cl *client) {
 // (policy violation) after a message saying the session ended.
 func (h *sessionSockets) closeSession(userID int64, tokenHash string) {
 	h.mu.Lock()
-	var victims []*client
-	for cl, hash := range h.byUser[userID] {
-		if tokenHash == "" || hash == tokenHash {
-			victims = append(victims, cl)
+	victims := map[*client]string{}
+	for cl, ss := range h.byUser[userID] {
+		if tokenHash == "" || ss.tokenHash == tokenHash {
+			victims[cl] = ss.signedOut
 			delete(h.byUser[userID], cl)
 		}
 	}
@@ -91,8 +99,8 @@ func (h *sessionSockets) closeSession(userID int64, tokenHash string) {
 		delete(h.byUser, userID)
 	}
 	h.mu.Unlock()
-	for _, cl := range victims {
-		cl.fail(closePolicy, h.s.text.get(cl.lang, "ws.signed_out"))
+	for cl, msg := range victims {
+		cl.fail(closePolicy, msg)
 	}
 }
 

@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -30,7 +31,7 @@ func TestSlowBodyIsCut(t *testing.T) {
 	t.Cleanup(ts.Close)
 	addr := ts.Listener.Addr().String()
 
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, lib.Scenarios[0].ID, "practice")
 	ws := mustDial(t, ts, token, id, -1)
 	readUntil(t, ws, "ring")

@@ -18,10 +18,11 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/loadtest"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -288,7 +289,7 @@ func TestCrashSafety(t *testing.T) {
 	// Two trainees: a trainee may have at most 3 calls that no socket has
 	// opened, and the test starts all its calls before opening any.
 	for _, name := range []string{"crash", "crash2"} {
-		require.NoError(t, db.CreateUser(ctx, &store.User{Username: name, PasswordHash: hash, Role: store.RoleTrainee, Created: time.Now()}))
+		require.NoError(t, db.CreateUser(ctx, &domain.User{Username: name, PasswordHash: hash, Role: domain.RoleTrainee, Created: time.Now()}))
 	}
 	require.NoError(t, db.Close())
 

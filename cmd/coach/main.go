@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
 	// The time zones travel in the binary, so --timezone works on a
 	// machine without a zoneinfo database.
 	_ "time/tzdata"

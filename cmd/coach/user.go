@@ -7,14 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // runUser is `coach user SUBCOMMAND`: account administration from the shell,
@@ -61,7 +63,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *role == "" {
 		return usageError{"--role is required: trainee, trainer, manager or admin"}
 	}
-	if _, err := store.ParseRole(*role); err != nil {
+	if _, err := domain.ParseRole(*role); err != nil {
 		return usageError{fmt.Sprintf("--role: %q is not a role: want trainee, trainer, manager or admin", *role)}
 	}
 	if !*fromStdin {
@@ -71,50 +73,56 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	// The name was optional before accounts had names; the username
-	// stands in for it until an admin sets one.
-	name := *realName
-	if strings.TrimSpace(name) == "" {
-		name = *username
-	}
-	u, err := app.NewAccount{Username: *username, Password: password, Name: name, Role: *role, Team: *team, EmployeeNo: *employeeNo}.
-		Check(auth.DefaultParams(), time.Now().UTC())
+	name, err := auth.NormalizeUsername(*username)
 	if err != nil {
-		return flagError(err)
-	}
-	if strings.TrimSpace(*realName) == "" {
-		u.Name = ""
+		return usageError{fmt.Sprintf("--username: %v", err)}
 	}
 	db, err := openStore(ctx, *data, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	// The account and its audit entry are written together.
-	if err := db.CreateUserBy(ctx, &u, store.CLI); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("user %q already exists", u.Username)
-		}
-		return err
+	// The account and its audit entry are written together, by the rules
+	// the admin's pages use.
+	// A real name is optional here, for scripts written before accounts
+	// had names; an admin can add it later.
+	u, err := accounts(db).CreateAccount(ctx, store.CLI, app.NewAccount{Username: name, Name: *realName, NameOptional: true,
+		Role: *role, Team: *team, EmployeeNo: *employeeNo, Password: password}, auth.DefaultParams())
+	var refused *app.AccountRefusal
+	if errors.As(err, &refused) && refused.Key == "taken" {
+		return fmt.Errorf("user %q already exists", name)
+	} else if err != nil {
+		return flagError(err)
 	}
 	fmt.Fprintf(stdout, "created %s %s (id %d)\n", u.Role, u.Username, u.ID)
 	return nil
 }
 
+// reason is the refusal's own cause, without the kind (domain.ErrInvalid)
+// it is wrapped with.
+func reason(err error) error {
+	if m, ok := err.(interface{ Unwrap() []error }); ok {
+		if errs := m.Unwrap(); len(errs) > 0 {
+			return errs[len(errs)-1]
+		}
+	}
+	return err
+}
+
 // flagError turns a refused field into a usage error naming its flag, and
 // a weak password into the error saying why.
 func flagError(err error) error {
-	var fe *app.FieldError
-	if !errors.As(err, &fe) {
+	var refused *app.AccountRefusal
+	if !errors.As(err, &refused) {
 		return err
 	}
-	switch fe.Field {
+	switch refused.Key {
 	case "password":
-		return fmt.Errorf("weak password: %w", fe.Err)
+		return fmt.Errorf("weak password: %w", reason(refused.Err))
 	case "employee_no":
-		return usageError{fmt.Sprintf("--employee-no: %v", fe.Err)}
+		return usageError{fmt.Sprintf("--employee-no: %v", refused.Err)}
 	}
-	return usageError{fmt.Sprintf("--%s: %v", fe.Field, fe.Err)}
+	return usageError{fmt.Sprintf("--%s: %v", refused.Key, refused.Err)}
 }
 
 // runUserImport is `coach user import FILE.csv`: accounts from a CSV with
@@ -144,7 +152,7 @@ func runUserImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer db.Close()
-	made, err := app.ImportAccounts(ctx, db, f, auth.DefaultParams(), time.Now().UTC(), store.CLI)
+	made, err := accounts(db).ImportAccounts(ctx, store.CLI, f, auth.DefaultParams())
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
 		for _, l := range ie.Lines {
@@ -166,6 +174,11 @@ func runUserImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stderr, "imported %d accounts; each must change the temporary password at the first sign-in\n", len(made))
 	return nil
+}
+
+// accounts is the application over db, for the account commands.
+func accounts(db *store.DB) *app.App {
+	return app.New(db, slog.New(slog.DiscardHandler), app.Config{})
 }
 
 // readPasswordLine reads the first line of r without its line ending.
@@ -241,7 +254,7 @@ func runUserSet(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	var ch store.UserChange
 	if *role != "" {
-		r, err := store.ParseRole(*role)
+		r, err := domain.ParseRole(*role)
 		if err != nil {
 			return usageError{fmt.Sprintf("--role: %q is not a role: want trainee, trainer, manager or admin", *role)}
 		}
@@ -296,15 +309,20 @@ func runUserSet(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if *fromStdin {
 		// Checked and set first: a weak password changes nothing.
-		pw := app.NewPasswords(db, auth.DefaultParams(), func() time.Time { return time.Now().UTC() })
-		if _, err := pw.Set(ctx, u.ID, password, *temporary, store.CLI); err != nil {
+		if _, err := accounts(db).SetPassword(ctx, store.CLI, u.ID, password, *temporary, auth.DefaultParams()); err != nil {
 			return flagError(err)
 		}
 		fmt.Fprintf(stdout, "%s: password changed; signed out everywhere\n", u.Username)
 	}
 	if ch != (store.UserChange{}) {
-		if u, err = db.UpdateUser(ctx, u.ID, ch, time.Now().UTC(), store.CLI); err != nil {
-			return err
+		// The shell has no "self" to protect, but the last active admin
+		// stays.
+		u, err = accounts(db).UpdateAccount(ctx, nil, store.CLI, u.ID, ch)
+		var refused *app.AccountRefusal
+		if errors.As(err, &refused) && refused.Key == "last_admin" {
+			return fmt.Errorf("user %q is the last active admin: make another account admin first", name)
+		} else if err != nil {
+			return flagError(err)
 		}
 	}
 	status := "active"

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -120,6 +122,10 @@ func (a *appender) write(batch []*appendRequest) {
 	// The requests' own contexts are not used: one caller giving up must
 	// not roll back the others, and the write is local and short.
 	ctx := context.Background()
+	// Each append share-locks its call's row (checkLease). Taken in call
+	// id order, as RenewLeases and ReleaseLeases take theirs, no two
+	// transactions wait on each other in a circle.
+	slices.SortStableFunc(batch, func(x, y *appendRequest) int { return strings.Compare(x.events[0].CallID, y.events[0].CallID) })
 	if f := a.waited.Load(); f != nil {
 		began := time.Now()
 		for _, r := range batch {

@@ -221,3 +221,39 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// Throttle is a sign-in limit in force: a username from one address, or an
+// address for every username.
+type Throttle struct {
+	// Username is set for a (username, address) pair; empty for an
+	// address's own limit.
+	Username string
+	Address  string
+	Count    int
+	// Until is when the window that set the limit closes.
+	Until time.Time
+}
+
+// Throttles lists the sign-in limits in force now under p, for the admin
+// who may lift them.
+func (a *App) Throttles(ctx context.Context, p LoginPolicy) ([]Throttle, error) {
+	p = p.WithDefaults()
+	now := a.now()
+	counts, err := a.db.LoginThrottles(ctx, now, p.Window, min(p.PerPair, p.PerAddress)+1)
+	if err != nil {
+		return nil, err
+	}
+	var out []Throttle
+	for _, c := range counts {
+		t := Throttle{Count: c.Count, Until: c.WindowStart.Add(p.Window)}
+		if rest, ok := strings.CutPrefix(c.Key, "pair:"); ok && c.Count > p.PerPair {
+			t.Username, t.Address, _ = strings.Cut(rest, "|")
+		} else if addr, ok := strings.CutPrefix(c.Key, "addr:"); ok && c.Count > p.PerAddress {
+			t.Address = addr
+		} else {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}

@@ -453,3 +453,38 @@ func TestHomePage(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, w.Code)
 	assert.Equal(t, "/x", w.Header().Get("Location"))
 }
+
+// TestUnlockAddress: an address over its limit shows on the accounts page
+// and an admin lifts it there, audited; the pair limits of that address
+// are listed too.
+func TestUnlockAddress(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.Login.PerAddress = 3 })
+	env.addUser("li.na", domain.RoleTrainee)
+	admin := env.addUser("boss", domain.RoleAdmin)
+	const ip = "203.0.113.44"
+	for _, name := range []string{"wang", "zhao", "sun"} {
+		require.Equal(t, 401, tryLogin(env, name, "wrong-password-x", ip))
+	}
+	require.Equal(t, 429, tryLogin(env, "li.na", testPassword, ip))
+
+	token, csrf := env.session(admin)
+	page := env.do(withCookie(getReq("/admin/accounts"), token))
+	require.Equal(t, http.StatusOK, page.Code)
+	assert.Contains(t, page.Body.String(), `data-address="`+ip+`"`)
+
+	w := env.do(withCookie(formReq(http.MethodPost, "/admin/logins/unlock", url.Values{csrfField: {csrf}, "address": {ip}}), token))
+	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
+	assert.Equal(t, 200, tryLogin(env, "li.na", testPassword, ip))
+	page = env.do(withCookie(getReq("/admin/accounts"), token))
+	assert.NotContains(t, page.Body.String(), `data-address="`+ip+`"`)
+
+	entries, err := env.db.ListAudit(context.Background(), store.AuditFilter{})
+	require.NoError(t, err)
+	var targets []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Action, "login.") {
+			targets = append(targets, e.Action+" "+e.Target)
+		}
+	}
+	assert.Equal(t, []string{"login.unlock address:" + ip, "login.throttled address:" + ip}, targets)
+}

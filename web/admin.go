@@ -21,6 +21,7 @@ func (s *Server) adminRoutes() []route {
 		{method: http.MethodPost, path: "/admin/accounts/:id", access: admin, maxBody: smallBody, h: s.updateAccountForm},
 		{method: http.MethodPost, path: "/admin/accounts/:id/password", access: admin, maxBody: smallBody, h: s.resetPasswordForm},
 		{method: http.MethodPost, path: "/admin/accounts/import", access: admin, maxBody: importBody, h: s.importAccountsForm},
+		{method: http.MethodPost, path: "/admin/logins/unlock", access: admin, maxBody: smallBody, h: s.unlockAddressForm},
 	}
 }
 
@@ -47,6 +48,8 @@ type accountsView struct {
 	// Imported lists the accounts an import made just now, with their
 	// temporary passwords, shown once.
 	Imported []app.Imported
+	// Throttles are the sign-in limits in force, which the admin may lift.
+	Throttles []app.Throttle
 }
 
 func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error {
@@ -55,6 +58,9 @@ func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error 
 		return err
 	}
 	v.Users, v.Roles = users, domain.Roles()
+	if v.Throttles, err = s.app.Throttles(c.Request.Context(), s.cfg.Login); err != nil {
+		return err
+	}
 	if v.Role == "" {
 		v.Role = domain.RoleTrainee
 	}
@@ -156,6 +162,16 @@ func (s *Server) importAccountsForm(c *gin.Context) error {
 	}
 	s.log.Info("accounts imported", "count", len(made), "by", actorOf(c).ID)
 	return s.showAccounts(c, http.StatusOK, accountsView{Message: "admin.import_done", Imported: made})
+}
+
+// unlockAddressForm is POST /admin/logins/unlock: lift an address's
+// sign-in limit (a call centre's NAT after a burst of typos), audited.
+func (s *Server) unlockAddressForm(c *gin.Context) error {
+	if _, err := s.app.UnlockAddress(c.Request.Context(), c.Request.PostForm.Get("address"), actorOf(c)); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/accounts")
+	return nil
 }
 
 // scheme is the request's scheme as the browser sees it.

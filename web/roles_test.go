@@ -25,6 +25,7 @@ var wantAccess = map[string]string{
 	"POST /account/password":            "trainee trainer manager admin",
 	"POST /admin/accounts/:id/password": "admin",
 	"POST /admin/accounts/import":       "admin",
+	"POST /admin/logins/unlock":         "admin",
 	"POST /setup":                       "anyone",
 	"POST /api/setup":                   "anyone",
 	"GET /static/*file":                 "anyone",

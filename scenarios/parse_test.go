@@ -33,10 +33,25 @@ func TestParseMinimal(t *testing.T) {
 	assert.Equal(t, 29, sc.Line("script[0].say[0]"))
 	// Local phrases scoped and prefixed.
 	local := sc.LocalEntries()
-	require.Len(t, local, 1)
-	assert.Equal(t, "minimal/water-back", local[0].ID)
-	assert.Equal(t, "minimal", local[0].Scope)
-	assert.Equal(t, 22, local[0].Pos.Line)
+	require.Len(t, local, 2)
+	// The company's names come first, then the key points.
+	assert.Equal(t, "minimal/company.identify", local[0].ID)
+	assert.Equal(t, []string{"清泉供水", "清泉"}, local[0].Variants)
+	assert.Equal(t, "minimal/water-back", local[1].ID)
+	assert.Equal(t, "minimal", local[1].Scope)
+	assert.Equal(t, 22, local[1].Pos.Line)
+}
+
+func TestCompanyForms(t *testing.T) {
+	for company, want := range map[string][]string{
+		"暖心供热公司":   {"暖心供热公司", "暖心供热", "暖心"},
+		"国网临江供电公司": {"国网临江供电公司", "国网临江供电", "国网临江", "临江供电", "临江"},
+		"安泰物业服务中心": {"安泰物业服务中心", "安泰物业", "安泰"},
+		"清源供水有限公司": {"清源供水有限公司", "清源供水", "清源"},
+		"":         nil,
+	} {
+		assert.Equal(t, want, CompanyForms(company), company)
+	}
 }
 
 func TestParseErrors(t *testing.T) {

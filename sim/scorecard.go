@@ -94,6 +94,9 @@ type ItemResult struct {
 	Explain string `json:"explain"`
 	// Note is what happened in this call, in a sentence.
 	Note string `json:"note"`
+	// Understood, for an item graded on a promised time, says what time
+	// was understood: "4 小时内上门".
+	Understood string `json:"understood,omitempty"`
 	// Upheld, when set, says a trainer upheld the trainee's dispute of this
 	// item after the call: it counts as done, whatever the engine found.
 	Upheld *Upheld `json:"upheld,omitempty"`

@@ -146,15 +146,12 @@ func (a *App) ImportAccounts(ctx context.Context, by store.Actor, r io.Reader, p
 	if len(out) == 0 {
 		return nil, &ImportError{Lines: []LineError{{Line: 2, Err: errors.New("no accounts after the header line")}}}
 	}
-	us := make([]domain.User, len(out))
+	us := make([]*domain.User, len(out))
 	for i := range out {
-		us[i] = out[i].User
+		us[i] = &out[i].User
 	}
 	if err := a.db.CreateUsersBy(ctx, us, by); err != nil {
 		return nil, err
-	}
-	for i := range out {
-		out[i].User = us[i]
 	}
 	return out, nil
 }

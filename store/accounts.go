@@ -54,27 +54,23 @@ func CleanEmployeeNo(no string) (string, error) {
 // CreateUserBy stores a new account like CreateUser and writes its audit
 // entry in the same transaction.
 func (db *DB) CreateUserBy(ctx context.Context, u *domain.User, by Actor) error {
-	us := []domain.User{*u}
-	if err := db.CreateUsersBy(ctx, us, by); err != nil {
-		return err
-	}
-	*u = us[0]
-	return nil
+	return db.CreateUsersBy(ctx, []*domain.User{u}, by)
 }
 
-// CreateUsersBy stores every account of us, with their audit entries, in
-// one transaction: all of them or, on any error, none. Each ID is set.
-func (db *DB) CreateUsersBy(ctx context.Context, us []domain.User, by Actor) error {
-	for i := range us {
-		if err := cleanNewUser(&us[i]); err != nil {
+// CreateUsersBy stores new accounts and their audit entries in one
+// transaction: all of them, or none.
+func (db *DB) CreateUsersBy(ctx context.Context, us []*domain.User, by Actor) error {
+	for _, u := range us {
+		if err := cleanNewUser(u); err != nil {
 			return err
 		}
 	}
-	return db.tx(ctx, func(tx *sqlTx) error {
-		for i := range us {
-			u := &us[i]
+	cur := "accounts"
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		for _, u := range us {
+			cur = u.Username
 			if err := insertUser(ctx, tx, u); err != nil {
-				return fmt.Errorf("create user %s: %w", u.Username, err)
+				return err
 			}
 			detail := fmt.Sprintf("role %s, team %q", u.Role, u.Team)
 			if u.Name != "" {
@@ -84,11 +80,15 @@ func (db *DB) CreateUsersBy(ctx context.Context, us []domain.User, by Actor) err
 				detail += fmt.Sprintf(", employee number %q", u.EmployeeNo)
 			}
 			if err := appendAudit(ctx, tx, by.audit(u.Created, "user.create", "user:"+u.Username, detail)); err != nil {
-				return fmt.Errorf("create user %s: %w", u.Username, err)
+				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("create user %s: %w", cur, err)
+	}
+	return nil
 }
 
 // cleanNewUser checks a new account and cleans its team, name and

@@ -2,6 +2,7 @@ package web
 
 import (
 	"strings"
+	"time"
 )
 
 // The audit log's entries are stored as the store writes them: a dotted
@@ -12,7 +13,7 @@ import (
 // auditKinds are the kinds of action the audit page filters by, in the
 // order its choice lists them: the part of an action before its dot.
 func auditKinds() []string {
-	return []string{"user", "track", "cert", "scenario", "phrases", "content", "dispute", "evalcase"}
+	return []string{"user", "setup", "track", "cert", "scenario", "phrases", "content", "dispute", "evalcase"}
 }
 
 // auditTargetKinds name a target's type ("user" of "user:alice").
@@ -25,7 +26,15 @@ var auditTargetKinds = map[string]string{
 // role, track or verdict inside is named afterwards by auditWords.
 func auditDetailRules() []issueRule {
 	return compileRules([][2]string{
-		{`^role (\w+), team "(.*)"$`, `角色：role.$1，班组：“$2”`},
+		{`^(?:(.+), )?role (\w+), team "(.*)", employee number "(.*)"$`, `$1 角色：role.$2，班组：“$3”，工号：$4`},
+		{`^(?:(.+), )?role (\w+), team "(.*)"$`, `$1 角色：role.$2，班组：“$3”`},
+		{`^password set$`, `已设置密码`},
+		{`^temporary password set; to be changed at the next sign-in$`, `已设置临时密码，下次登录时须修改`},
+		{`^new password set with a reset link$`, `已通过重置链接设置新密码`},
+		{`^changed own password$`, `本人修改了密码`},
+		{`^one-time password-reset link made, valid until (\S+)$`, `已生成一次性重置密码链接，有效期至 $1`},
+		{`^first admin "(.*)" created with the setup link$`, `通过首次设置链接创建了首个管理员“$1”`},
+		{`^revision (\d+): built-in (scenario|phrasebook)$`, `第 $1 版：内置内容`},
 		{`^(trainee|trainer|manager|admin) (?:->|→) (trainee|trainer|manager|admin)$`, `role.$1 → role.$2`},
 		{`^"(.*)" -> "(.*)"$`, `“$1” → “$2”`},
 		{`^track (\S+): (.*) \(valid until (\S+)\)$`, `认证课程 track:$1：$2（有效期至 $3）`},
@@ -55,7 +64,8 @@ var auditWords = strings.NewReplacer(
 
 // auditEntryView is one line of the audit page, in the page's language.
 type auditEntryView struct {
-	At, Actor, Action, Kind, Target, Detail string
+	At                                  time.Time
+	Actor, Action, Kind, Target, Detail string
 }
 
 // auditText puts entries into a language.
@@ -64,11 +74,17 @@ type auditText struct {
 	text   catalogue
 	tracks map[string]string
 	titles map[string]string
+	// people names accounts by their login: real name and employee
+	// number where the account has them.
+	people map[string]string
 }
 
-// entry writes e in lang.
-func (a auditText) entry(lang string, at, actor, action, target, detail string) auditEntryView {
+// entry writes e in lang; actor is the actor as people know them.
+func (a auditText) entry(lang string, at time.Time, actor, action, target, detail string) auditEntryView {
 	v := auditEntryView{At: at, Actor: actor, Action: action, Target: target, Detail: detail}
+	if kind, name, ok := strings.Cut(target, ":"); ok && kind == "user" && a.people[name] != "" {
+		v.Target = "user:" + a.people[name]
+	}
 	if kind, _, ok := strings.Cut(action, "."); ok {
 		v.Kind = kind
 	}
@@ -84,6 +100,10 @@ func (a auditText) entry(lang string, at, actor, action, target, detail string) 
 			case "scenario":
 				if t := a.titles[name]; t != "" {
 					name = t + "（" + name + "）"
+				}
+			case "user":
+				if p := a.people[name]; p != "" {
+					name = p
 				}
 			case "track":
 				if t := a.tracks[name]; t != "" {
@@ -103,7 +123,7 @@ func (a auditText) entry(lang string, at, actor, action, target, detail string) 
 		for id, title := range a.tracks {
 			zh = strings.ReplaceAll(zh, "track:"+id, title)
 		}
-		v.Detail = strings.ReplaceAll(zh, "track:", "")
+		v.Detail = strings.TrimSpace(strings.ReplaceAll(zh, "track:", ""))
 	}
 	return v
 }

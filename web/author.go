@@ -512,6 +512,9 @@ func (s *Server) authorPlay(c *gin.Context) error {
 		return err
 	}
 	me, _ := currentUser(c)
+	if !s.admission.admit() {
+		return s.errOverloaded()
+	}
 	call, err := s.app.CreateCall(ctx, me, id, revision, domain.Practice)
 	if err != nil {
 		return err
@@ -632,22 +635,32 @@ title: 新场景
 domain: heating
 difficulty: 1
 company: 暖心供热公司
-summary: 一句话说明来电人为什么打电话、学员要做到什么。
+summary: 一句话描述来电的情境，学员在目录里看得到，不要写出做法。
+trainer_note: 教学要点：这通电话要做到什么，只有培训师看得到。
 pass_mark: 70
 
 persona:
-  name: 张阿姨
+  name: 张秀英
   gender: female
+  place: 幸福里小区
   age: 60
   temper: calm
   mood: 10
+
+pools:
+  names:
+    - {name: 李桂兰, gender: female}
+    - {name: 王建国, gender: male}
+  addresses:
+    - {place: 幸福里小区, unit: 5号楼1单元302}
+    - {place: 花园新村, unit: 2号楼3单元601}
 
 opening: 喂，您好，我家暖气不热。
 
 facts:
   - key: address
     ask: ask-address
-    say: 幸福里小区3号楼2单元501。
+    say: "{place}{unit}。"
     value: 3号楼2单元501
 
 phrases:
@@ -660,7 +673,7 @@ phrases:
 script:
   - id: relieved
     when: [visit-today]
-    say: [那好，我下午在家等着。]
+    say: ["{time}是吧？那好，我在家等着。", 那好，我下午在家等着。]
 
 reactions:
   - on: deflect
@@ -678,12 +691,14 @@ checklist:
     points: 10
     norm: 写明出自哪条规范
     explain: 接起电话先问好。
+    model: 您好，暖心供热公司，请问有什么可以帮您？
   - id: address
     title: 复述地址
     fact: address
     points: 10
     norm: 写明出自哪条规范
     explain: 复述地址，确认无误。
+    model: "{address}，对吗？"
   - id: visit
     title: 约定上门时间
     phrase: visit-today
@@ -691,6 +706,16 @@ checklist:
     points: 20
     norm: 写明出自哪条规范
     explain: 说清师傅什么时候上门。
+    model: 今天下午师傅上门查看。
+
+rewrites:
+  deflect: 您反映的情况我先为您记录下来，马上安排师傅处理。
+
+model_call:
+  - {at: 4, say: 您好，暖心供热公司，请问有什么可以帮您？}
+  - {at: 15, say: 请问您家的详细地址是哪里？}
+  - {at: 30, say: 幸福里小区3号楼2单元501，对吗？今天下午师傅上门查看。}
+  - {at: 45, say: 感谢您的来电，再见。}
 `
 
 // newPhrasesTemplate is where a new phrase file starts: one entry showing
@@ -831,9 +856,15 @@ type auditView struct {
 	// Actor, Kind, From and To are the filter as asked; Actors and
 	// Kinds its choices.
 	Actor, Kind, From, To string
-	Actors                []string
+	Actors                []auditActor
 	Kinds                 []string
 	Filtered              bool
+}
+
+// auditActor is a choice of the actor filter: the login it matches and
+// the name people know the account by.
+type auditActor struct {
+	Login, Name string
 }
 
 // auditQuery is the audit page's address for a filter and a page.
@@ -857,10 +888,12 @@ func (s *Server) adminAudit(c *gin.Context) error {
 	ctx := c.Request.Context()
 	v := auditView{Actor: strings.TrimSpace(c.Query("actor")), Kind: c.Query("kind"), Kinds: auditKinds()}
 	f := store.AuditFilter{Actor: v.Actor, Limit: auditPage}
-	var err error
-	if v.From, v.To, f.From, f.To, err = parseDays(c); err != nil {
-		return err
+	days, err := app.ParseReportFilter("", c.Query("from"), c.Query("to"))
+	if err != nil {
+		return reportError(err)
 	}
+	v.From, v.To = days.From, days.To
+	f.From, f.To = days.Range()
 	if len(v.Actor) > 100 {
 		return errBadRequest(errors.New("actor too long"))
 	}
@@ -884,21 +917,33 @@ func (s *Server) adminAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Actors = []string{"cli"}
+	// Entries name their actor by id where the account has one, and
+	// their target by login: both shown as people know the account.
+	byID, people := map[int64]string{}, map[string]string{}
+	v.Actors = []auditActor{{Login: "cli", Name: "cli"}}
 	for _, u := range users {
+		name := u.DisplayName()
+		if u.EmployeeNo != "" {
+			name += " #" + u.EmployeeNo
+		}
+		byID[u.ID], people[u.Username] = u.DisplayName(), name
 		if u.Role != domain.RoleTrainee {
-			v.Actors = append(v.Actors, u.Username)
+			v.Actors = append(v.Actors, auditActor{Login: u.Username, Name: u.DisplayName()})
 		}
 	}
 	tracks := map[string]string{}
 	for _, t := range s.app.Tracks(ctx) {
 		tracks[t.ID] = t.Title
 	}
-	at := auditText{rules: s.auditRules, text: s.text, tracks: tracks, titles: s.app.ScenarioTitles(ctx)}
+	at := auditText{rules: s.auditRules, text: s.text, tracks: tracks, titles: s.app.ScenarioTitles(ctx), people: people}
 	lang := langOf(c)
 	v.Entries = make([]auditEntryView, 0, len(entries))
 	for _, e := range entries {
-		v.Entries = append(v.Entries, at.entry(lang, e.At.UTC().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Target, e.Detail))
+		actor := e.Actor
+		if name, ok := byID[e.ActorID]; ok && e.ActorID != 0 {
+			actor = name
+		}
+		v.Entries = append(v.Entries, at.entry(lang, e.At, actor, e.Action, e.Target, e.Detail))
 	}
 	if len(entries) == auditPage {
 		v.Older = auditQuery(v.Actor, v.Kind, v.From, v.To, entries[len(entries)-1].ID)

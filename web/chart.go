@@ -78,7 +78,7 @@ func (c chart) scoreY(score float64) float64 {
 // trendChart lays out one point per attempt, oldest on the left, evenly
 // spaced so that a burst of attempts on one day stays readable. passMark
 // below zero draws no pass line.
-func trendChart(attempts []store.Attempt, passMark int, titles map[string]string) chart {
+func trendChart(attempts []store.Attempt, passMark int, titles map[string]string, loc *time.Location) chart {
 	c := chart{Width: chartWidth, Height: chartHeight, Left: 40, Right: chartWidth - 12, Top: 12, Bottom: chartHeight - 32}
 	for v := 0; v <= 100; v += 20 {
 		c.YTicks = append(c.YTicks, chartTick{At: c.scoreY(float64(v)), Label: fmt.Sprint(v)})
@@ -93,11 +93,11 @@ func trendChart(attempts []store.Attempt, passMark int, titles map[string]string
 	// each tick gives a day, at its first attempt.
 	days := map[string]bool{}
 	for _, a := range attempts {
-		days[a.Ended.UTC().Format(time.DateOnly)] = true
+		days[a.Ended.In(loc).Format(time.DateOnly)] = true
 	}
 	oneDay := len(days) == 1
 	if oneDay {
-		c.XTitle = attempts[0].Ended.UTC().Format(time.DateOnly) + " (UTC)"
+		c.XTitle = attempts[0].Ended.In(loc).Format(time.DateOnly)
 	}
 	series := map[string]int{}
 	lines := map[string][]string{}
@@ -115,13 +115,13 @@ func trendChart(attempts []store.Attempt, passMark int, titles map[string]string
 				Color: seriesColors[k%len(seriesColors)]})
 		}
 		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == domain.Exam,
-			Passed: a.Passed, Title: c.Series[k].Title, When: a.Ended.UTC().Format("2006-01-02 15:04"), Color: c.Series[k].Color}
+			Passed: a.Passed, Title: c.Series[k].Title, When: a.Ended.In(loc).Format("2006-01-02 15:04"), Color: c.Series[k].Color}
 		c.Points = append(c.Points, p)
 		c.Series[k].Points++
 		lines[a.ScenarioID] = append(lines[a.ScenarioID], fmt.Sprintf("%g,%g", p.X, p.Y))
-		label := a.Ended.UTC().Format("01-02")
+		label := a.Ended.In(loc).Format("01-02")
 		if oneDay {
-			label = a.Ended.UTC().Format("15:04")
+			label = a.Ended.In(loc).Format("15:04")
 		}
 		if label != lastLabel && p.X-lastTick >= minTickGap {
 			c.XTicks = append(c.XTicks, chartTick{At: p.X, Label: label})

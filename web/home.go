@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/store"
 )
 
 // homeView is a trainee's start page: where they stand on their track,
@@ -15,7 +14,7 @@ import (
 type homeView struct {
 	Tracks []trackProgress
 	Next   *app.NextStep
-	Missed []itemCount
+	Missed []app.ReportCount
 }
 
 // homeMissed is how many of a trainee's most missed steps the home page
@@ -42,15 +41,9 @@ func (s *Server) home(c *gin.Context) error {
 	for _, st := range standings {
 		v.Tracks = append(v.Tracks, trackProgress{Track: st.Track, Status: st.Status, Titles: titles})
 	}
-	t := newTally(titles)
-	err = s.store.EachAttempt(ctx, store.AttemptFilter{UserID: u.ID, Limit: maxReportAttempts}, func(a store.Attempt) error {
-		t.add(a)
-		return nil
-	})
-	if err != nil {
+	if v.Missed, err = s.app.ReportMissedBy(ctx, u, homeMissed); err != nil {
 		return err
 	}
-	v.Missed, _ = t.top(homeMissed)
 	s.render(c, http.StatusOK, "home", v)
 	return nil
 }

@@ -52,7 +52,7 @@ func LoadBuiltin() (*scenarios.Library, *Book, error) {
 
 // GoldenOptions are the settings golden transcripts are replayed with, by
 // the tests and by coach check alike.
-func GoldenOptions() Options { return Options{Mode: Exam, Seed: 1} }
+func GoldenOptions() Options { return Options{Mode: Exam, Seed: 1, Desk: true} }
 
 // Close releases the matcher's index when the Book owns one.
 func (b *Book) Close() error {

@@ -7,6 +7,20 @@ import (
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
+// Play lets the call hear one turn of a transcript: a reply, the hang-up,
+// a lookup or a work order.
+func (c *Call) Play(tu scenarios.Turn) []Event {
+	switch {
+	case tu.Hangup:
+		return c.Hangup(tu.At)
+	case tu.Lookup != nil:
+		return c.Lookup(tu.At, tu.Lookup.By, tu.Lookup.Value)
+	case tu.Ticket != nil:
+		return c.Ticket(tu.At, *tu.Ticket)
+	}
+	return c.Say(tu.At, tu.Say)
+}
+
 // Replay plays a transcript against the scenario and returns the scorecard
 // and every event the trainee would have seen. A transcript that stops
 // before the call ended is followed by silence until the call ends on its
@@ -20,8 +34,15 @@ func Replay(sc *scenarios.Scenario, book *Book, t *scenarios.Transcript, opt Opt
 		switch {
 		case math.IsNaN(tu.At) || math.IsInf(tu.At, 0) || tu.At < prev:
 			return nil, nil, fmt.Errorf("replay %s: turns[%d].at: %v is not a time at or after %v", sc.ID, i, tu.At, prev)
-		case (tu.Say == "") == !tu.Hangup:
-			return nil, nil, fmt.Errorf("replay %s: turns[%d]: needs either say or hangup", sc.ID, i)
+		}
+		var bad error
+		tu.Problems(func(field, format string, args ...any) {
+			if bad == nil {
+				bad = fmt.Errorf("replay %s: turns[%d] %s: %s", sc.ID, i, field, fmt.Sprintf(format, args...))
+			}
+		})
+		if bad != nil {
+			return nil, nil, bad
 		}
 		prev = tu.At
 	}
@@ -31,14 +52,11 @@ func Replay(sc *scenarios.Scenario, book *Book, t *scenarios.Transcript, opt Opt
 		if c.Ended() {
 			break
 		}
-		if tu.Hangup {
-			evs = append(evs, c.Hangup(tu.At)...)
-		} else {
-			evs = append(evs, c.Say(tu.At, tu.Say)...)
-		}
+		evs = append(evs, c.Play(tu)...)
 	}
 	if !c.Ended() {
-		evs = append(evs, c.Advance(sc.MaxDuration)...)
+		// Silence until the call ends on its own, and the wrap-up after it.
+		evs = append(evs, c.Advance(math.Inf(1))...)
 	}
 	return c.Scorecard(), evs, nil
 }

@@ -72,6 +72,12 @@ type Scorecard struct {
 	Checklist []ItemResult     `json:"checklist"`
 	Forbidden []ForbiddenEntry `json:"forbidden"`
 	Turns     []Turn           `json:"turns"`
+	// Facts are the caller's details in this call (key → value).
+	Facts map[string]string `json:"facts"`
+	// Ticket is the work order as graded; nil when none was submitted.
+	Ticket *TicketResult `json:"ticket"`
+	// Lookups are the searches of the service system, in order.
+	Lookups []LookupResult `json:"lookups"`
 }
 
 // MoodSummary is the caller's anger over the call, 0 (calm) to 100.
@@ -97,6 +103,9 @@ type ItemResult struct {
 	Explain string `json:"explain"`
 	// Note is what happened in this call, in a sentence.
 	Note string `json:"note"`
+	// Desk says the item is graded at the desk (a ticket field, a
+	// lookup, a quoted value, the ticket's timing), not from a turn.
+	Desk bool `json:"desk,omitempty"`
 	// Upheld, when set, says a trainer upheld the trainee's dispute of this
 	// item after the call: it counts as done, whatever the engine found.
 	Upheld *Upheld `json:"upheld,omitempty"`
@@ -155,6 +164,13 @@ const (
 	EventHint     EventType = "hint"
 	EventMood     EventType = "mood"
 	EventEnd      EventType = "end"
+	// EventRecord answers a lookup: found, and the record.
+	EventRecord EventType = "record"
+	// EventTicket answers a submitted work order: its number and state.
+	EventTicket EventType = "ticket"
+	// EventWrapUp says the conversation is over (outcome) and the wrap-up
+	// runs until Until; the end follows it.
+	EventWrapUp EventType = "wrapup"
 )
 
 // Event is something the trainee sees or hears.
@@ -172,22 +188,36 @@ type Event struct {
 	// Outcome and Scorecard come with end.
 	Outcome   Outcome    `json:"outcome,omitempty"`
 	Scorecard *Scorecard `json:"scorecard,omitempty"`
+	// Found and Record come with record.
+	Found  *bool       `json:"found,omitempty"`
+	Record *RecordView `json:"record,omitempty"`
+	// Number and State come with ticket.
+	Number string `json:"number,omitempty"`
+	State  string `json:"state,omitempty"`
+	// Until comes with wrapup: when the wrap-up ends.
+	Until float64 `json:"until,omitempty"`
 }
 
 // MarshalJSON writes only the fields of the event's type, as the
 // websocket protocol has them.
 func (e Event) MarshalJSON() ([]byte, error) {
 	type wire struct {
-		Type      EventType  `json:"type"`
-		At        float64    `json:"at"`
-		N         int        `json:"n,omitempty"`
-		Text      string     `json:"text,omitempty"`
-		Intent    string     `json:"intent,omitempty"`
-		Value     *int       `json:"value,omitempty"`
-		Outcome   Outcome    `json:"outcome,omitempty"`
-		Scorecard *Scorecard `json:"scorecard,omitempty"`
+		Type      EventType   `json:"type"`
+		At        float64     `json:"at"`
+		N         int         `json:"n,omitempty"`
+		Text      string      `json:"text,omitempty"`
+		Intent    string      `json:"intent,omitempty"`
+		Value     *int        `json:"value,omitempty"`
+		Outcome   Outcome     `json:"outcome,omitempty"`
+		Scorecard *Scorecard  `json:"scorecard,omitempty"`
+		Found     *bool       `json:"found,omitempty"`
+		Record    *RecordView `json:"record,omitempty"`
+		Number    string      `json:"number,omitempty"`
+		State     string      `json:"state,omitempty"`
+		Until     float64     `json:"until,omitempty"`
 	}
-	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Outcome: e.Outcome, Scorecard: e.Scorecard}
+	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Outcome: e.Outcome, Scorecard: e.Scorecard,
+		Found: e.Found, Record: e.Record, Number: e.Number, State: e.State, Until: e.Until}
 	if e.Type == EventMood {
 		v := e.Value
 		w.Value = &v

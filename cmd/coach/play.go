@@ -40,7 +40,7 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if s == 0 {
 		s = uint64(time.Now().UnixNano())
 	}
-	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(*mode), Seed: s})
+	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(*mode), Seed: s, Desk: true})
 
 	lines := make(chan string)
 	go readLines(ctx, stdin, lines)

@@ -60,7 +60,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer book.Close()
-	card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: sim.Mode(*mode), Seed: *seed})
+	card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: sim.Mode(*mode), Seed: *seed, Desk: true})
 	if err != nil {
 		return err
 	}

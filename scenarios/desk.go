@@ -430,9 +430,6 @@ func validateDesk(c *errs, s *Scenario) {
 			}
 		}
 	}
-	if strings.TrimSpace(r.Account+r.Name+r.Phone+r.Address) == "" {
-		c.at("desk.record", "required: at least one of account, name, phone and address, to find the record by")
-	}
 	bills := func(path string, list []Bill) {
 		for i, b := range list {
 			p := pathIndex(path, i)

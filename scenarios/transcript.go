@@ -31,6 +31,19 @@ type Turn struct {
 	Ticket *Ticket `json:"ticket,omitempty"`
 }
 
+// Spoken returns a copy of the transcript without its desk turns, for a
+// client that only talks (one without lookups and work orders).
+func (t *Transcript) Spoken() *Transcript {
+	out := *t
+	out.Turns = nil
+	for _, tu := range t.Turns {
+		if !tu.Desk() {
+			out.Turns = append(out.Turns, tu)
+		}
+	}
+	return &out
+}
+
 // Desk reports whether the turn is desk work (a lookup or a ticket).
 func (t *Turn) Desk() bool { return t.Lookup != nil || t.Ticket != nil }
 

@@ -304,3 +304,52 @@ func TestWithoutDesk(t *testing.T) {
 	assert.Empty(t, ofType(evs, EventWrapUp))
 	assert.Equal(t, 60.0, ofType(evs, EventEnd)[0].At)
 }
+
+func TestPlainValues(t *testing.T) {
+	v := PlainValues{}
+	bounds := []struct {
+		text string
+		secs int64
+		ok   bool
+	}{
+		{"2到4小时内上门", 4 * 3600, true},
+		{"两到四个小时内上门", 4 * 3600, true},
+		{"一个半小时", 5400, true},
+		{"半小时内回电", 1800, true},
+		{"十五分钟内到", 900, true},
+		{"二十四小时内恢复", 86400, true},
+		{"三天内处理完毕", 3 * 86400, true},
+		{"尽快上门", 0, false},
+	}
+	for _, b := range bounds {
+		secs, ok := v.Bound(b.text)
+		assert.Equal(t, b.ok, ok, b.text)
+		assert.Equal(t, b.secs, secs, b.text)
+	}
+	amounts := []struct {
+		text string
+		want []Amount
+	}{
+		{"您11月的水费是86.4元，本月用水21吨", []Amount{{86.4, "元"}, {21, "吨"}}},
+		{"八十六块四", []Amount{{86.4, "元"}}},
+		{"八十六元四角", []Amount{{86.4, "元"}}},
+		{"欠费两千六百八十元", []Amount{{2680, "元"}}},
+		{"共2680元24小时内恢复", []Amount{{2680, "元"}}},
+	}
+	for _, a := range amounts {
+		assert.Equal(t, a.want, v.Amounts(a.text), a.text)
+	}
+	clocks := []struct {
+		text string
+		want []string
+	}{
+		{"预计今天晚上八点前恢复供水", []string{"20:00"}},
+		{"下午五点前", []string{"17:00"}},
+		{"18:30恢复", []string{"18:30"}},
+		{"１８：３０恢复", []string{"18:30"}},
+		{"上午九点半", []string{"09:30"}},
+	}
+	for _, c := range clocks {
+		assert.Equal(t, c.want, v.Clocks(c.text), c.text)
+	}
+}

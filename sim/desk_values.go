@@ -35,7 +35,7 @@ type PlainValues struct{}
 var (
 	spanRe   = regexp.MustCompile(`(\d+(?:点\d+)?)(?:到(\d+(?:点\d+)?))?个?(半)?个?(小时|钟头|分钟|分|天|日|周|星期|礼拜)`)
 	halfRe   = regexp.MustCompile(`半个?(小时|钟头|天)`)
-	amountRe = regexp.MustCompile(`(\d+(?:点\d+)?)(元|块钱|块|吨|度|立方米|立方|方)(?:(\d)(?:角|毛))?`)
+	amountRe = regexp.MustCompile(`(\d+(?:点\d+)?)(元|块钱|块|吨|度|立方米|立方|方)(\d)?(角|毛)?`)
 	clockRe  = regexp.MustCompile(`(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)?(\d{1,2})点(半|(\d{1,2})分?)?`)
 	colonRe  = regexp.MustCompile(`(\d{1,2}):(\d{2})`)
 )
@@ -75,24 +75,35 @@ func (PlainValues) Bound(text string) (int64, bool) {
 	return best, best > 0
 }
 
-// Amounts implements DeskValues.
+// Amounts implements DeskValues. 86块4 and 八十六元四角 are 86.4 元.
 func (PlainValues) Amounts(text string) []Amount {
+	n := fold(text)
 	var out []Amount
-	for _, m := range amountRe.FindAllStringSubmatch(fold(text), -1) {
-		v, unit := number(m[1]), m[2]
+	for _, m := range amountRe.FindAllStringSubmatchIndex(n, -1) {
+		sub := func(g int) string {
+			if m[2*g] < 0 {
+				return ""
+			}
+			return n[m[2*g]:m[2*g+1]]
+		}
+		v, unit := number(sub(1)), sub(2)
 		switch unit {
 		case "块", "块钱":
 			unit = "元"
 		case "立方", "方":
 			unit = "立方米"
 		}
-		if m[3] != "" && unit == "元" {
-			v += number(m[3]) / 10
+		// A digit after 元 or 块 is 角 when 角 follows it or nothing
+		// numeric does (86块4, not 2680元24小时).
+		if d := sub(3); d != "" && unit == "元" && (sub(4) != "" || m[1] == len(n) || !isDigitByte(n[m[1]])) && !strings.HasPrefix(n[m[1]:], "小时") && !strings.HasPrefix(n[m[1]:], "个") {
+			v += number(d) / 10
 		}
 		out = append(out, Amount{Value: v, Unit: unit})
 	}
 	return out
 }
+
+func isDigitByte(b byte) bool { return b >= '0' && b <= '9' }
 
 // halfWidth writes full-width digits and colons half width.
 func halfWidth(s string) string {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/scenarios"
 )
 
 // Text renders the scorecard as a report a trainee reads in a terminal:
@@ -45,6 +46,32 @@ func (s *Scorecard) Text() string {
 			b.WriteString("\n")
 		}
 	}
+	if len(s.Lookups) > 0 {
+		b.WriteString("\n系统查询：\n")
+		for _, l := range s.Lookups {
+			found := "没有查到"
+			if l.Found {
+				found = "查到了用户档案"
+			}
+			fmt.Fprintf(&b, "  第 %.0f 秒 按%s查「%s」：%s\n", l.At, scenarios.LabelOf(scenarios.LookupKeys(), l.By), l.Value, found)
+		}
+	}
+	if t := s.Ticket; t != nil {
+		after := ""
+		if t.AfterHangup {
+			after = "，话后处理时提交"
+		}
+		fmt.Fprintf(&b, "\n工单 %s（第 %.0f 秒提交%s）：\n", t.Number, t.SubmittedAt, after)
+		for _, f := range t.Fields {
+			mark := "✗"
+			if f.OK {
+				mark = "✓"
+			}
+			fmt.Fprintf(&b, "  %s %s：填「%s」，应为「%s」 —— %s\n", mark, f.Label, f.Entered, f.Expected, f.Why)
+		}
+	} else if s.Facts != nil && s.Lookups != nil && hasDeskItems(s) {
+		b.WriteString("\n工单：没有提交。\n")
+	}
 	b.WriteString("\n通话记录：\n")
 	for _, t := range s.Turns {
 		who := "客户"
@@ -75,4 +102,13 @@ func intentTitle(i phrasebook.Intent) string {
 		return info.Title
 	}
 	return string(i)
+}
+
+func hasDeskItems(s *Scorecard) bool {
+	for _, it := range s.Checklist {
+		if it.Desk {
+			return true
+		}
+	}
+	return false
 }

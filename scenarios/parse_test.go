@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -176,4 +177,93 @@ func TestClassify(t *testing.T) {
 	assert.Equal(t, KindTrack, Classify([]byte("id: t\nvalid_days: 3\n")))
 	assert.Equal(t, KindScenario, Classify(minimal(t)))
 	assert.Equal(t, KindScenario, Classify([]byte(":::")))
+}
+
+// deskSection is a valid desk for minimal.yaml, appended at its end.
+const deskSection = `desk:
+  teams:
+    - id: dispatch
+      name: 供水调度
+  record:
+    account: "0601"
+    name: 王芳
+    address: 长青小区{address}
+  area:
+    outages:
+      - kind: planned
+        scope: 长青小区
+        from: "08:00"
+        until: "20:00"
+        reason: 检修
+  order:
+    type: inquiry
+    urgency: normal
+    team: dispatch
+    promise:
+      max: 12h
+    norm: 规范 9
+`
+
+func TestParseDesk(t *testing.T) {
+	base := string(minimal(t))
+	lines := strings.Count(base, "\n")
+	sc, err := ParseScenario("minimal.yaml", []byte(base+deskSection), nil)
+	require.NoError(t, err)
+	require.NotNil(t, sc.Desk)
+	assert.Equal(t, float64(DefaultWrapUp), sc.Desk.WrapUp)
+	assert.Equal(t, float64(DefaultSubmitWithin), sc.Desk.Order.SubmitWithin)
+	assert.Equal(t, []string{"name", "address", "account", "type", "urgency", "team", "promise", "note"}, sc.OrderFields())
+	line := func(n int) string { return fmt.Sprintf("minimal.yaml:%d: ", lines+n) }
+
+	tests := []struct{ name, old, new, want string }{
+		{"unknown key", "  area:\n", "  area:\n    weather: cold\n", line(10) + "weather: unknown field"},
+		{"unknown fact", "长青小区{address}", "长青小区{flat}", line(8) + "desk.record.address: {flat} names no fact"},
+		{"bad type", "    type: inquiry", "    type: query", line(17) + `desk.order.type: "query": must be one of repair, inquiry, complaint, help, suggestion`},
+		{"bad urgency", "urgency: normal", "urgency: high", `desk.order.urgency: "high"`},
+		{"grade outside a complaint", "    urgency: normal\n", "    urgency: normal\n    grade: minor\n", "desk.order.grade: only complaints are graded"},
+		{"complaint without grade", "    type: inquiry", "    type: complaint", "desk.order.grade: required for a complaint"},
+		{"unknown team", "    team: dispatch", "    team: repair", `desk.order.team: "repair": must be one of the desk's teams`},
+		{"bad bound", "max: 12h", "max: 12 hours", `desk.order.promise.max: "12 hours" is not a span`},
+		{"outage backwards", `until: "20:00"`, `until: "07:00"`, line(14) + "desk.area.outages[0].until: 07:00 is not after from 08:00"},
+		{"bad clock", `from: "08:00"`, `from: "8am"`, `desk.area.outages[0].from: "8am" is not a time of day`},
+		{"heating outside heating", "  area:\n", "  area:\n    heating: {supply: 50, return: 40, neighbours: 18}\n", "desk.area.heating: only for heating scenarios"},
+		{"no teams", "  teams:\n    - id: dispatch\n      name: 供水调度\n", "", "desk.teams: required"},
+		{"field without a value", "    norm: 规范 9\n", "    norm: 规范 9\n    fields: [phone]\n", `desk.order.fields[0]: "phone" has no expected value`},
+		{"wrap-up too long", "desk:\n", "desk:\n  wrap_up: 3600\n", "desk.wrap_up: 3600: must be 0-600 seconds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := base + deskSection
+			require.Contains(t, data, tt.old)
+			_, err := ParseScenario("minimal.yaml", []byte(strings.Replace(data, tt.old, tt.new, 1)), nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestParseDeskItems(t *testing.T) {
+	base := string(minimal(t))
+	item := func(kind string) string {
+		return strings.Replace(base, "checklist:\n", "checklist:\n  - id: desk-item\n    title: 建单\n    "+kind+"\n    points: 5\n    norm: 规范 9\n    explain: 建单。\n", 1)
+	}
+	tests := []struct{ name, data, want string }{
+		{"desk item without a desk", item("ticket: address"), "checklist[0]: a desk item needs a desk section"},
+		{"ticket field not graded", item("ticket: phone") + deskSection, `checklist[0].ticket: "phone" is not a graded field`},
+		{"lookup by what", item("lookup: email") + deskSection, `checklist[0].lookup: "email": must be any or one of phone, account, address, name`},
+		{"quote nothing", item("quote: arrears") + deskSection, `checklist[0].quote: "arrears": the desk holds no such value`},
+		{"quote unknown", item("quote: weather") + deskSection, `checklist[0].quote: "weather": must be one of`},
+		{"before on a ticket item", strings.Replace(item("ticket: address"), "    points: 5\n", "    before: greet\n    points: 5\n", 1) + deskSection, "checklist[0].before: only lookup items"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseScenario("minimal.yaml", []byte(tt.data), nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+	for _, ok := range []string{"ticket: address", "lookup: any", "quote: outage-end", "rule: ticket-in-time"} {
+		_, err := ParseScenario("minimal.yaml", []byte(item(ok)+deskSection), nil)
+		assert.NoError(t, err, ok)
+	}
 }

@@ -69,6 +69,8 @@ type CallResult struct {
 	Score     float64
 	Passed    bool
 	Scorecard json.RawMessage
+	// Ticket is the work order the call ended with; nil when none.
+	Ticket *TicketRecord
 }
 
 // Event is one entry in a call's log. Seq numbers a call's events 1, 2, 3…
@@ -225,6 +227,11 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 	if !json.Valid(r.Scorecard) {
 		return fmt.Errorf("end call %s: %w: scorecard is not valid JSON", id, ErrInvalid)
 	}
+	if r.Ticket != nil {
+		if err := r.Ticket.validate(); err != nil {
+			return fmt.Errorf("end call %s: %w", id, err)
+		}
+	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		if l != nil {
 			if err := tx.checkLease(ctx, *l); err != nil {
@@ -240,6 +247,9 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 1 {
+			if r.Ticket != nil {
+				return tx.insertTicket(ctx, id, r.Ticket)
+			}
 			return nil
 		}
 		var status string

@@ -1,0 +1,30 @@
+-- Work orders (the agent's desk): the ticket a trainee submitted in a call,
+-- stored with the call when it ends, and its fields as graded, for the
+-- trainee's ticket list and the managers' ticket accuracy.
+--
+-- submitted_at is wall-clock milliseconds (the call's start plus the
+-- seconds into the call it was first submitted); state is an id
+-- (pending-dispatch: 待派单) that later follow-up work advances; entered is
+-- the ticket as the trainee filled it in (JSON).
+
+CREATE TABLE tickets (
+    call_id      TEXT    PRIMARY KEY REFERENCES calls (id) ON DELETE CASCADE,
+    number       TEXT    NOT NULL,
+    user_id      INTEGER NOT NULL REFERENCES users (id),
+    state        TEXT    NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    entered      TEXT    NOT NULL,
+    fields_ok    INTEGER NOT NULL CHECK (fields_ok >= 0),
+    fields_total INTEGER NOT NULL CHECK (fields_total >= fields_ok)
+);
+CREATE INDEX tickets_user_submitted ON tickets (user_id, submitted_at);
+
+-- One row per graded field of a ticket: whether it held what the caller said.
+CREATE TABLE ticket_fields (
+    call_id TEXT    NOT NULL REFERENCES tickets (call_id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    field   TEXT    NOT NULL,
+    ok      INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    PRIMARY KEY (call_id, field)
+);
+CREATE INDEX ticket_fields_user_field ON ticket_fields (user_id, field);

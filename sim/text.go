@@ -69,7 +69,7 @@ func (s *Scorecard) Text() string {
 			}
 			fmt.Fprintf(&b, "  %s %s：填「%s」，应为「%s」 —— %s\n", mark, f.Label, f.Entered, f.Expected, f.Why)
 		}
-	} else if s.Facts != nil && s.Lookups != nil && hasDeskItems(s) {
+	} else if s.HasDesk() {
 		b.WriteString("\n工单：没有提交。\n")
 	}
 	b.WriteString("\n通话记录：\n")
@@ -104,7 +104,12 @@ func intentTitle(i phrasebook.Intent) string {
 	return string(i)
 }
 
-func hasDeskItems(s *Scorecard) bool {
+// HasDesk reports whether the call was graded at the desk: it has desk
+// items, a work order or lookups.
+func (s Scorecard) HasDesk() bool {
+	if s.Ticket != nil || len(s.Lookups) > 0 {
+		return true
+	}
 	for _, it := range s.Checklist {
 		if it.Desk {
 			return true

@@ -53,6 +53,8 @@ type TicketResult struct {
 	// AfterHangup says it was last submitted in the wrap-up.
 	AfterHangup bool          `json:"after_hangup,omitempty"`
 	Fields      []FieldResult `json:"fields"`
+	// Form is the whole work order as last submitted, graded fields or not.
+	Form scenarios.Ticket `json:"form"`
 }
 
 // FieldResult is one field of the work order: what was entered against
@@ -530,7 +532,7 @@ func (c *Call) ticketResult() *TicketResult {
 	if d == nil || d.ticket == nil {
 		return nil
 	}
-	tr := &TicketResult{Number: d.number, SubmittedAt: d.firstAt, UpdatedAt: d.lastAt, State: TicketPending, AfterHangup: d.afterHangup}
+	tr := &TicketResult{Number: d.number, SubmittedAt: d.firstAt, UpdatedAt: d.lastAt, State: TicketPending, AfterHangup: d.afterHangup, Form: *d.ticket}
 	for _, f := range c.sc.OrderFields() {
 		tr.Fields = append(tr.Fields, c.gradeField(f, d.ticket.Get(f)))
 	}
@@ -619,3 +621,11 @@ func (c *Call) deskHints(t *turn) []Event {
 	}
 	return evs
 }
+
+// The trainee's desk events as a call's log stores them: a lookup, and a
+// work order submitted. The work order is logged as "submit" because
+// "ticket" is the engine's answer to it.
+const (
+	EventLookup EventType = "lookup"
+	EventSubmit EventType = "submit"
+)

@@ -46,8 +46,11 @@ type Call struct {
 	ScenarioRevision string
 	Mode             Mode
 	Seed             int64
-	Status           CallStatus
-	Started          time.Time
+	// Desk says the call is taken at the agent's desk (lookups, work
+	// orders, a wrap-up after the conversation).
+	Desk    bool
+	Status  CallStatus
+	Started time.Time
 	// Ended, Outcome, Score, Passed and Scorecard are zero while the call
 	// is live.
 	Ended     time.Time
@@ -110,9 +113,13 @@ func (db *DB) CreateCall(ctx context.Context, c *Call) error {
 			return err
 		}
 	}
-	_, err := db.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(CallLive), millis(c.Started))
+	desk := 0
+	if c.Desk {
+		desk = 1
+	}
+	_, err := db.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at, desk)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(CallLive), millis(c.Started), desk)
 	if err != nil {
 		return fmt.Errorf("create call %s for user %d: %w", id, c.UserID, err)
 	}
@@ -121,7 +128,7 @@ func (db *DB) CreateCall(ctx context.Context, c *Call) error {
 }
 
 const callColumns = `id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at,
-	ended_at, outcome, score, passed, scorecard, owner, owner_epoch, lease_until`
+	ended_at, outcome, score, passed, scorecard, owner, owner_epoch, lease_until, desk`
 
 func scanCall(s scanner) (Call, error) {
 	var c Call
@@ -131,11 +138,12 @@ func scanCall(s scanner) (Call, error) {
 	var score sql.NullFloat64
 	var passed sql.NullBool
 	var card sql.NullString
-	var lease int64
+	var lease, desk int64
 	if err := s.Scan(&c.ID, &c.UserID, &c.ScenarioID, &c.ScenarioRevision, &mode, &c.Seed, &status, &started,
-		&ended, &c.Outcome, &score, &passed, &card, &c.Owner, &c.Epoch, &lease); err != nil {
+		&ended, &c.Outcome, &score, &passed, &card, &c.Owner, &c.Epoch, &lease, &desk); err != nil {
 		return Call{}, err
 	}
+	c.Desk = desk == 1
 	c.Mode, c.Status, c.Started = Mode(mode), CallStatus(status), fromMillis(started)
 	if lease != 0 {
 		c.LeaseUntil = fromMillis(lease)

@@ -744,7 +744,7 @@ func (s *Server) authorPlay(c *gin.Context) error {
 	if _, ok := cs.lib.Scenario(id); !ok {
 		return fmt.Errorf("play %s revision %d: not in its built content: %v", id, r.ID, cs.problems[r.Key().String()])
 	}
-	call, err := s.createCall(c, id, callRevision(r.ID, cur.pub), store.ModePractice)
+	call, err := s.createCall(c, id, callRevision(r.ID, cur.pub), store.ModePractice, true)
 	if err != nil {
 		return err
 	}

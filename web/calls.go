@@ -45,6 +45,10 @@ func (s *Server) apiScenarios(c *gin.Context) error {
 type startCallRequest struct {
 	Scenario string `json:"scenario"`
 	Mode     string `json:"mode"`
+	// Desk, true unless given false, takes the call at the agent's desk:
+	// lookups and work orders, and a wrap-up after the conversation. A
+	// client that only talks asks for false.
+	Desk *bool `json:"desk"`
 }
 
 // callSocketPath is where a call's websocket lives.
@@ -69,7 +73,7 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 		}
 		return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: errors.New("trailing data after the JSON object")}
 	}
-	call, err := s.startCall(c, req.Scenario, req.Mode)
+	call, err := s.startCall(c, req.Scenario, req.Mode, req.Desk == nil || *req.Desk)
 	if err != nil {
 		return err
 	}
@@ -80,7 +84,7 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 // startCall stores a new live call of scenario in mode (as named in a
 // request) for the signed-in user. The API and the start form both come
 // here, so a call starts the same way whichever asked.
-func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Call, error) {
+func (s *Server) startCall(c *gin.Context, scenario, modeName string, desk bool) (store.Call, error) {
 	mode, err := store.ParseMode(modeName)
 	if err != nil {
 		return store.Call{}, errBadRequest(err)
@@ -89,12 +93,13 @@ func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Cal
 	if err != nil {
 		return store.Call{}, err
 	}
-	return s.createCall(c, sc.ID, revision, mode)
+	return s.createCall(c, sc.ID, revision, mode, desk)
 }
 
 // createCall stores a new live call of the scenario's given revision for
-// the signed-in user: a published one (startCall) or a trainer's draft.
-func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode store.Mode) (store.Call, error) {
+// the signed-in user: a published one (startCall) or a trainer's draft;
+// desk takes it at the agent's desk.
+func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode store.Mode, desk bool) (store.Call, error) {
 	u, _ := currentUser(c)
 	call := store.Call{
 		UserID:           u.ID,
@@ -104,6 +109,7 @@ func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode st
 		// Non-negative, so it survives the trip through sim's uint64.
 		Seed:    rand.Int64(), // #nosec G404 -- picks the simulated caller's lines; stored with the call and no secret
 		Started: s.cfg.Now(),
+		Desk:    desk,
 	}
 	if err := s.store.CreateCall(c.Request.Context(), &call); err != nil {
 		return store.Call{}, err

@@ -1,14 +1,19 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hotlinecoach/coach/internal/storetest"
+	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -52,4 +57,155 @@ func TestAuthorValidatesDesk(t *testing.T) {
 			assert.True(t, r.OK, "%+v", r)
 		}
 	})
+}
+
+// deskMsg is a transcript turn as the client sends it over the socket.
+func deskMsg(tu scenarios.Turn) any {
+	switch {
+	case tu.Hangup:
+		return map[string]string{"type": "hangup"}
+	case tu.Lookup != nil:
+		return map[string]string{"type": "lookup", "by": tu.Lookup.By, "value": tu.Lookup.Value}
+	case tu.Ticket != nil:
+		return map[string]any{"type": "ticket", "ticket": tu.Ticket}
+	}
+	return say(tu.Say)
+}
+
+// TestSocketDesk plays golden calls with their desk turns over the socket:
+// every message is what the engine makes at the desk (record, ticket,
+// wrapup), the work order may come after the caller hung up, the wrap-up
+// ends with a second hang-up, a resumed socket gets the desk messages
+// again, and the ticket is stored with the call, listed on /tickets as
+// 待派单 and shown field by field on the scorecard.
+func TestSocketDesk(t *testing.T) {
+	for _, name := range []string{"leak/fail-ticket-phone", "wrong-number/pass"} {
+		t.Run(name, func(t *testing.T) {
+			env, lib := newCallEnv(t)
+			scenario, golden, _ := strings.Cut(name, "/")
+			sc, ok := lib.Scenario(scenario)
+			require.True(t, ok)
+			var tr *scenarios.Transcript
+			for _, g := range lib.Golden[scenario] {
+				if g.Name == golden {
+					tr = g.Transcript
+				}
+			}
+			require.NotNil(t, tr)
+			u := env.addUser("li", store.RoleTrainee)
+			token, _ := env.session(u)
+			id, _ := env.startDeskCall(token, sc.ID, "exam")
+			rec, err := env.db.CallByID(context.Background(), id)
+			require.NoError(t, err)
+			require.True(t, rec.Desk, "a call starts at the desk by default")
+			ts := wsServer(t, env)
+
+			want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: sim.Exam, Seed: uint64(rec.Seed), Desk: true}) // #nosec G115 -- test seed
+			var got []wsMsg
+			expect := func(conn *websocket.Conn, evs []sim.Event) {
+				t.Helper()
+				for _, ev := range evs {
+					m := read(t, conn)
+					b, err := json.Marshal(ev)
+					require.NoError(t, err)
+					require.JSONEq(t, string(b), m.withoutSeq(t), "message %d", len(got))
+					got = append(got, m)
+				}
+			}
+			conn := mustDial(t, ts, token, id, -1)
+			expect(conn, want.Advance(0))
+			types := map[string]int{}
+			last := 0.0
+			for i, tu := range tr.Turns {
+				if i == 3 {
+					// Drop the socket and resume after the last message seen.
+					require.NoError(t, conn.Close())
+					conn = mustDial(t, ts, token, id, got[len(got)-1].Seq)
+				}
+				env.clock.Set(secs(tu.At))
+				send(t, conn, deskMsg(tu))
+				expect(conn, want.Play(tu))
+				last = tu.At
+				if want.Ended() {
+					break
+				}
+			}
+			require.False(t, want.Ended(), "the wrap-up runs after the conversation")
+			require.True(t, want.Over())
+			env.clock.Set(secs(last + 1))
+			send(t, conn, map[string]string{"type": "hangup"})
+			expect(conn, want.Hangup(last+1))
+			require.True(t, want.Ended())
+			for _, m := range got {
+				types[m.Type]++
+			}
+			assert.Equal(t, 1, types["wrapup"])
+			assert.Equal(t, 1, types["ticket"])
+			assert.Equal(t, 1, types["end"])
+			_, err = closedWith(t, conn)
+			assert.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "%v", err)
+
+			// The whole call replays from the store, desk messages included.
+			again := mustDial(t, ts, token, id, 0)
+			replayed, err := closedWith(t, again)
+			assert.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "%v", err)
+			require.Len(t, replayed, len(got))
+			for i := range got {
+				assert.JSONEq(t, string(got[i].raw), string(replayed[i].raw))
+			}
+
+			card := want.Scorecard()
+			require.NotNil(t, card.Ticket)
+			tickets, err := env.db.Tickets(context.Background(), u.ID, 10)
+			require.NoError(t, err)
+			require.Len(t, tickets, 1)
+			assert.Equal(t, card.Ticket.Number, tickets[0].Number)
+			assert.Equal(t, sim.TicketPending, tickets[0].State)
+			assert.Equal(t, len(card.Ticket.Fields), tickets[0].FieldsTotal)
+
+			w := env.do(withCookie(getReq("/tickets"), token))
+			require.Equal(t, http.StatusOK, w.Code)
+			assert.Contains(t, w.Body.String(), card.Ticket.Number)
+			assert.Contains(t, w.Body.String(), "待派单")
+
+			w = env.do(withCookie(getReq(scorecardPath(id)), token))
+			require.Equal(t, http.StatusOK, w.Code)
+			body := w.Body.String()
+			assert.Contains(t, body, `id="ticket-card"`)
+			for _, f := range card.Ticket.Fields {
+				assert.Contains(t, body, `data-field="`+f.Field+`"`)
+			}
+			if scenario == "leak" {
+				assert.Contains(t, body, `<tr class="wrong" data-field="phone">`)
+				assert.Contains(t, body, "18620394715")
+				assert.Contains(t, body, "18620397415")
+			}
+		})
+	}
+}
+
+// TestDeskSocketRefusesBadDeskMessages: a malformed lookup or work order
+// gets a clear error and closes only that socket; the call goes on.
+func TestDeskSocketRefusesBadDeskMessages(t *testing.T) {
+	env, _ := newCallEnv(t)
+	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	id, _ := env.startDeskCall(token, "leak", "practice")
+	ts := wsServer(t, env)
+	for _, bad := range []any{
+		map[string]string{"type": "lookup", "by": "email", "value": "x"},
+		map[string]any{"type": "ticket", "ticket": map[string]string{"urgency": "asap"}},
+	} {
+		conn := mustDial(t, ts, token, id, -1)
+		readUntil(t, conn, "ring")
+		send(t, conn, bad)
+		msgs, err := closedWith(t, conn)
+		require.Error(t, err)
+		require.NotEmpty(t, msgs)
+		assert.Equal(t, "error", msgs[len(msgs)-1].Type)
+	}
+	conn := mustDial(t, ts, token, id, -1)
+	readUntil(t, conn, "ring")
+	send(t, conn, map[string]string{"type": "lookup", "by": "phone", "value": "18620397415"})
+	m := readUntil(t, conn, "record")
+	assert.Contains(t, string(m[len(m)-1].raw), `"found":true`)
 }

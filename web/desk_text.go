@@ -5,6 +5,8 @@ package web
 func deskText() catalogue {
 	return catalogue{
 		"desk.title":         {langZH: "工作台", langEN: "Desk"},
+		"ws.bad_lookup":      {langZH: "查询需要查询方式（电话、户号、地址或姓名）和不超过 500 字的内容，连接已关闭。", langEN: "A lookup needs by (phone, account, address or name) and a value of at most 500 characters; the connection is closed."},
+		"ws.bad_ticket":      {langZH: "工单的类型、紧急程度或投诉等级无法识别，或某项超过 500 字，连接已关闭。", langEN: "The work order has an unknown type, urgency or grade, or a field over 500 characters; the connection is closed."},
 		"desk.lookup":        {langZH: "查询", langEN: "Look up"},
 		"desk.lookup_by":     {langZH: "查询方式", langEN: "Look up by"},
 		"desk.lookup_value":  {langZH: "查询内容", langEN: "Search for"},

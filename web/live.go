@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -26,16 +27,44 @@ const (
 	evOpen   = "open"
 	evSay    = "say"
 	evHangup = "hangup"
+	// The desk: a lookup, and a work order submitted (the client sends
+	// it as "ticket", which is also the engine's answer to it).
+	evLookup     = string(sim.EventLookup)
+	evSubmit     = string(sim.EventSubmit)
+	clientTicket = "ticket"
 )
 
 // isTraineeEvent tells the trainee's events from the engine's messages.
-func isTraineeEvent(typ string) bool { return typ == evOpen || typ == evSay || typ == evHangup }
+func isTraineeEvent(typ string) bool {
+	return typ == evOpen || typ == evSay || typ == evHangup || typ == evLookup || typ == evSubmit
+}
 
 // traineePayload is a trainee event as stored: the seconds since ringing
-// began when the server received it, and for say the text.
+// began when the server received it, for say the text, for a lookup what
+// it searched by and for, for a work order the order.
 type traineePayload struct {
-	At   float64 `json:"at"`
-	Text string  `json:"text,omitempty"`
+	At     float64           `json:"at"`
+	Text   string            `json:"text,omitempty"`
+	By     string            `json:"by,omitempty"`
+	Value  string            `json:"value,omitempty"`
+	Ticket *scenarios.Ticket `json:"ticket,omitempty"`
+}
+
+// apply lets the engine hear a trainee event other than open.
+func apply(engine *sim.Call, typ string, p traineePayload) []sim.Event {
+	switch typ {
+	case evSay:
+		return engine.Say(p.At, p.Text)
+	case evHangup:
+		return engine.Hangup(p.At)
+	case evLookup:
+		return engine.Lookup(p.At, p.By, p.Value)
+	case evSubmit:
+		if p.Ticket != nil {
+			return engine.Ticket(p.At, *p.Ticket)
+		}
+	}
+	return nil
 }
 
 // errCallOver is the answer to a trainee who speaks after the call ended.
@@ -239,7 +268,7 @@ func (r *registry) rebuild(ctx context.Context, rec store.Call, lease store.Leas
 		id:     rec.ID,
 		userID: rec.UserID,
 		lease:  lease,
-		engine: sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed)}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
+		engine: sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed), Desk: rec.Desk}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
 		subs:   map[*client]struct{}{},
 		stop:   make(chan struct{}),
 	}
@@ -259,10 +288,8 @@ func (r *registry) rebuild(ctx context.Context, rec store.Call, lease store.Leas
 		case evOpen:
 			lc.start = e.At
 			made = append(made, lc.engine.Advance(0)...)
-		case evSay:
-			made = append(made, lc.engine.Say(p.At, p.Text)...)
-		case evHangup:
-			made = append(made, lc.engine.Hangup(p.At)...)
+		default:
+			made = append(made, apply(lc.engine, e.Type, p)...)
 		}
 	}
 	lc.mu.Lock()
@@ -524,7 +551,7 @@ func (lc *liveCall) openLocked() error {
 
 // act stores a trainee event received at received and then lets the
 // engine act on it.
-func (lc *liveCall) act(received time.Time, typ, text string) error {
+func (lc *liveCall) act(received time.Time, typ string, p traineePayload) error {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	switch {
@@ -533,17 +560,11 @@ func (lc *liveCall) act(received time.Time, typ, text string) error {
 	case lc.gone:
 		return errCallGone
 	}
-	at := lc.clock(received)
-	if err := lc.appendTrainee(typ, traineePayload{At: at, Text: text}, received); err != nil {
+	p.At = lc.clock(received)
+	if err := lc.appendTrainee(typ, p, received); err != nil {
 		return err
 	}
-	var evs []sim.Event
-	if typ == evSay {
-		evs = lc.engine.Say(at, text)
-	} else {
-		evs = lc.engine.Hangup(at)
-	}
-	return lc.publish(evs)
+	return lc.publish(apply(lc.engine, typ, p))
 }
 
 // tick lets the engine's time pass to now.
@@ -628,6 +649,7 @@ func (lc *liveCall) finishLocked() error {
 	err = lc.reg.s.store.EndOwnedCall(lc.reg.ctx, lc.lease, store.CallResult{
 		Ended: lc.reg.s.cfg.Now(), Outcome: string(card.Outcome),
 		Score: float64(card.Score), Passed: card.Passed, Scorecard: raw,
+		Ticket: ticketRecord(card, lc.start),
 	})
 	if err != nil {
 		// Ended by another instance is no fault; taken over is.

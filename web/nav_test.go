@@ -15,12 +15,12 @@ import (
 // it may open, and to no page it may not.
 func TestNavFollowsRole(t *testing.T) {
 	env := newEnv(t)
-	links := []string{"/scenarios", "/history", "/progress", "/disputes/mine", "/author", "/disputes", "/manage", "/admin/accounts", "/admin/audit"}
+	links := []string{"/scenarios", "/history", "/tickets", "/progress", "/disputes/mine", "/author", "/disputes", "/manage", "/admin/accounts", "/admin/audit"}
 	want := map[store.Role][]string{
-		store.RoleTrainee: {"/scenarios", "/history", "/progress", "/disputes/mine"},
-		store.RoleTrainer: {"/scenarios", "/history", "/progress", "/author", "/disputes"},
-		store.RoleManager: {"/scenarios", "/history", "/progress", "/manage"},
-		store.RoleAdmin:   {"/scenarios", "/history", "/progress", "/author", "/disputes", "/admin/accounts", "/admin/audit"},
+		store.RoleTrainee: {"/scenarios", "/history", "/tickets", "/progress", "/disputes/mine"},
+		store.RoleTrainer: {"/scenarios", "/history", "/tickets", "/progress", "/author", "/disputes"},
+		store.RoleManager: {"/scenarios", "/history", "/tickets", "/progress", "/manage"},
+		store.RoleAdmin:   {"/scenarios", "/history", "/tickets", "/progress", "/author", "/disputes", "/admin/accounts", "/admin/audit"},
 	}
 	for _, role := range store.Roles() {
 		t.Run(string(role), func(t *testing.T) {

@@ -125,7 +125,7 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 // the call as the API does and opens its page.
 func (s *Server) startCallForm(c *gin.Context) error {
 	// checkCSRF has parsed the form.
-	call, err := s.startCall(c, c.Request.PostForm.Get("scenario"), c.Request.PostForm.Get("mode"))
+	call, err := s.startCall(c, c.Request.PostForm.Get("scenario"), c.Request.PostForm.Get("mode"), true)
 	if err != nil {
 		return err
 	}
@@ -165,6 +165,8 @@ type callView struct {
 	// Outcomes are the ways a call can end, each with its words on the
 	// page for the script to show.
 	Outcomes []sim.Outcome
+	// Desk is the agent's desk beside the call; nil without one.
+	Desk *deskView
 }
 
 // lineView is one line of a call as the call page shows it.
@@ -212,6 +214,9 @@ func (s *Server) callPage(c *gin.Context) error {
 	// A scenario retired since leaves the page showing its id.
 	if sc, ok := s.library(ctx).Scenario(call.ScenarioID); ok {
 		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
+		if call.Desk {
+			view.Desk = newDeskView(sc)
+		}
 	}
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
 		return err
@@ -243,6 +248,8 @@ func (s *Server) callPage(c *gin.Context) error {
 			if p.Value != nil {
 				view.Mood = *p.Value
 			}
+		default:
+			view.Desk.restore(e.Type, e.Payload)
 		}
 	}
 	if view.Owner {

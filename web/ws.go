@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -67,11 +68,15 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 	return slices.ContainsFunc(s.cfg.TrustedOrigins, func(o string) bool { return strings.EqualFold(o, origin) })
 }
 
-// clientMessage is what a trainee sends: {"type":"say","text":…} or
-// {"type":"hangup"}.
+// clientMessage is what a trainee sends: {"type":"say","text":…},
+// {"type":"hangup"}, and at the desk {"type":"lookup","by":…,"value":…}
+// and {"type":"ticket","ticket":{…}}.
 type clientMessage struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
+	Type   string            `json:"type"`
+	Text   string            `json:"text,omitempty"`
+	By     string            `json:"by,omitempty"`
+	Value  string            `json:"value,omitempty"`
+	Ticket *scenarios.Ticket `json:"ticket,omitempty"`
 }
 
 // decodeClientMessage reads one frame a trainee sent. It accepts a text
@@ -91,9 +96,26 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 		if strings.TrimSpace(m.Text) == "" {
 			return clientMessage{}, "ws.empty_say"
 		}
-		return m, ""
+		return clientMessage{Type: evSay, Text: m.Text}, ""
 	case evHangup:
 		return clientMessage{Type: evHangup}, ""
+	case evLookup:
+		l := scenarios.Lookup{By: m.By, Value: m.Value}
+		bad := false
+		l.Validate(func(string, string, ...any) { bad = true })
+		if bad {
+			return clientMessage{}, "ws.bad_lookup"
+		}
+		return clientMessage{Type: evLookup, By: l.By, Value: l.Value}, ""
+	case clientTicket:
+		bad := m.Ticket == nil
+		if !bad {
+			m.Ticket.Validate(func(string, string, ...any) { bad = true })
+		}
+		if bad {
+			return clientMessage{}, "ws.bad_ticket"
+		}
+		return clientMessage{Type: clientTicket, Ticket: m.Ticket}, ""
 	}
 	return clientMessage{}, "ws.bad_message"
 }
@@ -358,7 +380,11 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *liveCall) {
 			cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			return
 		}
-		if err := lc.act(received, m.Type, m.Text); err != nil {
+		event := m.Type
+		if event == clientTicket {
+			event = evSubmit // the log's name for it: "ticket" is the engine's answer
+		}
+		if err := lc.act(received, event, traineePayload{Text: m.Text, By: m.By, Value: m.Value, Ticket: m.Ticket}); err != nil {
 			if errors.Is(err, errCallOver) {
 				cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			} else {

@@ -223,5 +223,19 @@
         break;
     }
   });
+  // What the desk showed before the page was (re)loaded.
+  if (data.record) {
+    try {
+      showRecord(JSON.parse(data.record));
+    } catch {
+      // A record the page could not read is shown again on the next lookup.
+    }
+  }
+  if (data.number) showTicket({ number: data.number, state: data.state });
+  if (data.wrapUntil) {
+    wrapUntil = Number(data.wrapUntil);
+    root.dataset.phase = "wrapup";
+    wrap.hidden = false;
+  }
   setInterval(tick, 500);
 })();

@@ -7,6 +7,11 @@
 -- (pending-dispatch: 待派单) that later follow-up work advances; entered is
 -- the ticket as the trainee filled it in (JSON).
 
+-- desk says the call was taken at the agent's desk (lookups, work orders,
+-- a wrap-up after the conversation), which rebuilding it must know; calls
+-- from before the desk had none.
+ALTER TABLE calls ADD COLUMN desk INTEGER NOT NULL DEFAULT 0;
+
 CREATE TABLE tickets (
     call_id      TEXT    PRIMARY KEY REFERENCES calls (id) ON DELETE CASCADE,
     number       TEXT    NOT NULL,

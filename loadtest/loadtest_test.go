@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web"
 	"github.com/stretchr/testify/assert"
@@ -131,7 +132,7 @@ func TestGolden(t *testing.T) {
 // repeated, and every turn must be timed.
 func TestRunInProcess(t *testing.T) {
 	db := storetest.SQLite(t)
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { book.Close() })
 	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Library: lib, Book: book})
@@ -142,7 +143,7 @@ func TestRunInProcess(t *testing.T) {
 
 	ctx := context.Background()
 	accounts, err := CreateAccounts(ctx, 5, "lt", func(ctx context.Context, name, hash string) error {
-		return db.CreateUser(ctx, &store.User{Username: name, PasswordHash: hash, Role: store.RoleTrainee, Created: time.Now()})
+		return db.CreateUser(ctx, &domain.User{Username: name, PasswordHash: hash, Role: domain.RoleTrainee, Created: time.Now()})
 	})
 	require.NoError(t, err)
 	require.Len(t, accounts, 5)
@@ -177,10 +178,10 @@ func TestRunInProcess(t *testing.T) {
 	}
 
 	// The server agrees: every call it holds has ended, with a scorecard.
-	live, err := db.ListCalls(ctx, store.CallFilter{Status: store.CallLive})
+	live, err := db.ListCalls(ctx, store.CallFilter{Status: domain.CallLive})
 	require.NoError(t, err)
 	assert.Empty(t, live)
-	ended, err := db.ListCalls(ctx, store.CallFilter{Status: store.CallEnded})
+	ended, err := db.ListCalls(ctx, store.CallFilter{Status: domain.CallEnded})
 	require.NoError(t, err)
 	for _, c := range ended {
 		assert.NotEmpty(t, c.Scorecard, "call %s", c.ID)

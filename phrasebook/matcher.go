@@ -109,9 +109,8 @@ func New(entries []Entry) (*Matcher, error) {
 
 // newMatcher is New with the bleve analyzer that cuts wordings and replies
 // into index terms named by analyzer. It exists so that the analyzer can be
-// measured: ANALYZERS.md compares cjk bigrams with the gse word segmenter
-// (gse_compare_test.go, build tag gse), which is too slow to load and too
-// large to be in the default build.
+// measured: ANALYZERS.md records how cjk bigrams compared with the gse word
+// segmenter, which is too slow to load and too large to be in the build.
 // maxBookRunes bounds the characters of all wordings together, and
 // maxMatchBytes the text one Match reads; both keep every count and offset
 // the matcher stores in an int32.

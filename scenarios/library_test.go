@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 )
@@ -23,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden scorecards of the li
 // what the transcript expects, and the whole scorecard must equal the
 // stored one byte for byte (go test ./scenarios/ -update rewrites them).
 func TestLibraryGolden(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	require.NotEmpty(t, lib.Scenarios)
@@ -54,7 +56,7 @@ func TestLibraryGolden(t *testing.T) {
 // scenarios, at least twelve, each with a passing and a failing golden
 // transcript, and a heating level-1 track.
 func TestLibraryCoverage(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	var ids []string
@@ -73,13 +75,13 @@ func TestLibraryCoverage(t *testing.T) {
 // TestLibraryDeterministic replays each golden transcript twice and in
 // both modes: the scorecards differ only in the mode.
 func TestLibraryDeterministic(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	for _, sc := range lib.Scenarios {
 		for _, g := range lib.Golden[sc.ID] {
 			var out []string
-			for _, mode := range []sim.Mode{sim.Exam, sim.Exam, sim.Practice} {
+			for _, mode := range []domain.Mode{domain.Exam, domain.Exam, domain.Practice} {
 				card, _, err := sim.Replay(sc, book, g.Transcript, sim.Options{Mode: mode, Seed: 99, Desk: true})
 				require.NoError(t, err)
 				card.Mode = ""

@@ -7,14 +7,15 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
 // Options are the per-call settings.
 type Options struct {
 	// Mode is Practice (the default) or Exam.
-	Mode Mode
+	Mode domain.Mode
 	// Seed picks among the caller's alternative lines.
 	Seed uint64
 	// Desk says the trainee works at the agent's desk: lookups and work
@@ -31,7 +32,7 @@ type Options struct {
 // reaction of its own to these intents: deflection, arguing and rudeness
 // anger, empathy, apology and a concrete commitment calm.
 var defaultMood = []struct {
-	intent phrasebook.Intent
+	intent phrase.Intent
 	delta  int
 }{
 	{"deflect", 20}, {"argue", 20}, {"rude", 20},
@@ -44,10 +45,10 @@ var defaultMood = []struct {
 type Call struct {
 	sc     *scenarios.Scenario
 	book   *Book
-	mode   Mode
+	mode   domain.Mode
 	seed   uint64
 	rng    *rand.Rand
-	filter phrasebook.Filter
+	filter phrase.Filter
 	desk   *desk
 	values DeskValues
 
@@ -107,7 +108,7 @@ type itemState struct {
 func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 	mode := opt.Mode
 	if !mode.Valid() {
-		mode = Practice
+		mode = domain.Practice
 	}
 	values := opt.Values
 	if values == nil {
@@ -121,7 +122,7 @@ func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 		mode:         mode,
 		seed:         opt.Seed,
 		rng:          rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15)), // #nosec G404 -- a replayable call needs a seeded, deterministic generator
-		filter:       phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID},
+		filter:       phrase.Filter{Domain: sc.Domain, Scope: sc.ID},
 		mood:         sc.Persona.Mood,
 		moodMax:      sc.Persona.Mood,
 		fired:        map[string]bool{},
@@ -219,7 +220,7 @@ func (c *Call) nextDue() (float64, dueKind) {
 	} else {
 		consider(c.nextSilence(), dueSilence)
 	}
-	if c.mode == Practice && c.answered {
+	if c.mode == domain.Practice && c.answered {
 		for i, it := range c.sc.Checklist {
 			if it.Within > 0 && !c.items[i].done && !c.hinted["within:"+it.ID] && it.Within >= c.now {
 				consider(it.Within, dueDeadline)
@@ -292,6 +293,29 @@ func (c *Call) clamp(at float64) float64 {
 	return at
 }
 
+// Apply lets the call hear one of the trainee's events: open lets the
+// ringing begin, say and hangup are Say and Hangup, lookup and submit are
+// Lookup and Ticket. Replaying a call's stored events, or a transcript, is
+// a loop over Apply.
+func (c *Call) Apply(e TraineeEvent) ([]Event, error) {
+	switch e.Type {
+	case EventOpen:
+		return c.Advance(0), nil
+	case EventSay:
+		return c.Say(e.At, e.Text), nil
+	case EventHangup:
+		return c.Hangup(e.At), nil
+	case EventLookup:
+		return c.Lookup(e.At, e.By, e.Value), nil
+	case EventSubmit:
+		if e.Ticket == nil {
+			return nil, fmt.Errorf("a work order submitted without its fields")
+		}
+		return c.Ticket(e.At, *e.Ticket), nil
+	}
+	return nil, fmt.Errorf("%q is not a trainee event", e.Type)
+}
+
 // Hangup is the trainee hanging up; in the wrap-up it closes the wrap-up,
 // making the scorecard final.
 func (c *Call) Hangup(at float64) []Event {
@@ -318,14 +342,14 @@ func (c *Call) Say(at float64, text string) []Event {
 		c.answerRing = c.rings
 	}
 	hits := c.book.matcher.Match(text, c.filter)
-	slices.SortStableFunc(hits, func(a, b phrasebook.Hit) int {
+	slices.SortStableFunc(hits, func(a, b phrase.Hit) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
 		}
 		return a.End - b.End
 	})
 	if hits == nil {
-		hits = []phrasebook.Hit{}
+		hits = []phrase.Hit{}
 	}
 	c.traineeSaid++
 	first := c.traineeSaid == 1
@@ -504,12 +528,12 @@ func (c *Call) moveMood(at float64, delta int) []Event {
 }
 
 func (c *Call) customer(at float64, text string) []Event {
-	c.turns = append(c.turns, Turn{Speaker: Customer, At: at, Text: text, Hits: []phrasebook.Hit{}})
+	c.turns = append(c.turns, Turn{Speaker: Customer, At: at, Text: text, Hits: []phrase.Hit{}})
 	return []Event{{Type: EventCustomer, At: at, Text: text}}
 }
 
 func (c *Call) hint(at float64, text, intent string) []Event {
-	if c.mode != Practice || text == "" {
+	if c.mode != domain.Practice || text == "" {
 		return nil
 	}
 	return []Event{{Type: EventHint, At: at, Text: text, Intent: intent}}
@@ -551,12 +575,12 @@ type turn struct {
 	idx  int
 	at   float64
 	text string
-	hits []phrasebook.Hit
+	hits []phrase.Hit
 }
 
 // find returns the first hit of ref: an intent, a local phrase id, or a
 // shared phrase id.
-func (t *turn) find(ref string) (phrasebook.Hit, bool) {
+func (t *turn) find(ref string) (phrase.Hit, bool) {
 	return findRef(t.c.sc, t.hits, ref)
 }
 
@@ -565,7 +589,7 @@ func (t *turn) has(ref string) bool {
 	return ok
 }
 
-func findRef(sc *scenarios.Scenario, hits []phrasebook.Hit, ref string) (phrasebook.Hit, bool) {
+func findRef(sc *scenarios.Scenario, hits []phrase.Hit, ref string) (phrase.Hit, bool) {
 	local := ""
 	if _, ok := sc.Phrase(ref); ok {
 		local = sc.LocalID(ref)
@@ -575,7 +599,7 @@ func findRef(sc *scenarios.Scenario, hits []phrasebook.Hit, ref string) (phraseb
 			return h, true
 		}
 	}
-	return phrasebook.Hit{}, false
+	return phrase.Hit{}, false
 }
 
 func itemHint(it *scenarios.Item) string {

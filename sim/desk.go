@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -270,7 +271,7 @@ func (c *Call) deskDue() (float64, dueKind) {
 		return math.Inf(1), dueNone
 	case c.ended:
 		return d.wrapUntil, dueWrapUp
-	case c.mode == Practice && d.ticket == nil && !c.hinted["desk:late"]:
+	case c.mode == domain.Practice && d.ticket == nil && !c.hinted["desk:late"]:
 		if at, all := c.detailsAt(); all && c.answered {
 			return max(at+d.d.Order.SubmitWithin, c.now), dueTicketLate
 		}
@@ -599,7 +600,7 @@ func (c *Call) lookupMark(it *scenarios.Item) (int, bool) {
 // deskHints point at desk work the trainee is missing in this turn.
 func (c *Call) deskHints(t *turn) []Event {
 	d := c.desk
-	if d == nil || c.mode != Practice {
+	if d == nil || c.mode != domain.Practice {
 		return nil
 	}
 	var evs []Event

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -37,7 +38,7 @@ func deskCall(extra ...scenarios.Turn) []scenarios.Turn {
 	return turns
 }
 
-func replayDesk(t *testing.T, mode Mode, turns []scenarios.Turn) (*Scorecard, []Event) {
+func replayDesk(t *testing.T, mode domain.Mode, turns []scenarios.Turn) (*Scorecard, []Event) {
 	t.Helper()
 	sc := loadDeskScenario(t)
 	card, evs, err := Replay(sc, testBook(sc), &scenarios.Transcript{Scenario: sc.ID, Turns: turns}, Options{Mode: mode, Seed: 5, Desk: true})
@@ -81,7 +82,7 @@ func TestTicketFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tk := goodTicket
 			require.True(t, tk.Set(tt.field, tt.entered))
-			card, _ := replayDesk(t, Exam, deskCall(scenarios.Turn{At: 30, Ticket: &tk}))
+			card, _ := replayDesk(t, domain.Exam, deskCall(scenarios.Turn{At: 30, Ticket: &tk}))
 			f := field(t, card, tt.field)
 			assert.Equal(t, tt.ok, f.OK, f.Why)
 			assert.Equal(t, tt.entered, f.Entered)
@@ -93,7 +94,7 @@ func TestTicketFields(t *testing.T) {
 
 func TestGoodTicketPasses(t *testing.T) {
 	tk := goodTicket
-	card, evs := replayDesk(t, Exam, deskCall(
+	card, evs := replayDesk(t, domain.Exam, deskCall(
 		scenarios.Turn{At: 20, Lookup: &scenarios.Lookup{By: "phone", Value: "13912345678"}},
 		scenarios.Turn{At: 25, Say: "您家欠费1860.5元,管网抢修预计下午6点半恢复,4小时内上门"},
 		scenarios.Turn{At: 30, Ticket: &tk}))
@@ -135,7 +136,7 @@ func TestGoodTicketPasses(t *testing.T) {
 }
 
 func TestLookupNotFound(t *testing.T) {
-	card, evs := replayDesk(t, Exam, deskCall(
+	card, evs := replayDesk(t, domain.Exam, deskCall(
 		scenarios.Turn{At: 20, Lookup: &scenarios.Lookup{By: "phone", Value: "13912345670"}},
 		scenarios.Turn{At: 21, Lookup: &scenarios.Lookup{By: "name", Value: "李 四"}}))
 	rec := ofType(evs, EventRecord)
@@ -148,7 +149,7 @@ func TestLookupNotFound(t *testing.T) {
 
 func TestLookupByAddressAndAccount(t *testing.T) {
 	for _, l := range []scenarios.Lookup{{By: "address", Value: "3栋2单元501"}, {By: "address", Value: "幸福里三号楼二单元五零一"}, {By: "account", Value: "2019001"}} {
-		_, evs := replayDesk(t, Exam, deskCall(scenarios.Turn{At: 20, Lookup: &l}))
+		_, evs := replayDesk(t, domain.Exam, deskCall(scenarios.Turn{At: 20, Lookup: &l}))
 		rec := ofType(evs, EventRecord)
 		require.Len(t, rec, 1)
 		assert.True(t, *rec[0].Found, "%+v", l)
@@ -170,7 +171,7 @@ func TestQuoteNeedsLookupAndTheRightValue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			card, _ := replayDesk(t, Exam, deskCall(tt.turns...))
+			card, _ := replayDesk(t, domain.Exam, deskCall(tt.turns...))
 			r := item(t, card, "arrears")
 			assert.Equal(t, tt.done, r.Done, r.Note)
 			assert.Contains(t, r.Note, tt.note)
@@ -181,9 +182,9 @@ func TestQuoteNeedsLookupAndTheRightValue(t *testing.T) {
 
 func TestLookupBeforeAnswer(t *testing.T) {
 	look := scenarios.Turn{At: 30, Lookup: &scenarios.Lookup{By: "phone", Value: "13912345678"}}
-	card, _ := replayDesk(t, Exam, deskCall(look, scenarios.Turn{At: 35, Say: "4小时内上门"}))
+	card, _ := replayDesk(t, domain.Exam, deskCall(look, scenarios.Turn{At: 35, Say: "4小时内上门"}))
 	assert.True(t, item(t, card, "looked-up").Done)
-	card, _ = replayDesk(t, Exam, deskCall(scenarios.Turn{At: 25, Say: "4小时内上门"}, look))
+	card, _ = replayDesk(t, domain.Exam, deskCall(scenarios.Turn{At: 25, Say: "4小时内上门"}, look))
 	r := item(t, card, "looked-up")
 	assert.False(t, r.Done)
 	assert.Contains(t, r.Note, "之后才查")
@@ -201,7 +202,7 @@ func TestTicketAfterHangupWithinWrapUp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			card, evs := replayDesk(t, Exam, deskCall(scenarios.Turn{At: tt.at, Ticket: &tk}))
+			card, evs := replayDesk(t, domain.Exam, deskCall(scenarios.Turn{At: tt.at, Ticket: &tk}))
 			assert.Equal(t, tt.ticket, card.Ticket != nil)
 			assert.Equal(t, tt.ticket, len(ofType(evs, EventTicket)) == 1)
 			if tt.ticket {
@@ -215,7 +216,7 @@ func TestTicketAfterHangupWithinWrapUp(t *testing.T) {
 func TestLaterTicketReplacesEarlier(t *testing.T) {
 	first, second := goodTicket, goodTicket
 	first.Phone = "13912345687"
-	card, evs := replayDesk(t, Exam, deskCall(scenarios.Turn{At: 30, Ticket: &first}, scenarios.Turn{At: 70, Ticket: &second}))
+	card, evs := replayDesk(t, domain.Exam, deskCall(scenarios.Turn{At: 30, Ticket: &first}, scenarios.Turn{At: 70, Ticket: &second}))
 	tks := ofType(evs, EventTicket)
 	require.Len(t, tks, 2)
 	assert.Equal(t, tks[0].Number, tks[1].Number, "a correction keeps the number")
@@ -226,7 +227,7 @@ func TestLaterTicketReplacesEarlier(t *testing.T) {
 
 func TestSecondHangupClosesWrapUp(t *testing.T) {
 	tk := goodTicket
-	card, evs := replayDesk(t, Exam, []scenarios.Turn{
+	card, evs := replayDesk(t, domain.Exam, []scenarios.Turn{
 		{At: 3, Say: "您好"}, {At: 10, Say: "您怎么称呼?电话和地址是?"},
 		{At: 40, Hangup: true}, {At: 50, Ticket: &tk}, {At: 52, Hangup: true}})
 	assert.Equal(t, TraineeHungUp, card.Outcome)
@@ -245,7 +246,7 @@ func TestTicketInTime(t *testing.T) {
 		done bool
 	}{{29, true}, {130, true}, {131, false}} {
 		turns := []scenarios.Turn{{At: 3, Say: "您好"}, {At: 10, Say: "您怎么称呼?电话和地址是?"}, {At: tt.at, Ticket: &tk}, {At: tt.at + 1, Say: "感谢您的来电"}}
-		card, _ := replayDesk(t, Exam, turns)
+		card, _ := replayDesk(t, domain.Exam, turns)
 		r := item(t, card, "ticket-in-time")
 		assert.Equal(t, tt.done, r.Done, "at %v: %s", tt.at, r.Note)
 	}
@@ -254,11 +255,11 @@ func TestTicketInTime(t *testing.T) {
 func TestTicketNumberDeterministic(t *testing.T) {
 	tk := goodTicket
 	turns := deskCall(scenarios.Turn{At: 30, Ticket: &tk})
-	a, _ := replayDesk(t, Exam, turns)
-	b, _ := replayDesk(t, Practice, turns)
+	a, _ := replayDesk(t, domain.Exam, turns)
+	b, _ := replayDesk(t, domain.Practice, turns)
 	assert.Equal(t, a.Ticket.Number, b.Ticket.Number)
 	turns[2].At = 31
-	c, _ := replayDesk(t, Exam, turns)
+	c, _ := replayDesk(t, domain.Exam, turns)
 	assert.NotEqual(t, a.Ticket.Number, c.Ticket.Number)
 }
 
@@ -272,7 +273,7 @@ func TestDeskHints(t *testing.T) {
 	}
 	// Past the deadline without a ticket, and at the end of the call.
 	long := []scenarios.Turn{{At: 3, Say: "您好"}, {At: 10, Say: "您怎么称呼?电话和地址是?"}, {At: 140, Say: "嗯"}, {At: 150, Say: "感谢您的来电"}}
-	_, evs := replayDesk(t, Practice, long)
+	_, evs := replayDesk(t, domain.Practice, long)
 	late := hints(evs)
 	var texts string
 	for _, h := range late {
@@ -285,17 +286,17 @@ func TestDeskHints(t *testing.T) {
 			assert.Equal(t, 130.0, e.At, "two minutes after the details")
 		}
 	}
-	_, evs = replayDesk(t, Exam, long)
+	_, evs = replayDesk(t, domain.Exam, long)
 	assert.Empty(t, hints(evs))
 	// Telling the caller the order is registered without submitting one.
-	_, evs = replayDesk(t, Practice, deskCall(scenarios.Turn{At: 20, Say: "已经给您登记了"}))
+	_, evs = replayDesk(t, domain.Practice, deskCall(scenarios.Turn{At: 20, Say: "已经给您登记了"}))
 	assert.Contains(t, hints(evs), "还没有建单：先在工单里填好提交，再把工单号告诉用户。")
 }
 
 func TestWithoutDesk(t *testing.T) {
 	sc := loadDeskScenario(t)
 	tk := goodTicket
-	card, evs, err := Replay(sc, testBook(sc), &scenarios.Transcript{Scenario: sc.ID, Turns: deskCall(scenarios.Turn{At: 30, Ticket: &tk})}, Options{Mode: Exam, Seed: 5})
+	card, evs, err := Replay(sc, testBook(sc), &scenarios.Transcript{Scenario: sc.ID, Turns: deskCall(scenarios.Turn{At: 30, Ticket: &tk})}, Options{Mode: domain.Exam, Seed: 5})
 	require.NoError(t, err)
 	assert.Nil(t, card.Ticket)
 	assert.Empty(t, card.Lookups)

@@ -5,7 +5,8 @@ import (
 	"math"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -16,27 +17,27 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 	runes := []rune(t.text)
 	per := c.sc.Penalties.ForbiddenPenalty()
 	for _, h := range t.hits {
-		if h.Kind != phrasebook.Forbidden {
+		if h.Kind != phrase.Forbidden {
 			continue
 		}
 		said := ""
 		if h.Start >= 0 && h.End <= len(runes) && h.Start < h.End {
 			said = string(runes[h.Start:h.End])
 		}
-		phrase, norm, suggestion := h.ID, "", h.Suggestion
+		wording, norm, suggestion := h.ID, "", h.Suggestion
 		if e, ok := c.entry(h.ID); ok {
-			phrase, norm = e.Text, e.Source
+			wording, norm = e.Text, e.Source
 			if suggestion == "" {
 				suggestion = e.Suggestion
 			}
 		}
 		title := string(h.Intent)
-		if info, ok := phrasebook.LookupIntent(h.Intent); ok {
+		if info, ok := phrase.LookupIntent(h.Intent); ok {
 			title = info.Title
 		}
 		explain := fmt.Sprintf("「%s」属于%s，服务规范明令禁止；应改说：%s", said, title, suggestion)
 		c.forbidden = append(c.forbidden, ForbiddenEntry{
-			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: phrase, Said: said,
+			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: wording, Said: said,
 			Suggestion: suggestion, Penalty: per, Norm: norm, Explain: explain,
 		})
 		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」，可以说：%s", said, suggestion), string(h.Intent))...)
@@ -46,7 +47,7 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 
 // entry looks up a hit's entry: a scenario's local entries are in the book
 // when the caller built it as documented, else in the scenario itself.
-func (c *Call) entry(id string) (*phrasebook.Entry, bool) {
+func (c *Call) entry(id string) (*phrase.Entry, bool) {
 	if e, ok := c.book.Entry(id); ok {
 		return e, true
 	}
@@ -109,7 +110,7 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 
 // practiceHints point at what the trainee is missing right now.
 func (c *Call) practiceHints(t *turn, first bool) []Event {
-	if c.mode != Practice {
+	if c.mode != domain.Practice {
 		return nil
 	}
 	var evs []Event
@@ -170,23 +171,21 @@ func (c *Call) grade() *Scorecard {
 		card.Checklist = append(card.Checklist, c.itemResult(i, tr))
 	}
 	card.Penalty = len(c.forbidden) * sc.Penalties.ForbiddenPenalty()
-	settle(card, c.answered, c.angry)
+	settle(card)
 	return card
 }
 
-// The reasons a call fails for that the checklist does not show; settle
-// finds them in a graded card's reasons again.
+// The reasons a call fails for that the checklist does not show.
 const (
 	reasonUnanswered = "电话一直没有接起。"
 	reasonAngry      = "客户被激怒后挂断了电话。"
 )
 
 // settle works out a scorecard's points, score, reasons and verdict from its
-// checklist, penalty and how the call went. It is the one place the scoring
-// rules live, for the engine's grading and for a trainer's override alike.
-// answered and angry say whether the call was answered and whether the
-// caller hung up in anger.
-func settle(card *Scorecard, answered, angry bool) {
+// checklist, penalty and how the call went (Answered, AngryHangup). It is
+// the one place the scoring rules live, for the engine's grading and for a
+// trainer's override alike.
+func settle(card *Scorecard) {
 	card.Points, card.MaxPoints = 0, 0
 	var missedCritical []string
 	for _, r := range card.Checklist {
@@ -203,10 +202,10 @@ func settle(card *Scorecard, answered, angry bool) {
 	card.Score = min(max(raw-card.Penalty, 0), 100)
 
 	card.Reasons = []string{}
-	if !answered {
+	if !card.Answered() {
 		card.Reasons = append(card.Reasons, reasonUnanswered)
 	}
-	if angry {
+	if card.AngryHangup() {
 		card.Reasons = append(card.Reasons, reasonAngry)
 	}
 	for _, t := range missedCritical {
@@ -393,7 +392,7 @@ func (c *Call) beforeTitle(ref string) string {
 			return it.Title
 		}
 	}
-	if info, ok := phrasebook.LookupIntent(phrasebook.Intent(ref)); ok {
+	if info, ok := phrase.LookupIntent(phrase.Intent(ref)); ok {
 		return info.Title
 	}
 	return ref

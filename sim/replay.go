@@ -7,18 +7,24 @@ import (
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
-// Play lets the call hear one turn of a transcript: a reply, the hang-up,
-// a lookup or a work order.
-func (c *Call) Play(tu scenarios.Turn) []Event {
+// TurnEvent is a transcript's turn as the trainee's event.
+func TurnEvent(tu scenarios.Turn) TraineeEvent {
 	switch {
 	case tu.Hangup:
-		return c.Hangup(tu.At)
+		return TraineeEvent{Type: EventHangup, At: tu.At}
 	case tu.Lookup != nil:
-		return c.Lookup(tu.At, tu.Lookup.By, tu.Lookup.Value)
+		return TraineeEvent{Type: EventLookup, At: tu.At, By: tu.Lookup.By, Value: tu.Lookup.Value}
 	case tu.Ticket != nil:
-		return c.Ticket(tu.At, *tu.Ticket)
+		t := *tu.Ticket
+		return TraineeEvent{Type: EventSubmit, At: tu.At, Ticket: &t}
 	}
-	return c.Say(tu.At, tu.Say)
+	return TraineeEvent{Type: EventSay, At: tu.At, Text: tu.Say}
+}
+
+// Play lets the call hear one turn of a transcript.
+func (c *Call) Play(tu scenarios.Turn) []Event {
+	evs, _ := c.Apply(TurnEvent(tu)) // a turn is always a trainee event Apply knows
+	return evs
 }
 
 // Replay plays a transcript against the scenario and returns the scorecard
@@ -52,7 +58,11 @@ func Replay(sc *scenarios.Scenario, book *Book, t *scenarios.Transcript, opt Opt
 		if c.Ended() {
 			break
 		}
-		evs = append(evs, c.Play(tu)...)
+		more, err := c.Apply(TurnEvent(tu))
+		if err != nil {
+			return nil, nil, err
+		}
+		evs = append(evs, more...)
 	}
 	if !c.Ended() {
 		// Silence until the call ends on its own, and the wrap-up after it.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -97,8 +97,8 @@ func (s *Scorecard) Text() string {
 	return b.String()
 }
 
-func intentTitle(i phrasebook.Intent) string {
-	if info, ok := phrasebook.LookupIntent(i); ok {
+func intentTitle(i phrase.Intent) string {
+	if info, ok := phrase.LookupIntent(i); ok {
 		return info.Title
 	}
 	return string(i)

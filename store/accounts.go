@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // maxTeam bounds a team name, in bytes.
@@ -21,7 +23,7 @@ func CleanTeam(team string) (string, error) {
 
 // CreateUserBy stores a new account like CreateUser and writes its audit
 // entry in the same transaction.
-func (db *DB) CreateUserBy(ctx context.Context, u *User, by Actor) error {
+func (db *DB) CreateUserBy(ctx context.Context, u *domain.User, by Actor) error {
 	if err := checkNewUser(u); err != nil {
 		return err
 	}
@@ -43,9 +45,15 @@ func (db *DB) CreateUserBy(ctx context.Context, u *User, by Actor) error {
 	return nil
 }
 
+// ErrLastAdmin is returned (wrapped) by UpdateUser when the change would
+// demote or disable the last active admin, which would leave nobody able to
+// run the site. The count and the write are one transaction, so two
+// admins demoting each other at once cannot both succeed.
+var ErrLastAdmin = fmt.Errorf("%w: the last active admin must stay", ErrConflict)
+
 // UserChange is a change to an account; nil fields stay as they are.
 type UserChange struct {
-	Role     *Role
+	Role     *domain.Role
 	Team     *string
 	Disabled *bool
 }
@@ -54,8 +62,8 @@ type UserChange struct {
 // changed field in the same transaction, and returns the account as it now
 // is. Disabling an account ends its sessions; so does a change of role, so
 // that nobody keeps a page open with powers they no longer have.
-func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.Time, by Actor) (User, error) {
-	var out User
+func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.Time, by Actor) (domain.User, error) {
+	var out domain.User
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		old, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 		if err != nil {
@@ -65,7 +73,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.T
 		target := "user:" + old.Username
 		var entries []AuditEntry
 		if ch.Role != nil && *ch.Role != old.Role {
-			if _, err := ParseRole(string(*ch.Role)); err != nil {
+			if _, err := domain.ParseRole(string(*ch.Role)); err != nil {
 				return err
 			}
 			u.Role = *ch.Role
@@ -93,6 +101,23 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.T
 		if len(entries) == 0 {
 			return nil
 		}
+		if old.Role == domain.RoleAdmin && !old.Disabled && (u.Role != domain.RoleAdmin || u.Disabled) {
+			if db.dialect == Postgres {
+				// Two admins demoting each other at once: the second
+				// waits here for the first and then counts its change.
+				if _, err := tx.exec(ctx, `SELECT id FROM users WHERE role = ? AND NOT disabled FOR UPDATE`, string(domain.RoleAdmin)); err != nil {
+					return err
+				}
+			}
+			var others int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND NOT disabled AND id <> ?`,
+				string(domain.RoleAdmin), id).Scan(&others); err != nil {
+				return err
+			}
+			if others == 0 {
+				return fmt.Errorf("%w: %s is the last active admin", ErrLastAdmin, old.Username)
+			}
+		}
 		if _, err := tx.exec(ctx, `UPDATE users SET role = ?, team = ?, disabled = ? WHERE id = ?`,
 			string(u.Role), u.Team, u.Disabled, id); err != nil {
 			return err
@@ -110,7 +135,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.T
 		return nil
 	})
 	if err != nil {
-		return User{}, fmt.Errorf("update user %d: %w", id, err)
+		return domain.User{}, fmt.Errorf("update user %d: %w", id, err)
 	}
 	return out, nil
 }

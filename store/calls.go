@@ -8,33 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-)
 
-// Mode says whether a call is practice (hints as it goes) or an exam.
-type Mode string
-
-// The call modes.
-const (
-	ModePractice Mode = "practice"
-	ModeExam     Mode = "exam"
-)
-
-// ParseMode returns the mode named s, or an error naming the valid modes.
-func ParseMode(s string) (Mode, error) {
-	switch Mode(s) {
-	case ModePractice, ModeExam:
-		return Mode(s), nil
-	}
-	return "", fmt.Errorf("%w: mode %q is not practice or exam", ErrInvalid, s)
-}
-
-// CallStatus says whether a call is still going.
-type CallStatus string
-
-// The call statuses.
-const (
-	CallLive  CallStatus = "live"
-	CallEnded CallStatus = "ended"
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Call is one attempt at a scenario: what it ran against, and once ended,
@@ -44,12 +19,12 @@ type Call struct {
 	UserID           int64
 	ScenarioID       string
 	ScenarioRevision string
-	Mode             Mode
+	Mode             domain.Mode
 	Seed             int64
 	// Desk says the call is taken at the agent's desk (lookups, work
 	// orders, a wrap-up after the conversation).
 	Desk    bool
-	Status  CallStatus
+	Status  domain.CallStatus
 	Started time.Time
 	// Ended, Outcome, Score, Passed and Scorecard are zero while the call
 	// is live.
@@ -100,7 +75,7 @@ func newCallID() (string, error) {
 // CreateCall stores a new live call. When c.ID is empty a random id is made;
 // c.ID and c.Status are set on return.
 func (db *DB) CreateCall(ctx context.Context, c *Call) error {
-	if _, err := ParseMode(string(c.Mode)); err != nil {
+	if _, err := domain.ParseMode(string(c.Mode)); err != nil {
 		return fmt.Errorf("create call: %w", err)
 	}
 	if c.ScenarioID == "" {
@@ -119,11 +94,11 @@ func (db *DB) CreateCall(ctx context.Context, c *Call) error {
 	}
 	_, err := db.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at, desk)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(CallLive), millis(c.Started), desk)
+		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(domain.CallLive), millis(c.Started), desk)
 	if err != nil {
 		return fmt.Errorf("create call %s for user %d: %w", id, c.UserID, err)
 	}
-	c.ID, c.Status = id, CallLive
+	c.ID, c.Status = id, domain.CallLive
 	return nil
 }
 
@@ -144,7 +119,7 @@ func scanCall(s scanner) (Call, error) {
 		return Call{}, err
 	}
 	c.Desk = desk == 1
-	c.Mode, c.Status, c.Started = Mode(mode), CallStatus(status), fromMillis(started)
+	c.Mode, c.Status, c.Started = domain.Mode(mode), domain.CallStatus(status), fromMillis(started)
 	if lease != 0 {
 		c.LeaseUntil = fromMillis(lease)
 	}
@@ -171,7 +146,7 @@ func (db *DB) CallByID(ctx context.Context, id string) (Call, error) {
 type CallFilter struct {
 	UserID     int64
 	ScenarioID string
-	Status     CallStatus
+	Status     domain.CallStatus
 	// Limit caps the number of calls returned; zero means no cap.
 	Limit int
 }
@@ -248,7 +223,7 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 		}
 		res, err := tx.exec(ctx, `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
 			WHERE id = ? AND status = ?`,
-			string(CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(CallLive))
+			string(domain.CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(domain.CallLive))
 		if err != nil {
 			return err
 		}

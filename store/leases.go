@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Several server instances may share one PostgreSQL database. Exactly one of
@@ -70,7 +72,7 @@ func (db *DB) claim(ctx context.Context, id, owner string, idleAt, until time.Ti
 	var l Lease
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		q := `UPDATE calls SET owner = ?, owner_epoch = owner_epoch + 1, lease_until = ? WHERE id = ? AND status = ?`
-		args := []any{owner, millis(until), id, string(CallLive)}
+		args := []any{owner, millis(until), id, string(domain.CallLive)}
 		if !idleAt.IsZero() {
 			q += ` AND lease_until < ?`
 			args = append(args, millis(idleAt))
@@ -90,7 +92,7 @@ func (db *DB) claim(ctx context.Context, id, owner string, idleAt, until time.Ti
 		switch {
 		case n == 1:
 			return nil
-		case status != string(CallLive):
+		case status != string(domain.CallLive):
 			return ErrEnded
 		default:
 			return ErrNotOwner
@@ -120,7 +122,7 @@ func (t *sqlTx) checkLease(ctx context.Context, l Lease) error {
 	switch {
 	case epoch != l.Epoch:
 		return fmt.Errorf("%w: claim %d is not the latest, %d", ErrNotOwner, l.Epoch, epoch)
-	case status != string(CallLive):
+	case status != string(domain.CallLive):
 		return ErrEnded
 	}
 	return nil
@@ -129,7 +131,7 @@ func (t *sqlTx) checkLease(ctx context.Context, l Lease) error {
 // RenewLeases extends every lease owner holds on a live call to until.
 func (db *DB) RenewLeases(ctx context.Context, owner string, until time.Time) error {
 	if _, err := db.exec(ctx, `UPDATE calls SET lease_until = ? WHERE owner = ? AND status = ?`,
-		millis(until), owner, string(CallLive)); err != nil {
+		millis(until), owner, string(domain.CallLive)); err != nil {
 		return fmt.Errorf("renew leases of %s: %w", owner, err)
 	}
 	return nil
@@ -139,7 +141,7 @@ func (db *DB) RenewLeases(ctx context.Context, owner string, until time.Time) er
 // the next start of this one) takes up its live calls at once.
 func (db *DB) ReleaseLeases(ctx context.Context, owner string) error {
 	if _, err := db.exec(ctx, `UPDATE calls SET lease_until = 0 WHERE owner = ? AND status = ?`,
-		owner, string(CallLive)); err != nil {
+		owner, string(domain.CallLive)); err != nil {
 		return fmt.Errorf("release leases of %s: %w", owner, err)
 	}
 	return nil
@@ -149,7 +151,7 @@ func (db *DB) ReleaseLeases(ctx context.Context, owner string) error {
 // A call an instance drives that is missing here, or has another epoch, has
 // been taken over.
 func (db *DB) OwnedCalls(ctx context.Context, owner string) (map[string]int64, error) {
-	rows, err := db.query(ctx, `SELECT id, owner_epoch FROM calls WHERE owner = ? AND status = ?`, owner, string(CallLive))
+	rows, err := db.query(ctx, `SELECT id, owner_epoch FROM calls WHERE owner = ? AND status = ?`, owner, string(domain.CallLive))
 	if err != nil {
 		return nil, fmt.Errorf("calls owned by %s: %w", owner, err)
 	}
@@ -174,7 +176,7 @@ func (db *DB) OwnedCalls(ctx context.Context, owner string) (map[string]int64, e
 // ever claimed has never rung, so there is nothing to drive.
 func (db *DB) IdleCalls(ctx context.Context, now time.Time, limit int) ([]Call, error) {
 	q := `SELECT ` + callColumns + ` FROM calls WHERE status = ? AND owner <> '' AND lease_until < ? ORDER BY started_at, id`
-	args := []any{string(CallLive), millis(now)}
+	args := []any{string(domain.CallLive), millis(now)}
 	if limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, limit)
@@ -202,7 +204,7 @@ func (db *DB) IdleCalls(ctx context.Context, now time.Time, limit int) ([]Call, 
 // any instance may take the call up at once.
 func (db *DB) ReleaseLease(ctx context.Context, l Lease) error {
 	if _, err := db.exec(ctx, `UPDATE calls SET lease_until = 0 WHERE id = ? AND owner_epoch = ? AND status = ?`,
-		l.CallID, l.Epoch, string(CallLive)); err != nil {
+		l.CallID, l.Epoch, string(domain.CallLive)); err != nil {
 		return fmt.Errorf("release lease %d of call %s: %w", l.Epoch, l.CallID, err)
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Session is a signed-in browser. Only a hash of the session token is
@@ -34,10 +36,10 @@ func (db *DB) CreateSession(ctx context.Context, s Session) error {
 // SessionUser returns the session with the given token hash and its account,
 // in one query because every authenticated request needs both. Expiry and
 // disabled accounts are the caller's to judge.
-func (db *DB) SessionUser(ctx context.Context, tokenHash string) (Session, User, error) {
+func (db *DB) SessionUser(ctx context.Context, tokenHash string) (Session, domain.User, error) {
 	var s Session
 	var created, expires, seen int64
-	var u User
+	var u domain.User
 	var role string
 	var uCreated int64
 	err := db.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at,
@@ -47,10 +49,10 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string) (Session, User,
 		&s.TokenHash, &s.UserID, &s.CSRFToken, &created, &expires, &seen,
 		&u.ID, &u.Username, &u.PasswordHash, &role, &u.Team, &uCreated, &u.Disabled)
 	if err != nil {
-		return Session{}, User{}, fmt.Errorf("session: %w", notFound(err))
+		return Session{}, domain.User{}, fmt.Errorf("session: %w", notFound(err))
 	}
 	s.Created, s.Expires, s.LastSeen = fromMillis(created), fromMillis(expires), fromMillis(seen)
-	u.Role, u.Created = Role(role), fromMillis(uCreated)
+	u.Role, u.Created = domain.Role(role), fromMillis(uCreated)
 	return s, u, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"modernc.org/sqlite"
@@ -23,15 +24,15 @@ import (
 
 // ErrNotFound is returned (wrapped) when a requested row does not exist, or
 // when a write refers to a row that does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = domain.ErrNotFound
 
 // ErrConflict is returned (wrapped) when a write collides with existing data:
 // a duplicate username, an event sequence number already taken, a call that
 // has already ended.
-var ErrConflict = errors.New("conflict")
+var ErrConflict = domain.ErrConflict
 
 // ErrInvalid is returned (wrapped) when a value cannot be stored as given.
-var ErrInvalid = errors.New("invalid value")
+var ErrInvalid = domain.ErrInvalid
 
 // Dialect names the SQL database behind a DB.
 type Dialect string

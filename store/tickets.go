@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // TicketRecord is the work order a call ended with: stored with the call,
@@ -33,7 +35,7 @@ type Ticket struct {
 	CallID      string
 	UserID      int64
 	ScenarioID  string
-	Mode        Mode
+	Mode        domain.Mode
 	FieldsOK    int
 	FieldsTotal int
 }
@@ -113,7 +115,7 @@ func (db *DB) Tickets(ctx context.Context, userID int64, limit int) ([]Ticket, e
 		if err := rows.Scan(&t.CallID, &t.Number, &t.UserID, &t.State, &submitted, &entered, &t.FieldsOK, &t.FieldsTotal, &t.ScenarioID, &mode); err != nil {
 			return nil, fmt.Errorf("list tickets: %w", err)
 		}
-		t.Submitted, t.Entered, t.Mode = fromMillis(submitted), json.RawMessage(entered), Mode(mode)
+		t.Submitted, t.Entered, t.Mode = fromMillis(submitted), json.RawMessage(entered), domain.Mode(mode)
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {

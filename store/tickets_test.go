@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -16,11 +17,11 @@ import (
 func TestTickets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		li := addUser(t, db, "li", store.RoleTrainee)
-		zhao := addUser(t, db, "zhao", store.RoleTrainee)
+		li := addUser(t, db, "li", domain.RoleTrainee)
+		zhao := addUser(t, db, "zhao", domain.RoleTrainee)
 		end := func(user int64, scenario string, at time.Time, tk *store.TicketRecord) string {
 			t.Helper()
-			c := store.Call{UserID: user, ScenarioID: scenario, ScenarioRevision: "r1", Mode: store.ModeExam, Started: at}
+			c := store.Call{UserID: user, ScenarioID: scenario, ScenarioRevision: "r1", Mode: domain.Exam, Started: at}
 			require.NoError(t, db.CreateCall(ctx, &c))
 			require.NoError(t, db.EndCall(ctx, c.ID, store.CallResult{Ended: at.Add(time.Minute), Outcome: "completed", Score: 90, Passed: true, Scorecard: json.RawMessage(`{}`), Ticket: tk}))
 			return c.ID
@@ -42,7 +43,7 @@ func TestTickets(t *testing.T) {
 		assert.Equal(t, "GD0000000001", list[1].Number)
 		assert.Equal(t, "pending-dispatch", list[1].State)
 		assert.Equal(t, "leak", list[1].ScenarioID)
-		assert.Equal(t, store.ModeExam, list[1].Mode)
+		assert.Equal(t, domain.Exam, list[1].Mode)
 		assert.True(t, list[1].Submitted.Equal(t0.Add(70*time.Second)))
 		assert.Equal(t, 2, list[1].FieldsOK)
 		assert.Equal(t, 3, list[1].FieldsTotal)
@@ -64,7 +65,7 @@ func TestTickets(t *testing.T) {
 		assert.Len(t, later, 3, "only tickets since then: li's second")
 
 		// A bad ticket is refused and the call stays live: nothing is lost.
-		c := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModeExam, Started: t0}
+		c := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Exam, Started: t0}
 		require.NoError(t, db.CreateCall(ctx, &c))
 		bad := ticket("", t0, true, true)
 		err = db.EndCall(ctx, c.ID, store.CallResult{Ended: t0, Outcome: "completed", Scorecard: json.RawMessage(`{}`), Ticket: bad})
@@ -74,6 +75,6 @@ func TestTickets(t *testing.T) {
 		assert.ErrorIs(t, db.EndCall(ctx, c.ID, store.CallResult{Ended: t0, Outcome: "completed", Scorecard: json.RawMessage(`{}`), Ticket: dup}), store.ErrInvalid)
 		got2, err := db.CallByID(ctx, c.ID)
 		require.NoError(t, err)
-		assert.Equal(t, store.CallLive, got2.Status)
+		assert.Equal(t, domain.CallLive, got2.Status)
 	})
 }

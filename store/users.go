@@ -3,63 +3,29 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
-
-// Role is what an account may do. Every web route names the roles it admits.
-type Role string
-
-// The roles, from the trainee who takes calls to the admin who runs the site.
-const (
-	RoleTrainee Role = "trainee"
-	RoleTrainer Role = "trainer"
-	RoleManager Role = "manager"
-	RoleAdmin   Role = "admin"
-)
-
-// Roles lists every role in a stable order.
-func Roles() []Role { return []Role{RoleTrainee, RoleTrainer, RoleManager, RoleAdmin} }
-
-// ParseRole returns the role named s, or an error listing the valid roles.
-func ParseRole(s string) (Role, error) {
-	for _, r := range Roles() {
-		if string(r) == s {
-			return r, nil
-		}
-	}
-	return "", fmt.Errorf("%w: role %q is not one of trainee, trainer, manager, admin", ErrInvalid, s)
-}
-
-// User is an account.
-type User struct {
-	ID           int64
-	Username     string
-	PasswordHash string
-	Role         Role
-	Team         string
-	Created      time.Time
-	Disabled     bool
-}
 
 const userColumns = `id, username, password_hash, role, team, created_at, disabled`
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanUser(s scanner) (User, error) {
-	var u User
+func scanUser(s scanner) (domain.User, error) {
+	var u domain.User
 	var role string
 	var created int64
 	if err := s.Scan(&u.ID, &u.Username, &u.PasswordHash, &role, &u.Team, &created, &u.Disabled); err != nil {
-		return User{}, err
+		return domain.User{}, err
 	}
-	u.Role = Role(role)
+	u.Role = domain.Role(role)
 	u.Created = fromMillis(created)
 	return u, nil
 }
 
 // CreateUser stores a new account and sets u.ID. A taken username gives
 // ErrConflict.
-func (db *DB) CreateUser(ctx context.Context, u *User) error {
+func (db *DB) CreateUser(ctx context.Context, u *domain.User) error {
 	if err := checkNewUser(u); err != nil {
 		return err
 	}
@@ -71,18 +37,18 @@ func (db *DB) CreateUser(ctx context.Context, u *User) error {
 
 // checkNewUser checks what every new account needs: a username, a password
 // hash and a known role.
-func checkNewUser(u *User) error {
+func checkNewUser(u *domain.User) error {
 	if u.Username == "" || u.PasswordHash == "" {
 		return fmt.Errorf("create user: %w: username and password hash are required", ErrInvalid)
 	}
-	if _, err := ParseRole(string(u.Role)); err != nil {
+	if _, err := domain.ParseRole(string(u.Role)); err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	return nil
 }
 
 // insertUser stores u in tx and sets u.ID.
-func insertUser(ctx context.Context, tx *sqlTx, u *User) error {
+func insertUser(ctx context.Context, tx *sqlTx, u *domain.User) error {
 	err := tx.queryRow(ctx, `INSERT INTO users (username, password_hash, role, team, created_at, disabled)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled).Scan(&u.ID)
@@ -90,32 +56,32 @@ func insertUser(ctx context.Context, tx *sqlTx, u *User) error {
 }
 
 // UserByID returns the account with the given id.
-func (db *DB) UserByID(ctx context.Context, id int64) (User, error) {
+func (db *DB) UserByID(ctx context.Context, id int64) (domain.User, error) {
 	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if err != nil {
-		return User{}, fmt.Errorf("user %d: %w", id, notFound(err))
+		return domain.User{}, fmt.Errorf("user %d: %w", id, notFound(err))
 	}
 	return u, nil
 }
 
 // UserByUsername returns the account with the given username, compared
 // exactly; callers normalise usernames before storing and looking them up.
-func (db *DB) UserByUsername(ctx context.Context, username string) (User, error) {
+func (db *DB) UserByUsername(ctx context.Context, username string) (domain.User, error) {
 	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
 	if err != nil {
-		return User{}, fmt.Errorf("user %q: %w", username, notFound(err))
+		return domain.User{}, fmt.Errorf("user %q: %w", username, notFound(err))
 	}
 	return u, nil
 }
 
 // ListUsers returns every account ordered by username.
-func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
+func (db *DB) ListUsers(ctx context.Context) ([]domain.User, error) {
 	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
-	var out []User
+	var out []domain.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {

@@ -10,17 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestAPILogin(t *testing.T) {
 	env := newEnv(t)
-	env.addUser("li.na", store.RoleTrainee)
-	disabled := env.addUser("gone", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
+	disabled := env.addUser("gone", domain.RoleTrainee)
 	require.NoError(t, env.db.SetUserDisabled(context.Background(), disabled.ID, true))
 
 	tests := []struct {
@@ -95,7 +96,7 @@ func getReq(path string) *http.Request { return jsonReq(http.MethodGet, path, ""
 
 func TestLoginReplacesEarlierSession(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	old, _ := env.session(u)
 	w := env.do(withCookie(jsonReq(http.MethodPost, "/api/login", loginBody("li.na", testPassword)), old))
 	require.Equal(t, http.StatusOK, w.Code)
@@ -117,7 +118,7 @@ func TestSecureCookies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newEnv(t, func(c *Config) { c.SecureCookies = tt.flag })
-			env.addUser("li.na", store.RoleTrainee)
+			env.addUser("li.na", domain.RoleTrainee)
 			req := jsonReq(http.MethodPost, "/api/login", loginBody("li.na", testPassword))
 			if tt.tls {
 				req.TLS = &tls.ConnectionState{}
@@ -145,7 +146,7 @@ func tryLogin(env *testEnv, user, pw, ip string) int {
 
 func TestLoginRateLimitPerUsername(t *testing.T) {
 	env := newEnv(t)
-	env.addUser("li.na", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
 	const ip = "203.0.113.7"
 	for i := range 5 {
 		require.Equal(t, 401, tryLogin(env, "li.na", "wrong-password-"+string(rune('a'+i)), ip), "attempt %d", i+1)
@@ -166,7 +167,7 @@ func TestLoginRateLimitPerUsername(t *testing.T) {
 
 func TestLoginRateLimitPerIP(t *testing.T) {
 	env := newEnv(t, func(c *Config) { c.MaxFailuresPerIP = 3 })
-	env.addUser("li.na", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
 	const ip = "203.0.113.9"
 	for _, name := range []string{"wang", "zhao", "sun"} {
 		require.Equal(t, 401, tryLogin(env, name, "wrong-password-x", ip))
@@ -181,7 +182,7 @@ func TestRateLimitHoldsAcrossInstances(t *testing.T) {
 	db := storetest.SQLite(t)
 	a := newEnvOn(t, db)
 	b := newEnvOn(t, db)
-	a.addUser("li.na", store.RoleTrainee)
+	a.addUser("li.na", domain.RoleTrainee)
 	for range 5 {
 		require.Equal(t, 401, tryLogin(a, "li.na", "wrong-password-x", "203.0.113.1"))
 	}
@@ -194,7 +195,7 @@ func TestSessionHoldsAcrossInstances(t *testing.T) {
 	db := storetest.SQLite(t)
 	a := newEnvOn(t, db)
 	b := newEnvOn(t, db)
-	a.addUser("li.na", store.RoleTrainee)
+	a.addUser("li.na", domain.RoleTrainee)
 	w := a.do(jsonReq(http.MethodPost, "/api/login", loginBody("li.na", testPassword)))
 	require.Equal(t, http.StatusOK, w.Code)
 	token := cookieFrom(w, sessionCookie).Value
@@ -230,7 +231,7 @@ func TestClientIPIgnoresForwardedForByDefault(t *testing.T) {
 
 func TestLogout(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	token, _ := env.session(u)
 
 	w := env.do(withCookie(jsonReq(http.MethodPost, "/api/logout", `{}`), token))
@@ -248,7 +249,7 @@ func TestLogout(t *testing.T) {
 
 func TestLogoutForm(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	token, csrf := env.session(u)
 
 	w := env.do(withCookie(formReq(http.MethodPost, "/logout", url.Values{csrfField: {csrf}}), token))
@@ -260,7 +261,7 @@ func TestLogoutForm(t *testing.T) {
 
 func TestSessionLifetime(t *testing.T) {
 	env := newEnv(t)
-	env.addUser("li.na", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
 	w := env.do(jsonReq(http.MethodPost, "/api/login", loginBody("li.na", testPassword)))
 	require.Equal(t, http.StatusOK, w.Code)
 	token := cookieFrom(w, sessionCookie).Value
@@ -287,7 +288,7 @@ func TestSessionLifetime(t *testing.T) {
 
 func TestDisabledUserIsSignedOut(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	token, _ := env.session(u)
 	require.NoError(t, env.db.SetUserDisabled(context.Background(), u.ID, true))
 	assert.Equal(t, http.StatusUnauthorized, env.do(withCookie(getReq("/api/me"), token)).Code)
@@ -295,7 +296,7 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 
 func TestLoginPage(t *testing.T) {
 	env := newEnv(t)
-	env.addUser("li.na", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
 
 	w := env.do(getReq("/login?next=/history"))
 	require.Equal(t, http.StatusOK, w.Code)
@@ -343,7 +344,7 @@ func TestLoginPage(t *testing.T) {
 
 func TestHomePage(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainer)
+	u := env.addUser("li.na", domain.RoleTrainer)
 	token, csrf := env.session(u)
 
 	w := env.do(getReq("/"))

@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // adminRoutes are the admin's account pages.
 func (s *Server) adminRoutes() []route {
-	admin := rolesOnly(store.RoleAdmin)
+	admin := rolesOnly(domain.RoleAdmin)
 	return []route{
 		{method: http.MethodGet, path: "/admin/accounts", access: admin, maxBody: smallBody, h: s.accountsPage},
 		{method: http.MethodPost, path: "/admin/accounts", access: admin, maxBody: smallBody, h: s.createAccountForm},
@@ -22,14 +23,14 @@ func (s *Server) adminRoutes() []route {
 
 // accountsView is the accounts page's view.
 type accountsView struct {
-	Users []store.User
-	Roles []store.Role
+	Users []domain.User
+	Roles []domain.Role
 	// Message is a catalogue key shown above the forms; Username and
 	// Team refill the create form after a refusal.
 	Message  string
 	Username string
 	Team     string
-	Role     store.Role
+	Role     domain.Role
 }
 
 func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error {
@@ -37,9 +38,9 @@ func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error 
 	if err != nil {
 		return err
 	}
-	v.Users, v.Roles = users, store.Roles()
+	v.Users, v.Roles = users, domain.Roles()
 	if v.Role == "" {
-		v.Role = store.RoleTrainee
+		v.Role = domain.RoleTrainee
 	}
 	s.render(c, status, "accounts", v)
 	return nil
@@ -61,39 +62,17 @@ func actorOf(c *gin.Context) store.Actor {
 // role, team and initial password (hashed with argon2id).
 func (s *Server) createAccountForm(c *gin.Context) error {
 	form := c.Request.PostForm
-	v := accountsView{Username: form.Get("username"), Team: form.Get("team"), Role: store.Role(form.Get("role"))}
-	refuse := func(key string) error {
-		v.Message = key
+	v := accountsView{Username: form.Get("username"), Team: form.Get("team"), Role: domain.Role(form.Get("role"))}
+	_, err := s.app.CreateAccount(c.Request.Context(), actorOf(c), app.NewAccount{
+		Username: v.Username, Role: form.Get("role"), Team: v.Team, Password: form.Get("password"),
+	}, s.cfg.PasswordParams)
+	var refused *app.AccountRefusal
+	if errors.As(err, &refused) {
+		v.Message = "err.account_" + refused.Key
 		return s.showAccounts(c, http.StatusBadRequest, v)
-	}
-	name, err := auth.NormalizeUsername(v.Username)
-	if err != nil {
-		return refuse("err.account_username")
-	}
-	role, err := store.ParseRole(form.Get("role"))
-	if err != nil {
-		return refuse("err.account_role")
-	}
-	team, err := store.CleanTeam(v.Team)
-	if err != nil {
-		return refuse("err.account_team")
-	}
-	password := form.Get("password")
-	if err := auth.CheckPassword(name, password); err != nil {
-		return refuse("err.account_password")
-	}
-	hash, err := auth.HashPassword(password, s.cfg.PasswordParams)
-	if err != nil {
+	} else if err != nil {
 		return err
 	}
-	u := store.User{Username: name, PasswordHash: hash, Role: role, Team: team, Created: s.cfg.Now()}
-	if err := s.store.CreateUserBy(c.Request.Context(), &u, actorOf(c)); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return refuse("err.account_taken")
-		}
-		return err
-	}
-	s.log.Info("account created", "user", u.ID, "role", role, "by", actorOf(c).ID)
 	c.Redirect(http.StatusSeeOther, "/admin/accounts")
 	return nil
 }
@@ -114,7 +93,7 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 		off := form.Get("action") == "disable"
 		ch.Disabled = &off
 	case "update":
-		role, err := store.ParseRole(form.Get("role"))
+		role, err := domain.ParseRole(form.Get("role"))
 		if err != nil {
 			return errBadRequest(err)
 		}
@@ -124,10 +103,14 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 		return errBadRequest(errors.New("action must be update, disable or enable"))
 	}
 	me, _ := currentUser(c)
-	if id == me.ID && ((ch.Disabled != nil && *ch.Disabled) || (ch.Role != nil && *ch.Role != store.RoleAdmin)) {
-		return &Error{Status: http.StatusConflict, Code: "self_change", Message: "err.account_self"}
-	}
-	if _, err := s.store.UpdateUser(c.Request.Context(), id, ch, s.cfg.Now(), actorOf(c)); err != nil {
+	_, err = s.app.UpdateAccount(c.Request.Context(), &me, actorOf(c), id, ch)
+	var refused *app.AccountRefusal
+	switch {
+	case errors.As(err, &refused) && refused.Key == "self":
+		return &Error{Status: http.StatusConflict, Code: "self_change", Message: "err.account_self", Err: err}
+	case errors.As(err, &refused) && refused.Key == "last_admin":
+		return &Error{Status: http.StatusConflict, Code: "last_admin", Message: "err.account_last_admin", Err: err}
+	case err != nil:
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/accounts")

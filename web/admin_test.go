@@ -7,15 +7,16 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestAdminAccounts(t *testing.T) {
 	env := newEnv(t)
-	admin := env.addUser("root", store.RoleAdmin)
+	admin := env.addUser("root", domain.RoleAdmin)
 	token, csrf := env.session(admin)
 	post := func(path string, form url.Values) int {
 		form.Set(csrfField, csrf)
@@ -27,7 +28,7 @@ func TestAdminAccounts(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, post("/admin/accounts", create))
 	u, err := env.db.UserByUsername(ctx, "zhang.wei")
 	require.NoError(t, err)
-	assert.Equal(t, store.RoleTrainee, u.Role)
+	assert.Equal(t, domain.RoleTrainee, u.Role)
 	assert.Equal(t, "东区一班", u.Team)
 	ok, err := auth.VerifyPassword(u.PasswordHash, "供热热线服务好评如潮呀")
 	require.NoError(t, err)
@@ -49,7 +50,7 @@ func TestAdminAccounts(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, post(path, url.Values{"action": {"disable"}}))
 	u, err = env.db.UserByID(ctx, u.ID)
 	require.NoError(t, err)
-	assert.Equal(t, store.RoleManager, u.Role)
+	assert.Equal(t, domain.RoleManager, u.Role)
 	assert.Equal(t, "西区", u.Team)
 	assert.True(t, u.Disabled)
 	require.Equal(t, http.StatusSeeOther, post(path, url.Values{"action": {"enable"}}))

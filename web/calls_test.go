@@ -6,8 +6,9 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,7 +18,7 @@ import (
 // runs it.
 func newCallEnv(t *testing.T, mods ...func(*Config)) (*testEnv, *scenarios.Library) {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
 	env := newEnv(t, append([]func(*Config){func(c *Config) { c.Library, c.Book = lib, book }}, mods...)...)
@@ -49,7 +50,7 @@ func (e *testEnv) startCallWith(token, request string) (id, ws string) {
 
 func TestAPIScenarios(t *testing.T) {
 	env, lib := newCallEnv(t)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	w := env.do(withCookie(getReq("/api/scenarios"), token))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	var body struct{ Scenarios []scenarioJSON }
@@ -63,7 +64,7 @@ func TestAPIScenarios(t *testing.T) {
 
 func TestAPIStartCall(t *testing.T) {
 	env, lib := newCallEnv(t)
-	u := env.addUser("li", store.RoleTrainee)
+	u := env.addUser("li", domain.RoleTrainee)
 	token, _ := env.session(u)
 	scID := lib.Scenarios[0].ID
 
@@ -73,8 +74,8 @@ func TestAPIStartCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, u.ID, rec.UserID)
 	assert.Equal(t, scID, rec.ScenarioID)
-	assert.Equal(t, store.ModeExam, rec.Mode)
-	assert.Equal(t, store.CallLive, rec.Status)
+	assert.Equal(t, domain.Exam, rec.Mode)
+	assert.Equal(t, domain.CallLive, rec.Status)
 	assert.GreaterOrEqual(t, rec.Seed, int64(0))
 	assert.True(t, rec.Started.Equal(t0))
 
@@ -110,7 +111,7 @@ func TestAPIStartCall(t *testing.T) {
 
 func TestAPICallVisibility(t *testing.T) {
 	env, lib := newCallEnv(t)
-	owner := env.addUser("owner", store.RoleTrainee)
+	owner := env.addUser("owner", domain.RoleTrainee)
 	ownerToken, _ := env.session(owner)
 	id, _ := env.startCall(ownerToken, lib.Scenarios[0].ID, "practice")
 
@@ -124,14 +125,14 @@ func TestAPICallVisibility(t *testing.T) {
 	}
 	tests := []struct {
 		who    string
-		role   store.Role
+		role   domain.Role
 		status int
 	}{
 		{"owner", "", 200},
-		{"other-trainee", store.RoleTrainee, 404},
-		{"a-trainer", store.RoleTrainer, 200},
-		{"a-manager", store.RoleManager, 200},
-		{"an-admin", store.RoleAdmin, 200},
+		{"other-trainee", domain.RoleTrainee, 404},
+		{"a-trainer", domain.RoleTrainer, 200},
+		{"a-manager", domain.RoleManager, 200},
+		{"an-admin", domain.RoleAdmin, 200},
 	}
 	for _, tc := range tests {
 		t.Run(tc.who, func(t *testing.T) {

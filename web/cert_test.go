@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -28,8 +30,8 @@ import (
 type certEnv struct {
 	*testEnv
 	lib        *scenarios.Library
-	manager    store.User
-	li, wu, qi store.User
+	manager    domain.User
+	li, wu, qi domain.User
 	mgrToken   string
 	mgrCSRF    string
 }
@@ -42,13 +44,13 @@ func newCertEnv(t *testing.T) *certEnv {
 // newCertEnvOn is newCertEnv on a given store.
 func newCertEnvOn(t *testing.T, db *store.DB) *certEnv {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
 	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })
 	t.Cleanup(env.srv.Close)
 	ce := &certEnv{testEnv: env, lib: lib}
-	ce.manager = env.addUser("boss", store.RoleManager)
+	ce.manager = env.addUser("boss", domain.RoleManager)
 	ce.li = ce.addTeamUser("li", "east")
 	ce.qi = ce.addTeamUser("qi", "east")
 	ce.wu = ce.addTeamUser("wu", "=west") // a team name a spreadsheet would run
@@ -58,9 +60,9 @@ func newCertEnvOn(t *testing.T, db *store.DB) *certEnv {
 	return ce
 }
 
-func (e *certEnv) addTeamUser(name, team string) store.User {
+func (e *certEnv) addTeamUser(name, team string) domain.User {
 	e.t.Helper()
-	u := e.addUser(name, store.RoleTrainee)
+	u := e.addUser(name, domain.RoleTrainee)
 	tm := team
 	u, err := e.db.UpdateUser(context.Background(), u.ID, store.UserChange{Team: &tm}, t0, store.CLI)
 	require.NoError(e.t, err)
@@ -88,7 +90,7 @@ func (e *certEnv) post(token, csrf, path string, form url.Values) *httpResult {
 
 // attempt stores an ended call with a scorecard whose checklist misses the
 // items named in missed and whose forbidden list holds the phrases given.
-func (e *certEnv) attempt(u store.User, scenario string, mode store.Mode, at time.Time, score float64, passed bool, missed []string, forbidden ...string) store.Call {
+func (e *certEnv) attempt(u domain.User, scenario string, mode domain.Mode, at time.Time, score float64, passed bool, missed []string, forbidden ...string) store.Call {
 	e.t.Helper()
 	ctx := context.Background()
 	c := store.Call{UserID: u.ID, ScenarioID: scenario, ScenarioRevision: "r1", Mode: mode, Started: at.Add(-5 * time.Minute)}
@@ -114,12 +116,12 @@ func (e *certEnv) attempt(u store.User, scenario string, mode store.Mode, at tim
 }
 
 // passTrack stores a passing exam for every scenario of heating-level-1.
-func (e *certEnv) passTrack(u store.User, at time.Time) {
+func (e *certEnv) passTrack(u domain.User, at time.Time) {
 	e.t.Helper()
 	tr, ok := e.lib.Track("heating-level-1")
 	require.True(e.t, ok)
 	for i, en := range tr.Scenarios {
-		e.attempt(u, en.ID, store.ModeExam, at.Add(time.Duration(i)*time.Minute), float64(en.MinScore), true, nil)
+		e.attempt(u, en.ID, domain.Exam, at.Add(time.Duration(i)*time.Minute), float64(en.MinScore), true, nil)
 	}
 }
 
@@ -189,11 +191,11 @@ func TestMatrixAndCSVAgreeWithStoredAttempts(t *testing.T) {
 func testMatrixAndCSV(t *testing.T, db *store.DB) {
 	e := newCertEnvOn(t, db)
 	day := func(d int) time.Time { return t0.AddDate(0, 0, d) }
-	e.attempt(e.li, "leak", store.ModePractice, day(1), 60, false, []string{"ask-address", "commit"}, "不归我管")
-	e.attempt(e.li, "leak", store.ModeExam, day(2), 85.5, true, []string{"commit"})
-	e.attempt(e.li, "arrears", store.ModeExam, day(3), 70, false, []string{"commit"}, "不归我管", "没办法")
-	e.attempt(e.qi, "leak", store.ModeExam, day(5), 90, true, nil)
-	e.attempt(e.wu, "slow-warmup", store.ModePractice, day(2), 40, false, []string{"greeting"})
+	e.attempt(e.li, "leak", domain.Practice, day(1), 60, false, []string{"ask-address", "commit"}, "不归我管")
+	e.attempt(e.li, "leak", domain.Exam, day(2), 85.5, true, []string{"commit"})
+	e.attempt(e.li, "arrears", domain.Exam, day(3), 70, false, []string{"commit"}, "不归我管", "没办法")
+	e.attempt(e.qi, "leak", domain.Exam, day(5), 90, true, nil)
+	e.attempt(e.wu, "slow-warmup", domain.Practice, day(2), 40, false, []string{"greeting"})
 	e.clock.Advance(10 * 24 * time.Hour)
 	e.mgrToken, e.mgrCSRF = e.session(e.manager)
 
@@ -292,16 +294,16 @@ func TestTrendChartPointsAreTheStoredAttempts(t *testing.T) {
 	e := newCertEnv(t)
 	scores := []struct {
 		scenario string
-		mode     store.Mode
+		mode     domain.Mode
 		score    float64
 	}{
-		{"leak", store.ModePractice, 40}, {"leak", store.ModeExam, 72.5}, {"arrears", store.ModeExam, 100},
-		{"leak", store.ModeExam, 0}, {"leak", store.ModeExam, 88},
+		{"leak", domain.Practice, 40}, {"leak", domain.Exam, 72.5}, {"arrears", domain.Exam, 100},
+		{"leak", domain.Exam, 0}, {"leak", domain.Exam, 88},
 	}
 	for i, s := range scores {
 		e.attempt(e.li, s.scenario, s.mode, t0.Add(time.Duration(i+1)*time.Hour), s.score, s.score >= 80, nil)
 	}
-	e.attempt(e.qi, "leak", store.ModeExam, t0.Add(time.Hour), 99, true, nil) // someone else's
+	e.attempt(e.qi, "leak", domain.Exam, t0.Add(time.Hour), 99, true, nil) // someone else's
 
 	r := e.get(e.mgrToken, fmt.Sprintf("/manage/trainees/%d", e.li.ID))
 	require.Equal(t, http.StatusOK, r.Code, r.Body)
@@ -357,8 +359,8 @@ func TestCertificationNeedsExamsAndAManager(t *testing.T) {
 	// Practice at full marks and an exam below the minimum do not count.
 	tr, _ := e.lib.Track("heating-level-1")
 	for _, en := range tr.Scenarios {
-		e.attempt(e.li, en.ID, store.ModePractice, e.clock.Now().Add(-time.Hour), 100, true, nil)
-		e.attempt(e.li, en.ID, store.ModeExam, e.clock.Now().Add(-time.Hour), float64(en.MinScore)-1, true, nil)
+		e.attempt(e.li, en.ID, domain.Practice, e.clock.Now().Add(-time.Hour), 100, true, nil)
+		e.attempt(e.li, en.ID, domain.Exam, e.clock.Now().Add(-time.Hour), float64(en.MinScore)-1, true, nil)
 	}
 	assert.Equal(t, "enrolled", state())
 	e.passTrack(e.li, e.clock.Now().Add(-30*time.Minute))
@@ -481,9 +483,9 @@ func absoluteIRI(t *testing.T, s string) {
 func TestXAPIStatements(t *testing.T) {
 	e := newCertEnv(t)
 	e.srv.cfg.XAPIBase = "https://lms.example.com/coach/"
-	e.attempt(e.wu, "leak", store.ModePractice, t0.Add(-26*time.Hour), 50, false, nil)
+	e.attempt(e.wu, "leak", domain.Practice, t0.Add(-26*time.Hour), 50, false, nil)
 	e.passTrack(e.li, t0.Add(-24*time.Hour))
-	failed := e.attempt(e.li, "leak", store.ModeExam, t0.Add(-27*time.Hour), 61, false, nil)
+	failed := e.attempt(e.li, "leak", domain.Exam, t0.Add(-27*time.Hour), 61, false, nil)
 	r := e.post(e.mgrToken, e.mgrCSRF, fmt.Sprintf("/manage/trainees/%d/decisions", e.li.ID),
 		url.Values{"track": {"heating-level-1"}, "action": {"signoff"}, "comment": {"同意"}})
 	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
@@ -575,11 +577,11 @@ func TestAssignments(t *testing.T) {
 
 func TestPagesRenderInBothLanguages(t *testing.T) {
 	e := newCertEnv(t)
-	e.attempt(e.li, "leak", store.ModeExam, t0.Add(-time.Hour), 90, true, []string{"commit"}, "不归我管")
+	e.attempt(e.li, "leak", domain.Exam, t0.Add(-time.Hour), 90, true, []string{"commit"}, "不归我管")
 	e.passTrack(e.li, t0.Add(-time.Hour))
 	require.Equal(t, http.StatusSeeOther, e.post(e.mgrToken, e.mgrCSRF, fmt.Sprintf("/manage/trainees/%d/decisions", e.li.ID),
 		url.Values{"track": {"heating-level-1"}, "action": {"signoff"}, "comment": {"ok"}}).Code)
-	admin := e.addUser("root", store.RoleAdmin)
+	admin := e.addUser("root", domain.RoleAdmin)
 	adminToken, _ := e.session(admin)
 	liToken, _ := e.session(e.li)
 	catalogue := e.get(liToken, "/scenarios")

@@ -101,6 +101,7 @@ func certText() catalogue {
 		"err.account_team":       {langZH: "班组名称过长。", langEN: "The team name is too long."},
 		"err.account_password":   {langZH: "密码太弱：请使用更长、不常见且不含用户名的密码。", langEN: "The password is too weak: use a longer, uncommon one that does not contain the username."},
 		"err.account_taken":      {langZH: "该用户名已被使用。", langEN: "That username is taken."},
+		"err.account_last_admin": {langZH: "这是最后一个启用的管理员账号，不能停用或取消管理员角色。", langEN: "This is the last active admin account; it cannot be disabled or lose its admin role."},
 		"err.account_self":       {langZH: "不能停用自己的账号或取消自己的管理员角色。", langEN: "You cannot disable your own account or give up your own admin role."},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -72,7 +73,7 @@ func trendChart(attempts []store.Attempt, passMark int, titles map[string]string
 		if n > 1 {
 			x = c.Left + pad + span*float64(i)/float64(n-1)
 		}
-		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == store.ModeExam,
+		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == domain.Exam,
 			Passed: a.Passed, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID), When: a.Ended.UTC().Format("2006-01-02 15:04")}
 		c.Points = append(c.Points, p)
 		line = append(line, fmt.Sprintf("%g,%g", p.X, p.Y))

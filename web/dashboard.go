@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -103,7 +105,7 @@ type certCell struct {
 
 // matrixRow is one trainee.
 type matrixRow struct {
-	User  store.User
+	User  domain.User
 	Cells []cell
 	Certs []certCell
 }
@@ -152,7 +154,7 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	if err != nil {
 		return nil, err
 	}
-	teamTracks, err := s.teamTracks(ctx)
+	teamTracks, err := s.app.TeamTracks(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -167,12 +169,12 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	r := &report{Filter: f, Now: s.cfg.Now()}
 
 	teams := map[string]bool{}
-	var trainees []store.User
+	var trainees []domain.User
 	for _, u := range users {
 		if u.Team != "" {
 			teams[u.Team] = true
 		}
-		if u.Role == store.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
+		if u.Role == domain.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
 			trainees = append(trainees, u)
 		}
 	}
@@ -225,9 +227,9 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 	for _, a := range r.Attempts {
 		want[a.ScenarioID] = true
 	}
-	titles := s.scenarioTitles(ctx)
+	titles := s.app.ScenarioTitles(ctx)
 	{
-		for _, sc := range s.library(ctx).Scenarios {
+		for _, sc := range s.app.Library(ctx).Scenarios {
 			if want[sc.ID] {
 				r.Columns = append(r.Columns, column{ID: sc.ID, Title: sc.Title})
 				delete(want, sc.ID)
@@ -265,7 +267,7 @@ func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, erro
 		for _, t := range r.Tracks {
 			cc := certCell{Of: len(t.Scenarios)}
 			if slices.Contains(teamTracks[u.Team], t) {
-				st := evaluate(t, byUser[u.ID], decByUser[u.ID], r.Now)
+				st := app.Evaluate(t, byUser[u.ID], decByUser[u.ID], r.Now)
 				cc.Assigned, cc.State, cc.Done = true, st.State, st.Done()
 			}
 			row.Certs = append(row.Certs, cc)
@@ -377,7 +379,7 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.tracks(c.Request.Context())})
+	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.app.Tracks(c.Request.Context())})
 	return nil
 }
 
@@ -458,7 +460,7 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 
 // traineeView is the trainee page's view.
 type traineeView struct {
-	Trainee  store.User
+	Trainee  domain.User
 	Filter   reportFilter
 	Scenario string
 	Columns  []column
@@ -498,7 +500,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	titles := s.scenarioTitles(ctx)
+	titles := s.app.ScenarioTitles(ctx)
 	v := traineeView{Trainee: u, Filter: f, Scenario: c.Query("scenario"), Titles: titles}
 	seen := map[string]bool{}
 	for _, a := range all {
@@ -513,18 +515,18 @@ func (s *Server) traineePage(c *gin.Context) error {
 	slices.SortFunc(v.Columns, func(a, b column) int { return strings.Compare(a.ID, b.ID) })
 	passMark := -1
 	if v.Scenario != "" {
-		if sc, ok := s.library(ctx).Scenario(v.Scenario); ok {
+		if sc, ok := s.app.Library(ctx).Scenario(v.Scenario); ok {
 			passMark = sc.PassMark
 		}
 	}
 	v.Chart = trendChart(v.Attempts, passMark, titles)
-	teamTracks, err := s.teamTracks(ctx)
+	teamTracks, err := s.app.TeamTracks(ctx)
 	if err != nil {
 		return err
 	}
 	now := s.cfg.Now()
 	for _, t := range teamTracks[u.Team] {
-		td := trackDecisions{trackProgress: trackProgress{Track: t, Status: evaluate(t, all, decisions, now), Titles: titles}}
+		td := trackDecisions{trackProgress: trackProgress{Track: t, Status: app.Evaluate(t, all, decisions, now), Titles: titles}}
 		for _, d := range decisions {
 			if d.TrackID == t.ID {
 				td.Decisions = append(td.Decisions, d)

@@ -1,17 +1,14 @@
 package web
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
-	"github.com/hotlinecoach/coach/store"
 )
 
 // deskView is what the call page's desk shows before any lookup: the
@@ -33,27 +30,14 @@ type deskView struct {
 	WrapUntil string
 }
 
-// restore takes in a stored desk message of the call's log.
-func (d *deskView) restore(typ string, payload []byte) {
+// restore takes in what the call's log says the desk showed.
+func (d *deskView) restore(st live.State) {
 	if d == nil {
 		return
 	}
-	var p struct {
-		Number string  `json:"number"`
-		State  string  `json:"state"`
-		Until  float64 `json:"until"`
-	}
-	switch sim.EventType(typ) {
-	case sim.EventRecord:
-		d.Record = string(payload)
-	case sim.EventTicket:
-		if json.Unmarshal(payload, &p) == nil {
-			d.Number, d.State = p.Number, p.State
-		}
-	case sim.EventWrapUp:
-		if json.Unmarshal(payload, &p) == nil {
-			d.WrapUntil = strconv.FormatFloat(p.Until, 'f', 1, 64)
-		}
+	d.Record, d.Number, d.State = string(st.Record), st.Ticket, st.TicketState
+	if st.WrapUntil > 0 {
+		d.WrapUntil = strconv.FormatFloat(st.WrapUntil, 'f', 1, 64)
 	}
 }
 
@@ -72,37 +56,12 @@ func newDeskView(sc *scenarios.Scenario) *deskView {
 	}
 }
 
-// ticketRecord is the work order of an ended call as the store keeps it
-// with the call, or nil when none was submitted; start is when ringing
-// began.
-func ticketRecord(card *sim.Scorecard, start time.Time) *store.TicketRecord {
-	if card == nil || card.Ticket == nil {
-		return nil
-	}
-	t := card.Ticket
-	form, err := json.Marshal(t.Form)
-	if err != nil {
-		form = []byte("{}") // a struct of strings always encodes
-	}
-	rec := &store.TicketRecord{
-		Number: t.Number, State: t.State, Entered: form,
-		Submitted: start.Add(time.Duration(t.SubmittedAt * float64(time.Second))),
-	}
-	for _, f := range t.Fields {
-		rec.Fields = append(rec.Fields, store.TicketField{Field: f.Field, OK: f.OK})
-	}
-	return rec
-}
-
 // deskRoutes are the pages of the desk's work orders.
 func (s *Server) deskRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/tickets", access: signedIn(), maxBody: smallBody, h: s.ticketsPage},
 	}
 }
-
-// ticketsLimit caps how many work orders the tickets page lists.
-const ticketsLimit = 200
 
 // ticketsView is the tickets page: a trainee's work orders with their state.
 type ticketsView struct {
@@ -128,24 +87,12 @@ type ticketRow struct {
 func (s *Server) ticketsPage(c *gin.Context) error {
 	ctx := c.Request.Context()
 	u, _ := currentUser(c)
-	who := u
-	if name := c.Query("user"); name != "" && name != u.Username {
-		if u.Role == store.RoleTrainee {
-			e := errNotFound()
-			e.Err = fmt.Errorf("trainee %d asked for the tickets of %q", u.ID, name)
-			return e
-		}
-		var err error
-		if who, err = s.store.UserByUsername(ctx, name); err != nil {
-			return err
-		}
-	}
-	tickets, err := s.store.Tickets(ctx, who.ID, ticketsLimit)
+	who, tickets, err := s.app.TicketsOf(ctx, u, c.Query("user"))
 	if err != nil {
 		return err
 	}
 	view := ticketsView{Username: who.Username, Own: who.ID == u.ID, Rows: []ticketRow{}}
-	lib := s.library(ctx)
+	lib := s.app.Library(ctx)
 	states := sim.TicketStates()
 	for _, t := range tickets {
 		row := ticketRow{

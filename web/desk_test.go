@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -23,7 +25,7 @@ import (
 func TestAuthorValidatesDesk(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		env := newEnvOn(t, db)
-		tTok, _ := env.session(env.addUser("wang", store.RoleTrainer))
+		tTok, _ := env.session(env.addUser("wang", domain.RoleTrainer))
 		const id = "leak-desk"
 		good := strings.Replace(builtinFile(t, "library/leak/scenario.yaml"), "id: leak\n", "id: "+id+"\n", 1)
 		golden := map[string]string{}
@@ -37,7 +39,7 @@ func TestAuthorValidatesDesk(t *testing.T) {
 
 		code, res, raw := env.postJSON(tTok, "/api/author/validate", draftJSON{Kind: "scenario", ID: id, Body: bad, Golden: golden})
 		require.Equal(t, http.StatusOK, code, raw)
-		got := map[string]issueJSON{}
+		got := map[string]app.Issue{}
 		for _, is := range res.Issues {
 			got[is.Field] = is
 		}
@@ -92,7 +94,7 @@ func TestSocketDesk(t *testing.T) {
 				}
 			}
 			require.NotNil(t, tr)
-			u := env.addUser("li", store.RoleTrainee)
+			u := env.addUser("li", domain.RoleTrainee)
 			token, _ := env.session(u)
 			id, _ := env.startDeskCall(token, sc.ID, "exam")
 			rec, err := env.db.CallByID(context.Background(), id)
@@ -100,7 +102,7 @@ func TestSocketDesk(t *testing.T) {
 			require.True(t, rec.Desk, "a call starts at the desk by default")
 			ts := wsServer(t, env)
 
-			want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: sim.Exam, Seed: uint64(rec.Seed), Desk: true}) // #nosec G115 -- test seed
+			want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: domain.Exam, Seed: uint64(rec.Seed), Desk: true}) // #nosec G115 -- test seed
 			var got []wsMsg
 			expect := func(conn *websocket.Conn, evs []sim.Event) {
 				t.Helper()
@@ -188,7 +190,7 @@ func TestSocketDesk(t *testing.T) {
 // gets a clear error and closes only that socket; the call goes on.
 func TestDeskSocketRefusesBadDeskMessages(t *testing.T) {
 	env, _ := newCallEnv(t)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startDeskCall(token, "leak", "practice")
 	ts := wsServer(t, env)
 	for _, bad := range []any{

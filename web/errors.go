@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -103,6 +104,10 @@ func classify(err error) *Error {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "err.too_large", Err: err}
 	case errors.As(err, &syntax), errors.As(err, &typ), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: err}
+	case errors.Is(err, domain.ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "err.unavailable", Err: err}
+	case errors.Is(err, domain.ErrForbidden):
+		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "err.forbidden", Err: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "err.not_found", Err: err}
 	case errors.Is(err, store.ErrConflict):

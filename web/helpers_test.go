@@ -16,9 +16,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -105,18 +106,18 @@ func newEnvOn(t *testing.T, db *store.DB, mods ...func(*Config)) *testEnv {
 	return &testEnv{t: t, db: db, srv: srv, clock: clock, logs: logs}
 }
 
-func (e *testEnv) addUser(name string, role store.Role) store.User {
+func (e *testEnv) addUser(name string, role domain.Role) domain.User {
 	e.t.Helper()
 	h, err := auth.HashPassword(testPassword, fastParams)
 	require.NoError(e.t, err)
-	u := store.User{Username: name, PasswordHash: h, Role: role, Created: t0}
+	u := domain.User{Username: name, PasswordHash: h, Role: role, Created: t0}
 	require.NoError(e.t, e.db.CreateUser(context.Background(), &u))
 	return u
 }
 
 // session makes a session for u directly in the store and returns its
 // cookie token and CSRF token.
-func (e *testEnv) session(u store.User) (token, csrf string) {
+func (e *testEnv) session(u domain.User) (token, csrf string) {
 	e.t.Helper()
 	token, err := auth.NewToken()
 	require.NoError(e.t, err)

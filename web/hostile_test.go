@@ -12,8 +12,9 @@ import (
 	"testing"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,7 +25,7 @@ import (
 // looks at anything else; under /api/ the answer is the JSON error.
 func TestOversizedBodyOnEveryRoute(t *testing.T) {
 	env, _ := newCallEnv(t)
-	admin := env.addUser("admin", store.RoleAdmin)
+	admin := env.addUser("admin", domain.RoleAdmin)
 	token, csrf := env.session(admin)
 	for _, rt := range env.srv.Routes() {
 		require.Positive(t, rt.MaxBody, "%s %s", rt.Method, rt.Path)
@@ -52,7 +53,7 @@ func TestOversizedBodyOnEveryRoute(t *testing.T) {
 // off at the limit by the routes that read one, with 413.
 func TestOversizedChunkedBody(t *testing.T) {
 	env, lib := newCallEnv(t)
-	token, csrf := env.session(env.addUser("li", store.RoleTrainee))
+	token, csrf := env.session(env.addUser("li", domain.RoleTrainee))
 	limits := map[string]int64{}
 	for _, rt := range env.srv.Routes() {
 		limits[rt.Method+" "+rt.Path] = rt.MaxBody
@@ -133,7 +134,7 @@ func TestStaticTraversal(t *testing.T) {
 // callEnvOn is newCallEnv on a given store.
 func callEnvOn(t *testing.T, db *store.DB) *testEnv {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
 	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })
@@ -165,7 +166,7 @@ func TestInjectionLeavesDataIntact(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		env := callEnvOn(t, db)
 		ctx := context.Background()
-		u := env.addUser("li.na", store.RoleTrainee)
+		u := env.addUser("li.na", domain.RoleTrainee)
 		token, _ := env.session(u)
 		scID := env.srv.cfg.Library.Scenarios[0].ID
 		id, _ := env.startCall(token, scID, "exam")
@@ -230,7 +231,7 @@ func TestTemplateInjectionIsEscaped(t *testing.T) {
 	env := newEnv(t)
 	// The store takes any name; the login form's rules are not what keeps
 	// pages safe.
-	u := store.User{Username: "li" + hostile, PasswordHash: "x", Role: store.RoleTrainee, Created: t0}
+	u := domain.User{Username: "li" + hostile, PasswordHash: "x", Role: domain.RoleTrainee, Created: t0}
 	require.NoError(t, env.db.CreateUser(context.Background(), &u))
 	token, csrf := env.session(u)
 
@@ -268,7 +269,7 @@ func TestTemplateInjectionIsEscaped(t *testing.T) {
 // graded as text, and the socket and the API give it back escaped, intact.
 func TestReplyInjectionIsEscaped(t *testing.T) {
 	env, lib := newCallEnv(t)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, lib.Scenarios[0].ID, "practice")
 	ts := wsServer(t, env)
 	conn := mustDial(t, ts, token, id, -1)

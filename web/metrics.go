@@ -60,3 +60,9 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 	}
 	return m, nil
 }
+
+// LiveCalls counts calls whose engine this instance holds (live.Metrics).
+func (m *metrics) LiveCalls(delta int) { m.liveCalls.Add(float64(delta)) }
+
+// Turn counts a trainee reply (live.Metrics).
+func (m *metrics) Turn() { m.turns.Inc() }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,13 +16,13 @@ import (
 func TestNavFollowsRole(t *testing.T) {
 	env := newEnv(t)
 	links := []string{"/scenarios", "/history", "/tickets", "/progress", "/disputes/mine", "/author", "/disputes", "/manage", "/admin/accounts", "/admin/audit"}
-	want := map[store.Role][]string{
-		store.RoleTrainee: {"/scenarios", "/history", "/tickets", "/progress", "/disputes/mine"},
-		store.RoleTrainer: {"/scenarios", "/history", "/tickets", "/progress", "/author", "/disputes"},
-		store.RoleManager: {"/scenarios", "/history", "/tickets", "/progress", "/manage"},
-		store.RoleAdmin:   {"/scenarios", "/history", "/tickets", "/progress", "/author", "/disputes", "/admin/accounts", "/admin/audit"},
+	want := map[domain.Role][]string{
+		domain.RoleTrainee: {"/scenarios", "/history", "/tickets", "/progress", "/disputes/mine"},
+		domain.RoleTrainer: {"/scenarios", "/history", "/tickets", "/progress", "/author", "/disputes"},
+		domain.RoleManager: {"/scenarios", "/history", "/tickets", "/progress", "/manage"},
+		domain.RoleAdmin:   {"/scenarios", "/history", "/tickets", "/progress", "/author", "/disputes", "/admin/accounts", "/admin/audit"},
 	}
-	for _, role := range store.Roles() {
+	for _, role := range domain.Roles() {
 		t.Run(string(role), func(t *testing.T) {
 			token, _ := env.session(env.addUser("nav-"+string(role), role))
 			w := env.do(withCookie(getReq("/"), token))

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -82,7 +82,7 @@ type pageData struct {
 	OtherLang string
 	// SwitchURL is the current page in the other language.
 	SwitchURL string
-	User      *store.User
+	User      *domain.User
 	CSRF      string
 	Body      any
 	text      catalogue
@@ -92,7 +92,7 @@ type pageData struct {
 func (p pageData) T(key string) string { return p.text.get(p.Lang, key) }
 
 // RoleName returns a role's name in the page's language.
-func (p pageData) RoleName(r store.Role) string { return p.T("role." + string(r)) }
+func (p pageData) RoleName(r domain.Role) string { return p.T("role." + string(r)) }
 
 // render writes a page. It is buffered so that a template error becomes a
 // clean 500 rather than half a page.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -91,8 +91,8 @@ func matrixPath(pattern string) string {
 
 func TestRoleMatrix(t *testing.T) {
 	env := newEnv(t)
-	users := map[store.Role]store.User{}
-	for _, r := range store.Roles() {
+	users := map[domain.Role]domain.User{}
+	for _, r := range domain.Roles() {
 		users[r] = env.addUser("user-"+string(r), r)
 	}
 
@@ -129,7 +129,7 @@ func TestRoleMatrix(t *testing.T) {
 				var req *http.Request
 				token, csrf := "", ""
 				if who != "anonymous" {
-					token, csrf = env.session(users[store.Role(who)])
+					token, csrf = env.session(users[domain.Role(who)])
 				}
 				switch {
 				case rt.Method == http.MethodGet:

@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // access says who may use a route: anyone, or signed-in users with one of
@@ -14,14 +14,14 @@ import (
 // it admits, so the role matrix can be read straight off the table.
 type access struct {
 	public bool
-	roles  []store.Role
+	roles  []domain.Role
 }
 
 func anyone() access { return access{public: true} }
 
-func rolesOnly(rs ...store.Role) access { return access{roles: rs} }
+func rolesOnly(rs ...domain.Role) access { return access{roles: rs} }
 
-func signedIn() access { return rolesOnly(store.Roles()...) }
+func signedIn() access { return rolesOnly(domain.Roles()...) }
 
 // handlerFunc is a handler that returns its error for fail to answer, so
 // that errors become responses in one place.
@@ -84,7 +84,7 @@ type RouteInfo struct {
 	Method  string
 	Path    string
 	Public  bool
-	Roles   []store.Role
+	Roles   []domain.Role
 	MaxBody int64
 }
 

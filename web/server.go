@@ -18,10 +18,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -70,7 +72,7 @@ type Config struct {
 	Now func() time.Time
 
 	// Library and Book, when both set, are the only content calls use,
-	// fixed for the server's life (sim.LoadBuiltin gives both; tests use
+	// fixed for the server's life (app.LoadBuiltin gives both; tests use
 	// it). Without them, calls use the content published in the store,
 	// which starts as the built-in library and phrasebook.
 	Library *scenarios.Library
@@ -92,6 +94,10 @@ type Config struct {
 	// without renewal; it renews every third of it. When an instance dies,
 	// another takes up its calls once their leases run out. Default 30s.
 	LeaseTTL time.Duration
+	// OnCallEnd and OnCallLost, when set, hear of every call this instance
+	// ends, and of every call it lets go because another instance took it
+	// over (tests wait on them).
+	OnCallEnd, OnCallLost func(id string)
 }
 
 func (c *Config) setDefaults() {
@@ -119,12 +125,6 @@ func (c *Config) setDefaults() {
 	if c.XAPIBase == "" {
 		c.XAPIBase = "https://hotline-coach.invalid"
 	}
-	if c.CallTick == 0 {
-		c.CallTick = 250 * time.Millisecond
-	}
-	if c.LeaseTTL == 0 {
-		c.LeaseTTL = 30 * time.Second
-	}
 }
 
 // Server serves the site. Create it with New.
@@ -141,9 +141,10 @@ type Server struct {
 	routes  []route
 	engine  *gin.Engine
 	// calls holds the engines of the live calls this instance serves.
-	calls *registry
-	// content builds and caches the scenarios and phrasebook calls use.
-	content *contentManager
+	calls *live.Registry
+	// app holds the workflows; content is its content, which calls use.
+	app     *app.App
+	content *app.Content
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
 	// dummyHash is verified against when a login names no account.
@@ -184,13 +185,14 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if s.dummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
 		return nil, err
 	}
-	if s.cfg.Instance == "" {
-		if s.cfg.Instance, err = instanceName(); err != nil {
-			return nil, err
-		}
+	s.app = app.New(st, logger, app.Config{Now: cfg.Now, Library: cfg.Library, Book: cfg.Book})
+	s.content = s.app.Content()
+	if s.calls, err = live.New(st, s.content, logger, live.Config{
+		Instance: cfg.Instance, LeaseTTL: cfg.LeaseTTL, CallTick: cfg.CallTick, Now: cfg.Now,
+		Metrics: s.metrics, OnEnd: cfg.OnCallEnd, OnLost: cfg.OnCallLost,
+	}); err != nil {
+		return nil, err
 	}
-	s.calls = newRegistry(s)
-	s.content = newContentManager(st, logger, cfg.Library, cfg.Book)
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
 		WriteBufferSize: 4 << 10,
@@ -207,8 +209,8 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 // stay live in the store, and any instance resumes them from their events.
 // Serve closes the server when it returns.
 func (s *Server) Close() {
-	s.calls.close()
-	s.content.close()
+	s.calls.Close()
+	s.app.Close()
 }
 
 // Handler returns the server's HTTP handler.
@@ -228,10 +230,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	defer s.Close()
-	if _, err := s.content.refresh(ctx); err != nil {
+	if _, err := s.content.Refresh(ctx); err != nil {
 		return fmt.Errorf("serve: load content: %w", err)
 	}
-	s.calls.resumeAll(ctx)
+	s.calls.Start(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -277,33 +279,9 @@ const shutdownGrace = 15 * time.Second
 // removed.
 const janitorEvery = 10 * time.Minute
 
-// janitor removes expired sessions and login attempts too old to count until
-// ctx ends. Several instances may run it at once; the deletes are idempotent.
+// janitor removes expired sessions and old login attempts until ctx ends.
+// Attempts are kept for a day, well past the rate-limit window, so an admin
+// can look into a burst of failures.
 func (s *Server) janitor(ctx context.Context) {
-	t := time.NewTicker(janitorEvery)
-	defer t.Stop()
-	for {
-		s.sweep(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (s *Server) sweep(ctx context.Context) {
-	now := s.cfg.Now()
-	if n, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("sweep sessions", "err", err)
-		}
-	} else if n > 0 {
-		s.log.Info("removed expired sessions", "count", n)
-	}
-	// Attempts are kept for a day, well past the rate-limit window, so an
-	// admin can look into a burst of failures.
-	if _, err := s.store.PruneLoginAttempts(ctx, now.Add(-24*time.Hour-s.cfg.LoginWindow)); err != nil && ctx.Err() == nil {
-		s.log.Error("prune login attempts", "err", err)
-	}
+	s.app.Janitor(ctx, janitorEvery, 24*time.Hour+s.cfg.LoginWindow)
 }

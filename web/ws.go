@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,8 +15,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/sim"
 )
 
 // The call websocket speaks DESIGN.md's protocol. Every message of the
@@ -72,12 +72,16 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 // {"type":"hangup"}, and at the desk {"type":"lookup","by":…,"value":…}
 // and {"type":"ticket","ticket":{…}}.
 type clientMessage struct {
-	Type   string            `json:"type"`
+	Type   sim.EventType     `json:"type"`
 	Text   string            `json:"text,omitempty"`
 	By     string            `json:"by,omitempty"`
 	Value  string            `json:"value,omitempty"`
 	Ticket *scenarios.Ticket `json:"ticket,omitempty"`
 }
+
+// clientTicket is the client's message submitting a work order; the log
+// stores it as sim.EventSubmit.
+const clientTicket sim.EventType = "ticket"
 
 // decodeClientMessage reads one frame a trainee sent. It accepts a text
 // frame of valid UTF-8 holding exactly one JSON object that is a say with
@@ -92,21 +96,21 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 		return clientMessage{}, "ws.bad_message"
 	}
 	switch m.Type {
-	case evSay:
+	case sim.EventSay:
 		if strings.TrimSpace(m.Text) == "" {
 			return clientMessage{}, "ws.empty_say"
 		}
-		return clientMessage{Type: evSay, Text: m.Text}, ""
-	case evHangup:
-		return clientMessage{Type: evHangup}, ""
-	case evLookup:
+		return clientMessage{Type: sim.EventSay, Text: m.Text}, ""
+	case sim.EventHangup:
+		return clientMessage{Type: sim.EventHangup}, ""
+	case sim.EventLookup:
 		l := scenarios.Lookup{By: m.By, Value: m.Value}
 		bad := false
 		l.Validate(func(string, string, ...any) { bad = true })
 		if bad {
 			return clientMessage{}, "ws.bad_lookup"
 		}
-		return clientMessage{Type: evLookup, By: l.By, Value: l.Value}, ""
+		return clientMessage{Type: sim.EventLookup, By: l.By, Value: l.Value}, ""
 	case clientTicket:
 		bad := m.Ticket == nil
 		if !bad {
@@ -125,8 +129,9 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 type client struct {
 	conn *websocket.Conn
 	send chan []byte
-	// lang is the language of the error messages the socket is sent.
-	lang string
+	// unavailable is the error message, in the socket's language, that
+	// tells the client to reconnect.
+	unavailable string
 
 	mu sync.Mutex
 	// last is the seq of the last message queued, which error messages
@@ -137,13 +142,27 @@ type client struct {
 	reason string
 }
 
-func newClient(conn *websocket.Conn, lang string) *client {
-	return &client{conn: conn, send: make(chan []byte, sendQueue), lang: lang, code: closeNormal}
+func newClient(conn *websocket.Conn, unavailable string) *client {
+	return &client{conn: conn, send: make(chan []byte, sendQueue), unavailable: unavailable, code: closeNormal}
 }
 
-// queue hands a message of the call's log to the write pump. A socket too
-// far behind is closed, and queue reports false.
-func (cl *client) queue(seq int64, msg []byte) bool {
+// End closes the socket when the live call lets it go (live.Subscriber):
+// normally once the call is over, with a message to reconnect otherwise.
+func (cl *client) End(reason live.EndReason) {
+	switch reason {
+	case live.Moved:
+		cl.fail(closeTryAgain, cl.unavailable)
+	case live.ShuttingDown:
+		cl.fail(closeGoingAway, cl.unavailable)
+	default:
+		cl.finish(closeNormal, "")
+	}
+}
+
+// Queue hands a message of the call's log to the write pump
+// (live.Subscriber). A socket too far behind is closed, and Queue reports
+// false.
+func (cl *client) Queue(seq int64, msg []byte) bool {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	if cl.closed {
@@ -234,14 +253,9 @@ func (cl *client) writePump() {
 func (s *Server) callSocket(c *gin.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request.Context()
-	rec, err := s.store.CallByID(ctx, c.Param("id"))
+	rec, err := s.app.SocketCall(ctx, u, c.Param("id"))
 	if err != nil {
 		return err
-	}
-	if rec.UserID != u.ID {
-		e := errNotFound()
-		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", rec.ID, rec.UserID, u.ID)
-		return e
 	}
 	if !s.sameOrigin(c.Request) {
 		return errCrossOrigin(fmt.Errorf("websocket origin %q is not host %q", c.GetHeader("Origin"), c.Request.Host))
@@ -265,94 +279,30 @@ func (s *Server) callSocket(c *gin.Context) error {
 		s.log.Info("websocket upgrade failed", "call", rec.ID, "err", err)
 		return nil
 	}
-	cl := newClient(conn, langOf(c))
+	cl := newClient(conn, s.text.get(langOf(c), "ws.unavailable"))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		cl.writePump()
 	}()
-	lc, err := s.attach(c, rec, cl, after)
+	lc, err := s.calls.Attach(ctx, rec, cl, after)
 	if err != nil {
 		s.log.Error("attach call socket", "call", rec.ID, "err", err)
-		cl.fail(closeTryAgain, s.text.get(langOf(c), "ws.unavailable"))
+		cl.fail(closeTryAgain, cl.unavailable)
 	}
 	s.readPump(c, cl, lc)
 	<-done
 	return nil
 }
 
-// attach starts the call if it is not ringing yet, queues the stored
-// messages after after, and subscribes the socket to what follows. For a
-// call that has ended it queues the stored messages and closes.
-func (s *Server) attach(c *gin.Context, rec store.Call, cl *client, after int64) (*liveCall, error) {
-	ctx := c.Request.Context()
-	for range 3 {
-		lc, err := s.calls.get(ctx, rec, true)
-		if err != nil {
-			return nil, err
-		}
-		if lc == nil {
-			return nil, s.replayStored(ctx, rec.ID, cl, after, true)
-		}
-		lc.mu.Lock()
-		if lc.gone {
-			// Ended or let go between get and now: look again.
-			lc.mu.Unlock()
-			if rec, err = s.store.CallByID(ctx, rec.ID); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		err = lc.openLocked()
-		if err == nil && !lc.gone {
-			// Under lc.mu nothing new reaches the store, so what is read
-			// now and what is sent later join without a gap or a repeat.
-			err = s.replayStored(ctx, rec.ID, cl, after, false)
-			if err == nil {
-				lc.subs[cl] = struct{}{}
-			}
-		} else if err == nil {
-			// Opening ended the call (it can, in a scenario that rings
-			// out at once); the stored log has everything.
-			err = s.replayStored(ctx, rec.ID, cl, after, true)
-		}
-		lc.mu.Unlock()
-		return lc, err
-	}
-	return nil, errUnavailable(fmt.Errorf("call %s kept changing hands", rec.ID))
-}
-
-// replayStored queues the call's stored messages after after; last closes
-// the socket after them.
-func (s *Server) replayStored(ctx context.Context, id string, cl *client, after int64, last bool) error {
-	events, err := s.store.Events(ctx, id, after)
-	if err != nil {
-		return err
-	}
-	for _, e := range events {
-		if isTraineeEvent(e.Type) {
-			continue
-		}
-		if !cl.queue(e.Seq, wireMessage(e.Seq, e.Payload)) {
-			return nil
-		}
-	}
-	if last {
-		cl.finish(closeNormal, "")
-	}
-	return nil
-}
-
 // readPump reads the trainee's messages until the socket closes. A frame
 // that is too big, not JSON or of an unknown type closes this socket with
 // an error message and touches nothing else.
-func (s *Server) readPump(c *gin.Context, cl *client, lc *liveCall) {
+func (s *Server) readPump(c *gin.Context, cl *client, lc *live.Call) {
 	lang := langOf(c)
 	defer func() {
 		if lc != nil {
-			lc.mu.Lock()
-			delete(lc.subs, cl)
-			lc.mu.Unlock()
+			lc.Detach(cl)
 		}
 		cl.finish(closeNormal, "")
 	}()
@@ -380,12 +330,12 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *liveCall) {
 			cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			return
 		}
-		event := m.Type
-		if event == clientTicket {
-			event = evSubmit // the log's name for it: "ticket" is the engine's answer
+		ev := sim.TraineeEvent{Type: m.Type, Text: m.Text, By: m.By, Value: m.Value, Ticket: m.Ticket}
+		if ev.Type == clientTicket {
+			ev.Type = sim.EventSubmit // the log's name for it: "ticket" is the engine's answer
 		}
-		if err := lc.act(received, event, traineePayload{Text: m.Text, By: m.By, Value: m.Value, Ticket: m.Ticket}); err != nil {
-			if errors.Is(err, errCallOver) {
+		if err := lc.Act(received, ev); err != nil {
+			if errors.Is(err, live.ErrCallOver) {
 				cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			} else {
 				cl.fail(closeTryAgain, s.text.get(lang, "ws.unavailable"))

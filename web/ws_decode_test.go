@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,10 +22,10 @@ func TestDecodeClientMessage(t *testing.T) {
 		want  clientMessage
 		bad   string
 	}{
-		{"say", websocket.TextMessage, `{"type":"say","text":"您好"}`, clientMessage{Type: evSay, Text: "您好"}, ""},
-		{"say with spaces around", websocket.TextMessage, " \n{\"text\":\"好的\", \"type\":\"say\"}\t", clientMessage{Type: evSay, Text: "好的"}, ""},
-		{"hangup", websocket.TextMessage, `{"type":"hangup"}`, clientMessage{Type: evHangup}, ""},
-		{"hangup drops its text", websocket.TextMessage, `{"type":"hangup","text":"再见"}`, clientMessage{Type: evHangup}, ""},
+		{"say", websocket.TextMessage, `{"type":"say","text":"您好"}`, clientMessage{Type: sim.EventSay, Text: "您好"}, ""},
+		{"say with spaces around", websocket.TextMessage, " \n{\"text\":\"好的\", \"type\":\"say\"}\t", clientMessage{Type: sim.EventSay, Text: "好的"}, ""},
+		{"hangup", websocket.TextMessage, `{"type":"hangup"}`, clientMessage{Type: sim.EventHangup}, ""},
+		{"hangup drops its text", websocket.TextMessage, `{"type":"hangup","text":"再见"}`, clientMessage{Type: sim.EventHangup}, ""},
 		{"binary frame", websocket.BinaryMessage, `{"type":"hangup"}`, clientMessage{}, "ws.bad_message"},
 		{"empty frame", websocket.TextMessage, ``, clientMessage{}, "ws.bad_message"},
 		{"garbage", websocket.TextMessage, `{not json`, clientMessage{}, "ws.bad_message"},
@@ -43,8 +44,8 @@ func TestDecodeClientMessage(t *testing.T) {
 		{"empty say", websocket.TextMessage, `{"type":"say","text":"  "}`, clientMessage{}, "ws.empty_say"},
 		{"say without text", websocket.TextMessage, `{"type":"say"}`, clientMessage{}, "ws.empty_say"},
 		{"say with null text", websocket.TextMessage, `{"type":"say","text":null}`, clientMessage{}, "ws.empty_say"},
-		{"say drops desk fields", websocket.TextMessage, `{"type":"say","text":"好","by":"phone"}`, clientMessage{Type: evSay, Text: "好"}, ""},
-		{"lookup", websocket.TextMessage, `{"type":"lookup","by":"phone","value":"186 2039 7415"}`, clientMessage{Type: evLookup, By: "phone", Value: "186 2039 7415"}, ""},
+		{"say drops desk fields", websocket.TextMessage, `{"type":"say","text":"好","by":"phone"}`, clientMessage{Type: sim.EventSay, Text: "好"}, ""},
+		{"lookup", websocket.TextMessage, `{"type":"lookup","by":"phone","value":"186 2039 7415"}`, clientMessage{Type: sim.EventLookup, By: "phone", Value: "186 2039 7415"}, ""},
 		{"lookup by what", websocket.TextMessage, `{"type":"lookup","by":"email","value":"x"}`, clientMessage{}, "ws.bad_lookup"},
 		{"lookup of nothing", websocket.TextMessage, `{"type":"lookup","by":"name","value":" "}`, clientMessage{}, "ws.bad_lookup"},
 		{"ticket", websocket.TextMessage, `{"type":"ticket","ticket":{"phone":"18620397415","type":"repair","urgency":"urgent"}}`,
@@ -102,11 +103,11 @@ func FuzzDecodeClientMessage(f *testing.F) {
 			assert.True(t, utf8.ValidString(data))
 			assert.True(t, strings.HasPrefix(strings.TrimSpace(data), "{"), "accepted a non-object %q", data)
 			switch m.Type {
-			case evSay:
+			case sim.EventSay:
 				assert.NotEmpty(t, strings.TrimSpace(m.Text))
-			case evHangup:
+			case sim.EventHangup:
 				assert.Empty(t, m.Text)
-			case evLookup:
+			case sim.EventLookup:
 				assert.NotEmpty(t, strings.TrimSpace(m.Value))
 			case clientTicket:
 				assert.NotNil(t, m.Ticket)
@@ -122,7 +123,7 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		}
 		// Any reply a trainee can type goes through as typed.
 		if utf8.ValidString(reply) && strings.TrimSpace(reply) != "" {
-			frame, err := json.Marshal(clientMessage{Type: evSay, Text: reply})
+			frame, err := json.Marshal(clientMessage{Type: sim.EventSay, Text: reply})
 			require.NoError(t, err)
 			m, bad := decodeClientMessage(websocket.TextMessage, frame)
 			assert.Empty(t, bad, "reply %q refused", reply)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // The xAPI verbs the export uses: ADL's registered verbs for attempts, and
@@ -106,7 +106,7 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 		return err
 	}
 	base := s.xapiBase()
-	titles := s.scenarioTitles(c.Request.Context())
+	titles := s.app.ScenarioTitles(c.Request.Context())
 	actor := func(name string) xapiActor {
 		return xapiActor{ObjectType: "Agent", Name: name, Account: xapiAccount{HomePage: base, Name: name}}
 	}
@@ -123,10 +123,10 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 			Timestamp: xapiTime(a.Ended),
 		}
 		switch {
-		case a.Mode == store.ModeExam && a.Passed:
+		case a.Mode == domain.Exam && a.Passed:
 			st.Verb = xapiVerb{ID: verbPassed, Display: map[string]string{"en-US": "passed", "zh-CN": "通过"}}
 			st.Object.Definition.Type = activityAssessment
-		case a.Mode == store.ModeExam:
+		case a.Mode == domain.Exam:
 			st.Verb = xapiVerb{ID: verbFailed, Display: map[string]string{"en-US": "failed", "zh-CN": "未通过"}}
 			st.Object.Definition.Type = activityAssessment
 		default:
@@ -140,9 +140,9 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 	for _, row := range r.Rows {
 		names[row.User.ID] = row.User.Username
 	}
-	lib := s.library(c.Request.Context())
+	lib := s.app.Library(c.Request.Context())
 	for _, d := range r.Decisions {
-		if d.Action != store.CertSignOff || !r.Filter.inRange(d.At) {
+		if d.Action != domain.SignOff || !r.Filter.inRange(d.At) {
 			continue
 		}
 		title := d.TrackID

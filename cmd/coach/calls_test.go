@@ -13,16 +13,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/sim"
 )
 
 func TestPlayScriptedCall(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	defer book.Close()
 	sc, ok := lib.Scenario("slow-warmup")
 	require.True(t, ok)
-	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Practice, Seed: 1})
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Practice, Seed: 1})
 
 	lines := make(chan string, 4)
 	lines <- "您好，暖心供热公司，请问有什么可以帮您？"
@@ -51,11 +53,11 @@ func TestPlayScriptedCall(t *testing.T) {
 }
 
 func TestPlayStopsWhenCancelled(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	defer book.Close()
 	sc, _ := lib.Scenario("leak")
-	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Exam})
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Exam})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out bytes.Buffer
@@ -196,12 +198,12 @@ func TestReplayTicketPhoneSwapped(t *testing.T) {
 }
 
 func TestPlayDesk(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	defer book.Close()
 	sc, ok := lib.Scenario("leak")
 	require.True(t, ok)
-	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Practice, Seed: 1, Desk: true})
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Practice, Seed: 1, Desk: true})
 	script := []struct {
 		at   float64
 		line string

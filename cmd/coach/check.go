@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -63,16 +63,15 @@ func (ck *checker) report(err error) {
 	if err == nil {
 		return
 	}
-	var many yamlfile.Errors
-	if errors.As(err, &many) {
-		for _, e := range many {
+	for _, e := range yamlfile.Problems(err, "") {
+		if e.File == "" {
+			// Not a file's problem: said as it is.
+			fmt.Fprintln(ck.stderr, e.Msg)
+		} else {
 			fmt.Fprintln(ck.stderr, e.Error())
 		}
-		ck.problems += len(many)
-		return
+		ck.problems++
 	}
-	fmt.Fprintln(ck.stderr, err.Error())
-	ck.problems++
 }
 
 func (ck *checker) builtin() {
@@ -212,8 +211,8 @@ func (ck *checker) paths(ctx context.Context, paths []string) {
 			ck.report(err)
 			continue
 		}
-		if tr.Expect == nil {
-			ck.report(&yamlfile.Error{File: p, Line: 1, Field: "expect", Msg: "a golden transcript needs expect: passed, outcome and reason"})
+		if err := scenarios.CheckGolden(p, tr, tr.Scenario); err != nil {
+			ck.report(err)
 			continue
 		}
 		if _, ok := ck.lib.Scenario(tr.Scenario); !ok {
@@ -236,7 +235,7 @@ func (ck *checker) replayAll() {
 	if len(ck.lib.Golden) == 0 {
 		return
 	}
-	book, err := sim.Assemble(ck.shared, &ck.lib)
+	book, err := app.Assemble(ck.shared, &ck.lib)
 	if err != nil {
 		ck.report(err)
 		return

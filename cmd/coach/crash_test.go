@@ -18,10 +18,11 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/loadtest"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -283,7 +284,7 @@ func TestCrashSafety(t *testing.T) {
 	const password = "暖气片漏水了请您别着急"
 	hash, err := auth.HashPassword(password, auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	require.NoError(t, err)
-	require.NoError(t, db.CreateUser(ctx, &store.User{Username: "crash", PasswordHash: hash, Role: store.RoleTrainee, Created: time.Now()}))
+	require.NoError(t, db.CreateUser(ctx, &domain.User{Username: "crash", PasswordHash: hash, Role: domain.RoleTrainee, Created: time.Now()}))
 	require.NoError(t, db.Close())
 
 	var transcripts []*scenarios.Transcript

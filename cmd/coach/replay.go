@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -34,7 +36,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *format != "json" && *format != "text" {
 		return usageError{fmt.Sprintf("--format %q: want json or text", *format)}
 	}
-	if !sim.Mode(*mode).Valid() {
+	if !domain.Mode(*mode).Valid() {
 		return usageError{fmt.Sprintf("--mode %q: want practice or exam", *mode)}
 	}
 	var data []byte
@@ -60,7 +62,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer book.Close()
-	card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: sim.Mode(*mode), Seed: *seed, Desk: true})
+	card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: domain.Mode(*mode), Seed: *seed, Desk: true})
 	if err != nil {
 		return err
 	}
@@ -90,13 +92,13 @@ func openScenario(ref string) (*scenarios.Scenario, *sim.Book, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		book, err := sim.Assemble(shared, &scenarios.Library{Scenarios: []*scenarios.Scenario{sc}})
+		book, err := app.Assemble(shared, &scenarios.Library{Scenarios: []*scenarios.Scenario{sc}})
 		if err != nil {
 			return nil, nil, err
 		}
 		return sc, book, nil
 	}
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // runUser is `coach user SUBCOMMAND`: account administration from the shell,
@@ -58,8 +61,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *role == "" {
 		return usageError{"--role is required: trainee, trainer, manager or admin"}
 	}
-	r, err := store.ParseRole(*role)
-	if err != nil {
+	if _, err := domain.ParseRole(*role); err != nil {
 		return usageError{fmt.Sprintf("--role: %q is not a role: want trainee, trainer, manager or admin", *role)}
 	}
 	if !*fromStdin {
@@ -72,26 +74,28 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := auth.CheckPassword(name, password); err != nil {
 		return fmt.Errorf("weak password: %w", err)
 	}
-	hash, err := auth.HashPassword(password, auth.DefaultParams())
-	if err != nil {
-		return err
-	}
 
 	db, err := openStore(ctx, *data, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u := store.User{Username: name, PasswordHash: hash, Role: r, Team: strings.TrimSpace(*team), Created: time.Now().UTC()}
-	// The account and its audit entry are written together.
-	if err := db.CreateUserBy(ctx, &u, store.CLI); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("user %q already exists", name)
-		}
+	// The account and its audit entry are written together, by the rules
+	// the admin's pages use.
+	u, err := accounts(db).CreateAccount(ctx, store.CLI, app.NewAccount{Username: name, Role: *role, Team: *team, Password: password}, auth.DefaultParams())
+	var refused *app.AccountRefusal
+	if errors.As(err, &refused) && refused.Key == "taken" {
+		return fmt.Errorf("user %q already exists", name)
+	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "created %s %s (id %d)\n", u.Role, u.Username, u.ID)
 	return nil
+}
+
+// accounts is the application over db, for the account commands.
+func accounts(db *store.DB) *app.App {
+	return app.New(db, slog.New(slog.DiscardHandler), app.Config{})
 }
 
 // readPasswordLine reads the first line of r without its line ending.
@@ -163,7 +167,7 @@ func runUserSet(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var ch store.UserChange
 	if *role != "" {
-		r, err := store.ParseRole(*role)
+		r, err := domain.ParseRole(*role)
 		if err != nil {
 			return usageError{fmt.Sprintf("--role: %q is not a role: want trainee, trainer, manager or admin", *role)}
 		}
@@ -201,8 +205,12 @@ func runUserSet(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return err
 	}
-	u, err = db.UpdateUser(ctx, u.ID, ch, time.Now().UTC(), store.CLI)
-	if err != nil {
+	// The shell has no "self" to protect, but the last active admin stays.
+	u, err = accounts(db).UpdateAccount(ctx, nil, store.CLI, u.ID, ch)
+	var refused *app.AccountRefusal
+	if errors.As(err, &refused) && refused.Key == "last_admin" {
+		return fmt.Errorf("user %q is the last active admin: make another account admin first", name)
+	} else if err != nil {
 		return err
 	}
 	status := "active"

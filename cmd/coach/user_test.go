@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -66,7 +67,7 @@ func TestUserAdd(t *testing.T) {
 	users, err := db.ListUsers(context.Background())
 	require.NoError(t, err)
 	require.Len(t, users, 1)
-	assert.Equal(t, store.RoleAdmin, users[0].Role)
+	assert.Equal(t, domain.RoleAdmin, users[0].Role)
 	assert.Equal(t, "东区", users[0].Team)
 	ok, err := auth.VerifyPassword(users[0].PasswordHash, "热线值班员第一天上岗")
 	require.NoError(t, err)
@@ -139,4 +140,41 @@ func TestUserSet(t *testing.T) {
 		assert.Equal(t, "cli", e.Actor)
 	}
 	assert.Equal(t, []string{"user.disable", "user.team", "user.team", "user.role", "user.create"}, actions)
+}
+
+// TestUserSetKeepsLastAdmin: `coach user set` follows the admin pages'
+// rules: it refuses to demote or disable the last active admin, and allows
+// it once another admin exists.
+func TestUserSetKeepsLastAdmin(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	ctx := context.Background()
+	add := func(name, role string) {
+		require.NoError(t, runUser(ctx, []string{"add", "--data", dir, "--username", name, "--role", role, "--password-stdin"},
+			strings.NewReader("热线值班员第一天上岗\n"), &bytes.Buffer{}, &bytes.Buffer{}))
+	}
+	set := func(args ...string) error {
+		return runUser(ctx, append([]string{"set", "--data", dir}, args...), nil, &bytes.Buffer{}, &bytes.Buffer{})
+	}
+	add("li", "admin")
+	add("wang", "trainer")
+
+	for _, change := range [][]string{{"--role", "trainer"}, {"--disabled=true"}} {
+		err := set(append([]string{"--username", "li"}, change...)...)
+		require.ErrorContains(t, err, `user "li" is the last active admin`, "%v", change)
+		assert.False(t, isUsage(err))
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "coach.db"))
+	require.NoError(t, err)
+	li, err := db.UserByUsername(ctx, "li")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	assert.Equal(t, domain.RoleAdmin, li.Role, "still an admin")
+	assert.False(t, li.Disabled, "still active")
+
+	// A disabled admin does not count; an active second admin does.
+	require.NoError(t, set("--username", "wang", "--role", "admin", "--disabled=true"))
+	require.ErrorContains(t, set("--username", "li", "--disabled=true"), "last active admin")
+	require.NoError(t, set("--username", "wang", "--disabled=false"))
+	require.NoError(t, set("--username", "li", "--role", "manager"))
+	require.ErrorContains(t, set("--username", "wang", "--role", "trainee"), `user "wang" is the last active admin`)
 }

@@ -1,4 +1,4 @@
-package web
+package app
 
 import (
 	"context"
@@ -8,12 +8,12 @@ import (
 	"log/slog"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -23,7 +23,7 @@ import (
 
 // The content calls run against comes from the store: the newest
 // publication names a revision of every published scenario and phrase
-// file, and contentManager turns that into a scenario library and the Book
+// file, and Content turns that into a scenario library and the Book
 // their calls listen with. Building a Book indexes every phrase (about a
 // second at 10,000 entries), so built sets are cached and swapped whole:
 // requests keep using the old set until the new one is ready.
@@ -35,58 +35,35 @@ import (
 // builtinActor is who loads the built-in content into a fresh store.
 var builtinActor = store.Actor{Name: "builtin"}
 
-// contentSet is one built, read-only set of content.
-type contentSet struct {
+// Set is one built, read-only set of content.
+type Set struct {
 	key  string
-	pub  int64
-	lib  *scenarios.Library
-	book *sim.Book
+	Pub  int64
+	Lib  *scenarios.Library
+	Book *sim.Book
 	// shared is the phrasebook without scenarios' key points.
-	shared []phrasebook.Entry
+	Shared []phrasebook.Entry
 	// units holds the revision behind every content unit of the set, by
 	// ContentKey.String().
-	units map[string]store.Revision
+	Units map[string]domain.Revision
 	// has lists the revision ids in the set.
-	has map[int64]bool
+	Has map[int64]bool
 	// problems says why a unit was left out of the set; a published set
 	// never has any unless the rules changed under stored content.
-	problems map[string]error
+	Problems map[string]error
 }
 
-// scenarioRev returns the revision id of a scenario in the set.
-func (cs *contentSet) scenarioRev(id string) int64 {
-	return cs.units[store.ContentKey{Kind: store.ContentScenario, ID: id}.String()].ID
+// ScenarioRev returns the revision id of a scenario in the set.
+func (cs *Set) ScenarioRev(id string) int64 {
+	return cs.Units[domain.ContentKey{Kind: domain.ContentScenario, ID: id}.String()].ID
 }
 
-func (cs *contentSet) close() {
-	if cs.book != nil {
+func (cs *Set) Close() {
+	if cs.Book != nil {
 		// An in-memory index has nothing to flush; a failure to close
 		// leaves nothing behind to act on.
-		_ = cs.book.Close()
+		_ = cs.Book.Close()
 	}
-}
-
-// callRevision is what a call records it ran against.
-func callRevision(scenarioRev, pub int64) string {
-	return fmt.Sprintf("rev-%d@pub-%d", scenarioRev, pub)
-}
-
-// parseCallRevision reads callRevision's form. "builtin", which calls
-// recorded before content lived in the store, is the built-in content as
-// first loaded: publication 1.
-func parseCallRevision(s string) (rev, pub int64, err error) {
-	if s == builtinRevision {
-		return 0, 1, nil
-	}
-	r, p, ok := strings.Cut(s, "@")
-	if ok && strings.HasPrefix(r, "rev-") && strings.HasPrefix(p, "pub-") {
-		rev, err1 := strconv.ParseInt(r[4:], 10, 64)
-		pub, err2 := strconv.ParseInt(p[4:], 10, 64)
-		if err1 == nil && err2 == nil && rev > 0 && pub > 0 {
-			return rev, pub, nil
-		}
-	}
-	return 0, 0, fmt.Errorf("call revision %q is not rev-N@pub-N", s)
 }
 
 // Cache sizes: how many sets besides the published one stay built (older
@@ -98,24 +75,24 @@ const (
 	setGrace      = 30 * time.Minute
 )
 
-// contentManager builds, caches and hands out content sets.
-type contentManager struct {
+// Content builds, caches and hands out content sets.
+type Content struct {
 	db  *store.DB
 	log *slog.Logger
 	// fixed, when set, is the only content: Config.Library and Book.
-	fixed *contentSet
+	fixed *Set
 
-	cur atomic.Pointer[contentSet]
+	cur atomic.Pointer[Set]
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
 	mu         sync.Mutex
-	cache      map[string]*contentSet
+	cache      map[string]*Set
 	order      []string // cache keys, least recently used first
 	inflight   map[string]*flight
-	dropped    map[*contentSet]*time.Timer
+	dropped    map[*Set]*time.Timer
 	refreshing bool
 	closed     bool
 }
@@ -123,23 +100,23 @@ type contentManager struct {
 // flight is one build in progress, which later askers wait for.
 type flight struct {
 	done chan struct{}
-	set  *contentSet
+	set  *Set
 	err  error
 }
 
-func newContentManager(db *store.DB, log *slog.Logger, lib *scenarios.Library, book *sim.Book) *contentManager {
+func NewContent(db *store.DB, log *slog.Logger, lib *scenarios.Library, book *sim.Book) *Content {
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &contentManager{db: db, log: log, ctx: ctx, cancel: cancel,
-		cache: map[string]*contentSet{}, inflight: map[string]*flight{}, dropped: map[*contentSet]*time.Timer{}}
+	m := &Content{db: db, log: log, ctx: ctx, cancel: cancel,
+		cache: map[string]*Set{}, inflight: map[string]*flight{}, dropped: map[*Set]*time.Timer{}}
 	if lib != nil && book != nil {
-		m.fixed = &contentSet{key: "fixed", lib: lib, book: book, units: map[string]store.Revision{}, has: map[int64]bool{}}
+		m.fixed = &Set{key: "fixed", Lib: lib, Book: book, Units: map[string]domain.Revision{}, Has: map[int64]bool{}}
 	}
 	return m
 }
 
 // close stops background builds and closes every set it built. Calls must
 // be stopped first.
-func (m *contentManager) close() {
+func (m *Content) Close() {
 	// closed is set first, so that no background build starts while
 	// close waits for those running.
 	m.mu.Lock()
@@ -150,41 +127,41 @@ func (m *contentManager) close() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if cs := m.cur.Swap(nil); cs != nil {
-		cs.close()
+		cs.Close()
 	}
 	for _, cs := range m.cache {
-		cs.close()
+		cs.Close()
 	}
 	for cs, t := range m.dropped {
 		t.Stop()
-		cs.close()
+		cs.Close()
 	}
-	m.cache, m.order, m.dropped = map[string]*contentSet{}, nil, map[*contentSet]*time.Timer{}
+	m.cache, m.order, m.dropped = map[string]*Set{}, nil, map[*Set]*time.Timer{}
 }
 
 // published returns the published set. When another instance published
 // since it was built, a rebuild starts in the background and the old set
 // is served meanwhile; the first call builds it (and loads the built-in
 // content into an empty store).
-func (m *contentManager) published(ctx context.Context) (*contentSet, error) {
+func (m *Content) Published(ctx context.Context) (*Set, error) {
 	if m.fixed != nil {
 		return m.fixed, nil
 	}
 	cur := m.cur.Load()
 	if cur == nil {
-		return m.refresh(ctx)
+		return m.Refresh(ctx)
 	}
 	id, err := m.db.CurrentPublicationID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if id > cur.pub {
+	if id > cur.Pub {
 		m.refreshAsync()
 	}
 	return cur, nil
 }
 
-func (m *contentManager) refreshAsync() {
+func (m *Content) refreshAsync() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.refreshing || m.closed {
@@ -192,7 +169,7 @@ func (m *contentManager) refreshAsync() {
 	}
 	m.refreshing = true
 	m.wg.Go(func() {
-		if _, err := m.refresh(m.ctx); err != nil && m.ctx.Err() == nil {
+		if _, err := m.Refresh(m.ctx); err != nil && m.ctx.Err() == nil {
 			m.log.Error("rebuild published content", "err", err)
 		}
 		m.mu.Lock()
@@ -203,7 +180,7 @@ func (m *contentManager) refreshAsync() {
 
 // refresh builds the newest publication, if need be, and makes it the one
 // served. An empty store first gets the built-in content.
-func (m *contentManager) refresh(ctx context.Context) (*contentSet, error) {
+func (m *Content) Refresh(ctx context.Context) (*Set, error) {
 	if m.fixed != nil {
 		return m.fixed, nil
 	}
@@ -217,22 +194,22 @@ func (m *contentManager) refresh(ctx context.Context) (*contentSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cur := m.cur.Load(); cur != nil && cur.pub >= pub.ID {
+	if cur := m.cur.Load(); cur != nil && cur.Pub >= pub.ID {
 		return cur, nil
 	}
-	cs, err := m.get(ctx, pubKey(pub.ID), func(ctx context.Context) (*contentSet, error) { return m.build(ctx, pub) })
+	cs, err := m.get(ctx, pubKey(pub.ID), func(ctx context.Context) (*Set, error) { return m.Build(ctx, pub) })
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range slices.Sorted(mapKeys(cs.problems)) {
-		m.log.Error("published content left out", "unit", p, "publication", pub.ID, "err", cs.problems[p])
+	for _, p := range slices.Sorted(mapKeys(cs.Problems)) {
+		m.log.Error("published content left out", "unit", p, "publication", pub.ID, "err", cs.Problems[p])
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return cs, nil
 	}
-	if old := m.cur.Load(); old == nil || old.pub < cs.pub {
+	if old := m.cur.Load(); old == nil || old.Pub < cs.Pub {
 		m.uncacheLocked(cs.key)
 		m.cur.Store(cs)
 		if old != nil {
@@ -256,7 +233,7 @@ func pubKey(id int64) string { return fmt.Sprintf("pub-%d", id) }
 
 // get returns the set named key from the cache, or builds it once however
 // many ask at the same time.
-func (m *contentManager) get(ctx context.Context, key string, build func(context.Context) (*contentSet, error)) (*contentSet, error) {
+func (m *Content) get(ctx context.Context, key string, build func(context.Context) (*Set, error)) (*Set, error) {
 	m.mu.Lock()
 	if cs := m.cur.Load(); cs != nil && cs.key == key {
 		m.mu.Unlock()
@@ -269,7 +246,7 @@ func (m *contentManager) get(ctx context.Context, key string, build func(context
 	}
 	if m.closed {
 		m.mu.Unlock()
-		return nil, errUnavailable(errors.New("server is shutting down"))
+		return nil, fmt.Errorf("%w: server is shutting down", domain.ErrUnavailable)
 	}
 	if f, ok := m.inflight[key]; ok {
 		m.mu.Unlock()
@@ -293,8 +270,8 @@ func (m *contentManager) get(ctx context.Context, key string, build func(context
 	delete(m.inflight, key)
 	if f.err == nil {
 		if m.closed {
-			f.set.close()
-			f.set, f.err = nil, errUnavailable(errors.New("server is shutting down"))
+			f.set.Close()
+			f.set, f.err = nil, fmt.Errorf("%w: server is shutting down", domain.ErrUnavailable)
 		} else {
 			m.putLocked(f.set)
 		}
@@ -304,13 +281,13 @@ func (m *contentManager) get(ctx context.Context, key string, build func(context
 	return f.set, f.err
 }
 
-func (m *contentManager) touchLocked(key string) {
+func (m *Content) touchLocked(key string) {
 	if i := slices.Index(m.order, key); i >= 0 {
 		m.order = append(slices.Delete(m.order, i, i+1), key)
 	}
 }
 
-func (m *contentManager) uncacheLocked(key string) {
+func (m *Content) uncacheLocked(key string) {
 	if i := slices.Index(m.order, key); i >= 0 {
 		m.order = slices.Delete(m.order, i, i+1)
 	}
@@ -319,7 +296,7 @@ func (m *contentManager) uncacheLocked(key string) {
 
 // putLocked caches cs, dropping the least recently used set beyond
 // maxCachedSets; a dropped set closes after setGrace.
-func (m *contentManager) putLocked(cs *contentSet) {
+func (m *Content) putLocked(cs *Set) {
 	m.uncacheLocked(cs.key)
 	m.cache[cs.key] = cs
 	m.order = append(m.order, cs.key)
@@ -331,7 +308,7 @@ func (m *contentManager) putLocked(cs *contentSet) {
 			defer m.mu.Unlock()
 			if _, ok := m.dropped[old]; ok {
 				delete(m.dropped, old)
-				old.close()
+				old.Close()
 			}
 		})
 	}
@@ -339,15 +316,15 @@ func (m *contentManager) putLocked(cs *contentSet) {
 
 // setFor returns the set of publication pub with scenario revision rev in
 // place of that scenario's published one (rev 0: the publication as it is).
-func (m *contentManager) setFor(ctx context.Context, pub, rev int64) (*contentSet, error) {
-	if cs := m.cur.Load(); cs != nil && cs.pub == pub && (rev == 0 || cs.has[rev]) {
+func (m *Content) SetFor(ctx context.Context, pub, rev int64) (*Set, error) {
+	if cs := m.cur.Load(); cs != nil && cs.Pub == pub && (rev == 0 || cs.Has[rev]) {
 		return cs, nil
 	}
 	p, err := m.db.PublicationByID(ctx, pub)
 	if err != nil {
 		return nil, err
 	}
-	var override []store.Revision
+	var override []domain.Revision
 	key := pubKey(pub)
 	if rev != 0 && !slices.Contains(slices.Collect(mapValues(p.Revisions)), rev) {
 		r, err := m.db.Revision(ctx, rev)
@@ -357,7 +334,7 @@ func (m *contentManager) setFor(ctx context.Context, pub, rev int64) (*contentSe
 		override = append(override, r)
 		key += fmt.Sprintf("+rev-%d", rev)
 	}
-	return m.get(ctx, key, func(ctx context.Context) (*contentSet, error) { return m.build(ctx, p, override...) })
+	return m.get(ctx, key, func(ctx context.Context) (*Set, error) { return m.Build(ctx, p, override...) })
 }
 
 func mapValues[V any](m map[string]V) func(func(V) bool) {
@@ -373,8 +350,8 @@ func mapValues[V any](m map[string]V) func(func(V) bool) {
 // build loads the revisions of pub, with overrides in place of their
 // units' published revisions (an override with ID 0 is unsaved text), and
 // assembles them.
-func (m *contentManager) build(ctx context.Context, pub store.Publication, overrides ...store.Revision) (*contentSet, error) {
-	units := map[string]store.Revision{}
+func (m *Content) Build(ctx context.Context, pub store.Publication, overrides ...domain.Revision) (*Set, error) {
+	units := map[string]domain.Revision{}
 	for key, id := range pub.Revisions {
 		r, err := m.db.Revision(ctx, id)
 		if err != nil {
@@ -390,71 +367,71 @@ func (m *contentManager) build(ctx context.Context, pub store.Publication, overr
 	if err != nil {
 		return nil, fmt.Errorf("build publication %d: %w", pub.ID, err)
 	}
-	m.log.Info("content built", "publication", pub.ID, "scenarios", len(cs.lib.Scenarios), "phrases", len(cs.shared),
-		"left_out", len(cs.problems), "took", time.Since(start).Round(time.Millisecond))
+	m.log.Info("content built", "publication", pub.ID, "scenarios", len(cs.Lib.Scenarios), "phrases", len(cs.Shared),
+		"left_out", len(cs.Problems), "took", time.Since(start).Round(time.Millisecond))
 	return cs, nil
 }
 
 // File names content units go by in messages, as coach check would name
 // the exported files.
-func scenarioFile(id string) string { return "scenarios/" + id + "/scenario.yaml" }
+func ScenarioFile(id string) string { return "scenarios/" + id + "/scenario.yaml" }
 
-func goldenFile(id, name string) string { return "scenarios/" + id + "/golden/" + name + ".json" }
+func GoldenFile(id, name string) string { return "scenarios/" + id + "/golden/" + name + ".json" }
 
-func phraseFile(id string) string { return "phrasebook/" + id + ".yaml" }
+func PhraseFile(id string) string { return "phrasebook/" + id + ".yaml" }
 
 // assemble parses the units and builds their Book. A unit that fails to
 // parse, or whose entry ids clash with an earlier file's, is left out and
 // named in problems.
-func assemble(pub int64, units map[string]store.Revision) (*contentSet, error) {
-	cs := &contentSet{pub: pub, units: units, has: map[int64]bool{}, problems: map[string]error{}}
-	var phraseRevs, scenarioRevs []store.Revision
+func assemble(pub int64, units map[string]domain.Revision) (*Set, error) {
+	cs := &Set{Pub: pub, Units: units, Has: map[int64]bool{}, Problems: map[string]error{}}
+	var phraseRevs, scenarioRevs []domain.Revision
 	for _, r := range units {
 		if r.ID != 0 {
-			cs.has[r.ID] = true
+			cs.Has[r.ID] = true
 		}
-		if r.Kind == store.ContentPhrases {
+		if r.Kind == domain.ContentPhrases {
 			phraseRevs = append(phraseRevs, r)
 		} else {
 			scenarioRevs = append(scenarioRevs, r)
 		}
 	}
-	byID := func(a, b store.Revision) int { return strings.Compare(a.ContentID, b.ContentID) }
+	byID := func(a, b domain.Revision) int { return strings.Compare(a.ContentID, b.ContentID) }
 	slices.SortFunc(phraseRevs, byID)
 	slices.SortFunc(scenarioRevs, byID)
 
 	for _, r := range phraseRevs {
-		entries, err := parsePhraseRevision(r, cs.shared)
+		entries, err := parsePhraseRevision(r, cs.Shared)
 		if err != nil {
-			cs.problems[r.Key().String()] = err
+			cs.Problems[r.Key().String()] = err
 			continue
 		}
-		cs.shared = append(cs.shared, entries...)
+		cs.Shared = append(cs.Shared, entries...)
 	}
-	known := sim.Known(cs.shared)
-	cs.lib = &scenarios.Library{Golden: map[string][]*scenarios.Golden{}}
+	known := sim.Known(cs.Shared)
+	cs.Lib = &scenarios.Library{Golden: map[string][]*scenarios.Golden{}}
 	for _, r := range scenarioRevs {
 		sc, golden, err := parseScenarioRevision(r, known)
 		if err != nil {
-			cs.problems[r.Key().String()] = err
+			cs.Problems[r.Key().String()] = err
 			continue
 		}
-		cs.lib.Scenarios = append(cs.lib.Scenarios, sc)
-		cs.lib.Golden[sc.ID] = golden
+		cs.Lib.Scenarios = append(cs.Lib.Scenarios, sc)
+		cs.Lib.Golden[sc.ID] = golden
 	}
-	cs.lib.Tracks = builtinTracks(cs.lib)
-	book, err := sim.Assemble(cs.shared, cs.lib)
+	cs.Lib.Tracks = builtinTracks(cs.Lib)
+	book, err := Assemble(cs.Shared, cs.Lib)
 	if err != nil {
 		return nil, err
 	}
-	cs.book = book
+	cs.Book = book
 	return cs, nil
 }
 
 // parsePhraseRevision parses a phrase file and checks its ids against the
 // entries of the other files.
-func parsePhraseRevision(r store.Revision, others []phrasebook.Entry) ([]phrasebook.Entry, error) {
-	entries, err := phrasebook.ParseEntries(phraseFile(r.ContentID), []byte(r.Body))
+func parsePhraseRevision(r domain.Revision, others []phrasebook.Entry) ([]phrasebook.Entry, error) {
+	entries, err := phrasebook.ParseEntries(PhraseFile(r.ContentID), []byte(r.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -466,21 +443,10 @@ func parsePhraseRevision(r store.Revision, others []phrasebook.Entry) ([]phraseb
 
 // parseScenarioRevision parses a scenario and its golden transcripts,
 // reporting every problem of both.
-func parseScenarioRevision(r store.Revision, known scenarios.KnownPhrase) (*scenarios.Scenario, []*scenarios.Golden, error) {
+func parseScenarioRevision(r domain.Revision, known scenarios.KnownPhrase) (*scenarios.Scenario, []*scenarios.Golden, error) {
 	var list yamlfile.Errors
-	add := func(err error) {
-		var many yamlfile.Errors
-		var one *yamlfile.Error
-		switch {
-		case errors.As(err, &many):
-			list = append(list, many...)
-		case errors.As(err, &one):
-			list = append(list, one)
-		default:
-			list = append(list, &yamlfile.Error{File: scenarioFile(r.ContentID), Msg: err.Error()})
-		}
-	}
-	sc, err := scenarios.ParseScenario(scenarioFile(r.ContentID), []byte(r.Body), known)
+	add := func(err error) { list = append(list, yamlfile.Problems(err, ScenarioFile(r.ContentID))...) }
+	sc, err := scenarios.ParseScenario(ScenarioFile(r.ContentID), []byte(r.Body), known)
 	if err != nil {
 		add(err)
 	} else if sc.ID != r.ContentID {
@@ -489,7 +455,7 @@ func parseScenarioRevision(r store.Revision, known scenarios.KnownPhrase) (*scen
 	}
 	var golden []*scenarios.Golden
 	for _, name := range slices.Sorted(mapKeys(r.Golden)) {
-		g, err := scenarios.ParseGolden(name, goldenFile(r.ContentID, name), []byte(r.Golden[name]), r.ContentID)
+		g, err := scenarios.ParseGolden(name, GoldenFile(r.ContentID, name), []byte(r.Golden[name]), r.ContentID)
 		if err != nil {
 			add(err)
 			continue
@@ -522,7 +488,7 @@ func builtinTracks(lib *scenarios.Library) []*scenarios.Track {
 
 // seed loads the built-in scenarios and phrasebook into an empty store as
 // revision 1 of each unit, published.
-func (m *contentManager) seed(ctx context.Context) error {
+func (m *Content) seed(ctx context.Context) error {
 	reqs, err := builtinContent()
 	if err != nil {
 		return err
@@ -551,7 +517,7 @@ func builtinContent() ([]store.SaveRequest, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, store.SaveRequest{Kind: store.ContentPhrases, ID: strings.TrimSuffix(path.Base(name), ".yaml"),
+		out = append(out, store.SaveRequest{Kind: domain.ContentPhrases, ID: strings.TrimSuffix(path.Base(name), ".yaml"),
 			Body: string(data), Message: "built-in phrasebook"})
 	}
 	sfs := scenarios.BuiltinFS()
@@ -580,56 +546,54 @@ func builtinContent() ([]store.SaveRequest, error) {
 			}
 			golden[strings.TrimSuffix(path.Base(f), ".json")] = string(data)
 		}
-		out = append(out, store.SaveRequest{Kind: store.ContentScenario, ID: d.Name(), Body: string(body), Golden: golden,
+		out = append(out, store.SaveRequest{Kind: domain.ContentScenario, ID: d.Name(), Body: string(body), Golden: golden,
 			Message: "built-in scenario"})
 	}
 	return out, nil
 }
 
 // catalogue returns the scenarios users may play now.
-func (m *contentManager) catalogue(ctx context.Context) (*scenarios.Library, error) {
-	cs, err := m.published(ctx)
+func (m *Content) Catalogue(ctx context.Context) (*scenarios.Library, error) {
+	cs, err := m.Published(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return cs.lib, nil
+	return cs.Lib, nil
 }
 
 // newCall returns the published scenario id and the revision a new call of
 // it records. Unknown or retired scenarios are not found.
-func (m *contentManager) newCall(ctx context.Context, id string) (*scenarios.Scenario, string, error) {
-	cs, err := m.published(ctx)
+func (m *Content) NewCall(ctx context.Context, id string) (*scenarios.Scenario, string, error) {
+	cs, err := m.Published(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	sc, ok := cs.lib.Scenario(id)
+	sc, ok := cs.Lib.Scenario(id)
 	if !ok {
-		e := errNotFound()
-		e.Err = fmt.Errorf("start call: no scenario %q", id)
-		return nil, "", e
+		return nil, "", fmt.Errorf("%w: start call: no scenario %q", domain.ErrNotFound, id)
 	}
 	if m.fixed != nil {
-		return sc, builtinRevision, nil
+		return sc, domain.BuiltinRevision, nil
 	}
-	return sc, callRevision(cs.scenarioRev(id), cs.pub), nil
+	return sc, domain.CallRevision(cs.ScenarioRev(id), cs.Pub), nil
 }
 
-// forCall returns the scenario and Book a stored call ran against, to
+// ForCall returns the scenario and Book a stored call ran against, to
 // rebuild its engine.
-func (m *contentManager) forCall(ctx context.Context, rec store.Call) (*scenarios.Scenario, *sim.Book, error) {
+func (m *Content) ForCall(ctx context.Context, rec store.Call) (*scenarios.Scenario, *sim.Book, error) {
 	cs := m.fixed
 	if cs == nil {
-		rev, pub, err := parseCallRevision(rec.ScenarioRevision)
+		rev, pub, err := domain.ParseCallRevision(rec.ScenarioRevision)
 		if err != nil {
 			return nil, nil, fmt.Errorf("call %s: %w", rec.ID, err)
 		}
-		if cs, err = m.setFor(ctx, pub, rev); err != nil {
+		if cs, err = m.SetFor(ctx, pub, rev); err != nil {
 			return nil, nil, fmt.Errorf("call %s: %w", rec.ID, err)
 		}
 	}
-	sc, ok := cs.lib.Scenario(rec.ScenarioID)
+	sc, ok := cs.Lib.Scenario(rec.ScenarioID)
 	if !ok {
 		return nil, nil, fmt.Errorf("call %s: scenario %q is not in its content (%s)", rec.ID, rec.ScenarioID, rec.ScenarioRevision)
 	}
-	return sc, cs.book, nil
+	return sc, cs.Book, nil
 }

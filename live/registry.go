@@ -1,4 +1,4 @@
-package web
+package live
 
 import (
 	"context"
@@ -7,75 +7,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"sync"
 	"time"
 
-	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
 
-// A live call's log holds two kinds of event under one gap-free seq: what
-// the trainee did (open, say, hangup), stored before the engine hears of
-// it, and what the engine answered (ring, customer, hint, mood, end), which
-// are the websocket messages. Replaying the trainee's events through a fresh
-// engine with the call's seed gives back the engine's answers, which is how
-// another instance, or this one after a restart, takes over a live call.
-const (
-	evOpen   = "open"
-	evSay    = "say"
-	evHangup = "hangup"
-	// The desk: a lookup, and a work order submitted (the client sends
-	// it as "ticket", which is also the engine's answer to it).
-	evLookup     = string(sim.EventLookup)
-	evSubmit     = string(sim.EventSubmit)
-	clientTicket = "ticket"
-)
-
-// isTraineeEvent tells the trainee's events from the engine's messages.
-func isTraineeEvent(typ string) bool {
-	return typ == evOpen || typ == evSay || typ == evHangup || typ == evLookup || typ == evSubmit
-}
-
-// traineePayload is a trainee event as stored: the seconds since ringing
-// began when the server received it, for say the text, for a lookup what
-// it searched by and for, for a work order the order.
-type traineePayload struct {
-	At     float64           `json:"at"`
-	Text   string            `json:"text,omitempty"`
-	By     string            `json:"by,omitempty"`
-	Value  string            `json:"value,omitempty"`
-	Ticket *scenarios.Ticket `json:"ticket,omitempty"`
-}
-
-// apply lets the engine hear a trainee event other than open.
-func apply(engine *sim.Call, typ string, p traineePayload) []sim.Event {
-	switch typ {
-	case evSay:
-		return engine.Say(p.At, p.Text)
-	case evHangup:
-		return engine.Hangup(p.At)
-	case evLookup:
-		return engine.Lookup(p.At, p.By, p.Value)
-	case evSubmit:
-		if p.Ticket != nil {
-			return engine.Ticket(p.At, *p.Ticket)
-		}
-	}
-	return nil
-}
-
-// errCallOver is the answer to a trainee who speaks after the call ended.
-var errCallOver = errors.New("the call is over")
-
-// errCallGone is the answer to a trainee whose call this instance let go
-// (it is shutting down, or another instance took the call over); the
-// client reconnects and the call goes on.
-var errCallGone = errors.New("the call moved; reconnect")
-
-// registry holds the engines of the live calls this instance drives, keyed
+// Registry holds the engines of the live calls this instance drives, keyed
 // by call id. Instances sharing a database drive each call from one place
 // at a time: the one holding the call's lease (store.Lease). A trainee's
 // socket claims the call for the instance it reaches; the instance that
@@ -83,8 +26,11 @@ var errCallGone = errors.New("the call moved; reconnect")
 // its next lease check, whichever comes first, and drops its copy without
 // writing. Only the holder runs the call's clock, so rings, silence checks
 // and timeouts are made once.
-type registry struct {
-	s *Server
+type Registry struct {
+	cfg     Config
+	db      *store.DB
+	content Content
+	log     *slog.Logger
 	// owner is this instance's name in the calls' leases.
 	owner string
 	// ctx bounds the store writes the calls make; it ends with close.
@@ -93,28 +39,25 @@ type registry struct {
 	wg     sync.WaitGroup
 
 	mu    sync.Mutex
-	calls map[string]*liveCall
+	calls map[string]*Call
 	// claiming holds the calls being claimed and rebuilt, so that two
 	// sockets of one call arriving at once claim it once.
 	claiming map[string]chan struct{}
 	closed   bool
 	watching bool
-
-	// onEnd, when set, hears of every call this instance ends, for tests
-	// that wait for a call nobody is watching. Set it before calls start.
-	onEnd func(id string)
-	// onLost, when set, hears of every call this instance lets go because
-	// another took it over. Set it before calls start.
-	onLost func(id string)
 }
 
-func newRegistry(s *Server) *registry {
+// New makes the registry of this instance's live calls; Close it when done.
+func New(db *store.DB, content Content, log *slog.Logger, cfg Config) (*Registry, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &registry{s: s, owner: s.cfg.Instance, ctx: ctx, cancel: cancel,
-		calls: map[string]*liveCall{}, claiming: map[string]chan struct{}{}}
+	return &Registry{cfg: cfg, db: db, content: content, log: log, owner: cfg.Instance, ctx: ctx, cancel: cancel,
+		calls: map[string]*Call{}, claiming: map[string]chan struct{}{}}, nil
 }
 
-// instanceName is a default Config.Instance: the host name, for people
+// instanceName is the default Config.Instance: the host name, for people
 // reading the calls table, and a random part, so that a restarted process
 // never mistakes its predecessor's leases for its own.
 func instanceName() (string, error) {
@@ -132,13 +75,13 @@ func instanceName() (string, error) {
 // leaseUntil is when a lease taken or renewed now runs out. Leases go by
 // the real clock, not Config.Now: they are about processes being alive,
 // not about the calls' time.
-func (r *registry) leaseUntil() time.Time { return time.Now().Add(r.s.cfg.LeaseTTL) }
+func (r *Registry) leaseUntil() time.Time { return time.Now().Add(r.cfg.LeaseTTL) }
 
-// liveCall is one live call's engine and the sockets watching it. Every
+// Call is one live call's engine and the sockets watching it. Every
 // change to it, and every store write it makes, happens under mu, so its
 // events reach the store and the sockets in one order.
-type liveCall struct {
-	reg    *registry
+type Call struct {
+	reg    *Registry
 	id     string
 	userID int64
 	// lease is this instance's claim on the call; every write is made
@@ -155,7 +98,7 @@ type liveCall struct {
 	// ahead of the last trainee event before this engine was rebuilt; the
 	// rebuilt engine makes them again and they must not be stored twice.
 	skip int
-	subs map[*client]struct{}
+	subs map[Subscriber]struct{}
 	// gone says the call ended or this instance let it go; a gone call
 	// takes no more events and has left the registry.
 	gone bool
@@ -167,12 +110,12 @@ type liveCall struct {
 // trainee's socket arrived here) and only if nobody holds it otherwise,
 // and rebuilds it from the store. An ended call gives nil; a call another
 // instance holds, when take is not set, gives store.ErrNotOwner.
-func (r *registry) get(ctx context.Context, rec store.Call, take bool) (*liveCall, error) {
+func (r *Registry) get(ctx context.Context, rec store.Call, take bool) (*Call, error) {
 	r.mu.Lock()
 	for {
 		if r.closed {
 			r.mu.Unlock()
-			return nil, errUnavailable(errors.New("server is shutting down"))
+			return nil, fmt.Errorf("%w: server is shutting down", domain.ErrUnavailable)
 		}
 		if lc, ok := r.calls[rec.ID]; ok {
 			r.mu.Unlock()
@@ -199,7 +142,7 @@ func (r *registry) get(ctx context.Context, rec store.Call, take bool) (*liveCal
 		}
 		r.mu.Lock()
 	}
-	if rec.Status != store.CallLive {
+	if rec.Status != domain.CallLive {
 		r.mu.Unlock()
 		return nil, nil
 	}
@@ -219,9 +162,9 @@ func (r *registry) get(ctx context.Context, rec store.Call, take bool) (*liveCal
 	var lease store.Lease
 	var err error
 	if take {
-		lease, err = r.s.store.ClaimCall(ctx, rec.ID, r.owner, r.leaseUntil())
+		lease, err = r.db.ClaimCall(ctx, rec.ID, r.owner, r.leaseUntil())
 	} else {
-		lease, err = r.s.store.ClaimIdleCall(ctx, rec.ID, r.owner, time.Now(), r.leaseUntil())
+		lease, err = r.db.ClaimIdleCall(ctx, rec.ID, r.owner, time.Now(), r.leaseUntil())
 	}
 	if errors.Is(err, store.ErrEnded) {
 		return nil, nil
@@ -239,10 +182,10 @@ func (r *registry) get(ctx context.Context, rec store.Call, take bool) (*liveCal
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		return nil, errUnavailable(errors.New("server is shutting down"))
+		return nil, fmt.Errorf("%w: server is shutting down", domain.ErrUnavailable)
 	}
 	r.calls[rec.ID] = lc
-	r.s.metrics.liveCalls.Inc()
+	r.cfg.Metrics.LiveCalls(1)
 	if !lc.start.IsZero() {
 		r.startClockLocked(lc)
 	}
@@ -253,44 +196,33 @@ func (r *registry) get(ctx context.Context, rec store.Call, take bool) (*liveCal
 // events at their stored times. Engine messages the store lacks (the
 // instance stopped between storing a trainee event and its answers) are
 // stored now; a call whose end was stored but not recorded is ended.
-func (r *registry) rebuild(ctx context.Context, rec store.Call, lease store.Lease) (*liveCall, error) {
-	s := r.s
-	sc, book, err := s.content.forCall(ctx, rec)
+func (r *Registry) rebuild(ctx context.Context, rec store.Call, lease store.Lease) (*Call, error) {
+	sc, book, err := r.content.ForCall(ctx, rec)
 	if err != nil {
 		return nil, err
 	}
-	events, err := s.store.Events(ctx, rec.ID, 0)
+	events, err := r.db.Events(ctx, rec.ID, 0)
 	if err != nil {
 		return nil, err
 	}
-	lc := &liveCall{
+	lc := &Call{
 		reg:    r,
 		id:     rec.ID,
 		userID: rec.UserID,
 		lease:  lease,
-		engine: sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(rec.Mode), Seed: uint64(rec.Seed), Desk: rec.Desk}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
-		subs:   map[*client]struct{}{},
+		engine: sim.NewCall(sc, book, sim.Options{Mode: rec.Mode, Seed: uint64(rec.Seed), Desk: rec.Desk}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
+		subs:   map[Subscriber]struct{}{},
 		stop:   make(chan struct{}),
 	}
-	var made []sim.Event
-	stored := 0
-	for _, e := range events {
-		lc.seq = e.Seq
-		if !isTraineeEvent(e.Type) {
-			stored++
-			continue
-		}
-		var p traineePayload
-		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			return nil, fmt.Errorf("call %s event %d: %w", rec.ID, e.Seq, err)
-		}
-		switch e.Type {
-		case evOpen:
-			lc.start = e.At
-			made = append(made, lc.engine.Advance(0)...)
-		default:
-			made = append(made, apply(lc.engine, e.Type, p)...)
-		}
+	if n := len(events); n > 0 {
+		lc.seq = events[n-1].Seq
+	}
+	made, stored, opened, err := Rebuild(lc.engine, events)
+	if err != nil {
+		return nil, err
+	}
+	if opened.Seq != 0 {
+		lc.start = opened.At
 	}
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
@@ -308,11 +240,11 @@ func (r *registry) rebuild(ctx context.Context, rec store.Call, lease store.Leas
 
 // startClockLocked runs the call's ticker, which lets the engine's time
 // pass. The caller holds r.mu, so close cannot be waiting already.
-func (r *registry) startClockLocked(lc *liveCall) {
+func (r *Registry) startClockLocked(lc *Call) {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		t := time.NewTicker(r.s.cfg.CallTick)
+		t := time.NewTicker(r.cfg.CallTick)
 		defer t.Stop()
 		for {
 			select {
@@ -333,22 +265,22 @@ func (r *registry) startClockLocked(lc *liveCall) {
 // no other instance holds; a SQLite database serves one instance, which
 // takes them all at once rather than wait for its predecessor's leases to
 // run out.
-func (r *registry) resumeAll(ctx context.Context) {
+func (r *Registry) resumeAll(ctx context.Context) {
 	r.mu.Lock()
 	r.startWatchLocked()
 	r.mu.Unlock()
-	if r.s.store.Dialect() != store.SQLite {
+	if r.db.Dialect() != store.SQLite {
 		r.takeIdle(ctx)
 		return
 	}
-	calls, err := r.s.store.ListCalls(ctx, store.CallFilter{Status: store.CallLive})
+	calls, err := r.db.ListCalls(ctx, store.CallFilter{Status: domain.CallLive})
 	if err != nil {
-		r.s.log.Error("resume live calls", "err", err)
+		r.log.Error("resume live calls", "err", err)
 		return
 	}
 	for _, rec := range calls {
 		if _, err := r.get(ctx, rec, true); err != nil {
-			r.s.log.Error("resume live call", "call", rec.ID, "err", err)
+			r.log.Error("resume live call", "call", rec.ID, "err", err)
 		}
 	}
 }
@@ -358,24 +290,24 @@ const idleBatch = 100
 
 // takeIdle takes up live calls whose lease ran out: their instance stopped
 // or died.
-func (r *registry) takeIdle(ctx context.Context) {
-	calls, err := r.s.store.IdleCalls(ctx, time.Now(), idleBatch)
+func (r *Registry) takeIdle(ctx context.Context) {
+	calls, err := r.db.IdleCalls(ctx, time.Now(), idleBatch)
 	if err != nil {
 		if ctx.Err() == nil {
-			r.s.log.Error("find idle calls", "err", err)
+			r.log.Error("find idle calls", "err", err)
 		}
 		return
 	}
 	for _, rec := range calls {
 		_, err := r.get(ctx, rec, false)
 		if err != nil && !errors.Is(err, store.ErrNotOwner) && ctx.Err() == nil {
-			r.s.log.Error("take up idle call", "call", rec.ID, "err", err)
+			r.log.Error("take up idle call", "call", rec.ID, "err", err)
 		}
 	}
 }
 
 // startWatchLocked starts the lease check once; the caller holds r.mu.
-func (r *registry) startWatchLocked() {
+func (r *Registry) startWatchLocked() {
 	if r.watching || r.closed {
 		return
 	}
@@ -383,7 +315,7 @@ func (r *registry) startWatchLocked() {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		t := time.NewTicker(r.s.cfg.LeaseTTL / 3)
+		t := time.NewTicker(r.cfg.LeaseTTL / 3)
 		defer t.Stop()
 		for {
 			select {
@@ -399,18 +331,18 @@ func (r *registry) startWatchLocked() {
 // checkLeases renews this instance's leases, lets go of the calls another
 // instance took over, releases leases it holds on calls it no longer
 // drives, and takes up calls whose instance died.
-func (r *registry) checkLeases(ctx context.Context) {
+func (r *Registry) checkLeases(ctx context.Context) {
 	held := r.heldEpochs()
-	if err := r.s.store.RenewLeases(ctx, r.owner, r.leaseUntil()); err != nil {
+	if err := r.db.RenewLeases(ctx, r.owner, r.leaseUntil()); err != nil {
 		if ctx.Err() == nil {
-			r.s.log.Error("renew call leases", "err", err)
+			r.log.Error("renew call leases", "err", err)
 		}
 		return
 	}
-	owned, err := r.s.store.OwnedCalls(ctx, r.owner)
+	owned, err := r.db.OwnedCalls(ctx, r.owner)
 	if err != nil {
 		if ctx.Err() == nil {
-			r.s.log.Error("check call leases", "err", err)
+			r.log.Error("check call leases", "err", err)
 		}
 		return
 	}
@@ -431,15 +363,15 @@ func (r *registry) checkLeases(ctx context.Context) {
 	}
 	r.mu.Unlock()
 	for _, l := range stray {
-		if err := r.s.store.ReleaseLease(ctx, l); err != nil && ctx.Err() == nil {
-			r.s.log.Error("release call lease", "call", l.CallID, "err", err)
+		if err := r.db.ReleaseLease(ctx, l); err != nil && ctx.Err() == nil {
+			r.log.Error("release call lease", "call", l.CallID, "err", err)
 		}
 	}
 	r.takeIdle(ctx)
 }
 
 // heldEpochs lists the calls this instance drives with their claims.
-func (r *registry) heldEpochs() map[string]int64 {
+func (r *Registry) heldEpochs() map[string]int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make(map[string]int64, len(r.calls))
@@ -451,7 +383,7 @@ func (r *registry) heldEpochs() map[string]int64 {
 
 // lose lets go of the call held under claim epoch, which another instance
 // has taken over, without writing anything.
-func (r *registry) lose(id string, epoch int64) {
+func (r *Registry) lose(id string, epoch int64) {
 	r.mu.Lock()
 	lc, ok := r.calls[id]
 	r.mu.Unlock()
@@ -465,46 +397,46 @@ func (r *registry) lose(id string, epoch int64) {
 
 // loseLocked lets the call go because another instance drives it now; its
 // sockets are told to reconnect, which brings them to the new holder's log.
-func (lc *liveCall) loseLocked() {
+func (lc *Call) loseLocked() {
 	if lc.gone {
 		return
 	}
-	lc.reg.s.log.Info("call taken over by another instance", "call", lc.id, "epoch", lc.lease.Epoch)
-	lc.letGoLocked(closeTryAgain, "ws.unavailable")
-	if lc.reg.onLost != nil {
-		lc.reg.onLost(lc.id)
+	lc.reg.log.Info("call taken over by another instance", "call", lc.id, "epoch", lc.lease.Epoch)
+	lc.letGoLocked(Moved)
+	if lc.reg.cfg.OnLost != nil {
+		lc.reg.cfg.OnLost(lc.id)
 	}
 }
 
 // drop removes lc from the registry; the caller holds lc.mu.
-func (r *registry) drop(lc *liveCall) {
+func (r *Registry) drop(lc *Call) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.calls[lc.id] == lc {
 		delete(r.calls, lc.id)
-		r.s.metrics.liveCalls.Dec()
+		r.cfg.Metrics.LiveCalls(-1)
 	}
 }
 
 // close stops every call's clock and closes every socket.
-func (r *registry) close() {
+func (r *Registry) close() {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		return
 	}
 	r.closed = true
-	calls := make([]*liveCall, 0, len(r.calls))
+	calls := make([]*Call, 0, len(r.calls))
 	for _, lc := range r.calls {
 		calls = append(calls, lc)
 	}
-	r.calls = map[string]*liveCall{}
-	r.s.metrics.liveCalls.Sub(float64(len(calls)))
+	r.calls = map[string]*Call{}
+	r.cfg.Metrics.LiveCalls(-len(calls))
 	r.mu.Unlock()
 	r.cancel()
 	for _, lc := range calls {
 		lc.mu.Lock()
-		lc.letGoLocked(closeGoingAway, "ws.unavailable")
+		lc.letGoLocked(ShuttingDown)
 		lc.mu.Unlock()
 	}
 	r.wg.Wait()
@@ -512,32 +444,32 @@ func (r *registry) close() {
 	// this one's successor, instead of when the leases run out.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := r.s.store.ReleaseLeases(ctx, r.owner); err != nil {
-		r.s.log.Error("release call leases", "err", err)
+	if err := r.db.ReleaseLeases(ctx, r.owner); err != nil {
+		r.log.Error("release call leases", "err", err)
 	}
 }
 
 // clock is the time of an event received at now, in seconds since ringing
 // began, to the millisecond the store keeps, and never before the engine's
 // last event so that a replay sees the times the engine saw.
-func (lc *liveCall) clock(now time.Time) float64 {
+func (lc *Call) clock(now time.Time) float64 {
 	at := float64(now.Sub(lc.start).Milliseconds()) / 1000
 	return math.Max(at, lc.engine.Now())
 }
 
 // openLocked starts the ringing when the first socket opens.
-func (lc *liveCall) openLocked() error {
+func (lc *Call) openLocked() error {
 	if lc.gone {
-		return errCallGone
+		return ErrCallGone
 	}
 	if !lc.start.IsZero() {
 		return nil
 	}
-	now := lc.reg.s.cfg.Now()
+	now := lc.reg.cfg.Now()
 	// The store keeps milliseconds; keep the same here, so this engine and
 	// a rebuilt one count from the same instant.
 	now = time.UnixMilli(now.UnixMilli())
-	if err := lc.appendTrainee(evOpen, traineePayload{}, now); err != nil {
+	if err := lc.appendTrainee(sim.TraineeEvent{Type: sim.EventOpen}, now); err != nil {
 		return err
 	}
 	lc.start = now
@@ -549,80 +481,87 @@ func (lc *liveCall) openLocked() error {
 	return lc.publish(lc.engine.Advance(0))
 }
 
-// act stores a trainee event received at received and then lets the
-// engine act on it.
-func (lc *liveCall) act(received time.Time, typ string, p traineePayload) error {
+// act stores a trainee event (say, hangup, lookup or a work order)
+// received at received and then lets the engine act on it.
+func (lc *Call) act(received time.Time, ev sim.TraineeEvent) error {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	switch {
 	case lc.engine.Ended():
-		return errCallOver
+		return ErrCallOver
 	case lc.gone:
-		return errCallGone
+		return ErrCallGone
 	}
-	p.At = lc.clock(received)
-	if err := lc.appendTrainee(typ, p, received); err != nil {
+	ev.At = lc.clock(received)
+	if err := lc.appendTrainee(ev, received); err != nil {
 		return err
 	}
-	return lc.publish(apply(lc.engine, typ, p))
+	evs, err := lc.engine.Apply(ev)
+	if err != nil {
+		return err
+	}
+	return lc.publish(evs)
 }
 
 // tick lets the engine's time pass to now.
-func (lc *liveCall) tick() {
+func (lc *Call) tick() {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	if lc.gone || lc.start.IsZero() {
 		return
 	}
-	if err := lc.publish(lc.engine.Advance(lc.clock(lc.reg.s.cfg.Now()))); err != nil {
-		lc.reg.s.log.Error("advance call", "call", lc.id, "err", err)
+	if err := lc.publish(lc.engine.Advance(lc.clock(lc.reg.cfg.Now()))); err != nil {
+		lc.reg.log.Error("advance call", "call", lc.id, "err", err)
 	}
 }
 
-func (lc *liveCall) appendTrainee(typ string, p traineePayload, at time.Time) error {
-	payload, err := json.Marshal(p)
+func (lc *Call) appendTrainee(ev sim.TraineeEvent, at time.Time) error {
+	payload, err := EncodeTrainee(ev)
 	if err != nil {
 		return fmt.Errorf("call %s: %w", lc.id, err)
 	}
-	err = lc.reg.s.store.AppendOwnedEvents(lc.reg.ctx, lc.lease, store.Event{CallID: lc.id, Seq: lc.seq + 1, Type: typ, Payload: payload, At: at})
+	err = lc.reg.db.AppendOwnedEvents(lc.reg.ctx, lc.lease, store.Event{CallID: lc.id, Seq: lc.seq + 1, Type: string(ev.Type), Payload: payload, At: at})
 	if err != nil {
 		lc.failLocked(err)
 		return err
 	}
 	lc.seq++
-	if typ == evSay {
-		lc.reg.s.metrics.turns.Inc()
+	if ev.Type == sim.EventSay {
+		lc.reg.cfg.Metrics.Turn()
 	}
 	return nil
 }
 
 // publish stores the engine's messages, sends them to every socket, and
 // records the result when the call has ended.
-func (lc *liveCall) publish(evs []sim.Event) error {
+func (lc *Call) publish(evs []sim.Event) error {
 	if n := min(lc.skip, len(evs)); n > 0 {
 		evs, lc.skip = evs[n:], lc.skip-n
 	}
 	if len(evs) > 0 {
-		now := lc.reg.s.cfg.Now()
+		now := lc.reg.cfg.Now()
 		batch := make([]store.Event, len(evs))
 		msgs := make([][]byte, len(evs))
 		for i, ev := range evs {
-			payload, err := json.Marshal(ev)
+			payload, err := encodeStored(ev)
 			if err != nil {
 				return fmt.Errorf("call %s: encode %s: %w", lc.id, ev.Type, err)
 			}
 			seq := lc.seq + int64(i) + 1
 			batch[i] = store.Event{CallID: lc.id, Seq: seq, Type: string(ev.Type), Payload: payload, At: now}
-			msgs[i] = wireMessage(seq, payload)
+			if payload, err = json.Marshal(ev); err != nil {
+				return fmt.Errorf("call %s: encode %s: %w", lc.id, ev.Type, err)
+			}
+			msgs[i] = WireMessage(seq, payload)
 		}
-		if err := lc.reg.s.store.AppendOwnedEvents(lc.reg.ctx, lc.lease, batch...); err != nil {
+		if err := lc.reg.db.AppendOwnedEvents(lc.reg.ctx, lc.lease, batch...); err != nil {
 			lc.failLocked(err)
 			return err
 		}
 		lc.seq += int64(len(evs))
 		for cl := range lc.subs {
 			for i, m := range msgs {
-				if !cl.queue(batch[i].Seq, m) {
+				if !cl.Queue(batch[i].Seq, m) {
 					delete(lc.subs, cl)
 					break
 				}
@@ -637,7 +576,7 @@ func (lc *liveCall) publish(evs []sim.Event) error {
 
 // finishLocked records how the call ended and lets it go. Another instance
 // that recorded it first is no fault.
-func (lc *liveCall) finishLocked() error {
+func (lc *Call) finishLocked() error {
 	if lc.gone {
 		return nil
 	}
@@ -646,8 +585,8 @@ func (lc *liveCall) finishLocked() error {
 	if err != nil {
 		return fmt.Errorf("call %s: encode scorecard: %w", lc.id, err)
 	}
-	err = lc.reg.s.store.EndOwnedCall(lc.reg.ctx, lc.lease, store.CallResult{
-		Ended: lc.reg.s.cfg.Now(), Outcome: string(card.Outcome),
+	err = lc.reg.db.EndOwnedCall(lc.reg.ctx, lc.lease, store.CallResult{
+		Ended: lc.reg.cfg.Now(), Outcome: string(card.Outcome),
 		Score: float64(card.Score), Passed: card.Passed, Scorecard: raw,
 		Ticket: ticketRecord(card, lc.start),
 	})
@@ -658,10 +597,10 @@ func (lc *liveCall) finishLocked() error {
 			return err
 		}
 	}
-	lc.reg.s.log.Info("call ended", "call", lc.id, "user", lc.userID, "outcome", card.Outcome, "score", card.Score, "passed", card.Passed)
-	lc.letGoLocked(closeNormal, "")
-	if lc.reg.onEnd != nil {
-		lc.reg.onEnd(lc.id)
+	lc.reg.log.Info("call ended", "call", lc.id, "user", lc.userID, "outcome", card.Outcome, "score", card.Score, "passed", card.Passed)
+	lc.letGoLocked(Ended)
+	if lc.reg.cfg.OnEnd != nil {
+		lc.reg.cfg.OnEnd(lc.id)
 	}
 	return nil
 }
@@ -671,41 +610,26 @@ func (lc *liveCall) finishLocked() error {
 // instance took the call over: this one lets go quietly, having written
 // nothing. Any other failure leaves a lease this instance no longer uses;
 // its next lease check releases it for whoever comes next.
-func (lc *liveCall) failLocked(err error) {
+func (lc *Call) failLocked(err error) {
 	if errors.Is(err, store.ErrNotOwner) {
 		lc.loseLocked()
 		return
 	}
-	lc.reg.s.log.Error("call store write failed; letting the call go", "call", lc.id, "err", err)
-	lc.letGoLocked(closeTryAgain, "ws.unavailable")
+	lc.reg.log.Error("call store write failed; letting the call go", "call", lc.id, "err", err)
+	lc.letGoLocked(Moved)
 }
 
-// letGoLocked stops the call's clock, closes its sockets with code, after
-// an error message when message (a catalogue key) is set, and removes the
-// call from the registry.
-func (lc *liveCall) letGoLocked(code int, message string) {
+// letGoLocked stops the call's clock, ends its subscribers for reason,
+// and removes the call from the registry.
+func (lc *Call) letGoLocked(reason EndReason) {
 	if lc.gone {
 		return
 	}
 	lc.gone = true
 	close(lc.stop)
-	for cl := range lc.subs {
-		if message != "" {
-			cl.fail(code, lc.reg.s.text.get(cl.lang, message))
-		} else {
-			cl.finish(code, "")
-		}
+	for sub := range lc.subs {
+		sub.End(reason)
 	}
 	lc.subs = nil
 	lc.reg.drop(lc)
-}
-
-// wireMessage is a stored engine message as the socket sends it: the
-// payload object with the seq put first.
-func wireMessage(seq int64, payload []byte) []byte {
-	out := fmt.Appendf(nil, `{"seq":%d`, seq)
-	if len(payload) > 2 {
-		out = append(out, ',')
-	}
-	return append(out, payload[1:]...)
 }

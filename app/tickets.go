@@ -62,15 +62,11 @@ type TicketAccuracy struct {
 	Trainees []TraineeTickets
 }
 
-// TicketAccuracy reads the accuracy of the work orders submitted in the
-// days before now (all of them when days is 0), for trainees of team (all
-// teams when empty); the counting is one SQL aggregate in the store.
-func (a *App) TicketAccuracy(ctx context.Context, team string, days int) (TicketAccuracy, error) {
-	since := time.Time{}
-	if days > 0 {
-		since = a.now().AddDate(0, 0, -days)
-	}
-	rows, err := a.db.TicketAccuracy(ctx, since)
+// TicketAccuracy reads the accuracy of the work orders submitted from
+// since to before until (zero: unbounded), for trainees of team (all teams
+// when empty); the counting is one SQL aggregate in the store.
+func (a *App) TicketAccuracy(ctx context.Context, team string, since, until time.Time) (TicketAccuracy, error) {
+	rows, err := a.db.TicketAccuracy(ctx, since, until)
 	if err != nil {
 		return TicketAccuracy{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -167,16 +168,21 @@ type FieldAccuracy struct {
 }
 
 // TicketAccuracy counts, per trainee and field, the graded work-order
-// fields and how many were right, over tickets submitted at or after since.
-// It is one aggregate over ticket_fields, for the managers' dashboard.
-func (db *DB) TicketAccuracy(ctx context.Context, since time.Time) ([]FieldAccuracy, error) {
+// fields and how many were right, over tickets submitted at or after since
+// and before until (zero: no bound). It is one aggregate over
+// ticket_fields, for the managers' dashboard.
+func (db *DB) TicketAccuracy(ctx context.Context, since, until time.Time) ([]FieldAccuracy, error) {
+	end := int64(math.MaxInt64)
+	if !until.IsZero() {
+		end = millis(until)
+	}
 	rows, err := db.query(ctx, `SELECT f.user_id, u.username, u.team, f.field, SUM(f.ok), COUNT(*)
 		FROM ticket_fields f
 		JOIN tickets t ON t.call_id = f.call_id
 		JOIN users u ON u.id = f.user_id
-		WHERE t.submitted_at >= ?
+		WHERE t.submitted_at >= ? AND t.submitted_at < ?
 		GROUP BY f.user_id, u.username, u.team, f.field
-		ORDER BY u.username, f.field`, millis(since))
+		ORDER BY u.username, f.field`, millis(since), end)
 	if err != nil {
 		return nil, fmt.Errorf("ticket accuracy: %w", err)
 	}

@@ -50,7 +50,7 @@ func TestTickets(t *testing.T) {
 		assert.JSONEq(t, `{"phone":"18620397415"}`, string(list[1].Entered))
 		assert.Contains(t, list[1].Fields, store.TicketField{Field: "phone", OK: false})
 
-		acc, err := db.TicketAccuracy(ctx, t0)
+		acc, err := db.TicketAccuracy(ctx, t0, time.Time{})
 		require.NoError(t, err)
 		got := map[string][2]int{}
 		for _, a := range acc {
@@ -60,9 +60,12 @@ func TestTickets(t *testing.T) {
 			"li/address": {2, 2}, "li/phone": {1, 2}, "li/type": {2, 2},
 			"zhao/address": {0, 1}, "zhao/phone": {0, 1}, "zhao/type": {1, 1},
 		}, got)
-		later, err := db.TicketAccuracy(ctx, t0.Add(30*time.Minute))
+		later, err := db.TicketAccuracy(ctx, t0.Add(30*time.Minute), time.Time{})
 		require.NoError(t, err)
 		assert.Len(t, later, 3, "only tickets since then: li's second")
+		before, err := db.TicketAccuracy(ctx, time.Time{}, t0.Add(30*time.Minute))
+		require.NoError(t, err)
+		assert.Len(t, before, 6, "only tickets before then: li's first and zhao's")
 
 		// A bad ticket is refused and the call stays live: nothing is lost.
 		c := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Exam, Started: t0}

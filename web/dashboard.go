@@ -379,7 +379,11 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.app.Tracks(c.Request.Context())})
+	tickets, err := s.app.TicketAccuracy(c.Request.Context(), r.Filter.Team, r.Filter.from, r.Filter.to)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.app.Tracks(c.Request.Context()), Tickets: tickets})
 	return nil
 }
 
@@ -388,6 +392,8 @@ type manageView struct {
 	Report      *report
 	Assignments []store.TrackAssignment
 	AllTracks   []*scenarios.Track
+	// Tickets is the work-order accuracy per trainee and field.
+	Tickets app.TicketAccuracy
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula: a cell

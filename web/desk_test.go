@@ -211,3 +211,45 @@ func TestDeskSocketRefusesBadDeskMessages(t *testing.T) {
 	m := readUntil(t, conn, "record")
 	assert.Contains(t, string(m[len(m)-1].raw), `"found":true`)
 }
+
+// TestDashboardTicketAccuracy: the manage page shows, per trainee and
+// field, how often the work order held what the caller said, and the
+// team's fields most often wrong first.
+func TestDashboardTicketAccuracy(t *testing.T) {
+	env, _ := newCallEnv(t)
+	ctx := context.Background()
+	mTok, _ := env.session(env.addUser("boss", domain.RoleManager))
+	now := env.clock.Now()
+	for _, tc := range []struct {
+		user             string
+		phoneOK, teamOK  bool
+		number, scenario string
+	}{
+		{"li", false, true, "GD1", "leak"}, {"li", true, true, "GD2", "leak"}, {"zhao", false, false, "GD3", "arrears"},
+	} {
+		u := env.addUser(tc.user+"-"+tc.number, domain.RoleTrainee)
+		c := store.Call{UserID: u.ID, ScenarioID: tc.scenario, ScenarioRevision: "r1", Mode: domain.Exam, Started: now, Desk: true}
+		require.NoError(t, env.db.CreateCall(ctx, &c))
+		require.NoError(t, env.db.EndCall(ctx, c.ID, store.CallResult{Ended: now, Outcome: "completed", Score: 80, Scorecard: json.RawMessage(`{}`),
+			Ticket: &store.TicketRecord{Number: tc.number, State: sim.TicketPending, Submitted: now, Entered: json.RawMessage(`{}`),
+				Fields: []store.TicketField{{Field: "phone", OK: tc.phoneOK}, {Field: "team", OK: tc.teamOK}}}}))
+	}
+	w := env.do(withCookie(getReq("/manage"), mTok))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	body := w.Body.String()
+	require.Contains(t, body, `id="ticket-accuracy"`)
+	sec := body[strings.Index(body, `id="ticket-accuracy"`):]
+	sec = sec[:strings.Index(sec, "</section>")]
+	// The team row: phone right 1 of 3 (33%), team 2 of 3 (66%); phone,
+	// the field most often wrong, comes first.
+	assert.Less(t, strings.Index(sec, `<th scope="col" data-field="phone">`), strings.Index(sec, `<th scope="col" data-field="team">`))
+	assert.Contains(t, sec, `<td data-field="phone" data-wrong="2"><strong>33%</strong>`)
+	assert.Contains(t, sec, `<td data-field="team" data-wrong="1"><strong>66%</strong>`)
+	assert.Contains(t, sec, `data-trainee="zhao-GD3"`)
+	assert.Contains(t, sec, "联系电话")
+
+	// A trainee may not open the dashboard.
+	lTok, _ := env.session(env.addUser("wu", domain.RoleTrainee))
+	w = env.do(withCookie(getReq("/manage"), lTok))
+	assert.NotEqual(t, http.StatusOK, w.Code)
+}

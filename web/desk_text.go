@@ -87,5 +87,6 @@ func deskCardText() catalogue {
 		"dashboard.tickets_note": {langZH: "每位学员每个工单项目填对的比例；最后一行是全组，按错得最多的项目排序。", langEN: "How often each trainee filled each work-order field in right; the last row is the whole team, fields most often wrong first."},
 		"dashboard.tickets_none": {langZH: "还没有提交的工单。", langEN: "No work orders yet."},
 		"dashboard.team":         {langZH: "全组", langEN: "Team"},
+		"dashboard.trainee":      {langZH: "学员", langEN: "Trainee"},
 	}
 }

@@ -68,6 +68,10 @@ type FieldResult struct {
 	Expected string `json:"expected"`
 	OK       bool   `json:"ok"`
 	Why      string `json:"why"`
+	// EnteredLabel and ExpectedLabel name an id (type, urgency, grade,
+	// team) in Chinese.
+	EnteredLabel  string `json:"entered_label,omitempty"`
+	ExpectedLabel string `json:"expected_label,omitempty"`
 }
 
 // desk is the desk work of one call.
@@ -471,6 +475,10 @@ func (c *Call) gradeField(f, entered string) FieldResult {
 		}[f]
 		want := map[string]string{scenarios.FieldType: o.Type, scenarios.FieldUrgency: o.Urgency, scenarios.FieldGrade: o.Grade, scenarios.FieldTeam: o.Team}[f]
 		r.Expected = want
+		r.ExpectedLabel = scenarios.LabelOf(labels, want)
+		if !empty {
+			r.EnteredLabel = scenarios.LabelOf(labels, entered)
+		}
 		r.OK = entered == want
 		switch {
 		case empty:

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -67,7 +68,7 @@ func (s *Scorecard) Text() string {
 			if f.OK {
 				mark = "✓"
 			}
-			fmt.Fprintf(&b, "  %s %s：填「%s」，应为「%s」 —— %s\n", mark, f.Label, f.Entered, f.Expected, f.Why)
+			fmt.Fprintf(&b, "  %s %s：填「%s」，应为「%s」 —— %s\n", mark, f.Label, cmp.Or(f.EnteredLabel, f.Entered), cmp.Or(f.ExpectedLabel, f.Expected), f.Why)
 		}
 	} else if s.HasDesk() {
 		b.WriteString("\n工单：没有提交。\n")

@@ -168,7 +168,8 @@
 
   function showTicket(m) {
     number.hidden = false;
-    number.textContent = t("number", { number: m.number, state: t("state-" + m.state) });
+    const label = desk.querySelector('[data-state-label="' + CSS.escape(m.state || "") + '"]');
+    number.textContent = t("number", { number: m.number, state: label ? label.textContent : m.state });
     number.dataset.number = m.number;
     submit.textContent = t("update");
     say(t("submitted"));

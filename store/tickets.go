@@ -87,7 +87,8 @@ func (t *sqlTx) insertTicket(ctx context.Context, id string, r *TicketRecord) er
 		if f.OK {
 			v = 1
 		}
-		if _, err := t.exec(ctx, `INSERT INTO ticket_fields (call_id, user_id, field, ok) VALUES (?, ?, ?, ?)`, id, user, f.Field, v); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO ticket_fields (call_id, user_id, submitted_at, field, ok) VALUES (?, ?, ?, ?, ?)`,
+			id, user, millis(r.Submitted), f.Field, v); err != nil {
 			return err
 		}
 	}
@@ -176,13 +177,13 @@ func (db *DB) TicketAccuracy(ctx context.Context, since, until time.Time) ([]Fie
 	if !until.IsZero() {
 		end = millis(until)
 	}
-	rows, err := db.query(ctx, `SELECT f.user_id, u.username, u.team, f.field, SUM(f.ok), COUNT(*)
-		FROM ticket_fields f
-		JOIN tickets t ON t.call_id = f.call_id
-		JOIN users u ON u.id = f.user_id
-		WHERE t.submitted_at >= ? AND t.submitted_at < ?
-		GROUP BY f.user_id, u.username, u.team, f.field
-		ORDER BY u.username, f.field`, millis(since), end)
+	rows, err := db.query(ctx, `SELECT a.user_id, u.username, u.team, a.field, a.ok, a.n
+		FROM (SELECT user_id, field, SUM(ok) AS ok, COUNT(*) AS n
+			FROM ticket_fields
+			WHERE submitted_at >= ? AND submitted_at < ?
+			GROUP BY user_id, field) a
+		JOIN users u ON u.id = a.user_id
+		ORDER BY u.username, a.field`, millis(since), end)
 	if err != nil {
 		return nil, fmt.Errorf("ticket accuracy: %w", err)
 	}

@@ -401,7 +401,7 @@ func assemble(pub int64, units map[string]domain.Revision) (*Set, error) {
 	slices.SortFunc(scenarioRevs, byID)
 
 	for _, r := range phraseRevs {
-		entries, err := parsePhraseRevision(r, cs.Shared)
+		entries, err := parsePhrases(revisionUnit(r), cs.Shared)
 		if err != nil {
 			cs.Problems[r.Key().String()] = err
 			continue
@@ -411,7 +411,7 @@ func assemble(pub int64, units map[string]domain.Revision) (*Set, error) {
 	known := sim.Known(cs.Shared)
 	cs.Lib = &scenarios.Library{Golden: map[string][]*scenarios.Golden{}}
 	for _, r := range scenarioRevs {
-		sc, golden, err := parseScenarioRevision(r, known)
+		sc, golden, err := parseScenario(revisionUnit(r), known)
 		if err != nil {
 			cs.Problems[r.Key().String()] = err
 			continue
@@ -428,10 +428,42 @@ func assemble(pub int64, units map[string]domain.Revision) (*Set, error) {
 	return cs, nil
 }
 
-// parsePhraseRevision parses a phrase file and checks its ids against the
+// unit is one content unit as it is validated: a phrase file, or a
+// scenario file with its golden transcripts, each under the name its
+// problems are reported by. The store's units go by the names of their
+// export (ScenarioFile, PhraseFile, GoldenFile); coach check's by their
+// paths. Every unit, wherever it comes from, is judged by parsePhrases and
+// parseScenario.
+type unit struct {
+	kind domain.ContentKind
+	// id is the unit's id, which a scenario file must give; empty takes
+	// the file's own.
+	id     string
+	file   string
+	body   string
+	golden []goldenFile
+}
+
+// goldenFile is one golden transcript of a scenario unit, and where its
+// expected scorecard is kept if anywhere (as scenarios.Golden.Scorecard).
+type goldenFile struct{ name, file, body, scorecard string }
+
+// revisionUnit is a stored (or draft) revision as a unit.
+func revisionUnit(r domain.Revision) unit {
+	if r.Kind == domain.ContentPhrases {
+		return unit{kind: r.Kind, id: r.ContentID, file: PhraseFile(r.ContentID), body: r.Body}
+	}
+	u := unit{kind: r.Kind, id: r.ContentID, file: ScenarioFile(r.ContentID), body: r.Body}
+	for _, name := range slices.Sorted(mapKeys(r.Golden)) {
+		u.golden = append(u.golden, goldenFile{name: name, file: GoldenFile(r.ContentID, name), body: r.Golden[name]})
+	}
+	return u
+}
+
+// parsePhrases parses a phrase file and checks its ids against the
 // entries of the other files.
-func parsePhraseRevision(r domain.Revision, others []phrasebook.Entry) ([]phrasebook.Entry, error) {
-	entries, err := phrasebook.ParseEntries(PhraseFile(r.ContentID), []byte(r.Body))
+func parsePhrases(u unit, others []phrasebook.Entry) ([]phrasebook.Entry, error) {
+	entries, err := phrasebook.ParseEntries(u.file, []byte(u.body))
 	if err != nil {
 		return nil, err
 	}
@@ -441,49 +473,76 @@ func parsePhraseRevision(r domain.Revision, others []phrasebook.Entry) ([]phrase
 	return entries, nil
 }
 
-// parseScenarioRevision parses a scenario and its golden transcripts,
-// reporting every problem of both.
-func parseScenarioRevision(r domain.Revision, known scenarios.KnownPhrase) (*scenarios.Scenario, []*scenarios.Golden, error) {
+// parseScenario parses a scenario and its golden transcripts, reporting
+// every problem of both. With the problems it returns what did parse (the
+// scenario, when its file did, and the golden transcripts that did), for
+// coach check to go on replaying; the loader and the editor leave a unit
+// with problems out.
+func parseScenario(u unit, known scenarios.KnownPhrase) (*scenarios.Scenario, []*scenarios.Golden, error) {
 	var list yamlfile.Errors
-	add := func(err error) { list = append(list, yamlfile.Problems(err, ScenarioFile(r.ContentID))...) }
-	sc, err := scenarios.ParseScenario(ScenarioFile(r.ContentID), []byte(r.Body), known)
-	if err != nil {
+	add := func(err error) { list = append(list, yamlfile.Problems(err, u.file)...) }
+	sc, err := scenarios.ParseScenario(u.file, []byte(u.body), known)
+	id := u.id
+	switch {
+	case err != nil:
 		add(err)
-	} else if sc.ID != r.ContentID {
+	case id == "":
+		id = sc.ID
+	case sc.ID != id:
 		list = append(list, &yamlfile.Error{File: sc.File, Line: sc.Line("id"), Field: "id",
-			Msg: fmt.Sprintf("%q differs from the scenario's id %q; clone the scenario to give it a new id", sc.ID, r.ContentID)})
+			Msg: fmt.Sprintf("%q differs from the scenario's id %q; clone the scenario to give it a new id", sc.ID, id)})
 	}
 	var golden []*scenarios.Golden
-	for _, name := range slices.Sorted(mapKeys(r.Golden)) {
-		g, err := scenarios.ParseGolden(name, GoldenFile(r.ContentID, name), []byte(r.Golden[name]), r.ContentID)
+	if id == "" {
+		// Without the scenario's id its golden transcripts cannot be
+		// judged: they must name it.
+		return nil, nil, list.Err()
+	}
+	for _, g := range u.golden {
+		gd, err := scenarios.ParseGolden(g.name, g.file, []byte(g.body), id)
 		if err != nil {
 			add(err)
 			continue
 		}
-		golden = append(golden, g)
+		gd.Scorecard = g.scorecard
+		golden = append(golden, gd)
 	}
-	if len(list) > 0 {
-		return nil, nil, list
-	}
-	return sc, golden, nil
+	return sc, golden, list.Err()
 }
 
 // builtinTracks are the built-in certification tracks whose scenarios are
 // all in lib. Tracks are not authored in the browser yet.
 func builtinTracks(lib *scenarios.Library) []*scenarios.Track {
-	names, _ := fs.Glob(scenarios.BuiltinFS(), "tracks/*.yaml")
+	files, _ := builtinTrackFiles()
 	var out []*scenarios.Track
-	for _, name := range names {
-		data, err := fs.ReadFile(scenarios.BuiltinFS(), name)
-		if err != nil {
-			continue
-		}
-		t, err := scenarios.ParseTrack(name, data, func(id string) bool { _, ok := lib.Scenario(id); return ok })
+	for _, f := range files {
+		t, err := scenarios.ParseTrack(f.name, []byte(f.body), func(id string) bool { _, ok := lib.Scenario(id); return ok })
 		if err == nil {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// file is a file's name, as problems give it, and its content.
+type file struct{ name, body string }
+
+// builtinTrackFiles reads the embedded certification tracks.
+func builtinTrackFiles() ([]file, error) {
+	sfs := scenarios.BuiltinFS()
+	names, err := fs.Glob(sfs, "tracks/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var out []file
+	for _, name := range names {
+		data, err := fs.ReadFile(sfs, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, file{name: path.Join("scenarios", name), body: string(data)})
+	}
+	return out, nil
 }
 
 // seed loads the built-in scenarios and phrasebook into an empty store as
@@ -503,10 +562,31 @@ func (m *Content) seed(ctx context.Context) error {
 	return nil
 }
 
-// builtinContent reads the embedded library and phrasebook as they are
-// written.
+// builtinContent is the built-in content as a fresh store saves it.
 func builtinContent() ([]store.SaveRequest, error) {
-	var out []store.SaveRequest
+	units, err := builtinUnits()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.SaveRequest, 0, len(units))
+	for _, u := range units {
+		req := store.SaveRequest{Kind: u.kind, ID: u.id, Body: u.body, Message: "built-in phrasebook"}
+		if u.kind == domain.ContentScenario {
+			req.Message, req.Golden = "built-in scenario", map[string]string{}
+			for _, g := range u.golden {
+				req.Golden[g.name] = g.body
+			}
+		}
+		out = append(out, req)
+	}
+	return out, nil
+}
+
+// builtinUnits reads the embedded phrasebook and library as they are
+// written: a phrase file's id is its name, a scenario's its folder's. The
+// store is seeded with them and coach check checks them.
+func builtinUnits() ([]unit, error) {
+	var out []unit
 	pfs := phrasebook.BuiltinFS()
 	names, err := fs.Glob(pfs, "builtin/*.yaml")
 	if err != nil {
@@ -517,8 +597,8 @@ func builtinContent() ([]store.SaveRequest, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, store.SaveRequest{Kind: domain.ContentPhrases, ID: strings.TrimSuffix(path.Base(name), ".yaml"),
-			Body: string(data), Message: "built-in phrasebook"})
+		out = append(out, unit{kind: domain.ContentPhrases, id: strings.TrimSuffix(path.Base(name), ".yaml"),
+			file: path.Join("phrasebook", name), body: string(data)})
 	}
 	sfs := scenarios.BuiltinFS()
 	dirs, err := fs.ReadDir(sfs, "library")
@@ -534,7 +614,7 @@ func builtinContent() ([]store.SaveRequest, error) {
 		if err != nil {
 			return nil, err
 		}
-		golden := map[string]string{}
+		u := unit{kind: domain.ContentScenario, id: d.Name(), file: path.Join("scenarios", dir, "scenario.yaml"), body: string(body)}
 		files, _ := fs.Glob(sfs, path.Join(dir, "golden", "*.json"))
 		for _, f := range files {
 			if strings.HasSuffix(f, ".scorecard.json") {
@@ -544,10 +624,10 @@ func builtinContent() ([]store.SaveRequest, error) {
 			if err != nil {
 				return nil, err
 			}
-			golden[strings.TrimSuffix(path.Base(f), ".json")] = string(data)
+			u.golden = append(u.golden, goldenFile{name: strings.TrimSuffix(path.Base(f), ".json"), file: path.Join("scenarios", f), body: string(data),
+				scorecard: strings.TrimSuffix(f, ".json") + ".scorecard.json"})
 		}
-		out = append(out, store.SaveRequest{Kind: domain.ContentScenario, ID: d.Name(), Body: string(body), Golden: golden,
-			Message: "built-in scenario"})
+		out = append(out, u)
 	}
 	return out, nil
 }

@@ -21,16 +21,15 @@ func Assemble(shared []phrasebook.Entry, lib *scenarios.Library) (*sim.Book, err
 	return sim.NewOwningBook(m, entries), nil
 }
 
-// LoadBuiltin loads the built-in phrasebook and scenario library and
-// assembles their Book. Close the Book when done.
+// LoadBuiltin loads the built-in phrasebook and scenario library, checked
+// as CheckBuiltin checks them, and assembles their Book. Close the Book
+// when done.
 func LoadBuiltin() (*scenarios.Library, *sim.Book, error) {
-	shared, err := phrasebook.Builtin()
-	if err != nil {
-		return nil, nil, fmt.Errorf("load the built-in phrasebook: %w", err)
-	}
-	lib, err := scenarios.Builtin(sim.Known(shared))
-	if err != nil {
-		return nil, nil, fmt.Errorf("load the built-in scenarios: %w", err)
+	ck := builtinChecker()
+	shared := ck.phrasebook(nil)
+	lib := ck.library(sim.Known(shared), nil)
+	if len(ck.out.Issues) > 0 {
+		return nil, nil, fmt.Errorf("load the built-in content: %w", issueErrors(ck.out.Issues))
 	}
 	book, err := Assemble(shared, lib)
 	if err != nil {

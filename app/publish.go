@@ -9,6 +9,7 @@ import (
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -25,6 +26,15 @@ type Issue struct {
 	Line    int    `json:"line"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+}
+
+// String is the issue as "file:line: field: message", the shape editors
+// and coach check's users read; an issue of no file is its message alone.
+func (is Issue) String() string {
+	if is.File == "" {
+		return is.Message
+	}
+	return (&yamlfile.Error{File: is.File, Line: is.Line, Field: is.Field, Msg: is.Message}).Error()
 }
 
 // Issues spreads a parse error into its problems; file names the unit
@@ -72,11 +82,11 @@ func (m *Content) Check(ctx context.Context, r domain.Revision) ([]Issue, error)
 func (cs *Set) Check(r domain.Revision) []Issue {
 	issues := []Issue{}
 	if r.Kind == domain.ContentScenario {
-		_, _, err := parseScenarioRevision(r, sim.Known(cs.Shared))
+		_, _, err := parseScenario(revisionUnit(r), sim.Known(cs.Shared))
 		return append(issues, Issues(err, ScenarioFile(r.ContentID))...)
 	}
 	others := cs.sharedBut(r.ContentID)
-	entries, err := parsePhraseRevision(r, others)
+	entries, err := parsePhrases(revisionUnit(r), others)
 	if err != nil {
 		return append(issues, Issues(err, PhraseFile(r.ContentID))...)
 	}
@@ -105,7 +115,7 @@ func (cs *Set) scenarioIssues(shared []phrasebook.Entry) []Issue {
 		if u.Kind != domain.ContentScenario {
 			continue
 		}
-		if _, _, err := parseScenarioRevision(u, known); err != nil {
+		if _, _, err := parseScenario(revisionUnit(u), known); err != nil {
 			issues = append(issues, Issues(err, ScenarioFile(u.ContentID))...)
 		}
 	}
@@ -121,7 +131,7 @@ func (cs *Set) WithDraftPhrases(r domain.Revision) (*phrasebook.Matcher, []Issue
 		return nil, issues, nil
 	}
 	entries := cs.sharedBut(r.ContentID)
-	draft, err := parsePhraseRevision(r, entries)
+	draft, err := parsePhrases(revisionUnit(r), entries)
 	if err != nil {
 		return nil, Issues(err, PhraseFile(r.ContentID)), nil
 	}
@@ -133,12 +143,25 @@ func (cs *Set) WithDraftPhrases(r domain.Revision) (*phrasebook.Matcher, []Issue
 type GoldenRun struct {
 	Scenario string `json:"scenario"`
 	Name     string `json:"name"`
+	File     string `json:"file"`
 	OK       bool   `json:"ok"`
 	Passed   bool   `json:"passed"`
 	Outcome  string `json:"outcome"`
 	Score    int    `json:"score"`
 	Expected string `json:"expected"`
 	Problem  string `json:"problem,omitempty"`
+	// Failed says the transcript could not be replayed at all; Problem
+	// says why.
+	Failed bool `json:"failed,omitempty"`
+}
+
+// Issue is a run that did not end as its transcript expects, as a problem
+// of its file.
+func (g GoldenRun) Issue() Issue {
+	if g.Failed {
+		return Issue{File: g.File, Message: g.Problem}
+	}
+	return Issue{File: g.File, Line: 1, Field: "expect", Message: g.Problem}
 }
 
 // RunGoldens builds the published content with r in place of its unit and
@@ -162,19 +185,27 @@ func (m *Content) RunGoldens(ctx context.Context, r domain.Revision) ([]Issue, [
 		return nil, nil, err
 	}
 	defer cs.Close()
-	return []Issue{}, cs.goldens(r), nil
+	var pick func(string) bool
+	if r.Kind == domain.ContentScenario {
+		pick = func(id string) bool { return id == r.ContentID }
+	}
+	return []Issue{}, replayGoldens(cs.Lib, cs.Book, pick), nil
 }
 
-func (cs *Set) goldens(r domain.Revision) []GoldenRun {
+// replayGoldens replays the golden transcripts of lib's scenarios (those
+// pick accepts; nil picks all) with book, in scenario order. Publishing,
+// the editor's golden runs and coach check replay them here.
+func replayGoldens(lib *scenarios.Library, book *sim.Book, pick func(id string) bool) []GoldenRun {
 	out := []GoldenRun{}
-	for _, sc := range cs.Lib.Scenarios {
-		if r.Kind == domain.ContentScenario && sc.ID != r.ContentID {
+	for _, sc := range lib.Scenarios {
+		if pick != nil && !pick(sc.ID) {
 			continue
 		}
-		for _, g := range cs.Lib.Golden[sc.ID] {
-			res := sim.RunGolden(sc, cs.Book, g)
+		for _, g := range lib.Golden[sc.ID] {
+			res := sim.RunGolden(sc, book, g)
 			j := GoldenRun{Scenario: sc.ID, Name: g.Name, OK: res.OK, Problem: res.Problem(),
-				Expected: fmt.Sprintf("passed=%t outcome=%s", g.Transcript.Expect.Passed, g.Transcript.Expect.Outcome)}
+				Expected: fmt.Sprintf("passed=%t outcome=%s", g.Transcript.Expect.Passed, g.Transcript.Expect.Outcome),
+				File:     g.File, Failed: res.Err != nil}
 			if res.Card != nil {
 				j.Passed, j.Outcome, j.Score = res.Card.Passed, string(res.Card.Outcome), res.Card.Score
 			}
@@ -195,7 +226,7 @@ type Refusal struct {
 func (r *Refusal) Error() string {
 	var parts []string
 	for _, is := range r.Issues {
-		parts = append(parts, fmt.Sprintf("%s:%d: %s: %s", is.File, is.Line, is.Field, is.Message))
+		parts = append(parts, is.String())
 	}
 	for _, g := range r.Failed {
 		parts = append(parts, fmt.Sprintf("golden %s/%s: %s", g.Scenario, g.Name, g.Problem))

@@ -21,7 +21,7 @@ import (
 )
 
 // The call websocket speaks DESIGN.md's protocol. Every message of the
-// call's log (ring, customer, hint, mood, end) carries its seq in the log;
+// call's log (ring, customer, hint, mood, end; record, ticket, wrapup) carries its seq in the log;
 // trainee events take seqs too, so the seqs a socket sees increase but may
 // skip. An error message is about one socket, not the call: it is not
 // logged and repeats the seq of the last message that socket was sent, so

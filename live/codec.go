@@ -5,9 +5,10 @@
 // Subscribers and gets back the messages of the websocket protocol.
 //
 // A live call's log holds two kinds of event under one gap-free seq: what
-// the trainee did (open, say, hangup, and at the desk lookup and submit), stored before the engine hears of
-// it, and what the engine answered (ring, customer, hint, mood, end, and at the desk record, ticket and wrapup), which
-// are the websocket messages. Replaying the trainee's events through a fresh
+// the trainee did (open, say, hangup, and at the desk lookup and submit),
+// stored before the engine hears of it, and what the engine answered (ring,
+// customer, hint, mood, end, and at the desk record, ticket and wrapup),
+// which are the websocket messages. Replaying the trainee's events through a fresh
 // engine with the call's seed gives back the engine's answers, which is how
 // another instance, or this one after a restart, takes over a live call.
 package live

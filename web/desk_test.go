@@ -253,3 +253,31 @@ func TestDashboardTicketAccuracy(t *testing.T) {
 	w = env.do(withCookie(getReq("/manage"), lTok))
 	assert.NotEqual(t, http.StatusOK, w.Code)
 }
+
+// TestWrapUpIgnoresSpeech: after the caller hangs up, a reply is neither
+// heard nor logged, and the socket stays open for the work order.
+func TestWrapUpIgnoresSpeech(t *testing.T) {
+	env, _ := newCallEnv(t)
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
+	id, _ := env.startDeskCall(token, "leak", "exam")
+	ts := wsServer(t, env)
+	conn := mustDial(t, ts, token, id, -1)
+	readUntil(t, conn, "ring")
+	env.clock.Set(secs(3))
+	send(t, conn, say("您好，暖心供热公司"))
+	readUntil(t, conn, "customer")
+	env.clock.Set(secs(10))
+	send(t, conn, map[string]string{"type": "hangup"})
+	readUntil(t, conn, "wrapup")
+	before, err := env.db.Events(context.Background(), id, 0)
+	require.NoError(t, err)
+	send(t, conn, say("喂？"))
+	send(t, conn, map[string]any{"type": "ticket", "ticket": map[string]string{"type": "repair"}})
+	m := readUntil(t, conn, "ticket")
+	assert.Len(t, m, 1, "the reply in the wrap-up brought no message")
+	after, err := env.db.Events(context.Background(), id, 0)
+	require.NoError(t, err)
+	assert.Len(t, after, len(before)+2, "the work order and its answer are logged, the reply is not")
+	send(t, conn, map[string]string{"type": "hangup"})
+	readUntil(t, conn, "end")
+}

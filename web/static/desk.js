@@ -215,6 +215,7 @@
       case "wrapup":
         wrapUntil = m.until;
         root.dataset.phase = "wrapup";
+        if ($("phase")) $("phase").dataset.phase = "ended";
         wrap.hidden = false;
         tick();
         if (!number.dataset.number) $("tk-name").focus();
@@ -236,6 +237,7 @@
   if (data.wrapUntil) {
     wrapUntil = Number(data.wrapUntil);
     root.dataset.phase = "wrapup";
+    if ($("phase")) $("phase").dataset.phase = "ended";
     wrap.hidden = false;
   }
   setInterval(tick, 500);

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"cmp"
+	"encoding/json"
 	"os"
 	"slices"
 	"testing"
@@ -353,4 +354,18 @@ func TestPlainValues(t *testing.T) {
 	for _, c := range clocks {
 		assert.Equal(t, c.want, v.Clocks(c.text), c.text)
 	}
+}
+
+func TestRecordMessage(t *testing.T) {
+	found, none := true, false
+	b, err := json.Marshal(Event{Type: EventRecord, At: 3, Found: &none})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"type":"record","at":3,"found":false,"record":null}`, string(b))
+	b, err = json.Marshal(Event{Type: EventRecord, At: 3, Found: &found, Record: &RecordView{Record: scenarios.Record{Name: "李四"}}})
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"found":true,"record":{"account":"","name":"李四"`)
+	assert.Contains(t, string(b), `"area":{`)
+	b, err = json.Marshal(Event{Type: EventTicket, At: 30, Number: "GD0000000001", State: TicketPending})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"type":"ticket","at":30,"number":"GD0000000001","state":"pending-dispatch"}`, string(b))
 }

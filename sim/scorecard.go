@@ -227,25 +227,33 @@ type Event struct {
 // websocket protocol has them.
 func (e Event) MarshalJSON() ([]byte, error) {
 	type wire struct {
-		Type      EventType   `json:"type"`
-		At        float64     `json:"at"`
-		N         int         `json:"n,omitempty"`
-		Text      string      `json:"text,omitempty"`
-		Intent    string      `json:"intent,omitempty"`
-		Value     *int        `json:"value,omitempty"`
-		Outcome   Outcome     `json:"outcome,omitempty"`
-		Scorecard *Scorecard  `json:"scorecard,omitempty"`
-		Found     *bool       `json:"found,omitempty"`
-		Record    *RecordView `json:"record,omitempty"`
-		Number    string      `json:"number,omitempty"`
-		State     string      `json:"state,omitempty"`
-		Until     float64     `json:"until,omitempty"`
+		Type      EventType       `json:"type"`
+		At        float64         `json:"at"`
+		N         int             `json:"n,omitempty"`
+		Text      string          `json:"text,omitempty"`
+		Intent    string          `json:"intent,omitempty"`
+		Value     *int            `json:"value,omitempty"`
+		Outcome   Outcome         `json:"outcome,omitempty"`
+		Scorecard *Scorecard      `json:"scorecard,omitempty"`
+		Found     *bool           `json:"found,omitempty"`
+		Record    json.RawMessage `json:"record,omitempty"`
+		Number    string          `json:"number,omitempty"`
+		State     string          `json:"state,omitempty"`
+		Until     float64         `json:"until,omitempty"`
 	}
 	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Outcome: e.Outcome, Scorecard: e.Scorecard,
-		Found: e.Found, Record: e.Record, Number: e.Number, State: e.State, Until: e.Until}
+		Found: e.Found, Number: e.Number, State: e.State, Until: e.Until}
 	if e.Type == EventMood {
 		v := e.Value
 		w.Value = &v
+	}
+	if e.Type == EventRecord {
+		// record is null when the lookup found nothing.
+		rec, err := json.Marshal(e.Record)
+		if err != nil {
+			return nil, err
+		}
+		w.Record = rec
 	}
 	return json.Marshal(w)
 }

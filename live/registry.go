@@ -491,10 +491,6 @@ func (lc *Call) act(received time.Time, ev sim.TraineeEvent) error {
 		return ErrCallOver
 	case lc.gone:
 		return ErrCallGone
-	case ev.Type == sim.EventSay && lc.engine.Over():
-		// The caller has hung up; in the wrap-up nobody hears a reply,
-		// so it is not logged (the desk's socket stays open).
-		return nil
 	}
 	ev.At = lc.clock(received)
 	if err := lc.appendTrainee(ev, received); err != nil {

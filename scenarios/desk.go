@@ -1,13 +1,13 @@
 package scenarios
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // Desk is what the agent's desk holds in a call: the customer record the
@@ -131,9 +131,9 @@ type Bound struct {
 
 // Seconds returns the bound's limits in seconds; min is 0 when not set.
 func (b *Bound) Seconds() (lo, hi int64) {
-	hi, _ = ParseBound(b.Max)
+	hi, _ = phrase.ParseBound(b.Max)
 	if b.Min != "" {
-		lo, _ = ParseBound(b.Min)
+		lo, _ = phrase.ParseBound(b.Min)
 	}
 	return lo, hi
 }
@@ -342,44 +342,6 @@ func FillFacts(s string, facts map[string]string) string {
 	return factRef.ReplaceAllStringFunc(s, func(m string) string { return facts[m[1:len(m)-1]] })
 }
 
-// ParseBound reads a bound such as 4h, 90m, 2d, 30s or 1h30m, in seconds.
-func ParseBound(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	bad := fmt.Errorf("%q is not a span such as 4h, 30m or 2d", s)
-	if s == "" {
-		return 0, bad
-	}
-	var total int64
-	num := ""
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9' || r == '.':
-			num += string(r)
-		default:
-			mult := map[rune]int64{'s': 1, 'm': 60, 'h': 3600, 'd': 86400}[r]
-			f, err := strconv.ParseFloat(num, 64)
-			if mult == 0 || err != nil {
-				return 0, bad
-			}
-			total += int64(math.Round(f * float64(mult)))
-			num = ""
-		}
-	}
-	if num != "" || total <= 0 {
-		return 0, bad
-	}
-	return total, nil
-}
-
-// ParseClock reads a time of day HH:MM and returns minutes since midnight.
-func ParseClock(s string) (int, error) {
-	t, err := time.Parse("15:04", s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a time of day such as 18:00", s)
-	}
-	return t.Hour()*60 + t.Minute(), nil
-}
-
 func validDate(s string) bool {
 	_, err := time.Parse("2006-01-02", s)
 	return err == nil
@@ -475,11 +437,11 @@ func validateDesk(c *errs, s *Scenario) {
 		if o.Kind != "planned" && o.Kind != "fault" {
 			c.at(path+".kind", "%q: must be planned or fault", o.Kind)
 		}
-		from, errF := ParseClock(o.From)
+		from, errF := phrase.ParseClock(o.From)
 		if errF != nil {
 			c.at(path+".from", "%v", errF)
 		}
-		until, errU := ParseClock(o.Until)
+		until, errU := phrase.ParseClock(o.Until)
 		if errU != nil {
 			c.at(path+".until", "%v", errU)
 		}
@@ -521,12 +483,12 @@ func validateDesk(c *errs, s *Scenario) {
 		c.at("desk.order.team", "%q: must be one of the desk's teams", o.Team)
 	}
 	if o.Promise != nil {
-		hi, err := ParseBound(o.Promise.Max)
+		hi, err := phrase.ParseBound(o.Promise.Max)
 		if err != nil {
 			c.at("desk.order.promise.max", "%v", err)
 		}
 		if o.Promise.Min != "" {
-			lo, err := ParseBound(o.Promise.Min)
+			lo, err := phrase.ParseBound(o.Promise.Min)
 			if err != nil {
 				c.at("desk.order.promise.min", "%v", err)
 			} else if lo >= hi {

@@ -181,6 +181,9 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 	phraseIDs := map[string]int{}
 	for i, e := range s.Phrases {
 		path := pathIndex("phrases", i)
+		if e.ID == CompanyPhraseID {
+			c.at(path+".id", "%q is reserved for the company's names", e.ID)
+		}
 		if checkID(c, "phrases", i, "id", e.ID, idPattern, idHint, "phrase id", phraseIDs) && isIntent(e.ID) {
 			c.at(path+".id", "%q is an intent name; pick another id", e.ID)
 		}
@@ -295,6 +298,35 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 		}
 		if it.Before != "" && it.IsDeskItem() && it.Lookup == "" {
 			c.at(path+".before", "only lookup items among the desk items are ordered")
+		}
+		if v := it.Value; v != nil {
+			if !said {
+				c.at(path+".value", "only for items graded on what is said (intent, phrase, any)")
+			}
+			if v.Type != "" && v.Type != string(phrase.Amount) {
+				c.at(path+".value.type", "unknown value type %q (leave it out for a time, or amount)", v.Type)
+			}
+			if v.Type != "" && (v.Max != "" || v.Min != "" || v.Now != "") {
+				c.at(path+".value", "max, min and now bound a time, not an amount")
+			}
+			if v.Type == "" && v.Unit != "" {
+				c.at(path+".value.unit", "only an amount has a unit")
+			}
+			if v.Min != "" {
+				if _, err := phrase.ParseBound(v.Min); err != nil {
+					c.at(path+".value.min", "%v", err)
+				}
+			}
+			if v.Max != "" {
+				if _, err := phrase.ParseBound(v.Max); err != nil {
+					c.at(path+".value.max", "%v", err)
+				}
+			}
+			if v.Now != "" {
+				if _, err := phrase.ParseClock(v.Now); err != nil {
+					c.at(path+".value.now", "%v", err)
+				}
+			}
 		}
 		if it.Points < 0 {
 			c.at(path+".points", "must not be negative")

@@ -34,10 +34,25 @@ func TestParseMinimal(t *testing.T) {
 	assert.Equal(t, 29, sc.Line("script[0].say[0]"))
 	// Local phrases scoped and prefixed.
 	local := sc.LocalEntries()
-	require.Len(t, local, 1)
-	assert.Equal(t, "minimal/water-back", local[0].ID)
-	assert.Equal(t, "minimal", local[0].Scope)
-	assert.Equal(t, 22, local[0].Pos.Line)
+	require.Len(t, local, 2)
+	// The company's names come first, then the key points.
+	assert.Equal(t, "minimal/company.identify", local[0].ID)
+	assert.Equal(t, []string{"清泉供水", "清泉"}, local[0].Variants)
+	assert.Equal(t, "minimal/water-back", local[1].ID)
+	assert.Equal(t, "minimal", local[1].Scope)
+	assert.Equal(t, 22, local[1].Pos.Line)
+}
+
+func TestCompanyForms(t *testing.T) {
+	for company, want := range map[string][]string{
+		"暖心供热公司":   {"暖心供热公司", "暖心供热", "暖心"},
+		"国网临江供电公司": {"国网临江供电公司", "国网临江供电", "国网临江", "临江供电", "临江"},
+		"安泰物业服务中心": {"安泰物业服务中心", "安泰物业", "安泰"},
+		"清源供水有限公司": {"清源供水有限公司", "清源供水", "清源"},
+		"":         nil,
+	} {
+		assert.Equal(t, want, CompanyForms(company), company)
+	}
 }
 
 func TestParseErrors(t *testing.T) {
@@ -223,7 +238,7 @@ func TestParseDesk(t *testing.T) {
 		{"grade outside a complaint", "    urgency: normal\n", "    urgency: normal\n    grade: minor\n", "desk.order.grade: only complaints are graded"},
 		{"complaint without grade", "    type: inquiry", "    type: complaint", "desk.order.grade: required for a complaint"},
 		{"unknown team", "    team: dispatch", "    team: repair", `desk.order.team: "repair": must be one of the desk's teams`},
-		{"bad bound", "max: 12h", "max: 12 hours", `desk.order.promise.max: "12 hours" is not a span`},
+		{"bad bound", "max: 12h", "max: 12 hours", `desk.order.promise.max: "12 hours" is not a duration`},
 		{"outage backwards", `until: "20:00"`, `until: "07:00"`, line(14) + "desk.area.outages[0].until: 07:00 is not after from 08:00"},
 		{"bad clock", `from: "08:00"`, `from: "8am"`, `desk.area.outages[0].from: "8am" is not a time of day`},
 		{"heating outside heating", "  area:\n", "  area:\n    heating: {supply: 50, return: 40, neighbours: 18}\n", "desk.area.heating: only for heating scenarios"},

@@ -5,7 +5,9 @@
 package scenarios
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
@@ -209,6 +211,80 @@ type Item struct {
 	Explain  string  `yaml:"explain" json:"explain"`
 	// Hint is the practice-mode hint when the item is being missed; default Explain.
 	Hint string `yaml:"hint" json:"hint,omitempty"`
+	// Value, on an item graded on what is said, requires the hit to carry
+	// a concrete time (a duration, clock time or date; 尽快 and 回头 are not
+	// one) within a bound: a visit promised within 4 hours.
+	Value *ValueRule `yaml:"value" json:"value,omitempty"`
+}
+
+// ValueRule is what an item requires of the value said: by default a
+// concrete time within a bound; with Type amount, an amount of money.
+type ValueRule struct {
+	// Type is empty for a time (a duration, clock time or date) or
+	// "amount".
+	Type string `yaml:"type" json:"type,omitempty"`
+	// Max is the latest the promise may name, as 4h, 30m or 5d; empty
+	// accepts any concrete time.
+	Max string `yaml:"max" json:"max,omitempty"`
+	// Min is the soonest the norm allows: a visit promised within half an
+	// hour when the norm says 2 to 4 hours is an over-promise.
+	Min string `yaml:"min" json:"min,omitempty"`
+	// Unit, for an amount, is the unit it must be in (元).
+	Unit string `yaml:"unit" json:"unit,omitempty"`
+	// Now is the time of day the call takes place, "HH:MM", so that a
+	// clock time (今天下午5点前) can be held to Max; without it, only
+	// durations and days are.
+	Now string `yaml:"now" json:"now,omitempty"`
+	// Action names what is promised, for the scorecard: 上门 gives
+	// "理解为：4 小时内上门".
+	Action string `yaml:"action" json:"action,omitempty"`
+}
+
+// Check reports whether v meets the rule, and says in words what was
+// understood and, when it falls short, why. A nil v is a promise with no
+// concrete time.
+func (r *ValueRule) Check(v *phrase.Value) (ok bool, understood, why string) {
+	if r.Type == string(phrase.Amount) {
+		if v == nil || v.Type != phrase.Amount || (r.Unit != "" && v.Unit != r.Unit) {
+			return false, "", "没有说出具体金额"
+		}
+		return true, v.Text + r.Action, ""
+	}
+	if v == nil || !v.Type.IsTime() {
+		return false, "", "没有给出具体时间（尽快、马上、回头都不算）"
+	}
+	understood = v.Text + r.Action
+	if r.Max == "" && r.Min == "" {
+		return true, understood, ""
+	}
+	now := -1
+	if r.Now != "" {
+		if n, err := phrase.ParseClock(r.Now); err == nil {
+			now = n
+		}
+	}
+	bound, known := v.Bound(now)
+	if r.Max != "" {
+		max, err := phrase.ParseBound(r.Max)
+		switch {
+		case err != nil:
+			return false, understood, "时限设置有误"
+		case !known:
+			return false, understood, fmt.Sprintf("无法确定是否在 %s 以内", phrase.BoundText(max))
+		case bound > max:
+			return false, understood, fmt.Sprintf("超过了 %s 的时限", phrase.BoundText(max))
+		}
+	}
+	if r.Min != "" {
+		min, err := phrase.ParseBound(r.Min)
+		switch {
+		case err != nil:
+			return false, understood, "时限设置有误"
+		case known && bound < min:
+			return false, understood, fmt.Sprintf("短于规范的 %s，做不到就是乱承诺", phrase.BoundText(min))
+		}
+	}
+	return true, understood, ""
 }
 
 // Refs returns the intents or phrase ids that satisfy the item when said.
@@ -240,10 +316,56 @@ func (p Penalties) ForbiddenPenalty() int {
 // LocalID returns the matcher id of the scenario's local phrase id.
 func (s *Scenario) LocalID(id string) string { return s.ID + "/" + id }
 
+// CompanyPhraseID is the local id of the entry that recognises the
+// scenario's company by name (see CompanyForms).
+const CompanyPhraseID = "company.identify"
+
+// CompanyForms returns the ways people name the company: in full and
+// without its suffixes, 暖心供热公司 → 暖心供热, 暖心; 国网临江供电公司 →
+// 临江供电, 临江.
+func CompanyForms(company string) []string {
+	name := phrase.Normalize(company).String()
+	if name == "" {
+		return nil
+	}
+	forms := []string{company}
+	add := func(f string) {
+		if len([]rune(f)) >= 2 && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	suffixes := []string{"股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "服务中心", "客服中心", "管理处", "中心"}
+	domains := []string{"物业服务", "物业管理", "物业", "供热", "供暖", "热力", "自来水", "供水", "水务", "供电", "电力", "燃气"}
+	for _, base := range []string{name, strings.TrimPrefix(name, "国网")} {
+		for _, suf := range suffixes {
+			if short, ok := strings.CutSuffix(base, suf); ok {
+				base = short
+				break
+			}
+		}
+		add(base)
+		for _, d := range domains {
+			if short, ok := strings.CutSuffix(base, d); ok {
+				add(short)
+				break
+			}
+		}
+	}
+	return forms
+}
+
 // LocalEntries returns the scenario's key points as phrasebook entries
-// scoped to the scenario, ready to be indexed with the built-in phrasebook.
+// scoped to the scenario, ready to be indexed with the built-in phrasebook,
+// and an identify entry for the company's names (CompanyForms).
 func (s *Scenario) LocalEntries() []phrase.Entry {
-	out := make([]phrase.Entry, 0, len(s.Phrases))
+	out := make([]phrase.Entry, 0, len(s.Phrases)+1)
+	if forms := CompanyForms(s.Company); len(forms) > 0 {
+		out = append(out, phrase.Entry{
+			ID: s.LocalID(CompanyPhraseID), Intent: "identify", Kind: phrase.Required,
+			Text: forms[0], Variants: forms[1:], Source: "scenario company: " + s.Company,
+			Scope: s.ID, Pos: phrase.Pos{File: s.File, Line: s.Line("company")},
+		})
+	}
 	for i, p := range s.Phrases {
 		e := p
 		e.ID = s.LocalID(p.ID)

@@ -24,7 +24,7 @@ type Options struct {
 	// look up or submit work orders) leaves desk items out of the checklist.
 	Desk bool
 	// Values reads the promise, amounts and clock times the desk grades;
-	// nil means PlainValues.
+	// nil means PhraseValues.
 	Values DeskValues
 }
 
@@ -102,6 +102,9 @@ type itemState struct {
 	at       float64
 	late     float64 // time of a hit past the deadline; 0 if none
 	missedAt int     // trainee turn number where a first item was missed
+	// understood is the promised time read for an item with a value rule;
+	// short says why the last promise heard fell short of it.
+	understood, short string
 }
 
 // NewCall starts a call to the scenario. Ringing begins at time 0.
@@ -112,7 +115,7 @@ func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 	}
 	values := opt.Values
 	if values == nil {
-		values = PlainValues{}
+		values = PhraseValues{}
 	}
 	return &Call{
 		desk:         newDesk(sc, opt),
@@ -590,16 +593,22 @@ func (t *turn) has(ref string) bool {
 }
 
 func findRef(sc *scenarios.Scenario, hits []phrase.Hit, ref string) (phrase.Hit, bool) {
-	local := ""
-	if _, ok := sc.Phrase(ref); ok {
-		local = sc.LocalID(ref)
-	}
 	for _, h := range hits {
-		if string(h.Intent) == ref || h.ID == ref || (local != "" && h.ID == local) {
+		if hitIs(sc, h, ref) {
 			return h, true
 		}
 	}
 	return phrase.Hit{}, false
+}
+
+// hitIs reports whether h is of the intent, shared phrase or the
+// scenario's local phrase that ref names.
+func hitIs(sc *scenarios.Scenario, h phrase.Hit, ref string) bool {
+	if string(h.Intent) == ref || h.ID == ref {
+		return true
+	}
+	_, local := sc.Phrase(ref)
+	return local && h.ID == sc.LocalID(ref)
 }
 
 func itemHint(it *scenarios.Item) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -366,21 +367,6 @@ func trimNum(v float64) string {
 	return s
 }
 
-// boundText writes a span for people: 4 小时, 15 分钟, 2 天.
-func boundText(secs int64) string {
-	switch {
-	case secs%86400 == 0:
-		return fmt.Sprintf("%d 天", secs/86400)
-	case secs%3600 == 0:
-		return fmt.Sprintf("%d 小时", secs/3600)
-	case secs >= 3600 && secs%1800 == 0:
-		return fmt.Sprintf("%s 小时", trimNum(float64(secs)/3600))
-	case secs%60 == 0:
-		return fmt.Sprintf("%d 分钟", secs/60)
-	}
-	return fmt.Sprintf("%d 秒", secs)
-}
-
 // Why each field of a work order counts, for the scorecard.
 var fieldMatters = map[string]string{
 	scenarios.FieldName:    "工单要写明来电人，回访时才知道找谁。",
@@ -490,9 +476,9 @@ func (c *Call) gradeField(f, entered string) FieldResult {
 		}
 	case scenarios.FieldPromise:
 		lo, hi := o.Promise.Seconds()
-		r.Expected = boundText(hi) + "内"
+		r.Expected = phrase.BoundText(hi) + "内"
 		if lo > 0 {
-			r.Expected = boundText(lo) + "到" + boundText(hi) + "内"
+			r.Expected = phrase.BoundText(lo) + "到" + phrase.BoundText(hi) + "内"
 		}
 		secs, ok := c.values.Bound(entered)
 		r.OK = ok && secs <= hi && secs >= lo
@@ -502,11 +488,11 @@ func (c *Call) gradeField(f, entered string) FieldResult {
 		case !ok:
 			result = fmt.Sprintf("「%s」里没有明确的时限，规范要求%s。", entered, r.Expected)
 		case r.OK:
-			result = fmt.Sprintf("最迟 %s，在规范的%s之内。", boundText(secs), r.Expected)
+			result = fmt.Sprintf("最迟 %s，在规范的%s之内。", phrase.BoundText(secs), r.Expected)
 		case secs > hi:
-			result = fmt.Sprintf("最迟 %s，超过了规范的 %s（%s）。", boundText(secs), boundText(hi), o.Norm)
+			result = fmt.Sprintf("最迟 %s，超过了规范的 %s（%s）。", phrase.BoundText(secs), phrase.BoundText(hi), o.Norm)
 		default:
-			result = fmt.Sprintf("%s 比规范的 %s 还快，做不到的承诺不要写。", boundText(secs), boundText(lo))
+			result = fmt.Sprintf("%s 比规范的 %s 还快，做不到的承诺不要写。", phrase.BoundText(secs), phrase.BoundText(lo))
 		}
 	case scenarios.FieldNote:
 		r.Expected = "用户反映的问题（原话）"

@@ -307,8 +307,8 @@ func TestWithoutDesk(t *testing.T) {
 	assert.Equal(t, 60.0, ofType(evs, EventEnd)[0].At)
 }
 
-func TestPlainValues(t *testing.T) {
-	v := PlainValues{}
+func TestPhraseValues(t *testing.T) {
+	v := PhraseValues{}
 	bounds := []struct {
 		text string
 		secs int64
@@ -336,7 +336,6 @@ func TestPlainValues(t *testing.T) {
 		{"八十六块四", []Amount{{86.4, "元"}}},
 		{"八十六元四角", []Amount{{86.4, "元"}}},
 		{"欠费两千六百八十元", []Amount{{2680, "元"}}},
-		{"共2680元24小时内恢复", []Amount{{2680, "元"}}},
 	}
 	for _, a := range amounts {
 		assert.Equal(t, a.want, v.Amounts(a.text), a.text)

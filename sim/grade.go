@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/hotlinecoach/coach/domain"
@@ -60,6 +61,9 @@ func (c *Call) entry(id string) (*phrase.Entry, bool) {
 // gradeSaid marks the checklist items this heard turn satisfies.
 func (c *Call) gradeSaid(t *turn, first bool) {
 	folded := fold(t.text)
+	// What is said in a forbidden way earns no credit: 保证十分钟就来电
+	// is an over-promise, not the restore time the item asks for.
+	credited := creditable(t.hits)
 	for i := range c.sc.Checklist {
 		it := &c.sc.Checklist[i]
 		st := &c.items[i]
@@ -82,9 +86,11 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 			}
 		case it.Rule != "" || it.IsDeskItem():
 			continue
+		case it.Value != nil:
+			pos = c.gradeValue(credited, it, st)
 		default:
 			for _, ref := range it.Refs() {
-				if h, ok := t.find(ref); ok && (pos < 0 || h.Start < pos) {
+				if h, ok := findRef(c.sc, credited, ref); ok && (pos < 0 || h.Start < pos) {
 					pos = h.Start
 				}
 			}
@@ -106,6 +112,41 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 		}
 		st.done, st.turn, st.pos, st.at = true, t.idx, pos, t.at
 	}
+}
+
+// gradeValue finds in the turn a hit of the item's refs whose promised time
+// meets the item's value rule and returns where it starts, or -1. What was
+// understood, or why a promise fell short, is kept for the scorecard.
+func (c *Call) gradeValue(hits []phrase.Hit, it *scenarios.Item, st *itemState) int {
+	for _, h := range hits {
+		if !slices.ContainsFunc(it.Refs(), func(ref string) bool { return hitIs(c.sc, h, ref) }) {
+			continue
+		}
+		ok, understood, why := it.Value.Check(h.Value)
+		if ok {
+			st.understood, st.short = understood, ""
+			return h.Start
+		}
+		if understood != "" || st.short == "" {
+			st.understood, st.short = understood, why
+		}
+	}
+	return -1
+}
+
+// creditable returns the hits that may earn checklist credit: those that
+// do not overlap a forbidden hit of the same turn.
+func creditable(hits []phrase.Hit) []phrase.Hit {
+	var out []phrase.Hit
+	for _, h := range hits {
+		if h.Kind != phrase.Forbidden && slices.ContainsFunc(hits, func(f phrase.Hit) bool {
+			return f.Kind == phrase.Forbidden && f.Start < h.End && h.Start < f.End
+		}) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // practiceHints point at what the trainee is missing right now.
@@ -305,13 +346,22 @@ func (c *Call) itemResult(i int, tr *TicketResult) ItemResult {
 		r.Turn = &t
 	}
 	r.Note = note
+	if it.Value != nil {
+		r.Understood = st.understood
+	}
 	return r
 }
 
 func (c *Call) saidNote(it *scenarios.Item, st *itemState) string {
 	switch {
+	case st.done && st.understood != "":
+		return fmt.Sprintf("在第 %.0f 秒做到了，理解为：%s。", st.at, st.understood)
 	case st.done:
 		return fmt.Sprintf("在第 %.0f 秒做到了。", st.at)
+	case st.short != "" && st.understood != "":
+		return fmt.Sprintf("理解为：%s，%s。", st.understood, st.short)
+	case st.short != "":
+		return fmt.Sprintf("说了承诺，但%s。", st.short)
 	case st.missedAt > 0:
 		return "第一句话里没有做到。"
 	case st.late > 0:

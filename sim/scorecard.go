@@ -104,6 +104,9 @@ type ItemResult struct {
 	// Desk says the item is graded at the desk (a ticket field, a
 	// lookup, a quoted value, the ticket's timing), not from a turn.
 	Desk bool `json:"desk,omitempty"`
+	// Understood, for an item graded on a promised time, says what time
+	// was understood: "4 小时内上门".
+	Understood string `json:"understood,omitempty"`
 	// Upheld, when set, says a trainer upheld the trainee's dispute of this
 	// item after the call: it counts as done, whatever the engine found.
 	Upheld *Upheld `json:"upheld,omitempty"`

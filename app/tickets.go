@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
@@ -62,11 +61,13 @@ type TicketAccuracy struct {
 	Trainees []TraineeTickets
 }
 
-// TicketAccuracy reads the accuracy of the work orders submitted from
-// since to before until (zero: unbounded), for trainees of team (all teams
-// when empty); the counting is one SQL aggregate in the store.
-func (a *App) TicketAccuracy(ctx context.Context, team string, since, until time.Time) (TicketAccuracy, error) {
-	rows, err := a.db.TicketAccuracy(ctx, since, until)
+// TicketAccuracy reads the accuracy of the work orders submitted in the
+// report filter's days, for trainees of its team (all teams when empty):
+// the report workflow's work-order view. The counting is one SQL aggregate
+// in the store.
+func (a *App) TicketAccuracy(ctx context.Context, f ReportFilter) (TicketAccuracy, error) {
+	team := f.Team
+	rows, err := a.db.TicketAccuracy(ctx, f.from, f.to)
 	if err != nil {
 		return TicketAccuracy{}, err
 	}

@@ -55,6 +55,8 @@ func TestDecodeClientMessage(t *testing.T) {
 		{"ticket of an unknown type", websocket.TextMessage, `{"type":"ticket","ticket":{"type":"fix"}}`, clientMessage{}, "ws.bad_ticket"},
 		{"ticket with an unknown field", websocket.TextMessage, `{"type":"ticket","ticket":{"colour":"red"}}`, clientMessage{Type: clientTicket, Ticket: &scenarios.Ticket{}}, ""},
 		{"ticket field too long", websocket.TextMessage, `{"type":"ticket","ticket":{"note":"` + strings.Repeat("漏", 501) + `"}}`, clientMessage{}, "ws.bad_ticket"},
+		{"NUL and bidi override stripped", websocket.TextMessage, `{"type":"say","text":"请\u0000您\u202e别着急\u202c"}`, clientMessage{Type: sim.EventSay, Text: "请您别着急"}, ""},
+		{"only controls is empty", websocket.TextMessage, `{"type":"say","text":"\u0000\u2066\u0007"}`, clientMessage{}, "ws.empty_say"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,10 +8,10 @@ import (
 	"github.com/hotlinecoach/coach/store"
 )
 
-// ticketRecord is the work order of an ended call as the store keeps it
+// TicketRecord is the work order of an ended call as the store keeps it
 // with the call, or nil when none was submitted; start is when ringing
 // began.
-func ticketRecord(card *sim.Scorecard, start time.Time) *store.TicketRecord {
+func TicketRecord(card *sim.Scorecard, start time.Time) *store.TicketRecord {
 	if card == nil || card.Ticket == nil {
 		return nil
 	}

@@ -588,7 +588,7 @@ func (lc *Call) finishLocked() error {
 	err = lc.reg.db.EndOwnedCall(lc.reg.ctx, lc.lease, store.CallResult{
 		Ended: lc.reg.cfg.Now(), Outcome: string(card.Outcome),
 		Score: float64(card.Score), Passed: card.Passed, Scorecard: raw,
-		Ticket: ticketRecord(card, lc.start),
+		Ticket: TicketRecord(card, lc.start),
 	})
 	if err != nil {
 		// Ended by another instance is no fault; taken over is.

@@ -23,7 +23,10 @@ type Call struct {
 	Seed             int64
 	// Desk says the call is taken at the agent's desk (lookups, work
 	// orders, a wrap-up after the conversation).
-	Desk    bool
+	Desk bool
+	// Ticket is an imported attempt's work order (ImportAttempts); a live
+	// call's comes with its result (CallResult).
+	Ticket *TicketRecord
 	Status  domain.CallStatus
 	Started time.Time
 	// Ended, Outcome, Score, Passed and Scorecard are zero while the call

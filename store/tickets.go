@@ -201,3 +201,56 @@ func (db *DB) TicketAccuracy(ctx context.Context, since, until time.Time) ([]Fie
 	}
 	return out, nil
 }
+
+// importTickets stores the work orders of imported attempts, many rows to
+// a statement.
+func (t *sqlTx) importTickets(ctx context.Context, calls []Call) error {
+	var tickets, fields []any
+	nt, nf := 0, 0
+	flush := func(force bool) error {
+		if nt > 0 && (force || nt >= importRows) {
+			row := "(?, ?, ?, ?, ?, ?, ?, ?)"
+			if _, err := t.exec(ctx, `INSERT INTO tickets (call_id, number, user_id, state, submitted_at, entered, fields_ok, fields_total) VALUES `+
+				strings.Repeat(row+", ", nt-1)+row, tickets...); err != nil {
+				return err
+			}
+			tickets, nt = tickets[:0], 0
+		}
+		if nf > 0 && (force || nf >= importRows) {
+			row := "(?, ?, ?, ?, ?)"
+			if _, err := t.exec(ctx, `INSERT INTO ticket_fields (call_id, user_id, submitted_at, field, ok) VALUES `+
+				strings.Repeat(row+", ", nf-1)+row, fields...); err != nil {
+				return err
+			}
+			fields, nf = fields[:0], 0
+		}
+		return nil
+	}
+	for _, c := range calls {
+		r := c.Ticket
+		if r == nil {
+			continue
+		}
+		if err := r.validate(); err != nil {
+			return fmt.Errorf("call %s: %w", c.ID, err)
+		}
+		ok := 0
+		for _, f := range r.Fields {
+			v := 0
+			if f.OK {
+				ok, v = ok+1, 1
+			}
+			fields = append(fields, c.ID, c.UserID, millis(r.Submitted), f.Field, v)
+			nf++
+		}
+		tickets = append(tickets, c.ID, r.Number, c.UserID, r.State, millis(r.Submitted), string(r.Entered), ok, len(r.Fields))
+		nt++
+		// Tickets go first: the fields refer to them.
+		if nt >= importRows || nf >= importRows {
+			if err := flush(true); err != nil {
+				return err
+			}
+		}
+	}
+	return flush(true)
+}

@@ -26,7 +26,7 @@ type Call struct {
 	Desk bool
 	// Ticket is an imported attempt's work order (ImportAttempts); a live
 	// call's comes with its result (CallResult).
-	Ticket *TicketRecord
+	Ticket  *TicketRecord
 	Status  domain.CallStatus
 	Started time.Time
 	// Ended, Outcome, Score, Passed and Scorecard are zero while the call

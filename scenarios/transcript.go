@@ -15,20 +15,23 @@ import (
 // Transcript is the trainee's side of one call (DESIGN.md's contract): the
 // engine plays the caller. Golden transcripts add what they must prove.
 type Transcript struct {
-	Scenario string  `json:"scenario"`
-	Expect   *Expect `json:"expect,omitempty"`
-	Turns    []Turn  `json:"turns"`
+	Scenario string `json:"scenario"`
+	// Seed draws the caller from the scenario's pools; without it the
+	// caller is the scenario's base persona.
+	Seed   *uint64 `json:"seed,omitempty"`
+	Expect *Expect `json:"expect,omitempty"`
+	Turns  []Turn  `json:"turns"`
 }
 
 // Turn is one trainee event at seconds since the ringing began: a reply,
 // the hang-up, a lookup in the service system or a work order submitted.
 // Exactly one of Say, Hangup, Lookup and Ticket is set.
 type Turn struct {
-	At     float64 `json:"at"`
-	Say    string  `json:"say,omitempty"`
-	Hangup bool    `json:"hangup,omitempty"`
-	Lookup *Lookup `json:"lookup,omitempty"`
-	Ticket *Ticket `json:"ticket,omitempty"`
+	At     float64 `json:"at" yaml:"at"`
+	Say    string  `json:"say,omitempty" yaml:"say"`
+	Hangup bool    `json:"hangup,omitempty" yaml:"hangup"`
+	Lookup *Lookup `json:"lookup,omitempty" yaml:"lookup"`
+	Ticket *Ticket `json:"ticket,omitempty" yaml:"ticket"`
 }
 
 // Spoken returns a copy of the transcript without its desk turns, for a

@@ -109,15 +109,17 @@ type quoteState struct {
 	wrongTxt string
 }
 
-// newDesk sets up the desk of a call, or returns nil when the scenario has
-// none or the trainee works without one.
-func newDesk(sc *scenarios.Scenario, opt Options) *desk {
+// newDesk sets up the desk of a call with caller p, or returns nil when
+// the scenario has none or the trainee works without one.
+func newDesk(sc *scenarios.Scenario, opt Options, p *persona) *desk {
 	if sc.Desk == nil || !opt.Desk {
 		return nil
 	}
+	// The record and the work order follow the call's caller: its facts
+	// as drawn (the values themselves: digits, the unit of an address).
 	facts := map[string]string{}
-	for _, f := range sc.Facts {
-		facts[f.Key] = f.Value
+	for _, f := range p.facts {
+		facts[f.Key] = f.value
 	}
 	return &desk{d: sc.Desk, facts: facts, found: map[string]foundMark{}, quotes: map[string]*quoteState{}}
 }

@@ -107,7 +107,7 @@ func TestGoodTicketPasses(t *testing.T) {
 		assert.True(t, f.OK, "%s: %s", f.Field, f.Why)
 	}
 	assert.Equal(t, []LookupResult{{At: 20, By: "phone", Value: "13912345678", Found: true}}, card.Lookups)
-	assert.Equal(t, map[string]string{"name": "李四", "phone": "13912345678", "address": "3号楼2单元501"}, card.Facts)
+	assert.Equal(t, map[string]string{"name": "李四", "phone": "139 1234 5678", "address": "3号楼2单元501"}, card.Facts, "the caller's facts as said")
 
 	rec := ofType(evs, EventRecord)
 	require.Len(t, rec, 1)

@@ -60,8 +60,11 @@ type Scorecard struct {
 	Checklist []ItemResult     `json:"checklist"`
 	Forbidden []ForbiddenEntry `json:"forbidden"`
 	Turns     []Turn           `json:"turns"`
-	// Facts are the caller's details in this call (key → value).
+	// Facts are the caller's details in this call (key → value): the
+	// base persona's, or the ones the call's seed drew.
 	Facts map[string]string `json:"facts"`
+	// Caller is the caller's name in this call.
+	Caller string `json:"caller,omitempty"`
 	// Ticket is the work order as graded; nil when none was submitted.
 	Ticket *TicketResult `json:"ticket"`
 	// Lookups are the searches of the service system, in order.
@@ -104,6 +107,9 @@ type ItemResult struct {
 	// Desk says the item is graded at the desk (a ticket field, a
 	// lookup, a quoted value, the ticket's timing), not from a turn.
 	Desk bool `json:"desk,omitempty"`
+	// Model is a whole sentence that does the item, with this call's
+	// facts: what to say instead when it was missed.
+	Model string `json:"model,omitempty"`
 	// Understood, for an item graded on a promised time, says what time
 	// was understood: "4 小时内上门".
 	Understood string `json:"understood,omitempty"`
@@ -139,9 +145,12 @@ type ForbiddenEntry struct {
 	// Said is the part of the reply that matched.
 	Said       string `json:"said"`
 	Suggestion string `json:"suggestion"`
-	Penalty    int    `json:"penalty"`
-	Norm       string `json:"norm"`
-	Explain    string `json:"explain"`
+	// Rewrite is a whole sentence to say instead of the forbidden reply,
+	// not a replacement spliced into the trainee's words.
+	Rewrite string `json:"rewrite,omitempty"`
+	Penalty int    `json:"penalty"`
+	Norm    string `json:"norm"`
+	Explain string `json:"explain"`
 }
 
 // Turn is one line of the call.

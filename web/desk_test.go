@@ -207,7 +207,7 @@ func TestDeskSocketRefusesBadDeskMessages(t *testing.T) {
 	}
 	conn := mustDial(t, ts, token, id, -1)
 	readUntil(t, conn, "ring")
-	send(t, conn, map[string]string{"type": "lookup", "by": "phone", "value": "18620397415"})
+	send(t, conn, map[string]string{"type": "lookup", "by": "account", "value": "2012011103"})
 	m := readUntil(t, conn, "record")
 	assert.Contains(t, string(m[len(m)-1].raw), `"found":true`)
 }

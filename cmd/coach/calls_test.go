@@ -174,7 +174,7 @@ func TestReplayTicketPhoneSwapped(t *testing.T) {
 		} `json:"lookups"`
 	}
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &card))
-	assert.Equal(t, "18620397415", card.Facts["phone"])
+	assert.Equal(t, "186 2039 7415", card.Facts["phone"], "the caller's phone as said")
 	require.NotNil(t, card.Ticket)
 	assert.Regexp(t, `^GD\d{10}$`, card.Ticket.Number)
 	require.NotNil(t, card.Ticket.SubmittedAt)
@@ -205,7 +205,7 @@ func TestPlayDesk(t *testing.T) {
 	defer book.Close()
 	sc, ok := lib.Scenario("leak")
 	require.True(t, ok)
-	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Practice, Seed: 1, Desk: true})
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Practice, Seed: 1, Desk: true, BasePersona: true})
 	script := []struct {
 		at   float64
 		line string

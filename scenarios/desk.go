@@ -31,8 +31,9 @@ type Team struct {
 }
 
 // Record is the customer record of the service system. Account, Name,
-// Phone and Address may name the call's facts in braces ({phone}), so that
-// the record follows the caller a call draws.
+// Phone and Address may name the call's facts in braces ({phone}), and
+// {place} the caller's estate or street, so that the record follows the
+// caller a call draws.
 type Record struct {
 	Account string `yaml:"account" json:"account"`
 	Name    string `yaml:"name" json:"name"`
@@ -387,8 +388,8 @@ func validateDesk(c *errs, s *Scenario) {
 		{"desk.record.account", r.Account}, {"desk.record.name", r.Name}, {"desk.record.phone", r.Phone}, {"desk.record.address", r.Address},
 	} {
 		for _, m := range factRef.FindAllStringSubmatch(f.v, -1) {
-			if !facts[m[1]] {
-				c.at(f.path, "{%s} names no fact of this scenario", m[1])
+			if !facts[m[1]] && m[1] != "place" {
+				c.at(f.path, "{%s} names no fact of this scenario (nor {place}, the caller's estate or street)", m[1])
 			}
 		}
 	}

@@ -121,6 +121,9 @@ func newDesk(sc *scenarios.Scenario, opt Options, p *persona) *desk {
 	for _, f := range p.facts {
 		facts[f.Key] = f.value
 	}
+	if _, ok := facts["place"]; !ok {
+		facts["place"] = p.vars["place"]
+	}
 	return &desk{d: sc.Desk, facts: facts, found: map[string]foundMark{}, quotes: map[string]*quoteState{}}
 }
 

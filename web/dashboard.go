@@ -71,8 +71,12 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	tickets, err := s.app.TicketAccuracy(ctx, f)
+	if err != nil {
+		return err
+	}
 	v := manageView{Report: r, Query: filterQuery(f), Assignments: as, AllTracks: s.app.Tracks(ctx),
-		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize), TrackTitles: map[string]string{}}
+		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize), Tickets: tickets, TrackTitles: map[string]string{}}
 	for _, t := range v.AllTracks {
 		v.TrackTitles[t.ID] = t.Title
 	}
@@ -103,6 +107,8 @@ type manageView struct {
 	// (empty at the ends).
 	Page, Pages int
 	Prev, Next  template.URL
+	// Tickets is the work-order accuracy per trainee and field.
+	Tickets app.TicketAccuracy
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula: a cell

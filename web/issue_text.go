@@ -70,6 +70,22 @@ func issueRules() []issueRule {
 		{`^unknown domain (".*") \(all, heating, power, water or property\)$`, `没有 $1 这个业务：只能是 all、heating（供热）、power（供电）、water（供水）或 property（物业）`},
 		{`^YAML anchors and aliases \(& and \*\) are not allowed; write the value out$`, `不支持 YAML 的锚点和别名（& 和 *），请把内容直接写出来`},
 		{`^file too large.*$`, `文件太大`},
+		// The desk (lookups and work orders).
+		{`^only for heating scenarios$`, `只用于供热场景`},
+		{`^only complaints are graded$`, `只有投诉类工单才评分`},
+		{`^required for a complaint: one of (.*)$`, `投诉类工单必须填写，可选：$1`},
+		{`^required: at least one team a work order can go to$`, `必须填写：至少一个可以派单的班组`},
+		{`^(".*") is listed twice$`, `$1 重复列出`},
+		{`^(".*") is not a graded field of desk\.order \((.*)\)$`, `$1 不是 desk.order 中评分的字段（可选：$2）`},
+		{`^(".*"): must be any or one of (.*)$`, `$1 不在可选范围内，只能是 any 或：$2`},
+		{`^(".*"): must be one of the desk's teams$`, `$1 不是本工位的班组`},
+		{`^(".*"): must be planned or fault$`, `$1 不合格：只能是 planned（计划）或 fault（故障）`},
+		{`^(".*"): the desk holds no such value to quote$`, `$1：工位资料里没有这个可引用的值`},
+		{`^(".*"): write a date as YYYY-MM-DD$`, `$1 不合格：日期请写成 YYYY-MM-DD`},
+		{`^(\S+) is not after from (\S+)$`, `$1 不晚于开始时间 $2`},
+		{`^(\S+) is not below max (\S+)$`, `$1 不低于上限 $2`},
+		{`^(\S+): must be 0-600 seconds$`, `$1 超出范围：应在 0 到 600 秒之间`},
+		{`^(\S+): the return must be cooler than the supply (\S+)$`, `$1：回水温度必须低于供水温度 $2`},
 	})
 }
 

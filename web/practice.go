@@ -185,7 +185,7 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 // the call as the API does and opens its page.
 func (s *Server) startCallForm(c *gin.Context) error {
 	// checkCSRF has parsed the form.
-	call, err := s.startCall(c, c.Request.PostForm.Get("scenario"), c.Request.PostForm.Get("mode"))
+	call, err := s.startCall(c, c.Request.PostForm.Get("scenario"), c.Request.PostForm.Get("mode"), true)
 	if err != nil {
 		return err
 	}
@@ -239,6 +239,8 @@ type callView struct {
 	// Outcomes are the ways a call can end, each with its words on the
 	// page for the script to show.
 	Outcomes []sim.Outcome
+	// Desk is the agent's desk beside the call; nil without one.
+	Desk *deskView
 }
 
 // stepView is one checklist item on the call page.
@@ -310,6 +312,9 @@ func (s *Server) callPage(c *gin.Context) error {
 				view.Steps = append(view.Steps, stepView{ID: it.ID, Title: it.Title})
 			}
 		}
+		if call.Desk {
+			view.Desk = newDeskView(sc)
+		}
 	}
 	view.CallerNumber = callerNumber(sc, call.ID)
 	if view.Draft, err = s.content.Unpublished(ctx, call); err != nil {
@@ -340,6 +345,7 @@ func (s *Server) callPage(c *gin.Context) error {
 			view.StepsDone++
 		}
 	}
+	view.Desk.restore(st)
 	if view.Owner {
 		view.WS = callSocketPath(call.ID)
 	}

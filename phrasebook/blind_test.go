@@ -67,6 +67,7 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 // 0.66 and precision 0.92 when this was written.
 var floors = map[string]blindBars{
 	"dev":     {required: 0.96, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
+	"dev2":    {},
 	"holdout": {required: 0.86, forbiddenRecall: 0.65, forbiddenPrecision: 0.91},
 }
 
@@ -84,12 +85,12 @@ func TestBlindUtterances(t *testing.T) {
 		}
 		return phrasebook.Filter{}
 	}
-	for _, set := range []string{"dev", "holdout"} {
+	for _, set := range []string{"dev", "dev2", "holdout"} {
 		t.Run(set, func(t *testing.T) {
 			cases := loadBlind(t, set)
 			r := evaluateIn(m, cases, filter)
 			report := r.table()
-			if set == "dev" {
+			if set != "holdout" {
 				report += "\n" + strings.Join(r.misses, "\n")
 			}
 			for _, style := range []string{"typed", "dictated", "traditional"} {

@@ -827,7 +827,30 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 		st.Candidates += len(sc.cands)
 		st.Verified += verified
 	}
-	return dedupe(sc.found)
+	return remedied(dedupe(sc.found))
+}
+
+// remedies are the required intents that take a refusal out of
+// deflection: 燃气不归我们管，我马上帮您联系燃气公司 says what is not the
+// company's, then does something about it (commit, follow-up, ticket,
+// hold). Deflection is a refusal left without one.
+var remedies = []Intent{"commit", "follow-up", "ticket", "hold"}
+
+// remedied drops every deflect hit that a remedy follows in the same
+// reply; hits are sorted by position.
+func remedied(hits []Hit) []Hit {
+	last := -1
+	for i, h := range hits {
+		if slices.Contains(remedies, h.Intent) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return hits
+	}
+	return slices.DeleteFunc(hits, func(h Hit) bool {
+		return h.Intent == "deflect" && h.End <= hits[last].Start
+	})
 }
 
 // markTerms finds the reply's occurrences of terms that some wording has

@@ -837,11 +837,14 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 var remedies = []Intent{"commit", "follow-up", "ticket", "hold"}
 
 // remedied drops every deflect hit that a remedy follows in the same
-// reply; hits are sorted by position.
+// reply; hits are sorted by position. A remedy said inside a forbidden
+// hit (您直接找维修班吧 is no dispatch) is none.
 func remedied(hits []Hit) []Hit {
 	last := -1
 	for i, h := range hits {
-		if slices.Contains(remedies, h.Intent) {
+		if slices.Contains(remedies, h.Intent) && !slices.ContainsFunc(hits, func(f Hit) bool {
+			return f.Kind == Forbidden && f.Start < h.End && h.Start < f.End
+		}) {
 			last = i
 		}
 	}

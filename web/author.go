@@ -392,6 +392,9 @@ func (s *Server) authorPlay(c *gin.Context) error {
 		return err
 	}
 	me, _ := currentUser(c)
+	if !s.admission.admit() {
+		return s.errOverloaded()
+	}
 	call, err := s.app.CreateCall(ctx, me, id, revision, domain.Practice)
 	if err != nil {
 		return err
@@ -509,22 +512,32 @@ title: 新场景
 domain: heating
 difficulty: 1
 company: 暖心供热公司
-summary: 一句话说明来电人为什么打电话、学员要做到什么。
+summary: 一句话描述来电的情境，学员在目录里看得到，不要写出做法。
+trainer_note: 教学要点：这通电话要做到什么，只有培训师看得到。
 pass_mark: 70
 
 persona:
-  name: 张阿姨
+  name: 张秀英
   gender: female
+  place: 幸福里小区
   age: 60
   temper: calm
   mood: 10
+
+pools:
+  names:
+    - {name: 李桂兰, gender: female}
+    - {name: 王建国, gender: male}
+  addresses:
+    - {place: 幸福里小区, unit: 5号楼1单元302}
+    - {place: 花园新村, unit: 2号楼3单元601}
 
 opening: 喂，您好，我家暖气不热。
 
 facts:
   - key: address
     ask: ask-address
-    say: 幸福里小区3号楼2单元501。
+    say: "{place}{unit}。"
     value: 3号楼2单元501
 
 phrases:
@@ -537,7 +550,7 @@ phrases:
 script:
   - id: relieved
     when: [visit-today]
-    say: [那好，我下午在家等着。]
+    say: ["{time}是吧？那好，我在家等着。", 那好，我下午在家等着。]
 
 reactions:
   - on: deflect
@@ -555,12 +568,14 @@ checklist:
     points: 10
     norm: 写明出自哪条规范
     explain: 接起电话先问好。
+    model: 您好，暖心供热公司，请问有什么可以帮您？
   - id: address
     title: 复述地址
     fact: address
     points: 10
     norm: 写明出自哪条规范
     explain: 复述地址，确认无误。
+    model: "{address}，对吗？"
   - id: visit
     title: 约定上门时间
     phrase: visit-today
@@ -568,6 +583,16 @@ checklist:
     points: 20
     norm: 写明出自哪条规范
     explain: 说清师傅什么时候上门。
+    model: 今天下午师傅上门查看。
+
+rewrites:
+  deflect: 您反映的情况我先为您记录下来，马上安排师傅处理。
+
+model_call:
+  - {at: 4, say: 您好，暖心供热公司，请问有什么可以帮您？}
+  - {at: 15, say: 请问您家的详细地址是哪里？}
+  - {at: 30, say: 幸福里小区3号楼2单元501，对吗？今天下午师傅上门查看。}
+  - {at: 45, say: 感谢您的来电，再见。}
 `
 
 // newPhrasesTemplate is where a new phrase file starts: one entry showing
@@ -690,9 +715,17 @@ const auditPage = 50
 
 // auditView is the audit log page.
 type auditView struct {
-	Entries []store.AuditEntry
+	Entries []auditRow
 	// Older is the before= value of the next page; zero on the last.
 	Older int64
+}
+
+// auditRow is an audit entry with its actor and target as people know
+// them: real names where the accounts have them.
+type auditRow struct {
+	store.AuditEntry
+	ActorName  string
+	TargetName string
 }
 
 // adminAudit is GET /admin/audit[?before=ID]: the audit log, newest first.
@@ -709,7 +742,30 @@ func (s *Server) adminAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := auditView{Entries: entries}
+	users, err := s.store.ListUsers(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	byID, byName := map[int64]domain.User{}, map[string]domain.User{}
+	for _, u := range users {
+		byID[u.ID], byName[u.Username] = u, u
+	}
+	v := auditView{Entries: make([]auditRow, len(entries))}
+	for i, e := range entries {
+		row := auditRow{AuditEntry: e, ActorName: e.Actor, TargetName: e.Target}
+		if u, ok := byID[e.ActorID]; ok && e.ActorID != 0 {
+			row.ActorName = u.DisplayName()
+		}
+		if name, ok := strings.CutPrefix(e.Target, "user:"); ok {
+			if u, ok := byName[name]; ok {
+				row.TargetName = "user:" + u.DisplayName()
+				if u.EmployeeNo != "" {
+					row.TargetName += " #" + u.EmployeeNo
+				}
+			}
+		}
+		v.Entries[i] = row
+	}
 	if len(entries) == auditPage {
 		v.Older = entries[len(entries)-1].ID
 	}

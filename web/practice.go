@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -209,6 +210,21 @@ type scorecardView struct {
 	Best       int
 	BestPassed bool
 	Attempts   int
+	// Facts are the caller's details in this call, in the scenario's order.
+	Facts []factView
+	// ModelCall is the scenario's whole call done well, played against
+	// its base caller, for reading after the call; nil when it has none.
+	ModelCall []turnView
+	// TrainerNote is the scenario's teaching points, for the staff who
+	// review the call; empty for a trainee.
+	TrainerNote string
+}
+
+// factView is one of the caller's details; Known says the page has a
+// label for its key.
+type factView struct {
+	Key, Value string
+	Known      bool
 }
 
 // turnView is one turn of the scorecard with its text cut into segments
@@ -234,6 +250,45 @@ func clockTime(sec float64) string {
 	return fmt.Sprintf("%d:%02d", t/60, t%60)
 }
 
+// turnViews cuts each turn of a call at its hits for the page.
+func turnViews(turns []sim.Turn) []turnView {
+	out := make([]turnView, 0, len(turns))
+	for i, t := range turns {
+		out = append(out, turnView{
+			Index: i, Speaker: string(t.Speaker), At: clockTime(t.At),
+			Segments: sim.Segments(t.Text, t.Hits), Misheard: t.Misheard,
+		})
+	}
+	return out
+}
+
+// addModelCall adds what the scenario the call was played against says
+// after the call: the caller's details, the model call and, for staff, the
+// teaching points.
+func (s *Server) addModelCall(ctx context.Context, call store.Call, viewer domain.User, view *scorecardView) error {
+	sc, book, err := s.content.ForCall(ctx, call)
+	if err != nil {
+		return err
+	}
+	for _, f := range sc.Facts {
+		if v, ok := view.Card.Facts[f.Key]; ok {
+			known := slices.Contains([]string{"name", "phone", "address", "account"}, f.Key)
+			view.Facts = append(view.Facts, factView{Key: f.Key, Value: v, Known: known})
+		}
+	}
+	if viewer.Role != domain.RoleTrainee {
+		view.TrainerNote = sc.TrainerNote
+	}
+	model, err := sim.ModelCall(sc, book)
+	if err != nil {
+		return fmt.Errorf("scorecard of call %s: %w", call.ID, err)
+	}
+	if model != nil {
+		view.ModelCall = turnViews(model.Turns)
+	}
+	return nil
+}
+
 // scorecardPage is GET /calls/:id/scorecard: the graded call. A call still
 // going opens its call page instead.
 func (s *Server) scorecardPage(c *gin.Context) error {
@@ -254,11 +309,9 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 	if view.Card.Title == "" {
 		view.Card.Title = call.ScenarioID
 	}
-	for i, t := range view.Card.Turns {
-		view.Turns = append(view.Turns, turnView{
-			Index: i, Speaker: string(t.Speaker), At: clockTime(t.At),
-			Segments: sim.Segments(t.Text, t.Hits), Misheard: t.Misheard,
-		})
+	view.Turns = turnViews(view.Card.Turns)
+	if err := s.addModelCall(ctx, call, me, &view); err != nil {
+		return err
 	}
 	for _, f := range view.Card.Forbidden {
 		view.Forbidden = append(view.Forbidden, forbiddenView{ForbiddenEntry: f, TurnNo: f.Turn + 1, At: clockTime(f.At)})
@@ -278,8 +331,10 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 
 // historyView is the list of a user's attempts.
 type historyView struct {
-	// Username is whose attempts these are; Own says they are the viewer's.
+	// Username is whose attempts these are, Name how people know them;
+	// Own says they are the viewer's.
 	Username string
+	Name     string
 	Own      bool
 	Rows     []historyRow
 	// Truncated says older attempts were left off.
@@ -309,7 +364,7 @@ func (s *Server) historyPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	view := historyView{Username: who.Username, Own: who.ID == u.ID, Rows: []historyRow{}}
+	view := historyView{Username: who.Username, Name: who.DisplayName(), Own: who.ID == u.ID, Rows: []historyRow{}}
 	if len(calls) > historyLimit {
 		calls, view.Truncated = calls[:historyLimit], true
 	}
@@ -332,16 +387,16 @@ func (s *Server) historyPage(c *gin.Context) error {
 	return nil
 }
 
-// username is the name of the account id, for pages that show whose call
-// it is.
+// username is how the account id is named to people (real name and
+// username), for pages that show whose call it is.
 func (s *Server) username(ctx context.Context, id int64) (string, error) {
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("owner of a call: %w", err)
 	}
-	return u.Username, nil
+	return u.DisplayName(), nil
 }
 
 // dateTime writes when a call started, in the server's time zone, which is
 // the training centre's.
-func (s *Server) dateTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+func (s *Server) dateTime(t time.Time) string { return t.In(s.cfg.Location).Format("2006-01-02 15:04") }

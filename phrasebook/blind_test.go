@@ -68,7 +68,7 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 // written blind, first measured required recall 0.68 and forbidden recall
 // 0.60 (precision 0.88) before it was used for development.
 var floors = map[string]blindBars{
-	"dev":     {required: 0.96, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
+	"dev":     {required: 0.96, forbiddenRecall: 0.97, forbiddenPrecision: 0.97},
 	"dev2":    {required: 0.85, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
 	"holdout": {required: 0.88, forbiddenRecall: 0.81, forbiddenPrecision: 0.93},
 }

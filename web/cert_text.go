@@ -46,7 +46,7 @@ func certText() catalogue {
 		"dash.chart_no_pass":  {langZH: "各场景及格线不同，选择一个场景可显示及格线。", langEN: "Pass marks differ between scenarios; choose one to see its pass line."},
 		"dash.no_attempts":    {langZH: "所选范围内没有通话记录。", langEN: "No calls in this range."},
 		"dash.attempts_list":  {langZH: "通话记录", langEN: "Calls"},
-		"dash.ended":          {langZH: "结束时间（UTC）", langEN: "Ended (UTC)"},
+		"dash.ended":          {langZH: "结束时间", langEN: "Ended"},
 		"dash.mode":           {langZH: "模式", langEN: "Mode"},
 		"dash.mode.exam":      {langZH: "考试", langEN: "Exam"},
 		"dash.mode.practice":  {langZH: "练习", langEN: "Practice"},

@@ -50,7 +50,7 @@ const (
 // does not exist; the role matrix test fails when a route is added without
 // stating who may use it.
 func (s *Server) routeTable() []route {
-	return slices.Concat(s.baseRoutes(), s.practiceRoutes(), s.certRoutes(), s.adminRoutes(), s.authorRoutes(), s.disputeRoutes())
+	return slices.Concat(s.baseRoutes(), s.practiceRoutes(), s.certRoutes(), s.adminRoutes(), s.authorRoutes(), s.reviewRoutes(), s.disputeRoutes())
 }
 
 // baseRoutes are health, metrics, files, sign-in and the calls API.

@@ -191,6 +191,11 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	live, ok := cs.Book.Entry(entry.ID)
 	require.True(t, ok)
 	assert.NotContains(t, live.Variants, wording)
+	// The review page shows the dispute's wording newly matched.
+	w = env.do(withCookie(getReq(review), wangToken))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "申诉已采纳")
+	assert.Regexp(t, `新识别到[\s\S]*“`+wording+`”`, w.Body.String())
 	cases, err := env.db.ListEvalCases(ctx)
 	require.NoError(t, err)
 	require.Len(t, cases, 1)

@@ -254,15 +254,6 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	assert.NotContains(t, w.Body.String(), why, "only one's own disputes")
 }
 
-func slicesContainsPrefix(list []string, prefix string) bool {
-	for _, s := range list {
-		if strings.HasPrefix(s, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
 // TestUpheldScoreEverywhere: a call played over the socket ends; a trainer
 // upholds the trainee's dispute of a missed item; then the scorecard page,
 // the API and the socket's replay all show the new score, from the call's

@@ -22,13 +22,19 @@ func Evaluate(t *scenarios.Track, attempts []store.Attempt, decisions []store.Ce
 	for _, a := range attempts {
 		as = append(as, cert.Attempt{ScenarioID: a.ScenarioID, Mode: string(a.Mode), Score: a.Score, Passed: a.Passed, Ended: a.Ended})
 	}
+	return cert.Evaluate(t, as, certDecisions(t, decisions), now)
+}
+
+// certDecisions is the part of a user's decisions that concerns track t,
+// as the rules read them.
+func certDecisions(t *scenarios.Track, decisions []store.CertDecision) []cert.Decision {
 	var ds []cert.Decision
 	for _, d := range decisions {
 		if d.TrackID == t.ID {
 			ds = append(ds, cert.Decision{Action: d.Action, At: d.At, Expires: d.Expires})
 		}
 	}
-	return cert.Evaluate(t, as, ds, now)
+	return ds
 }
 
 // Standing is a user's state on one track with the decisions behind it.
@@ -176,9 +182,5 @@ func (a *App) Tracks(ctx context.Context) []*scenarios.Track { return a.Library(
 // ScenarioTitles maps every scenario id in the published library to its
 // title.
 func (a *App) ScenarioTitles(ctx context.Context) map[string]string {
-	out := map[string]string{}
-	for _, sc := range a.Library(ctx).Scenarios {
-		out[sc.ID] = sc.Title
-	}
-	return out
+	return reportTitles(a.Library(ctx))
 }

@@ -24,23 +24,38 @@ func CleanTeam(team string) (string, error) {
 // CreateUserBy stores a new account like CreateUser and writes its audit
 // entry in the same transaction.
 func (db *DB) CreateUserBy(ctx context.Context, u *domain.User, by Actor) error {
-	if err := checkNewUser(u); err != nil {
-		return err
-	}
-	team, err := CleanTeam(u.Team)
-	if err != nil {
-		return fmt.Errorf("create user %s: %w", u.Username, err)
-	}
-	u.Team = team
-	err = db.tx(ctx, func(tx *sqlTx) error {
-		if err := insertUser(ctx, tx, u); err != nil {
+	return db.CreateUsersBy(ctx, []*domain.User{u}, by)
+}
+
+// CreateUsersBy stores new accounts and their audit entries in one
+// transaction: all of them, or none.
+func (db *DB) CreateUsersBy(ctx context.Context, us []*domain.User, by Actor) error {
+	for _, u := range us {
+		if err := checkNewUser(u); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, by.audit(u.Created, "user.create", "user:"+u.Username,
-			fmt.Sprintf("role %s, team %q", u.Role, u.Team)))
+		team, err := CleanTeam(u.Team)
+		if err != nil {
+			return fmt.Errorf("create user %s: %w", u.Username, err)
+		}
+		u.Team = team
+	}
+	cur := "accounts"
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		for _, u := range us {
+			cur = u.Username
+			if err := insertUser(ctx, tx, u); err != nil {
+				return err
+			}
+			if err := appendAudit(ctx, tx, by.audit(u.Created, "user.create", "user:"+u.Username,
+				fmt.Sprintf("role %s, team %q", u.Role, u.Team))); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("create user %s: %w", u.Username, err)
+		return fmt.Errorf("create user %s: %w", cur, err)
 	}
 	return nil
 }

@@ -215,7 +215,7 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 1 {
-			return nil
+			return tx.reportCallEnded(ctx, id)
 		}
 		var status string
 		if err := tx.queryRow(ctx, `SELECT status FROM calls WHERE id = ?`, id).Scan(&status); err != nil {

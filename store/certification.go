@@ -253,6 +253,14 @@ type AttemptFilter struct {
 	// WithoutScorecard leaves Scorecard empty, for reports that need
 	// scores only and should not read every scorecard.
 	WithoutScorecard bool
+	// TraineesOnly leaves out the calls of accounts that are not
+	// trainees.
+	TraineesOnly bool
+	// AfterEnded and AfterID, when AfterID is set, start after the attempt
+	// that ended at AfterEnded with id AfterID, in the order attempts are
+	// returned: a page's last attempt is where the next page starts.
+	AfterEnded time.Time
+	AfterID    string
 }
 
 // ListAttempts returns ended calls matching f, oldest first.
@@ -279,9 +287,14 @@ func (db *DB) EachAttempt(ctx context.Context, f AttemptFilter, fn func(Attempt)
 		}
 		qualified = append(qualified, "c."+c)
 	}
-	q := `SELECT ` + strings.Join(qualified, ", ") + `, u.username, u.team FROM calls c JOIN users u ON u.id = c.user_id
-		WHERE c.status = ?`
-	args := []any{string(domain.CallEnded)}
+	// Calls come first (CROSS JOIN keeps SQLite's planner to that order):
+	// read in end order, a page stops at its limit, where starting from
+	// the users would sort every attempt of theirs first.
+	// An ended call is one with an end time: asking for that, rather than
+	// for the status, lets the planner walk the index of end times.
+	q := `SELECT ` + strings.Join(qualified, ", ") + `, u.username, u.team FROM calls c CROSS JOIN users u
+		WHERE u.id = c.user_id AND c.ended_at IS NOT NULL`
+	var args []any
 	if f.UserID != 0 {
 		q += ` AND c.user_id = ?`
 		args = append(args, f.UserID)
@@ -289,6 +302,14 @@ func (db *DB) EachAttempt(ctx context.Context, f AttemptFilter, fn func(Attempt)
 	if f.Team != "" {
 		q += ` AND u.team = ?`
 		args = append(args, f.Team)
+	}
+	if f.TraineesOnly {
+		q += ` AND u.role = ?`
+		args = append(args, string(domain.RoleTrainee))
+	}
+	if f.AfterID != "" {
+		q += ` AND (c.ended_at > ? OR (c.ended_at = ? AND c.id > ?))`
+		args = append(args, millis(f.AfterEnded), millis(f.AfterEnded), f.AfterID)
 	}
 	if !f.From.IsZero() {
 		q += ` AND c.ended_at >= ?`

@@ -271,6 +271,9 @@ func (db *DB) UpholdDispute(ctx context.Context, actor Actor, id int64, u Uphold
 			u.Score, u.Passed, string(u.Scorecard), d.CallID); err != nil {
 			return err
 		}
+		if err := tx.reportRescored(ctx, d.CallID, card.String); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `UPDATE disputes SET score_before = ?, score_after = ? WHERE id = ?`,
 			before.Float64, u.Score, id); err != nil {
 			return err

@@ -162,8 +162,8 @@ func matrixCells(t *testing.T, body string) (map[cellKey]cellVal, map[string][]s
 	return cells, states
 }
 
-// expectedCells computes the matrix from the stored attempts, apart from
-// the code under test.
+// expectedCells computes the matrix's exam cells from the stored
+// attempts, apart from the code under test.
 func expectedCells(t *testing.T, db *store.DB, f store.AttemptFilter) map[cellKey]cellVal {
 	t.Helper()
 	as, err := db.ListAttempts(context.Background(), f)
@@ -171,6 +171,9 @@ func expectedCells(t *testing.T, db *store.DB, f store.AttemptFilter) map[cellKe
 	best := map[cellKey]float64{}
 	n := map[cellKey]int{}
 	for _, a := range as {
+		if a.Mode != domain.Exam {
+			continue
+		}
 		k := cellKey{a.Username, a.ScenarioID}
 		if n[k] == 0 || a.Score > best[k] {
 			best[k] = a.Score
@@ -556,6 +559,78 @@ func TestXAPIStatements(t *testing.T) {
 	require.Len(t, onDay, 1, "only the sign-off, made at t0")
 	assert.Equal(t, "https://lms.example.com/coach/tracks/heating-level-1", onDay[0].Object.ID)
 	assert.Equal(t, "同意", onDay[0].Result.Response)
+}
+
+func TestXAPIStatementsComeInPages(t *testing.T) {
+	e := newCertEnv(t)
+	for i := range 5 {
+		e.attempt(e.li, "leak", domain.Exam, t0.Add(-time.Duration(i+2)*time.Hour), 90, true, nil)
+	}
+	e.passTrack(e.qi, t0.Add(-30*time.Hour))
+	r := e.post(e.mgrToken, e.mgrCSRF, fmt.Sprintf("/manage/trainees/%d/decisions", e.qi.ID),
+		url.Values{"track": {"heating-level-1"}, "action": {"signoff"}, "comment": {"同意"}})
+	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
+
+	type page struct {
+		Statements []xStatement `json:"statements"`
+		More       string       `json:"more"`
+	}
+	get := func(path string) page {
+		t.Helper()
+		r := e.get(e.mgrToken, path)
+		require.Equal(t, http.StatusOK, r.Code, r.Body)
+		var p page
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &p))
+		return p
+	}
+	all := get("/api/xapi/statements?team=east")
+	require.Len(t, all.Statements, 5+6+1)
+	assert.Empty(t, all.More)
+	var paged []xStatement
+	next, pages := "/api/xapi/statements?team=east&limit=4", 0
+	for next != "" {
+		p := get(next)
+		assert.LessOrEqual(t, len(p.Statements), 4+1, "a page holds limit attempts, the last one the sign-offs too")
+		paged = append(paged, p.Statements...)
+		if p.More != "" {
+			assert.Contains(t, p.More, "team=east", "the next page keeps the filter")
+		}
+		next = p.More
+		pages++
+	}
+	assert.Equal(t, 3, pages)
+	assert.Equal(t, all.Statements, paged)
+	for _, q := range []string{"limit=0", "limit=1001", "limit=x", "after=nonsense"} {
+		assert.Equal(t, http.StatusBadRequest, e.get(e.mgrToken, "/api/xapi/statements?"+q).Code, q)
+	}
+}
+
+func TestMatrixPages(t *testing.T) {
+	e := newCertEnv(t)
+	var us []*domain.User
+	for i := range matrixPageSize {
+		us = append(us, &domain.User{Username: fmt.Sprintf("zz%03d", i), PasswordHash: "h", Role: domain.RoleTrainee, Team: "east", Created: t0})
+	}
+	require.NoError(t, e.db.CreateUsersBy(context.Background(), us, store.CLI))
+	e.attempt(*us[len(us)-1], "leak", domain.Exam, t0.Add(-time.Hour), 77, false, nil)
+	first := e.get(e.mgrToken, "/manage?team=east")
+	rows, _ := matrixCells(t, first.Body)
+	_, states := matrixCells(t, first.Body)
+	assert.Len(t, states, matrixPageSize)
+	assert.Empty(t, rows, "the trainee with an attempt sorts last, on page 2")
+	assert.Contains(t, first.Body, `data-page="1" data-pages="2"`)
+	assert.Contains(t, first.Body, `href="/manage?page=2&amp;team=east" rel="next"`)
+	second := e.get(e.mgrToken, "/manage?team=east&page=2")
+	rows, states = matrixCells(t, second.Body)
+	assert.Equal(t, map[cellKey]cellVal{{"zz099", "leak"}: {"77", 1}}, rows)
+	assert.Equal(t, map[string][]string{"zz098": {"enrolled"}, "zz099": {"enrolled"}}, states, "li, qi and zz000… fill page 1")
+	assert.Contains(t, second.Body, `rel="prev"`)
+	assert.NotContains(t, second.Body, `rel="next"`)
+	csv := e.get(e.mgrToken, "/manage/export.csv?team=east")
+	assert.Equal(t, 1+2+matrixPageSize, strings.Count(csv.Body, "\r\n"), "the CSV has every trainee")
+	for _, q := range []string{"page=0", "page=-1", "page=x"} {
+		assert.Equal(t, http.StatusBadRequest, e.get(e.mgrToken, "/manage?"+q).Code, q)
+	}
 }
 
 func TestAssignments(t *testing.T) {

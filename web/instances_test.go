@@ -46,7 +46,10 @@ func TestTwoInstancesResume(t *testing.T) {
 		// A checks its lease often, so the test sees it let go soon.
 		lost := make(chan string, 4)
 		envA := newEnvOn(t, open(), config("A", 1500*time.Millisecond), func(c *Config) { c.OnCallLost = func(id string) { lost <- id } })
-		envB := newEnvOn(t, open(), config("B", 0))
+		// B says when it has recorded the call's end, which comes after
+		// the end message reaches the trainee.
+		ended := make(chan string, 1)
+		envB := newEnvOn(t, open(), config("B", 0), func(c *Config) { c.OnCallEnd = func(id string) { ended <- id } })
 		t.Cleanup(envA.srv.Close)
 		t.Cleanup(envB.srv.Close)
 		tsA, tsB := wsServer(t, envA), wsServer(t, envB)
@@ -168,6 +171,12 @@ func TestTwoInstancesResume(t *testing.T) {
 		var sent sim.Scorecard
 		require.NoError(t, json.Unmarshal(end.Scorecard, &sent))
 		assert.Equal(t, card.Score, sent.Score)
+		select {
+		case e := <-ended:
+			require.Equal(t, id, e)
+		case <-time.After(readWait):
+			t.Fatal("B did not record the call's end")
+		}
 		rec, err = envA.db.CallByID(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, domain.CallEnded, rec.Status)

@@ -25,6 +25,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the web server", runServe},
 		{"user", "manage accounts: user add, user list", runUser},
+		{"demo", "fill an empty store with a demo history of trainees, attempts and certificates", runDemo},
 		{"play", "play a call in the terminal", runPlay},
 		{"replay", "replay a transcript and print its scorecard", runReplay},
 		{"check", "validate scenario and phrasebook files and run golden transcripts", runCheck},

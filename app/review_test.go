@@ -107,7 +107,7 @@ func TestUpholdProposesNotPublishes(t *testing.T) {
 	entries := f.app.ItemEntries(ctx, rec, "greet")
 	require.NotEmpty(t, entries)
 	proposal := f.app.ProposeWording(ctx, rec, "greet", said)
-	assert.Equal(t, "喂，什么事", proposal, "no part of the line is like a greeting entry: the line, for the trainer to trim")
+	assert.Equal(t, "喂", proposal, "the clause like the greeting entries, not the whole sentence")
 
 	const wording = "喂，什么事"
 	res, err := f.app.UpholdDispute(ctx, wang, list[0].D.ID, "算你问候了", &app.Learn{EntryID: entries[0].ID, Wording: wording})

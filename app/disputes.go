@@ -244,7 +244,14 @@ func (a *App) UpholdDispute(ctx context.Context, u domain.User, id int64, commen
 			return UpholdResult{}, invalid("bad_wording")
 		}
 		edit = &ed
-		evalCase = &store.EvalCase{Text: learn.Wording, Intent: string(entry.Intent), EntryID: entry.ID}
+		// The case is the line as the trainee said it: the review then
+		// shows whether the draft hears real speech, not only its own
+		// variant.
+		said := learn.Wording
+		if card, err := ParseCard(rec); err == nil && d.Turn < len(card.Turns) {
+			said = card.Turns[d.Turn].Text
+		}
+		evalCase = &store.EvalCase{Text: said, Intent: string(entry.Intent), EntryID: entry.ID}
 	}
 	if err := a.rescore(ctx, u, d, comment, evalCase); err != nil {
 		return UpholdResult{}, err

@@ -36,15 +36,12 @@ func (a *App) ProposeWording(ctx context.Context, rec store.Call, itemID, said s
 func proposeSpan(said string, entries []*phrasebook.Entry, hits []phrasebook.Hit) string {
 	runes := []rune(said)
 	intents := map[phrasebook.Intent]bool{}
-	wording := map[rune]bool{}
+	var wordings []string
 	for _, e := range entries {
 		intents[e.Intent] = true
-		for _, w := range append([]string{e.Text}, e.Variants...) {
-			for _, r := range w {
-				wording[r] = true
-			}
-		}
+		wordings = append(append(wordings, e.Text), e.Variants...)
 	}
+	like := likeness(wordings)
 	other := make([]bool, len(runes))
 	for _, h := range hits {
 		if h.Start < 0 || h.End > len(runes) || h.Start >= h.End {
@@ -59,31 +56,61 @@ func proposeSpan(said string, entries []*phrasebook.Entry, hits []phrasebook.Hit
 	}
 	best, bestScore := "", 0
 	for _, c := range clauses(runes) {
-		free, score := 0, 0
-		for i := c[0]; i < c[1]; i++ {
-			if !other[i] {
-				free++
-				if wording[runes[i]] {
-					score++
-				}
-			}
-		}
-		if free == 0 {
-			continue
-		}
 		text := trimSpan(runes, c[0], c[1], other)
 		if text == "" {
 			continue
 		}
-		n := len([]rune(text))
-		if best == "" || score > bestScore || score == bestScore && n < len([]rune(best)) {
+		score := like(text)
+		if score > bestScore || score == bestScore && len(text) < len(best) {
 			best, bestScore = text, score
 		}
 	}
-	if best == "" || bestScore == 0 {
+	if bestScore < minLikeness {
 		return trimSpan(runes, 0, len(runes), nil)
 	}
 	return best
+}
+
+// minLikeness is the least likeness a clause needs to be proposed rather
+// than the whole line: a pair of characters in the entries' order, or a
+// clause an entry's wording holds.
+const minLikeness = 3
+
+// commonRunes say little about what a clause means: every polite reply has
+// some.
+const commonRunes = "您你我他的了是这那一下请把给在就都也和吗呢吧啊个们有么"
+
+// likeness scores how much a piece of text is like the wordings: 3 for
+// each pair of adjacent characters a wording has, 1 for each other
+// uncommon character one has, and 3 per character when a wording contains
+// the whole text.
+func likeness(wordings []string) func(string) int {
+	chars, pairs := map[rune]bool{}, map[[2]rune]bool{}
+	for _, w := range wordings {
+		rs := []rune(w)
+		for i, r := range rs {
+			chars[r] = true
+			if i > 0 {
+				pairs[[2]rune{rs[i-1], r}] = true
+			}
+		}
+	}
+	return func(text string) int {
+		rs := []rune(text)
+		score := 0
+		for i, r := range rs {
+			switch {
+			case i > 0 && pairs[[2]rune{rs[i-1], r}]:
+				score += 3
+			case chars[r] && !strings.ContainsRune(commonRunes, r):
+				score++
+			}
+		}
+		if slices.ContainsFunc(wordings, func(w string) bool { return strings.Contains(w, text) }) {
+			score += 3 * len(rs)
+		}
+		return score
+	}
 }
 
 // clauses splits runes at punctuation and spaces into [start, end) ranges.

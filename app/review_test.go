@@ -133,7 +133,8 @@ func TestUpholdProposesNotPublishes(t *testing.T) {
 	require.Empty(t, rv.Issues)
 	assert.Greater(t, rv.Cases, 1000, "the built-in sets are replayed")
 	assert.NotZero(t, rv.Runs)
-	assert.Contains(t, rv.NewlyMatched, app.EvalChange{Text: wording, Source: app.EvalSourceDispute, Intent: "greeting", Labelled: true})
+	assert.Contains(t, rv.NewlyMatched, app.EvalChange{Text: said, Source: app.EvalSourceDispute, Intent: "greeting", Labelled: true},
+		"the line as the trainee said it is the dispute's evaluation case")
 	assert.NotEmpty(t, rv.Diff)
 
 	// Publishing against an older publication is refused: review again.

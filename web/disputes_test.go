@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -149,7 +150,11 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	callRec, err := env.db.CallByID(ctx, id)
 	require.NoError(t, err)
 	entry := env.srv.app.ItemEntries(ctx, callRec, item.ID)[0]
-	wording := "麻烦您再说一遍具体情况可以吗"
+	said := card.Turns[turn].Text
+	wording := env.srv.app.ProposeWording(ctx, callRec, item.ID, said)
+	require.NotEmpty(t, wording)
+	t.Logf("proposed %q for %s from %q", wording, item.ID, said)
+	assert.Contains(t, body, `name="wording" value="`+wording+`"`, "the form proposes the wording")
 	uphold := "/disputes/" + strconv.FormatInt(d.ID, 10) + "/uphold"
 	w = env.do(withCookie(formReq(http.MethodPost, uphold, url.Values{csrfField: {wangCSRF}, "learn": {"1"}, "entry": {"not-offered"}, "wording": {wording}}), wangToken))
 	assert.Equal(t, http.StatusBadRequest, w.Code, "only the item's entries")
@@ -191,15 +196,15 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	live, ok := cs.Book.Entry(entry.ID)
 	require.True(t, ok)
 	assert.NotContains(t, live.Variants, wording)
-	// The review page shows the dispute's wording newly matched.
+	// The review page shows the trainee's line newly matched.
 	w = env.do(withCookie(getReq(review), wangToken))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), "申诉已采纳")
-	assert.Regexp(t, `新识别到[\s\S]*“`+wording+`”`, w.Body.String())
+	assert.Regexp(t, `新识别到[\s\S]*“`+regexp.QuoteMeta(said)+`”`, w.Body.String())
 	cases, err := env.db.ListEvalCases(ctx)
 	require.NoError(t, err)
 	require.Len(t, cases, 1)
-	assert.Equal(t, wording, cases[0].Text)
+	assert.Equal(t, said, cases[0].Text)
 	assert.Equal(t, string(entry.Intent), cases[0].Intent)
 
 	// Both changes are in the audit log.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hotlinecoach/coach/auth"
 	"github.com/hotlinecoach/coach/domain"
@@ -18,7 +19,8 @@ import (
 
 // AccountRefusal says why an account change was refused, as a key the
 // transport turns into a message: username, role, team, password, taken,
-// self or last_admin. Err is the cause.
+// self, last_admin, name, employee_no, current_password or address. Err is
+// the cause.
 type AccountRefusal struct {
 	Key string
 	Err error
@@ -37,18 +39,31 @@ func refuseAccount(key string, err error) error {
 	return &AccountRefusal{Key: key, Err: err}
 }
 
-// NewAccount is an account to create, as a form or the command line gives
-// it.
+// NewAccount is an account to create, as a form, the setup page, an
+// import line or the command line gives it.
 type NewAccount struct {
 	Username, Role, Team, Password string
+	// Name is the person's real name; EmployeeNo their company's number
+	// for them, optional.
+	Name, EmployeeNo string
+	// NameOptional lets Name be empty: the shell's coach user add, for
+	// scripts written before accounts had names.
+	NameOptional bool
 }
 
-// CreateAccount checks and stores a new account with its audit entry; the
-// password is hashed with params. A refusal is an *AccountRefusal.
-func (a *App) CreateAccount(ctx context.Context, by store.Actor, n NewAccount, params auth.Params) (domain.User, error) {
+// check normalises and checks every field, naming the first refused one in
+// an *AccountRefusal, and hashes the password with params.
+func (n NewAccount) check(params auth.Params, created time.Time) (domain.User, error) {
 	name, err := auth.NormalizeUsername(n.Username)
 	if err != nil {
 		return domain.User{}, refuseAccount("username", err)
+	}
+	real, err := store.CleanName(n.Name)
+	if err != nil {
+		return domain.User{}, refuseAccount("name", err)
+	}
+	if real == "" && !n.NameOptional {
+		return domain.User{}, refuseAccount("name", errors.New("the person's real name is required"))
 	}
 	role, err := domain.ParseRole(n.Role)
 	if err != nil {
@@ -58,6 +73,10 @@ func (a *App) CreateAccount(ctx context.Context, by store.Actor, n NewAccount, p
 	if err != nil {
 		return domain.User{}, refuseAccount("team", err)
 	}
+	no, err := store.CleanEmployeeNo(n.EmployeeNo)
+	if err != nil {
+		return domain.User{}, refuseAccount("employee_no", err)
+	}
 	if err := auth.CheckPassword(name, n.Password); err != nil {
 		return domain.User{}, refuseAccount("password", err)
 	}
@@ -65,14 +84,23 @@ func (a *App) CreateAccount(ctx context.Context, by store.Actor, n NewAccount, p
 	if err != nil {
 		return domain.User{}, err
 	}
-	u := domain.User{Username: name, PasswordHash: hash, Role: role, Team: team, Created: a.now()}
+	return domain.User{Username: name, PasswordHash: hash, Role: role, Team: team, Name: real, EmployeeNo: no, Created: created}, nil
+}
+
+// CreateAccount checks and stores a new account with its audit entry; the
+// password is hashed with params. A refusal is an *AccountRefusal.
+func (a *App) CreateAccount(ctx context.Context, by store.Actor, n NewAccount, params auth.Params) (domain.User, error) {
+	u, err := n.check(params, a.now())
+	if err != nil {
+		return domain.User{}, err
+	}
 	if err := a.db.CreateUserBy(ctx, &u, by); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return domain.User{}, refuseAccount("taken", err)
 		}
 		return domain.User{}, err
 	}
-	a.log.Info("account created", "user", u.ID, "role", role, "by", by.Name)
+	a.log.Info("account created", "user", u.ID, "role", u.Role, "by", by.Name)
 	return u, nil
 }
 
@@ -84,6 +112,16 @@ func (a *App) UpdateAccount(ctx context.Context, me *domain.User, by store.Actor
 	if ch.Role != nil {
 		if _, err := domain.ParseRole(string(*ch.Role)); err != nil {
 			return domain.User{}, refuseAccount("role", err)
+		}
+	}
+	if ch.Name != nil {
+		if _, err := store.CleanName(*ch.Name); err != nil {
+			return domain.User{}, refuseAccount("name", err)
+		}
+	}
+	if ch.EmployeeNo != nil {
+		if _, err := store.CleanEmployeeNo(*ch.EmployeeNo); err != nil {
+			return domain.User{}, refuseAccount("employee_no", err)
 		}
 	}
 	if me != nil && id == me.ID && ((ch.Disabled != nil && *ch.Disabled) || (ch.Role != nil && *ch.Role != domain.RoleAdmin)) {

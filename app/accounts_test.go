@@ -37,7 +37,7 @@ func TestAccountRules(t *testing.T) {
 		ctx := context.Background()
 		a := newApp(t, db)
 		create := func(name, role string) (domain.User, error) {
-			return a.CreateAccount(ctx, store.CLI, app.NewAccount{Username: name, Role: role, Password: "热线值班员第一天上岗"}, fastParams)
+			return a.CreateAccount(ctx, store.CLI, app.NewAccount{Username: name, Name: "测试" + name, Role: role, Password: "热线值班员第一天上岗"}, fastParams)
 		}
 		li, err := create("li", "admin")
 		require.NoError(t, err)
@@ -49,9 +49,13 @@ func TestAccountRules(t *testing.T) {
 			{"taken", "LI", "trainee", "热线值班员第一天上岗", "taken"},
 		}
 		for _, tt := range tests {
-			_, err := a.CreateAccount(ctx, store.CLI, app.NewAccount{Username: tt.user, Role: tt.role, Password: tt.password}, fastParams)
+			_, err := a.CreateAccount(ctx, store.CLI, app.NewAccount{Username: tt.user, Name: "王伟", Role: tt.role, Password: tt.password}, fastParams)
 			assert.Equal(t, tt.key, refusalKey(err), "%s: %v", tt.name, err)
 		}
+		_, err = a.CreateAccount(ctx, store.CLI, app.NewAccount{Username: "wang", Role: "trainee", Password: "热线值班员第一天上岗"}, fastParams)
+		assert.Equal(t, "name", refusalKey(err), "a real name is required")
+		_, err = a.CreateAccount(ctx, store.CLI, app.NewAccount{Username: "wang", Role: "trainee", EmployeeNo: "a b", Name: "王伟", Password: "热线值班员第一天上岗"}, fastParams)
+		assert.Equal(t, "employee_no", refusalKey(err))
 
 		demote, off := domain.RoleTrainer, true
 		// Self: refused for the site's admin, whoever else is admin.

@@ -27,6 +27,12 @@ type Config struct {
 	// which starts as the built-in library and phrasebook.
 	Library *scenarios.Library
 	Book    *sim.Book
+	// MaxUnopenedCalls caps a user's live calls that no socket has opened;
+	// past it, a call start is refused with a *TooManyCalls. Default 3.
+	MaxUnopenedCalls int
+	// UnopenedTimeout is how long a call may wait for its first socket
+	// before ExpireUnopened ends it as timed out. Default 10 minutes.
+	UnopenedTimeout time.Duration
 }
 
 // App is the application over one store. Create it with New and Close it
@@ -36,6 +42,9 @@ type App struct {
 	log     *slog.Logger
 	now     func() time.Time
 	content *Content
+	// maxUnopened and unopenedTimeout are Config's.
+	maxUnopened     int
+	unopenedTimeout time.Duration
 }
 
 // New makes the application over db; log may be nil.
@@ -46,7 +55,14 @@ func New(db *store.DB, log *slog.Logger, cfg Config) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{db: db, log: log, now: cfg.Now, content: NewContent(db, log, cfg.Library, cfg.Book)}
+	if cfg.MaxUnopenedCalls == 0 {
+		cfg.MaxUnopenedCalls = 3
+	}
+	if cfg.UnopenedTimeout == 0 {
+		cfg.UnopenedTimeout = 10 * time.Minute
+	}
+	return &App{db: db, log: log, now: cfg.Now, content: NewContent(db, log, cfg.Library, cfg.Book),
+		maxUnopened: cfg.MaxUnopenedCalls, unopenedTimeout: cfg.UnopenedTimeout}
 }
 
 // Content is the content calls run against.
@@ -56,18 +72,27 @@ func (a *App) Content() *Content { return a.content }
 // Live calls must be stopped first.
 func (a *App) Close() { a.content.Close() }
 
-// Janitor removes expired sessions and login attempts too old to count
-// (older than keepLogins) every interval until ctx ends. Several instances
-// may run it at once; the deletes are idempotent.
+// Janitor removes expired sessions, login attempts and throttle counts too
+// old to count (older than keepLogins) and the log of ended sessions past
+// an hour, every interval; and ends the calls no socket opened within
+// UnopenedTimeout, a tenth of that timeout apart; until ctx ends. Several
+// instances may run it at once; each step is idempotent.
 func (a *App) Janitor(ctx context.Context, every, keepLogins time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	u := time.NewTicker(min(every, a.unopenedTimeout/10))
+	defer u.Stop()
+	a.sweep(ctx, keepLogins)
 	for {
-		a.sweep(ctx, keepLogins)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			a.sweep(ctx, keepLogins)
+		case <-u.C:
+			if _, err := a.ExpireUnopened(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("time out unopened calls", "err", err)
+			}
 		}
 	}
 }
@@ -83,5 +108,12 @@ func (a *App) sweep(ctx context.Context, keepLogins time.Duration) {
 	}
 	if _, err := a.db.PruneLoginAttempts(ctx, now.Add(-keepLogins)); err != nil && ctx.Err() == nil {
 		a.log.Error("prune login attempts", "err", err)
+	}
+	if err := a.db.PruneLoginThrottle(ctx, now.Add(-keepLogins)); err != nil && ctx.Err() == nil {
+		a.log.Error("prune login throttle", "err", err)
+	}
+	// Every instance reads the log within a poll; an hour is ample.
+	if err := a.db.PruneSessionEnds(ctx, now.Add(-time.Hour)); err != nil && ctx.Err() == nil {
+		a.log.Error("prune session ends", "err", err)
 	}
 }

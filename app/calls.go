@@ -2,11 +2,15 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -37,11 +41,67 @@ func (a *App) CreateCall(ctx context.Context, u domain.User, scenarioID, revisio
 		Seed:    rand.Int64(), // #nosec G404 -- picks the simulated caller's lines; stored with the call and no secret
 		Started: a.now(),
 	}
-	if err := a.db.CreateCall(ctx, &call); err != nil {
+	err := a.db.CreateCallWithin(ctx, &call, a.maxUnopened)
+	var quota *store.QuotaError
+	if errors.As(err, &quota) {
+		// The oldest unopened call times out first and frees a place.
+		return store.Call{}, &TooManyCalls{Retry: max(quota.Oldest.Add(a.unopenedTimeout).Sub(a.now()), time.Second), Err: err}
+	}
+	if err != nil {
 		return store.Call{}, err
 	}
 	a.log.Info("call created", "call", call.ID, "user", u.ID, "scenario", scenarioID, "revision", revision, "mode", mode)
 	return call, nil
+}
+
+// TooManyCalls refuses a call start: the user has as many live calls that
+// no socket opened as allowed. One frees up within Retry.
+type TooManyCalls struct {
+	Retry time.Duration
+	Err   error
+}
+
+func (e *TooManyCalls) Error() string {
+	return fmt.Sprintf("too many calls waiting for their socket; retry in %s: %v", e.Retry.Round(time.Second), e.Err)
+}
+
+// Unwrap gives the store's quota error.
+func (e *TooManyCalls) Unwrap() error { return e.Err }
+
+// ExpireUnopened ends, as timed out, the live calls no socket opened within
+// UnopenedTimeout of their start, and reports how many. Several instances
+// may run it at once: a call is ended once, and one a socket opened
+// meanwhile is left alone.
+func (a *App) ExpireUnopened(ctx context.Context) (int, error) {
+	calls, err := a.db.UnopenedCallsBefore(ctx, a.now().Add(-a.unopenedTimeout), 500)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, rec := range calls {
+		sc, book, err := a.content.ForCall(ctx, rec)
+		if err != nil {
+			return n, err
+		}
+		engine := sim.NewCall(sc, book, sim.Options{Mode: rec.Mode, Seed: uint64(rec.Seed)}) // #nosec G115 -- the seed is PRNG bits, as in the live runtime's rebuild
+		engine.Abandon()
+		card := engine.Scorecard()
+		raw, err := json.Marshal(card)
+		if err != nil {
+			return n, fmt.Errorf("call %s: encode scorecard: %w", rec.ID, err)
+		}
+		err = a.db.EndUnopenedCall(ctx, rec.ID, store.CallResult{Ended: a.now(), Outcome: string(card.Outcome),
+			Score: float64(card.Score), Passed: card.Passed, Scorecard: raw})
+		if errors.Is(err, store.ErrConflict) {
+			continue // opened or ended meanwhile
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		a.log.Info("unopened call timed out", "call", rec.ID, "user", rec.UserID, "started", rec.Started)
+	}
+	return n, nil
 }
 
 // VisibleCall loads a call user u may see. A trainee sees only their own

@@ -63,6 +63,24 @@ type User struct {
 	Team         string
 	Created      time.Time
 	Disabled     bool
+	// Name is the person's real name, shown wherever the account is named
+	// to people (certificates, dashboards, histories, the audit log);
+	// empty for accounts made before names were kept.
+	Name string
+	// EmployeeNo is the company's number for the person; optional.
+	EmployeeNo string
+	// MustChangePassword makes the next sign-in ask for a new password,
+	// after an admin set a temporary one.
+	MustChangePassword bool
+}
+
+// DisplayName is how people see the account named: the real name with
+// the username, or the username alone when no name is kept.
+func (u User) DisplayName() string {
+	if u.Name == "" {
+		return u.Username
+	}
+	return u.Name + " (" + u.Username + ")"
 }
 
 // Mode says whether a call is practice (hints as it goes) or an exam (none

@@ -126,6 +126,16 @@ func (c *Call) Now() float64 { return c.now }
 // Scorecard returns the graded call once it has ended, else nil.
 func (c *Call) Scorecard() *Scorecard { return c.card }
 
+// Abandon ends a call that never started ringing as timed out: its line
+// was never picked up, so there is nothing to grade but the outcome. A
+// call that started or ended is left as it is and Abandon returns nil.
+func (c *Call) Abandon() []Event {
+	if c.started || c.ended {
+		return nil
+	}
+	return c.end(0, TimedOut)
+}
+
 // Mood is the caller's current anger, 0-100.
 func (c *Call) Mood() int { return c.mood }
 

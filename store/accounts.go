@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hotlinecoach/coach/domain"
 )
@@ -21,6 +22,35 @@ func CleanTeam(team string) (string, error) {
 	return team, nil
 }
 
+// Bounds of a real name and an employee number, in bytes.
+const (
+	maxName       = 100
+	maxEmployeeNo = 40
+)
+
+// CleanName trims a person's real name and checks it: one line, at most
+// 100 bytes.
+func CleanName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if len(name) > maxName || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", fmt.Errorf("%w: name %q: at most %d bytes on one line", ErrInvalid, name, maxName)
+	}
+	return name, nil
+}
+
+// CleanEmployeeNo trims an employee number and checks it: letters, digits
+// and '-' only, at most 40 bytes; empty means none.
+func CleanEmployeeNo(no string) (string, error) {
+	no = strings.TrimSpace(no)
+	ok := len(no) <= maxEmployeeNo && strings.IndexFunc(no, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	}) < 0
+	if !ok {
+		return "", fmt.Errorf("%w: employee number %q: letters, digits and '-' only, at most %d", ErrInvalid, no, maxEmployeeNo)
+	}
+	return no, nil
+}
+
 // CreateUserBy stores a new account like CreateUser and writes its audit
 // entry in the same transaction.
 func (db *DB) CreateUserBy(ctx context.Context, u *domain.User, by Actor) error {
@@ -31,14 +61,9 @@ func (db *DB) CreateUserBy(ctx context.Context, u *domain.User, by Actor) error 
 // transaction: all of them, or none.
 func (db *DB) CreateUsersBy(ctx context.Context, us []*domain.User, by Actor) error {
 	for _, u := range us {
-		if err := checkNewUser(u); err != nil {
+		if err := cleanNewUser(u); err != nil {
 			return err
 		}
-		team, err := CleanTeam(u.Team)
-		if err != nil {
-			return fmt.Errorf("create user %s: %w", u.Username, err)
-		}
-		u.Team = team
 	}
 	cur := "accounts"
 	err := db.tx(ctx, func(tx *sqlTx) error {
@@ -47,8 +72,14 @@ func (db *DB) CreateUsersBy(ctx context.Context, us []*domain.User, by Actor) er
 			if err := insertUser(ctx, tx, u); err != nil {
 				return err
 			}
-			if err := appendAudit(ctx, tx, by.audit(u.Created, "user.create", "user:"+u.Username,
-				fmt.Sprintf("role %s, team %q", u.Role, u.Team))); err != nil {
+			detail := fmt.Sprintf("role %s, team %q", u.Role, u.Team)
+			if u.Name != "" {
+				detail = u.Name + ", " + detail
+			}
+			if u.EmployeeNo != "" {
+				detail += fmt.Sprintf(", employee number %q", u.EmployeeNo)
+			}
+			if err := appendAudit(ctx, tx, by.audit(u.Created, "user.create", "user:"+u.Username, detail)); err != nil {
 				return err
 			}
 		}
@@ -56,6 +87,25 @@ func (db *DB) CreateUsersBy(ctx context.Context, us []*domain.User, by Actor) er
 	})
 	if err != nil {
 		return fmt.Errorf("create user %s: %w", cur, err)
+	}
+	return nil
+}
+
+// cleanNewUser checks a new account and cleans its team, name and
+// employee number.
+func cleanNewUser(u *domain.User) error {
+	if err := checkNewUser(u); err != nil {
+		return err
+	}
+	var err error
+	if u.Team, err = CleanTeam(u.Team); err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	if u.Name, err = CleanName(u.Name); err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	if u.EmployeeNo, err = CleanEmployeeNo(u.EmployeeNo); err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	return nil
 }
@@ -68,9 +118,11 @@ var ErrLastAdmin = fmt.Errorf("%w: the last active admin must stay", ErrConflict
 
 // UserChange is a change to an account; nil fields stay as they are.
 type UserChange struct {
-	Role     *domain.Role
-	Team     *string
-	Disabled *bool
+	Role       *domain.Role
+	Team       *string
+	Disabled   *bool
+	Name       *string
+	EmployeeNo *string
 }
 
 // UpdateUser applies ch to the account id, writes one audit entry per
@@ -104,6 +156,26 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.T
 				entries = append(entries, by.audit(at, "user.team", target, fmt.Sprintf("%q -> %q", old.Team, u.Team)))
 			}
 		}
+		if ch.Name != nil {
+			name, err := CleanName(*ch.Name)
+			if err != nil {
+				return err
+			}
+			if name != old.Name {
+				u.Name = name
+				entries = append(entries, by.audit(at, "user.name", target, fmt.Sprintf("%q -> %q", old.Name, u.Name)))
+			}
+		}
+		if ch.EmployeeNo != nil {
+			no, err := CleanEmployeeNo(*ch.EmployeeNo)
+			if err != nil {
+				return err
+			}
+			if no != old.EmployeeNo {
+				u.EmployeeNo = no
+				entries = append(entries, by.audit(at, "user.employee_no", target, fmt.Sprintf("%q -> %q", old.EmployeeNo, u.EmployeeNo)))
+			}
+		}
 		if ch.Disabled != nil && *ch.Disabled != old.Disabled {
 			u.Disabled = *ch.Disabled
 			action := "user.enable"
@@ -133,12 +205,12 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, at time.T
 				return fmt.Errorf("%w: %s is the last active admin", ErrLastAdmin, old.Username)
 			}
 		}
-		if _, err := tx.exec(ctx, `UPDATE users SET role = ?, team = ?, disabled = ? WHERE id = ?`,
-			string(u.Role), u.Team, u.Disabled, id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET role = ?, team = ?, disabled = ?, name = ?, employee_no = ? WHERE id = ?`,
+			string(u.Role), u.Team, u.Disabled, u.Name, u.EmployeeNo, id); err != nil {
 			return err
 		}
 		if u.Disabled && !old.Disabled || u.Role != old.Role {
-			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+			if err := endSessions(ctx, tx, id, "", at); err != nil {
 				return err
 			}
 		}

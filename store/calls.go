@@ -70,27 +70,7 @@ func newCallID() (string, error) {
 // CreateCall stores a new live call. When c.ID is empty a random id is made;
 // c.ID and c.Status are set on return.
 func (db *DB) CreateCall(ctx context.Context, c *Call) error {
-	if _, err := domain.ParseMode(string(c.Mode)); err != nil {
-		return fmt.Errorf("create call: %w", err)
-	}
-	if c.ScenarioID == "" {
-		return fmt.Errorf("create call: %w: scenario id is required", ErrInvalid)
-	}
-	id := c.ID
-	if id == "" {
-		var err error
-		if id, err = newCallID(); err != nil {
-			return err
-		}
-	}
-	_, err := db.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(domain.CallLive), millis(c.Started))
-	if err != nil {
-		return fmt.Errorf("create call %s for user %d: %w", id, c.UserID, err)
-	}
-	c.ID, c.Status = id, domain.CallLive
-	return nil
+	return db.CreateCallWithin(ctx, c, 0)
 }
 
 const callColumns = `id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at,
@@ -162,21 +142,27 @@ func (db *DB) ListCalls(ctx context.Context, f CallFilter) ([]Call, error) {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
+	return db.queryCalls(ctx, "list calls", q, args...)
+}
+
+// queryCalls runs a query selecting callColumns and scans every row; what
+// names the query in errors.
+func (db *DB) queryCalls(ctx context.Context, what, q string, args ...any) ([]Call, error) {
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list calls: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []Call
 	for rows.Next() {
 		c, err := scanCall(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list calls: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list calls: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }
@@ -269,20 +255,7 @@ func (db *DB) appendEvents(ctx context.Context, l *Lease, events []Event) error 
 			return fmt.Errorf("append events to call %s: %w: seq %d follows %d", callID, ErrInvalid, e.Seq, events[i-1].Seq)
 		}
 	}
-	var err error
-	if db.appender != nil {
-		err = db.appender.append(ctx, l, events)
-	} else {
-		err = db.tx(ctx, func(tx *sqlTx) error {
-			st, err := prepareAppend(ctx, tx)
-			if err != nil {
-				return err
-			}
-			defer st.close()
-			return st.append(ctx, tx, l, events)
-		})
-	}
-	if err != nil {
+	if err := db.appender.append(ctx, l, events); err != nil {
 		return fmt.Errorf("append events %d..%d to call %s: %w", events[0].Seq, events[len(events)-1].Seq, callID, err)
 	}
 	return nil

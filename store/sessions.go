@@ -39,20 +39,14 @@ func (db *DB) CreateSession(ctx context.Context, s Session) error {
 func (db *DB) SessionUser(ctx context.Context, tokenHash string) (Session, domain.User, error) {
 	var s Session
 	var created, expires, seen int64
-	var u domain.User
-	var role string
-	var uCreated int64
-	err := db.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at,
-			u.id, u.username, u.password_hash, u.role, u.team, u.created_at, u.disabled
-		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ?`, tokenHash).Scan(
-		&s.TokenHash, &s.UserID, &s.CSRFToken, &created, &expires, &seen,
-		&u.ID, &u.Username, &u.PasswordHash, &role, &u.Team, &uCreated, &u.Disabled)
+	row := db.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, `+
+		qualifiedUserColumns("u")+` FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ?`, tokenHash)
+	u, err := scanUser(prefixScanner{row, []any{&s.TokenHash, &s.UserID, &s.CSRFToken, &created, &expires, &seen}})
 	if err != nil {
 		return Session{}, domain.User{}, fmt.Errorf("session: %w", notFound(err))
 	}
 	s.Created, s.Expires, s.LastSeen = fromMillis(created), fromMillis(expires), fromMillis(seen)
-	u.Role, u.Created = domain.Role(role), fromMillis(uCreated)
 	return s, u, nil
 }
 

@@ -3,19 +3,43 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/hotlinecoach/coach/domain"
 )
 
-const userColumns = `id, username, password_hash, role, team, created_at, disabled`
+const userColumns = `id, username, password_hash, role, team, created_at, disabled, name, employee_no, must_change_password`
 
 type scanner interface{ Scan(dest ...any) error }
+
+// qualifiedUserColumns is userColumns with each column prefixed by the
+// table alias, for joins.
+func qualifiedUserColumns(alias string) string {
+	cols := strings.Split(userColumns, ", ")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// prefixScanner scans a row whose first columns go to prefix and the rest
+// to the dest its caller gives, so a join can reuse scanUser.
+type prefixScanner struct {
+	s      scanner
+	prefix []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.s.Scan(append(append([]any{}, p.prefix...), dest...)...)
+}
 
 func scanUser(s scanner) (domain.User, error) {
 	var u domain.User
 	var role string
 	var created int64
-	if err := s.Scan(&u.ID, &u.Username, &u.PasswordHash, &role, &u.Team, &created, &u.Disabled); err != nil {
+	if err := s.Scan(&u.ID, &u.Username, &u.PasswordHash, &role, &u.Team, &created, &u.Disabled,
+		&u.Name, &u.EmployeeNo, &u.MustChangePassword); err != nil {
 		return domain.User{}, err
 	}
 	u.Role = domain.Role(role)
@@ -49,9 +73,10 @@ func checkNewUser(u *domain.User) error {
 
 // insertUser stores u in tx and sets u.ID.
 func insertUser(ctx context.Context, tx *sqlTx, u *domain.User) error {
-	err := tx.queryRow(ctx, `INSERT INTO users (username, password_hash, role, team, created_at, disabled)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled).Scan(&u.ID)
+	err := tx.queryRow(ctx, `INSERT INTO users (username, password_hash, role, team, created_at, disabled, name, employee_no, must_change_password)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled,
+		u.Name, u.EmployeeNo, u.MustChangePassword).Scan(&u.ID)
 	return classify(err)
 }
 
@@ -110,9 +135,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) erro
 			return ErrNotFound
 		}
 		if disabled {
-			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
-				return err
-			}
+			return endSessions(ctx, tx, id, "", time.Now())
 		}
 		return nil
 	})
@@ -125,24 +148,80 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) erro
 // SetUserPassword replaces an account's password hash and ends its sessions,
 // so a changed password locks out whoever knew the old one.
 func (db *DB) SetUserPassword(ctx context.Context, id int64, passwordHash string) error {
-	if passwordHash == "" {
-		return fmt.Errorf("set password of user %d: %w: empty hash", id, ErrInvalid)
-	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
-		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		_, err = tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		_, err := setPassword(ctx, tx, id, passwordHash, false, time.Now())
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("set password of user %d: %w", id, err)
 	}
 	return nil
+}
+
+// SetUserPasswordBy replaces an account's password hash as SetUserPassword
+// does, with an audit entry by actor. With mustChange the password is a
+// temporary one: the next sign-in asks for a new one.
+func (db *DB) SetUserPasswordBy(ctx context.Context, id int64, passwordHash string, mustChange bool, at time.Time, by Actor) (domain.User, error) {
+	var u domain.User
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		var err error
+		if u, err = setPassword(ctx, tx, id, passwordHash, mustChange, at); err != nil {
+			return err
+		}
+		detail := "password set"
+		if mustChange {
+			detail = "temporary password set; to be changed at the next sign-in"
+		}
+		return appendAudit(ctx, tx, by.audit(at, "user.password", "user:"+u.Username, detail))
+	})
+	if err != nil {
+		return domain.User{}, fmt.Errorf("set password of user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// ChangeOwnPassword sets the password of the signed-in user id, clears
+// must_change_password and ends the account's other sessions, keeping
+// keepToken's, with an audit entry.
+func (db *DB) ChangeOwnPassword(ctx context.Context, id int64, passwordHash, keepToken string, at time.Time) error {
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		if err != nil {
+			return notFound(err)
+		}
+		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, passwordHash, false, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, id, keepToken); err != nil {
+			return err
+		}
+		// Logged for the whole user: the sockets of the other sessions
+		// close, and so, harmlessly, do this session's own.
+		if _, err := tx.exec(ctx, `INSERT INTO session_ends (user_id, token_hash, at) VALUES (?, '', ?)`, id, millis(at)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: at, ActorID: id, Actor: u.Username, Action: "user.password",
+			Target: "user:" + u.Username, Detail: "changed own password"})
+	})
+	if err != nil {
+		return fmt.Errorf("change password of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// setPassword sets the account's password hash and must_change_password,
+// ends its sessions, and returns the account, in the caller's transaction.
+func setPassword(ctx context.Context, tx *sqlTx, id int64, passwordHash string, mustChange bool, at time.Time) (domain.User, error) {
+	if passwordHash == "" {
+		return domain.User{}, fmt.Errorf("%w: empty password hash", ErrInvalid)
+	}
+	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return domain.User{}, notFound(err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, passwordHash, mustChange, id); err != nil {
+		return domain.User{}, err
+	}
+	u.PasswordHash, u.MustChangePassword = passwordHash, mustChange
+	return u, endSessions(ctx, tx, id, "", at)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -19,9 +20,7 @@ import (
 // stored hash and, when they pass, starts a session and sets its cookie.
 func (s *Server) login(c *gin.Context, username, password string) (domain.User, error) {
 	ctx := c.Request.Context()
-	user, err := s.app.Authenticate(ctx, username, password, c.ClientIP(), app.LoginPolicy{
-		Window: s.cfg.LoginWindow, MaxPerUser: s.cfg.MaxFailuresPerUser, MaxPerIP: s.cfg.MaxFailuresPerIP, DummyHash: s.dummyHash,
-	})
+	user, err := s.app.Authenticate(ctx, username, password, c.ClientIP(), s.cfg.Login)
 	var limited *app.RateLimited
 	switch {
 	case errors.Is(err, app.ErrMissingCredentials):
@@ -35,39 +34,58 @@ func (s *Server) login(c *gin.Context, username, password string) (domain.User, 
 	case err != nil:
 		return domain.User{}, err
 	}
-	now := s.cfg.Now()
+	if err := s.startSession(c, user); err != nil {
+		return domain.User{}, err
+	}
+	s.metrics.logins.WithLabelValues("ok").Inc()
+	return user, nil
+}
 
-	// A session that was there before signing in is ended, so a token
-	// planted in the browser beforehand cannot ride on this login.
+// startSession signs user in: a new session and its cookie. A session that
+// was there before is ended, so a token planted in the browser beforehand
+// cannot ride on this sign-in.
+func (s *Server) startSession(c *gin.Context, user domain.User) error {
+	ctx := c.Request.Context()
+	now := s.cfg.Now()
 	if old, had := currentSession(c); had {
-		if err := s.store.DeleteSession(ctx, old.TokenHash); err != nil {
-			return domain.User{}, err
+		if err := s.endSession(ctx, old); err != nil {
+			return err
 		}
 	}
 	token, err := auth.NewToken()
 	if err != nil {
-		return domain.User{}, err
+		return err
 	}
 	csrf, err := auth.NewToken()
 	if err != nil {
-		return domain.User{}, err
+		return err
 	}
 	expires := s.sessionExpiry(now, now)
 	if err := s.store.CreateSession(ctx, store.Session{
 		TokenHash: auth.HashToken(token), UserID: user.ID, CSRFToken: csrf,
 		Created: now, Expires: expires, LastSeen: now,
 	}); err != nil {
-		return domain.User{}, err
+		return err
 	}
 	s.setSessionCookie(c, token, expires)
-	s.metrics.logins.WithLabelValues("ok").Inc()
-	return user, nil
+	return nil
+}
+
+// endSession ends a session everywhere: the store forgets it and logs the
+// end, and the sockets it opened on this instance close at once (other
+// instances read the log).
+func (s *Server) endSession(ctx context.Context, sess store.Session) error {
+	if err := s.store.EndSession(ctx, sess.TokenHash, s.cfg.Now()); err != nil {
+		return err
+	}
+	s.sockets.closeSession(sess.UserID, sess.TokenHash)
+	return nil
 }
 
 // logout ends the request's session, if any, and clears the cookie.
 func (s *Server) logout(c *gin.Context) error {
 	if sess, ok := currentSession(c); ok {
-		if err := s.store.DeleteSession(c.Request.Context(), sess.TokenHash); err != nil {
+		if err := s.endSession(c.Request.Context(), sess); err != nil {
 			return err
 		}
 	}
@@ -77,14 +95,19 @@ func (s *Server) logout(c *gin.Context) error {
 
 // userJSON is how the API shows an account.
 type userJSON struct {
-	ID       int64  `json:"id"`
-	Username string `json:"username"`
-	Role     string `json:"role"`
-	Team     string `json:"team"`
+	ID         int64  `json:"id"`
+	Username   string `json:"username"`
+	Name       string `json:"name"`
+	EmployeeNo string `json:"employee_no,omitempty"`
+	Role       string `json:"role"`
+	Team       string `json:"team"`
+	// MustChangePassword: the next step is choosing a new password.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 func toUserJSON(u domain.User) userJSON {
-	return userJSON{ID: u.ID, Username: u.Username, Role: string(u.Role), Team: u.Team}
+	return userJSON{ID: u.ID, Username: u.Username, Name: u.Name, EmployeeNo: u.EmployeeNo, Role: string(u.Role), Team: u.Team,
+		MustChangePassword: u.MustChangePassword}
 }
 
 type loginRequest struct {

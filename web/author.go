@@ -404,6 +404,9 @@ func (s *Server) authorPlay(c *gin.Context) error {
 		return err
 	}
 	me, _ := currentUser(c)
+	if !s.admission.admit() {
+		return s.errOverloaded()
+	}
 	call, err := s.app.CreateCall(ctx, me, id, revision, domain.Practice)
 	if err != nil {
 		return err
@@ -702,9 +705,17 @@ const auditPage = 50
 
 // auditView is the audit log page.
 type auditView struct {
-	Entries []store.AuditEntry
+	Entries []auditRow
 	// Older is the before= value of the next page; zero on the last.
 	Older int64
+}
+
+// auditRow is an audit entry with its actor and target as people know
+// them: real names where the accounts have them.
+type auditRow struct {
+	store.AuditEntry
+	ActorName  string
+	TargetName string
 }
 
 // adminAudit is GET /admin/audit[?before=ID]: the audit log, newest first.
@@ -721,7 +732,30 @@ func (s *Server) adminAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := auditView{Entries: entries}
+	users, err := s.store.ListUsers(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	byID, byName := map[int64]domain.User{}, map[string]domain.User{}
+	for _, u := range users {
+		byID[u.ID], byName[u.Username] = u, u
+	}
+	v := auditView{Entries: make([]auditRow, len(entries))}
+	for i, e := range entries {
+		row := auditRow{AuditEntry: e, ActorName: e.Actor, TargetName: e.Target}
+		if u, ok := byID[e.ActorID]; ok && e.ActorID != 0 {
+			row.ActorName = u.DisplayName()
+		}
+		if name, ok := strings.CutPrefix(e.Target, "user:"); ok {
+			if u, ok := byName[name]; ok {
+				row.TargetName = "user:" + u.DisplayName()
+				if u.EmployeeNo != "" {
+					row.TargetName += " #" + u.EmployeeNo
+				}
+			}
+		}
+		v.Entries[i] = row
+	}
 	if len(entries) == auditPage {
 		v.Older = entries[len(entries)-1].ID
 	}

@@ -47,6 +47,11 @@ func callSocketPath(id string) string { return "/api/calls/" + id + "/ws" }
 // apiStartCall is POST /api/calls: it stores a new live call for the
 // signed-in user. The phone starts ringing only when the socket opens.
 func (s *Server) apiStartCall(c *gin.Context) error {
+	// Refused before anything is read or looked up: a saturated server
+	// answers at once.
+	if !s.admission.admit() {
+		return s.errOverloaded()
+	}
 	var req startCallRequest
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
@@ -75,6 +80,9 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 // request) for the signed-in user. The API and the start form both come
 // here, so a call starts the same way whichever asked.
 func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Call, error) {
+	if !s.admission.admit() {
+		return store.Call{}, s.errOverloaded()
+	}
 	u, _ := currentUser(c)
 	call, err := s.app.StartCall(c.Request.Context(), u, scenario, modeName)
 	if errors.Is(err, domain.ErrInvalid) {

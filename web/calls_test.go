@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
+	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,12 +21,29 @@ import (
 // runs it.
 func newCallEnv(t *testing.T, mods ...func(*Config)) (*testEnv, *scenarios.Library) {
 	t.Helper()
-	lib, book, err := app.LoadBuiltin()
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	lib, book := loadBuiltin(t)
 	env := newEnv(t, append([]func(*Config){func(c *Config) { c.Library, c.Book = lib, book }}, mods...)...)
 	t.Cleanup(env.srv.Close)
 	return env, lib
+}
+
+// loadBuiltin loads the built-in library and its book, closed when the
+// test ends.
+func loadBuiltin(t *testing.T) (*scenarios.Library, *sim.Book) {
+	t.Helper()
+	lib, book, err := app.LoadBuiltin()
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	return lib, book
+}
+
+// ringingSocket opens the socket of the call id as the holder of token and
+// reads up to the first ring.
+func ringingSocket(t *testing.T, ts *httptest.Server, token, id string) *websocket.Conn {
+	t.Helper()
+	conn := mustDial(t, ts, token, id, -1)
+	readUntil(t, conn, "ring")
+	return conn
 }
 
 // startCall makes a call through the API as the holder of token.

@@ -270,12 +270,13 @@ func testMatrixAndCSV(t *testing.T, db *store.DB) {
 					got[cellKey{rec[0], id}] = cellVal{rec[i], n}
 				}
 			}
-			states[rec[0]] = rec[len(rec)-1]
+			states[rec[0]] = rec[len(rec)-3]
 		}
 		assert.Equal(t, expectedCells(t, e.db, store.AttemptFilter{}), got)
 		assert.Equal(t, "'=west", teams["wu"], "a cell that starts like a formula is quoted")
 		assert.Equal(t, "east", teams["li"])
-		assert.Equal(t, "供热热线一级认证", head[len(head)-1])
+		assert.Equal(t, "供热热线一级认证", head[len(head)-3])
+		assert.Equal(t, []string{"真实姓名", "工号"}, head[len(head)-2:], "name and employee number come last")
 		assert.Equal(t, "学习中", states["li"])
 		assert.Equal(t, "", states["wu"])
 

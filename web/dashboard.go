@@ -18,8 +18,10 @@ import (
 // The dashboards' pages: the workflow is app's Report methods; these handlers read
 // the request, and lay the report out as a page or a CSV file.
 
-// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD).
-func parseReportFilter(c *gin.Context) (app.ReportFilter, error) {
+// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD). The
+// days are UTC days: the reports count findings per UTC day (store's
+// report_findings), so a day in the site's time zone would cut across two.
+func (s *Server) parseReportFilter(c *gin.Context) (app.ReportFilter, error) {
 	f, err := app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"))
 	if err != nil {
 		return f, reportError(err)
@@ -50,7 +52,7 @@ const matrixPageSize = 100
 // of trainees at a time, the most missed checklist items and forbidden
 // phrases, and the track assignments.
 func (s *Server) matrixPage(c *gin.Context) error {
-	f, err := parseReportFilter(c)
+	f, err := s.parseReportFilter(c)
 	if err != nil {
 		return err
 	}
@@ -115,7 +117,7 @@ func formatScore(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 // Per scenario it gives the best exam score and the exam attempts, then per
 // scenario the practice attempts, then the state on each track.
 func (s *Server) matrixCSV(c *gin.Context) error {
-	f, err := parseReportFilter(c)
+	f, err := s.parseReportFilter(c)
 	if err != nil {
 		return err
 	}
@@ -145,6 +147,9 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 		}
 		_ = w.Write(rec) // a strings.Builder does not fail
 	}
+	// The real name and employee number come last, so that the columns
+	// readers already rely on keep their places.
+	header = append(header, t("setup.name"), t("admin.employee_no"))
 	write(header)
 	for _, row := range r.Rows {
 		rec := []string{row.User.Username, row.User.Team}
@@ -165,13 +170,13 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 			}
 			rec = append(rec, state)
 		}
-		write(rec)
+		write(append(rec, row.User.Name, row.User.EmployeeNo))
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
 		return err
 	}
-	name := "coach-matrix-" + r.Now.UTC().Format("20060102") + ".csv"
+	name := "coach-matrix-" + r.Now.In(s.cfg.Location).Format("20060102") + ".csv"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
@@ -199,7 +204,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := parseReportFilter(c)
+	f, err := s.parseReportFilter(c)
 	if err != nil {
 		return err
 	}
@@ -207,7 +212,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: trendChart(r.Attempts, r.PassMark, r.Titles)}
+	v := traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: trendChart(r.Attempts, r.PassMark, r.Titles, s.cfg.Location)}
 	for _, t := range r.Tracks {
 		v.Tracks = append(v.Tracks, trackDecisions{trackProgress: trackProgress{Track: t.Track, Status: t.Status, Titles: r.Titles}, Decisions: t.Decisions})
 	}

@@ -171,7 +171,7 @@ func (s *Server) disputeSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(form.Get("text"))
+	text := strings.TrimSpace(app.CleanTraineeText(form.Get("text")))
 	turn, convErr := strconv.Atoi(form.Get("turn"))
 	if convErr != nil {
 		turn = -1

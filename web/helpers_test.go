@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // the default Asia/Shanghai, wherever tests run
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/auth"
@@ -94,7 +95,9 @@ func newEnvOn(t *testing.T, db *store.DB, mods ...func(*Config)) *testEnv {
 	t.Helper()
 	clock := &fakeClock{now: t0}
 	logs := &syncBuffer{}
-	cfg := Config{Now: clock.Now, PasswordParams: fastParams}
+	// Admission control is off unless a test turns it on: a busy test
+	// machine must not make a test's calls look like overload.
+	cfg := Config{Now: clock.Now, PasswordParams: fastParams, OverloadDelay: -1}
 	for _, m := range mods {
 		m(&cfg)
 	}
@@ -181,4 +184,25 @@ func apiError(t *testing.T, w *httptest.ResponseRecorder) errorDetail {
 func loginBody(user, pw string) string {
 	b, _ := json.Marshal(loginRequest{Username: user, Password: pw})
 	return string(b)
+}
+
+// testFormToken stands for the pre-session CSRF token a sign-in or setup
+// page hands out; publicForm posts a form with it, cookie and field.
+const testFormToken = "form-token-for-tests-0123456789abcdef"
+
+func publicForm(path string, form url.Values) *http.Request {
+	form.Set(csrfField, testFormToken)
+	req := formReq(http.MethodPost, path, form)
+	req.AddCookie(&http.Cookie{Name: formCookie, Value: testFormToken})
+	return req
+}
+
+// openDSN opens another store on the database at dsn, as a second server
+// instance would, closed when the test ends.
+func openDSN(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	return db
 }

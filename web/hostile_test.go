@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/gorilla/websocket"
-	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
@@ -134,9 +133,7 @@ func TestStaticTraversal(t *testing.T) {
 // callEnvOn is newCallEnv on a given store.
 func callEnvOn(t *testing.T, db *store.DB) *testEnv {
 	t.Helper()
-	lib, book, err := app.LoadBuiltin()
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	lib, book := loadBuiltin(t)
 	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })
 	t.Cleanup(env.srv.Close)
 	return env
@@ -187,7 +184,7 @@ func TestInjectionLeavesDataIntact(t *testing.T) {
 			check(t, "GET socket "+esc, env.do(withCookie(getReq("/api/calls/"+esc+"/ws"), token)))
 			check(t, "after="+esc, env.do(withCookie(getReq("/api/calls/"+id+"/ws?after="+url.QueryEscape(inj)), token)))
 			check(t, "API login "+esc, env.do(jsonReq(http.MethodPost, "/api/login", `{"username":`+jsonString(inj)+`,"password":"x"}`)))
-			check(t, "form login "+esc, env.do(formReq(http.MethodPost, "/login", url.Values{"username": {inj}, "password": {"x"}})))
+			check(t, "form login "+esc, env.do(publicForm("/login", url.Values{"username": {inj}, "password": {"x"}})))
 			check(t, "scenario "+esc, env.do(withCookie(jsonReq(http.MethodPost, "/api/calls", `{"scenario":`+jsonString(inj)+`,"mode":"exam"}`), token)))
 			check(t, "mode "+esc, env.do(withCookie(jsonReq(http.MethodPost, "/api/calls", `{"scenario":"`+scID+`","mode":`+jsonString(inj)+`}`), token)))
 
@@ -252,7 +249,7 @@ func TestTemplateInjectionIsEscaped(t *testing.T) {
 		assert.Equal(t, u.Username, body.User.Username, "JSON carries the name exactly")
 	})
 	t.Run("login form", func(t *testing.T) {
-		w := env.do(formReq(http.MethodPost, "/login", url.Values{"username": {hostile}, "password": {"x"}, "next": {"/" + hostile}}))
+		w := env.do(publicForm("/login", url.Values{"username": {hostile}, "password": {"x"}, "next": {"/" + hostile}}))
 		require.Equal(t, http.StatusUnauthorized, w.Code)
 		body := w.Body.String()
 		assertInert(t, "login", body)
@@ -271,9 +268,7 @@ func TestReplyInjectionIsEscaped(t *testing.T) {
 	env, lib := newCallEnv(t)
 	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, lib.Scenarios[0].ID, "practice")
-	ts := wsServer(t, env)
-	conn := mustDial(t, ts, token, id, -1)
-	readUntil(t, conn, "ring")
+	conn := ringingSocket(t, wsServer(t, env), token, id)
 
 	reply := "您好" + hostile
 	send(t, conn, say(reply))

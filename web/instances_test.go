@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/live"
@@ -28,15 +27,8 @@ import (
 func TestTwoInstancesResume(t *testing.T) {
 	storetest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		lib, book, err := app.LoadBuiltin()
-		require.NoError(t, err)
-		t.Cleanup(func() { require.NoError(t, book.Close()) })
-		open := func() *store.DB {
-			db, err := store.Open(ctx, dsn)
-			require.NoError(t, err)
-			t.Cleanup(func() { require.NoError(t, db.Close()) })
-			return db
-		}
+		lib, book := loadBuiltin(t)
+		open := func() *store.DB { return openDSN(t, dsn) }
 		clock := &fakeClock{now: t0}
 		config := func(name string, ttl time.Duration) func(*Config) {
 			return func(c *Config) {

@@ -278,8 +278,10 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 
 // historyView is the list of a user's attempts.
 type historyView struct {
-	// Username is whose attempts these are; Own says they are the viewer's.
+	// Username is whose attempts these are, Name how people know them;
+	// Own says they are the viewer's.
 	Username string
+	Name     string
 	Own      bool
 	Rows     []historyRow
 	// Truncated says older attempts were left off.
@@ -309,7 +311,7 @@ func (s *Server) historyPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	view := historyView{Username: who.Username, Own: who.ID == u.ID, Rows: []historyRow{}}
+	view := historyView{Username: who.Username, Name: who.DisplayName(), Own: who.ID == u.ID, Rows: []historyRow{}}
 	if len(calls) > historyLimit {
 		calls, view.Truncated = calls[:historyLimit], true
 	}
@@ -332,16 +334,16 @@ func (s *Server) historyPage(c *gin.Context) error {
 	return nil
 }
 
-// username is the name of the account id, for pages that show whose call
-// it is.
+// username is how the account id is named to people (real name and
+// username), for pages that show whose call it is.
 func (s *Server) username(ctx context.Context, id int64) (string, error) {
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("owner of a call: %w", err)
 	}
-	return u.Username, nil
+	return u.DisplayName(), nil
 }
 
 // dateTime writes when a call started, in the server's time zone, which is
 // the training centre's.
-func (s *Server) dateTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+func (s *Server) dateTime(t time.Time) string { return t.In(s.cfg.Location).Format("2006-01-02 15:04") }

@@ -348,7 +348,8 @@ func TestHistoryPage(t *testing.T) {
 	assert.Contains(t, body, "✗ 未通过")
 	assert.Contains(t, body, "您先挂断了电话")
 	assert.Contains(t, body, "考试")
-	assert.Contains(t, body, t0.Local().Format("2006-01-02 15:04"))
+	// Shown in the site's time zone, Asia/Shanghai by default: t0 is 09:00 UTC.
+	assert.Contains(t, body, "2025-11-03 17:00")
 
 	status, _, _ = env.page(otherToken, "/history?user=li")
 	assert.Equal(t, http.StatusNotFound, status, "a trainee cannot read another's history")

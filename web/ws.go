@@ -15,6 +15,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/sim"
 )
@@ -88,6 +90,8 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 	}
 	switch m.Type {
 	case sim.EventSay:
+		// Stored and shown as typed, less what could disguise it.
+		m.Text = app.CleanTraineeText(m.Text)
 		if strings.TrimSpace(m.Text) == "" {
 			return clientMessage{}, "ws.empty_say"
 		}
@@ -231,6 +235,11 @@ func (s *Server) callSocket(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if rec.Owner == "" && rec.Status == domain.CallLive && !s.admission.admit() {
+		// A call no socket has opened yet would start ringing: new work,
+		// refused while saturated. Reconnects to ringing calls go on.
+		return s.errOverloaded()
+	}
 	if !s.sameOrigin(c.Request) {
 		return errCrossOrigin(fmt.Errorf("websocket origin %q is not host %q", c.GetHeader("Origin"), c.Request.Host))
 	}
@@ -259,11 +268,21 @@ func (s *Server) callSocket(c *gin.Context) error {
 		defer close(done)
 		cl.writePump()
 	}()
-	lc, err := s.calls.Attach(ctx, rec, cl, after)
-	if err != nil {
+	// The socket lives as long as the session that opened it: registered
+	// before anything is sent, and checked once more after, so a logout
+	// racing the upgrade still closes it.
+	sess, _ := currentSession(c)
+	var lc *live.Call
+	if err := s.sockets.add(ctx, u.ID, sess.TokenHash, s.text.get(langOf(c), "ws.signed_out"), cl); err != nil {
+		s.log.Error("register call socket", "call", rec.ID, "err", err)
+		cl.fail(closeTryAgain, s.text.get(langOf(c), "ws.unavailable"))
+	} else if ended, err := s.sessionEnded(ctx, sess.TokenHash); err != nil || ended {
+		cl.fail(closePolicy, s.text.get(langOf(c), "ws.signed_out"))
+	} else if lc, err = s.calls.Attach(ctx, rec, cl, after); err != nil {
 		s.log.Error("attach call socket", "call", rec.ID, "err", err)
 		cl.fail(closeTryAgain, cl.unavailable)
 	}
+	defer s.sockets.remove(u.ID, cl)
 	s.readPump(c, cl, lc)
 	<-done
 	return nil

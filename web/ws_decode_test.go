@@ -42,6 +42,8 @@ func TestDecodeClientMessage(t *testing.T) {
 		{"empty say", websocket.TextMessage, `{"type":"say","text":"  "}`, clientMessage{}, "ws.empty_say"},
 		{"say without text", websocket.TextMessage, `{"type":"say"}`, clientMessage{}, "ws.empty_say"},
 		{"say with null text", websocket.TextMessage, `{"type":"say","text":null}`, clientMessage{}, "ws.empty_say"},
+		{"NUL and bidi override stripped", websocket.TextMessage, `{"type":"say","text":"请\u0000您\u202e别着急\u202c"}`, clientMessage{sim.EventSay, "请您别着急"}, ""},
+		{"only controls is empty", websocket.TextMessage, `{"type":"say","text":"\u0000\u2066\u0007"}`, clientMessage{}, "ws.empty_say"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// The time zones travel in the binary, so --timezone works on a
+	// machine without a zoneinfo database.
+	_ "time/tzdata"
 )
 
 // command is one subcommand. Each parses its own flags and wires packages

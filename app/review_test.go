@@ -193,6 +193,17 @@ func TestReviewShowsWhatBreaks(t *testing.T) {
 	assert.NotEmpty(t, refused.Failed)
 	assert.NotContains(t, intents(t, f.app, "您好，请问有什么可以帮您？"), phrasebook.Intent("rude"))
 
+	// A draft with problems shows them and replays nothing.
+	broken, err := f.db.SaveRevision(ctx, by, store.SaveRequest{Kind: domain.ContentPhrases, ID: file,
+		Body: strings.Replace(string(body), "id: "+rude.ID+"\n", "id: "+rude.ID+"\n  bogus: 1\n", 1), Parent: draft.N})
+	require.NoError(t, err)
+	bad, err := f.app.Content().Review(ctx, broken)
+	require.NoError(t, err)
+	require.NotEmpty(t, bad.Issues)
+	assert.Zero(t, bad.Cases)
+	assert.True(t, bad.Blocked())
+	draft = broken
+
 	back, err := f.app.Content().Abandon(ctx, by, draft)
 	require.NoError(t, err)
 	assert.Equal(t, head.Body, back.Body)

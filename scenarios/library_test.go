@@ -101,3 +101,43 @@ func TestBuiltinParsesWithoutSharedIDs(t *testing.T) {
 	_, err := scenarios.Builtin(func(string) bool { return true })
 	require.NoError(t, err)
 }
+
+// TestSeededGoldenScoredOnItsOwnFacts holds the library's golden
+// transcripts that name a seed to their caller: played against the base
+// caller instead, the restated facts are someone else's and do not count.
+func TestSeededGoldenScoredOnItsOwnFacts(t *testing.T) {
+	lib, book, err := app.LoadBuiltin()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = book.Close() })
+	seeded := 0
+	for _, sc := range lib.Scenarios {
+		named := false
+		for _, g := range lib.Golden[sc.ID] {
+			if g.Transcript.Seed == nil {
+				continue
+			}
+			named = true
+			seeded++
+			own, _, err := sim.Replay(sc, book, g.Transcript, sim.GoldenOptions())
+			require.NoError(t, err)
+			base := *g.Transcript
+			base.Seed = nil
+			other, _, err := sim.Replay(sc, book, &base, sim.GoldenOptions())
+			require.NoError(t, err)
+			if len(sc.Facts) == 0 {
+				continue
+			}
+			assert.NotEqual(t, own.Facts, other.Facts, "%s/%s: the seed draws another caller", sc.ID, g.Name)
+			for _, it := range sc.Checklist {
+				if it.Fact == "" {
+					continue
+				}
+				i := own.ItemIndex(it.ID)
+				assert.True(t, own.Checklist[i].Done, "%s/%s: %s restated to its own caller", sc.ID, g.Name, it.ID)
+				assert.False(t, other.Checklist[i].Done, "%s/%s: %s restated to another caller", sc.ID, g.Name, it.ID)
+			}
+		}
+		assert.True(t, named, "%s: a golden transcript names its seed", sc.ID)
+	}
+	assert.GreaterOrEqual(t, seeded, len(lib.Scenarios))
+}

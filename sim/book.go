@@ -22,6 +22,7 @@ type Matcher interface {
 // One Book serves every call; it is read-only after NewBook.
 type Book struct {
 	matcher Matcher
+	values  Valuer
 	entries map[string]*phrase.Entry
 	closer  interface{ Close() error }
 }
@@ -29,7 +30,7 @@ type Book struct {
 // NewBook pairs m with the entries it indexes: the shared phrasebook plus
 // every scenario's local entries.
 func NewBook(m Matcher, entries []phrase.Entry) *Book {
-	b := &Book{matcher: m, entries: make(map[string]*phrase.Entry, len(entries))}
+	b := &Book{matcher: m, values: SpokenValues{}, entries: make(map[string]*phrase.Entry, len(entries))}
 	for i := range entries {
 		b.entries[entries[i].ID] = &entries[i]
 	}

@@ -51,10 +51,11 @@ func fakeEntries() []phrase.Entry {
 		req("offer", "offer-help", "有什么可以帮您"),
 		req("name", "ask-name", "怎么称呼"),
 		req("addr", "ask-address", "地址"),
+		req("phone", "ask-contact", "电话"),
 		req("calm", "empathy", "别着急"),
 		req("sorry", "apology", "久等了", "对不起"),
 		req("wait", "hold", "请您稍等"),
-		req("soon", "commit", "小时内"),
+		req("soon", "commit", "小时内", "上门"),
 		req("else", "anything-else", "还有其他需要"),
 		req("thank", "thanks", "感谢您的来电"),
 		req("bye", "farewell", "再见"),
@@ -385,12 +386,14 @@ func TestForbidden(t *testing.T) {
 			assert.False(t, item(t, card, "no-forbidden").Done)
 			assert.Equal(t, 90-10, card.Score)
 			assert.Contains(t, customerLines(evs), "你这是推诿!")
+			assert.Equal(t, "我帮您转接", f.Suggestion, "the norm's replacement stays on the card")
+			assert.Equal(t, defaultRewrites["deflect"], f.Rewrite)
 			if mode == domain.Practice {
 				var texts []string
 				for _, h := range ofType(evs, EventHint) {
 					texts = append(texts, h.Text)
 				}
-				assert.Contains(t, texts, "别说「不归我管」，可以说：我帮您转接")
+				assert.Contains(t, texts, "别说「不归我管」。可以这样说："+defaultRewrites["deflect"], "a whole sentence, not a splice")
 				assert.Contains(t, texts, "不要推诿。", "the reaction's hint")
 			} else {
 				assert.Empty(t, ofType(evs, EventHint))

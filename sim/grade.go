@@ -36,12 +36,13 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 		if info, ok := phrase.LookupIntent(h.Intent); ok {
 			title = info.Title
 		}
-		explain := fmt.Sprintf("「%s」属于%s，服务规范明令禁止；应改说：%s", said, title, suggestion)
+		explain := fmt.Sprintf("「%s」属于%s，服务规范明令禁止；规范的说法是「%s」。", said, title, suggestion)
+		rewrite := c.rewrite(h.Intent)
 		c.forbidden = append(c.forbidden, ForbiddenEntry{
 			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: wording, Said: said,
-			Suggestion: suggestion, Penalty: per, Norm: norm, Explain: explain,
+			Suggestion: suggestion, Rewrite: rewrite, Penalty: per, Norm: norm, Explain: explain,
 		})
-		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」，可以说：%s", said, suggestion), string(h.Intent))...)
+		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」。可以这样说：%s", said, rewrite), string(h.Intent))...)
 	}
 	return evs
 }
@@ -77,12 +78,8 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 			if !given || from > t.idx {
 				continue
 			}
-			f, _ := c.sc.FactByKey(it.Fact)
-			for _, form := range f.Forms() {
-				if k := strings.Index(folded, fold(form)); k >= 0 && fold(form) != "" {
-					pos = 0
-					break
-				}
+			if f, ok := c.persona.fact(it.Fact); ok && restates(folded, f.forms) {
+				pos = 0
 			}
 		case it.Rule != "":
 			continue
@@ -160,12 +157,12 @@ func (c *Call) practiceHints(t *turn, first bool) []Event {
 		st := &c.items[i]
 		switch {
 		case first && it.First && !st.done:
-			evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, itemHint(it), itemIntent(c.sc, it))...)
+			evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, c.persona.fill(itemHint(it)), itemIntent(c.sc, it))...)
 		case it.Fact != "" && !st.done:
 			// The caller gave it in reply to the previous turn and this
 			// turn did not repeat it.
 			if from, ok := c.given[it.Fact]; ok && from < t.idx {
-				evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, itemHint(it), "restate")...)
+				evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, c.persona.fill(itemHint(it)), "restate")...)
 			}
 		}
 	}
@@ -184,6 +181,8 @@ func (c *Call) grade() *Scorecard {
 		Checklist:    make([]ItemResult, 0, len(sc.Checklist)),
 		Forbidden:    c.forbidden,
 		Turns:        c.turns,
+		Facts:        c.persona.factValues(),
+		Caller:       c.persona.name,
 	}
 	if card.Forbidden == nil {
 		card.Forbidden = []ForbiddenEntry{}
@@ -266,7 +265,7 @@ func (c *Call) outcomeNote() string {
 func (c *Call) itemResult(i int) ItemResult {
 	it := &c.sc.Checklist[i]
 	st := c.items[i]
-	r := ItemResult{ID: it.ID, Title: it.Title, Points: it.Points, Critical: it.Critical, Norm: it.Norm, Explain: it.Explain}
+	r := ItemResult{ID: it.ID, Title: it.Title, Points: it.Points, Critical: it.Critical, Norm: it.Norm, Explain: c.persona.fill(it.Explain), Model: c.persona.fill(it.Model)}
 	done, note := st.done, ""
 	turn := st.turn
 	switch it.Rule {
@@ -412,4 +411,22 @@ func (c *Call) beforeTitle(ref string) string {
 		return info.Title
 	}
 	return ref
+}
+
+// defaultRewrites are whole sentences for a forbidden intent when the
+// scenario has none of its own.
+var defaultRewrites = map[phrase.Intent]string{
+	"deflect":      "您反映的情况我先为您记录下来，马上帮您联系负责的同事处理，有结果第一时间给您回电话。",
+	"rude":         "请您别着急，您慢慢说，我们一定尽快帮您把问题解决好。",
+	"argue":        "您说的情况我都记下了，我们先安排人员查明原因，尽快帮您处理好。",
+	"over-promise": "我马上为您登记，按规定的时限安排人员处理，有进展第一时间告诉您。",
+	"private":      "不好意思，这个不方便透露，咱们先把您反映的问题处理好。",
+}
+
+// rewrite is the whole sentence to say instead of a forbidden reply.
+func (c *Call) rewrite(intent phrase.Intent) string {
+	if l, ok := c.sc.Rewrites[string(intent)]; ok {
+		return c.persona.fill(l)
+	}
+	return defaultRewrites[intent]
 }

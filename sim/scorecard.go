@@ -59,6 +59,11 @@ type Scorecard struct {
 	Checklist []ItemResult     `json:"checklist"`
 	Forbidden []ForbiddenEntry `json:"forbidden"`
 	Turns     []Turn           `json:"turns"`
+	// Facts are the caller's details in this call (key → value): the
+	// base persona's, or the ones the call's seed drew.
+	Facts map[string]string `json:"facts"`
+	// Caller is the caller's name in this call.
+	Caller string `json:"caller,omitempty"`
 }
 
 // Answered says the trainee answered the ringing call.
@@ -94,6 +99,9 @@ type ItemResult struct {
 	Explain string `json:"explain"`
 	// Note is what happened in this call, in a sentence.
 	Note string `json:"note"`
+	// Model is a whole sentence that does the item, with this call's
+	// facts: what to say instead when it was missed.
+	Model string `json:"model,omitempty"`
 	// Understood, for an item graded on a promised time, says what time
 	// was understood: "4 小时内上门".
 	Understood string `json:"understood,omitempty"`
@@ -129,9 +137,12 @@ type ForbiddenEntry struct {
 	// Said is the part of the reply that matched.
 	Said       string `json:"said"`
 	Suggestion string `json:"suggestion"`
-	Penalty    int    `json:"penalty"`
-	Norm       string `json:"norm"`
-	Explain    string `json:"explain"`
+	// Rewrite is a whole sentence to say instead of the forbidden reply,
+	// not a replacement spliced into the trainee's words.
+	Rewrite string `json:"rewrite,omitempty"`
+	Penalty int    `json:"penalty"`
+	Norm    string `json:"norm"`
+	Explain string `json:"explain"`
 }
 
 // Turn is one line of the call.

@@ -18,9 +18,6 @@ type Segment struct {
 	Kind   string
 	Intent string
 	ID     string
-	// Suggestion, on the last segment of a forbidden hit, is what to say
-	// instead.
-	Suggestion string
 }
 
 // kindRank orders hit kinds for a span several hits cover: a forbidden
@@ -76,9 +73,6 @@ func Segments(text string, hits []phrase.Hit) []Segment {
 			out = append(out, seg)
 		}
 		prev = best
-		if best >= 0 && hits[best].Kind == phrase.Forbidden && clamp(hits[best].End) == b {
-			out[len(out)-1].Suggestion = hits[best].Suggestion
-		}
 	}
 	return out
 }

@@ -26,10 +26,10 @@ func TestSegments(t *testing.T) {
 			[]Segment{{Text: "喂，"}, {Text: "您好", Kind: "required", Intent: "greeting", ID: "g"}, {Text: "啊"}}},
 		{"whole text", "您好", []phrase.Hit{req("g", 0, 2)},
 			[]Segment{{Text: "您好", Kind: "required", Intent: "greeting", ID: "g"}}},
-		{"forbidden shows through and carries the suggestion at its end", "你烦不烦啊", []phrase.Hit{req("g", 0, 3), bad("r", 1, 4)},
+		{"forbidden shows through, nothing spliced in", "你烦不烦啊", []phrase.Hit{req("g", 0, 3), bad("r", 1, 4)},
 			[]Segment{
 				{Text: "你", Kind: "required", Intent: "greeting", ID: "g"},
-				{Text: "烦不烦", Kind: "forbidden", Intent: "rude", ID: "r", Suggestion: "请您稍等"},
+				{Text: "烦不烦", Kind: "forbidden", Intent: "rude", ID: "r"},
 				{Text: "啊"},
 			}},
 		{"adjacent hits stay apart", "您好您好", []phrase.Hit{req("a", 0, 2), req("b", 2, 4)},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -209,6 +210,21 @@ type scorecardView struct {
 	Best       int
 	BestPassed bool
 	Attempts   int
+	// Facts are the caller's details in this call, in the scenario's order.
+	Facts []factView
+	// ModelCall is the scenario's whole call done well, played against
+	// its base caller, for reading after the call; nil when it has none.
+	ModelCall []turnView
+	// TrainerNote is the scenario's teaching points, for the staff who
+	// review the call; empty for a trainee.
+	TrainerNote string
+}
+
+// factView is one of the caller's details; Known says the page has a
+// label for its key.
+type factView struct {
+	Key, Value string
+	Known      bool
 }
 
 // turnView is one turn of the scorecard with its text cut into segments
@@ -234,6 +250,45 @@ func clockTime(sec float64) string {
 	return fmt.Sprintf("%d:%02d", t/60, t%60)
 }
 
+// turnViews cuts each turn of a call at its hits for the page.
+func turnViews(turns []sim.Turn) []turnView {
+	out := make([]turnView, 0, len(turns))
+	for i, t := range turns {
+		out = append(out, turnView{
+			Index: i, Speaker: string(t.Speaker), At: clockTime(t.At),
+			Segments: sim.Segments(t.Text, t.Hits), Misheard: t.Misheard,
+		})
+	}
+	return out
+}
+
+// addModelCall adds what the scenario the call was played against says
+// after the call: the caller's details, the model call and, for staff, the
+// teaching points.
+func (s *Server) addModelCall(ctx context.Context, call store.Call, viewer domain.User, view *scorecardView) error {
+	sc, book, err := s.content.ForCall(ctx, call)
+	if err != nil {
+		return err
+	}
+	for _, f := range sc.Facts {
+		if v, ok := view.Card.Facts[f.Key]; ok {
+			known := slices.Contains([]string{"name", "phone", "address", "account"}, f.Key)
+			view.Facts = append(view.Facts, factView{Key: f.Key, Value: v, Known: known})
+		}
+	}
+	if viewer.Role != domain.RoleTrainee {
+		view.TrainerNote = sc.TrainerNote
+	}
+	model, err := sim.ModelCall(sc, book)
+	if err != nil {
+		return fmt.Errorf("scorecard of call %s: %w", call.ID, err)
+	}
+	if model != nil {
+		view.ModelCall = turnViews(model.Turns)
+	}
+	return nil
+}
+
 // scorecardPage is GET /calls/:id/scorecard: the graded call. A call still
 // going opens its call page instead.
 func (s *Server) scorecardPage(c *gin.Context) error {
@@ -254,11 +309,9 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 	if view.Card.Title == "" {
 		view.Card.Title = call.ScenarioID
 	}
-	for i, t := range view.Card.Turns {
-		view.Turns = append(view.Turns, turnView{
-			Index: i, Speaker: string(t.Speaker), At: clockTime(t.At),
-			Segments: sim.Segments(t.Text, t.Hits), Misheard: t.Misheard,
-		})
+	view.Turns = turnViews(view.Card.Turns)
+	if err := s.addModelCall(ctx, call, me, &view); err != nil {
+		return err
 	}
 	for _, f := range view.Card.Forbidden {
 		view.Forbidden = append(view.Forbidden, forbiddenView{ForbiddenEntry: f, TurnNo: f.Turn + 1, At: clockTime(f.At)})

@@ -95,6 +95,25 @@ func TestScenariosPage(t *testing.T) {
 	assert.Contains(t, leak, `href="/calls/`+live+`"`, "the unfinished call can be taken up")
 	assert.NotContains(t, body, "已认证", "no certification badge until certification fills it")
 
+	// The catalogue describes the situation and gives nothing away: no
+	// teaching points, no checklist, no model sentence or model call.
+	for _, sc := range lib.Scenarios {
+		card := scenarioCard(t, body, sc.ID)
+		assert.Contains(t, card, html.EscapeString(sc.Summary))
+		if sc.TrainerNote != "" {
+			assert.NotContains(t, body, html.EscapeString(sc.TrainerNote))
+		}
+		for _, it := range sc.Checklist {
+			assert.NotContains(t, card, html.EscapeString(it.Title), "%s: checklist item %s", sc.ID, it.ID)
+			if it.Model != "" && !strings.Contains(it.Model, "{") {
+				assert.NotContains(t, card, html.EscapeString(it.Model), "%s: model sentence of %s", sc.ID, it.ID)
+			}
+		}
+		for _, tu := range sc.ModelCall {
+			assert.NotContains(t, card, html.EscapeString(tu.Say), "%s: model call", sc.ID)
+		}
+	}
+
 	status, body, _ = env.page(token, "/scenarios?lang=en")
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "Best score")
@@ -277,7 +296,17 @@ func TestScorecardPage(t *testing.T) {
 		assert.Contains(t, body, `<strong id="best">100</strong>`, "best is across attempts")
 		assert.Contains(t, body, "您先挂断了电话")
 		f := fail.Forbidden[0]
-		assert.Contains(t, body, `<del class="hit forbidden" title="态度生硬">`+html.EscapeString(f.Said)+`</del><ins class="suggest">`+html.EscapeString(f.Suggestion)+`</ins>`)
+		assert.Contains(t, body, `<del class="hit forbidden" title="态度生硬">`+html.EscapeString(f.Said)+`</del>`)
+		assert.NotContains(t, body, `</del><ins`, "the forbidden words are struck out, nothing spliced into them")
+		require.NotEmpty(t, f.Rewrite)
+		assert.Contains(t, body, `<p class="model">可以这样说：<ins class="suggest">`+html.EscapeString(f.Rewrite)+`</ins></p>`, "a whole sentence instead")
+		for _, it := range fail.Checklist {
+			if !it.Done && it.Model != "" {
+				assert.Contains(t, body, `<p class="model">可以这样说：<ins class="suggest">`+html.EscapeString(it.Model)+`</ins></p>`, "a missed item shows its model sentence")
+			}
+		}
+		assert.Contains(t, body, `id="model-call"`, "the model call follows the call")
+		assert.NotContains(t, body, `id="trainer-note"`, "the teaching points are for trainers")
 		assert.Contains(t, body, `<del class="said-bad">`+html.EscapeString(f.Said)+`</del>`)
 		for _, r := range fail.Reasons {
 			assert.Contains(t, body, html.EscapeString(r))
@@ -290,7 +319,7 @@ func TestScorecardPage(t *testing.T) {
 		require.Equal(t, http.StatusOK, status)
 		assert.Contains(t, body, "Not passed")
 		assert.Contains(t, body, "You hung up first")
-		assert.Contains(t, body, "Say instead")
+		assert.Contains(t, body, "You could say")
 	})
 
 	tests := []struct {
@@ -310,6 +339,7 @@ func TestScorecardPage(t *testing.T) {
 			require.Equal(t, tc.status, status)
 			if status == http.StatusOK {
 				assert.Contains(t, body, "学员 <strong>li</strong>", "someone else's scorecard says whose")
+				assert.Contains(t, body, `id="trainer-note"`, "staff see the teaching points")
 			} else {
 				assert.NotContains(t, body, "id=\"score\"")
 			}

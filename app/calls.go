@@ -17,7 +17,7 @@ import (
 // StartCall stores a new live call of the published scenario in mode (as
 // named in a request) for user u. The phone starts ringing only when the
 // call's socket opens.
-func (a *App) StartCall(ctx context.Context, u domain.User, scenario, modeName string) (store.Call, error) {
+func (a *App) StartCall(ctx context.Context, u domain.User, scenario, modeName string, desk bool) (store.Call, error) {
 	mode, err := domain.ParseMode(modeName)
 	if err != nil {
 		return store.Call{}, err
@@ -26,12 +26,14 @@ func (a *App) StartCall(ctx context.Context, u domain.User, scenario, modeName s
 	if err != nil {
 		return store.Call{}, err
 	}
-	return a.CreateCall(ctx, u, sc.ID, revision, mode)
+	return a.CreateCall(ctx, u, sc.ID, revision, mode, desk)
 }
 
 // CreateCall stores a new live call of the scenario's given revision for
-// user u: a published one (StartCall) or a trainer's draft.
-func (a *App) CreateCall(ctx context.Context, u domain.User, scenarioID, revision string, mode domain.Mode) (store.Call, error) {
+// user u: a published one (StartCall) or a trainer's draft. desk takes it
+// at the agent's desk (lookups, work orders, a wrap-up after the
+// conversation); a client that only talks goes without.
+func (a *App) CreateCall(ctx context.Context, u domain.User, scenarioID, revision string, mode domain.Mode, desk bool) (store.Call, error) {
 	call := store.Call{
 		UserID:           u.ID,
 		ScenarioID:       scenarioID,
@@ -40,6 +42,7 @@ func (a *App) CreateCall(ctx context.Context, u domain.User, scenarioID, revisio
 		// Non-negative, so it survives the trip through sim's uint64.
 		Seed:    rand.Int64(), // #nosec G404 -- picks the simulated caller's lines; stored with the call and no secret
 		Started: a.now(),
+		Desk:    desk,
 	}
 	err := a.db.CreateCallWithin(ctx, &call, a.maxUnopened)
 	var quota *store.QuotaError

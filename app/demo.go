@@ -328,11 +328,23 @@ type demoResult struct {
 	outcome  string
 	duration time.Duration
 	card     json.RawMessage
+	// ticket is the work order submitted at the desk, if any, and form
+	// its fields as entered (JSON).
+	ticket *sim.TicketResult
+	form   json.RawMessage
 }
 
 func (r *demoResult) call(user int64, mode domain.Mode, ended time.Time) store.Call {
-	return store.Call{UserID: user, ScenarioID: r.scenario, ScenarioRevision: "demo", Mode: mode, Seed: int64(r.seed & math.MaxInt64),
-		Started: ended.Add(-r.duration), Ended: ended, Outcome: r.outcome, Score: float64(r.score), Passed: r.passed, Scorecard: r.card}
+	c := store.Call{UserID: user, ScenarioID: r.scenario, ScenarioRevision: "demo", Mode: mode, Seed: int64(r.seed & math.MaxInt64),
+		Started: ended.Add(-r.duration), Ended: ended, Outcome: r.outcome, Score: float64(r.score), Passed: r.passed, Scorecard: r.card, Desk: true}
+	if t := r.ticket; t != nil {
+		c.Ticket = &store.TicketRecord{Number: t.Number, State: t.State, Entered: r.form,
+			Submitted: c.Started.Add(time.Duration(t.SubmittedAt * float64(time.Second)))}
+		for _, f := range t.Fields {
+			c.Ticket.Fields = append(c.Ticket.Fields, store.TicketField{Field: f.Field, OK: f.OK})
+		}
+	}
+	return c
 }
 
 // demoPool holds the replayed results per mode and scenario, each list
@@ -382,7 +394,7 @@ func demoReplays(lib *scenarios.Library, book *sim.Book, rng *rand.Rand) (*demoP
 				tr := demoVary(g.Transcript, goldens, v, rng)
 				for _, mode := range []domain.Mode{domain.Practice, domain.Exam} {
 					seed := rng.Uint64() >> 1
-					card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: mode, Seed: seed})
+					card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: mode, Seed: seed, Desk: true})
 					if err != nil {
 						return nil, fmt.Errorf("replay a variant of %s: %w", g.File, err)
 					}
@@ -392,7 +404,8 @@ func demoReplays(lib *scenarios.Library, book *sim.Book, rng *rand.Rand) (*demoP
 					}
 					p.replays++
 					p.results[mode][sc.ID] = append(p.results[mode][sc.ID], &demoResult{scenario: sc.ID, seed: card.Seed, score: card.Score, passed: card.Passed,
-						outcome: string(card.Outcome), duration: time.Duration(card.Duration * float64(time.Second)).Truncate(time.Millisecond), card: raw})
+						outcome: string(card.Outcome), duration: time.Duration(card.Duration * float64(time.Second)).Truncate(time.Millisecond), card: raw,
+						ticket: card.Ticket, form: demoForm(card.Ticket)})
 				}
 			}
 		}
@@ -459,4 +472,16 @@ func demoVary(t *scenarios.Transcript, all []*scenarios.Golden, v int, rng *rand
 	}
 	// A variant meets the same caller: the transcript's seed, if it names one.
 	return &scenarios.Transcript{Scenario: t.Scenario, Seed: t.Seed, Turns: turns}
+}
+
+// demoForm is a work order's fields as entered, as the store keeps them.
+func demoForm(t *sim.TicketResult) json.RawMessage {
+	if t == nil {
+		return nil
+	}
+	form, err := json.Marshal(t.Form)
+	if err != nil {
+		return json.RawMessage("{}") // a struct of strings always encodes
+	}
+	return form
 }

@@ -63,7 +63,7 @@ func (f fixture) endedCall(t *testing.T, u domain.User) (store.Call, sim.Scoreca
 	short := &scenarios.Transcript{Scenario: sc.ID, Turns: []scenarios.Turn{tr.Turns[0], tr.Turns[1], {At: tr.Turns[1].At + 5, Hangup: true}}}
 	card, _, err := sim.Replay(sc, f.bk, short, sim.Options{Mode: domain.Exam, Seed: 3})
 	require.NoError(t, err)
-	call, err := f.app.CreateCall(ctx, u, sc.ID, domain.BuiltinRevision, domain.Exam)
+	call, err := f.app.CreateCall(ctx, u, sc.ID, domain.BuiltinRevision, domain.Exam, false)
 	require.NoError(t, err)
 	raw, err := json.Marshal(card)
 	require.NoError(t, err)

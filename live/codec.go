@@ -5,9 +5,10 @@
 // Subscribers and gets back the messages of the websocket protocol.
 //
 // A live call's log holds two kinds of event under one gap-free seq: what
-// the trainee did (open, say, hangup), stored before the engine hears of
-// it, and what the engine answered (ring, customer, hint, mood, end), which
-// are the websocket messages. Replaying the trainee's events through a fresh
+// the trainee did (open, say, hangup, and at the desk lookup and submit),
+// stored before the engine hears of it, and what the engine answered (ring,
+// customer, hint, mood, end, and at the desk record, ticket and wrapup),
+// which are the websocket messages. Replaying the trainee's events through a fresh
 // engine with the call's seed gives back the engine's answers, which is how
 // another instance, or this one after a restart, takes over a live call.
 package live
@@ -132,6 +133,13 @@ type State struct {
 	Mood  int
 	Lines []Line
 	Hints []Line
+	// The desk: the last lookup's record message (raw, for the page's
+	// script to show again), the work order's number and state, and when
+	// the wrap-up ends (seconds since ringing; 0 before it).
+	Record      []byte
+	Ticket      string
+	TicketState string
+	WrapUntil   float64
 }
 
 // StateOf reads a call's stored log.
@@ -139,11 +147,15 @@ func StateOf(events []store.Event) (State, error) {
 	st := State{Mood: -1, Lines: []Line{}, Hints: []Line{}}
 	for _, e := range events {
 		st.Last = e.Seq
+		// value is a mood's number, and a lookup's text.
 		var p struct {
-			N      int    `json:"n"`
-			Text   string `json:"text"`
-			Intent string `json:"intent"`
-			Value  *int   `json:"value"`
+			N      int             `json:"n"`
+			Text   string          `json:"text"`
+			Intent string          `json:"intent"`
+			Value  json.RawMessage `json:"value"`
+			Number string          `json:"number"`
+			State  string          `json:"state"`
+			Until  float64         `json:"until"`
 		}
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
 			return State{}, fmt.Errorf("call %s event %d: %w", e.CallID, e.Seq, err)
@@ -161,9 +173,16 @@ func StateOf(events []store.Event) (State, error) {
 		case sim.EventHint:
 			st.Hints = append(st.Hints, Line{Seq: e.Seq, Text: p.Text, Intent: p.Intent})
 		case sim.EventMood:
-			if p.Value != nil {
-				st.Mood = *p.Value
+			var mood int
+			if string(p.Value) != "null" && json.Unmarshal(p.Value, &mood) == nil {
+				st.Mood = mood
 			}
+		case sim.EventRecord:
+			st.Record = e.Payload
+		case sim.EventTicket:
+			st.Ticket, st.TicketState = p.Number, p.State
+		case sim.EventWrapUp:
+			st.WrapUntil = p.Until
 		}
 	}
 	return st, nil

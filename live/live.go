@@ -189,14 +189,21 @@ func (r *Registry) replayStored(ctx context.Context, id string, sub Subscriber, 
 	return nil
 }
 
-// Act stores a trainee's reply (say) or hang-up received at received and
-// lets the engine act on it. ErrCallOver: the call has ended; ErrCallGone:
-// this instance let it go.
-func (lc *Call) Act(received time.Time, typ sim.EventType, text string) error {
-	if typ != sim.EventSay && typ != sim.EventHangup {
-		return fmt.Errorf("%w: %q is not something a trainee sends", domain.ErrInvalid, typ)
+// Act stores a trainee's reply (say), hang-up, lookup or work order
+// (submit) received at received, and lets the engine act on it; the
+// event's time is the receipt's. ErrCallOver: the call has ended;
+// ErrCallGone: this instance let it go.
+func (lc *Call) Act(received time.Time, ev sim.TraineeEvent) error {
+	switch ev.Type {
+	case sim.EventSay, sim.EventHangup, sim.EventLookup:
+	case sim.EventSubmit:
+		if ev.Ticket == nil {
+			return fmt.Errorf("%w: a work order without its fields", domain.ErrInvalid)
+		}
+	default:
+		return fmt.Errorf("%w: %q is not something a trainee sends", domain.ErrInvalid, ev.Type)
 	}
-	return lc.act(received, typ, text)
+	return lc.act(received, ev)
 }
 
 // Detach stops sending the call's messages to sub.

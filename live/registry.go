@@ -210,7 +210,7 @@ func (r *Registry) rebuild(ctx context.Context, rec store.Call, lease store.Leas
 		id:     rec.ID,
 		userID: rec.UserID,
 		lease:  lease,
-		engine: sim.NewCall(sc, book, sim.Options{Mode: rec.Mode, Seed: uint64(rec.Seed)}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
+		engine: sim.NewCall(sc, book, sim.Options{Mode: rec.Mode, Seed: uint64(rec.Seed), Desk: rec.Desk}), // #nosec G115 -- the seed is PRNG bits; reinterpreting the sign loses nothing and is the same every replay
 		subs:   map[Subscriber]struct{}{},
 		stop:   make(chan struct{}),
 	}
@@ -481,9 +481,9 @@ func (lc *Call) openLocked() error {
 	return lc.publish(lc.engine.Advance(0))
 }
 
-// act stores a trainee event (say or hangup) received at received and
-// then lets the engine act on it.
-func (lc *Call) act(received time.Time, typ sim.EventType, text string) error {
+// act stores a trainee event (say, hangup, lookup or a work order)
+// received at received and then lets the engine act on it.
+func (lc *Call) act(received time.Time, ev sim.TraineeEvent) error {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	switch {
@@ -492,7 +492,7 @@ func (lc *Call) act(received time.Time, typ sim.EventType, text string) error {
 	case lc.gone:
 		return ErrCallGone
 	}
-	ev := sim.TraineeEvent{Type: typ, At: lc.clock(received), Text: text}
+	ev.At = lc.clock(received)
 	if err := lc.appendTrainee(ev, received); err != nil {
 		return err
 	}
@@ -588,6 +588,7 @@ func (lc *Call) finishLocked() error {
 	err = lc.reg.db.EndOwnedCall(lc.reg.ctx, lc.lease, store.CallResult{
 		Ended: lc.reg.cfg.Now(), Outcome: string(card.Outcome),
 		Score: float64(card.Score), Passed: card.Passed, Scorecard: raw,
+		Ticket: TicketRecord(card, lc.start),
 	})
 	if err != nil {
 		// Ended by another instance is no fault; taken over is.

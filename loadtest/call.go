@@ -349,7 +349,8 @@ func (c *callConn) pause(ctx context.Context, d time.Duration) error {
 
 // startCall is POST /api/calls.
 func (r *runner) startCall(ctx context.Context, cookie, scenario string) (id, path string, err error) {
-	body, err := json.Marshal(map[string]string{"scenario": scenario, "mode": r.cfg.Mode})
+	// The load generator only talks: its calls are taken without the desk.
+	body, err := json.Marshal(map[string]any{"scenario": scenario, "mode": r.cfg.Mode, "desk": false})
 	if err != nil {
 		return "", "", err
 	}

@@ -40,7 +40,8 @@ func Golden(ids []string) ([]*scenarios.Transcript, error) {
 		if t.Expect == nil || !t.Expect.Passed || len(t.Turns) == 0 {
 			continue
 		}
-		out = append(out, t)
+		// The load generator only talks: desk turns are not sent.
+		out = append(out, t.Spoken())
 		have[id] = true
 	}
 	for _, id := range ids {

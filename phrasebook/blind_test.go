@@ -63,15 +63,18 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 
 // floors are the figures the matcher reached on each blind set, rounded
 // down, so that they only go up. The bars (-blind-bars) are higher
-// than these on the holdout set: required recall 0.87, forbidden recall
-// 0.66 and precision 0.92 when this was written.
+// than these on the holdout set: required recall 0.88, forbidden recall
+// 0.81 and precision 0.93 when this was written. dev2, the second set
+// written blind, first measured required recall 0.68 and forbidden recall
+// 0.60 (precision 0.88) before it was used for development.
 var floors = map[string]blindBars{
-	"dev":     {required: 0.96, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
-	"holdout": {required: 0.86, forbiddenRecall: 0.65, forbiddenPrecision: 0.91},
+	"dev":     {required: 0.96, forbiddenRecall: 0.97, forbiddenPrecision: 0.97},
+	"dev2":    {required: 0.85, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
+	"holdout": {required: 0.88, forbiddenRecall: 0.81, forbiddenPrecision: 0.93},
 }
 
 // TestBlindUtterances measures the matcher on the utterances written blind
-// and holds each set to its floor, or with -blind-bars to the issue's
+// (dev, dev2 and holdout) and holds each set to its floor, or with -blind-bars to the issue's
 // bars: required recall 0.95, forbidden recall 0.92, forbidden precision
 // 0.99. A reply said in a scenario is matched with that scenario's own
 // entries. The figures per intent are printed (-v); for the holdout set
@@ -84,12 +87,12 @@ func TestBlindUtterances(t *testing.T) {
 		}
 		return phrasebook.Filter{}
 	}
-	for _, set := range []string{"dev", "holdout"} {
+	for _, set := range []string{"dev", "dev2", "holdout"} {
 		t.Run(set, func(t *testing.T) {
 			cases := loadBlind(t, set)
 			r := evaluateIn(m, cases, filter)
 			report := r.table()
-			if set == "dev" {
+			if set != "holdout" {
 				report += "\n" + strings.Join(r.misses, "\n")
 			}
 			for _, style := range []string{"typed", "dictated", "traditional"} {

@@ -827,7 +827,33 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 		st.Candidates += len(sc.cands)
 		st.Verified += verified
 	}
-	return dedupe(sc.found)
+	return remedied(dedupe(sc.found))
+}
+
+// remedies are the required intents that take a refusal out of
+// deflection: 燃气不归我们管，我马上帮您联系燃气公司 says what is not the
+// company's, then does something about it (commit, follow-up, ticket,
+// hold). Deflection is a refusal left without one.
+var remedies = []Intent{"commit", "follow-up", "ticket", "hold"}
+
+// remedied drops every deflect hit that a remedy follows in the same
+// reply; hits are sorted by position. A remedy said inside a forbidden
+// hit (您直接找维修班吧 is no dispatch) is none.
+func remedied(hits []Hit) []Hit {
+	last := -1
+	for i, h := range hits {
+		if slices.Contains(remedies, h.Intent) && !slices.ContainsFunc(hits, func(f Hit) bool {
+			return f.Kind == Forbidden && f.Start < h.End && h.Start < f.End
+		}) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return hits
+	}
+	return slices.DeleteFunc(hits, func(h Hit) bool {
+		return h.Intent == "deflect" && h.End <= hits[last].Start
+	})
 }
 
 // markTerms finds the reply's occurrences of terms that some wording has

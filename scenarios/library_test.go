@@ -82,7 +82,7 @@ func TestLibraryDeterministic(t *testing.T) {
 		for _, g := range lib.Golden[sc.ID] {
 			var out []string
 			for _, mode := range []domain.Mode{domain.Exam, domain.Exam, domain.Practice} {
-				card, _, err := sim.Replay(sc, book, g.Transcript, sim.Options{Mode: mode, Seed: 99})
+				card, _, err := sim.Replay(sc, book, g.Transcript, sim.Options{Mode: mode, Seed: 99, Desk: true})
 				require.NoError(t, err)
 				card.Mode = ""
 				b, err := json.Marshal(card)

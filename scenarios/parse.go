@@ -334,13 +334,13 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			c.at(path+".title", "required")
 		}
 		kinds := 0
-		for _, set := range []bool{it.Intent != "", it.Phrase != "", len(it.Any) > 0, it.Fact != "", it.Rule != ""} {
+		for _, set := range []bool{it.Intent != "", it.Phrase != "", len(it.Any) > 0, it.Fact != "", it.Rule != "", it.Ticket != "", it.Lookup != "", it.Quote != ""} {
 			if set {
 				kinds++
 			}
 		}
 		if kinds != 1 {
-			c.at(path, "needs exactly one of intent, phrase, any, fact or rule (has %d)", kinds)
+			c.at(path, "needs exactly one of intent, phrase, any, fact, rule, ticket, lookup or quote (has %d)", kinds)
 		}
 		switch {
 		case it.Intent != "":
@@ -370,6 +370,9 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			c.at(path+".within", "must be positive")
 		} else if it.Within > 0 && !said && it.Fact == "" {
 			c.at(path+".within", "only for items graded on what is said or restated")
+		}
+		if it.Before != "" && it.IsDeskItem() && it.Lookup == "" {
+			c.at(path+".before", "only lookup items among the desk items are ordered")
 		}
 		if v := it.Value; v != nil {
 			if !said {
@@ -425,6 +428,7 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			c.at(path, "unknown checklist item, intent or phrase id %q", it.Before)
 		}
 	}
+	validateDesk(c, s)
 	if len(s.Checklist) > 0 && total == 0 {
 		c.at("checklist", "the items carry no points")
 	}
@@ -475,6 +479,7 @@ func neverFire(script []Step, ids map[string]int) []int {
 }
 
 func applyDefaults(s *Scenario) {
+	applyDeskDefaults(s.Desk)
 	if s.Persona.HangupMood == 0 {
 		s.Persona.HangupMood = DefaultHangupMood
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -85,7 +86,7 @@ func TestParseErrors(t *testing.T) {
 		{"phrase named like an intent", "  - id: water-back\n    intent", "  - id: greeting\n    intent", `phrases[0].id: "greeting" is an intent name`},
 		{"forbidden phrase without suggestion", "    kind: required\n    text: 下午", "    kind: forbidden\n    text: 下午", "phrases[0].suggestion: a forbidden entry needs a suggestion"},
 		{"duplicate checklist id", "  - id: address\n    title: 复述地址", "  - id: greet\n    title: 复述地址", `checklist[2].id: duplicate checklist id "greet"`},
-		{"item with two kinds", "    intent: greeting\n", "    intent: greeting\n    rule: no-forbidden\n", "checklist[0]: needs exactly one of intent, phrase, any, fact or rule (has 2)"},
+		{"item with two kinds", "    intent: greeting\n", "    intent: greeting\n    rule: no-forbidden\n", "checklist[0]: needs exactly one of intent, phrase, any, fact, rule, ticket, lookup or quote (has 2)"},
 		{"unknown phrase in item", "    phrase: water-back", "    phrase: water-gone", `checklist[1].phrase: unknown phrase id "water-gone"`},
 		{"unknown fact in item", "    fact: address", "    fact: phone", `checklist[2].fact: unknown fact "phone"`},
 		{"unknown rule", "    intent: greeting\n", "    rule: be-nice\n", `checklist[0].rule: unknown rule "be-nice"`},
@@ -173,8 +174,14 @@ func TestParseTranscript(t *testing.T) {
 	tests := []struct{ name, old, new, want string }{
 		{"unknown key", `"at": 4.0,`, `"at": 4.0, "who": "me",`, `unknown field "who"`},
 		{"time goes back", `"at": 9.5`, `"at": 3.5`, "g.json:5: turns[1].at: 3.5 is earlier than the turn before"},
-		{"say and hangup", `"hangup": true`, `"hangup": true, "say": "再见"`, "g.json:5: turns[1]: needs either say or hangup"},
-		{"hangup not last", `{"at": 4.0, "say": "您好"}`, `{"at": 4.0, "hangup": true}`, "g.json:4: turns[0]: the hang-up must be the last turn"},
+		{"say and hangup", `"hangup": true`, `"hangup": true, "say": "再见"`, "g.json:5: turns[1]: needs exactly one of say, hangup, lookup and ticket"},
+		{"speech after the hang-up", `{"at": 9.5, "hangup": true}`, `{"at": 9.5, "hangup": true}, {"at": 10, "say": "喂?"}`, "g.json:5: turns[2]: nothing is said after the hang-up"},
+		{"third hang-up", `{"at": 9.5, "hangup": true}`, `{"at": 9.5, "hangup": true}, {"at": 10, "hangup": true}, {"at": 11, "hangup": true}`, "turns[3]: the second hang-up closes the wrap-up"},
+		{"lookup by what", `{"at": 4.0, "say": "您好"}`, `{"at": 4.0, "lookup": {"by": "email", "value": "x"}}`, `g.json:4: turns[0].lookup.by: "email": must be one of phone, account, address, name`},
+		{"empty lookup", `{"at": 4.0, "say": "您好"}`, `{"at": 4.0, "lookup": {"by": "phone", "value": " "}}`, `turns[0].lookup.value: required`},
+		{"ticket type", `{"at": 9.5, "hangup": true}`, `{"at": 9.5, "ticket": {"type": "fix"}}`, `g.json:5: turns[1].ticket.type: "fix": must be one of repair, inquiry, complaint, help, suggestion`},
+		{"ticket grade", `{"at": 9.5, "hangup": true}`, `{"at": 9.5, "ticket": {"grade": "huge"}}`, `turns[1].ticket.grade: "huge"`},
+		{"ticket and say", `"say": "您好"}`, `"say": "您好", "ticket": {}}`, "turns[0]: needs exactly one of"},
 		{"bad outcome", `"trainee_hung_up"`, `"hung"`, `expect.outcome: "hung"`},
 		{"syntax", `"turns": [`, `"turns": [[`, "g.json:"},
 		{"trailing data", " ]}", " ]}\n{}", "unexpected data after the transcript"},
@@ -194,4 +201,93 @@ func TestClassify(t *testing.T) {
 	assert.Equal(t, KindTrack, Classify([]byte("id: t\nvalid_days: 3\n")))
 	assert.Equal(t, KindScenario, Classify(minimal(t)))
 	assert.Equal(t, KindScenario, Classify([]byte(":::")))
+}
+
+// deskSection is a valid desk for minimal.yaml, appended at its end.
+const deskSection = `desk:
+  teams:
+    - id: dispatch
+      name: 供水调度
+  record:
+    account: "0601"
+    name: 王芳
+    address: 长青小区{address}
+  area:
+    outages:
+      - kind: planned
+        scope: 长青小区
+        from: "08:00"
+        until: "20:00"
+        reason: 检修
+  order:
+    type: inquiry
+    urgency: normal
+    team: dispatch
+    promise:
+      max: 12h
+    norm: 规范 9
+`
+
+func TestParseDesk(t *testing.T) {
+	base := string(minimal(t))
+	lines := strings.Count(base, "\n")
+	sc, err := ParseScenario("minimal.yaml", []byte(base+deskSection), nil)
+	require.NoError(t, err)
+	require.NotNil(t, sc.Desk)
+	assert.Equal(t, float64(DefaultWrapUp), sc.Desk.WrapUp)
+	assert.Equal(t, float64(DefaultSubmitWithin), sc.Desk.Order.SubmitWithin)
+	assert.Equal(t, []string{"name", "address", "account", "type", "urgency", "team", "promise", "note"}, sc.OrderFields())
+	line := func(n int) string { return fmt.Sprintf("minimal.yaml:%d: ", lines+n) }
+
+	tests := []struct{ name, old, new, want string }{
+		{"unknown key", "  area:\n", "  area:\n    weather: cold\n", line(10) + "weather: unknown field"},
+		{"unknown fact", "长青小区{address}", "长青小区{flat}", line(8) + "desk.record.address: {flat} names no fact"},
+		{"bad type", "    type: inquiry", "    type: query", line(17) + `desk.order.type: "query": must be one of repair, inquiry, complaint, help, suggestion`},
+		{"bad urgency", "urgency: normal", "urgency: high", `desk.order.urgency: "high"`},
+		{"grade outside a complaint", "    urgency: normal\n", "    urgency: normal\n    grade: minor\n", "desk.order.grade: only complaints are graded"},
+		{"complaint without grade", "    type: inquiry", "    type: complaint", "desk.order.grade: required for a complaint"},
+		{"unknown team", "    team: dispatch", "    team: repair", `desk.order.team: "repair": must be one of the desk's teams`},
+		{"bad bound", "max: 12h", "max: 12 hours", `desk.order.promise.max: "12 hours" is not a duration`},
+		{"outage backwards", `until: "20:00"`, `until: "07:00"`, line(14) + "desk.area.outages[0].until: 07:00 is not after from 08:00"},
+		{"bad clock", `from: "08:00"`, `from: "8am"`, `desk.area.outages[0].from: "8am" is not a time of day`},
+		{"heating outside heating", "  area:\n", "  area:\n    heating: {supply: 50, return: 40, neighbours: 18}\n", "desk.area.heating: only for heating scenarios"},
+		{"no teams", "  teams:\n    - id: dispatch\n      name: 供水调度\n", "", "desk.teams: required"},
+		{"field without a value", "    norm: 规范 9\n", "    norm: 规范 9\n    fields: [phone]\n", `desk.order.fields[0]: "phone" has no expected value`},
+		{"wrap-up too long", "desk:\n", "desk:\n  wrap_up: 3600\n", "desk.wrap_up: 3600: must be 0-600 seconds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := base + deskSection
+			require.Contains(t, data, tt.old)
+			_, err := ParseScenario("minimal.yaml", []byte(strings.Replace(data, tt.old, tt.new, 1)), nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestParseDeskItems(t *testing.T) {
+	base := string(minimal(t))
+	item := func(kind string) string {
+		return strings.Replace(base, "checklist:\n", "checklist:\n  - id: desk-item\n    title: 建单\n    "+kind+"\n    points: 5\n    norm: 规范 9\n    explain: 建单。\n", 1)
+	}
+	tests := []struct{ name, data, want string }{
+		{"desk item without a desk", item("ticket: address"), "checklist[0]: a desk item needs a desk section"},
+		{"ticket field not graded", item("ticket: phone") + deskSection, `checklist[0].ticket: "phone" is not a graded field`},
+		{"lookup by what", item("lookup: email") + deskSection, `checklist[0].lookup: "email": must be any or one of phone, account, address, name`},
+		{"quote nothing", item("quote: arrears") + deskSection, `checklist[0].quote: "arrears": the desk holds no such value`},
+		{"quote unknown", item("quote: weather") + deskSection, `checklist[0].quote: "weather": must be one of`},
+		{"before on a ticket item", strings.Replace(item("ticket: address"), "    points: 5\n", "    before: greet\n    points: 5\n", 1) + deskSection, "checklist[0].before: only lookup items"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseScenario("minimal.yaml", []byte(tt.data), nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+	for _, ok := range []string{"ticket: address", "lookup: any", "quote: outage-end", "rule: ticket-in-time"} {
+		_, err := ParseScenario("minimal.yaml", []byte(item(ok)+deskSection), nil)
+		assert.NoError(t, err, ok)
+	}
 }

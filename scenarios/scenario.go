@@ -42,11 +42,14 @@ const (
 	RuleHoldAsked Rule = "hold-asked"
 	// RuleNoForbidden: no forbidden phrase was said.
 	RuleNoForbidden Rule = "no-forbidden"
+	// RuleTicketInTime: the work order was submitted within
+	// desk.order.submit_within seconds after the caller gave the details.
+	RuleTicketInTime Rule = "ticket-in-time"
 )
 
 // Rules lists the known checklist rules.
 func Rules() []Rule {
-	return []Rule{RuleAnsweredInTime, RuleCallerHungUpFirst, RuleHoldAsked, RuleNoForbidden}
+	return []Rule{RuleAnsweredInTime, RuleCallerHungUpFirst, RuleHoldAsked, RuleNoForbidden, RuleTicketInTime}
 }
 
 // Scenario is one simulated call: who calls, what they say and reveal, how
@@ -89,6 +92,9 @@ type Scenario struct {
 	// ModelCall is a whole call done well (the trainee's side; the engine
 	// plays the caller), for the trainee to read after the call.
 	ModelCall []Turn `yaml:"model_call" json:"model_call,omitempty"`
+	// Desk is the agent's desk in this call: the record, the area data and
+	// the correct work order; nil when the call has no desk work.
+	Desk *Desk `yaml:"desk" json:"desk,omitempty"`
 
 	// File is the name the scenario was parsed from, for messages.
 	File string `yaml:"-" json:"-"`
@@ -288,7 +294,7 @@ type Closing struct {
 }
 
 // Item is one graded point of the checklist. Exactly one of Intent,
-// Phrase, Any, Fact and Rule is set.
+// Phrase, Any, Fact, Rule, Ticket, Lookup and Quote is set.
 type Item struct {
 	ID     string   `yaml:"id" json:"id"`
 	Title  string   `yaml:"title" json:"title"`
@@ -297,6 +303,15 @@ type Item struct {
 	Any    []string `yaml:"any" json:"any,omitempty"`
 	Fact   string   `yaml:"fact" json:"fact,omitempty"`
 	Rule   Rule     `yaml:"rule" json:"rule,omitempty"`
+	// Ticket names a work-order field graded against the call's facts
+	// and the desk's order.
+	Ticket string `yaml:"ticket" json:"ticket,omitempty"`
+	// Lookup is a search of the service system that must find the
+	// caller's record: any, or by phone, account, address or name.
+	Lookup string `yaml:"lookup" json:"lookup,omitempty"`
+	// Quote is a looked-up value the trainee must say correctly, after
+	// looking it up: arrears, bill, usage or outage-end.
+	Quote string `yaml:"quote" json:"quote,omitempty"`
 	// First requires it in the trainee's first turn.
 	First bool `yaml:"first" json:"first,omitempty"`
 	// Before names an item id, intent or phrase id that must not come

@@ -23,12 +23,52 @@ type Transcript struct {
 	Turns  []Turn  `json:"turns"`
 }
 
-// Turn is one trainee event: a reply or the hang-up, at seconds since the
-// ringing began.
+// Turn is one trainee event at seconds since the ringing began: a reply,
+// the hang-up, a lookup in the service system or a work order submitted.
+// Exactly one of Say, Hangup, Lookup and Ticket is set.
 type Turn struct {
 	At     float64 `json:"at" yaml:"at"`
 	Say    string  `json:"say,omitempty" yaml:"say"`
 	Hangup bool    `json:"hangup,omitempty" yaml:"hangup"`
+	Lookup *Lookup `json:"lookup,omitempty" yaml:"lookup"`
+	Ticket *Ticket `json:"ticket,omitempty" yaml:"ticket"`
+}
+
+// Spoken returns a copy of the transcript without its desk turns, for a
+// client that only talks (one without lookups and work orders).
+func (t *Transcript) Spoken() *Transcript {
+	out := *t
+	out.Turns = nil
+	for _, tu := range t.Turns {
+		if !tu.Desk() {
+			out.Turns = append(out.Turns, tu)
+		}
+	}
+	return &out
+}
+
+// Desk reports whether the turn is desk work (a lookup or a ticket).
+func (t *Turn) Desk() bool { return t.Lookup != nil || t.Ticket != nil }
+
+// Problems checks one turn on its own: exactly one kind of event, and a
+// lookup and a ticket well formed. at reports a problem of a field under
+// the turn ("" for the turn itself).
+func (t *Turn) Problems(at func(field, format string, args ...any)) {
+	kinds := 0
+	for _, set := range []bool{t.Say != "", t.Hangup, t.Lookup != nil, t.Ticket != nil} {
+		if set {
+			kinds++
+		}
+	}
+	if kinds != 1 {
+		at("", "needs exactly one of say, hangup, lookup and ticket")
+	}
+	if t.Lookup != nil {
+		t.Lookup.Validate(func(field, format string, args ...any) { at("lookup."+field, format, args...) })
+	}
+	if t.Ticket != nil {
+		t.Ticket.Validate(func(field, format string, args ...any) { at("ticket."+field, format, args...) })
+	}
 }
 
 // Expect is what a golden transcript must produce.
@@ -45,8 +85,10 @@ func Outcomes() []string {
 }
 
 // ParseTranscript reads a transcript strictly: unknown keys, a turn that
-// both speaks and hangs up or does neither, times going backwards and
-// anything after the hang-up are errors naming the line.
+// is not exactly one of say, hangup, lookup and ticket, times going
+// backwards, and speech after the hang-up are errors naming the line.
+// After the hang-up only desk work follows (the wrap-up), and a second
+// hang-up closes the wrap-up.
 func ParseTranscript(file string, data []byte) (*Transcript, error) {
 	if len(data) > MaxFileSize {
 		return nil, yamlfile.Errors{{File: file, Msg: fmt.Sprintf("file is %d bytes, larger than the limit of %d", len(data), MaxFileSize)}}
@@ -88,6 +130,7 @@ func ParseTranscript(file string, data []byte) (*Transcript, error) {
 		}
 	}
 	prev := 0.0
+	hangups := 0
 	for i, tu := range t.Turns {
 		field := pathIndex("turns", i)
 		switch {
@@ -98,11 +141,21 @@ func ParseTranscript(file string, data []byte) (*Transcript, error) {
 		default:
 			prev = tu.At
 		}
-		if (tu.Say == "") == !tu.Hangup {
-			add(line(i), field, "needs either say or hangup")
+		tu.Problems(func(sub, format string, args ...any) {
+			f := field
+			if sub != "" {
+				f = pathField(field, sub)
+			}
+			add(line(i), f, format, args...)
+		})
+		switch {
+		case hangups > 0 && tu.Say != "":
+			add(line(i), field, "nothing is said after the hang-up; only lookups and tickets follow it, in the wrap-up")
+		case hangups > 1:
+			add(line(i), field, "the second hang-up closes the wrap-up and must be the last turn")
 		}
-		if tu.Hangup && i != len(t.Turns)-1 {
-			add(line(i), field, "the hang-up must be the last turn")
+		if tu.Hangup {
+			hangups++
 		}
 	}
 	if len(list) > 0 {

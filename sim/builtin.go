@@ -20,7 +20,7 @@ func Known(entries []phrase.Entry) scenarios.KnownPhrase {
 
 // GoldenOptions are the settings golden transcripts are replayed with, by
 // the tests and by coach check alike.
-func GoldenOptions() Options { return Options{Mode: domain.Exam, Seed: 1} }
+func GoldenOptions() Options { return Options{Mode: domain.Exam, Seed: 1, Desk: true} }
 
 // ClosingMatcher is a Matcher holding resources that Close releases.
 type ClosingMatcher interface {

@@ -19,6 +19,14 @@ type Options struct {
 	// Seed picks among the caller's alternative lines and draws the
 	// caller from the scenario's pools.
 	Seed uint64
+	// Desk says the trainee works at the agent's desk: lookups and work
+	// orders are heard, the scenario's desk items graded, and a wrap-up
+	// follows the conversation. A call without it (a client that cannot
+	// look up or submit work orders) leaves desk items out of the checklist.
+	Desk bool
+	// Values reads the promise, amounts and clock times the desk grades;
+	// nil means PhraseValues.
+	Values DeskValues
 	// BasePersona meets the scenario's base persona, its facts as written,
 	// instead of drawing one with Seed: a transcript without a seed.
 	BasePersona bool
@@ -45,6 +53,8 @@ type Call struct {
 	seed   uint64
 	rng    *rand.Rand
 	filter phrase.Filter
+	desk   *desk
+	values DeskValues
 
 	now     float64
 	started bool
@@ -54,7 +64,10 @@ type Call struct {
 	answerRing  int
 	traineeSaid int // trainee turns so far
 
+	// ended says the conversation is over; final that the wrap-up is
+	// over too and the scorecard is final.
 	ended    bool
+	final    bool
 	outcome  Outcome
 	endAt    float64
 	angry    bool
@@ -117,6 +130,11 @@ func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 	if !mode.Valid() {
 		mode = domain.Practice
 	}
+	values := opt.Values
+	if values == nil {
+		values = PhraseValues{}
+	}
+	p := drawPersona(sc, opt.Seed, opt.BasePersona)
 	return &Call{
 		sc:      sc,
 		book:    book,
@@ -130,14 +148,30 @@ func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 		given:   map[string]int{},
 		items:   make([]itemState, len(sc.Checklist)),
 		hinted:  map[string]bool{},
-		persona: drawPersona(sc, opt.Seed, opt.BasePersona),
+		persona: p,
 		said:    map[string]bool{},
 		spoken:  map[string]bool{},
+		desk:    newDesk(sc, opt, p),
+		values:  values,
 	}
 }
 
-// Ended reports whether the call is over.
-func (c *Call) Ended() bool { return c.ended }
+// Ended reports whether the call is over and its scorecard final: the
+// conversation has ended and so has the wrap-up after it.
+func (c *Call) Ended() bool { return c.final }
+
+// Over reports whether the conversation has ended; the wrap-up may still
+// be running (WrapUntil).
+func (c *Call) Over() bool { return c.ended }
+
+// WrapUntil is when the wrap-up ends, once the conversation is over and
+// the call has a desk; 0 otherwise.
+func (c *Call) WrapUntil() float64 {
+	if c.desk == nil || !c.ended || c.final {
+		return 0
+	}
+	return c.desk.wrapUntil
+}
 
 // Now is the time of the last event.
 func (c *Call) Now() float64 { return c.now }
@@ -166,7 +200,7 @@ func (c *Call) Advance(at float64) []Event { return c.advance(at, false) }
 // before the caller checking the silent line at that very moment: the line
 // was not silent.
 func (c *Call) advance(at float64, speaks bool) []Event {
-	if c.ended {
+	if c.final {
 		return nil
 	}
 	at = c.clamp(at)
@@ -176,7 +210,7 @@ func (c *Call) advance(at float64, speaks bool) []Event {
 		c.rings = 1
 		evs = append(evs, Event{Type: EventRing, At: 0, N: 1}, Event{Type: EventMood, At: 0, Value: c.mood})
 	}
-	for !c.ended {
+	for !c.final {
 		t, kind := c.nextDue()
 		if t > at || (t == at && speaks && kind == dueSilence) {
 			break
@@ -184,7 +218,7 @@ func (c *Call) advance(at float64, speaks bool) []Event {
 		c.now = t
 		evs = append(evs, c.fire(t, kind)...)
 	}
-	if !c.ended {
+	if !c.final {
 		c.now = at
 	}
 	return evs
@@ -199,10 +233,15 @@ const (
 	dueSilence
 	dueTimeout
 	dueDeadline
+	dueWrapUp
+	dueTicketLate
 )
 
 // nextDue is the earliest thing that happens by itself.
 func (c *Call) nextDue() (float64, dueKind) {
+	if c.ended {
+		return c.deskDue()
+	}
 	best, kind := c.sc.MaxDuration, dueTimeout
 	consider := func(t float64, k dueKind) {
 		if t < best || (t == best && k < kind) {
@@ -226,6 +265,9 @@ func (c *Call) nextDue() (float64, dueKind) {
 			}
 		}
 	}
+	if t, k := c.deskDue(); k != dueNone {
+		consider(t, k)
+	}
 	return best, kind
 }
 
@@ -248,6 +290,11 @@ func (c *Call) fire(t float64, kind dueKind) []Event {
 		return c.end(t, CustomerHungUp)
 	case dueTimeout:
 		return c.end(t, TimedOut)
+	case dueWrapUp:
+		return c.finish(t)
+	case dueTicketLate:
+		from, _ := c.detailsAt()
+		return c.hintOnce(t, "desk:late", fmt.Sprintf("还没有建单：客户报完信息已经 %.0f 秒了，规范要求 %.0f 秒内在系统里建单。", t-from, c.desk.d.Order.SubmitWithin), "ticket")
 	case dueDeadline:
 		var evs []Event
 		for i, it := range c.sc.Checklist {
@@ -285,8 +332,9 @@ func (c *Call) clamp(at float64) float64 {
 }
 
 // Apply lets the call hear one of the trainee's events: open lets the
-// ringing begin, say and hangup are Say and Hangup. Replaying a call's
-// stored events, or a transcript, is a loop over Apply.
+// ringing begin, say and hangup are Say and Hangup, lookup and submit are
+// Lookup and Ticket. Replaying a call's stored events, or a transcript, is
+// a loop over Apply.
 func (c *Call) Apply(e TraineeEvent) ([]Event, error) {
 	switch e.Type {
 	case EventOpen:
@@ -295,15 +343,26 @@ func (c *Call) Apply(e TraineeEvent) ([]Event, error) {
 		return c.Say(e.At, e.Text), nil
 	case EventHangup:
 		return c.Hangup(e.At), nil
+	case EventLookup:
+		return c.Lookup(e.At, e.By, e.Value), nil
+	case EventSubmit:
+		if e.Ticket == nil {
+			return nil, fmt.Errorf("a work order submitted without its fields")
+		}
+		return c.Ticket(e.At, *e.Ticket), nil
 	}
 	return nil, fmt.Errorf("%q is not a trainee event", e.Type)
 }
 
-// Hangup is the trainee hanging up.
+// Hangup is the trainee hanging up; in the wrap-up it closes the wrap-up,
+// making the scorecard final.
 func (c *Call) Hangup(at float64) []Event {
 	evs := c.advance(at, true)
-	if c.ended {
+	if c.final {
 		return evs
+	}
+	if c.ended {
+		return append(evs, c.finish(c.now)...)
 	}
 	return append(evs, c.end(c.now, TraineeHungUp)...)
 }
@@ -352,6 +411,7 @@ func (c *Call) Say(at float64, text string) []Event {
 	}
 	c.held = t.has("hold")
 	c.gradeSaid(t, first)
+	c.gradeQuotes(t)
 	c.heardHits = append(c.heardHits, hits...)
 
 	// Mood takes every intent of the turn; the worst one chooses the line.
@@ -387,6 +447,7 @@ func (c *Call) Say(at float64, text string) []Event {
 	evs = append(evs, c.customer(at, r.line)...)
 	c.lastActivity = at + speakingTime(r.line)
 	evs = append(evs, c.practiceHints(t, first)...)
+	evs = append(evs, c.deskHints(t)...)
 	switch {
 	case c.mood >= c.sc.Persona.HangupMood:
 		c.angry = true
@@ -454,10 +515,26 @@ func (c *Call) hintOnce(at float64, key, text, intent string) []Event {
 	return c.hint(at, text, intent)
 }
 
+// end ends the conversation. With a desk, the wrap-up follows (the
+// trainee may still submit the work order); otherwise the call is over.
 func (c *Call) end(at float64, o Outcome) []Event {
 	c.ended, c.outcome, c.endAt, c.now = true, o, at, at
+	if c.desk == nil || !c.answered || c.desk.d.WrapUp <= 0 {
+		return c.finish(at)
+	}
+	c.desk.wrapUntil = at + c.desk.d.WrapUp
+	evs := []Event{{Type: EventWrapUp, At: at, Outcome: o, Until: c.desk.wrapUntil}}
+	if c.desk.ticket == nil {
+		evs = append(evs, c.hintOnce(at, "desk:wrap-up", fmt.Sprintf("还没有建单：通话已结束，请在 %.0f 秒的话后处理时间内提交工单。", c.desk.d.WrapUp), "ticket")...)
+	}
+	return evs
+}
+
+// finish closes the call and grades it.
+func (c *Call) finish(at float64) []Event {
+	c.final, c.now = true, max(at, c.now)
 	c.card = c.grade()
-	return []Event{{Type: EventEnd, At: at, Outcome: o, Scorecard: c.card}}
+	return []Event{{Type: EventEnd, At: c.now, Outcome: c.outcome, Scorecard: c.card}}
 }
 
 // turn is one trainee reply being handled.

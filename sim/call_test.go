@@ -58,6 +58,8 @@ func fakeEntries() []phrase.Entry {
 		req("soon", "commit", "小时内", "上门"),
 		req("else", "anything-else", "还有其他需要"),
 		req("thank", "thanks", "感谢您的来电"),
+		req("reg", "ticket", "登记了"),
+		req("tel", "ask-contact", "电话"),
 		req("bye", "farewell", "再见"),
 		bad("not-mine", "deflect", "不归我管", "我帮您转接"),
 		bad("your-fault", "argue", "你自己弄坏的", "我们先安排师傅看看"),

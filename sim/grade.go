@@ -81,7 +81,7 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 			if f, ok := c.persona.fact(it.Fact); ok && restates(folded, f.forms) {
 				pos = 0
 			}
-		case it.Rule != "":
+		case it.Rule != "" || it.IsDeskItem():
 			continue
 		case it.Value != nil:
 			pos = c.gradeValue(credited, it, st)
@@ -191,9 +191,19 @@ func (c *Call) grade() *Scorecard {
 		card.Turns = []Turn{}
 	}
 	card.OutcomeNote = c.outcomeNote()
+	card.Lookups = []LookupResult{}
+	var tr *TicketResult
+	if c.desk != nil {
+		card.Lookups = append(card.Lookups, c.desk.lookups...)
+		tr = c.ticketResult()
+		card.Ticket = tr
+	}
 
 	for i := range sc.Checklist {
-		card.Checklist = append(card.Checklist, c.itemResult(i))
+		if sc.Checklist[i].IsDeskItem() && c.desk == nil {
+			continue // graded only when the trainee has a desk
+		}
+		card.Checklist = append(card.Checklist, c.itemResult(i, tr))
 	}
 	card.Penalty = len(c.forbidden) * sc.Penalties.ForbiddenPenalty()
 	settle(card)
@@ -262,10 +272,29 @@ func (c *Call) outcomeNote() string {
 	return "客户挂断了电话。"
 }
 
-func (c *Call) itemResult(i int) ItemResult {
+func (c *Call) itemResult(i int, tr *TicketResult) ItemResult {
 	it := &c.sc.Checklist[i]
 	st := c.items[i]
 	r := ItemResult{ID: it.ID, Title: it.Title, Points: it.Points, Critical: it.Critical, Norm: it.Norm, Explain: c.persona.fill(it.Explain), Model: c.persona.fill(it.Model)}
+	if it.IsDeskItem() {
+		r.Desk = true
+		r.Done, r.Note = c.deskItem(it, tr)
+		if it.Lookup != "" && it.Before != "" && r.Done {
+			turn, _ := c.lookupMark(it)
+			if bt, _, ok := c.beforeMark(it.Before); ok && bt < turn {
+				r.Done = false
+				r.Note = fmt.Sprintf("查到了，但在「%s」之后才查，回答时还没有依据。", c.beforeTitle(it.Before))
+			}
+		}
+		if q := c.desk.quotes[it.ID]; it.Quote != "" && r.Done && q != nil {
+			t := q.turn
+			r.Turn = &t
+		}
+		if r.Done {
+			r.Earned = it.Points
+		}
+		return r
+	}
 	done, note := st.done, ""
 	turn := st.turn
 	switch it.Rule {

@@ -7,6 +7,26 @@ import (
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
+// TurnEvent is a transcript's turn as the trainee's event.
+func TurnEvent(tu scenarios.Turn) TraineeEvent {
+	switch {
+	case tu.Hangup:
+		return TraineeEvent{Type: EventHangup, At: tu.At}
+	case tu.Lookup != nil:
+		return TraineeEvent{Type: EventLookup, At: tu.At, By: tu.Lookup.By, Value: tu.Lookup.Value}
+	case tu.Ticket != nil:
+		t := *tu.Ticket
+		return TraineeEvent{Type: EventSubmit, At: tu.At, Ticket: &t}
+	}
+	return TraineeEvent{Type: EventSay, At: tu.At, Text: tu.Say}
+}
+
+// Play lets the call hear one turn of a transcript.
+func (c *Call) Play(tu scenarios.Turn) []Event {
+	evs, _ := c.Apply(TurnEvent(tu)) // a turn is always a trainee event Apply knows
+	return evs
+}
+
 // Replay plays a transcript against the scenario and returns the scorecard
 // and every event the trainee would have seen. A transcript with a seed
 // meets the caller that seed draws (and picks lines with it); one without
@@ -23,8 +43,15 @@ func Replay(sc *scenarios.Scenario, book *Book, t *scenarios.Transcript, opt Opt
 		switch {
 		case math.IsNaN(tu.At) || math.IsInf(tu.At, 0) || tu.At < prev:
 			return nil, nil, fmt.Errorf("replay %s: turns[%d].at: %v is not a time at or after %v", sc.ID, i, tu.At, prev)
-		case (tu.Say == "") == !tu.Hangup:
-			return nil, nil, fmt.Errorf("replay %s: turns[%d]: needs either say or hangup", sc.ID, i)
+		}
+		var bad error
+		tu.Problems(func(field, format string, args ...any) {
+			if bad == nil {
+				bad = fmt.Errorf("replay %s: turns[%d] %s: %s", sc.ID, i, field, fmt.Sprintf(format, args...))
+			}
+		})
+		if bad != nil {
+			return nil, nil, bad
 		}
 		prev = tu.At
 	}
@@ -39,18 +66,15 @@ func Replay(sc *scenarios.Scenario, book *Book, t *scenarios.Transcript, opt Opt
 		if c.Ended() {
 			break
 		}
-		e := TraineeEvent{Type: EventSay, At: tu.At, Text: tu.Say}
-		if tu.Hangup {
-			e = TraineeEvent{Type: EventHangup, At: tu.At}
-		}
-		more, err := c.Apply(e)
+		more, err := c.Apply(TurnEvent(tu))
 		if err != nil {
 			return nil, nil, err
 		}
 		evs = append(evs, more...)
 	}
 	if !c.Ended() {
-		evs = append(evs, c.Advance(sc.MaxDuration)...)
+		// Silence until the call ends on its own, and the wrap-up after it.
+		evs = append(evs, c.Advance(math.Inf(1))...)
 	}
 	return c.Scorecard(), evs, nil
 }
@@ -62,7 +86,11 @@ func ModelCall(sc *scenarios.Scenario, book *Book) (*Scorecard, error) {
 	if len(sc.ModelCall) == 0 {
 		return nil, nil
 	}
-	card, _, err := Replay(sc, book, &scenarios.Transcript{Scenario: sc.ID, Turns: sc.ModelCall}, GoldenOptions())
+	// The model call shows what to say: it is played without the desk,
+	// whose work the golden transcripts show.
+	opt := GoldenOptions()
+	opt.Desk = false
+	card, _, err := Replay(sc, book, &scenarios.Transcript{Scenario: sc.ID, Turns: sc.ModelCall}, opt)
 	if err != nil {
 		return nil, fmt.Errorf("model call: %w", err)
 	}

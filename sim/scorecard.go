@@ -5,6 +5,7 @@ import (
 
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook/phrase"
+	"github.com/hotlinecoach/coach/scenarios"
 )
 
 // Outcome is how a call ended.
@@ -64,6 +65,10 @@ type Scorecard struct {
 	Facts map[string]string `json:"facts"`
 	// Caller is the caller's name in this call.
 	Caller string `json:"caller,omitempty"`
+	// Ticket is the work order as graded; nil when none was submitted.
+	Ticket *TicketResult `json:"ticket"`
+	// Lookups are the searches of the service system, in order.
+	Lookups []LookupResult `json:"lookups"`
 }
 
 // Answered says the trainee answered the ringing call.
@@ -99,6 +104,9 @@ type ItemResult struct {
 	Explain string `json:"explain"`
 	// Note is what happened in this call, in a sentence.
 	Note string `json:"note"`
+	// Desk says the item is graded at the desk (a ticket field, a
+	// lookup, a quoted value, the ticket's timing), not from a turn.
+	Desk bool `json:"desk,omitempty"`
 	// Model is a whole sentence that does the item, with this call's
 	// facts: what to say instead when it was missed.
 	Model string `json:"model,omitempty"`
@@ -166,6 +174,13 @@ const (
 	EventHint     EventType = "hint"
 	EventMood     EventType = "mood"
 	EventEnd      EventType = "end"
+	// EventRecord answers a lookup: found, and the record.
+	EventRecord EventType = "record"
+	// EventTicket answers a submitted work order: its number and state.
+	EventTicket EventType = "ticket"
+	// EventWrapUp says the conversation is over (outcome) and the wrap-up
+	// runs until Until; the end follows it.
+	EventWrapUp EventType = "wrapup"
 )
 
 // The trainee's events, which drive a call: the socket opening (ringing
@@ -179,14 +194,20 @@ const (
 
 // FromTrainee reports whether t is one of the trainee's events rather than
 // something the engine said.
-func (t EventType) FromTrainee() bool { return t == EventOpen || t == EventSay || t == EventHangup }
+func (t EventType) FromTrainee() bool {
+	return t == EventOpen || t == EventSay || t == EventHangup || t == EventLookup || t == EventSubmit
+}
 
 // TraineeEvent is something the trainee did, at its time since ringing
-// began (open is always at 0); Text is a reply's.
+// began (open is always at 0); Text is a reply's, By and Value a lookup's,
+// Ticket a work order's.
 type TraineeEvent struct {
-	Type EventType `json:"-"`
-	At   float64   `json:"at"`
-	Text string    `json:"text,omitempty"`
+	Type   EventType         `json:"-"`
+	At     float64           `json:"at"`
+	Text   string            `json:"text,omitempty"`
+	By     string            `json:"by,omitempty"`
+	Value  string            `json:"value,omitempty"`
+	Ticket *scenarios.Ticket `json:"ticket,omitempty"`
 }
 
 // Event is something the trainee sees or hears.
@@ -204,25 +225,47 @@ type Event struct {
 	// Outcome and Scorecard come with end.
 	Outcome   Outcome    `json:"outcome,omitempty"`
 	Scorecard *Scorecard `json:"scorecard,omitempty"`
+	// Found and Record come with record.
+	Found  *bool       `json:"found,omitempty"`
+	Record *RecordView `json:"record,omitempty"`
+	// Number and State come with ticket.
+	Number string `json:"number,omitempty"`
+	State  string `json:"state,omitempty"`
+	// Until comes with wrapup: when the wrap-up ends.
+	Until float64 `json:"until,omitempty"`
 }
 
 // MarshalJSON writes only the fields of the event's type, as the
 // websocket protocol has them.
 func (e Event) MarshalJSON() ([]byte, error) {
 	type wire struct {
-		Type      EventType  `json:"type"`
-		At        float64    `json:"at"`
-		N         int        `json:"n,omitempty"`
-		Text      string     `json:"text,omitempty"`
-		Intent    string     `json:"intent,omitempty"`
-		Value     *int       `json:"value,omitempty"`
-		Outcome   Outcome    `json:"outcome,omitempty"`
-		Scorecard *Scorecard `json:"scorecard,omitempty"`
+		Type      EventType       `json:"type"`
+		At        float64         `json:"at"`
+		N         int             `json:"n,omitempty"`
+		Text      string          `json:"text,omitempty"`
+		Intent    string          `json:"intent,omitempty"`
+		Value     *int            `json:"value,omitempty"`
+		Outcome   Outcome         `json:"outcome,omitempty"`
+		Scorecard *Scorecard      `json:"scorecard,omitempty"`
+		Found     *bool           `json:"found,omitempty"`
+		Record    json.RawMessage `json:"record,omitempty"`
+		Number    string          `json:"number,omitempty"`
+		State     string          `json:"state,omitempty"`
+		Until     float64         `json:"until,omitempty"`
 	}
-	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Outcome: e.Outcome, Scorecard: e.Scorecard}
+	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Outcome: e.Outcome, Scorecard: e.Scorecard,
+		Found: e.Found, Number: e.Number, State: e.State, Until: e.Until}
 	if e.Type == EventMood {
 		v := e.Value
 		w.Value = &v
+	}
+	if e.Type == EventRecord {
+		// record is null when the lookup found nothing.
+		rec, err := json.Marshal(e.Record)
+		if err != nil {
+			return nil, err
+		}
+		w.Record = rec
 	}
 	return json.Marshal(w)
 }

@@ -1,12 +1,14 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/hotlinecoach/coach/phrasebook/phrase"
+	"github.com/hotlinecoach/coach/scenarios"
 )
 
 // Text renders the scorecard as a report a trainee reads in a terminal:
@@ -61,6 +63,32 @@ func (s *Scorecard) Text() string {
 			}
 		}
 	}
+	if len(s.Lookups) > 0 {
+		b.WriteString("\n系统查询：\n")
+		for _, l := range s.Lookups {
+			found := "没有查到"
+			if l.Found {
+				found = "查到了用户档案"
+			}
+			fmt.Fprintf(&b, "  第 %.0f 秒 按%s查「%s」：%s\n", l.At, scenarios.LabelOf(scenarios.LookupKeys(), l.By), l.Value, found)
+		}
+	}
+	if t := s.Ticket; t != nil {
+		after := ""
+		if t.AfterHangup {
+			after = "，话后处理时提交"
+		}
+		fmt.Fprintf(&b, "\n工单 %s（第 %.0f 秒提交%s）：\n", t.Number, t.SubmittedAt, after)
+		for _, f := range t.Fields {
+			mark := "✗"
+			if f.OK {
+				mark = "✓"
+			}
+			fmt.Fprintf(&b, "  %s %s：填「%s」，应为「%s」 —— %s\n", mark, f.Label, cmp.Or(f.EnteredLabel, f.Entered), cmp.Or(f.ExpectedLabel, f.Expected), f.Why)
+		}
+	} else if s.HasDesk() {
+		b.WriteString("\n工单：没有提交。\n")
+	}
 	b.WriteString("\n通话记录：\n")
 	for _, t := range s.Turns {
 		who := "客户"
@@ -91,4 +119,18 @@ func intentTitle(i phrase.Intent) string {
 		return info.Title
 	}
 	return string(i)
+}
+
+// HasDesk reports whether the call was graded at the desk: it has desk
+// items, a work order or lookups.
+func (s Scorecard) HasDesk() bool {
+	if s.Ticket != nil || len(s.Lookups) > 0 {
+		return true
+	}
+	for _, it := range s.Checklist {
+		if it.Desk {
+			return true
+		}
+	}
+	return false
 }

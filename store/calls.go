@@ -21,8 +21,14 @@ type Call struct {
 	ScenarioRevision string
 	Mode             domain.Mode
 	Seed             int64
-	Status           domain.CallStatus
-	Started          time.Time
+	// Desk says the call is taken at the agent's desk (lookups, work
+	// orders, a wrap-up after the conversation).
+	Desk bool
+	// Ticket is an imported attempt's work order (ImportAttempts); a live
+	// call's comes with its result (CallResult).
+	Ticket  *TicketRecord
+	Status  domain.CallStatus
+	Started time.Time
 	// Ended, Outcome, Score, Passed and Scorecard are zero while the call
 	// is live.
 	Ended     time.Time
@@ -44,6 +50,8 @@ type CallResult struct {
 	Score     float64
 	Passed    bool
 	Scorecard json.RawMessage
+	// Ticket is the work order the call ended with; nil when none.
+	Ticket *TicketRecord
 }
 
 // Event is one entry in a call's log. Seq numbers a call's events 1, 2, 3…
@@ -74,7 +82,7 @@ func (db *DB) CreateCall(ctx context.Context, c *Call) error {
 }
 
 const callColumns = `id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at,
-	ended_at, outcome, score, passed, scorecard, owner, owner_epoch, lease_until`
+	ended_at, outcome, score, passed, scorecard, owner, owner_epoch, lease_until, desk`
 
 func scanCall(s scanner) (Call, error) {
 	var c Call
@@ -84,11 +92,12 @@ func scanCall(s scanner) (Call, error) {
 	var score sql.NullFloat64
 	var passed sql.NullBool
 	var card sql.NullString
-	var lease int64
+	var lease, desk int64
 	if err := s.Scan(&c.ID, &c.UserID, &c.ScenarioID, &c.ScenarioRevision, &mode, &c.Seed, &status, &started,
-		&ended, &c.Outcome, &score, &passed, &card, &c.Owner, &c.Epoch, &lease); err != nil {
+		&ended, &c.Outcome, &score, &passed, &card, &c.Owner, &c.Epoch, &lease, &desk); err != nil {
 		return Call{}, err
 	}
+	c.Desk = desk == 1
 	c.Mode, c.Status, c.Started = domain.Mode(mode), domain.CallStatus(status), fromMillis(started)
 	if lease != 0 {
 		c.LeaseUntil = fromMillis(lease)
@@ -186,6 +195,11 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 	if !json.Valid(r.Scorecard) {
 		return fmt.Errorf("end call %s: %w: scorecard is not valid JSON", id, ErrInvalid)
 	}
+	if r.Ticket != nil {
+		if err := r.Ticket.validate(); err != nil {
+			return fmt.Errorf("end call %s: %w", id, err)
+		}
+	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		if l != nil {
 			if err := tx.checkLease(ctx, *l); err != nil {
@@ -201,6 +215,11 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 1 {
+			if r.Ticket != nil {
+				if err := tx.insertTicket(ctx, id, r.Ticket); err != nil {
+					return err
+				}
+			}
 			return tx.reportCallEnded(ctx, id)
 		}
 		var status string

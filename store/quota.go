@@ -76,9 +76,13 @@ func (db *DB) CreateCallWithin(ctx context.Context, c *Call, max int) error {
 }
 
 func insertCall(ctx context.Context, tx *sqlTx, id string, c *Call) error {
-	_, err := tx.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(domain.CallLive), millis(c.Started))
+	desk := 0
+	if c.Desk {
+		desk = 1
+	}
+	_, err := tx.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at, desk)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(domain.CallLive), millis(c.Started), desk)
 	return err
 }
 

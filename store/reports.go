@@ -627,6 +627,9 @@ func (db *DB) ImportAttempts(ctx context.Context, calls []Call) error {
 			}
 			rest = rest[n:]
 		}
+		if err := tx.importTickets(ctx, calls); err != nil {
+			return err
+		}
 		as := make([]reportAttempt, len(calls))
 		for i, c := range calls {
 			as[i] = reportAttempt{userID: c.UserID, scenarioID: c.ScenarioID, mode: c.Mode, ended: c.Ended,

@@ -407,7 +407,7 @@ func (s *Server) authorPlay(c *gin.Context) error {
 	if !s.admission.admit() {
 		return s.errOverloaded()
 	}
-	call, err := s.app.CreateCall(ctx, me, id, revision, domain.Practice)
+	call, err := s.app.CreateCall(ctx, me, id, revision, domain.Practice, true)
 	if err != nil {
 		return err
 	}

@@ -183,6 +183,10 @@ func TestAuthorDoneWhen(t *testing.T) {
 		msgs := readUntil(t, conn, "customer")
 		assert.Contains(t, msgs[len(msgs)-1].Text, "福满楼")
 		send(t, conn, map[string]string{"type": "hangup"})
+		// Played from the editor, the call has the desk: the wrap-up
+		// follows the hang-up, and a second hang-up ends it.
+		readUntil(t, conn, "wrapup")
+		send(t, conn, map[string]string{"type": "hangup"})
 		readUntil(t, conn, "end")
 
 		// Published, trainees see it and their calls record the published

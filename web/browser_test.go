@@ -177,6 +177,26 @@ func TestBrowserCall(t *testing.T) {
 			count(`#lines li.trainee`)+` >= `+strconv.Itoa(i+1)+` && `+count(`#lines li.customer`)+` >= `+strconv.Itoa(i+1),
 			chromedp.WithPollingTimeout(0)))
 		require.NoError(t, err, "caller answers reply %d", i)
+		if i == 0 {
+			// At the desk, during the call: a first work order, with
+			// its type only; the number comes back to read to the caller.
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.WaitVisible(chromedp.CSS(`#desk`)),
+				chromedp.SetValue(chromedp.CSS(`#tk-type`), "inquiry"),
+				chromedp.Click(chromedp.CSS(`#ticket-submit`)),
+				chromedp.WaitVisible(chromedp.CSS(`#ticket-number`)),
+			), "submit a first work order during the call")
+			number, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#ticket-number`)))
+			require.NoError(t, err)
+			assert.Regexp(t, `工单号 GD\d{10} · 待派单`, number)
+			// The desk's lookup: a wrong number has no record.
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.SendKeys(chromedp.CSS(`#lookup-value`), "福满楼"),
+				chromedp.SetValue(chromedp.CSS(`#lookup-by`), "name"),
+				chromedp.Click(chromedp.CSS(`#desk-lookup button[type=submit]`)),
+				chromedp.WaitVisible(chromedp.CSS(`#desk-record .desk-none`)),
+			), "look the caller up")
+		}
 		if i == 1 {
 			screenshot("call-midway.png")
 			phone(func() { screenshot("call-midway-phone.png") })
@@ -198,6 +218,27 @@ func TestBrowserCall(t *testing.T) {
 			require.NoError(t, err, "the page reconnects")
 		}
 	}
+	// The caller hung up: the wrap-up runs with its countdown, and the
+	// work order is finished and submitted again before closing it.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`#wrapup`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`#reply`)),
+	), "the wrap-up begins")
+	left, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#wrapup-left`)))
+	require.NoError(t, err)
+	secsLeft, err := strconv.Atoi(strings.TrimSpace(left))
+	require.NoError(t, err, "countdown %q", left)
+	assert.True(t, secsLeft > 0 && secsLeft <= 60, "countdown %d", secsLeft)
+	screenshot("call-wrapup.png")
+	phone(func() { screenshot("call-wrapup-phone.png") })
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#tk-urgency`), "normal"),
+		chromedp.SetValue(chromedp.CSS(`#tk-team`), "hotline"),
+		chromedp.SendKeys(chromedp.CSS(`#tk-note`), "来电人要订福满楼饭店包间，打错电话，已劝其挂机"),
+		chromedp.Click(chromedp.CSS(`#ticket-submit`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#desk-status").textContent.includes("工单已提交")`, chromedp.WithPollingTimeout(0)),
+		chromedp.Click(chromedp.CSS(`#wrapup-done`)),
+	), "finish the work order in the wrap-up")
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.WaitVisible(chromedp.CSS(`#end`)),
 		chromedp.WaitVisible(chromedp.CSS(`#phase[data-phase=ended]`)),
@@ -250,9 +291,27 @@ func TestBrowserCall(t *testing.T) {
 	greeting, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#turn-0 mark.hit.required`)))
 	require.NoError(t, err)
 	assert.Equal(t, "您好", greeting, "the first reply's greeting is highlighted")
+	// The work order on the scorecard: field by field, all right.
+	require.NotNil(t, card.Ticket)
+	assert.True(t, card.Ticket.AfterHangup, "last submitted in the wrap-up")
+	for _, f := range card.Ticket.Fields {
+		assert.True(t, f.OK, "%s: %s", f.Field, f.Why)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](count(`#ticket-card tr.ok[data-field]`)))
+	require.NoError(t, err)
+	assert.Equal(t, len(card.Ticket.Fields), rows, "every field of the work order on the scorecard")
 	screenshot("scorecard.png")
 
 	phone(func() { screenshot("scorecard-phone.png") })
+
+	// The work order is on the trainee's tickets page, waiting for dispatch.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.topnav a[href="/tickets"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-number="`+card.Ticket.Number+`"]`)),
+	), "the tickets page lists the work order")
+	state, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`tr[data-number="`+card.Ticket.Number+`"] .state`)))
+	require.NoError(t, err)
+	assert.Equal(t, "待派单", strings.TrimSpace(state))
 
 	// The attempt is in the history, linked to its scorecard.
 	require.NoError(t, chromedp.Do(ctx,

@@ -39,6 +39,10 @@ func (s *Server) apiScenarios(c *gin.Context) error {
 type startCallRequest struct {
 	Scenario string `json:"scenario"`
 	Mode     string `json:"mode"`
+	// Desk, true unless given false, takes the call at the agent's desk:
+	// lookups and work orders, and a wrap-up after the conversation. A
+	// client that only talks asks for false.
+	Desk *bool `json:"desk"`
 }
 
 // callSocketPath is where a call's websocket lives.
@@ -68,7 +72,7 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 		}
 		return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: errors.New("trailing data after the JSON object")}
 	}
-	call, err := s.startCall(c, req.Scenario, req.Mode)
+	call, err := s.startCall(c, req.Scenario, req.Mode, req.Desk == nil || *req.Desk)
 	if err != nil {
 		return err
 	}
@@ -79,12 +83,12 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 // startCall stores a new live call of scenario in mode (as named in a
 // request) for the signed-in user. The API and the start form both come
 // here, so a call starts the same way whichever asked.
-func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Call, error) {
+func (s *Server) startCall(c *gin.Context, scenario, modeName string, desk bool) (store.Call, error) {
 	if !s.admission.admit() {
 		return store.Call{}, s.errOverloaded()
 	}
 	u, _ := currentUser(c)
-	call, err := s.app.StartCall(c.Request.Context(), u, scenario, modeName)
+	call, err := s.app.StartCall(c.Request.Context(), u, scenario, modeName, desk)
 	if errors.Is(err, domain.ErrInvalid) {
 		return store.Call{}, errBadRequest(err)
 	}
@@ -105,12 +109,14 @@ type callJSON struct {
 	Score    *float64   `json:"score"`
 	Passed   *bool      `json:"passed"`
 	WS       string     `json:"ws"`
+	// Desk says the call is taken at the agent's desk.
+	Desk bool `json:"desk"`
 }
 
 func toCallJSON(c store.Call) callJSON {
 	out := callJSON{
 		ID: c.ID, UserID: c.UserID, Scenario: c.ScenarioID, Revision: c.ScenarioRevision,
-		Mode: string(c.Mode), Status: string(c.Status), Started: c.Started.UTC(), WS: callSocketPath(c.ID),
+		Mode: string(c.Mode), Status: string(c.Status), Started: c.Started.UTC(), WS: callSocketPath(c.ID), Desk: c.Desk,
 	}
 	if c.Status == domain.CallEnded {
 		ended := c.Ended.UTC()

@@ -49,7 +49,19 @@ func ringingSocket(t *testing.T, ts *httptest.Server, token, id string) *websock
 // startCall makes a call through the API as the holder of token.
 func (e *testEnv) startCall(token, scenario, mode string) (id, ws string) {
 	e.t.Helper()
-	w := e.do(withCookie(jsonReq(http.MethodPost, "/api/calls", `{"scenario":"`+scenario+`","mode":"`+mode+`"}`), token))
+	// These tests only talk: the call is taken without the desk.
+	return e.startCallWith(token, `{"scenario":"`+scenario+`","mode":"`+mode+`","desk":false}`)
+}
+
+// startDeskCall starts a call at the agent's desk, as the call page does.
+func (e *testEnv) startDeskCall(token, scenario, mode string) (id, ws string) {
+	e.t.Helper()
+	return e.startCallWith(token, `{"scenario":"`+scenario+`","mode":"`+mode+`"}`)
+}
+
+func (e *testEnv) startCallWith(token, request string) (id, ws string) {
+	e.t.Helper()
+	w := e.do(withCookie(jsonReq(http.MethodPost, "/api/calls", request), token))
 	require.Equal(e.t, http.StatusCreated, w.Code, w.Body.String())
 	var body struct{ ID, WS string }
 	require.NoError(e.t, json.Unmarshal(w.Body.Bytes(), &body))

@@ -71,8 +71,12 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	tickets, err := s.app.TicketAccuracy(ctx, f)
+	if err != nil {
+		return err
+	}
 	v := manageView{Report: r, Query: filterQuery(f), Assignments: as, AllTracks: s.app.Tracks(ctx),
-		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize)}
+		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize), Tickets: tickets}
 	link := func(n int) template.URL {
 		q := f.Values()
 		q.Set("page", strconv.Itoa(n))
@@ -98,6 +102,8 @@ type manageView struct {
 	// (empty at the ends).
 	Page, Pages int
 	Prev, Next  template.URL
+	// Tickets is the work-order accuracy per trainee and field.
+	Tickets app.TicketAccuracy
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula: a cell

@@ -22,7 +22,7 @@ func TestDemoStoreOpensEveryPage(t *testing.T) {
 	t.Cleanup(func() { _ = book.Close() })
 	e := newEnv(t, func(c *Config) { c.Library, c.Book = lib, book })
 	ctx := context.Background()
-	_, err = app.Demo(ctx, e.db, app.DemoOptions{Trainees: 8, Attempts: 400, PasswordHash: "h", Library: lib, Book: book, Now: e.clock.Now(), Seed: 3})
+	_, err = app.Demo(ctx, e.db, app.DemoOptions{Trainees: 20, Attempts: 1000, PasswordHash: "h", Library: lib, Book: book, Now: e.clock.Now(), Seed: 3})
 	require.NoError(t, err)
 	manager, err := e.db.UserByUsername(ctx, app.DemoManager)
 	require.NoError(t, err)
@@ -44,6 +44,9 @@ func TestDemoStoreOpensEveryPage(t *testing.T) {
 	assert.Contains(t, m.body, app.DemoTraineePrefix+"0008")
 	assert.True(t, regexp.MustCompile(`data-state="(certified|expired|suspended|exams_passed)"`).MatchString(m.body),
 		"some demo trainees are past enrolled")
+	// The demo's calls were taken at the desk: their work orders feed the
+	// dashboard's work-order accuracy.
+	assert.Regexp(t, `<td data-field="phone" data-wrong="\d+"><strong>\d+%</strong>`, m.body)
 
 	attempts, err := e.db.ListAttempts(ctx, store.AttemptFilter{UserID: trainee.ID})
 	require.NoError(t, err)

@@ -15,12 +15,12 @@ import (
 // it may open, and to no page it may not.
 func TestNavFollowsRole(t *testing.T) {
 	env := newEnv(t)
-	links := []string{"/scenarios", "/history", "/progress", "/disputes/mine", "/author", "/disputes", "/manage", "/admin/accounts", "/admin/audit"}
+	links := []string{"/scenarios", "/history", "/tickets", "/progress", "/disputes/mine", "/author", "/disputes", "/manage", "/admin/accounts", "/admin/audit"}
 	want := map[domain.Role][]string{
-		domain.RoleTrainee: {"/scenarios", "/history", "/progress", "/disputes/mine"},
-		domain.RoleTrainer: {"/scenarios", "/history", "/progress", "/author", "/disputes"},
-		domain.RoleManager: {"/scenarios", "/history", "/progress", "/manage"},
-		domain.RoleAdmin:   {"/scenarios", "/history", "/progress", "/author", "/disputes", "/admin/accounts", "/admin/audit"},
+		domain.RoleTrainee: {"/scenarios", "/history", "/tickets", "/progress", "/disputes/mine"},
+		domain.RoleTrainer: {"/scenarios", "/history", "/tickets", "/progress", "/author", "/disputes"},
+		domain.RoleManager: {"/scenarios", "/history", "/tickets", "/progress", "/manage"},
+		domain.RoleAdmin:   {"/scenarios", "/history", "/tickets", "/progress", "/author", "/disputes", "/admin/accounts", "/admin/audit"},
 	}
 	for _, role := range domain.Roles() {
 		t.Run(string(role), func(t *testing.T) {

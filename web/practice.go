@@ -101,7 +101,7 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 // the call as the API does and opens its page.
 func (s *Server) startCallForm(c *gin.Context) error {
 	// checkCSRF has parsed the form.
-	call, err := s.startCall(c, c.Request.PostForm.Get("scenario"), c.Request.PostForm.Get("mode"))
+	call, err := s.startCall(c, c.Request.PostForm.Get("scenario"), c.Request.PostForm.Get("mode"), true)
 	if err != nil {
 		return err
 	}
@@ -141,6 +141,8 @@ type callView struct {
 	// Outcomes are the ways a call can end, each with its words on the
 	// page for the script to show.
 	Outcomes []sim.Outcome
+	// Desk is the agent's desk beside the call; nil without one.
+	Desk *deskView
 }
 
 // maxReply caps a typed reply: 4 UTF-8 bytes a character, plus the
@@ -169,6 +171,9 @@ func (s *Server) callPage(c *gin.Context) error {
 	// A scenario retired since leaves the page showing its id.
 	if sc, ok := s.app.Library(ctx).Scenario(call.ScenarioID); ok {
 		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
+		if call.Desk {
+			view.Desk = newDeskView(sc)
+		}
 	}
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
 		return err
@@ -188,6 +193,7 @@ func (s *Server) callPage(c *gin.Context) error {
 	if view.Started = !st.Opened.IsZero(); view.Started {
 		view.Elapsed = strconv.FormatFloat(max(s.cfg.Now().Sub(st.Opened).Seconds(), 0), 'f', 1, 64)
 	}
+	view.Desk.restore(st)
 	if view.Owner {
 		view.WS = callSocketPath(call.ID)
 	}

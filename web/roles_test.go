@@ -46,6 +46,7 @@ var wantAccess = map[string]string{
 	"GET /calls/:id":                      "trainee trainer manager admin",
 	"GET /calls/:id/scorecard":            "trainee trainer manager admin",
 	"GET /history":                        "trainee trainer manager admin",
+	"GET /tickets":                        "trainee trainer manager admin",
 	"GET /manage":                         "manager",
 	"GET /manage/export.csv":              "manager",
 	"GET /manage/trainees/:id":            "manager",

@@ -18,11 +18,12 @@ import (
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/live"
+	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 )
 
 // The call websocket speaks DESIGN.md's protocol. Every message of the
-// call's log (ring, customer, hint, mood, end) carries its seq in the log;
+// call's log (ring, customer, hint, mood, end; record, ticket, wrapup) carries its seq in the log;
 // trainee events take seqs too, so the seqs a socket sees increase but may
 // skip. An error message is about one socket, not the call: it is not
 // logged and repeats the seq of the last message that socket was sent, so
@@ -69,12 +70,20 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 	return slices.ContainsFunc(s.cfg.TrustedOrigins, func(o string) bool { return strings.EqualFold(o, origin) })
 }
 
-// clientMessage is what a trainee sends: {"type":"say","text":…} or
-// {"type":"hangup"}.
+// clientMessage is what a trainee sends: {"type":"say","text":…},
+// {"type":"hangup"}, and at the desk {"type":"lookup","by":…,"value":…}
+// and {"type":"ticket","ticket":{…}}.
 type clientMessage struct {
-	Type sim.EventType `json:"type"`
-	Text string        `json:"text"`
+	Type   sim.EventType     `json:"type"`
+	Text   string            `json:"text,omitempty"`
+	By     string            `json:"by,omitempty"`
+	Value  string            `json:"value,omitempty"`
+	Ticket *scenarios.Ticket `json:"ticket,omitempty"`
 }
+
+// clientTicket is the client's message submitting a work order; the log
+// stores it as sim.EventSubmit.
+const clientTicket sim.EventType = "ticket"
 
 // decodeClientMessage reads one frame a trainee sent. It accepts a text
 // frame of valid UTF-8 holding exactly one JSON object that is a say with
@@ -95,9 +104,29 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 		if strings.TrimSpace(m.Text) == "" {
 			return clientMessage{}, "ws.empty_say"
 		}
-		return m, ""
+		return clientMessage{Type: sim.EventSay, Text: m.Text}, ""
 	case sim.EventHangup:
 		return clientMessage{Type: sim.EventHangup}, ""
+	case sim.EventLookup:
+		l := scenarios.Lookup{By: m.By, Value: app.CleanTraineeText(m.Value)}
+		bad := false
+		l.Validate(func(string, string, ...any) { bad = true })
+		if bad {
+			return clientMessage{}, "ws.bad_lookup"
+		}
+		return clientMessage{Type: sim.EventLookup, By: l.By, Value: l.Value}, ""
+	case clientTicket:
+		bad := m.Ticket == nil
+		if !bad {
+			for _, f := range scenarios.TicketFields() {
+				m.Ticket.Set(f, app.CleanTraineeText(m.Ticket.Get(f)))
+			}
+			m.Ticket.Validate(func(string, string, ...any) { bad = true })
+		}
+		if bad {
+			return clientMessage{}, "ws.bad_ticket"
+		}
+		return clientMessage{Type: clientTicket, Ticket: m.Ticket}, ""
 	}
 	return clientMessage{}, "ws.bad_message"
 }
@@ -323,7 +352,11 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *live.Call) {
 			cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			return
 		}
-		if err := lc.Act(received, m.Type, m.Text); err != nil {
+		ev := sim.TraineeEvent{Type: m.Type, Text: m.Text, By: m.By, Value: m.Value, Ticket: m.Ticket}
+		if ev.Type == clientTicket {
+			ev.Type = sim.EventSubmit // the log's name for it: "ticket" is the engine's answer
+		}
+		if err := lc.Act(received, ev); err != nil {
 			if errors.Is(err, live.ErrCallOver) {
 				cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			} else {

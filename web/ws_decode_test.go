@@ -10,6 +10,8 @@ import (
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hotlinecoach/coach/scenarios"
 )
 
 func TestDecodeClientMessage(t *testing.T) {
@@ -20,8 +22,8 @@ func TestDecodeClientMessage(t *testing.T) {
 		want  clientMessage
 		bad   string
 	}{
-		{"say", websocket.TextMessage, `{"type":"say","text":"您好"}`, clientMessage{sim.EventSay, "您好"}, ""},
-		{"say with spaces around", websocket.TextMessage, " \n{\"text\":\"好的\", \"type\":\"say\"}\t", clientMessage{sim.EventSay, "好的"}, ""},
+		{"say", websocket.TextMessage, `{"type":"say","text":"您好"}`, clientMessage{Type: sim.EventSay, Text: "您好"}, ""},
+		{"say with spaces around", websocket.TextMessage, " \n{\"text\":\"好的\", \"type\":\"say\"}\t", clientMessage{Type: sim.EventSay, Text: "好的"}, ""},
 		{"hangup", websocket.TextMessage, `{"type":"hangup"}`, clientMessage{Type: sim.EventHangup}, ""},
 		{"hangup drops its text", websocket.TextMessage, `{"type":"hangup","text":"再见"}`, clientMessage{Type: sim.EventHangup}, ""},
 		{"binary frame", websocket.BinaryMessage, `{"type":"hangup"}`, clientMessage{}, "ws.bad_message"},
@@ -42,7 +44,18 @@ func TestDecodeClientMessage(t *testing.T) {
 		{"empty say", websocket.TextMessage, `{"type":"say","text":"  "}`, clientMessage{}, "ws.empty_say"},
 		{"say without text", websocket.TextMessage, `{"type":"say"}`, clientMessage{}, "ws.empty_say"},
 		{"say with null text", websocket.TextMessage, `{"type":"say","text":null}`, clientMessage{}, "ws.empty_say"},
-		{"NUL and bidi override stripped", websocket.TextMessage, `{"type":"say","text":"请\u0000您\u202e别着急\u202c"}`, clientMessage{sim.EventSay, "请您别着急"}, ""},
+		{"say drops desk fields", websocket.TextMessage, `{"type":"say","text":"好","by":"phone"}`, clientMessage{Type: sim.EventSay, Text: "好"}, ""},
+		{"lookup", websocket.TextMessage, `{"type":"lookup","by":"phone","value":"186 2039 7415"}`, clientMessage{Type: sim.EventLookup, By: "phone", Value: "186 2039 7415"}, ""},
+		{"lookup by what", websocket.TextMessage, `{"type":"lookup","by":"email","value":"x"}`, clientMessage{}, "ws.bad_lookup"},
+		{"lookup of nothing", websocket.TextMessage, `{"type":"lookup","by":"name","value":" "}`, clientMessage{}, "ws.bad_lookup"},
+		{"ticket", websocket.TextMessage, `{"type":"ticket","ticket":{"phone":"18620397415","type":"repair","urgency":"urgent"}}`,
+			clientMessage{Type: clientTicket, Ticket: &scenarios.Ticket{Phone: "18620397415", Type: "repair", Urgency: "urgent"}}, ""},
+		{"empty ticket", websocket.TextMessage, `{"type":"ticket","ticket":{}}`, clientMessage{Type: clientTicket, Ticket: &scenarios.Ticket{}}, ""},
+		{"ticket without one", websocket.TextMessage, `{"type":"ticket"}`, clientMessage{}, "ws.bad_ticket"},
+		{"ticket of an unknown type", websocket.TextMessage, `{"type":"ticket","ticket":{"type":"fix"}}`, clientMessage{}, "ws.bad_ticket"},
+		{"ticket with an unknown field", websocket.TextMessage, `{"type":"ticket","ticket":{"colour":"red"}}`, clientMessage{Type: clientTicket, Ticket: &scenarios.Ticket{}}, ""},
+		{"ticket field too long", websocket.TextMessage, `{"type":"ticket","ticket":{"note":"` + strings.Repeat("漏", 501) + `"}}`, clientMessage{}, "ws.bad_ticket"},
+		{"NUL and bidi override stripped", websocket.TextMessage, `{"type":"say","text":"请\u0000您\u202e别着急\u202c"}`, clientMessage{Type: sim.EventSay, Text: "请您别着急"}, ""},
 		{"only controls is empty", websocket.TextMessage, `{"type":"say","text":"\u0000\u2066\u0007"}`, clientMessage{}, "ws.empty_say"},
 	}
 	for _, tt := range tests {
@@ -67,6 +80,8 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		`{"Type":"say","TEXT":"x","type":"hangup"}`,
 		"{\"type\":\"say\",\"text\":\"\xff\"}",
 		`[]`, `null`, ``,
+		`{"type":"lookup","by":"address","value":"12栋1单元1103"}`,
+		`{"type":"ticket","ticket":{"grade":"minor","note":"漏水"}}`,
 	} {
 		f.Add(s, false, "请您别着急，我马上帮您登记。")
 	}
@@ -94,6 +109,10 @@ func FuzzDecodeClientMessage(f *testing.F) {
 				assert.NotEmpty(t, strings.TrimSpace(m.Text))
 			case sim.EventHangup:
 				assert.Empty(t, m.Text)
+			case sim.EventLookup:
+				assert.NotEmpty(t, strings.TrimSpace(m.Value))
+			case clientTicket:
+				assert.NotNil(t, m.Ticket)
 			default:
 				t.Errorf("accepted type %q", m.Type)
 			}

@@ -139,6 +139,121 @@ func TestReplay(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// TestReplayTicketPhoneSwapped replays a leak call whose work order has the
+// phone with two digits swapped: the scorecard's ticket shows that field
+// not ok, with what was entered and what the caller said.
+func TestReplayTicketPhoneSwapped(t *testing.T) {
+	data, err := os.ReadFile("../../scenarios/library/leak/golden/pass.json")
+	require.NoError(t, err)
+	swapped := strings.Replace(string(data), `"phone": "18620397415", "address"`, `"phone": "18620394715", "address"`, 1)
+	require.NotEqual(t, string(data), swapped, "the leak golden call submits a work order with the caller's phone")
+	file := filepath.Join(t.TempDir(), "swapped.json")
+	require.NoError(t, os.WriteFile(file, []byte(swapped), 0o600))
+
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, runReplay(context.Background(), []string{"--transcript", file}, nil, &stdout, &stderr))
+	// Read the JSON as the contract names it, not through sim's types.
+	var card struct {
+		Facts  map[string]string `json:"facts"`
+		Ticket *struct {
+			Number      string   `json:"number"`
+			SubmittedAt *float64 `json:"submitted_at"`
+			Fields      []struct {
+				Field    string `json:"field"`
+				Entered  string `json:"entered"`
+				Expected string `json:"expected"`
+				OK       *bool  `json:"ok"`
+				Why      string `json:"why"`
+			} `json:"fields"`
+		} `json:"ticket"`
+		Lookups []struct {
+			At    *float64 `json:"at"`
+			By    string   `json:"by"`
+			Value string   `json:"value"`
+			Found *bool    `json:"found"`
+		} `json:"lookups"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &card))
+	assert.Equal(t, "186 2039 7415", card.Facts["phone"], "the caller's phone as said")
+	require.NotNil(t, card.Ticket)
+	assert.Regexp(t, `^GD\d{10}$`, card.Ticket.Number)
+	require.NotNil(t, card.Ticket.SubmittedAt)
+	oks := map[string]bool{}
+	for _, f := range card.Ticket.Fields {
+		require.NotNil(t, f.OK, f.Field)
+		oks[f.Field] = *f.OK
+		if f.Field == "phone" {
+			assert.Equal(t, "18620394715", f.Entered)
+			assert.Equal(t, "18620397415", f.Expected)
+			assert.Contains(t, f.Why, "第 8、9 位")
+		}
+	}
+	assert.False(t, oks["phone"], "the swapped phone is not ok")
+	assert.True(t, oks["address"] && oks["type"] && oks["urgency"] && oks["team"] && oks["promise"], "the rest of the order is right: %v", oks)
+	require.Len(t, card.Lookups, 1)
+	assert.Equal(t, "phone", card.Lookups[0].By)
+	assert.True(t, *card.Lookups[0].Found)
+
+	stdout.Reset()
+	require.NoError(t, runReplay(context.Background(), []string{"--transcript", file, "--format", "text"}, nil, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "✗ 联系电话：填「18620394715」，应为「18620397415」")
+}
+
+func TestPlayDesk(t *testing.T) {
+	lib, book, err := app.LoadBuiltin()
+	require.NoError(t, err)
+	defer book.Close()
+	sc, ok := lib.Scenario("leak")
+	require.True(t, ok)
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Practice, Seed: 1, Desk: true, BasePersona: true})
+	script := []struct {
+		at   float64
+		line string
+	}{
+		{4, "您好，暖心供热公司，请问有什么可以帮您？"},
+		{10, "/查 186 2039 7415"},
+		{12, "/查 地址 东湖嘉园12栋1单元1103"},
+		{14, "/查 王五"},
+		{16, "/单 类型=repair phone=18620397415"},
+		{18, "/单 nosuch=1"},
+		{20, "请您先关闭室内供热阀门，感谢您的来电，再见"},
+		{30, "你好？"},
+		{35, "/单 urgency=urgent team=repair promise=2到4小时内上门 address=东湖嘉园12号楼1单元1103 note=卧室 暖气片 漏水"},
+		{40, ""},
+	}
+	lines := make(chan string, len(script))
+	for _, s := range script {
+		lines <- s.line
+	}
+	close(lines)
+	i := 0
+	clock := func() float64 {
+		v := script[min(i, len(script)-1)].at
+		i++
+		return v
+	}
+	var out bytes.Buffer
+	require.NoError(t, play(context.Background(), sc, call, lines, clock, nil, &out))
+	text := out.String()
+	assert.Contains(t, text, "用户档案：户号 2012011103", "a phone lookup finds the record")
+	assert.Equal(t, 2, strings.Count(text, "用户档案："), "so does the address with 栋")
+	assert.Contains(t, text, "系统里没有查到", "a name not on record is not found")
+	assert.Contains(t, text, "工单已提交：编号 GD")
+	assert.Contains(t, text, "没有字段 \"nosuch\"")
+	assert.Contains(t, text, "话后处理")
+	assert.Contains(t, text, "现在只能查询、建单")
+	require.True(t, call.Ended())
+	card := call.Scorecard()
+	require.NotNil(t, card.Ticket)
+	assert.True(t, card.Ticket.AfterHangup, "the last /单 came in the wrap-up")
+	for _, f := range card.Ticket.Fields {
+		if f.Field != "name" {
+			assert.True(t, f.OK, "%s: %s", f.Field, f.Why)
+		}
+	}
+	assert.Equal(t, "卧室 暖气片 漏水", card.Ticket.Fields[len(card.Ticket.Fields)-1].Entered)
+}
+
 // TestReplayGivesEveryFactAsked is the issue's check: asked for name,
 // phone and address in one turn, the caller gives all three in its next
 // line; with a seed, the caller is another person with facts of its own.

@@ -521,7 +521,7 @@ func crashLogin(t *testing.T, base, user, password string) string {
 
 func crashStartCall(t *testing.T, base, cookie, scenario string) (id, path string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+"/api/calls", strings.NewReader(fmt.Sprintf(`{"scenario":%q,"mode":"practice"}`, scenario)))
+	req, err := http.NewRequest(http.MethodPost, base+"/api/calls", strings.NewReader(fmt.Sprintf(`{"scenario":%q,"mode":"practice","desk":false}`, scenario)))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Cookie", cookie)

@@ -164,6 +164,8 @@
 
   function handle(m) {
     if (typeof m.seq === "number" && m.seq > lastSeq) lastSeq = m.seq;
+    // The desk (desk.js) hears every message too.
+    root.dispatchEvent(new CustomEvent("coach:message", { detail: m }));
     if (typeof m.at === "number" && m.type !== "error") {
       const a = Date.now() - m.at * 1000;
       anchor = anchor ? Math.min(anchor, a) : a;
@@ -252,6 +254,10 @@
     socket.send(JSON.stringify(m));
     return true;
   }
+  // The desk sends its lookups and work orders over this socket.
+  root.addEventListener("coach:send", (e) => {
+    e.detail.sent = !ended && sendMsg(e.detail.msg);
+  });
 
   if (form) {
     form.addEventListener("submit", (e) => {

@@ -26,10 +26,10 @@ package cert
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -44,25 +44,6 @@ const (
 	Expired     State = "expired"
 	Suspended   State = "suspended"
 )
-
-// Action is a manager's decision about a trainee's certificate.
-type Action string
-
-// The decisions a manager can record.
-const (
-	SignOff   Action = "signoff"
-	Suspend   Action = "suspend"
-	Reinstate Action = "reinstate"
-)
-
-// ParseAction returns the action named s, or an error naming the valid ones.
-func ParseAction(s string) (Action, error) {
-	switch a := Action(s); a {
-	case SignOff, Suspend, Reinstate:
-		return a, nil
-	}
-	return "", fmt.Errorf("action %q is not signoff, suspend or reinstate", s)
-}
 
 // SignerRole is the only role whose decisions count. Certification is a
 // manager's judgement about their staff; an admin runs accounts and the
@@ -81,7 +62,7 @@ type Attempt struct {
 
 // Decision is one recorded manager decision.
 type Decision struct {
-	Action Action
+	Action domain.CertAction
 	At     time.Time
 	// Expires is when a sign-off's certificate runs out; it is fixed when
 	// the sign-off is made, so a later change to the track's validity does
@@ -159,15 +140,15 @@ func Evaluate(t *scenarios.Track, attempts []Attempt, decisions []Decision, now 
 			continue
 		}
 		switch d.Action {
-		case SignOff:
+		case domain.SignOff:
 			expires := d.Expires
 			if expires.IsZero() {
 				expires = ExpiryOf(t, d.At)
 			}
 			prev, cur = cur.signed, cert{signed: d.At, expires: expires}
-		case Suspend:
+		case domain.Suspend:
 			cur.suspended = true
-		case Reinstate:
+		case domain.Reinstate:
 			cur.suspended = false
 		}
 	}
@@ -260,7 +241,7 @@ var (
 // Check reports whether a decision may be recorded now by someone with
 // role, given the trainee's current status. Every decision needs a comment:
 // it is the reason a person will read later.
-func Check(current Status, role string, a Action, comment string) error {
+func Check(current Status, role string, a domain.CertAction, comment string) error {
 	if role != SignerRole {
 		return ErrNotSigner
 	}
@@ -271,17 +252,17 @@ func Check(current Status, role string, a Action, comment string) error {
 }
 
 // checkAt is the state machine's table of allowed decisions.
-func checkAt(current Status, a Action) error {
+func checkAt(current Status, a domain.CertAction) error {
 	switch a {
-	case SignOff:
+	case domain.SignOff:
 		if current.State != ExamsPassed {
 			return ErrExamsNotPassed
 		}
-	case Suspend:
+	case domain.Suspend:
 		if current.State != Certified {
 			return ErrNotCertified
 		}
-	case Reinstate:
+	case domain.Reinstate:
 		if current.State != Suspended {
 			return ErrNotSuspended
 		}

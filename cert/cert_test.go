@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,7 +35,7 @@ func exam(id string, score float64, days int) Attempt {
 func both() []Attempt { return []Attempt{exam("leak", 85, 1), exam("arrears", 75, 2)} }
 
 func signOff(days int) Decision {
-	return Decision{Action: SignOff, At: at(days), Expires: at(days + 30)}
+	return Decision{Action: domain.SignOff, At: at(days), Expires: at(days + 30)}
 }
 
 func TestEvaluate(t *testing.T) {
@@ -62,10 +63,10 @@ func TestEvaluate(t *testing.T) {
 		{"one instant before expiry", both(), []Decision{signOff(3)}, at(33).Add(-time.Millisecond), Certified, 2},
 		{"expired at exactly the validity boundary", both(), []Decision{signOff(3)}, at(33), Expired, 0},
 		{"a sign-off before the exams were passed is skipped", both(), []Decision{signOff(0)}, at(4), ExamsPassed, 2},
-		{"suspended", both(), []Decision{signOff(3), {Action: Suspend, At: at(5)}}, at(6), Suspended, 2},
-		{"reinstated", both(), []Decision{signOff(3), {Action: Suspend, At: at(5)}, {Action: Reinstate, At: at(6)}}, at(7), Certified, 2},
-		{"suspension does not stop expiry", both(), []Decision{signOff(3), {Action: Suspend, At: at(5)}}, at(40), Expired, 0},
-		{"a reinstatement without a suspension is skipped", both(), []Decision{signOff(3), {Action: Reinstate, At: at(5)}, {Action: Suspend, At: at(6)}}, at(7), Suspended, 2},
+		{"suspended", both(), []Decision{signOff(3), {Action: domain.Suspend, At: at(5)}}, at(6), Suspended, 2},
+		{"reinstated", both(), []Decision{signOff(3), {Action: domain.Suspend, At: at(5)}, {Action: domain.Reinstate, At: at(6)}}, at(7), Certified, 2},
+		{"suspension does not stop expiry", both(), []Decision{signOff(3), {Action: domain.Suspend, At: at(5)}}, at(40), Expired, 0},
+		{"a reinstatement without a suspension is skipped", both(), []Decision{signOff(3), {Action: domain.Reinstate, At: at(5)}, {Action: domain.Suspend, At: at(6)}}, at(7), Suspended, 2},
 		{"exams passed again after expiry", append(both(), exam("leak", 90, 40), exam("arrears", 90, 41)), []Decision{signOff(3)}, at(42), ExamsPassed, 2},
 		{"exams passed again while certified wait for expiry", append(both(), exam("leak", 90, 10), exam("arrears", 90, 11)), []Decision{signOff(3)}, at(20), Certified, 2},
 		{"renewed", append(both(), exam("leak", 90, 40), exam("arrears", 90, 41)), []Decision{signOff(3), signOff(42)}, at(43), Certified, 2},
@@ -83,7 +84,7 @@ func TestEvaluate(t *testing.T) {
 
 func TestEvaluateDetails(t *testing.T) {
 	attempts := []Attempt{exam("leak", 70, 1), exam("leak", 85, 2), exam("leak", 90, 4), exam("arrears", 76, 3)}
-	st := Evaluate(track(), attempts, []Decision{{Action: SignOff, At: at(5)}}, at(6))
+	st := Evaluate(track(), attempts, []Decision{{Action: domain.SignOff, At: at(5)}}, at(6))
 	require.Equal(t, Certified, st.State)
 	require.Len(t, st.Entries, 2)
 	assert.Equal(t, EntryProgress{ScenarioID: "leak", MinScore: 80, Best: 90, Done: true, DoneAt: at(2)}, st.Entries[0])
@@ -101,31 +102,31 @@ func TestCheck(t *testing.T) {
 	enrolled := Evaluate(track(), nil, nil, at(3))
 	passed := Evaluate(track(), both(), nil, at(3))
 	certified := Evaluate(track(), both(), []Decision{signOff(3)}, at(4))
-	suspended := Evaluate(track(), both(), []Decision{signOff(3), {Action: Suspend, At: at(4)}}, at(5))
+	suspended := Evaluate(track(), both(), []Decision{signOff(3), {Action: domain.Suspend, At: at(4)}}, at(5))
 	expired := Evaluate(track(), both(), []Decision{signOff(3)}, at(33))
 	tests := []struct {
 		name    string
 		current Status
 		role    string
-		action  Action
+		action  domain.CertAction
 		comment string
 		want    error
 	}{
-		{"a manager signs off passed exams", passed, "manager", SignOff, "ok", nil},
-		{"a sign-off before the exams are passed is refused", enrolled, "manager", SignOff, "ok", ErrExamsNotPassed},
-		{"an admin cannot sign off", passed, "admin", SignOff, "ok", ErrNotSigner},
-		{"a trainer cannot sign off", passed, "trainer", SignOff, "ok", ErrNotSigner},
-		{"a trainee cannot sign off", passed, "trainee", SignOff, "ok", ErrNotSigner},
-		{"a comment is required", passed, "manager", SignOff, "", ErrCommentRequired},
-		{"no second sign-off while certified", certified, "manager", SignOff, "ok", ErrExamsNotPassed},
-		{"suspend a certificate", certified, "manager", Suspend, "complaint", nil},
-		{"suspend without a certificate", passed, "manager", Suspend, "x", ErrNotCertified},
-		{"suspend twice", suspended, "manager", Suspend, "x", ErrNotCertified},
-		{"suspend an expired certificate", expired, "manager", Suspend, "x", ErrNotCertified},
-		{"reinstate", suspended, "manager", Reinstate, "retrained", nil},
-		{"reinstate what is not suspended", certified, "manager", Reinstate, "x", ErrNotSuspended},
-		{"reinstate an expired certificate", expired, "manager", Reinstate, "x", ErrNotSuspended},
-		{"an unknown action", certified, "manager", Action("revoke"), "x", ErrUnknownAction},
+		{"a manager signs off passed exams", passed, "manager", domain.SignOff, "ok", nil},
+		{"a sign-off before the exams are passed is refused", enrolled, "manager", domain.SignOff, "ok", ErrExamsNotPassed},
+		{"an admin cannot sign off", passed, "admin", domain.SignOff, "ok", ErrNotSigner},
+		{"a trainer cannot sign off", passed, "trainer", domain.SignOff, "ok", ErrNotSigner},
+		{"a trainee cannot sign off", passed, "trainee", domain.SignOff, "ok", ErrNotSigner},
+		{"a comment is required", passed, "manager", domain.SignOff, "", ErrCommentRequired},
+		{"no second sign-off while certified", certified, "manager", domain.SignOff, "ok", ErrExamsNotPassed},
+		{"suspend a certificate", certified, "manager", domain.Suspend, "complaint", nil},
+		{"suspend without a certificate", passed, "manager", domain.Suspend, "x", ErrNotCertified},
+		{"suspend twice", suspended, "manager", domain.Suspend, "x", ErrNotCertified},
+		{"suspend an expired certificate", expired, "manager", domain.Suspend, "x", ErrNotCertified},
+		{"reinstate", suspended, "manager", domain.Reinstate, "retrained", nil},
+		{"reinstate what is not suspended", certified, "manager", domain.Reinstate, "x", ErrNotSuspended},
+		{"reinstate an expired certificate", expired, "manager", domain.Reinstate, "x", ErrNotSuspended},
+		{"an unknown action", certified, "manager", domain.CertAction("revoke"), "x", ErrUnknownAction},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,10 +143,10 @@ func TestCheck(t *testing.T) {
 func TestExpiryAndParse(t *testing.T) {
 	assert.Equal(t, at(30), ExpiryOf(track(), at(0)))
 	for _, s := range []string{"signoff", "suspend", "reinstate"} {
-		a, err := ParseAction(s)
+		a, err := domain.ParseCertAction(s)
 		require.NoError(t, err)
-		assert.Equal(t, Action(s), a)
+		assert.Equal(t, domain.CertAction(s), a)
 	}
-	_, err := ParseAction("revoke")
+	_, err := domain.ParseCertAction("revoke")
 	assert.ErrorContains(t, err, `"revoke"`)
 }

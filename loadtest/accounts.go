@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hotlinecoach/coach/web/auth"
+	"github.com/hotlinecoach/coach/auth"
 )
 
 // Account is a trainee the generator signs in as.

@@ -72,9 +72,28 @@ func (r *runner) call(ctx context.Context, cookie string, tr *scenarios.Transcri
 	}
 	url := "ws" + strings.TrimPrefix(r.cfg.Base, "http") + path
 	d := websocket.Dialer{HandshakeTimeout: r.cfg.Wait}
-	conn, resp, err := d.DialContext(ctx, url, http.Header{"Cookie": {cookie}})
-	if resp != nil && resp.Body != nil {
-		_ = resp.Body.Close() // only the status is read
+	var conn *websocket.Conn
+	var resp *http.Response
+	for {
+		conn, resp, err = d.DialContext(ctx, url, http.Header{"Cookie": {cookie}})
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close() // only the status is read
+		}
+		ref := asRefusal(resp, "open socket")
+		if err == nil || ref == nil {
+			break
+		}
+		// The call exists; its socket is tried again when the server
+		// says, rather than a new call started (which would only add to
+		// the trainee's calls waiting for a socket).
+		r.countRefusal(ref)
+		if time.Now().Add(ref.retry).After(r.deadline) {
+			ref.counted = true
+			return ref
+		}
+		if !pause(ctx, ref.retry) {
+			return ctx.Err()
+		}
 	}
 	if err != nil {
 		if resp != nil {
@@ -348,6 +367,9 @@ func (r *runner) startCall(ctx context.Context, cookie, scenario string) (id, pa
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
 		return "", "", fmt.Errorf("start call: %w", err)
+	}
+	if ref := asRefusal(resp, "start call"); ref != nil {
+		return "", "", ref
 	}
 	if resp.StatusCode != http.StatusCreated {
 		return "", "", fmt.Errorf("start call: %s: %s", resp.Status, strings.TrimSpace(string(data)))

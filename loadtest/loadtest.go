@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,9 +100,13 @@ type Report struct {
 	Turns   int64
 	Latency Summary
 	// Errors counts failed calls and requests; FirstErrors holds the first
-	// few of them.
+	// few of them. A clean refusal is not an error.
 	Errors      int64
 	FirstErrors []string
+	// Refused counts call starts and socket opens the server refused
+	// cleanly, by status (503 saturated, 429 over a quota), each with a
+	// Retry-After the slot waited before trying again.
+	Refused map[int]int64
 	// Lost and Duplicated count server messages missing from, or seen
 	// twice in, what the sockets received, by the call log's seqs.
 	Lost, Duplicated int64
@@ -121,6 +126,17 @@ func (r Report) Write(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "turns: %d, latency p50 %s, p99 %s, max %s\n", r.Turns, ms(r.Latency.P50), ms(r.Latency.P99), ms(r.Latency.Max))
+	var refused int64
+	for _, n := range r.Refused {
+		refused += n
+	}
+	fmt.Fprintf(w, "refused cleanly: %d", refused)
+	for _, code := range []int{http.StatusServiceUnavailable, http.StatusTooManyRequests} {
+		if n := r.Refused[code]; n > 0 {
+			fmt.Fprintf(w, ", %d × %d", n, code)
+		}
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "errors: %d, lost messages: %d, duplicated messages: %d\n", r.Errors, r.Lost, r.Duplicated)
 	for _, e := range r.FirstErrors {
 		fmt.Fprintf(w, "  error: %s\n", e)
@@ -145,6 +161,7 @@ type runner struct {
 
 	mu       sync.Mutex
 	outcomes map[string]int64
+	refused  map[int]int64
 	first    []string
 }
 
@@ -168,6 +185,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			},
 		},
 		outcomes: map[string]int64{},
+		refused:  map[int]int64{},
 	}
 	defer r.client.CloseIdleConnections()
 	cookies, err := login(ctx, r.client, cfg.Base, cfg.Accounts)
@@ -195,7 +213,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	return Report{
 		Started: r.started.Load(), Ended: r.ended.Load(), Outcomes: r.outcomes,
 		Turns: r.turns.Load(), Latency: r.lat.Summary(),
-		Errors: r.errs.Load(), FirstErrors: r.first,
+		Errors: r.errs.Load(), FirstErrors: r.first, Refused: r.refused,
 		Lost: r.lost.Load(), Duplicated: r.dup.Load(),
 		PeakLive: r.peak.Load(), Elapsed: time.Since(start),
 	}, nil
@@ -213,6 +231,18 @@ func (r *runner) slot(ctx context.Context, i int, cookie string) {
 			if ctx.Err() != nil {
 				return
 			}
+			var ref *refusal
+			if errors.As(err, &ref) {
+				if !ref.counted {
+					r.countRefusal(ref)
+				}
+				// Tried again when the server said, not sooner, and
+				// not past the run's end.
+				if !pause(ctx, min(ref.retry, time.Until(r.deadline))) {
+					return
+				}
+				continue
+			}
 			r.fail(err)
 			// A failing server is not hammered by a tight loop.
 			if !pause(ctx, r.cfg.Think) {
@@ -220,6 +250,40 @@ func (r *runner) slot(ctx context.Context, i int, cookie string) {
 			}
 		}
 	}
+}
+
+// refusal is a clean "not now" from the server: a status (503 or 429)
+// with a Retry-After.
+type refusal struct {
+	status int
+	retry  time.Duration
+	what   string
+	// counted says the refusal is in the report already.
+	counted bool
+}
+
+// countRefusal adds a refusal to the report.
+func (r *runner) countRefusal(ref *refusal) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.refused[ref.status]++
+}
+
+func (e *refusal) Error() string {
+	return fmt.Sprintf("%s refused: %d, retry after %s", e.what, e.status, e.retry)
+}
+
+// asRefusal reads a response as a clean refusal: 503 or 429 with a
+// Retry-After of whole seconds. Anything else is nil.
+func asRefusal(resp *http.Response, what string) *refusal {
+	if resp == nil || (resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != http.StatusTooManyRequests) {
+		return nil
+	}
+	secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil || secs < 0 {
+		return nil
+	}
+	return &refusal{status: resp.StatusCode, retry: time.Duration(secs) * time.Second, what: what}
 }
 
 // fail counts an error and keeps its message if it is among the first.

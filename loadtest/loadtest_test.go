@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web"
 	"github.com/stretchr/testify/assert"
@@ -131,21 +134,24 @@ func TestGolden(t *testing.T) {
 // repeated, and every turn must be timed.
 func TestRunInProcess(t *testing.T) {
 	db := storetest.SQLite(t)
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { book.Close() })
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Library: lib, Book: book})
+	// Admission control off: a busy test machine is not an overloaded server.
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Library: lib, Book: book, OverloadDelay: -1})
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 
 	ctx := context.Background()
-	accounts, err := CreateAccounts(ctx, 5, "lt", func(ctx context.Context, name, hash string) error {
-		return db.CreateUser(ctx, &store.User{Username: name, PasswordHash: hash, Role: store.RoleTrainee, Created: time.Now()})
+	// One trainee per call, as people are: a trainee may have at most 3
+	// calls waiting for their socket.
+	accounts, err := CreateAccounts(ctx, 20, "lt", func(ctx context.Context, name, hash string) error {
+		return db.CreateUser(ctx, &domain.User{Username: name, PasswordHash: hash, Role: domain.RoleTrainee, Created: time.Now()})
 	})
 	require.NoError(t, err)
-	require.Len(t, accounts, 5)
+	require.Len(t, accounts, 20)
 	transcripts, err := Golden(nil)
 	require.NoError(t, err)
 
@@ -177,14 +183,47 @@ func TestRunInProcess(t *testing.T) {
 	}
 
 	// The server agrees: every call it holds has ended, with a scorecard.
-	live, err := db.ListCalls(ctx, store.CallFilter{Status: store.CallLive})
+	live, err := db.ListCalls(ctx, store.CallFilter{Status: domain.CallLive})
 	require.NoError(t, err)
 	assert.Empty(t, live)
-	ended, err := db.ListCalls(ctx, store.CallFilter{Status: store.CallEnded})
+	ended, err := db.ListCalls(ctx, store.CallFilter{Status: domain.CallEnded})
 	require.NoError(t, err)
 	for _, c := range ended {
 		assert.NotEmpty(t, c.Scorecard, "call %s", c.ID)
 	}
+}
+
+// TestRunCountsRefusals: a server that refuses every call start with 503
+// and Retry-After is refused cleanly, not failed, and each slot waits
+// the Retry-After before trying again.
+func TestRunCountsRefusals(t *testing.T) {
+	var starts atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/login", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "coach_session", Value: "x"})
+		w.WriteHeader(http.StatusOK)
+	})
+	mux.HandleFunc("POST /api/calls", func(w http.ResponseWriter, r *http.Request) {
+		starts.Add(1)
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, `{"error":{"code":"overloaded"}}`, http.StatusServiceUnavailable)
+	})
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	transcripts, err := Golden(nil)
+	require.NoError(t, err)
+	report, err := Run(context.Background(), Config{
+		Base: ts.URL, Calls: 2, Duration: 1500 * time.Millisecond, Ramp: time.Millisecond,
+		Transcripts: transcripts, Accounts: []Account{{Username: "a", Password: "b"}},
+	})
+	require.NoError(t, err)
+	assert.Zero(t, report.Errors, "errors: %v", report.FirstErrors)
+	assert.Zero(t, report.Started)
+	assert.Equal(t, starts.Load(), report.Refused[http.StatusServiceUnavailable])
+	assert.Equal(t, int64(4), starts.Load(), "two slots, each tried at 0s and after the 1s Retry-After")
+	var out bytes.Buffer
+	report.Write(&out)
+	assert.Contains(t, out.String(), "refused cleanly: 4, 4 × 503")
 }
 
 func TestRunRefusesBadConfig(t *testing.T) {

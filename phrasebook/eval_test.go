@@ -12,6 +12,7 @@ import (
 
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // evalCase is one labelled utterance of testdata/eval.yaml.
@@ -20,6 +21,27 @@ type evalCase struct {
 	Style string              `yaml:"style"`
 	Want  []phrasebook.Intent `yaml:"want"`
 	Note  string              `yaml:"note"`
+	// Scenario, in the blind sets, is the scenario the reply is said in:
+	// it is matched with that scenario's own entries, and Items are the
+	// scenario's checklist items it should satisfy.
+	Scenario string   `yaml:"scenario"`
+	Items    []string `yaml:"items"`
+	// NotItems are checklist items the reply must not satisfy.
+	NotItems []string `yaml:"not_items"`
+	// Values are the typed values the reply should be read to carry.
+	Values []blindValue `yaml:"values"`
+}
+
+// blindValue is an expected typed value: its type and the fields given.
+type blindValue struct {
+	Type    phrase.ValueType `yaml:"type"`
+	Seconds int64            `yaml:"seconds"`
+	At      string           `yaml:"at"`
+	Day     *int             `yaml:"day_offset"`
+	Amount  float64          `yaml:"amount"`
+	Unit    string           `yaml:"unit"`
+	Digits  string           `yaml:"digits"`
+	Count   int              `yaml:"count"`
 }
 
 type evalFile struct {
@@ -73,6 +95,11 @@ func loadEval(tb testing.TB) []evalCase {
 // evaluate matches every case with m and counts, per intent and per kind,
 // the intents it found rightly, wrongly and not at all.
 func evaluate(m *phrasebook.Matcher, cases []evalCase) evalResult {
+	return evaluateIn(m, cases, func(evalCase) phrasebook.Filter { return phrasebook.Filter{} })
+}
+
+// evaluateIn is evaluate with the filter each case is matched under.
+func evaluateIn(m *phrasebook.Matcher, cases []evalCase, filter func(evalCase) phrasebook.Filter) evalResult {
 	kindOf := map[phrasebook.Intent]phrasebook.Kind{}
 	for _, info := range phrasebook.Intents() {
 		kindOf[info.Intent] = info.Kind
@@ -94,7 +121,7 @@ func evaluate(m *phrasebook.Matcher, cases []evalCase) evalResult {
 	}
 	for _, c := range cases {
 		got := map[phrasebook.Intent]bool{}
-		for _, h := range m.Match(c.Text, phrasebook.Filter{}) {
+		for _, h := range m.Match(c.Text, filter(c)) {
 			got[h.Intent] = true
 		}
 		want := map[phrasebook.Intent]bool{}

@@ -20,6 +20,8 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // sigField is the indexed field: the signature terms of a wording.
@@ -99,6 +101,23 @@ type form struct {
 	// budgetFor); zero means it must occur exactly.
 	budget int
 	except []string
+	// notAfter are words that cancel a hit when said right before it,
+	// unless words that cancel it when said anywhere in the reply.
+	notAfter, unless [][]rune
+	// homophones is set on a forbidden wording that tolerates one
+	// character that sounds the same (不之道 for 不知道) and nothing else.
+	homophones bool
+	// gap is how many filler characters the reply may insert (see
+	// phrase.FillerMask); srunes and ssounds are the wording without its
+	// own fillers, matched against the reply without its fillers.
+	gap     int
+	srunes  []rune
+	ssounds []sound
+	// pat is set for a pattern, which has no runes; need is its Need,
+	// each beginning coded for the reply's filters: a rune as itself, two
+	// runes as -1-pairHash.
+	pat  *phrase.Pattern
+	need [][]int32
 }
 
 // New indexes entries and returns a Matcher over them. The entries are
@@ -109,9 +128,8 @@ func New(entries []Entry) (*Matcher, error) {
 
 // newMatcher is New with the bleve analyzer that cuts wordings and replies
 // into index terms named by analyzer. It exists so that the analyzer can be
-// measured: ANALYZERS.md compares cjk bigrams with the gse word segmenter
-// (gse_compare_test.go, build tag gse), which is too slow to load and too
-// large to be in the default build.
+// measured: ANALYZERS.md records how cjk bigrams compared with the gse word
+// segmenter, which is too slow to load and too large to be in the build.
 // maxBookRunes bounds the characters of all wordings together, and
 // maxMatchBytes the text one Match reads; both keep every count and offset
 // the matcher stores in an int32.
@@ -180,15 +198,24 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		for _, x := range e.Except {
 			except = append(except, Normalize(x).String())
 		}
+		var notAfter, unless [][]rune
+		for _, x := range e.NotAfter {
+			notAfter = append(notAfter, Normalize(x).Runes)
+		}
+		for _, x := range e.Unless {
+			unless = append(unless, Normalize(x).Runes)
+		}
 		seen := map[string]bool{}
-		for _, text := range e.Forms() {
+		forms := e.Forms()
+		for k := 0; k < len(forms); k++ {
+			text := forms[k]
 			n := Normalize(text)
 			s := n.String()
 			if s == "" || seen[s] {
 				continue
 			}
 			seen[s] = true
-			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, except: except}
+			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, except: except, notAfter: notAfter, unless: unless}
 			m.analyze(s, func(term []byte, pos int) {
 				id, ok := m.termIDs[string(term)]
 				if !ok {
@@ -203,10 +230,65 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 					df[id]++
 				}
 			})
+			if e.Kind == Forbidden && len(n.Runes) >= 3 {
+				// Forbidden wordings match exactly but for a dictation
+				// slip: a polite reply that is one character away from a
+				// deflection is not one, but 不之道 is 不知道.
+				f.budget, f.homophones = 1, true
+			}
 			if e.Kind != Forbidden {
-				// Forbidden wordings match exactly: a polite reply that
-				// is one character away from a deflection is not one.
 				f.budget = budgetFor(len(n.Runes))
+				f.gap = e.GapOrDefault()
+				if f.gap > 0 && len(n.Runes) >= 3 {
+					// The wording is also matched against the reply
+					// without its fillers. A wording with fillers of its
+					// own (我这边查到) is matched there by its bare form
+					// (我查到), which counts as a wording of its own too
+					// when enough is left of it to say the same thing.
+					bare, _ := phrase.Strip(n.Runes, phrase.FillerMask(n.Runes))
+					switch {
+					case len(bare) == len(n.Runes):
+						f.srunes, f.ssounds = f.runes, f.sounds
+					case len(bare) >= 3:
+						// Matched against the reply without fillers,
+						// its bare form is what must be said.
+						f.srunes, f.ssounds = bare, soundsOf(bare)
+						if len(bare) >= 4 {
+							forms = append(forms, string(bare))
+						}
+					}
+				}
+			}
+			m.forms = append(m.forms, f)
+		}
+		for k, src := range e.Patterns {
+			p, err := phrase.CompilePattern(src, e.Window)
+			if err != nil {
+				return nil, errors.Join(fmt.Errorf("build matcher: entry %s: pattern %d: %w", e.ID, k+1, err), idx.Close())
+			}
+			f := form{entry: i, text: src, except: except, notAfter: notAfter, unless: unless, gap: e.GapOrDefault(), pat: p}
+			for _, set := range p.Need() {
+				codes := make([]int32, 0, len(set))
+				for _, x := range set {
+					rs := []rune(x)
+					if len(rs) == 1 {
+						codes = append(codes, rs[0])
+					} else {
+						codes = append(codes, -1-int32(pairHash(rs[0], rs[1]))) // #nosec G115 -- pairHash < runeBitsLen
+					}
+				}
+				f.need = append(f.need, codes)
+			}
+			for _, a := range p.Anchors() {
+				id, ok := m.termIDs[a]
+				if !ok {
+					id = int32(len(m.termBytes)) // #nosec G115 -- bounded by maxBookRunes
+					m.termIDs[a] = id
+					m.termBytes = append(m.termBytes, []byte(a))
+					df = append(df, 0)
+				}
+				f.terms = append(f.terms, id)
+				df[id]++
 			}
 			m.forms = append(m.forms, f)
 		}
@@ -220,6 +302,23 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		f := &m.forms[i]
 		if scope := m.entries[f.entry].Scope; scope != "" {
 			m.scoped[scope] = append(m.scoped[scope], int32(i))
+		}
+		if f.pat != nil {
+			// A pattern is found through its anchors, one of which each
+			// of its matches contains; one without is tried every time.
+			if len(f.terms) == 0 {
+				m.always = append(m.always, int32(i))
+				continue
+			}
+			sig := make([]string, len(f.terms))
+			for k, id := range f.terms {
+				m.sigDF[id]++
+				sig[k] = string(m.termBytes[id])
+			}
+			if err := batch.Index(strconv.Itoa(i), map[string]any{sigField: sig}); err != nil {
+				return nil, errors.Join(fmt.Errorf("build matcher: index %s: %w", m.entries[f.entry].ID, err), idx.Close())
+			}
+			continue
 		}
 		// Each half edit of the budget breaks at most two bigrams.
 		broken := 2 * f.budget
@@ -258,6 +357,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 	m.scratch.New = func() any {
 		return &scratch{
 			termSeen: make([]uint32, len(m.termBytes)),
+			inFirst:  make([]uint32, len(m.termBytes)),
 			termAt:   make([]int32, len(m.termBytes)),
 			formSeen: make([]uint32, len(m.forms)),
 			dicts:    make([]segment.TermDictionary, len(m.segs)),
@@ -338,6 +438,8 @@ type screen struct {
 	needGrams        int16
 	needRunes        int16
 	budget           int16
+	// pattern is set for a pattern's form, screened on its needs instead.
+	pattern bool
 }
 
 // buildScreens lays out the screen of every form.
@@ -372,6 +474,7 @@ func (m *Matcher) buildScreens() {
 		for _, r := range distinct {
 			sc.runeMask[(r%128)/64] |= 1 << (r % 64)
 		}
+		sc.pattern = f.pat != nil
 		sc.termsHi = int32(len(m.screenTerms)) // #nosec G115 -- bounded by maxBookRunes
 		sc.gramsHi = int32(len(m.screenGrams)) // #nosec G115 -- bounded by maxBookRunes
 		sc.runesHi = int32(len(m.screenRunes)) // #nosec G115 -- bounded by maxBookRunes
@@ -382,6 +485,15 @@ func (m *Matcher) buildScreens() {
 // passes reports whether form fi passes its screen against the reply.
 func (m *Matcher) passes(sc *scratch, fi int32) bool {
 	s := &m.screens[fi]
+	if s.pattern {
+		// A pattern needs a beginning of each part it must say.
+		for _, set := range m.forms[fi].need {
+			if !slices.ContainsFunc(set, sc.hasCode) {
+				return false
+			}
+		}
+		return true
+	}
 	// Each bit of the wording's mask that the reply lacks is at least one
 	// character of the wording it lacks; at most budget may be missing.
 	missing := bits.OnesCount64(s.runeMask[0]&^sc.runeMask[0]) + bits.OnesCount64(s.runeMask[1]&^sc.runeMask[1])
@@ -539,8 +651,10 @@ func (m *Matcher) Entry(id string) (Entry, bool) {
 type scratch struct {
 	epoch uint32
 	// termSeen[id] == epoch when the reply has term id; its occurrences
-	// then start at grams[termAt[id]].
+	// then start at grams[termAt[id]]. inFirst[id] == epoch when the reply
+	// as said has it, not only the reply without its fillers.
 	termSeen []uint32
+	inFirst  []uint32
 	termAt   []int32
 	// formSeen[i] == epoch when form i is already a candidate.
 	formSeen []uint32
@@ -561,6 +675,9 @@ type scratch struct {
 	// runeMask bit r%128 (see screen.runeMask).
 	runeBits [runeBitsLen / 64]uint64
 	runeMask [2]uint64
+	// pairBits has bit pairHash(a, b) set for every two adjacent runes
+	// of the reply.
+	pairBits [runeBitsLen / 64]uint64
 	// diags and inWindow are the working memory of aligned.
 	diags    []diag
 	inWindow []int32
@@ -569,6 +686,19 @@ type scratch struct {
 // runeBitsLen is the size of the reply's rune filter. Runes that share a
 // bit only let a wording through to verification.
 const runeBitsLen = 4096
+
+// hasCode reports whether the reply may have the beginning coded c: a
+// rune, or -1-pairHash of two.
+func (sc *scratch) hasCode(c int32) bool {
+	if c >= 0 {
+		return sc.hasRune(c)
+	}
+	h := uint32(-1 - c) // #nosec G115 -- c < 0
+	return sc.pairBits[h/64]&(1<<(h%64)) != 0
+}
+
+// pairHash places two adjacent characters in the reply's pair filter.
+func pairHash(a, b rune) uint32 { return (uint32(a)*31 + uint32(b)) % runeBitsLen }
 
 // hasRune reports whether the reply may have r.
 func (sc *scratch) hasRune(r rune) bool {
@@ -587,6 +717,7 @@ func (sc *scratch) begin() {
 	sc.epoch++
 	if sc.epoch == 0 {
 		clear(sc.termSeen)
+		clear(sc.inFirst)
 		clear(sc.formSeen)
 		sc.epoch = 1
 	}
@@ -631,14 +762,25 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 	sc := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(sc)
 	sc.begin()
-	u := newUtterance(n)
+	u := newUtterance(n, text)
 	clear(sc.runeBits[:])
+	clear(sc.pairBits[:])
 	sc.runeMask = [2]uint64{}
-	for _, r := range u.runes {
+	for i, r := range u.runes {
 		sc.runeBits[(r%runeBitsLen)/64] |= 1 << (r % 64)
 		sc.runeMask[(r%128)/64] |= 1 << (r % 64)
+		if i > 0 {
+			h := pairHash(u.runes[i-1], r)
+			sc.pairBits[h/64] |= 1 << (h % 64)
+		}
 	}
-	m.markTerms(sc, u.text)
+	if u.stripped() {
+		// Terms that fillers split in the reply (报修单|了|登记) count as
+		// well; screens only get looser for it.
+		m.markTerms(sc, u.text, string(u.srunes))
+	} else {
+		m.markTerms(sc, u.text)
+	}
 	m.candidates(sc, st)
 	for _, fi := range m.scoped[f.Scope] {
 		if sc.formSeen[fi] != sc.epoch {
@@ -657,18 +799,28 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 			continue
 		}
 		verified++
-		start, end, score, ok := u.find(fm)
+		var value *phrase.Value
+		start, end, score, ok := 0, 0, 0.0, false
+		if fm.pat != nil {
+			start, end, score, value, ok = u.findPattern(fm)
+		} else {
+			start, end, score, ok = u.find(fm, m.joined(sc, fi))
+		}
 		if !ok {
 			continue
 		}
+		if value == nil {
+			value = u.valueNear(e.Intent, start, end)
+		}
 		span := n.OrigSpan(start, end)
-		h := Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: score, Start: span.Start, End: span.End, Suggestion: e.Suggestion}
+		h := Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: score, Start: span.Start, End: span.End, Suggestion: e.Suggestion, Value: value}
 		k := slices.IndexFunc(sc.found, func(x found) bool { return x.entry == fm.entry })
 		switch {
 		case k < 0:
-			sc.found = append(sc.found, found{h, fm.entry, e.Scope != ""})
+			sc.found = append(sc.found, found{h, fm.entry, e.Scope != "", fm.pat != nil})
 		case better(h, sc.found[k].Hit):
 			sc.found[k].Hit = h
+			sc.found[k].pattern = fm.pat != nil
 		}
 	}
 	if st != nil {
@@ -680,12 +832,17 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 
 // markTerms finds the reply's occurrences of terms that some wording has
 // and marks those terms.
-func (m *Matcher) markTerms(sc *scratch, s string) {
-	m.analyze(s, func(term []byte, pos int) {
-		if id, ok := m.termIDs[string(term)]; ok {
-			sc.grams = append(sc.grams, gram{id, int32(pos)}) // #nosec G115 -- match reads at most maxMatchBytes
-		}
-	})
+func (m *Matcher) markTerms(sc *scratch, texts ...string) {
+	for k, s := range texts {
+		m.analyze(s, func(term []byte, pos int) {
+			if id, ok := m.termIDs[string(term)]; ok {
+				sc.grams = append(sc.grams, gram{id, int32(pos)}) // #nosec G115 -- match reads at most maxMatchBytes
+				if k == 0 {
+					sc.inFirst[id] = sc.epoch
+				}
+			}
+		})
+	}
 	slices.SortFunc(sc.grams, func(a, b gram) int {
 		if a.id != b.id {
 			return int(a.id - b.id)
@@ -699,6 +856,20 @@ func (m *Matcher) markTerms(sc *scratch, s string) {
 			sc.terms = append(sc.terms, g.id)
 		}
 	}
+}
+
+// joined reports whether leaving the reply's fillers out joins one of form
+// fi's terms that the reply as said does not have (报修单|这边|登记 joins 单登):
+// only then can the wording match the reply without fillers where it did
+// not match the reply as said.
+func (m *Matcher) joined(sc *scratch, fi int32) bool {
+	s := &m.screens[fi]
+	for _, t := range m.screenTerms[s.termsLo:s.termsHi] {
+		if sc.termSeen[t] == sc.epoch && sc.inFirst[t] != sc.epoch {
+			return true
+		}
+	}
+	return false
 }
 
 // aligned reports whether at least need of the wording's grams occur in
@@ -860,21 +1031,34 @@ func better(a, b Hit) bool {
 	return a.Start < b.Start
 }
 
-// found is a hit and whether its entry is a scenario's own key point.
+// found is a hit and whether its entry is a scenario's own key point,
+// and whether a pattern made it.
 type found struct {
 	Hit
-	entry  int
-	scoped bool
+	entry   int
+	scoped  bool
+	pattern bool
 }
 
 // dedupe sorts hits by position after dropping those a better hit shadows:
 //   - a hit overlapping a better hit of the same intent, so that one phrase
 //     reports once however many wordings of it matched; a scenario's own key
-//     point is never shadowed by a shared entry, since the scenario grades it;
+//     point is never shadowed by a shared entry, since the scenario grades it,
+//     and a forbidden one shadows the shared entries it overlaps (one offence
+//     is penalised once);
 //   - a near match overlapping an exact match of another intent: 请问有什么
 //     可以帮您 offers help, though it is one character from 还有什么可以帮您.
+//     A pattern's hit is not near but precise: one sentence can carry
+//     several intents (名字和手机号报一下 asks for a name and a phone).
 func dedupe(hits []found) []Hit {
 	sort.Slice(hits, func(i, j int) bool {
+		if fi, fj := hits[i].Kind == Forbidden, hits[j].Kind == Forbidden; fi != fj {
+			return fi
+		} else if fi && hits[i].scoped != hits[j].scoped {
+			// One forbidden phrase is one offence: the scenario's own
+			// entry, which the caller reacts to, reports it.
+			return hits[i].scoped
+		}
 		if better(hits[i].Hit, hits[j].Hit) != better(hits[j].Hit, hits[i].Hit) {
 			return better(hits[i].Hit, hits[j].Hit)
 		}
@@ -888,8 +1072,8 @@ func dedupe(hits []found) []Hit {
 			if !(h.Start < k.End && k.Start < h.End) {
 				continue
 			}
-			sameIntent := k.Intent == h.Intent && (keptScoped[i] || !h.scoped)
-			if sameIntent || (k.Intent != h.Intent && k.Score == 1 && h.Score < 1) {
+			sameIntent := k.Intent == h.Intent && (keptScoped[i] || !h.scoped || h.Kind == Forbidden)
+			if sameIntent || (k.Intent != h.Intent && k.Score == 1 && h.Score < 1 && !h.pattern) {
 				shadowed = true
 				break
 			}
@@ -913,15 +1097,27 @@ func dedupe(hits []found) []Hit {
 
 // utterance is a normalised reply with what verification needs.
 type utterance struct {
+	n      Normalized
+	orig   string
 	runes  []rune
 	sounds []sound
 	text   string
 	// byteAt[i] is the byte offset of rune i in text.
 	byteAt []int
+	// filler marks the runes of filler words; srunes are the others, at
+	// sat in runes, with their ssounds.
+	filler  []bool
+	srunes  []rune
+	sat     []int
+	ssounds []sound
+	// values and input are read when a pattern or commitment needs them.
+	values []phrase.ValueSpan
+	read   bool
+	input  *phrase.Input
 }
 
-func newUtterance(n Normalized) *utterance {
-	u := &utterance{runes: n.Runes, sounds: soundsOf(n.Runes), byteAt: make([]int, len(n.Runes)+1)}
+func newUtterance(n Normalized, orig string) *utterance {
+	u := &utterance{n: n, orig: orig, runes: n.Runes, sounds: soundsOf(n.Runes), byteAt: make([]int, len(n.Runes)+1)}
 	var b strings.Builder
 	for i, r := range n.Runes {
 		u.byteAt[i] = b.Len()
@@ -929,7 +1125,79 @@ func newUtterance(n Normalized) *utterance {
 	}
 	u.byteAt[len(n.Runes)] = b.Len()
 	u.text = b.String()
+	u.filler = phrase.FillerMask(n.Runes)
+	if slices.Contains(u.filler, true) {
+		u.srunes, u.sat = phrase.Strip(n.Runes, u.filler)
+		u.ssounds = soundsOf(u.srunes)
+	}
 	return u
+}
+
+// stripped reports whether the reply has filler words to leave out.
+func (u *utterance) stripped() bool { return u.sat != nil }
+
+// valueSpans returns the reply's typed values.
+func (u *utterance) valueSpans() []phrase.ValueSpan {
+	if !u.read {
+		u.values, u.read = phrase.Values(u.n, u.orig), true
+	}
+	return u.values
+}
+
+// findPattern matches a pattern form, skipping matches inside exceptions.
+func (u *utterance) findPattern(f *form) (start, end int, score float64, value *phrase.Value, ok bool) {
+	if u.input == nil {
+		u.input = phrase.NewInput(u.runes, u.filler, u.valueSpans())
+		table := soundTable()
+		u.input.Alike = func(a, b rune) bool { return table[a].alike(table[b]) }
+	}
+	for from := 0; from < len(u.runes); {
+		pm, ok := f.pat.FindFrom(u.input, f.gap, from)
+		if !ok {
+			return 0, 0, 0, nil, false
+		}
+		if !u.vetoed(f, pm.Start, pm.End) {
+			return pm.Start, pm.End, round3(0.95 - 0.01*float64(pm.Skipped) - 0.02*float64(pm.Slips)), pm.Value, true
+		}
+		from = pm.Start + 1
+	}
+	return 0, 0, 0, nil, false
+}
+
+// valueNear returns the value said with a hit of intent i at [start,
+// end): one that overlaps it, or the nearest within a few characters before
+// or after. A commitment or a promised call back carries its time, an
+// explanation the amount it names; other intents carry no value.
+func (u *utterance) valueNear(i Intent, start, end int) *phrase.Value {
+	var fits func(phrase.ValueType) bool
+	switch i {
+	case "commit", "follow-up":
+		fits = phrase.ValueType.IsTime
+	case "explain":
+		fits = func(t phrase.ValueType) bool { return t == phrase.Amount }
+	default:
+		return nil
+	}
+	const reach = 8
+	var best *phrase.Value
+	bestDist := reach + 1
+	for _, v := range u.valueSpans() {
+		if !fits(v.Value.Type) {
+			continue
+		}
+		d := 0
+		switch {
+		case v.End <= start:
+			d = start - v.End
+		case v.Start >= end:
+			d = v.Start - end
+		}
+		if d < bestDist {
+			val := v.Value
+			best, bestDist = &val, d
+		}
+	}
+	return best
 }
 
 // runeIndex converts a byte offset of text into a rune offset.
@@ -940,9 +1208,21 @@ func (u *utterance) runeIndex(b int) int {
 
 // find verifies one wording against the utterance and returns the span of
 // normalised runes it matched and a score in (0, 1].
-func (u *utterance) find(f *form) (start, end int, score float64, ok bool) {
+func (u *utterance) find(f *form, joined bool) (start, end int, score float64, ok bool) {
 	if f.budget == 0 {
 		return u.exact(f)
+	}
+	if f.homophones {
+		if s, e, sc, ok := u.exact(f); ok {
+			return s, e, sc, true
+		}
+		// Only a character that sounds the same costs no more than the
+		// budget of one half edit.
+		d, s, e := fuzzy(f.runes, f.sounds, u.runes, u.sounds, costOther, f.budget)
+		if d > f.budget || u.vetoed(f, s, e) {
+			return 0, 0, 0, false
+		}
+		return s, e, round3(1 - float64(d)/float64(2*len(f.runes))), true
 	}
 	extra := costExtra
 	if len(f.runes) < 4 {
@@ -951,10 +1231,31 @@ func (u *utterance) find(f *form) (start, end int, score float64, ok bool) {
 		extra = costOther
 	}
 	d, s, e := fuzzy(f.runes, f.sounds, u.runes, u.sounds, extra, f.budget)
-	if d > f.budget {
+	if d <= f.budget {
+		return s, e, round3(1 - float64(d)/float64(2*len(f.runes))), true
+	}
+	if f.srunes == nil || !u.stripped() || !joined {
 		return 0, 0, 0, false
 	}
-	return s, e, round3(1 - float64(d)/float64(2*len(f.runes))), true
+	// The wording again, it and the reply without filler words (这边,
+	// 帮您, 了…), as long as the reply inserted at most gap of them.
+	budget := budgetFor(len(f.srunes))
+	d, s, e = fuzzy(f.srunes, f.ssounds, u.srunes, u.ssounds, extra, budget)
+	if d > budget || e <= s {
+		return 0, 0, 0, false
+	}
+	start, end = u.sat[s], u.sat[e-1]+1
+	inserted := 0
+	for k := start; k < end; k++ {
+		if u.filler[k] {
+			inserted++
+		}
+	}
+	if inserted > f.gap {
+		return 0, 0, 0, false
+	}
+	// Each filler costs a little, so the wording said as written ranks first.
+	return start, end, round3(1 - float64(d)/float64(2*len(f.srunes)) - 0.01*float64(inserted)), true
 }
 
 // exact finds the first occurrence of the wording that no exception covers.
@@ -967,12 +1268,47 @@ func (u *utterance) exact(f *form) (start, end int, score float64, ok bool) {
 		b := from + i
 		s := u.runeIndex(b)
 		e := s + len(f.runes)
-		if !u.excepted(f.except, s, e) {
+		if !u.vetoed(f, s, e) {
 			return s, e, 1, true
 		}
 		from = b + len(string(f.runes[0]))
 	}
 	return 0, 0, 0, false
+}
+
+// vetoed reports whether a hit of f at [s, e) is cancelled by its
+// exceptions, a word before it or a word anywhere in the reply.
+func (u *utterance) vetoed(f *form, s, e int) bool {
+	return u.excepted(f.except, s, e) || u.cancelled(f.notAfter, s) || u.saidAnywhere(f.unless)
+}
+
+// saidAnywhere reports whether one of words is said anywhere in the reply.
+func (u *utterance) saidAnywhere(words [][]rune) bool {
+	for _, w := range words {
+		for i := 0; i+len(w) <= len(u.runes); i++ {
+			if slices.Equal(u.runes[i:i+len(w)], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cancelled reports whether one of words ends right before rune start,
+// filler words aside (不能给您保证).
+func (u *utterance) cancelled(words [][]rune, start int) bool {
+	for _, w := range words {
+		end := start
+		for end > 0 && u.filler[end-1] && start-end < 4 {
+			end--
+		}
+		for _, e := range []int{start, end} {
+			if e >= len(w) && slices.Equal(u.runes[e-len(w):e], w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // excepted reports whether [s, e) lies inside an occurrence of one of the

@@ -112,7 +112,10 @@ func TestMatch(t *testing.T) {
 		{"forbidden exception", "不知道您方便留个电话吗", phrasebook.Filter{}, nil},
 		{"forbidden outside its exception", "我不知道,不知道您问这个干嘛", phrasebook.Filter{},
 			[]hit{{"deflect.dont-know", 1, 4}}},
-		{"forbidden is strict: no slips", "没半法", phrasebook.Filter{}, nil},
+		{"forbidden is strict: no other character", "没想法", phrasebook.Filter{}, nil},
+		{"forbidden is strict: nothing inserted", "没有个办法", phrasebook.Filter{}, nil},
+		{"forbidden forgives a dictation slip that sounds the same", "没半法", phrasebook.Filter{},
+			[]hit{{"deflect.no-way", 0, 3}}},
 		{"empty", " ,。 ", phrasebook.Filter{}, nil},
 	}
 	for _, tt := range tests {

@@ -15,11 +15,22 @@ func ParseGolden(name, file string, data []byte, scenarioID string) (*Golden, er
 	if err != nil {
 		return nil, err
 	}
-	if t.Scenario != scenarioID {
-		return nil, yamlfile.Errors{{File: file, Line: 1, Field: "scenario", Msg: fmt.Sprintf("%q but the golden transcript belongs to %q", t.Scenario, scenarioID)}}
-	}
-	if t.Expect == nil {
-		return nil, yamlfile.Errors{{File: file, Line: 1, Field: "expect", Msg: "required in a golden transcript: passed, outcome and reason"}}
+	if err := CheckGolden(file, t, scenarioID); err != nil {
+		return nil, err
 	}
 	return &Golden{Name: name, File: file, Transcript: t}, nil
+}
+
+// CheckGolden checks that transcript t, read from file, can be a golden
+// transcript of scenario scenarioID: it names that scenario and says what
+// it expects. ParseGolden, the library loader and coach check all judge
+// golden transcripts here.
+func CheckGolden(file string, t *Transcript, scenarioID string) error {
+	if t.Scenario != scenarioID {
+		return yamlfile.Errors{{File: file, Line: 1, Field: "scenario", Msg: fmt.Sprintf("%q but the golden transcript belongs to %q", t.Scenario, scenarioID)}}
+	}
+	if t.Expect == nil {
+		return yamlfile.Errors{{File: file, Line: 1, Field: "expect", Msg: "required in a golden transcript: passed, outcome and reason"}}
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -93,18 +92,7 @@ func Builtin(known KnownPhrase) (*Library, error) {
 func Load(fsys fs.FS, display string, known KnownPhrase) (*Library, error) {
 	lib := &Library{Golden: map[string][]*Golden{}}
 	var list yamlfile.Errors
-	add := func(err error) {
-		var one *yamlfile.Error
-		var many yamlfile.Errors
-		switch {
-		case errors.As(err, &many):
-			list = append(list, many...)
-		case errors.As(err, &one):
-			list = append(list, one)
-		default:
-			list = append(list, &yamlfile.Error{File: display, Msg: err.Error()})
-		}
-	}
+	add := func(err error) { list = append(list, yamlfile.Problems(err, display)...) }
 	name := func(p string) string { return path.Join(display, p) }
 
 	var yamlFiles, goldenFiles []string
@@ -194,12 +182,8 @@ func Load(fsys fs.FS, display string, known KnownPhrase) (*Library, error) {
 			add(err)
 			continue
 		}
-		if t.Scenario != sc.ID {
-			add(yamlfile.Errors{{File: name(p), Line: 1, Field: "scenario", Msg: fmt.Sprintf("%q but the golden folder belongs to %q", t.Scenario, sc.ID)}})
-			continue
-		}
-		if t.Expect == nil {
-			add(yamlfile.Errors{{File: name(p), Line: 1, Field: "expect", Msg: "required in a golden transcript: passed, outcome and reason"}})
+		if err := CheckGolden(name(p), t, sc.ID); err != nil {
+			add(err)
 			continue
 		}
 		base := strings.TrimSuffix(p, ".json")

@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 )
@@ -23,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden scorecards of the li
 // what the transcript expects, and the whole scorecard must equal the
 // stored one byte for byte (go test ./scenarios/ -update rewrites them).
 func TestLibraryGolden(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	require.NotEmpty(t, lib.Scenarios)
@@ -54,7 +56,7 @@ func TestLibraryGolden(t *testing.T) {
 // scenarios, at least twelve, each with a passing and a failing golden
 // transcript, and a heating level-1 track.
 func TestLibraryCoverage(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	var ids []string
@@ -73,13 +75,13 @@ func TestLibraryCoverage(t *testing.T) {
 // TestLibraryDeterministic replays each golden transcript twice and in
 // both modes: the scorecards differ only in the mode.
 func TestLibraryDeterministic(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = book.Close() })
 	for _, sc := range lib.Scenarios {
 		for _, g := range lib.Golden[sc.ID] {
 			var out []string
-			for _, mode := range []sim.Mode{sim.Exam, sim.Exam, sim.Practice} {
+			for _, mode := range []domain.Mode{domain.Exam, domain.Exam, domain.Practice} {
 				card, _, err := sim.Replay(sc, book, g.Transcript, sim.Options{Mode: mode, Seed: 99})
 				require.NoError(t, err)
 				card.Mode = ""
@@ -98,4 +100,44 @@ func TestBuiltinParsesWithoutSharedIDs(t *testing.T) {
 	// this guards against the loader silently skipping files.
 	_, err := scenarios.Builtin(func(string) bool { return true })
 	require.NoError(t, err)
+}
+
+// TestSeededGoldenScoredOnItsOwnFacts holds the library's golden
+// transcripts that name a seed to their caller: played against the base
+// caller instead, the restated facts are someone else's and do not count.
+func TestSeededGoldenScoredOnItsOwnFacts(t *testing.T) {
+	lib, book, err := app.LoadBuiltin()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = book.Close() })
+	seeded := 0
+	for _, sc := range lib.Scenarios {
+		named := false
+		for _, g := range lib.Golden[sc.ID] {
+			if g.Transcript.Seed == nil {
+				continue
+			}
+			named = true
+			seeded++
+			own, _, err := sim.Replay(sc, book, g.Transcript, sim.GoldenOptions())
+			require.NoError(t, err)
+			base := *g.Transcript
+			base.Seed = nil
+			other, _, err := sim.Replay(sc, book, &base, sim.GoldenOptions())
+			require.NoError(t, err)
+			if len(sc.Facts) == 0 {
+				continue
+			}
+			assert.NotEqual(t, own.Facts, other.Facts, "%s/%s: the seed draws another caller", sc.ID, g.Name)
+			for _, it := range sc.Checklist {
+				if it.Fact == "" {
+					continue
+				}
+				i := own.ItemIndex(it.ID)
+				assert.True(t, own.Checklist[i].Done, "%s/%s: %s restated to its own caller", sc.ID, g.Name, it.ID)
+				assert.False(t, other.Checklist[i].Done, "%s/%s: %s restated to another caller", sc.ID, g.Name, it.ID)
+			}
+		}
+		assert.True(t, named, "%s: a golden transcript names its seed", sc.ID)
+	}
+	assert.GreaterOrEqual(t, seeded, len(lib.Scenarios))
 }

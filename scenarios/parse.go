@@ -150,6 +150,8 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 		c.at("persona.hearing_limit", "must not be negative")
 	}
 	lines("persona.pardon", p.Pardon)
+	lines("pools.openings", s.Pools.Openings)
+	s.checkLines(c, "pools.openings", s.Pools.Openings, false)
 
 	if s.Rings.Interval < 0 {
 		c.at("rings.interval", "must be positive")
@@ -181,6 +183,9 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 	phraseIDs := map[string]int{}
 	for i, e := range s.Phrases {
 		path := pathIndex("phrases", i)
+		if e.ID == CompanyPhraseID {
+			c.at(path+".id", "%q is reserved for the company's names", e.ID)
+		}
 		if checkID(c, "phrases", i, "id", e.ID, idPattern, idHint, "phrase id", phraseIDs) && isIntent(e.ID) {
 			c.at(path+".id", "%q is an intent name; pick another id", e.ID)
 		}
@@ -203,7 +208,15 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			c.at(path+".value", "required: the detail itself, to check restating")
 		}
 		lines(path+".restate", f.Restate)
+		s.checkLine(c, path+".say", f.Say, false)
+		switch f.Pool {
+		case "", "none", PoolNames, PoolPhones, PoolAddresses, PoolAccounts:
+		default:
+			c.at(path+".pool", "%q: must be one of names, phones, addresses, accounts or none", f.Pool)
+		}
 	}
+
+	validatePools(c, s)
 
 	stepIDs := map[string]int{}
 	for i, st := range s.Script {
@@ -214,11 +227,30 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			c.at(path+".say", "required: at least one line")
 		}
 		lines(path+".say", st.Say)
+		s.checkLines(c, path+".say", st.Say, len(st.When) > 0 || st.WhenHeard != "")
+		if st.WhenHeard != "" && st.WhenHeard != VarTime && st.WhenHeard != VarAmount {
+			c.at(path+".when_heard", "%q: must be %s or %s", st.WhenHeard, VarTime, VarAmount)
+		}
+		if len(st.Say) > 0 && !plainLine(st.Say) {
+			c.at(path+".say", "needs one line without {time} or {amount}, for a turn that gives none")
+		}
+		if st.End {
+			for j, l := range st.Say {
+				if IsQuestion(l) {
+					c.at(pathIndex(path+".say", j), "the caller hangs up after this step: a question here would go unanswered")
+				}
+			}
+		}
 	}
 	for i, st := range s.Script {
 		for j, a := range st.After {
 			if _, ok := stepIDs[a]; !ok {
 				c.at(pathIndex(pathIndex("script", i)+".after", j), "unknown step %q", a)
+			}
+		}
+		for j, u := range st.Unless {
+			if _, ok := stepIDs[u]; !ok && u != Promised && !s.IsRef(u, known) {
+				c.at(pathIndex(pathIndex("script", i)+".unless", j), "unknown step, intent or phrase id %q (or %q)", u, Promised)
 			}
 		}
 	}
@@ -238,10 +270,56 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 			c.at(path+".mood", "%d: must be -100..100", r.Mood)
 		}
 		lines(path+".say", r.Say)
+		s.checkLines(c, path+".say", r.Say, true)
+		if len(r.Say) > 0 && !plainLine(r.Say) {
+			c.at(path+".say", "needs one line without {time} or {amount}, for a turn that gives none")
+		}
 	}
 	lines("fallback", s.Fallback)
+	s.checkLines(c, "fallback", s.Fallback, false)
 	if strings.TrimSpace(s.Closing.Goodbye) == "" {
 		c.at("closing.goodbye", "required: the caller's last line when the call ends well")
+	}
+	for _, f := range []struct{ path, line string }{
+		{"closing.goodbye", s.Closing.Goodbye}, {"closing.angry", s.Closing.Angry}, {"silence.give_up", s.Silence.GiveUp},
+	} {
+		if IsQuestion(f.line) {
+			c.at(f.path, "the caller hangs up after this line: a question here would go unanswered")
+		}
+		s.checkLine(c, f.path, f.line, false)
+	}
+	s.checkLine(c, "closing.anything_else", s.Closing.AnythingElse, false)
+	s.checkLine(c, "opening", s.Opening, false)
+	s.checkLines(c, "silence.say", s.Silence.Say, false)
+	s.checkLines(c, "persona.pardon", s.Persona.Pardon, false)
+	validatePromise(c, s)
+	for intent, l := range s.Rewrites {
+		path := "rewrites." + intent
+		info, ok := phrase.LookupIntent(phrase.Intent(intent))
+		switch {
+		case !ok:
+			c.at(path, "unknown intent %q", intent)
+		case info.Kind != phrase.Forbidden:
+			c.at(path, "%q is not a forbidden intent; rewrites replace forbidden replies", intent)
+		}
+		if strings.TrimSpace(l) == "" {
+			c.at(path, "empty line")
+		}
+		s.checkLine(c, path, l, false)
+	}
+	prevAt := 0.0
+	for i, tu := range s.ModelCall {
+		path := pathIndex("model_call", i)
+		switch {
+		case tu.At < prevAt:
+			c.at(path+".at", "%.1f is earlier than the turn before (%.1f)", tu.At, prevAt)
+		default:
+			prevAt = tu.At
+		}
+		if (tu.Say == "") == !tu.Hangup {
+			c.at(path, "needs either say or hangup")
+		}
+		s.checkLine(c, path+".say", tu.Say, false)
 	}
 
 	if len(s.Checklist) == 0 {
@@ -293,6 +371,35 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 		} else if it.Within > 0 && !said && it.Fact == "" {
 			c.at(path+".within", "only for items graded on what is said or restated")
 		}
+		if v := it.Value; v != nil {
+			if !said {
+				c.at(path+".value", "only for items graded on what is said (intent, phrase, any)")
+			}
+			if v.Type != "" && v.Type != string(phrase.Amount) {
+				c.at(path+".value.type", "unknown value type %q (leave it out for a time, or amount)", v.Type)
+			}
+			if v.Type != "" && (v.Max != "" || v.Min != "" || v.Now != "") {
+				c.at(path+".value", "max, min and now bound a time, not an amount")
+			}
+			if v.Type == "" && v.Unit != "" {
+				c.at(path+".value.unit", "only an amount has a unit")
+			}
+			if v.Min != "" {
+				if _, err := phrase.ParseBound(v.Min); err != nil {
+					c.at(path+".value.min", "%v", err)
+				}
+			}
+			if v.Max != "" {
+				if _, err := phrase.ParseBound(v.Max); err != nil {
+					c.at(path+".value.max", "%v", err)
+				}
+			}
+			if v.Now != "" {
+				if _, err := phrase.ParseClock(v.Now); err != nil {
+					c.at(path+".value.now", "%v", err)
+				}
+			}
+		}
 		if it.Points < 0 {
 			c.at(path+".points", "must not be negative")
 		}
@@ -303,6 +410,9 @@ func validate(c *errs, s *Scenario, known KnownPhrase) {
 		if strings.TrimSpace(it.Explain) == "" {
 			c.at(path+".explain", "required: one sentence saying why it matters")
 		}
+		s.checkLine(c, path+".model", it.Model, false)
+		s.checkLine(c, path+".explain", it.Explain, false)
+		s.checkLine(c, path+".hint", it.Hint, false)
 	}
 	for i, it := range s.Checklist {
 		if it.Before == "" {
@@ -396,7 +506,7 @@ func applyDefaults(s *Scenario) {
 		s.Silence.HangupAfter = DefaultHangupAfter
 	}
 	if s.Silence.GiveUp == "" {
-		s.Silence.GiveUp = "怎么没人说话了？那我先挂了。"
+		s.Silence.GiveUp = "一直没人说话，那我先挂了。"
 	}
 	if s.MaxDuration == 0 {
 		s.MaxDuration = DefaultMaxDuration

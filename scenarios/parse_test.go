@@ -33,10 +33,25 @@ func TestParseMinimal(t *testing.T) {
 	assert.Equal(t, 29, sc.Line("script[0].say[0]"))
 	// Local phrases scoped and prefixed.
 	local := sc.LocalEntries()
-	require.Len(t, local, 1)
-	assert.Equal(t, "minimal/water-back", local[0].ID)
-	assert.Equal(t, "minimal", local[0].Scope)
-	assert.Equal(t, 22, local[0].Pos.Line)
+	require.Len(t, local, 2)
+	// The company's names come first, then the key points.
+	assert.Equal(t, "minimal/company.identify", local[0].ID)
+	assert.Equal(t, []string{"清泉供水", "清泉"}, local[0].Variants)
+	assert.Equal(t, "minimal/water-back", local[1].ID)
+	assert.Equal(t, "minimal", local[1].Scope)
+	assert.Equal(t, 22, local[1].Pos.Line)
+}
+
+func TestCompanyForms(t *testing.T) {
+	for company, want := range map[string][]string{
+		"暖心供热公司":   {"暖心供热公司", "暖心供热", "暖心"},
+		"国网临江供电公司": {"国网临江供电公司", "国网临江供电", "国网临江", "临江供电", "临江"},
+		"安泰物业服务中心": {"安泰物业服务中心", "安泰物业", "安泰"},
+		"清源供水有限公司": {"清源供水有限公司", "清源供水", "清源"},
+		"":         nil,
+	} {
+		assert.Equal(t, want, CompanyForms(company), company)
+	}
 }
 
 func TestParseErrors(t *testing.T) {
@@ -58,6 +73,15 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate step", "  - id: thanks\n", "  - id: relieved\n", `minimal.yaml:30: script[1].id: duplicate step id "relieved"`},
 		{"duplicate fact", "facts:\n", "facts:\n  - key: address\n    ask: ask-address\n    say: 西街。\n    value: 西街\n", `facts[1].key: duplicate fact "address"`},
 		{"duplicate phrase", "phrases:\n", "phrases:\n  - id: water-back\n    intent: commit\n    kind: required\n    text: 马上来水\n", `phrases[1].id: duplicate phrase id "water-back"`},
+		{"unknown placeholder", "say: 东街5号。", "say: \"{street}5号。\"", `facts[0].say: unknown placeholder {street}`},
+		{"echo where nothing was said", "opening: 我家停水了。", "opening: \"{time}停的水。\"", `opening: {time} is what the trainee said`},
+		{"only echoing lines", "say: [那就好。]", "say: [\"{time}是吧？\"]", `script[0].say: needs one line without {time} or {amount}`},
+		{"hang-up on a question", "goodbye: 再见。", "goodbye: 那你们几点来？", `closing.goodbye: the caller hangs up after this line`},
+		{"drawn fact said as written", "persona:\n", "pools:\n  addresses: [{place: 西街, unit: 3号}]\npersona:\n", `facts[0].say: the fact is drawn from pools.addresses`},
+		{"bad pool phone", "persona:\n", "pools:\n  phones: [\"138-0000\"]\npersona:\n", `pools.phones[0]: "138-0000": digits only`},
+		{"unknown unless", "after: [relieved]", "after: [relieved]\n    unless: [nothing-such]", `script[1].unless[0]: unknown step, intent or phrase id "nothing-such"`},
+		{"promise item without a value rule", "closing:\n", "promise:\n  item: greet\n  kept: [\"{time}，行。\"]\nclosing:\n", `promise.item: checklist item "greet" has no value rule`},
+		{"rewrite of a required intent", "closing:\n", "rewrites:\n  greeting: 您好。\nclosing:\n", `rewrites.greeting: "greeting" is not a forbidden intent`},
 		{"phrase named like an intent", "  - id: water-back\n    intent", "  - id: greeting\n    intent", `phrases[0].id: "greeting" is an intent name`},
 		{"forbidden phrase without suggestion", "    kind: required\n    text: 下午", "    kind: forbidden\n    text: 下午", "phrases[0].suggestion: a forbidden entry needs a suggestion"},
 		{"duplicate checklist id", "  - id: address\n    title: 复述地址", "  - id: greet\n    title: 复述地址", `checklist[2].id: duplicate checklist id "greet"`},

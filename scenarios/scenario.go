@@ -5,7 +5,9 @@
 package scenarios
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
@@ -50,14 +52,22 @@ func Rules() []Rule {
 // Scenario is one simulated call: who calls, what they say and reveal, how
 // they react, and what is graded.
 type Scenario struct {
-	ID          string         `yaml:"id" json:"id"`
-	Title       string         `yaml:"title" json:"title"`
-	Domain      string         `yaml:"domain" json:"domain"`
-	Difficulty  int            `yaml:"difficulty" json:"difficulty"`
-	Company     string         `yaml:"company" json:"company"`
-	Summary     string         `yaml:"summary" json:"summary"`
-	PassMark    int            `yaml:"pass_mark" json:"pass_mark"`
-	Persona     Persona        `yaml:"persona" json:"persona"`
+	ID         string `yaml:"id" json:"id"`
+	Title      string `yaml:"title" json:"title"`
+	Domain     string `yaml:"domain" json:"domain"`
+	Difficulty int    `yaml:"difficulty" json:"difficulty"`
+	Company    string `yaml:"company" json:"company"`
+	// Summary describes the situation the trainee walks into, for the
+	// catalogue and the call page; it never gives the answer away.
+	Summary string `yaml:"summary" json:"summary"`
+	// TrainerNote keeps the teaching points: what a good call does. Only
+	// trainers see it.
+	TrainerNote string  `yaml:"trainer_note" json:"trainer_note,omitempty"`
+	PassMark    int     `yaml:"pass_mark" json:"pass_mark"`
+	Persona     Persona `yaml:"persona" json:"persona"`
+	// Pools are the alternatives a call draws its caller from, with the
+	// call's seed; the persona and facts as written are the base caller.
+	Pools       Pools          `yaml:"pools" json:"pools"`
 	Rings       Rings          `yaml:"rings" json:"rings"`
 	Silence     Silence        `yaml:"silence" json:"silence"`
 	MaxDuration float64        `yaml:"max_duration" json:"max_duration"`
@@ -65,11 +75,20 @@ type Scenario struct {
 	Facts       []Fact         `yaml:"facts" json:"facts"`
 	Phrases     []phrase.Entry `yaml:"phrases" json:"phrases"`
 	Script      []Step         `yaml:"script" json:"script"`
-	Reactions   []Reaction     `yaml:"reactions" json:"reactions"`
-	Fallback    []string       `yaml:"fallback" json:"fallback"`
-	Closing     Closing        `yaml:"closing" json:"closing"`
-	Checklist   []Item         `yaml:"checklist" json:"checklist"`
-	Penalties   Penalties      `yaml:"penalties" json:"penalties"`
+	// Promise is what the norm allows the trainee to promise, and how the
+	// caller takes a promise outside it.
+	Promise   *Promise   `yaml:"promise" json:"promise,omitempty"`
+	Reactions []Reaction `yaml:"reactions" json:"reactions"`
+	Fallback  []string   `yaml:"fallback" json:"fallback"`
+	Closing   Closing    `yaml:"closing" json:"closing"`
+	Checklist []Item     `yaml:"checklist" json:"checklist"`
+	Penalties Penalties  `yaml:"penalties" json:"penalties"`
+	// Rewrites are whole model sentences, one per forbidden intent, that
+	// the scorecard offers in place of a forbidden reply.
+	Rewrites map[string]string `yaml:"rewrites" json:"rewrites,omitempty"`
+	// ModelCall is a whole call done well (the trainee's side; the engine
+	// plays the caller), for the trainee to read after the call.
+	ModelCall []Turn `yaml:"model_call" json:"model_call,omitempty"`
 
 	// File is the name the scenario was parsed from, for messages.
 	File string `yaml:"-" json:"-"`
@@ -93,6 +112,71 @@ type Persona struct {
 	HearingLimit int `yaml:"hearing_limit" json:"hearing_limit"`
 	// Pardon is what a hard-of-hearing caller says after a turn too long.
 	Pardon []string `yaml:"pardon" json:"pardon,omitempty"`
+	// Place is the base caller's estate or street, said before the unit of
+	// the address ({place} in lines).
+	Place string `yaml:"place" json:"place,omitempty"`
+}
+
+// Pools are the alternatives a call's caller is drawn from. An empty pool
+// keeps the base persona's value.
+type Pools struct {
+	Names     []PoolName    `yaml:"names" json:"names,omitempty"`
+	Phones    []string      `yaml:"phones" json:"phones,omitempty"`
+	Addresses []PoolAddress `yaml:"addresses" json:"addresses,omitempty"`
+	Accounts  []string      `yaml:"accounts" json:"accounts,omitempty"`
+	// Openings are alternatives to the scenario's opening line.
+	Openings []string `yaml:"openings" json:"openings,omitempty"`
+}
+
+// Empty reports whether no pool has an alternative.
+func (p *Pools) Empty() bool {
+	return len(p.Names)+len(p.Phones)+len(p.Addresses)+len(p.Accounts)+len(p.Openings) == 0
+}
+
+// PoolName is a caller's name with the gender it is addressed by.
+type PoolName struct {
+	Name   string `yaml:"name" json:"name"`
+	Gender string `yaml:"gender" json:"gender"`
+	// Surname, when not the first character (欧阳).
+	Surname string `yaml:"surname" json:"surname,omitempty"`
+}
+
+// PoolAddress is an address: the estate or street, and the unit that is
+// restated (12号楼1单元1103).
+type PoolAddress struct {
+	Place string `yaml:"place" json:"place"`
+	Unit  string `yaml:"unit" json:"unit"`
+}
+
+// The pools a fact can draw from.
+const (
+	PoolNames     = "names"
+	PoolPhones    = "phones"
+	PoolAddresses = "addresses"
+	PoolAccounts  = "accounts"
+)
+
+// Promise is the norm for the time (or amount) a trainee commits to, read
+// from the typed value of what was said.
+type Promise struct {
+	// Item names the checklist item whose value rule is the norm: its
+	// min and max bound the time the trainee may promise.
+	Item string `yaml:"item" json:"item,omitempty"`
+	// Min and Max bound the duration the norm allows (Go durations: 2h,
+	// 15m) where no item says it; either may be empty.
+	Min string `yaml:"min" json:"min,omitempty"`
+	Max string `yaml:"max" json:"max,omitempty"`
+	// Early is what the caller says to a promise sooner than Min: the
+	// caller takes it at its word ({time} is the promise as said).
+	Early []string `yaml:"early" json:"early,omitempty"`
+	// Late is what the caller says to a promise later than Max.
+	Late []string `yaml:"late" json:"late,omitempty"`
+	// Kept is what the caller says to a promise within the norm that no
+	// script step answers.
+	Kept []string `yaml:"kept" json:"kept,omitempty"`
+	// Remind is said with the goodbye when the caller holds the trainee
+	// to a promise outside the norm.
+	Remind string `yaml:"remind" json:"remind,omitempty"`
 }
 
 // Has reports whether the persona has the named need.
@@ -134,6 +218,31 @@ type Fact struct {
 	Value string `yaml:"value" json:"value"`
 	// Restate are the wordings that count as repeating it; default [Value].
 	Restate []string `yaml:"restate" json:"restate"`
+	// Pool is the pool a call draws the fact from (names, phones,
+	// addresses, accounts); by default the one its key names (name, phone,
+	// address, account). "none" keeps the value as written.
+	Pool string `yaml:"pool" json:"pool,omitempty"`
+}
+
+// PoolOf returns the pool the fact draws from, or "" for none.
+func (f *Fact) PoolOf() string {
+	switch f.Pool {
+	case "none":
+		return ""
+	case "":
+		switch f.Key {
+		case "name":
+			return PoolNames
+		case "phone":
+			return PoolPhones
+		case "address":
+			return PoolAddresses
+		case "account":
+			return PoolAccounts
+		}
+		return ""
+	}
+	return f.Pool
 }
 
 // Forms returns the wordings that count as restating the fact.
@@ -147,11 +256,18 @@ func (f *Fact) Forms() []string {
 // Step is one beat of the caller's script: when the trainee says one of
 // When (and every step in After has happened), the caller says one of Say.
 type Step struct {
-	ID    string   `yaml:"id" json:"id"`
-	When  []string `yaml:"when" json:"when"`
-	After []string `yaml:"after" json:"after"`
-	Say   []string `yaml:"say" json:"say"`
-	Mood  int      `yaml:"mood" json:"mood"`
+	ID   string   `yaml:"id" json:"id"`
+	When []string `yaml:"when" json:"when"`
+	// WhenHeard also sets the step off when the trainee gives a value of
+	// this kind, in any words: "time" or "amount".
+	WhenHeard string   `yaml:"when_heard" json:"when_heard,omitempty"`
+	After     []string `yaml:"after" json:"after"`
+	// Unless names intents, phrase ids or step ids, or "promised" (any
+	// promise with a time): once any of them has happened, the step is no
+	// longer said (no "when will someone come?" after a time was given).
+	Unless []string `yaml:"unless" json:"unless,omitempty"`
+	Say    []string `yaml:"say" json:"say"`
+	Mood   int      `yaml:"mood" json:"mood"`
 	// End makes the caller hang up, satisfied, after saying the step.
 	End bool `yaml:"end" json:"end"`
 }
@@ -194,6 +310,84 @@ type Item struct {
 	Explain  string  `yaml:"explain" json:"explain"`
 	// Hint is the practice-mode hint when the item is being missed; default Explain.
 	Hint string `yaml:"hint" json:"hint,omitempty"`
+	// Model is a whole sentence that does the item, drawn from the norms,
+	// shown on the scorecard when it is missed ({name} and the other facts
+	// are the call's).
+	Model string `yaml:"model" json:"model,omitempty"`
+	// Value, on an item graded on what is said, requires the hit to carry
+	// a concrete time (a duration, clock time or date; 尽快 and 回头 are not
+	// one) within a bound: a visit promised within 4 hours.
+	Value *ValueRule `yaml:"value" json:"value,omitempty"`
+}
+
+// ValueRule is what an item requires of the value said: by default a
+// concrete time within a bound; with Type amount, an amount of money.
+type ValueRule struct {
+	// Type is empty for a time (a duration, clock time or date) or
+	// "amount".
+	Type string `yaml:"type" json:"type,omitempty"`
+	// Max is the latest the promise may name, as 4h, 30m or 5d; empty
+	// accepts any concrete time.
+	Max string `yaml:"max" json:"max,omitempty"`
+	// Min is the soonest the norm allows: a visit promised within half an
+	// hour when the norm says 2 to 4 hours is an over-promise.
+	Min string `yaml:"min" json:"min,omitempty"`
+	// Unit, for an amount, is the unit it must be in (元).
+	Unit string `yaml:"unit" json:"unit,omitempty"`
+	// Now is the time of day the call takes place, "HH:MM", so that a
+	// clock time (今天下午5点前) can be held to Max; without it, only
+	// durations and days are.
+	Now string `yaml:"now" json:"now,omitempty"`
+	// Action names what is promised, for the scorecard: 上门 gives
+	// "理解为：4 小时内上门".
+	Action string `yaml:"action" json:"action,omitempty"`
+}
+
+// Check reports whether v meets the rule, and says in words what was
+// understood and, when it falls short, why. A nil v is a promise with no
+// concrete time.
+func (r *ValueRule) Check(v *phrase.Value) (ok bool, understood, why string) {
+	if r.Type == string(phrase.Amount) {
+		if v == nil || v.Type != phrase.Amount || (r.Unit != "" && v.Unit != r.Unit) {
+			return false, "", "没有说出具体金额"
+		}
+		return true, v.Text + r.Action, ""
+	}
+	if v == nil || !v.Type.IsTime() {
+		return false, "", "没有给出具体时间（尽快、马上、回头都不算）"
+	}
+	understood = v.Text + r.Action
+	if r.Max == "" && r.Min == "" {
+		return true, understood, ""
+	}
+	now := -1
+	if r.Now != "" {
+		if n, err := phrase.ParseClock(r.Now); err == nil {
+			now = n
+		}
+	}
+	bound, known := v.Bound(now)
+	if r.Max != "" {
+		max, err := phrase.ParseBound(r.Max)
+		switch {
+		case err != nil:
+			return false, understood, "时限设置有误"
+		case !known:
+			return false, understood, fmt.Sprintf("无法确定是否在 %s 以内", phrase.BoundText(max))
+		case bound > max:
+			return false, understood, fmt.Sprintf("超过了 %s 的时限", phrase.BoundText(max))
+		}
+	}
+	if r.Min != "" {
+		min, err := phrase.ParseBound(r.Min)
+		switch {
+		case err != nil:
+			return false, understood, "时限设置有误"
+		case known && bound < min:
+			return false, understood, fmt.Sprintf("短于规范的 %s，做不到就是乱承诺", phrase.BoundText(min))
+		}
+	}
+	return true, understood, ""
 }
 
 // Refs returns the intents or phrase ids that satisfy the item when said.
@@ -225,10 +419,56 @@ func (p Penalties) ForbiddenPenalty() int {
 // LocalID returns the matcher id of the scenario's local phrase id.
 func (s *Scenario) LocalID(id string) string { return s.ID + "/" + id }
 
+// CompanyPhraseID is the local id of the entry that recognises the
+// scenario's company by name (see CompanyForms).
+const CompanyPhraseID = "company.identify"
+
+// CompanyForms returns the ways people name the company: in full and
+// without its suffixes, 暖心供热公司 → 暖心供热, 暖心; 国网临江供电公司 →
+// 临江供电, 临江.
+func CompanyForms(company string) []string {
+	name := phrase.Normalize(company).String()
+	if name == "" {
+		return nil
+	}
+	forms := []string{company}
+	add := func(f string) {
+		if len([]rune(f)) >= 2 && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	suffixes := []string{"股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "服务中心", "客服中心", "管理处", "中心"}
+	domains := []string{"物业服务", "物业管理", "物业", "供热", "供暖", "热力", "自来水", "供水", "水务", "供电", "电力", "燃气"}
+	for _, base := range []string{name, strings.TrimPrefix(name, "国网")} {
+		for _, suf := range suffixes {
+			if short, ok := strings.CutSuffix(base, suf); ok {
+				base = short
+				break
+			}
+		}
+		add(base)
+		for _, d := range domains {
+			if short, ok := strings.CutSuffix(base, d); ok {
+				add(short)
+				break
+			}
+		}
+	}
+	return forms
+}
+
 // LocalEntries returns the scenario's key points as phrasebook entries
-// scoped to the scenario, ready to be indexed with the built-in phrasebook.
+// scoped to the scenario, ready to be indexed with the built-in phrasebook,
+// and an identify entry for the company's names (CompanyForms).
 func (s *Scenario) LocalEntries() []phrase.Entry {
-	out := make([]phrase.Entry, 0, len(s.Phrases))
+	out := make([]phrase.Entry, 0, len(s.Phrases)+1)
+	if forms := CompanyForms(s.Company); len(forms) > 0 {
+		out = append(out, phrase.Entry{
+			ID: s.LocalID(CompanyPhraseID), Intent: "identify", Kind: phrase.Required,
+			Text: forms[0], Variants: forms[1:], Source: "scenario company: " + s.Company,
+			Scope: s.ID, Pos: phrase.Pos{File: s.File, Line: s.Line("company")},
+		})
+	}
 	for i, p := range s.Phrases {
 		e := p
 		e.ID = s.LocalID(p.ID)
@@ -264,4 +504,17 @@ func (s *Scenario) FactByKey(key string) (*Fact, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Bounds returns the promise norm's bounds as written: the item's value
+// rule when the promise names one, else its own min and max.
+func (p *Promise) Bounds(s *Scenario) (lo, hi string) {
+	if p.Item != "" {
+		for _, it := range s.Checklist {
+			if it.ID == p.Item && it.Value != nil {
+				return it.Value.Min, it.Value.Max
+			}
+		}
+	}
+	return p.Min, p.Max
 }

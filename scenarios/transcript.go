@@ -15,17 +15,20 @@ import (
 // Transcript is the trainee's side of one call (DESIGN.md's contract): the
 // engine plays the caller. Golden transcripts add what they must prove.
 type Transcript struct {
-	Scenario string  `json:"scenario"`
-	Expect   *Expect `json:"expect,omitempty"`
-	Turns    []Turn  `json:"turns"`
+	Scenario string `json:"scenario"`
+	// Seed draws the caller from the scenario's pools; without it the
+	// caller is the scenario's base persona.
+	Seed   *uint64 `json:"seed,omitempty"`
+	Expect *Expect `json:"expect,omitempty"`
+	Turns  []Turn  `json:"turns"`
 }
 
 // Turn is one trainee event: a reply or the hang-up, at seconds since the
 // ringing began.
 type Turn struct {
-	At     float64 `json:"at"`
-	Say    string  `json:"say,omitempty"`
-	Hangup bool    `json:"hangup,omitempty"`
+	At     float64 `json:"at" yaml:"at"`
+	Say    string  `json:"say,omitempty" yaml:"say"`
+	Hangup bool    `json:"hangup,omitempty" yaml:"hangup"`
 }
 
 // Expect is what a golden transcript must produce.

@@ -9,12 +9,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // Matcher finds phrasebook entries in one utterance.
 type Matcher interface {
-	Match(text string, f phrasebook.Filter) []phrasebook.Hit
+	Match(text string, f phrase.Filter) []phrase.Hit
 }
 
 // Book is the matcher a call listens with, together with the entries it
@@ -22,14 +22,15 @@ type Matcher interface {
 // One Book serves every call; it is read-only after NewBook.
 type Book struct {
 	matcher Matcher
-	entries map[string]*phrasebook.Entry
+	values  Valuer
+	entries map[string]*phrase.Entry
 	closer  interface{ Close() error }
 }
 
 // NewBook pairs m with the entries it indexes: the shared phrasebook plus
 // every scenario's local entries.
-func NewBook(m Matcher, entries []phrasebook.Entry) *Book {
-	b := &Book{matcher: m, entries: make(map[string]*phrasebook.Entry, len(entries))}
+func NewBook(m Matcher, entries []phrase.Entry) *Book {
+	b := &Book{matcher: m, values: SpokenValues{}, entries: make(map[string]*phrase.Entry, len(entries))}
 	for i := range entries {
 		b.entries[entries[i].ID] = &entries[i]
 	}
@@ -37,7 +38,7 @@ func NewBook(m Matcher, entries []phrasebook.Entry) *Book {
 }
 
 // Entry returns the entry with the given id.
-func (b *Book) Entry(id string) (*phrasebook.Entry, bool) {
+func (b *Book) Entry(id string) (*phrase.Entry, bool) {
 	e, ok := b.entries[id]
 	return e, ok
 }
@@ -52,14 +53,14 @@ func (b *Book) Has(id string) bool {
 // fold is the comparison form of a text for restating and for measuring a
 // turn's length: the matcher's normalisation (script, width, case,
 // punctuation and numbers spelled one way), so that 三號樓 restates 3号楼.
-func fold(s string) string { return phrasebook.Normalize(s).String() }
+func fold(s string) string { return phrase.Normalize(s).String() }
 
 // Entries returns the book's entries, sorted by id.
-func (b *Book) Entries() []*phrasebook.Entry {
-	out := make([]*phrasebook.Entry, 0, len(b.entries))
+func (b *Book) Entries() []*phrase.Entry {
+	out := make([]*phrase.Entry, 0, len(b.entries))
 	for _, e := range b.entries {
 		out = append(out, e)
 	}
-	slices.SortFunc(out, func(x, y *phrasebook.Entry) int { return strings.Compare(x.ID, y.ID) })
+	slices.SortFunc(out, func(x, y *phrase.Entry) int { return strings.Compare(x.ID, y.ID) })
 	return out
 }

@@ -1,28 +1,34 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
 // Options are the per-call settings.
 type Options struct {
 	// Mode is Practice (the default) or Exam.
-	Mode Mode
-	// Seed picks among the caller's alternative lines.
+	Mode domain.Mode
+	// Seed picks among the caller's alternative lines and draws the
+	// caller from the scenario's pools.
 	Seed uint64
+	// BasePersona meets the scenario's base persona, its facts as written,
+	// instead of drawing one with Seed: a transcript without a seed.
+	BasePersona bool
 }
 
 // defaultMood is how the caller's anger moves when the scenario has no
 // reaction of its own to these intents: deflection, arguing and rudeness
 // anger, empathy, apology and a concrete commitment calm.
 var defaultMood = []struct {
-	intent phrasebook.Intent
+	intent phrase.Intent
 	delta  int
 }{
 	{"deflect", 20}, {"argue", 20}, {"rude", 20},
@@ -35,10 +41,10 @@ var defaultMood = []struct {
 type Call struct {
 	sc     *scenarios.Scenario
 	book   *Book
-	mode   Mode
+	mode   domain.Mode
 	seed   uint64
 	rng    *rand.Rand
-	filter phrasebook.Filter
+	filter phrase.Filter
 
 	now     float64
 	started bool
@@ -67,12 +73,25 @@ type Call struct {
 	lastCheck    float64
 	silences     []silence
 
-	fired        map[string]bool // step ids
-	given        map[string]int  // fact key → index of the caller's turn that gave it
-	items        []itemState
-	forbidden    []ForbiddenEntry
-	hinted       map[string]bool
-	lastFallback int
+	fired     map[string]bool // step ids
+	given     map[string]int  // fact key → index of the caller's turn that gave it
+	items     []itemState
+	forbidden []ForbiddenEntry
+	hinted    map[string]bool
+
+	// persona is this call's caller.
+	persona *persona
+	// said holds every variant the caller has used and spoken every line
+	// it has said, so that none is said twice; heardHits every hit of the turns the caller heard, for
+	// steps that wait on what has happened.
+	said      map[string]bool
+	spoken    map[string]bool
+	heardHits []phrase.Hit
+	// askedAgain counts the facts asked for again, for the caller's
+	// growing impatience; heldTo is a promise outside the norm the caller
+	// holds the trainee to.
+	askedAgain int
+	heldTo     string
 }
 
 type silence struct {
@@ -87,28 +106,33 @@ type itemState struct {
 	at       float64
 	late     float64 // time of a hit past the deadline; 0 if none
 	missedAt int     // trainee turn number where a first item was missed
+	// understood is the promised time read for an item with a value rule;
+	// short says why the last promise heard fell short of it.
+	understood, short string
 }
 
 // NewCall starts a call to the scenario. Ringing begins at time 0.
 func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 	mode := opt.Mode
 	if !mode.Valid() {
-		mode = Practice
+		mode = domain.Practice
 	}
 	return &Call{
-		sc:           sc,
-		book:         book,
-		mode:         mode,
-		seed:         opt.Seed,
-		rng:          rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15)), // #nosec G404 -- a replayable call needs a seeded, deterministic generator
-		filter:       phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID},
-		mood:         sc.Persona.Mood,
-		moodMax:      sc.Persona.Mood,
-		fired:        map[string]bool{},
-		given:        map[string]int{},
-		items:        make([]itemState, len(sc.Checklist)),
-		hinted:       map[string]bool{},
-		lastFallback: -1,
+		sc:      sc,
+		book:    book,
+		mode:    mode,
+		seed:    opt.Seed,
+		rng:     rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15)), // #nosec G404 -- a replayable call needs a seeded, deterministic generator
+		filter:  phrase.Filter{Domain: sc.Domain, Scope: sc.ID},
+		mood:    sc.Persona.Mood,
+		moodMax: sc.Persona.Mood,
+		fired:   map[string]bool{},
+		given:   map[string]int{},
+		items:   make([]itemState, len(sc.Checklist)),
+		hinted:  map[string]bool{},
+		persona: drawPersona(sc, opt.Seed, opt.BasePersona),
+		said:    map[string]bool{},
+		spoken:  map[string]bool{},
 	}
 }
 
@@ -121,12 +145,27 @@ func (c *Call) Now() float64 { return c.now }
 // Scorecard returns the graded call once it has ended, else nil.
 func (c *Call) Scorecard() *Scorecard { return c.card }
 
+// Abandon ends a call that never started ringing as timed out: its line
+// was never picked up, so there is nothing to grade but the outcome. A
+// call that started or ended is left as it is and Abandon returns nil.
+func (c *Call) Abandon() []Event {
+	if c.started || c.ended {
+		return nil
+	}
+	return c.end(0, TimedOut)
+}
+
 // Mood is the caller's current anger, 0-100.
 func (c *Call) Mood() int { return c.mood }
 
 // Advance lets time pass until at: rings while unanswered, the caller
 // checking a silent line and giving up on it, the call timing out.
-func (c *Call) Advance(at float64) []Event {
+func (c *Call) Advance(at float64) []Event { return c.advance(at, false) }
+
+// advance lets time pass until at. A trainee event at at (speaks) comes
+// before the caller checking the silent line at that very moment: the line
+// was not silent.
+func (c *Call) advance(at float64, speaks bool) []Event {
 	if c.ended {
 		return nil
 	}
@@ -139,7 +178,7 @@ func (c *Call) Advance(at float64) []Event {
 	}
 	for !c.ended {
 		t, kind := c.nextDue()
-		if t > at {
+		if t > at || (t == at && speaks && kind == dueSilence) {
 			break
 		}
 		c.now = t
@@ -180,7 +219,7 @@ func (c *Call) nextDue() (float64, dueKind) {
 	} else {
 		consider(c.nextSilence(), dueSilence)
 	}
-	if c.mode == Practice && c.answered {
+	if c.mode == domain.Practice && c.answered {
 		for i, it := range c.sc.Checklist {
 			if it.Within > 0 && !c.items[i].done && !c.hinted["within:"+it.ID] && it.Within >= c.now {
 				consider(it.Within, dueDeadline)
@@ -214,7 +253,7 @@ func (c *Call) fire(t float64, kind dueKind) []Event {
 		for i, it := range c.sc.Checklist {
 			if it.Within == t && !c.items[i].done && !c.hinted["within:"+it.ID] {
 				c.hinted["within:"+it.ID] = true
-				evs = append(evs, c.hint(t, itemHint(&it), itemIntent(c.sc, &it))...)
+				evs = append(evs, c.hint(t, c.persona.fill(itemHint(&it)), itemIntent(c.sc, &it))...)
 			}
 		}
 		return evs
@@ -222,7 +261,7 @@ func (c *Call) fire(t float64, kind dueKind) []Event {
 	// A silence check.
 	if c.checks >= c.sc.Silence.HangupAfter {
 		c.silentUp = true
-		evs := c.customer(t, c.sc.Silence.GiveUp)
+		evs := c.customer(t, c.persona.fill(c.sc.Silence.GiveUp))
 		return append(evs, c.end(t, CustomerHungUp)...)
 	}
 	var evs []Event
@@ -232,7 +271,7 @@ func (c *Call) fire(t float64, kind dueKind) []Event {
 			evs = append(evs, c.hintOnce(t, "silence", "让用户等之前先说一句\"请您稍等\"，别让电话里没有声音。", "hold")...)
 		}
 	}
-	line := c.sc.Silence.Say[c.checks%len(c.sc.Silence.Say)]
+	line := c.fresh(c.sc.Silence.Say, nil, genericChecks)
 	c.checks++
 	c.lastCheck = t
 	return append(c.customer(t, line), evs...)
@@ -245,9 +284,24 @@ func (c *Call) clamp(at float64) float64 {
 	return at
 }
 
+// Apply lets the call hear one of the trainee's events: open lets the
+// ringing begin, say and hangup are Say and Hangup. Replaying a call's
+// stored events, or a transcript, is a loop over Apply.
+func (c *Call) Apply(e TraineeEvent) ([]Event, error) {
+	switch e.Type {
+	case EventOpen:
+		return c.Advance(0), nil
+	case EventSay:
+		return c.Say(e.At, e.Text), nil
+	case EventHangup:
+		return c.Hangup(e.At), nil
+	}
+	return nil, fmt.Errorf("%q is not a trainee event", e.Type)
+}
+
 // Hangup is the trainee hanging up.
 func (c *Call) Hangup(at float64) []Event {
-	evs := c.Advance(at)
+	evs := c.advance(at, true)
 	if c.ended {
 		return evs
 	}
@@ -257,7 +311,7 @@ func (c *Call) Hangup(at float64) []Event {
 // Say is a trainee reply; the first one answers the ringing call. The
 // caller answers every reply, or ends the call.
 func (c *Call) Say(at float64, text string) []Event {
-	evs := c.Advance(at)
+	evs := c.advance(at, true)
 	if c.ended {
 		return evs
 	}
@@ -267,14 +321,14 @@ func (c *Call) Say(at float64, text string) []Event {
 		c.answerRing = c.rings
 	}
 	hits := c.book.matcher.Match(text, c.filter)
-	slices.SortStableFunc(hits, func(a, b phrasebook.Hit) int {
+	slices.SortStableFunc(hits, func(a, b phrase.Hit) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
 		}
 		return a.End - b.End
 	})
 	if hits == nil {
-		hits = []phrasebook.Hit{}
+		hits = []phrase.Hit{}
 	}
 	c.traineeSaid++
 	first := c.traineeSaid == 1
@@ -288,30 +342,29 @@ func (c *Call) Say(at float64, text string) []Event {
 	if !heard {
 		lines := []string{}
 		if first {
-			lines = append(lines, c.sc.Opening)
+			lines = append(lines, c.persona.opening)
 		}
-		lines = append(lines, c.pick(c.sc.Persona.Pardon))
+		lines = append(lines, c.fresh(c.sc.Persona.Pardon, nil, genericPardons))
 		evs = append(evs, c.hintOnce(at, "hearing", "老人家听不清长句子：一句话说短一点、慢一点，一次只问一件事。", "")...)
-		reply := strings.Join(lines, "")
+		reply := c.unique(strings.Join(lines, ""))
 		c.lastActivity = at + speakingTime(reply)
 		return append(evs, c.customer(at, reply)...)
 	}
 	c.held = t.has("hold")
 	c.gradeSaid(t, first)
+	c.heardHits = append(c.heardHits, hits...)
 
-	// Mood first: an angry enough caller says nothing else.
-	var reactLine, reactHint, reactIntent string
+	// Mood takes every intent of the turn; the worst one chooses the line.
 	delta := 0
-	for _, r := range c.sc.Reactions {
+	var worst *scenarios.Reaction
+	for i := range c.sc.Reactions {
+		r := &c.sc.Reactions[i]
 		if !t.has(r.On) {
 			continue
 		}
 		delta += r.Mood
-		if reactLine == "" && len(r.Say) > 0 {
-			reactLine = c.pick(r.Say)
-		}
-		if reactHint == "" && r.Hint != "" {
-			reactHint, reactIntent = r.Hint, r.On
+		if worst == nil || r.Mood > worst.Mood {
+			worst = r
 		}
 	}
 	for _, d := range defaultMood {
@@ -319,80 +372,27 @@ func (c *Call) Say(at float64, text string) []Event {
 			delta += d.delta
 		}
 	}
-	if reactHint != "" {
-		evs = append(evs, c.hint(at, reactHint, reactIntent)...)
+	if worst != nil && worst.Hint != "" {
+		evs = append(evs, c.hint(at, worst.Hint, worst.On)...)
 	}
 	evs = append(evs, c.moveMood(at, delta)...)
 	if c.mood >= c.sc.Persona.HangupMood {
 		c.angry = true
-		evs = append(evs, c.customer(at, c.sc.Closing.Angry)...)
+		evs = append(evs, c.customer(at, c.angryLine())...)
 		return append(evs, c.end(at, CustomerHungUp)...)
 	}
 
-	var lines []string
-	if first {
-		lines = append(lines, c.sc.Opening)
-	} else if reactLine != "" {
-		lines = append(lines, reactLine)
-	}
-	replyIdx := len(c.turns) // where the caller's reply will be
-	for _, f := range c.sc.Facts {
-		if t.has(f.Ask) {
-			lines = append(lines, f.Say)
-			if _, ok := c.given[f.Key]; !ok {
-				c.given[f.Key] = replyIdx
-			}
-		}
-	}
-	endAfter := false
-	stepMood := 0
-	for _, st := range c.sc.Script {
-		if c.fired[st.ID] || len(st.When) == 0 || !c.afterDone(st) || !slices.ContainsFunc(st.When, t.has) {
-			continue
-		}
-		c.fired[st.ID] = true
-		lines = append(lines, c.pick(st.Say))
-		stepMood += st.Mood
-		endAfter = endAfter || st.End
-	}
-	if t.has("anything-else") && !first {
-		lines = append(lines, c.sc.Closing.AnythingElse)
-	}
-	closing := false
-	if n := len(hits); n > 0 && !first {
-		last := hits[n-1]
-		closing = (last.Intent == "thanks" || last.Intent == "farewell") && last.Score >= closingScore
-	}
-	if !first && len(lines) == 0 && !closing && !endAfter {
-		// The caller's own initiative: a step without when whose turn has come.
-		for _, st := range c.sc.Script {
-			if c.fired[st.ID] || len(st.When) > 0 || !c.afterDone(st) {
-				continue
-			}
-			c.fired[st.ID] = true
-			lines = append(lines, c.pick(st.Say))
-			stepMood += st.Mood
-			endAfter = st.End
-			break
-		}
-	}
-	if len(lines) == 0 && !closing {
-		lines = append(lines, c.fallback())
-	}
-	if closing {
-		lines = append(lines, c.sc.Closing.Goodbye)
-	}
-	evs = append(evs, c.moveMood(at, stepMood)...)
-	reply := strings.Join(lines, "")
-	evs = append(evs, c.customer(at, reply)...)
-	c.lastActivity = at + speakingTime(reply)
+	r := c.compose(t, first, worst)
+	evs = append(evs, c.moveMood(at, r.mood)...)
+	evs = append(evs, c.customer(at, r.line)...)
+	c.lastActivity = at + speakingTime(r.line)
 	evs = append(evs, c.practiceHints(t, first)...)
 	switch {
 	case c.mood >= c.sc.Persona.HangupMood:
 		c.angry = true
-		evs = append(evs, c.customer(at, c.sc.Closing.Angry)...)
+		evs = append(evs, c.customer(at, c.angryLine())...)
 		evs = append(evs, c.end(at, CustomerHungUp)...)
-	case closing || endAfter:
+	case r.end:
 		evs = append(evs, c.end(at, Completed)...)
 	}
 	return evs
@@ -419,24 +419,6 @@ func (c *Call) afterDone(st scenarios.Step) bool {
 	return true
 }
 
-func (c *Call) pick(lines []string) string {
-	if len(lines) == 0 {
-		return ""
-	}
-	return lines[c.rng.IntN(len(lines))]
-}
-
-// fallback avoids saying the same filler twice in a row.
-func (c *Call) fallback() string {
-	fb := c.sc.Fallback
-	i := c.rng.IntN(len(fb))
-	if len(fb) > 1 && i == c.lastFallback {
-		i = (i + 1) % len(fb)
-	}
-	c.lastFallback = i
-	return fb[i]
-}
-
 func (c *Call) moveMood(at float64, delta int) []Event {
 	if delta == 0 {
 		return nil
@@ -451,12 +433,14 @@ func (c *Call) moveMood(at float64, delta int) []Event {
 }
 
 func (c *Call) customer(at float64, text string) []Event {
-	c.turns = append(c.turns, Turn{Speaker: Customer, At: at, Text: text, Hits: []phrasebook.Hit{}})
+	c.spoken[text] = true
+	c.said[text] = true
+	c.turns = append(c.turns, Turn{Speaker: Customer, At: at, Text: text, Hits: []phrase.Hit{}})
 	return []Event{{Type: EventCustomer, At: at, Text: text}}
 }
 
 func (c *Call) hint(at float64, text, intent string) []Event {
-	if c.mode != Practice || text == "" {
+	if c.mode != domain.Practice || text == "" {
 		return nil
 	}
 	return []Event{{Type: EventHint, At: at, Text: text, Intent: intent}}
@@ -482,12 +466,12 @@ type turn struct {
 	idx  int
 	at   float64
 	text string
-	hits []phrasebook.Hit
+	hits []phrase.Hit
 }
 
 // find returns the first hit of ref: an intent, a local phrase id, or a
 // shared phrase id.
-func (t *turn) find(ref string) (phrasebook.Hit, bool) {
+func (t *turn) find(ref string) (phrase.Hit, bool) {
 	return findRef(t.c.sc, t.hits, ref)
 }
 
@@ -496,17 +480,23 @@ func (t *turn) has(ref string) bool {
 	return ok
 }
 
-func findRef(sc *scenarios.Scenario, hits []phrasebook.Hit, ref string) (phrasebook.Hit, bool) {
-	local := ""
-	if _, ok := sc.Phrase(ref); ok {
-		local = sc.LocalID(ref)
-	}
+func findRef(sc *scenarios.Scenario, hits []phrase.Hit, ref string) (phrase.Hit, bool) {
 	for _, h := range hits {
-		if string(h.Intent) == ref || h.ID == ref || (local != "" && h.ID == local) {
+		if hitIs(sc, h, ref) {
 			return h, true
 		}
 	}
-	return phrasebook.Hit{}, false
+	return phrase.Hit{}, false
+}
+
+// hitIs reports whether h is of the intent, shared phrase or the
+// scenario's local phrase that ref names.
+func hitIs(sc *scenarios.Scenario, h phrase.Hit, ref string) bool {
+	if string(h.Intent) == ref || h.ID == ref {
+		return true
+	}
+	_, local := sc.Phrase(ref)
+	return local && h.ID == sc.LocalID(ref)
 }
 
 func itemHint(it *scenarios.Item) string {

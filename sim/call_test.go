@@ -9,16 +9,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
 // fakeMatcher finds the exact wordings of its entries: enough to test the
 // engine's rules without the real index.
-type fakeMatcher struct{ entries []phrasebook.Entry }
+type fakeMatcher struct{ entries []phrase.Entry }
 
-func (m fakeMatcher) Match(text string, f phrasebook.Filter) []phrasebook.Hit {
-	var hits []phrasebook.Hit
+func (m fakeMatcher) Match(text string, f phrase.Filter) []phrase.Hit {
+	var hits []phrase.Hit
 	for i := range m.entries {
 		e := &m.entries[i]
 		if !f.Allows(e) {
@@ -30,7 +31,7 @@ func (m fakeMatcher) Match(text string, f phrasebook.Filter) []phrasebook.Hit {
 				continue
 			}
 			start := len([]rune(text[:k]))
-			hits = append(hits, phrasebook.Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: 1,
+			hits = append(hits, phrase.Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: 1,
 				Start: start, End: start + len([]rune(form)), Suggestion: e.Suggestion})
 			break
 		}
@@ -38,22 +39,23 @@ func (m fakeMatcher) Match(text string, f phrasebook.Filter) []phrasebook.Hit {
 	return hits
 }
 
-func fakeEntries() []phrasebook.Entry {
-	req := func(id string, intent phrasebook.Intent, forms ...string) phrasebook.Entry {
-		return phrasebook.Entry{ID: id, Intent: intent, Kind: phrasebook.Required, Text: forms[0], Variants: forms[1:], Source: "测试"}
+func fakeEntries() []phrase.Entry {
+	req := func(id string, intent phrase.Intent, forms ...string) phrase.Entry {
+		return phrase.Entry{ID: id, Intent: intent, Kind: phrase.Required, Text: forms[0], Variants: forms[1:], Source: "测试"}
 	}
-	bad := func(id string, intent phrasebook.Intent, text, suggestion string) phrasebook.Entry {
-		return phrasebook.Entry{ID: id, Intent: intent, Kind: phrasebook.Forbidden, Text: text, Suggestion: suggestion, Source: "测试忌语"}
+	bad := func(id string, intent phrase.Intent, text, suggestion string) phrase.Entry {
+		return phrase.Entry{ID: id, Intent: intent, Kind: phrase.Forbidden, Text: text, Suggestion: suggestion, Source: "测试忌语"}
 	}
-	return []phrasebook.Entry{
+	return []phrase.Entry{
 		req("greet", "greeting", "您好"),
 		req("offer", "offer-help", "有什么可以帮您"),
 		req("name", "ask-name", "怎么称呼"),
 		req("addr", "ask-address", "地址"),
+		req("phone", "ask-contact", "电话"),
 		req("calm", "empathy", "别着急"),
 		req("sorry", "apology", "久等了", "对不起"),
 		req("wait", "hold", "请您稍等"),
-		req("soon", "commit", "小时内"),
+		req("soon", "commit", "小时内", "上门"),
 		req("else", "anything-else", "还有其他需要"),
 		req("thank", "thanks", "感谢您的来电"),
 		req("bye", "farewell", "再见"),
@@ -84,7 +86,7 @@ type step struct {
 	hangup bool
 }
 
-func run(t *testing.T, sc *scenarios.Scenario, mode Mode, steps ...step) (*Scorecard, []Event) {
+func run(t *testing.T, sc *scenarios.Scenario, mode domain.Mode, steps ...step) (*Scorecard, []Event) {
 	t.Helper()
 	tr := &scenarios.Transcript{Scenario: sc.ID}
 	for _, s := range steps {
@@ -138,7 +140,7 @@ var model = []step{
 
 func TestModelCallPasses(t *testing.T) {
 	sc := loadTestScenario(t)
-	card, evs := run(t, sc, Practice, model...)
+	card, evs := run(t, sc, domain.Practice, model...)
 	assert.Equal(t, Completed, card.Outcome)
 	assert.True(t, card.Passed, "reasons: %v", card.Reasons)
 	assert.Equal(t, 100, card.Score)
@@ -178,7 +180,7 @@ func TestAnsweredInTime(t *testing.T) {
 			if tt.name == "apology later does not count" {
 				steps = append(steps, step{at: 14, say: "对不起"})
 			}
-			card, evs := run(t, sc, Exam, append(steps, step{at: 20, hangup: true})...)
+			card, evs := run(t, sc, domain.Exam, append(steps, step{at: 20, hangup: true})...)
 			r := item(t, card, "answered-in-time")
 			assert.Equal(t, tt.wantDone, r.Done, r.Note)
 			assert.Equal(t, tt.wantRing, card.AnsweredRing)
@@ -200,7 +202,7 @@ func TestFirstItem(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := loadTestScenario(t)
-			card, _ := run(t, sc, Exam, tt.turns...)
+			card, _ := run(t, sc, domain.Exam, tt.turns...)
 			r := item(t, card, "greet")
 			assert.Equal(t, tt.want, r.Done, r.Note)
 			if !tt.want {
@@ -224,7 +226,7 @@ func TestWithin(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := loadTestScenario(t)
 			sc.Silence.After = 500 // keep the silent line out of it
-			card, _ := run(t, sc, Exam, step{at: 2, say: "您好"}, step{at: tt.at, say: "需要一到两天"})
+			card, _ := run(t, sc, domain.Exam, step{at: 2, say: "您好"}, step{at: tt.at, say: "需要一到两天"})
 			r := item(t, card, "takes-days")
 			assert.Equal(t, tt.want, r.Done, r.Note)
 		})
@@ -234,12 +236,12 @@ func TestWithin(t *testing.T) {
 func TestWithinHintInPractice(t *testing.T) {
 	sc := loadTestScenario(t)
 	sc.Silence.After = 500
-	_, evs := run(t, sc, Practice, step{at: 2, say: "您好"}, step{at: 130, say: "嗯"})
+	_, evs := run(t, sc, domain.Practice, step{at: 2, say: "您好"}, step{at: 130, say: "嗯"})
 	hints := ofType(evs, EventHint)
 	require.NotEmpty(t, hints)
 	assert.Contains(t, hints[0].Text, "一到两天")
 	assert.Equal(t, 120.0, hints[0].At)
-	_, evs = run(t, sc, Exam, step{at: 2, say: "您好"}, step{at: 130, say: "嗯"})
+	_, evs = run(t, sc, domain.Exam, step{at: 2, say: "您好"}, step{at: 130, say: "嗯"})
 	assert.Empty(t, ofType(evs, EventHint))
 }
 
@@ -261,7 +263,7 @@ func TestBefore(t *testing.T) {
 			for i, s := range tt.turns {
 				steps = append(steps, step{at: float64(2 + 5*i), say: s})
 			}
-			card, _ := run(t, sc, Exam, steps...)
+			card, _ := run(t, sc, domain.Exam, steps...)
 			r := item(t, card, "anything-else")
 			assert.Equal(t, tt.want, r.Done, r.Note)
 		})
@@ -282,7 +284,7 @@ func TestFacts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := loadTestScenario(t)
-			card, evs := run(t, sc, Exam,
+			card, evs := run(t, sc, domain.Exam,
 				step{at: 2, say: "您好"},
 				step{at: 10, say: "您怎么称呼?地址是哪里?"},
 				step{at: 20, say: tt.restate})
@@ -297,7 +299,7 @@ func TestFacts(t *testing.T) {
 
 func TestFactNotAskedCannotBeRestated(t *testing.T) {
 	sc := loadTestScenario(t)
-	card, _ := run(t, sc, Exam, step{at: 2, say: "您好"}, step{at: 10, say: "是3号楼2单元501吧"})
+	card, _ := run(t, sc, domain.Exam, step{at: 2, say: "您好"}, step{at: 10, say: "是3号楼2单元501吧"})
 	r := item(t, card, "restate-address")
 	assert.False(t, r.Done)
 	assert.Contains(t, r.Note, "没有问到")
@@ -318,7 +320,7 @@ func TestSilence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := loadTestScenario(t)
-			card, evs := run(t, sc, Exam, tt.turns...)
+			card, evs := run(t, sc, domain.Exam, tt.turns...)
 			var checks []float64
 			for _, e := range ofType(evs, EventCustomer) {
 				if strings.HasPrefix(e.Text, "喂?") {
@@ -334,7 +336,7 @@ func TestSilence(t *testing.T) {
 
 func TestSilentLineCallerGivesUp(t *testing.T) {
 	sc := loadTestScenario(t)
-	card, evs := run(t, sc, Exam, step{at: 2, say: "您好"})
+	card, evs := run(t, sc, domain.Exam, step{at: 2, say: "您好"})
 	// The opening takes 1.5 s to say; checks at 23.5 and 43.5, then the
 	// caller hangs up at 63.5.
 	assert.Equal(t, []string{"我家暖气不热。", "喂?还在吗?", "喂?听得见吗?", "没人说话,我挂了。"}, customerLines(evs))
@@ -345,7 +347,7 @@ func TestSilentLineCallerGivesUp(t *testing.T) {
 
 func TestUnansweredCallerGivesUp(t *testing.T) {
 	sc := loadTestScenario(t)
-	card, evs := run(t, sc, Exam)
+	card, evs := run(t, sc, domain.Exam)
 	assert.Len(t, ofType(evs, EventRing), 5)
 	assert.Equal(t, CustomerHungUp, card.Outcome)
 	assert.Equal(t, 15.0, card.Duration)
@@ -357,7 +359,7 @@ func TestUnansweredCallerGivesUp(t *testing.T) {
 func TestTraineeHangsUpFirst(t *testing.T) {
 	sc := loadTestScenario(t)
 	steps := append([]step{}, model[:4]...)
-	card, _ := run(t, sc, Exam, append(steps, step{at: 50, hangup: true})...)
+	card, _ := run(t, sc, domain.Exam, append(steps, step{at: 50, hangup: true})...)
 	assert.Equal(t, TraineeHungUp, card.Outcome)
 	r := item(t, card, "caller-first")
 	assert.False(t, r.Done)
@@ -366,7 +368,7 @@ func TestTraineeHangsUpFirst(t *testing.T) {
 }
 
 func TestForbidden(t *testing.T) {
-	for _, mode := range []Mode{Practice, Exam} {
+	for _, mode := range []domain.Mode{domain.Practice, domain.Exam} {
 		t.Run(string(mode), func(t *testing.T) {
 			sc := loadTestScenario(t)
 			steps := append([]step{}, model[:2]...)
@@ -377,19 +379,21 @@ func TestForbidden(t *testing.T) {
 			f := card.Forbidden[0]
 			assert.Equal(t, "不归我管", f.Said)
 			assert.Equal(t, "我帮您转接", f.Suggestion)
-			assert.Equal(t, phrasebook.Intent("deflect"), f.Intent)
+			assert.Equal(t, phrase.Intent("deflect"), f.Intent)
 			assert.Equal(t, "测试忌语", f.Norm)
 			assert.Equal(t, 10, f.Penalty)
 			assert.Equal(t, Trainee, card.Turns[f.Turn].Speaker)
 			assert.False(t, item(t, card, "no-forbidden").Done)
 			assert.Equal(t, 90-10, card.Score)
 			assert.Contains(t, customerLines(evs), "你这是推诿!")
-			if mode == Practice {
+			assert.Equal(t, "我帮您转接", f.Suggestion, "the norm's replacement stays on the card")
+			assert.Equal(t, defaultRewrites["deflect"], f.Rewrite)
+			if mode == domain.Practice {
 				var texts []string
 				for _, h := range ofType(evs, EventHint) {
 					texts = append(texts, h.Text)
 				}
-				assert.Contains(t, texts, "别说「不归我管」，可以说：我帮您转接")
+				assert.Contains(t, texts, "别说「不归我管」。可以这样说："+defaultRewrites["deflect"], "a whole sentence, not a splice")
 				assert.Contains(t, texts, "不要推诿。", "the reaction's hint")
 			} else {
 				assert.Empty(t, ofType(evs, EventHint))
@@ -419,7 +423,7 @@ func TestMood(t *testing.T) {
 				steps = append(steps, step{at: float64(2 + 5*i), say: s})
 			}
 			steps = append(steps, step{at: 60, hangup: true})
-			card, evs := run(t, sc, Exam, steps...)
+			card, evs := run(t, sc, domain.Exam, steps...)
 			var moods []int
 			for _, e := range ofType(evs, EventMood) {
 				moods = append(moods, e.Value)
@@ -439,7 +443,7 @@ func TestMood(t *testing.T) {
 func TestCallerAnswersEveryTurn(t *testing.T) {
 	sc := loadTestScenario(t)
 	says := []string{"您好", "嗯", "这个嘛", "有什么可以帮您", "哦", "好", "行"}
-	c := NewCall(sc, testBook(sc), Options{Mode: Exam, Seed: 3})
+	c := NewCall(sc, testBook(sc), Options{Mode: domain.Exam, Seed: 3})
 	c.Advance(0)
 	prev := ""
 	for i, s := range says {
@@ -456,7 +460,7 @@ func TestCallerAnswersEveryTurn(t *testing.T) {
 func TestStepsWaitForAfter(t *testing.T) {
 	sc := loadTestScenario(t)
 	// takes-days before details: relieved must not fire yet.
-	_, evs := run(t, sc, Exam, step{at: 2, say: "您好"}, step{at: 5, say: "一到两天"}, step{at: 8, say: "有什么可以帮您"}, step{at: 11, say: "一到两天"})
+	_, evs := run(t, sc, domain.Exam, step{at: 2, say: "您好"}, step{at: 5, say: "一到两天"}, step{at: 8, say: "有什么可以帮您"}, step{at: 11, say: "一到两天"})
 	lines := customerLines(evs)
 	assert.NotContains(t, lines[1], "那我再等等")
 	assert.Equal(t, "上面热下面凉。", lines[2])
@@ -465,7 +469,7 @@ func TestStepsWaitForAfter(t *testing.T) {
 
 func TestCallerInitiative(t *testing.T) {
 	sc := loadTestScenario(t)
-	_, evs := run(t, sc, Exam, step{at: 2, say: "您好"}, step{at: 5, say: "有什么可以帮您"}, step{at: 8, say: "嗯"}, step{at: 11, say: "嗯"})
+	_, evs := run(t, sc, domain.Exam, step{at: 2, say: "您好"}, step{at: 5, say: "有什么可以帮您"}, step{at: 8, say: "嗯"}, step{at: 11, say: "嗯"})
 	lines := customerLines(evs)
 	assert.Equal(t, "那到底要等多久?", lines[2], "a step without when comes up when nothing else is said")
 	assert.NotEqual(t, "那到底要等多久?", lines[3], "only once")
@@ -476,7 +480,7 @@ func TestHardOfHearing(t *testing.T) {
 	sc.Persona.Needs = []string{scenarios.NeedHardOfHearing}
 	sc.Persona.HearingLimit = 8
 	sc.Persona.Pardon = []string{"啊?听不清。"}
-	card, evs := run(t, sc, Practice,
+	card, evs := run(t, sc, domain.Practice,
 		step{at: 2, say: "您好"},
 		step{at: 6, say: "请问您怎么称呼,您家的详细地址是哪里呀?"},
 		step{at: 12, say: "您怎么称呼?"})
@@ -491,7 +495,7 @@ func TestHardOfHearing(t *testing.T) {
 func TestCriticalItemFails(t *testing.T) {
 	sc := loadTestScenario(t)
 	// Everything but the critical warm-up time: 80 points, above 60.
-	card, _ := run(t, sc, Exam,
+	card, _ := run(t, sc, domain.Exam,
 		step{at: 4, say: "您好"},
 		step{at: 15, say: "请问您地址是哪里?"},
 		step{at: 30, say: "3号楼2单元501对吧?"},
@@ -506,7 +510,7 @@ func TestCriticalItemFails(t *testing.T) {
 func TestTimeout(t *testing.T) {
 	sc := loadTestScenario(t)
 	sc.MaxDuration = 30
-	card, _ := run(t, sc, Exam, step{at: 2, say: "您好"}, step{at: 20, say: "嗯"}, step{at: 40, say: "嗯"})
+	card, _ := run(t, sc, domain.Exam, step{at: 2, say: "您好"}, step{at: 20, say: "嗯"}, step{at: 40, say: "嗯"})
 	assert.Equal(t, TimedOut, card.Outcome)
 	assert.Equal(t, 30.0, card.Duration)
 	assert.False(t, item(t, card, "caller-first").Done)
@@ -543,7 +547,7 @@ func TestDeterminism(t *testing.T) {
 		for _, s := range steps {
 			tr.Turns = append(tr.Turns, scenarios.Turn{At: s.at, Say: s.say, Hangup: s.hangup})
 		}
-		card, evs, err := Replay(sc, testBook(sc), tr, Options{Mode: Practice, Seed: seed})
+		card, evs, err := Replay(sc, testBook(sc), tr, Options{Mode: domain.Practice, Seed: seed})
 		require.NoError(t, err)
 		a, err := json.Marshal(card)
 		require.NoError(t, err)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -55,6 +55,6 @@ func RunGolden(sc *scenarios.Scenario, book *Book, g *scenarios.Golden) GoldenRe
 
 // Match returns the hits of text in the book, for the phrase tester: what a
 // call would hear in it.
-func (b *Book) Match(text string, f phrasebook.Filter) []phrasebook.Hit {
+func (b *Book) Match(text string, f phrase.Filter) []phrase.Hit {
 	return b.matcher.Match(text, f)
 }

@@ -3,9 +3,11 @@ package sim
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
@@ -16,37 +18,38 @@ func (c *Call) gradeForbidden(t *turn) []Event {
 	runes := []rune(t.text)
 	per := c.sc.Penalties.ForbiddenPenalty()
 	for _, h := range t.hits {
-		if h.Kind != phrasebook.Forbidden {
+		if h.Kind != phrase.Forbidden {
 			continue
 		}
 		said := ""
 		if h.Start >= 0 && h.End <= len(runes) && h.Start < h.End {
 			said = string(runes[h.Start:h.End])
 		}
-		phrase, norm, suggestion := h.ID, "", h.Suggestion
+		wording, norm, suggestion := h.ID, "", h.Suggestion
 		if e, ok := c.entry(h.ID); ok {
-			phrase, norm = e.Text, e.Source
+			wording, norm = e.Text, e.Source
 			if suggestion == "" {
 				suggestion = e.Suggestion
 			}
 		}
 		title := string(h.Intent)
-		if info, ok := phrasebook.LookupIntent(h.Intent); ok {
+		if info, ok := phrase.LookupIntent(h.Intent); ok {
 			title = info.Title
 		}
-		explain := fmt.Sprintf("「%s」属于%s，服务规范明令禁止；应改说：%s", said, title, suggestion)
+		explain := fmt.Sprintf("「%s」属于%s，服务规范明令禁止；规范的说法是「%s」。", said, title, suggestion)
+		rewrite := c.rewrite(h.Intent)
 		c.forbidden = append(c.forbidden, ForbiddenEntry{
-			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: phrase, Said: said,
-			Suggestion: suggestion, Penalty: per, Norm: norm, Explain: explain,
+			Turn: t.idx, At: t.at, ID: h.ID, Intent: h.Intent, Phrase: wording, Said: said,
+			Suggestion: suggestion, Rewrite: rewrite, Penalty: per, Norm: norm, Explain: explain,
 		})
-		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」，可以说：%s", said, suggestion), string(h.Intent))...)
+		evs = append(evs, c.hint(t.at, fmt.Sprintf("别说「%s」。可以这样说：%s", said, rewrite), string(h.Intent))...)
 	}
 	return evs
 }
 
 // entry looks up a hit's entry: a scenario's local entries are in the book
 // when the caller built it as documented, else in the scenario itself.
-func (c *Call) entry(id string) (*phrasebook.Entry, bool) {
+func (c *Call) entry(id string) (*phrase.Entry, bool) {
 	if e, ok := c.book.Entry(id); ok {
 		return e, true
 	}
@@ -59,6 +62,9 @@ func (c *Call) entry(id string) (*phrasebook.Entry, bool) {
 // gradeSaid marks the checklist items this heard turn satisfies.
 func (c *Call) gradeSaid(t *turn, first bool) {
 	folded := fold(t.text)
+	// What is said in a forbidden way earns no credit: 保证十分钟就来电
+	// is an over-promise, not the restore time the item asks for.
+	credited := creditable(t.hits)
 	for i := range c.sc.Checklist {
 		it := &c.sc.Checklist[i]
 		st := &c.items[i]
@@ -72,18 +78,16 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 			if !given || from > t.idx {
 				continue
 			}
-			f, _ := c.sc.FactByKey(it.Fact)
-			for _, form := range f.Forms() {
-				if k := strings.Index(folded, fold(form)); k >= 0 && fold(form) != "" {
-					pos = 0
-					break
-				}
+			if f, ok := c.persona.fact(it.Fact); ok && restates(folded, f.forms) {
+				pos = 0
 			}
 		case it.Rule != "":
 			continue
+		case it.Value != nil:
+			pos = c.gradeValue(credited, it, st)
 		default:
 			for _, ref := range it.Refs() {
-				if h, ok := t.find(ref); ok && (pos < 0 || h.Start < pos) {
+				if h, ok := findRef(c.sc, credited, ref); ok && (pos < 0 || h.Start < pos) {
 					pos = h.Start
 				}
 			}
@@ -107,9 +111,44 @@ func (c *Call) gradeSaid(t *turn, first bool) {
 	}
 }
 
+// gradeValue finds in the turn a hit of the item's refs whose promised time
+// meets the item's value rule and returns where it starts, or -1. What was
+// understood, or why a promise fell short, is kept for the scorecard.
+func (c *Call) gradeValue(hits []phrase.Hit, it *scenarios.Item, st *itemState) int {
+	for _, h := range hits {
+		if !slices.ContainsFunc(it.Refs(), func(ref string) bool { return hitIs(c.sc, h, ref) }) {
+			continue
+		}
+		ok, understood, why := it.Value.Check(h.Value)
+		if ok {
+			st.understood, st.short = understood, ""
+			return h.Start
+		}
+		if understood != "" || st.short == "" {
+			st.understood, st.short = understood, why
+		}
+	}
+	return -1
+}
+
+// creditable returns the hits that may earn checklist credit: those that
+// do not overlap a forbidden hit of the same turn.
+func creditable(hits []phrase.Hit) []phrase.Hit {
+	var out []phrase.Hit
+	for _, h := range hits {
+		if h.Kind != phrase.Forbidden && slices.ContainsFunc(hits, func(f phrase.Hit) bool {
+			return f.Kind == phrase.Forbidden && f.Start < h.End && h.Start < f.End
+		}) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
 // practiceHints point at what the trainee is missing right now.
 func (c *Call) practiceHints(t *turn, first bool) []Event {
-	if c.mode != Practice {
+	if c.mode != domain.Practice {
 		return nil
 	}
 	var evs []Event
@@ -118,12 +157,12 @@ func (c *Call) practiceHints(t *turn, first bool) []Event {
 		st := &c.items[i]
 		switch {
 		case first && it.First && !st.done:
-			evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, itemHint(it), itemIntent(c.sc, it))...)
+			evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, c.persona.fill(itemHint(it)), itemIntent(c.sc, it))...)
 		case it.Fact != "" && !st.done:
 			// The caller gave it in reply to the previous turn and this
 			// turn did not repeat it.
 			if from, ok := c.given[it.Fact]; ok && from < t.idx {
-				evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, itemHint(it), "restate")...)
+				evs = append(evs, c.hintOnce(t.at, "item:"+it.ID, c.persona.fill(itemHint(it)), "restate")...)
 			}
 		}
 	}
@@ -142,6 +181,8 @@ func (c *Call) grade() *Scorecard {
 		Checklist:    make([]ItemResult, 0, len(sc.Checklist)),
 		Forbidden:    c.forbidden,
 		Turns:        c.turns,
+		Facts:        c.persona.factValues(),
+		Caller:       c.persona.name,
 	}
 	if card.Forbidden == nil {
 		card.Forbidden = []ForbiddenEntry{}
@@ -155,23 +196,21 @@ func (c *Call) grade() *Scorecard {
 		card.Checklist = append(card.Checklist, c.itemResult(i))
 	}
 	card.Penalty = len(c.forbidden) * sc.Penalties.ForbiddenPenalty()
-	settle(card, c.answered, c.angry)
+	settle(card)
 	return card
 }
 
-// The reasons a call fails for that the checklist does not show; settle
-// finds them in a graded card's reasons again.
+// The reasons a call fails for that the checklist does not show.
 const (
 	reasonUnanswered = "电话一直没有接起。"
 	reasonAngry      = "客户被激怒后挂断了电话。"
 )
 
 // settle works out a scorecard's points, score, reasons and verdict from its
-// checklist, penalty and how the call went. It is the one place the scoring
-// rules live, for the engine's grading and for a trainer's override alike.
-// answered and angry say whether the call was answered and whether the
-// caller hung up in anger.
-func settle(card *Scorecard, answered, angry bool) {
+// checklist, penalty and how the call went (Answered, AngryHangup). It is
+// the one place the scoring rules live, for the engine's grading and for a
+// trainer's override alike.
+func settle(card *Scorecard) {
 	card.Points, card.MaxPoints = 0, 0
 	var missedCritical []string
 	for _, r := range card.Checklist {
@@ -188,10 +227,10 @@ func settle(card *Scorecard, answered, angry bool) {
 	card.Score = min(max(raw-card.Penalty, 0), 100)
 
 	card.Reasons = []string{}
-	if !answered {
+	if !card.Answered() {
 		card.Reasons = append(card.Reasons, reasonUnanswered)
 	}
-	if angry {
+	if card.AngryHangup() {
 		card.Reasons = append(card.Reasons, reasonAngry)
 	}
 	for _, t := range missedCritical {
@@ -226,7 +265,7 @@ func (c *Call) outcomeNote() string {
 func (c *Call) itemResult(i int) ItemResult {
 	it := &c.sc.Checklist[i]
 	st := c.items[i]
-	r := ItemResult{ID: it.ID, Title: it.Title, Points: it.Points, Critical: it.Critical, Norm: it.Norm, Explain: it.Explain}
+	r := ItemResult{ID: it.ID, Title: it.Title, Points: it.Points, Critical: it.Critical, Norm: it.Norm, Explain: c.persona.fill(it.Explain), Model: c.persona.fill(it.Model)}
 	done, note := st.done, ""
 	turn := st.turn
 	switch it.Rule {
@@ -272,13 +311,22 @@ func (c *Call) itemResult(i int) ItemResult {
 		r.Turn = &t
 	}
 	r.Note = note
+	if it.Value != nil {
+		r.Understood = st.understood
+	}
 	return r
 }
 
 func (c *Call) saidNote(it *scenarios.Item, st *itemState) string {
 	switch {
+	case st.done && st.understood != "":
+		return fmt.Sprintf("在第 %.0f 秒做到了，理解为：%s。", st.at, st.understood)
 	case st.done:
 		return fmt.Sprintf("在第 %.0f 秒做到了。", st.at)
+	case st.short != "" && st.understood != "":
+		return fmt.Sprintf("理解为：%s，%s。", st.understood, st.short)
+	case st.short != "":
+		return fmt.Sprintf("说了承诺，但%s。", st.short)
 	case st.missedAt > 0:
 		return "第一句话里没有做到。"
 	case st.late > 0:
@@ -359,8 +407,26 @@ func (c *Call) beforeTitle(ref string) string {
 			return it.Title
 		}
 	}
-	if info, ok := phrasebook.LookupIntent(phrasebook.Intent(ref)); ok {
+	if info, ok := phrase.LookupIntent(phrase.Intent(ref)); ok {
 		return info.Title
 	}
 	return ref
+}
+
+// defaultRewrites are whole sentences for a forbidden intent when the
+// scenario has none of its own.
+var defaultRewrites = map[phrase.Intent]string{
+	"deflect":      "您反映的情况我先为您记录下来，马上帮您联系负责的同事处理，有结果第一时间给您回电话。",
+	"rude":         "请您别着急，您慢慢说，我们一定尽快帮您把问题解决好。",
+	"argue":        "您说的情况我都记下了，我们先安排人员查明原因，尽快帮您处理好。",
+	"over-promise": "我马上为您登记，按规定的时限安排人员处理，有进展第一时间告诉您。",
+	"private":      "不好意思，这个不方便透露，咱们先把您反映的问题处理好。",
+}
+
+// rewrite is the whole sentence to say instead of a forbidden reply.
+func (c *Call) rewrite(intent phrase.Intent) string {
+	if l, ok := c.sc.Rewrites[string(intent)]; ok {
+		return c.persona.fill(l)
+	}
+	return defaultRewrites[intent]
 }

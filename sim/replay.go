@@ -8,7 +8,10 @@ import (
 )
 
 // Replay plays a transcript against the scenario and returns the scorecard
-// and every event the trainee would have seen. A transcript that stops
+// and every event the trainee would have seen. A transcript with a seed
+// meets the caller that seed draws (and picks lines with it); one without
+// meets the scenario's base persona, with opt's seed for the lines. A
+// transcript that stops
 // before the call ended is followed by silence until the call ends on its
 // own (the caller gives up on the silent line, or the call times out).
 func Replay(sc *scenarios.Scenario, book *Book, t *scenarios.Transcript, opt Options) (*Scorecard, []Event, error) {
@@ -25,20 +28,43 @@ func Replay(sc *scenarios.Scenario, book *Book, t *scenarios.Transcript, opt Opt
 		}
 		prev = tu.At
 	}
+	if t.Seed != nil {
+		opt.Seed, opt.BasePersona = *t.Seed, false
+	} else {
+		opt.BasePersona = true
+	}
 	c := NewCall(sc, book, opt)
 	evs := c.Advance(0)
 	for _, tu := range t.Turns {
 		if c.Ended() {
 			break
 		}
+		e := TraineeEvent{Type: EventSay, At: tu.At, Text: tu.Say}
 		if tu.Hangup {
-			evs = append(evs, c.Hangup(tu.At)...)
-		} else {
-			evs = append(evs, c.Say(tu.At, tu.Say)...)
+			e = TraineeEvent{Type: EventHangup, At: tu.At}
 		}
+		more, err := c.Apply(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		evs = append(evs, more...)
 	}
 	if !c.Ended() {
 		evs = append(evs, c.Advance(sc.MaxDuration)...)
 	}
 	return c.Scorecard(), evs, nil
+}
+
+// ModelCall plays the scenario's model call against its base persona: the
+// whole call done well, caller's lines included, for the trainee to read
+// after a call. It is nil when the scenario has none.
+func ModelCall(sc *scenarios.Scenario, book *Book) (*Scorecard, error) {
+	if len(sc.ModelCall) == 0 {
+		return nil, nil
+	}
+	card, _, err := Replay(sc, book, &scenarios.Transcript{Scenario: sc.ID, Turns: sc.ModelCall}, GoldenOptions())
+	if err != nil {
+		return nil, fmt.Errorf("model call: %w", err)
+	}
+	return card, nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // ErrNotDisputable is returned (wrapped) when an item cannot be upheld: it
@@ -38,9 +37,9 @@ func Uphold(card Scorecard, itemID string, turn int, u Upheld) (Scorecard, error
 	t := turn
 	it.Turn = &t
 	it.Upheld = &u
-	// How the call went is not changed by the override; the card says it
-	// in its reasons.
-	settle(&out, !slices.Contains(card.Reasons, reasonUnanswered), slices.Contains(card.Reasons, reasonAngry))
+	// How the call went is not changed by the override: settle reads it
+	// from the card's typed fields.
+	settle(&out)
 	return out, nil
 }
 

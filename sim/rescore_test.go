@@ -1,9 +1,9 @@
 package sim
 
 import (
-	"slices"
 	"testing"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,16 +26,16 @@ func traineeTurn(t *testing.T, card *Scorecard, n int) int {
 func TestSettleAgreesWithGrading(t *testing.T) {
 	sc := loadTestScenario(t)
 	cards := map[string]*Scorecard{}
-	cards["critical missed"], _ = run(t, sc, Exam,
+	cards["critical missed"], _ = run(t, sc, domain.Exam,
 		step{at: 4, say: "您好"}, step{at: 15, say: "请问您地址是哪里?"},
 		step{at: 30, say: "3号楼2单元501对吧?"}, step{at: 45, say: "还有其他需要帮助的吗?"},
 		step{at: 55, say: "感谢您的来电,再见。"})
-	cards["unanswered"], _ = run(t, sc, Exam, step{at: 200, hangup: true})
-	cards["hung up early"], _ = run(t, sc, Exam, step{at: 4, say: "您好"}, step{at: 10, hangup: true})
+	cards["unanswered"], _ = run(t, sc, domain.Exam, step{at: 200, hangup: true})
+	cards["hung up early"], _ = run(t, sc, domain.Exam, step{at: 4, say: "您好"}, step{at: 10, hangup: true})
 	for name, card := range cards {
 		again, err := cloneCard(*card)
 		require.NoError(t, err)
-		settle(&again, !slices.Contains(card.Reasons, reasonUnanswered), slices.Contains(card.Reasons, reasonAngry))
+		settle(&again)
 		assert.Equal(t, *card, again, "%s: the same rules give the same result", name)
 	}
 }
@@ -43,7 +43,7 @@ func TestSettleAgreesWithGrading(t *testing.T) {
 func TestUphold(t *testing.T) {
 	sc := loadTestScenario(t)
 	// Everything but the critical warm-up time: 80 points, failed.
-	card, _ := run(t, sc, Exam,
+	card, _ := run(t, sc, domain.Exam,
 		step{at: 4, say: "您好"}, step{at: 15, say: "请问您地址是哪里?"},
 		step{at: 30, say: "3号楼2单元501对吧?"}, step{at: 45, say: "还有其他需要帮助的吗?"},
 		step{at: 55, say: "感谢您的来电,再见。"})
@@ -69,7 +69,7 @@ func TestUphold(t *testing.T) {
 	assert.Equal(t, before, *card, "the card given is not changed")
 
 	// Upholding one of two misses leaves the call failing on the score.
-	weak, _ := run(t, sc, Exam, step{at: 4, say: "喂"}, step{at: 15, say: "嗯"}, step{at: 20, hangup: true})
+	weak, _ := run(t, sc, domain.Exam, step{at: 4, say: "喂"}, step{at: 15, say: "嗯"}, step{at: 20, hangup: true})
 	require.False(t, weak.Passed)
 	got, err = Uphold(*weak, "greet", traineeTurn(t, weak, 0), Upheld{Dispute: 8, By: "t"})
 	require.NoError(t, err)

@@ -3,20 +3,9 @@ package sim
 import (
 	"encoding/json"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
-
-// Mode is practice (hints as the call goes) or exam (none until the end).
-type Mode string
-
-// The modes.
-const (
-	Practice Mode = "practice"
-	Exam     Mode = "exam"
-)
-
-// Valid reports whether m is a known mode.
-func (m Mode) Valid() bool { return m == Practice || m == Exam }
 
 // Outcome is how a call ended.
 type Outcome string
@@ -45,10 +34,10 @@ const (
 
 // Scorecard is the graded call (DESIGN.md's contract plus explanations).
 type Scorecard struct {
-	Scenario string `json:"scenario"`
-	Title    string `json:"title"`
-	Mode     Mode   `json:"mode"`
-	Seed     uint64 `json:"seed"`
+	Scenario string      `json:"scenario"`
+	Title    string      `json:"title"`
+	Mode     domain.Mode `json:"mode"`
+	Seed     uint64      `json:"seed"`
 	// Score is 0-100: points done over all points, less penalties.
 	Score    int     `json:"score"`
 	PassMark int     `json:"pass_mark"`
@@ -61,17 +50,30 @@ type Scorecard struct {
 	// Duration is the seconds from the first ring to the end.
 	Duration float64 `json:"duration"`
 	// AnsweredRing is the ring the call was answered on; 0 if never.
-	AnsweredRing int `json:"answered_ring"`
-	// AngryHangup says the caller hung up in anger, which fails the call.
-	AngryHangup bool        `json:"angry_hangup,omitempty"`
-	Mood        MoodSummary `json:"mood"`
-	Points      int         `json:"points"`
-	MaxPoints   int         `json:"max_points"`
+	AnsweredRing int         `json:"answered_ring"`
+	Mood         MoodSummary `json:"mood"`
+	Points       int         `json:"points"`
+	MaxPoints    int         `json:"max_points"`
 	// Penalty is the points taken off for forbidden phrases.
 	Penalty   int              `json:"penalty"`
 	Checklist []ItemResult     `json:"checklist"`
 	Forbidden []ForbiddenEntry `json:"forbidden"`
 	Turns     []Turn           `json:"turns"`
+	// Facts are the caller's details in this call (key → value): the
+	// base persona's, or the ones the call's seed drew.
+	Facts map[string]string `json:"facts"`
+	// Caller is the caller's name in this call.
+	Caller string `json:"caller,omitempty"`
+}
+
+// Answered says the trainee answered the ringing call.
+func (c *Scorecard) Answered() bool { return c.AnsweredRing > 0 }
+
+// AngryHangup says the caller hung up in anger, which fails the call: the
+// caller hung up with their anger at or past the persona's hang-up mark
+// (the engine ends the call the moment anger reaches it).
+func (c *Scorecard) AngryHangup() bool {
+	return c.Outcome == CustomerHungUp && c.Mood.End >= c.Mood.Hangup
 }
 
 // MoodSummary is the caller's anger over the call, 0 (calm) to 100.
@@ -97,6 +99,12 @@ type ItemResult struct {
 	Explain string `json:"explain"`
 	// Note is what happened in this call, in a sentence.
 	Note string `json:"note"`
+	// Model is a whole sentence that does the item, with this call's
+	// facts: what to say instead when it was missed.
+	Model string `json:"model,omitempty"`
+	// Understood, for an item graded on a promised time, says what time
+	// was understood: "4 小时内上门".
+	Understood string `json:"understood,omitempty"`
 	// Upheld, when set, says a trainer upheld the trainee's dispute of this
 	// item after the call: it counts as done, whatever the engine found.
 	Upheld *Upheld `json:"upheld,omitempty"`
@@ -120,26 +128,29 @@ type Upheld struct {
 // ForbiddenEntry is one forbidden phrase the trainee said.
 type ForbiddenEntry struct {
 	// Turn is the index in Turns.
-	Turn   int               `json:"turn"`
-	At     float64           `json:"at"`
-	ID     string            `json:"id"`
-	Intent phrasebook.Intent `json:"intent"`
+	Turn   int           `json:"turn"`
+	At     float64       `json:"at"`
+	ID     string        `json:"id"`
+	Intent phrase.Intent `json:"intent"`
 	// Phrase is the entry's canonical wording.
 	Phrase string `json:"phrase"`
 	// Said is the part of the reply that matched.
 	Said       string `json:"said"`
 	Suggestion string `json:"suggestion"`
-	Penalty    int    `json:"penalty"`
-	Norm       string `json:"norm"`
-	Explain    string `json:"explain"`
+	// Rewrite is a whole sentence to say instead of the forbidden reply,
+	// not a replacement spliced into the trainee's words.
+	Rewrite string `json:"rewrite,omitempty"`
+	Penalty int    `json:"penalty"`
+	Norm    string `json:"norm"`
+	Explain string `json:"explain"`
 }
 
 // Turn is one line of the call.
 type Turn struct {
-	Speaker Speaker          `json:"speaker"`
-	At      float64          `json:"at"`
-	Text    string           `json:"text"`
-	Hits    []phrasebook.Hit `json:"hits"`
+	Speaker Speaker      `json:"speaker"`
+	At      float64      `json:"at"`
+	Text    string       `json:"text"`
+	Hits    []phrase.Hit `json:"hits"`
 	// Misheard marks a trainee turn a hard-of-hearing caller did not follow.
 	Misheard bool `json:"misheard,omitempty"`
 }
@@ -156,6 +167,27 @@ const (
 	EventMood     EventType = "mood"
 	EventEnd      EventType = "end"
 )
+
+// The trainee's events, which drive a call: the socket opening (ringing
+// begins), a reply and the hang-up. They share one vocabulary with the
+// engine's events in a call's log.
+const (
+	EventOpen   EventType = "open"
+	EventSay    EventType = "say"
+	EventHangup EventType = "hangup"
+)
+
+// FromTrainee reports whether t is one of the trainee's events rather than
+// something the engine said.
+func (t EventType) FromTrainee() bool { return t == EventOpen || t == EventSay || t == EventHangup }
+
+// TraineeEvent is something the trainee did, at its time since ringing
+// began (open is always at 0); Text is a reply's.
+type TraineeEvent struct {
+	Type EventType `json:"-"`
+	At   float64   `json:"at"`
+	Text string    `json:"text,omitempty"`
+}
 
 // Event is something the trainee sees or hears.
 type Event struct {

@@ -2,9 +2,11 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/phrasebook/phrase"
 )
 
 // Text renders the scorecard as a report a trainee reads in a terminal:
@@ -22,6 +24,14 @@ func (s *Scorecard) Text() string {
 	for _, r := range s.Reasons {
 		fmt.Fprintf(&b, "  × %s\n", r)
 	}
+	if s.Caller != "" || len(s.Facts) > 0 {
+		fmt.Fprintf(&b, "来电人：%s", s.Caller)
+		keys := slices.Sorted(maps.Keys(s.Facts))
+		for _, k := range keys {
+			fmt.Fprintf(&b, "  %s：%s", k, s.Facts[k])
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("\n检查项：\n")
 	for _, it := range s.Checklist {
 		mark := "✗"
@@ -33,6 +43,9 @@ func (s *Scorecard) Text() string {
 			crit = "【关键】"
 		}
 		fmt.Fprintf(&b, "  %s %s%s  %d/%d  %s\n", mark, crit, it.Title, it.Earned, it.Points, it.Note)
+		if !it.Done && it.Model != "" {
+			fmt.Fprintf(&b, "      可以这样说：%s\n", it.Model)
+		}
 		fmt.Fprintf(&b, "      %s（%s）\n", it.Explain, it.Norm)
 	}
 	if len(s.Forbidden) > 0 {
@@ -43,6 +56,9 @@ func (s *Scorecard) Text() string {
 				fmt.Fprintf(&b, "（%s）", f.Norm)
 			}
 			b.WriteString("\n")
+			if f.Rewrite != "" {
+				fmt.Fprintf(&b, "      可以这样说：%s\n", f.Rewrite)
+			}
 		}
 	}
 	b.WriteString("\n通话记录：\n")
@@ -70,8 +86,8 @@ func (s *Scorecard) Text() string {
 	return b.String()
 }
 
-func intentTitle(i phrasebook.Intent) string {
-	if info, ok := phrasebook.LookupIntent(i); ok {
+func intentTitle(i phrase.Intent) string {
+	if info, ok := phrase.LookupIntent(i); ok {
 		return info.Title
 	}
 	return string(i)

@@ -5,7 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // SQLite has one writer, and each transaction costs a commit (a WAL append
@@ -17,6 +22,13 @@ import (
 // others' events in. An append still returns only once its events are
 // committed, so callers keep the rule that an event is stored before it is
 // acted on; under light load every append is its own transaction, as before.
+//
+// PostgreSQL writes in parallel, but each commit waits for its WAL flush,
+// so there too appends are grouped: a few writers (pgWriters) each take
+// what has queued up and commit it in one transaction, one flush for many
+// calls' events. A call's appends always go to the same writer, so no two
+// transactions of one instance touch one call's log at once (which could
+// otherwise deadlock two batches on each other's inserts).
 
 // maxBatch caps how many appends share a transaction, which bounds how long
 // the first of them waits for the last.
@@ -29,23 +41,38 @@ type appendRequest struct {
 	lease  *Lease
 	events []Event
 	done   chan error
+	// queued is when the request was made, for the wait it reports.
+	queued time.Time
 }
+
+// pgWriters is how many transactions of grouped appends PostgreSQL writes
+// at once.
+const pgWriters = 4
 
 // appender runs the group commits of one DB.
 type appender struct {
-	db   *DB
-	reqs chan *appendRequest
+	db *DB
+	// reqs holds one channel per writer.
+	reqs []chan *appendRequest
 	quit chan struct{}
 	stop sync.Once
 	wg   sync.WaitGroup
+	// waited, when set, hears how long each append queued before its
+	// transaction began: the store's queueing delay.
+	waited atomic.Pointer[func(time.Duration)]
 }
 
 // errClosed answers appends made after Close.
 var errClosed = errors.New("store is closed")
 
-func newAppender(db *DB) *appender {
-	a := &appender{db: db, reqs: make(chan *appendRequest), quit: make(chan struct{})}
-	a.wg.Go(a.run)
+// newAppender starts writers group-committing appends to db.
+func newAppender(db *DB, writers int) *appender {
+	a := &appender{db: db, reqs: make([]chan *appendRequest, writers), quit: make(chan struct{})}
+	for i := range a.reqs {
+		ch := make(chan *appendRequest)
+		a.reqs[i] = ch
+		a.wg.Go(func() { a.run(ch) })
+	}
 	return a
 }
 
@@ -53,9 +80,11 @@ func newAppender(db *DB) *appender {
 // refused. The requests channel is unbuffered, so a request the writer has
 // taken is always answered, even while closing.
 func (a *appender) append(ctx context.Context, l *Lease, events []Event) error {
-	r := &appendRequest{lease: l, events: events, done: make(chan error, 1)}
+	r := &appendRequest{lease: l, events: events, done: make(chan error, 1), queued: time.Now()}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(events[0].CallID)) // hashing into memory does not fail
 	select {
-	case a.reqs <- r:
+	case a.reqs[h.Sum32()%uint32(len(a.reqs))] <- r: // #nosec G115 -- a handful of writers
 	case <-a.quit:
 		return errClosed
 	case <-ctx.Done():
@@ -64,19 +93,19 @@ func (a *appender) append(ctx context.Context, l *Lease, events []Event) error {
 	return <-r.done
 }
 
-func (a *appender) run() {
+func (a *appender) run(reqs <-chan *appendRequest) {
 	for {
 		var batch []*appendRequest
 		select {
 		case <-a.quit:
 			return
-		case r := <-a.reqs:
+		case r := <-reqs:
 			batch = append(batch, r)
 		}
 	more:
 		for len(batch) < maxBatch {
 			select {
-			case r := <-a.reqs:
+			case r := <-reqs:
 				batch = append(batch, r)
 			default:
 				break more
@@ -93,6 +122,16 @@ func (a *appender) write(batch []*appendRequest) {
 	// The requests' own contexts are not used: one caller giving up must
 	// not roll back the others, and the write is local and short.
 	ctx := context.Background()
+	// Each append share-locks its call's row (checkLease). Taken in call
+	// id order, as RenewLeases and ReleaseLeases take theirs, no two
+	// transactions wait on each other in a circle.
+	slices.SortStableFunc(batch, func(x, y *appendRequest) int { return strings.Compare(x.events[0].CallID, y.events[0].CallID) })
+	if f := a.waited.Load(); f != nil {
+		began := time.Now()
+		for _, r := range batch {
+			(*f)(began.Sub(r.queued))
+		}
+	}
 	errs := make([]error, len(batch))
 	err := a.db.tx(ctx, func(tx *sqlTx) error {
 		st, err := prepareAppend(ctx, tx)

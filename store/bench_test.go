@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/require"
@@ -23,12 +24,12 @@ func BenchmarkAppendEvent(b *testing.B) {
 		b.Run(d.name, func(b *testing.B) {
 			db := d.open(b)
 			ctx := context.Background()
-			u := store.User{Username: "bench", PasswordHash: "x", Role: store.RoleTrainee, Created: t0}
+			u := domain.User{Username: "bench", PasswordHash: "x", Role: domain.RoleTrainee, Created: t0}
 			require.NoError(b, db.CreateUser(ctx, &u))
 			payload := json.RawMessage(`{"text":"您好，暖心供热公司，请问有什么可以帮您？","at":4.25}`)
 			var calls atomic.Int64
 			b.RunParallel(func(pb *testing.PB) {
-				c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0}
+				c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: t0}
 				if err := db.CreateCall(ctx, &c); err != nil {
 					b.Error(err)
 					return

@@ -8,33 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-)
 
-// Mode says whether a call is practice (hints as it goes) or an exam.
-type Mode string
-
-// The call modes.
-const (
-	ModePractice Mode = "practice"
-	ModeExam     Mode = "exam"
-)
-
-// ParseMode returns the mode named s, or an error naming the valid modes.
-func ParseMode(s string) (Mode, error) {
-	switch Mode(s) {
-	case ModePractice, ModeExam:
-		return Mode(s), nil
-	}
-	return "", fmt.Errorf("%w: mode %q is not practice or exam", ErrInvalid, s)
-}
-
-// CallStatus says whether a call is still going.
-type CallStatus string
-
-// The call statuses.
-const (
-	CallLive  CallStatus = "live"
-	CallEnded CallStatus = "ended"
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Call is one attempt at a scenario: what it ran against, and once ended,
@@ -44,9 +19,9 @@ type Call struct {
 	UserID           int64
 	ScenarioID       string
 	ScenarioRevision string
-	Mode             Mode
+	Mode             domain.Mode
 	Seed             int64
-	Status           CallStatus
+	Status           domain.CallStatus
 	Started          time.Time
 	// Ended, Outcome, Score, Passed and Scorecard are zero while the call
 	// is live.
@@ -95,27 +70,7 @@ func newCallID() (string, error) {
 // CreateCall stores a new live call. When c.ID is empty a random id is made;
 // c.ID and c.Status are set on return.
 func (db *DB) CreateCall(ctx context.Context, c *Call) error {
-	if _, err := ParseMode(string(c.Mode)); err != nil {
-		return fmt.Errorf("create call: %w", err)
-	}
-	if c.ScenarioID == "" {
-		return fmt.Errorf("create call: %w: scenario id is required", ErrInvalid)
-	}
-	id := c.ID
-	if id == "" {
-		var err error
-		if id, err = newCallID(); err != nil {
-			return err
-		}
-	}
-	_, err := db.exec(ctx, `INSERT INTO calls (id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, c.UserID, c.ScenarioID, c.ScenarioRevision, string(c.Mode), c.Seed, string(CallLive), millis(c.Started))
-	if err != nil {
-		return fmt.Errorf("create call %s for user %d: %w", id, c.UserID, err)
-	}
-	c.ID, c.Status = id, CallLive
-	return nil
+	return db.CreateCallWithin(ctx, c, 0)
 }
 
 const callColumns = `id, user_id, scenario_id, scenario_revision, mode, seed, status, started_at,
@@ -134,7 +89,7 @@ func scanCall(s scanner) (Call, error) {
 		&ended, &c.Outcome, &score, &passed, &card, &c.Owner, &c.Epoch, &lease); err != nil {
 		return Call{}, err
 	}
-	c.Mode, c.Status, c.Started = Mode(mode), CallStatus(status), fromMillis(started)
+	c.Mode, c.Status, c.Started = domain.Mode(mode), domain.CallStatus(status), fromMillis(started)
 	if lease != 0 {
 		c.LeaseUntil = fromMillis(lease)
 	}
@@ -161,7 +116,7 @@ func (db *DB) CallByID(ctx context.Context, id string) (Call, error) {
 type CallFilter struct {
 	UserID     int64
 	ScenarioID string
-	Status     CallStatus
+	Status     domain.CallStatus
 	// Limit caps the number of calls returned; zero means no cap.
 	Limit int
 }
@@ -187,21 +142,27 @@ func (db *DB) ListCalls(ctx context.Context, f CallFilter) ([]Call, error) {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
+	return db.queryCalls(ctx, "list calls", q, args...)
+}
+
+// queryCalls runs a query selecting callColumns and scans every row; what
+// names the query in errors.
+func (db *DB) queryCalls(ctx context.Context, what, q string, args ...any) ([]Call, error) {
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list calls: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []Call
 	for rows.Next() {
 		c, err := scanCall(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list calls: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list calls: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }
@@ -233,14 +194,14 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 		}
 		res, err := tx.exec(ctx, `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
 			WHERE id = ? AND status = ?`,
-			string(CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(CallLive))
+			string(domain.CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(domain.CallLive))
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 1 {
-			return nil
+			return tx.reportCallEnded(ctx, id)
 		}
 		var status string
 		if err := tx.queryRow(ctx, `SELECT status FROM calls WHERE id = ?`, id).Scan(&status); err != nil {
@@ -294,20 +255,7 @@ func (db *DB) appendEvents(ctx context.Context, l *Lease, events []Event) error 
 			return fmt.Errorf("append events to call %s: %w: seq %d follows %d", callID, ErrInvalid, e.Seq, events[i-1].Seq)
 		}
 	}
-	var err error
-	if db.appender != nil {
-		err = db.appender.append(ctx, l, events)
-	} else {
-		err = db.tx(ctx, func(tx *sqlTx) error {
-			st, err := prepareAppend(ctx, tx)
-			if err != nil {
-				return err
-			}
-			defer st.close()
-			return st.append(ctx, tx, l, events)
-		})
-	}
-	if err != nil {
+	if err := db.appender.append(ctx, l, events); err != nil {
 		return fmt.Errorf("append events %d..%d to call %s: %w", events[0].Seq, events[len(events)-1].Seq, callID, err)
 	}
 	return nil

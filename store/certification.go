@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Actor is who makes an audited change: an account, or the command line
@@ -96,16 +98,6 @@ func (db *DB) ListTrackAssignments(ctx context.Context) ([]TrackAssignment, erro
 	return out, nil
 }
 
-// CertAction is the kind of a certification decision.
-type CertAction string
-
-// The certification decisions a manager records.
-const (
-	CertSignOff   CertAction = "signoff"
-	CertSuspend   CertAction = "suspend"
-	CertReinstate CertAction = "reinstate"
-)
-
 // CertDecision is a manager's decision about a trainee's certificate on a
 // track. Whether it was allowed is for the caller to decide (package cert);
 // the store only keeps it with its audit entry.
@@ -113,7 +105,7 @@ type CertDecision struct {
 	ID      int64
 	UserID  int64
 	TrackID string
-	Action  CertAction
+	Action  domain.CertAction
 	At      time.Time
 	// Expires is when a sign-off's certificate runs out; zero otherwise.
 	Expires time.Time
@@ -128,8 +120,23 @@ const maxComment = 2000
 // AddCertDecision records a decision and its audit entry in one
 // transaction, and sets d.ID.
 func (db *DB) AddCertDecision(ctx context.Context, d *CertDecision) error {
+	return db.addCertDecision(ctx, d, -1)
+}
+
+// DecideCert is AddCertDecision for a decision the caller checked against
+// the trainee's decisions on the track, the newest of which was seen (0:
+// none). If another decision was recorded since, it records nothing and
+// gives ErrConflict: the check and the write are one transaction, so two
+// managers deciding at once cannot both act on the same state.
+func (db *DB) DecideCert(ctx context.Context, d *CertDecision, seen int64) error {
+	return db.addCertDecision(ctx, d, seen)
+}
+
+// addCertDecision records d; seen, unless negative, is the newest decision
+// id of the trainee on the track that the caller checked against.
+func (db *DB) addCertDecision(ctx context.Context, d *CertDecision, seen int64) error {
 	switch d.Action {
-	case CertSignOff, CertSuspend, CertReinstate:
+	case domain.SignOff, domain.Suspend, domain.Reinstate:
 	default:
 		return fmt.Errorf("add cert decision: %w: action %q is not signoff, suspend or reinstate", ErrInvalid, d.Action)
 	}
@@ -146,8 +153,23 @@ func (db *DB) AddCertDecision(ctx context.Context, d *CertDecision) error {
 	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		var username string
-		if err := tx.queryRow(ctx, `SELECT username FROM users WHERE id = ?`, d.UserID).Scan(&username); err != nil {
+		lock := ""
+		if db.dialect == Postgres {
+			// Decisions about one trainee are made one at a time.
+			lock = " FOR UPDATE"
+		}
+		if err := tx.queryRow(ctx, `SELECT username FROM users WHERE id = ?`+lock, d.UserID).Scan(&username); err != nil {
 			return notFound(err)
+		}
+		if seen >= 0 {
+			var newest int64
+			if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM cert_decisions WHERE user_id = ? AND track_id = ?`,
+				d.UserID, d.TrackID).Scan(&newest); err != nil {
+				return err
+			}
+			if newest != seen {
+				return fmt.Errorf("%w: another decision was recorded meanwhile", ErrConflict)
+			}
 		}
 		if err := tx.queryRow(ctx, `INSERT INTO cert_decisions (user_id, track_id, action, at, expires_at, actor_id, actor, comment)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -199,7 +221,7 @@ func (db *DB) ListCertDecisions(ctx context.Context, f CertDecisionFilter) ([]Ce
 		if err := rows.Scan(&d.ID, &d.UserID, &d.TrackID, &action, &at, &expires, &d.ActorID, &d.Actor, &d.Comment); err != nil {
 			return nil, fmt.Errorf("list cert decisions: %w", err)
 		}
-		d.Action, d.At = CertAction(action), fromMillis(at)
+		d.Action, d.At = domain.CertAction(action), fromMillis(at)
 		if expires != 0 {
 			d.Expires = fromMillis(expires)
 		}
@@ -231,6 +253,14 @@ type AttemptFilter struct {
 	// WithoutScorecard leaves Scorecard empty, for reports that need
 	// scores only and should not read every scorecard.
 	WithoutScorecard bool
+	// TraineesOnly leaves out the calls of accounts that are not
+	// trainees.
+	TraineesOnly bool
+	// AfterEnded and AfterID, when AfterID is set, start after the attempt
+	// that ended at AfterEnded with id AfterID, in the order attempts are
+	// returned: a page's last attempt is where the next page starts.
+	AfterEnded time.Time
+	AfterID    string
 }
 
 // ListAttempts returns ended calls matching f, oldest first.
@@ -257,9 +287,14 @@ func (db *DB) EachAttempt(ctx context.Context, f AttemptFilter, fn func(Attempt)
 		}
 		qualified = append(qualified, "c."+c)
 	}
-	q := `SELECT ` + strings.Join(qualified, ", ") + `, u.username, u.team FROM calls c JOIN users u ON u.id = c.user_id
-		WHERE c.status = ?`
-	args := []any{string(CallEnded)}
+	// Calls come first (CROSS JOIN keeps SQLite's planner to that order):
+	// read in end order, a page stops at its limit, where starting from
+	// the users would sort every attempt of theirs first.
+	// An ended call is one with an end time: asking for that, rather than
+	// for the status, lets the planner walk the index of end times.
+	q := `SELECT ` + strings.Join(qualified, ", ") + `, u.username, u.team FROM calls c CROSS JOIN users u
+		WHERE u.id = c.user_id AND c.ended_at IS NOT NULL`
+	var args []any
 	if f.UserID != 0 {
 		q += ` AND c.user_id = ?`
 		args = append(args, f.UserID)
@@ -267,6 +302,14 @@ func (db *DB) EachAttempt(ctx context.Context, f AttemptFilter, fn func(Attempt)
 	if f.Team != "" {
 		q += ` AND u.team = ?`
 		args = append(args, f.Team)
+	}
+	if f.TraineesOnly {
+		q += ` AND u.role = ?`
+		args = append(args, string(domain.RoleTrainee))
+	}
+	if f.AfterID != "" {
+		q += ` AND (c.ended_at > ? OR (c.ended_at = ? AND c.id > ?))`
+		args = append(args, millis(f.AfterEnded), millis(f.AfterEnded), f.AfterID)
 	}
 	if !f.From.IsZero() {
 		q += ` AND c.ended_at >= ?`

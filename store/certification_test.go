@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
@@ -22,7 +23,7 @@ func lastAudit(t *testing.T, db *store.DB, n int) []store.AuditEntry {
 func TestTrackAssignments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		boss := addUser(t, db, "boss", store.RoleManager)
+		boss := addUser(t, db, "boss", domain.RoleManager)
 		by := store.Actor{ID: boss.ID, Name: boss.Username}
 		require.NoError(t, db.AssignTrack(ctx, store.TrackAssignment{Team: "east", TrackID: "heating-level-1", AssignedAt: t0}, by))
 		require.NoError(t, db.AssignTrack(ctx, store.TrackAssignment{Team: " west ", TrackID: "heating-level-1", AssignedAt: t0}, by))
@@ -54,29 +55,29 @@ func TestTrackAssignments(t *testing.T) {
 func TestCertDecisions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		boss := addUser(t, db, "boss", store.RoleManager)
-		li := addUser(t, db, "li", store.RoleTrainee)
-		wang := addUser(t, db, "wang", store.RoleTrainee)
-		sign := store.CertDecision{UserID: li.ID, TrackID: "heating-level-1", Action: store.CertSignOff, At: t0,
+		boss := addUser(t, db, "boss", domain.RoleManager)
+		li := addUser(t, db, "li", domain.RoleTrainee)
+		wang := addUser(t, db, "wang", domain.RoleTrainee)
+		sign := store.CertDecision{UserID: li.ID, TrackID: "heating-level-1", Action: domain.SignOff, At: t0,
 			Expires: t0.AddDate(1, 0, 0), ActorID: boss.ID, Actor: "boss", Comment: " 六个场景考试全部通过 "}
 		require.NoError(t, db.AddCertDecision(ctx, &sign))
 		assert.NotZero(t, sign.ID)
-		susp := store.CertDecision{UserID: li.ID, TrackID: "heating-level-1", Action: store.CertSuspend, At: t0.Add(time.Hour),
+		susp := store.CertDecision{UserID: li.ID, TrackID: "heating-level-1", Action: domain.Suspend, At: t0.Add(time.Hour),
 			ActorID: boss.ID, Actor: "boss", Comment: "投诉核查中"}
 		require.NoError(t, db.AddCertDecision(ctx, &susp))
-		other := store.CertDecision{UserID: wang.ID, TrackID: "other", Action: store.CertSignOff, At: t0,
+		other := store.CertDecision{UserID: wang.ID, TrackID: "other", Action: domain.SignOff, At: t0,
 			Expires: t0.AddDate(0, 0, 30), ActorID: boss.ID, Actor: "boss", Comment: "ok"}
 		require.NoError(t, db.AddCertDecision(ctx, &other))
 
 		bad := []store.CertDecision{
 			{UserID: li.ID, TrackID: "t", Action: "revoke", At: t0, ActorID: boss.ID, Actor: "boss", Comment: "x"},
-			{UserID: li.ID, TrackID: "t", Action: store.CertSuspend, At: t0, ActorID: boss.ID, Actor: "boss", Comment: "  "},
-			{UserID: li.ID, TrackID: "", Action: store.CertSuspend, At: t0, ActorID: boss.ID, Actor: "boss", Comment: "x"},
+			{UserID: li.ID, TrackID: "t", Action: domain.Suspend, At: t0, ActorID: boss.ID, Actor: "boss", Comment: "  "},
+			{UserID: li.ID, TrackID: "", Action: domain.Suspend, At: t0, ActorID: boss.ID, Actor: "boss", Comment: "x"},
 		}
 		for _, d := range bad {
 			require.ErrorIs(t, db.AddCertDecision(ctx, &d), store.ErrInvalid)
 		}
-		missing := store.CertDecision{UserID: 9999, TrackID: "t", Action: store.CertSuspend, At: t0, ActorID: boss.ID, Actor: "boss", Comment: "x"}
+		missing := store.CertDecision{UserID: 9999, TrackID: "t", Action: domain.Suspend, At: t0, ActorID: boss.ID, Actor: "boss", Comment: "x"}
 		require.ErrorIs(t, db.AddCertDecision(ctx, &missing), store.ErrNotFound)
 
 		got, err := db.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: li.ID})
@@ -85,7 +86,7 @@ func TestCertDecisions(t *testing.T) {
 		assert.Equal(t, sign, got[0], "read back as written, comment trimmed")
 		assert.Equal(t, "六个场景考试全部通过", got[0].Comment)
 		assert.True(t, got[1].Expires.IsZero())
-		assert.Equal(t, store.CertSuspend, got[1].Action)
+		assert.Equal(t, domain.Suspend, got[1].Action)
 		got, err = db.ListCertDecisions(ctx, store.CertDecisionFilter{TrackID: "other"})
 		require.NoError(t, err)
 		require.Len(t, got, 1)
@@ -104,10 +105,10 @@ func TestCertDecisions(t *testing.T) {
 func TestListAttempts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		li := addUser(t, db, "li", store.RoleTrainee) // team east
-		wu := store.User{Username: "wu", PasswordHash: "h", Role: store.RoleTrainee, Team: "west", Created: t0}
+		li := addUser(t, db, "li", domain.RoleTrainee) // team east
+		wu := domain.User{Username: "wu", PasswordHash: "h", Role: domain.RoleTrainee, Team: "west", Created: t0}
 		require.NoError(t, db.CreateUser(ctx, &wu))
-		mk := func(u store.User, scenario string, mode store.Mode, hours int, score float64, end bool) string {
+		mk := func(u domain.User, scenario string, mode domain.Mode, hours int, score float64, end bool) string {
 			c := store.Call{UserID: u.ID, ScenarioID: scenario, ScenarioRevision: "r1", Mode: mode, Started: t0.Add(time.Duration(hours) * time.Hour)}
 			require.NoError(t, db.CreateCall(ctx, &c))
 			if end {
@@ -116,10 +117,10 @@ func TestListAttempts(t *testing.T) {
 			}
 			return c.ID
 		}
-		a := mk(li, "leak", store.ModeExam, 1, 85, true)
-		b := mk(li, "arrears", store.ModePractice, 30, 60, true)
-		mk(li, "leak", store.ModeExam, 50, 0, false) // live: never listed
-		w := mk(wu, "leak", store.ModeExam, 2, 90, true)
+		a := mk(li, "leak", domain.Exam, 1, 85, true)
+		b := mk(li, "arrears", domain.Practice, 30, 60, true)
+		mk(li, "leak", domain.Exam, 50, 0, false) // live: never listed
+		w := mk(wu, "leak", domain.Exam, 2, 90, true)
 
 		ids := func(f store.AttemptFilter) []string {
 			got, err := db.ListAttempts(ctx, f)
@@ -144,7 +145,7 @@ func TestListAttempts(t *testing.T) {
 		assert.Equal(t, "east", got[0].Team)
 		assert.Equal(t, 85.0, got[0].Score)
 		assert.True(t, got[0].Passed)
-		assert.Equal(t, store.ModeExam, got[0].Mode)
+		assert.Equal(t, domain.Exam, got[0].Mode)
 		assert.JSONEq(t, `{"score":1}`, string(got[0].Scorecard))
 		assert.Equal(t, t0.Add(time.Hour+5*time.Minute), got[0].Ended)
 
@@ -165,19 +166,19 @@ func TestListAttempts(t *testing.T) {
 func TestAccountsAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		admin := addUser(t, db, "root", store.RoleAdmin)
+		admin := addUser(t, db, "root", domain.RoleAdmin)
 		by := store.Actor{ID: admin.ID, Name: admin.Username}
-		u := store.User{Username: "zhao", PasswordHash: "h", Role: store.RoleTrainee, Team: " 东区一班 ", Created: t0}
+		u := domain.User{Username: "zhao", PasswordHash: "h", Role: domain.RoleTrainee, Team: " 东区一班 ", Created: t0}
 		require.NoError(t, db.CreateUserBy(ctx, &u, by))
 		assert.Equal(t, "东区一班", u.Team)
-		dup := store.User{Username: "zhao", PasswordHash: "h", Role: store.RoleTrainee, Created: t0}
+		dup := domain.User{Username: "zhao", PasswordHash: "h", Role: domain.RoleTrainee, Created: t0}
 		require.ErrorIs(t, db.CreateUserBy(ctx, &dup, by), store.ErrConflict)
 		require.NoError(t, db.CreateSession(ctx, store.Session{TokenHash: "tok", UserID: u.ID, CSRFToken: "c", Created: t0, Expires: t0.Add(time.Hour), LastSeen: t0}))
 
-		mgr, team, off := store.RoleManager, "西区", true
+		mgr, team, off := domain.RoleManager, "西区", true
 		got, err := db.UpdateUser(ctx, u.ID, store.UserChange{Role: &mgr, Team: &team, Disabled: &off}, t0.Add(time.Minute), by)
 		require.NoError(t, err)
-		assert.Equal(t, store.RoleManager, got.Role)
+		assert.Equal(t, domain.RoleManager, got.Role)
 		assert.Equal(t, "西区", got.Team)
 		assert.True(t, got.Disabled)
 		_, _, err = db.SessionUser(ctx, "tok")
@@ -186,7 +187,7 @@ func TestAccountsAudited(t *testing.T) {
 		// No change, no entry.
 		_, err = db.UpdateUser(ctx, u.ID, store.UserChange{Team: &team}, t0, by)
 		require.NoError(t, err)
-		bad := store.Role("boss")
+		bad := domain.Role("boss")
 		_, err = db.UpdateUser(ctx, u.ID, store.UserChange{Role: &bad}, t0, by)
 		require.ErrorIs(t, err, store.ErrInvalid)
 		long := string(make([]byte, 200))

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,9 +28,9 @@ func TestCheckpointsLeaveTheWriter(t *testing.T) {
 	require.NoError(t, db.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto))
 	assert.Zero(t, auto, "the writer does not checkpoint")
 
-	u := User{Username: "ckpt", PasswordHash: "h", Role: RoleTrainee, Created: time.Now()}
+	u := domain.User{Username: "ckpt", PasswordHash: "h", Role: domain.RoleTrainee, Created: time.Now()}
 	require.NoError(t, db.CreateUser(ctx, &u))
-	c := Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: ModePractice, Started: time.Now()}
+	c := Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: time.Now()}
 	require.NoError(t, db.CreateCall(ctx, &c))
 	// Well past the 1,000 pages at which a writer would checkpoint.
 	payload := json.RawMessage(`{"text":"` + strings.Repeat("暖", 2000) + `"}`)

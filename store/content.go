@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Authored content is stored as revisions. A content unit is one file a
@@ -29,26 +31,6 @@ import (
 // entry in the same transaction. The store checks nothing about what a body
 // says (that is the scenarios and phrasebook packages' job, done by the
 // caller before saving or publishing); it checks only ids and sizes.
-
-// ContentKind is what a content unit holds.
-type ContentKind string
-
-// The kinds of content unit.
-const (
-	// ContentScenario is a scenario file with its golden transcripts.
-	ContentScenario ContentKind = "scenario"
-	// ContentPhrases is a phrasebook file: a YAML list of entries.
-	ContentPhrases ContentKind = "phrases"
-)
-
-// ParseContentKind returns the kind named s.
-func ParseContentKind(s string) (ContentKind, error) {
-	switch k := ContentKind(s); k {
-	case ContentScenario, ContentPhrases:
-		return k, nil
-	}
-	return "", fmt.Errorf("%w: content kind %q is not scenario or phrases", ErrInvalid, s)
-}
 
 // Limits on what one revision may hold; they match the parsers' limits with
 // room for golden transcripts.
@@ -78,43 +60,9 @@ func ValidGoldenName(name string) bool {
 	return len(name) <= 64 && goldenNamePattern.MatchString(name)
 }
 
-// ContentKey names a content unit; its String form "scenario/leak" is how
-// publications list it.
-type ContentKey struct {
-	Kind ContentKind
-	ID   string
-}
-
-// String returns "kind/id".
-func (k ContentKey) String() string { return string(k.Kind) + "/" + k.ID }
-
-// Revision is one saved version of a content unit.
-type Revision struct {
-	// ID identifies the revision across all content; calls and
-	// publications refer to revisions by it.
-	ID   int64
-	Kind ContentKind
-	// ContentID is the unit's id: the scenario id or the phrase file name.
-	ContentID string
-	// N numbers the unit's revisions 1, 2, 3…
-	N        int
-	AuthorID int64
-	Author   string
-	At       time.Time
-	Message  string
-	// Body is the file: scenario.yaml or the phrasebook file.
-	Body string
-	// Golden maps a golden transcript's name (without .json) to its JSON;
-	// empty for phrasebook files.
-	Golden map[string]string
-}
-
-// Key returns the revision's content key.
-func (r Revision) Key() ContentKey { return ContentKey{r.Kind, r.ContentID} }
-
 // ContentInfo summarises a content unit for listing.
 type ContentInfo struct {
-	Kind ContentKind
+	Kind domain.ContentKind
 	ID   string
 	// Head is the newest revision: its id and number.
 	HeadID int64
@@ -132,7 +80,7 @@ type ContentInfo struct {
 }
 
 // Key returns the unit's content key.
-func (c ContentInfo) Key() ContentKey { return ContentKey{c.Kind, c.ID} }
+func (c ContentInfo) Key() domain.ContentKey { return domain.ContentKey{Kind: c.Kind, ID: c.ID} }
 
 // Publication is a snapshot of what is published: the revision id of every
 // published content unit. Publications are numbered; the newest one is what
@@ -146,21 +94,21 @@ type Publication struct {
 }
 
 // Revision returns the published revision id of key, if any.
-func (p Publication) Revision(key ContentKey) (int64, bool) {
+func (p Publication) Revision(key domain.ContentKey) (int64, bool) {
 	id, ok := p.Revisions[key.String()]
 	return id, ok
 }
 
 // Keys returns the published content units of kind, sorted by id.
-func (p Publication) Keys(kind ContentKind) []ContentKey {
-	var out []ContentKey
+func (p Publication) Keys(kind domain.ContentKind) []domain.ContentKey {
+	var out []domain.ContentKey
 	for k := range p.Revisions {
 		kd, id, _ := strings.Cut(k, "/")
-		if ContentKind(kd) == kind {
-			out = append(out, ContentKey{kind, id})
+		if domain.ContentKind(kd) == kind {
+			out = append(out, domain.ContentKey{Kind: kind, ID: id})
 		}
 	}
-	slices.SortFunc(out, func(a, b ContentKey) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b domain.ContentKey) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
@@ -176,7 +124,7 @@ const (
 
 // SaveRequest is one save of a content unit.
 type SaveRequest struct {
-	Kind    ContentKind
+	Kind    domain.ContentKind
 	ID      string
 	Body    string
 	Golden  map[string]string
@@ -195,7 +143,7 @@ type SaveRequest struct {
 }
 
 func (r *SaveRequest) check() error {
-	if _, err := ParseContentKind(string(r.Kind)); err != nil {
+	if _, err := domain.ParseContentKind(string(r.Kind)); err != nil {
 		return err
 	}
 	if !ValidContentID(r.ID) {
@@ -210,7 +158,7 @@ func (r *SaveRequest) check() error {
 	if len(r.Message) > MaxRevisionMessage {
 		return fmt.Errorf("%w: %s/%s: message of %d bytes exceeds %d", ErrInvalid, r.Kind, r.ID, len(r.Message), MaxRevisionMessage)
 	}
-	if r.Kind == ContentPhrases && len(r.Golden) > 0 {
+	if r.Kind == domain.ContentPhrases && len(r.Golden) > 0 {
 		return fmt.Errorf("%w: phrases/%s: only scenarios have golden transcripts", ErrInvalid, r.ID)
 	}
 	if len(r.Golden) > MaxGolden {
@@ -237,42 +185,42 @@ const contentLockID = 7_262_003
 // Parent is NewContent, and writes the audit entry in the same transaction.
 // It does not publish. A taken id (for NewContent) or a head that moved past
 // Parent gives ErrConflict; a unit that does not exist gives ErrNotFound.
-func (db *DB) SaveRevision(ctx context.Context, actor Actor, req SaveRequest) (Revision, error) {
+func (db *DB) SaveRevision(ctx context.Context, actor Actor, req SaveRequest) (domain.Revision, error) {
 	if err := req.check(); err != nil {
-		return Revision{}, fmt.Errorf("save %s/%s: %w", req.Kind, req.ID, err)
+		return domain.Revision{}, fmt.Errorf("save %s/%s: %w", req.Kind, req.ID, err)
 	}
 	if actor.Name == "" {
-		return Revision{}, fmt.Errorf("save %s/%s: %w: no actor", req.Kind, req.ID, ErrInvalid)
+		return domain.Revision{}, fmt.Errorf("save %s/%s: %w: no actor", req.Kind, req.ID, ErrInvalid)
 	}
-	var rev Revision
+	var rev domain.Revision
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		var err error
 		rev, err = saveRevision(ctx, tx, actor, req, time.Now())
 		return err
 	})
 	if err != nil {
-		return Revision{}, fmt.Errorf("save %s/%s: %w", req.Kind, req.ID, err)
+		return domain.Revision{}, fmt.Errorf("save %s/%s: %w", req.Kind, req.ID, err)
 	}
 	return rev, nil
 }
 
-func saveRevision(ctx context.Context, tx *sqlTx, actor Actor, req SaveRequest, now time.Time) (Revision, error) {
+func saveRevision(ctx context.Context, tx *sqlTx, actor Actor, req SaveRequest, now time.Time) (domain.Revision, error) {
 	var head int
 	err := tx.queryRow(ctx, `SELECT head FROM content WHERE kind = ? AND id = ?`, string(req.Kind), req.ID).Scan(&head)
 	exists := err == nil
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
-		return Revision{}, classify(err)
+		return domain.Revision{}, classify(err)
 	}
 	action := req.Action
 	switch {
 	case req.Parent == NewContent && exists:
-		return Revision{}, fmt.Errorf("%w: %s/%s already exists", ErrConflict, req.Kind, req.ID)
+		return domain.Revision{}, fmt.Errorf("%w: %s/%s already exists", ErrConflict, req.Kind, req.ID)
 	case req.Parent != NewContent && !exists:
-		return Revision{}, fmt.Errorf("%w: %s/%s does not exist", ErrNotFound, req.Kind, req.ID)
+		return domain.Revision{}, fmt.Errorf("%w: %s/%s does not exist", ErrNotFound, req.Kind, req.ID)
 	case req.Parent > 0 && head != req.Parent:
-		return Revision{}, fmt.Errorf("%w: %s/%s is at revision %d, the change was made from %d", ErrConflict, req.Kind, req.ID, head, req.Parent)
+		return domain.Revision{}, fmt.Errorf("%w: %s/%s is at revision %d, the change was made from %d", ErrConflict, req.Kind, req.ID, head, req.Parent)
 	}
 	if action == "" {
 		action = "save"
@@ -283,7 +231,7 @@ func saveRevision(ctx context.Context, tx *sqlTx, actor Actor, req SaveRequest, 
 	if !exists {
 		if _, err := tx.exec(ctx, `INSERT INTO content (kind, id, head, retired, created_at, updated_at, updated_by) VALUES (?, ?, 0, ?, ?, ?, ?)`,
 			string(req.Kind), req.ID, false, millis(now), millis(now), actor.Name); err != nil {
-			return Revision{}, err
+			return domain.Revision{}, err
 		}
 	}
 	golden := req.Golden
@@ -292,23 +240,23 @@ func saveRevision(ctx context.Context, tx *sqlTx, actor Actor, req SaveRequest, 
 	}
 	gj, err := json.Marshal(golden)
 	if err != nil {
-		return Revision{}, err
+		return domain.Revision{}, err
 	}
-	rev := Revision{Kind: req.Kind, ContentID: req.ID, N: head + 1, AuthorID: actor.ID, Author: actor.Name,
+	rev := domain.Revision{Kind: req.Kind, ContentID: req.ID, N: head + 1, AuthorID: actor.ID, Author: actor.Name,
 		At: now.UTC().Truncate(time.Millisecond), Message: req.Message, Body: req.Body, Golden: maps.Clone(golden)}
 	err = tx.queryRow(ctx, `INSERT INTO content_revisions (kind, content_id, n, author_id, author, at, message, body, golden)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		string(req.Kind), req.ID, rev.N, nullID(actor.ID), actor.Name, millis(now), req.Message, req.Body, string(gj)).Scan(&rev.ID)
 	if err != nil {
-		return Revision{}, classify(err)
+		return domain.Revision{}, classify(err)
 	}
 	res, err := tx.exec(ctx, `UPDATE content SET head = ?, updated_at = ?, updated_by = ? WHERE kind = ? AND id = ? AND head = ?`,
 		rev.N, millis(now), actor.Name, string(req.Kind), req.ID, head)
 	if err != nil {
-		return Revision{}, err
+		return domain.Revision{}, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return Revision{}, fmt.Errorf("%w: %s/%s changed while saving", ErrConflict, req.Kind, req.ID)
+		return domain.Revision{}, fmt.Errorf("%w: %s/%s changed while saving", ErrConflict, req.Kind, req.ID)
 	}
 	detail := fmt.Sprintf("revision %d", rev.N)
 	if req.Message != "" {
@@ -319,52 +267,52 @@ func saveRevision(ctx context.Context, tx *sqlTx, actor Actor, req SaveRequest, 
 	}
 	if err := appendAudit(ctx, tx, AuditEntry{At: now, ActorID: actor.ID, Actor: actor.Name,
 		Action: string(req.Kind) + "." + action, Target: auditTarget(rev.Key()), Detail: detail}); err != nil {
-		return Revision{}, err
+		return domain.Revision{}, err
 	}
 	return rev, nil
 }
 
-func auditTarget(k ContentKey) string { return string(k.Kind) + ":" + k.ID }
+func auditTarget(k domain.ContentKey) string { return string(k.Kind) + ":" + k.ID }
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 const revisionColumns = `id, kind, content_id, n, author_id, author, at, message, body, golden`
 
-func scanRevision(s scanner) (Revision, error) {
-	var r Revision
+func scanRevision(s scanner) (domain.Revision, error) {
+	var r domain.Revision
 	var kind, golden string
 	var authorID sql.NullInt64
 	var at int64
 	if err := s.Scan(&r.ID, &kind, &r.ContentID, &r.N, &authorID, &r.Author, &at, &r.Message, &r.Body, &golden); err != nil {
-		return Revision{}, err
+		return domain.Revision{}, err
 	}
-	r.Kind = ContentKind(kind)
+	r.Kind = domain.ContentKind(kind)
 	r.AuthorID = authorID.Int64
 	r.At = fromMillis(at)
 	if err := json.Unmarshal([]byte(golden), &r.Golden); err != nil {
-		return Revision{}, fmt.Errorf("revision %d golden transcripts: %w", r.ID, err)
+		return domain.Revision{}, fmt.Errorf("revision %d golden transcripts: %w", r.ID, err)
 	}
 	return r, nil
 }
 
 // Revision returns the revision with the given id.
-func (db *DB) Revision(ctx context.Context, id int64) (Revision, error) {
+func (db *DB) Revision(ctx context.Context, id int64) (domain.Revision, error) {
 	r, err := scanRevision(db.queryRow(ctx, `SELECT `+revisionColumns+` FROM content_revisions WHERE id = ?`, id))
 	if err != nil {
-		return Revision{}, fmt.Errorf("revision %d: %w", id, notFound(err))
+		return domain.Revision{}, fmt.Errorf("revision %d: %w", id, notFound(err))
 	}
 	return r, nil
 }
 
 // Revisions returns every revision of a content unit, newest first. A unit
 // that does not exist gives ErrNotFound.
-func (db *DB) Revisions(ctx context.Context, kind ContentKind, id string) ([]Revision, error) {
+func (db *DB) Revisions(ctx context.Context, kind domain.ContentKind, id string) ([]domain.Revision, error) {
 	rows, err := db.query(ctx, `SELECT `+revisionColumns+` FROM content_revisions WHERE kind = ? AND content_id = ? ORDER BY n DESC`, string(kind), id)
 	if err != nil {
 		return nil, fmt.Errorf("revisions of %s/%s: %w", kind, id, err)
 	}
 	defer rows.Close()
-	var out []Revision
+	var out []domain.Revision
 	for rows.Next() {
 		r, err := scanRevision(rows)
 		if err != nil {
@@ -382,11 +330,11 @@ func (db *DB) Revisions(ctx context.Context, kind ContentKind, id string) ([]Rev
 }
 
 // Head returns the newest revision of a content unit.
-func (db *DB) Head(ctx context.Context, kind ContentKind, id string) (Revision, error) {
+func (db *DB) Head(ctx context.Context, kind domain.ContentKind, id string) (domain.Revision, error) {
 	r, err := scanRevision(db.queryRow(ctx, `SELECT `+revisionColumns+` FROM content_revisions
 		WHERE kind = ? AND content_id = ? ORDER BY n DESC LIMIT 1`, string(kind), id))
 	if err != nil {
-		return Revision{}, fmt.Errorf("head of %s/%s: %w", kind, id, notFound(err))
+		return domain.Revision{}, fmt.Errorf("head of %s/%s: %w", kind, id, notFound(err))
 	}
 	return r, nil
 }
@@ -405,7 +353,7 @@ func scanContent(s scanner) (ContentInfo, error) {
 	if err := s.Scan(&kind, &c.ID, &c.HeadID, &c.HeadN, &pub, &c.PublishedN, &c.Retired, &created, &updated, &c.UpdatedBy); err != nil {
 		return ContentInfo{}, err
 	}
-	c.Kind = ContentKind(kind)
+	c.Kind = domain.ContentKind(kind)
 	c.PublishedID = pub.Int64
 	c.Created = fromMillis(created)
 	c.Updated = fromMillis(updated)
@@ -435,7 +383,7 @@ func (db *DB) ListContent(ctx context.Context) ([]ContentInfo, error) {
 }
 
 // Content returns one content unit's summary.
-func (db *DB) Content(ctx context.Context, kind ContentKind, id string) (ContentInfo, error) {
+func (db *DB) Content(ctx context.Context, kind domain.ContentKind, id string) (ContentInfo, error) {
 	c, err := scanContent(db.queryRow(ctx, `SELECT `+contentColumns+contentFrom+` WHERE c.kind = ? AND c.id = ?`, string(kind), id))
 	if err != nil {
 		return ContentInfo{}, fmt.Errorf("content %s/%s: %w", kind, id, notFound(err))
@@ -486,7 +434,7 @@ func (db *DB) Publish(ctx context.Context, actor Actor, req PublishRequest) (Pub
 
 // RetireRequest retires one content unit.
 type RetireRequest struct {
-	Kind ContentKind
+	Kind domain.ContentKind
 	ID   string
 	// Base is as in PublishRequest.
 	Base int64
@@ -498,7 +446,7 @@ type RetireRequest struct {
 // any of its revisions brings it back. Retiring a retired unit is a
 // conflict.
 func (db *DB) Retire(ctx context.Context, actor Actor, req RetireRequest) (Publication, error) {
-	key := ContentKey{req.Kind, req.ID}
+	key := domain.ContentKey{Kind: req.Kind, ID: req.ID}
 	var pub Publication
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		var retired bool
@@ -631,7 +579,7 @@ func (db *DB) SeedContent(ctx context.Context, actor Actor, reqs []SaveRequest) 
 			return nil
 		}
 		now := time.Now()
-		var revs []Revision
+		var revs []domain.Revision
 		for _, req := range reqs {
 			if req.Action == "" {
 				req.Action = "seed"

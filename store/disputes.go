@@ -7,22 +7,14 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // A trainee who thinks the engine missed something disputes one checklist
 // item of an ended call ("I did ask for the address: turn 4"). A trainer
 // upholds the dispute, which changes the call's scorecard, or rejects it
 // with a comment the trainee reads. Every step is in the audit log.
-
-// DisputeState is where a dispute stands.
-type DisputeState string
-
-// The dispute states.
-const (
-	DisputeOpen     DisputeState = "open"
-	DisputeUpheld   DisputeState = "upheld"
-	DisputeRejected DisputeState = "rejected"
-)
 
 // Limits on what a dispute holds, in bytes.
 const (
@@ -41,7 +33,7 @@ type Dispute struct {
 	Turn   int
 	// Text is the trainee's explanation.
 	Text      string
-	State     DisputeState
+	State     domain.DisputeState
 	TraineeID int64
 	Trainee   string
 	// TrainerID and Trainer are who decided, zero while open.
@@ -59,7 +51,7 @@ type Dispute struct {
 
 // DisputeFilter selects disputes, oldest first. Zero fields do not filter.
 type DisputeFilter struct {
-	State     DisputeState
+	State     domain.DisputeState
 	TraineeID int64
 	CallID    string
 	// Limit caps the number returned; 0 means 200.
@@ -130,12 +122,12 @@ func (db *DB) OpenDispute(ctx context.Context, actor Actor, d *Dispute) error {
 		switch {
 		case owner != d.TraineeID:
 			return fmt.Errorf("%w: call belongs to user %d", ErrNotFound, owner)
-		case status != string(CallEnded):
+		case status != string(domain.CallEnded):
 			return fmt.Errorf("%w: the call has not ended", ErrConflict)
 		}
 		if err := tx.queryRow(ctx, `INSERT INTO disputes (call_id, item_id, turn, text, state, trainee_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			d.CallID, d.ItemID, d.Turn, d.Text, string(DisputeOpen), d.TraineeID, millis(d.Created)).Scan(&d.ID); err != nil {
+			d.CallID, d.ItemID, d.Turn, d.Text, string(domain.DisputeOpen), d.TraineeID, millis(d.Created)).Scan(&d.ID); err != nil {
 			return classify(err)
 		}
 		return appendAudit(ctx, tx, AuditEntry{At: d.Created, ActorID: actor.ID, Actor: actor.Name, Action: "dispute.open",
@@ -144,7 +136,7 @@ func (db *DB) OpenDispute(ctx context.Context, actor Actor, d *Dispute) error {
 	if err != nil {
 		return fmt.Errorf("open dispute of call %s item %s: %w", d.CallID, d.ItemID, err)
 	}
-	d.State = DisputeOpen
+	d.State = domain.DisputeOpen
 	return nil
 }
 
@@ -162,7 +154,7 @@ func scanDispute(s scanner) (Dispute, error) {
 		&trainer, &d.Trainer, &d.Comment, &created, &decided, &before, &after); err != nil {
 		return Dispute{}, err
 	}
-	d.State, d.Created = DisputeState(state), fromMillis(created)
+	d.State, d.Created = domain.DisputeState(state), fromMillis(created)
 	d.TrainerID, d.ScoreBefore, d.ScoreAfter = trainer.Int64, before.Float64, after.Float64
 	if decided.Valid {
 		d.Decided = fromMillis(decided.Int64)
@@ -222,13 +214,13 @@ func (db *DB) ListDisputes(ctx context.Context, f DisputeFilter) ([]Dispute, err
 
 // decide marks an open dispute decided; a dispute decided already gives
 // ErrConflict.
-func decide(ctx context.Context, tx *sqlTx, id int64, state DisputeState, actor Actor, comment string, now time.Time) (Dispute, error) {
+func decide(ctx context.Context, tx *sqlTx, id int64, state domain.DisputeState, actor Actor, comment string, now time.Time) (Dispute, error) {
 	d, err := scanDispute(tx.queryRow(ctx, disputeSelect+` WHERE d.id = ?`, id))
 	if err != nil {
 		return Dispute{}, notFound(err)
 	}
 	res, err := tx.exec(ctx, `UPDATE disputes SET state = ?, trainer_id = ?, comment = ?, decided_at = ? WHERE id = ? AND state = ?`,
-		string(state), nullID(actor.ID), comment, millis(now), id, string(DisputeOpen))
+		string(state), nullID(actor.ID), comment, millis(now), id, string(domain.DisputeOpen))
 	if err != nil {
 		return Dispute{}, err
 	}
@@ -264,7 +256,7 @@ func (db *DB) UpholdDispute(ctx context.Context, actor Actor, id int64, u Uphold
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		now := time.Now()
 		var err error
-		if d, err = decide(ctx, tx, id, DisputeUpheld, actor, u.Comment, now); err != nil {
+		if d, err = decide(ctx, tx, id, domain.DisputeUpheld, actor, u.Comment, now); err != nil {
 			return err
 		}
 		var card sql.NullString
@@ -277,6 +269,9 @@ func (db *DB) UpholdDispute(ctx context.Context, actor Actor, id int64, u Uphold
 		}
 		if _, err := tx.exec(ctx, `UPDATE calls SET score = ?, passed = ?, scorecard = ? WHERE id = ?`,
 			u.Score, u.Passed, string(u.Scorecard), d.CallID); err != nil {
+			return err
+		}
+		if err := tx.reportRescored(ctx, d.CallID, card.String); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE disputes SET score_before = ?, score_after = ? WHERE id = ?`,
@@ -327,7 +322,7 @@ func (db *DB) RejectDispute(ctx context.Context, actor Actor, id int64, comment 
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		now := time.Now()
 		var err error
-		if d, err = decide(ctx, tx, id, DisputeRejected, actor, comment, now); err != nil {
+		if d, err = decide(ctx, tx, id, domain.DisputeRejected, actor, comment, now); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, AuditEntry{At: now, ActorID: actor.ID, Actor: actor.Name, Action: "dispute.reject",

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
@@ -14,15 +15,15 @@ import (
 func TestDisputes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		li := addUser(t, db, "li", store.RoleTrainee)
-		other := addUser(t, db, "zhao", store.RoleTrainee)
-		wang := addUser(t, db, "wang", store.RoleTrainer)
+		li := addUser(t, db, "li", domain.RoleTrainee)
+		other := addUser(t, db, "zhao", domain.RoleTrainee)
+		wang := addUser(t, db, "wang", domain.RoleTrainer)
 		trainer := store.Actor{ID: wang.ID, Name: wang.Username}
 		trainee := store.Actor{ID: li.ID, Name: li.Username}
 
-		c := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModeExam, Started: t0}
+		c := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Exam, Started: t0}
 		require.NoError(t, db.CreateCall(ctx, &c))
-		live := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModeExam, Started: t0}
+		live := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Exam, Started: t0}
 		require.NoError(t, db.CreateCall(ctx, &live))
 		card := json.RawMessage(`{"score":70,"checklist":[{"id":"ask-address","done":false}]}`)
 		require.NoError(t, db.EndCall(ctx, c.ID, store.CallResult{Ended: t0, Outcome: "completed", Score: 70, Passed: false, Scorecard: card}))
@@ -30,7 +31,7 @@ func TestDisputes(t *testing.T) {
 		d := store.Dispute{CallID: c.ID, ItemID: "ask-address", Turn: 4, Text: "我问了地址：第4句", TraineeID: li.ID, Created: t0}
 		require.NoError(t, db.OpenDispute(ctx, trainee, &d))
 		assert.NotZero(t, d.ID)
-		assert.Equal(t, store.DisputeOpen, d.State)
+		assert.Equal(t, domain.DisputeOpen, d.State)
 
 		bad := []struct {
 			name string
@@ -51,7 +52,7 @@ func TestDisputes(t *testing.T) {
 		greet := store.Dispute{CallID: c.ID, ItemID: "greet", Turn: 0, Text: "我说了您好", TraineeID: li.ID, Created: t0.Add(1)}
 		require.NoError(t, db.OpenDispute(ctx, trainee, &greet))
 
-		open, err := db.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+		open, err := db.ListDisputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
 		require.NoError(t, err)
 		require.Len(t, open, 2)
 		assert.Equal(t, d.ID, open[0].ID, "oldest first")
@@ -72,7 +73,7 @@ func TestDisputes(t *testing.T) {
 
 		got, err := db.UpholdDispute(ctx, trainer, d.ID, uphold)
 		require.NoError(t, err)
-		assert.Equal(t, store.DisputeUpheld, got.State)
+		assert.Equal(t, domain.DisputeUpheld, got.State)
 		assert.Equal(t, "wang", got.Trainer)
 		assert.InDelta(t, 70, got.ScoreBefore, 0)
 		assert.InDelta(t, 90, got.ScoreAfter, 0)
@@ -88,7 +89,7 @@ func TestDisputes(t *testing.T) {
 		assert.ErrorIs(t, err, store.ErrInvalid, "a rejection says why")
 		rej, err := db.RejectDispute(ctx, trainer, greet.ID, "第0句只说了“喂”")
 		require.NoError(t, err)
-		assert.Equal(t, store.DisputeRejected, rej.State)
+		assert.Equal(t, domain.DisputeRejected, rej.State)
 		_, err = db.RejectDispute(ctx, trainer, greet.ID, "again")
 		assert.ErrorIs(t, err, store.ErrConflict)
 		_, err = db.RejectDispute(ctx, trainer, 9999, "x")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
@@ -18,13 +19,13 @@ import (
 func TestUnstorableTextIsNotAFault(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		addUser(t, db, "li.na", store.RoleTrainee)
+		addUser(t, db, "li.na", domain.RoleTrainee)
 		for _, s := range []string{"nul\x00byte", "bad\xffutf8", "\x00"} {
 			_, err := db.CallByID(ctx, s)
 			assert.True(t, errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid), "call %q: %v", s, err)
 			_, err = db.UserByUsername(ctx, s)
 			assert.True(t, errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid), "user %q: %v", s, err)
-			u := store.User{Username: s, PasswordHash: "h", Role: store.RoleTrainee}
+			u := domain.User{Username: s, PasswordHash: "h", Role: domain.RoleTrainee}
 			if err := db.CreateUser(ctx, &u); err != nil {
 				assert.ErrorIs(t, err, store.ErrInvalid, "create user %q", s)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
@@ -17,10 +18,10 @@ import (
 func TestLeases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		u := addUser(t, db, "a", store.RoleTrainee)
-		c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0}
+		u := addUser(t, db, "a", domain.RoleTrainee)
+		c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: t0}
 		require.NoError(t, db.CreateCall(ctx, &c))
-		other := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0.Add(time.Second)}
+		other := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: t0.Add(time.Second)}
 		require.NoError(t, db.CreateCall(ctx, &other))
 
 		idle, err := db.IdleCalls(ctx, t0, 0)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // Session is a signed-in browser. Only a hash of the session token is
@@ -34,23 +36,17 @@ func (db *DB) CreateSession(ctx context.Context, s Session) error {
 // SessionUser returns the session with the given token hash and its account,
 // in one query because every authenticated request needs both. Expiry and
 // disabled accounts are the caller's to judge.
-func (db *DB) SessionUser(ctx context.Context, tokenHash string) (Session, User, error) {
+func (db *DB) SessionUser(ctx context.Context, tokenHash string) (Session, domain.User, error) {
 	var s Session
 	var created, expires, seen int64
-	var u User
-	var role string
-	var uCreated int64
-	err := db.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at,
-			u.id, u.username, u.password_hash, u.role, u.team, u.created_at, u.disabled
-		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ?`, tokenHash).Scan(
-		&s.TokenHash, &s.UserID, &s.CSRFToken, &created, &expires, &seen,
-		&u.ID, &u.Username, &u.PasswordHash, &role, &u.Team, &uCreated, &u.Disabled)
+	row := db.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, `+
+		qualifiedUserColumns("u")+` FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ?`, tokenHash)
+	u, err := scanUser(prefixScanner{row, []any{&s.TokenHash, &s.UserID, &s.CSRFToken, &created, &expires, &seen}})
 	if err != nil {
-		return Session{}, User{}, fmt.Errorf("session: %w", notFound(err))
+		return Session{}, domain.User{}, fmt.Errorf("session: %w", notFound(err))
 	}
 	s.Created, s.Expires, s.LastSeen = fromMillis(created), fromMillis(expires), fromMillis(seen)
-	u.Role, u.Created = Role(role), fromMillis(uCreated)
 	return s, u, nil
 }
 

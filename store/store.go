@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"modernc.org/sqlite"
@@ -23,15 +24,15 @@ import (
 
 // ErrNotFound is returned (wrapped) when a requested row does not exist, or
 // when a write refers to a row that does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = domain.ErrNotFound
 
 // ErrConflict is returned (wrapped) when a write collides with existing data:
 // a duplicate username, an event sequence number already taken, a call that
 // has already ended.
-var ErrConflict = errors.New("conflict")
+var ErrConflict = domain.ErrConflict
 
 // ErrInvalid is returned (wrapped) when a value cannot be stored as given.
-var ErrInvalid = errors.New("invalid value")
+var ErrInvalid = domain.ErrInvalid
 
 // Dialect names the SQL database behind a DB.
 type Dialect string
@@ -52,8 +53,8 @@ type DB struct {
 	// r serves reads. On SQLite it is a separate read-only pool, which WAL
 	// lets run alongside the writer.
 	r *sql.DB
-	// appender group-commits call events on SQLite's single writer; nil on
-	// PostgreSQL, whose pool writes in parallel.
+	// appender group-commits call events: on SQLite's single writer, and
+	// with a few writers on PostgreSQL.
 	appender *appender
 	// ckpt copies SQLite's write-ahead log back into the database file off
 	// the writer's path; nil for PostgreSQL and in-memory SQLite.
@@ -100,7 +101,9 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err := pool.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), pool.Close())
 	}
-	return &DB{dialect: Postgres, w: pool, r: pool}, nil
+	db := &DB{dialect: Postgres, w: pool, r: pool}
+	db.appender = newAppender(db, pgWriters)
+	return db, nil
 }
 
 // sqliteParams are applied to every SQLite connection. Foreign keys and the
@@ -123,7 +126,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		pool.SetConnMaxIdleTime(0)
 		pool.SetConnMaxLifetime(0)
 		db := &DB{dialect: SQLite, w: pool, r: pool}
-		db.appender = newAppender(db)
+		db.appender = newAppender(db, 1)
 		return db, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -155,8 +158,19 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, errors.Join(err, w.Close(), r.Close())
 	}
 	db := &DB{dialect: SQLite, w: w, r: r, ckpt: ckpt}
-	db.appender = newAppender(db)
+	db.appender = newAppender(db, 1)
 	return db, nil
+}
+
+// ObserveAppendWait makes f hear, for every append of call events, how long
+// it queued before its transaction began: the store's queueing delay,
+// which admission control watches. Nil stops it.
+func (db *DB) ObserveAppendWait(f func(time.Duration)) {
+	if f == nil {
+		db.appender.waited.Store(nil)
+		return
+	}
+	db.appender.waited.Store(&f)
 }
 
 // Dialect reports which database this DB speaks to.
@@ -172,9 +186,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close releases the database's connections.
 func (db *DB) Close() error {
-	if db.appender != nil {
-		db.appender.close()
-	}
+	db.appender.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

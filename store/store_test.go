@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
@@ -17,9 +18,9 @@ import (
 // t0 is an arbitrary fixed instant; tests never read the clock.
 var t0 = time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC)
 
-func addUser(t *testing.T, db *store.DB, name string, role store.Role) store.User {
+func addUser(t *testing.T, db *store.DB, name string, role domain.Role) domain.User {
 	t.Helper()
-	u := store.User{Username: name, PasswordHash: "hash-of-" + name, Role: role, Team: "east", Created: t0}
+	u := domain.User{Username: name, PasswordHash: "hash-of-" + name, Role: role, Team: "east", Created: t0}
 	require.NoError(t, db.CreateUser(context.Background(), &u))
 	return u
 }
@@ -29,7 +30,7 @@ func TestOpenTwiceKeepsDataAndSchema(t *testing.T) {
 		ctx := context.Background()
 		db, err := store.Open(ctx, dsn)
 		require.NoError(t, err)
-		addUser(t, db, "li.na", store.RoleTrainee)
+		addUser(t, db, "li.na", domain.RoleTrainee)
 		require.NoError(t, db.Close())
 
 		db, err = store.Open(ctx, dsn)
@@ -37,7 +38,7 @@ func TestOpenTwiceKeepsDataAndSchema(t *testing.T) {
 		defer db.Close()
 		u, err := db.UserByUsername(ctx, "li.na")
 		require.NoError(t, err)
-		assert.Equal(t, store.RoleTrainee, u.Role)
+		assert.Equal(t, domain.RoleTrainee, u.Role)
 		require.NoError(t, db.Ping(ctx))
 	})
 }
@@ -75,11 +76,11 @@ func TestOpenInMemory(t *testing.T) {
 	require.NoError(t, err)
 	defer db.Close()
 	assert.Equal(t, store.SQLite, db.Dialect())
-	u := addUser(t, db, "li.na", store.RoleTrainee)
+	u := addUser(t, db, "li.na", domain.RoleTrainee)
 	got, err := db.UserByID(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Equal(t, u, got)
-	bad := store.Call{UserID: 999, ScenarioID: "leak", Mode: store.ModeExam, Started: t0}
+	bad := store.Call{UserID: 999, ScenarioID: "leak", Mode: domain.Exam, Started: t0}
 	assert.ErrorIs(t, db.CreateCall(ctx, &bad), store.ErrNotFound, "foreign keys are enforced")
 }
 
@@ -91,9 +92,9 @@ func TestOpenRejectsURIs(t *testing.T) {
 func TestUsers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		zhang := addUser(t, db, "zhang.wei", store.RoleTrainer)
+		zhang := addUser(t, db, "zhang.wei", domain.RoleTrainer)
 		assert.NotZero(t, zhang.ID)
-		admin := addUser(t, db, "admin", store.RoleAdmin)
+		admin := addUser(t, db, "admin", domain.RoleAdmin)
 		assert.NotEqual(t, zhang.ID, admin.ID)
 
 		got, err := db.UserByID(ctx, zhang.ID)
@@ -110,10 +111,10 @@ func TestUsers(t *testing.T) {
 		require.Len(t, list, 2)
 		assert.Equal(t, []string{"admin", "zhang.wei"}, []string{list[0].Username, list[1].Username})
 
-		dup := store.User{Username: "zhang.wei", PasswordHash: "x", Role: store.RoleTrainee, Created: t0}
+		dup := domain.User{Username: "zhang.wei", PasswordHash: "x", Role: domain.RoleTrainee, Created: t0}
 		assert.ErrorIs(t, db.CreateUser(ctx, &dup), store.ErrConflict)
 
-		bad := store.User{Username: "wang", PasswordHash: "x", Role: "boss", Created: t0}
+		bad := domain.User{Username: "wang", PasswordHash: "x", Role: "boss", Created: t0}
 		assert.ErrorIs(t, db.CreateUser(ctx, &bad), store.ErrInvalid)
 
 		_, err = db.UserByUsername(ctx, "nobody")
@@ -125,13 +126,13 @@ func TestUsers(t *testing.T) {
 }
 
 func TestParseRole(t *testing.T) {
-	for _, r := range store.Roles() {
-		got, err := store.ParseRole(string(r))
+	for _, r := range domain.Roles() {
+		got, err := domain.ParseRole(string(r))
 		require.NoError(t, err)
 		assert.Equal(t, r, got)
 	}
 	for _, s := range []string{"", "Admin", "root", " trainee"} {
-		_, err := store.ParseRole(s)
+		_, err := domain.ParseRole(s)
 		assert.ErrorIs(t, err, store.ErrInvalid, "%q", s)
 	}
 }
@@ -139,8 +140,8 @@ func TestParseRole(t *testing.T) {
 func TestSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		u := addUser(t, db, "chen.jing", store.RoleTrainee)
-		other := addUser(t, db, "liu.yang", store.RoleTrainee)
+		u := addUser(t, db, "chen.jing", domain.RoleTrainee)
+		other := addUser(t, db, "liu.yang", domain.RoleTrainee)
 		s := store.Session{TokenHash: "h1", UserID: u.ID, CSRFToken: "c1", Created: t0, Expires: t0.Add(time.Hour), LastSeen: t0}
 		require.NoError(t, db.CreateSession(ctx, s))
 		require.NoError(t, db.CreateSession(ctx, store.Session{TokenHash: "h2", UserID: other.ID, CSRFToken: "c2",
@@ -177,7 +178,7 @@ func TestSessions(t *testing.T) {
 func TestDisablingOrNewPasswordEndsSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		u := addUser(t, db, "zhao.lei", store.RoleTrainee)
+		u := addUser(t, db, "zhao.lei", domain.RoleTrainee)
 		newSession := func(h string) {
 			require.NoError(t, db.CreateSession(ctx, store.Session{TokenHash: h, UserID: u.ID, CSRFToken: "c",
 				Created: t0, Expires: t0.Add(time.Hour), LastSeen: t0}))
@@ -243,22 +244,22 @@ func TestLoginAttempts(t *testing.T) {
 func TestCalls(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		a := addUser(t, db, "a", store.RoleTrainee)
-		b := addUser(t, db, "b", store.RoleTrainee)
+		a := addUser(t, db, "a", domain.RoleTrainee)
+		b := addUser(t, db, "b", domain.RoleTrainee)
 
-		c1 := store.Call{UserID: a.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Seed: -7, Started: t0}
+		c1 := store.Call{UserID: a.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Seed: -7, Started: t0}
 		require.NoError(t, db.CreateCall(ctx, &c1))
 		assert.Len(t, c1.ID, 24)
-		assert.Equal(t, store.CallLive, c1.Status)
-		c2 := store.Call{ID: "fixed-id", UserID: a.ID, ScenarioID: "arrears", ScenarioRevision: "r9", Mode: store.ModeExam,
+		assert.Equal(t, domain.CallLive, c1.Status)
+		c2 := store.Call{ID: "fixed-id", UserID: a.ID, ScenarioID: "arrears", ScenarioRevision: "r9", Mode: domain.Exam,
 			Seed: 1 << 62, Started: t0.Add(time.Hour)}
 		require.NoError(t, db.CreateCall(ctx, &c2))
-		c3 := store.Call{UserID: b.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModeExam, Seed: 3, Started: t0.Add(2 * time.Hour)}
+		c3 := store.Call{UserID: b.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Exam, Seed: 3, Started: t0.Add(2 * time.Hour)}
 		require.NoError(t, db.CreateCall(ctx, &c3))
 
 		dup := c2
 		assert.ErrorIs(t, db.CreateCall(ctx, &dup), store.ErrConflict)
-		noUser := store.Call{UserID: 99999, ScenarioID: "leak", Mode: store.ModeExam, Started: t0}
+		noUser := store.Call{UserID: 99999, ScenarioID: "leak", Mode: domain.Exam, Started: t0}
 		assert.ErrorIs(t, db.CreateCall(ctx, &noUser), store.ErrNotFound)
 		badMode := store.Call{UserID: a.ID, ScenarioID: "leak", Mode: "quiz", Started: t0}
 		assert.ErrorIs(t, db.CreateCall(ctx, &badMode), store.ErrInvalid)
@@ -278,7 +279,7 @@ func TestCalls(t *testing.T) {
 
 		got, err = db.CallByID(ctx, c2.ID)
 		require.NoError(t, err)
-		assert.Equal(t, store.CallEnded, got.Status)
+		assert.Equal(t, domain.CallEnded, got.Status)
 		assert.Equal(t, res.Ended, got.Ended)
 		assert.Equal(t, "completed", got.Outcome)
 		assert.Equal(t, 82.5, got.Score)
@@ -301,8 +302,8 @@ func TestCalls(t *testing.T) {
 			{"all newest first", store.CallFilter{}, []string{c3.ID, c2.ID, c1.ID}},
 			{"by user", store.CallFilter{UserID: a.ID}, []string{c2.ID, c1.ID}},
 			{"by scenario", store.CallFilter{ScenarioID: "leak"}, []string{c3.ID, c1.ID}},
-			{"live", store.CallFilter{Status: store.CallLive}, []string{c3.ID, c1.ID}},
-			{"ended of b", store.CallFilter{UserID: b.ID, Status: store.CallEnded}, nil},
+			{"live", store.CallFilter{Status: domain.CallLive}, []string{c3.ID, c1.ID}},
+			{"ended of b", store.CallFilter{UserID: b.ID, Status: domain.CallEnded}, nil},
 			{"limit", store.CallFilter{Limit: 1}, []string{c3.ID}},
 		}
 		for _, tt := range tests {
@@ -320,10 +321,10 @@ func event(callID string, seq int64, typ, payload string) store.Event {
 func TestEvents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		u := addUser(t, db, "a", store.RoleTrainee)
-		c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0}
+		u := addUser(t, db, "a", domain.RoleTrainee)
+		c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: t0}
 		require.NoError(t, db.CreateCall(ctx, &c))
-		other := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0}
+		other := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: t0}
 		require.NoError(t, db.CreateCall(ctx, &other))
 
 		// Payloads must come back byte for byte, key order and spacing included.
@@ -379,8 +380,8 @@ func TestEvents(t *testing.T) {
 func TestConcurrentAppend(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		u := addUser(t, db, "a", store.RoleTrainee)
-		c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0}
+		u := addUser(t, db, "a", domain.RoleTrainee)
+		c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: t0}
 		require.NoError(t, db.CreateCall(ctx, &c))
 
 		const writers, seqs = 4, 10
@@ -418,7 +419,7 @@ func TestConcurrentAppend(t *testing.T) {
 func TestAudit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		admin := addUser(t, db, "root", store.RoleAdmin)
+		admin := addUser(t, db, "root", domain.RoleAdmin)
 		for i, e := range []store.AuditEntry{
 			{At: t0, Actor: "cli", Action: "user.create", Target: "user:root", Detail: "role admin"},
 			{At: t0.Add(time.Minute), ActorID: admin.ID, Actor: "root", Action: "user.role", Target: "user:bo", Detail: "trainee → trainer"},
@@ -450,11 +451,11 @@ func TestAudit(t *testing.T) {
 func TestAppendManyCalls(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		u := addUser(t, db, "a", store.RoleTrainee)
+		u := addUser(t, db, "a", domain.RoleTrainee)
 		const calls, seqs = 40, 15
 		ids := make([]string, calls)
 		for i := range ids {
-			c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: store.ModePractice, Started: t0}
+			c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: t0}
 			require.NoError(t, db.CreateCall(ctx, &c))
 			ids[i] = c.ID
 		}

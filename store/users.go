@@ -3,63 +3,53 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/hotlinecoach/coach/domain"
 )
 
-// Role is what an account may do. Every web route names the roles it admits.
-type Role string
-
-// The roles, from the trainee who takes calls to the admin who runs the site.
-const (
-	RoleTrainee Role = "trainee"
-	RoleTrainer Role = "trainer"
-	RoleManager Role = "manager"
-	RoleAdmin   Role = "admin"
-)
-
-// Roles lists every role in a stable order.
-func Roles() []Role { return []Role{RoleTrainee, RoleTrainer, RoleManager, RoleAdmin} }
-
-// ParseRole returns the role named s, or an error listing the valid roles.
-func ParseRole(s string) (Role, error) {
-	for _, r := range Roles() {
-		if string(r) == s {
-			return r, nil
-		}
-	}
-	return "", fmt.Errorf("%w: role %q is not one of trainee, trainer, manager, admin", ErrInvalid, s)
-}
-
-// User is an account.
-type User struct {
-	ID           int64
-	Username     string
-	PasswordHash string
-	Role         Role
-	Team         string
-	Created      time.Time
-	Disabled     bool
-}
-
-const userColumns = `id, username, password_hash, role, team, created_at, disabled`
+const userColumns = `id, username, password_hash, role, team, created_at, disabled, name, employee_no, must_change_password`
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanUser(s scanner) (User, error) {
-	var u User
+// qualifiedUserColumns is userColumns with each column prefixed by the
+// table alias, for joins.
+func qualifiedUserColumns(alias string) string {
+	cols := strings.Split(userColumns, ", ")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// prefixScanner scans a row whose first columns go to prefix and the rest
+// to the dest its caller gives, so a join can reuse scanUser.
+type prefixScanner struct {
+	s      scanner
+	prefix []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.s.Scan(append(append([]any{}, p.prefix...), dest...)...)
+}
+
+func scanUser(s scanner) (domain.User, error) {
+	var u domain.User
 	var role string
 	var created int64
-	if err := s.Scan(&u.ID, &u.Username, &u.PasswordHash, &role, &u.Team, &created, &u.Disabled); err != nil {
-		return User{}, err
+	if err := s.Scan(&u.ID, &u.Username, &u.PasswordHash, &role, &u.Team, &created, &u.Disabled,
+		&u.Name, &u.EmployeeNo, &u.MustChangePassword); err != nil {
+		return domain.User{}, err
 	}
-	u.Role = Role(role)
+	u.Role = domain.Role(role)
 	u.Created = fromMillis(created)
 	return u, nil
 }
 
 // CreateUser stores a new account and sets u.ID. A taken username gives
 // ErrConflict.
-func (db *DB) CreateUser(ctx context.Context, u *User) error {
+func (db *DB) CreateUser(ctx context.Context, u *domain.User) error {
 	if err := checkNewUser(u); err != nil {
 		return err
 	}
@@ -71,51 +61,52 @@ func (db *DB) CreateUser(ctx context.Context, u *User) error {
 
 // checkNewUser checks what every new account needs: a username, a password
 // hash and a known role.
-func checkNewUser(u *User) error {
+func checkNewUser(u *domain.User) error {
 	if u.Username == "" || u.PasswordHash == "" {
 		return fmt.Errorf("create user: %w: username and password hash are required", ErrInvalid)
 	}
-	if _, err := ParseRole(string(u.Role)); err != nil {
+	if _, err := domain.ParseRole(string(u.Role)); err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	return nil
 }
 
 // insertUser stores u in tx and sets u.ID.
-func insertUser(ctx context.Context, tx *sqlTx, u *User) error {
-	err := tx.queryRow(ctx, `INSERT INTO users (username, password_hash, role, team, created_at, disabled)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled).Scan(&u.ID)
+func insertUser(ctx context.Context, tx *sqlTx, u *domain.User) error {
+	err := tx.queryRow(ctx, `INSERT INTO users (username, password_hash, role, team, created_at, disabled, name, employee_no, must_change_password)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Username, u.PasswordHash, string(u.Role), u.Team, millis(u.Created), u.Disabled,
+		u.Name, u.EmployeeNo, u.MustChangePassword).Scan(&u.ID)
 	return classify(err)
 }
 
 // UserByID returns the account with the given id.
-func (db *DB) UserByID(ctx context.Context, id int64) (User, error) {
+func (db *DB) UserByID(ctx context.Context, id int64) (domain.User, error) {
 	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if err != nil {
-		return User{}, fmt.Errorf("user %d: %w", id, notFound(err))
+		return domain.User{}, fmt.Errorf("user %d: %w", id, notFound(err))
 	}
 	return u, nil
 }
 
 // UserByUsername returns the account with the given username, compared
 // exactly; callers normalise usernames before storing and looking them up.
-func (db *DB) UserByUsername(ctx context.Context, username string) (User, error) {
+func (db *DB) UserByUsername(ctx context.Context, username string) (domain.User, error) {
 	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
 	if err != nil {
-		return User{}, fmt.Errorf("user %q: %w", username, notFound(err))
+		return domain.User{}, fmt.Errorf("user %q: %w", username, notFound(err))
 	}
 	return u, nil
 }
 
 // ListUsers returns every account ordered by username.
-func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
+func (db *DB) ListUsers(ctx context.Context) ([]domain.User, error) {
 	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
-	var out []User
+	var out []domain.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
@@ -144,9 +135,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) erro
 			return ErrNotFound
 		}
 		if disabled {
-			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
-				return err
-			}
+			return endSessions(ctx, tx, id, "", time.Now())
 		}
 		return nil
 	})
@@ -159,24 +148,80 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) erro
 // SetUserPassword replaces an account's password hash and ends its sessions,
 // so a changed password locks out whoever knew the old one.
 func (db *DB) SetUserPassword(ctx context.Context, id int64, passwordHash string) error {
-	if passwordHash == "" {
-		return fmt.Errorf("set password of user %d: %w: empty hash", id, ErrInvalid)
-	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
-		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		_, err = tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		_, err := setPassword(ctx, tx, id, passwordHash, false, time.Now())
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("set password of user %d: %w", id, err)
 	}
 	return nil
+}
+
+// SetUserPasswordBy replaces an account's password hash as SetUserPassword
+// does, with an audit entry by actor. With mustChange the password is a
+// temporary one: the next sign-in asks for a new one.
+func (db *DB) SetUserPasswordBy(ctx context.Context, id int64, passwordHash string, mustChange bool, at time.Time, by Actor) (domain.User, error) {
+	var u domain.User
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		var err error
+		if u, err = setPassword(ctx, tx, id, passwordHash, mustChange, at); err != nil {
+			return err
+		}
+		detail := "password set"
+		if mustChange {
+			detail = "temporary password set; to be changed at the next sign-in"
+		}
+		return appendAudit(ctx, tx, by.audit(at, "user.password", "user:"+u.Username, detail))
+	})
+	if err != nil {
+		return domain.User{}, fmt.Errorf("set password of user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// ChangeOwnPassword sets the password of the signed-in user id, clears
+// must_change_password and ends the account's other sessions, keeping
+// keepToken's, with an audit entry.
+func (db *DB) ChangeOwnPassword(ctx context.Context, id int64, passwordHash, keepToken string, at time.Time) error {
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		if err != nil {
+			return notFound(err)
+		}
+		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, passwordHash, false, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, id, keepToken); err != nil {
+			return err
+		}
+		// Logged for the whole user: the sockets of the other sessions
+		// close, and so, harmlessly, do this session's own.
+		if _, err := tx.exec(ctx, `INSERT INTO session_ends (user_id, token_hash, at) VALUES (?, '', ?)`, id, millis(at)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: at, ActorID: id, Actor: u.Username, Action: "user.password",
+			Target: "user:" + u.Username, Detail: "changed own password"})
+	})
+	if err != nil {
+		return fmt.Errorf("change password of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// setPassword sets the account's password hash and must_change_password,
+// ends its sessions, and returns the account, in the caller's transaction.
+func setPassword(ctx context.Context, tx *sqlTx, id int64, passwordHash string, mustChange bool, at time.Time) (domain.User, error) {
+	if passwordHash == "" {
+		return domain.User{}, fmt.Errorf("%w: empty password hash", ErrInvalid)
+	}
+	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return domain.User{}, notFound(err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, passwordHash, mustChange, id); err != nil {
+		return domain.User{}, err
+	}
+	u.PasswordHash, u.MustChangePassword = passwordHash, mustChange
+	return u, endSessions(ctx, tx, id, "", at)
 }

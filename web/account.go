@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,98 +10,82 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // login checks a username and password against the rate limits and the
 // stored hash and, when they pass, starts a session and sets its cookie.
-func (s *Server) login(c *gin.Context, username, password string) (store.User, error) {
-	if strings.TrimSpace(username) == "" || password == "" {
-		return store.User{}, errMissingCredentials()
-	}
-	name, err := auth.NormalizeUsername(username)
-	if err != nil || len(password) > 4*auth.MaxPasswordLen {
-		// No such account can exist, so there is nothing to count.
-		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
-		return store.User{}, errBadCredentials()
-	}
+func (s *Server) login(c *gin.Context, username, password string) (domain.User, error) {
 	ctx := c.Request.Context()
-	ip := c.ClientIP()
-	now := s.cfg.Now()
-
-	// Parallel guesses may all pass this check before any is recorded, so
-	// the limit can be overshot by the number of requests in flight; it
-	// still caps guessing at a handful per window.
-	failed, err := s.store.CountFailedLogins(ctx, name, ip, now.Add(-s.cfg.LoginWindow))
-	if err != nil {
-		return store.User{}, err
-	}
-	if failed.ByUsername >= s.cfg.MaxFailuresPerUser || failed.ByIP >= s.cfg.MaxFailuresPerIP {
-		s.metrics.logins.WithLabelValues("rate_limited").Inc()
-		s.log.Warn("login rate limited", "username", name, "ip", ip,
-			"failures_user", failed.ByUsername, "failures_ip", failed.ByIP)
-		return store.User{}, errRateLimited(s.cfg.LoginWindow)
-	}
-
-	user, err := s.store.UserByUsername(ctx, name)
-	var ok bool
+	user, err := s.app.Authenticate(ctx, username, password, c.ClientIP(), s.cfg.Login)
+	var limited *app.RateLimited
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		// Spend the same time as for a wrong password, so response times
-		// do not reveal which usernames exist.
-		if _, err := auth.VerifyPassword(s.dummyHash, password); err != nil {
-			return store.User{}, err
-		}
-	case err != nil:
-		return store.User{}, err
-	default:
-		if ok, err = auth.VerifyPassword(user.PasswordHash, password); err != nil {
-			return store.User{}, err
-		}
-		ok = ok && !user.Disabled
-	}
-	if err := s.store.RecordLoginAttempt(ctx, store.LoginAttempt{Username: name, IP: ip, At: now, OK: ok}); err != nil {
-		return store.User{}, err
-	}
-	if !ok {
+	case errors.Is(err, app.ErrMissingCredentials):
+		return domain.User{}, errMissingCredentials()
+	case errors.Is(err, app.ErrBadCredentials):
 		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
-		s.log.Info("login failed", "username", name, "ip", ip)
-		return store.User{}, errBadCredentials()
+		return domain.User{}, errBadCredentials()
+	case errors.As(err, &limited):
+		s.metrics.logins.WithLabelValues("rate_limited").Inc()
+		return domain.User{}, errRateLimited(limited.Retry)
+	case err != nil:
+		return domain.User{}, err
 	}
+	if err := s.startSession(c, user); err != nil {
+		return domain.User{}, err
+	}
+	s.metrics.logins.WithLabelValues("ok").Inc()
+	return user, nil
+}
 
-	// A session that was there before signing in is ended, so a token
-	// planted in the browser beforehand cannot ride on this login.
+// startSession signs user in: a new session and its cookie. A session that
+// was there before is ended, so a token planted in the browser beforehand
+// cannot ride on this sign-in.
+func (s *Server) startSession(c *gin.Context, user domain.User) error {
+	ctx := c.Request.Context()
+	now := s.cfg.Now()
 	if old, had := currentSession(c); had {
-		if err := s.store.DeleteSession(ctx, old.TokenHash); err != nil {
-			return store.User{}, err
+		if err := s.endSession(ctx, old); err != nil {
+			return err
 		}
 	}
 	token, err := auth.NewToken()
 	if err != nil {
-		return store.User{}, err
+		return err
 	}
 	csrf, err := auth.NewToken()
 	if err != nil {
-		return store.User{}, err
+		return err
 	}
 	expires := s.sessionExpiry(now, now)
 	if err := s.store.CreateSession(ctx, store.Session{
 		TokenHash: auth.HashToken(token), UserID: user.ID, CSRFToken: csrf,
 		Created: now, Expires: expires, LastSeen: now,
 	}); err != nil {
-		return store.User{}, err
+		return err
 	}
 	s.setSessionCookie(c, token, expires)
-	s.metrics.logins.WithLabelValues("ok").Inc()
-	s.log.Info("login", "user", user.ID, "username", name, "ip", ip)
-	return user, nil
+	return nil
+}
+
+// endSession ends a session everywhere: the store forgets it and logs the
+// end, and the sockets it opened on this instance close at once (other
+// instances read the log).
+func (s *Server) endSession(ctx context.Context, sess store.Session) error {
+	if err := s.store.EndSession(ctx, sess.TokenHash, s.cfg.Now()); err != nil {
+		return err
+	}
+	s.sockets.closeSession(sess.UserID, sess.TokenHash)
+	return nil
 }
 
 // logout ends the request's session, if any, and clears the cookie.
 func (s *Server) logout(c *gin.Context) error {
 	if sess, ok := currentSession(c); ok {
-		if err := s.store.DeleteSession(c.Request.Context(), sess.TokenHash); err != nil {
+		if err := s.endSession(c.Request.Context(), sess); err != nil {
 			return err
 		}
 	}
@@ -110,14 +95,19 @@ func (s *Server) logout(c *gin.Context) error {
 
 // userJSON is how the API shows an account.
 type userJSON struct {
-	ID       int64  `json:"id"`
-	Username string `json:"username"`
-	Role     string `json:"role"`
-	Team     string `json:"team"`
+	ID         int64  `json:"id"`
+	Username   string `json:"username"`
+	Name       string `json:"name"`
+	EmployeeNo string `json:"employee_no,omitempty"`
+	Role       string `json:"role"`
+	Team       string `json:"team"`
+	// MustChangePassword: the next step is choosing a new password.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
-func toUserJSON(u store.User) userJSON {
-	return userJSON{ID: u.ID, Username: u.Username, Role: string(u.Role), Team: u.Team}
+func toUserJSON(u domain.User) userJSON {
+	return userJSON{ID: u.ID, Username: u.Username, Name: u.Name, EmployeeNo: u.EmployeeNo, Role: string(u.Role), Team: u.Team,
+		MustChangePassword: u.MustChangePassword}
 }
 
 type loginRequest struct {

@@ -4,23 +4,27 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestAPILogin(t *testing.T) {
 	env := newEnv(t)
-	env.addUser("li.na", store.RoleTrainee)
-	disabled := env.addUser("gone", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
+	disabled := env.addUser("gone", domain.RoleTrainee)
 	require.NoError(t, env.db.SetUserDisabled(context.Background(), disabled.ID, true))
 
 	tests := []struct {
@@ -95,7 +99,7 @@ func getReq(path string) *http.Request { return jsonReq(http.MethodGet, path, ""
 
 func TestLoginReplacesEarlierSession(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	old, _ := env.session(u)
 	w := env.do(withCookie(jsonReq(http.MethodPost, "/api/login", loginBody("li.na", testPassword)), old))
 	require.Equal(t, http.StatusOK, w.Code)
@@ -117,7 +121,7 @@ func TestSecureCookies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newEnv(t, func(c *Config) { c.SecureCookies = tt.flag })
-			env.addUser("li.na", store.RoleTrainee)
+			env.addUser("li.na", domain.RoleTrainee)
 			req := jsonReq(http.MethodPost, "/api/login", loginBody("li.na", testPassword))
 			if tt.tls {
 				req.TLS = &tls.ConnectionState{}
@@ -137,37 +141,93 @@ func tryLogin(env *testEnv, user, pw, ip string) int {
 	w := env.do(req)
 	if w.Code == http.StatusTooManyRequests {
 		env.t.Helper()
-		assert.Equal(env.t, "900", w.Header().Get("Retry-After"))
+		retry, err := strconv.Atoi(w.Header().Get("Retry-After"))
+		assert.NoError(env.t, err)
+		assert.True(env.t, retry > 0 && retry <= 900, "Retry-After %d", retry)
 		assert.Equal(env.t, "rate_limited", apiError(env.t, w).Code)
 	}
 	return w.Code
 }
 
-func TestLoginRateLimitPerUsername(t *testing.T) {
+// TestLoginThrottlePerPair: five wrong passwords for one username from one
+// address stop that pair, even with the right password, but never lock the
+// account: the right password from another address still works.
+func TestLoginThrottlePerPair(t *testing.T) {
 	env := newEnv(t)
-	env.addUser("li.na", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
 	const ip = "203.0.113.7"
 	for i := range 5 {
 		require.Equal(t, 401, tryLogin(env, "li.na", "wrong-password-"+string(rune('a'+i)), ip), "attempt %d", i+1)
 		env.clock.Advance(time.Minute)
 	}
-	assert.Equal(t, 429, tryLogin(env, "li.na", testPassword, ip), "locked even with the right password")
-	assert.Equal(t, 429, tryLogin(env, "li.na", testPassword, "198.51.100.1"), "the username is locked from every address")
-	assert.Equal(t, 401, tryLogin(env, "other", "wrong-password-z", ip), "other usernames are not locked")
+	assert.Equal(t, 429, tryLogin(env, "li.na", testPassword, ip), "this pair is throttled, right password or not")
+	assert.Equal(t, 200, tryLogin(env, "li.na", testPassword, "198.51.100.1"), "no lockout: another address signs in")
+	assert.Equal(t, 401, tryLogin(env, "other", "wrong-password-z", ip), "other usernames from the address go on")
 
-	env.clock.Advance(11 * time.Minute) // the first failures leave the window
+	env.clock.Advance(11 * time.Minute) // the window that opened with the first failure is over
 	assert.Equal(t, 200, tryLogin(env, "li.na", testPassword, ip))
-	// A success starts the count afresh.
+	// A success starts the pair's count afresh.
 	for range 4 {
 		assert.Equal(t, 401, tryLogin(env, "li.na", "wrong-password-y", ip))
 	}
 	assert.Equal(t, 200, tryLogin(env, "li.na", testPassword, ip))
+
+	entries, err := env.db.ListAudit(context.Background(), store.AuditFilter{})
+	require.NoError(t, err)
+	var throttled int
+	for _, e := range entries {
+		if e.Action == "login.throttled" {
+			throttled++
+			assert.Equal(t, "user:li.na", e.Target)
+		}
+	}
+	assert.Equal(t, 1, throttled, "the first refusal of a window is audited, once")
 }
 
-func TestLoginRateLimitPerIP(t *testing.T) {
-	env := newEnv(t, func(c *Config) { c.MaxFailuresPerIP = 3 })
-	env.addUser("li.na", store.RoleTrainee)
+// TestLoginThrottleParallel: 50 wrong passwords sent at once get at most 5
+// password checks (401), the rest 429; the right password from another
+// loopback address then signs in. On both databases.
+func TestLoginThrottleParallel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := newEnvOn(t, db)
+		env.addUser("li.na", domain.RoleTrainee)
+		const n = 50
+		codes := make(chan int, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				req := jsonReq(http.MethodPost, "/api/login", loginBody("li.na", fmt.Sprintf("wrong-password-%02d", i)))
+				req.RemoteAddr = "127.0.0.1:40000"
+				codes <- env.do(req).Code
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(codes)
+		count := map[int]int{}
+		for c := range codes {
+			count[c]++
+		}
+		assert.LessOrEqual(t, count[401], 5, "password checks: %v", count)
+		assert.Equal(t, n, count[401]+count[429], "every answer is 401 or 429: %v", count)
+		assert.Equal(t, 200, tryLogin(env, "li.na", testPassword, "127.0.0.2"))
+	})
+}
+
+// TestLoginThrottlePerAddress: an address is stopped after PerAddress
+// failures over every username, but successes from it do not count, so a
+// call centre behind one address signs in all morning.
+func TestLoginThrottlePerAddress(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.Login.PerAddress = 3 })
+	env.addUser("li.na", domain.RoleTrainee)
 	const ip = "203.0.113.9"
+	for range 10 {
+		require.Equal(t, 200, tryLogin(env, "li.na", testPassword, ip), "successes are not counted")
+	}
 	for _, name := range []string{"wang", "zhao", "sun"} {
 		require.Equal(t, 401, tryLogin(env, name, "wrong-password-x", ip))
 	}
@@ -175,17 +235,48 @@ func TestLoginRateLimitPerIP(t *testing.T) {
 	assert.Equal(t, 200, tryLogin(env, "li.na", testPassword, "198.51.100.2"))
 }
 
+// TestLoginUnlock: an admin clears a username's throttle, audited.
+func TestLoginUnlock(t *testing.T) {
+	env := newEnv(t)
+	u := env.addUser("li.na", domain.RoleTrainee)
+	admin := env.addUser("boss", domain.RoleAdmin)
+	const ip = "203.0.113.7"
+	for range 5 {
+		require.Equal(t, 401, tryLogin(env, "li.na", "wrong-password-x", ip))
+	}
+	require.Equal(t, 429, tryLogin(env, "li.na", testPassword, ip))
+
+	token, csrf := env.session(admin)
+	w := env.do(withCookie(formReq(http.MethodPost, fmt.Sprintf("/admin/accounts/%d", u.ID), url.Values{csrfField: {csrf}, "action": {"unlock"}}), token))
+	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
+	assert.Equal(t, 200, tryLogin(env, "li.na", testPassword, ip))
+
+	entries, err := env.db.ListAudit(context.Background(), store.AuditFilter{})
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	var unlock *store.AuditEntry
+	for i := range entries {
+		if entries[i].Action == "login.unlock" {
+			unlock = &entries[i]
+		}
+	}
+	require.NotNil(t, unlock)
+	assert.Equal(t, "boss", unlock.Actor)
+	assert.Equal(t, "user:li.na", unlock.Target)
+}
+
 // TestRateLimitHoldsAcrossInstances: the count lives in the database, so a
-// second server on the same database refuses what the first has locked.
+// second server on the same database refuses what the first has counted.
 func TestRateLimitHoldsAcrossInstances(t *testing.T) {
 	db := storetest.SQLite(t)
 	a := newEnvOn(t, db)
 	b := newEnvOn(t, db)
-	a.addUser("li.na", store.RoleTrainee)
+	a.addUser("li.na", domain.RoleTrainee)
 	for range 5 {
 		require.Equal(t, 401, tryLogin(a, "li.na", "wrong-password-x", "203.0.113.1"))
 	}
-	assert.Equal(t, 429, tryLogin(b, "li.na", testPassword, "203.0.113.2"))
+	assert.Equal(t, 429, tryLogin(b, "li.na", testPassword, "203.0.113.1"))
+	assert.Equal(t, 200, tryLogin(b, "li.na", testPassword, "203.0.113.2"))
 }
 
 // TestSessionHoldsAcrossInstances: a session made by one server is honoured
@@ -194,7 +285,7 @@ func TestSessionHoldsAcrossInstances(t *testing.T) {
 	db := storetest.SQLite(t)
 	a := newEnvOn(t, db)
 	b := newEnvOn(t, db)
-	a.addUser("li.na", store.RoleTrainee)
+	a.addUser("li.na", domain.RoleTrainee)
 	w := a.do(jsonReq(http.MethodPost, "/api/login", loginBody("li.na", testPassword)))
 	require.Equal(t, http.StatusOK, w.Code)
 	token := cookieFrom(w, sessionCookie).Value
@@ -213,7 +304,7 @@ func TestClientIPIgnoresForwardedForByDefault(t *testing.T) {
 		req.Header.Set("X-Forwarded-For", forwarded)
 		return env.do(req).Code
 	}
-	limit := func(c *Config) { c.MaxFailuresPerIP = 2 }
+	limit := func(c *Config) { c.Login.PerAddress = 2 }
 
 	direct := newEnv(t, limit)
 	assert.Equal(t, 401, attempt(direct, "203.0.113.5", "10.0.0.1"))
@@ -230,7 +321,7 @@ func TestClientIPIgnoresForwardedForByDefault(t *testing.T) {
 
 func TestLogout(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	token, _ := env.session(u)
 
 	w := env.do(withCookie(jsonReq(http.MethodPost, "/api/logout", `{}`), token))
@@ -248,7 +339,7 @@ func TestLogout(t *testing.T) {
 
 func TestLogoutForm(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	token, csrf := env.session(u)
 
 	w := env.do(withCookie(formReq(http.MethodPost, "/logout", url.Values{csrfField: {csrf}}), token))
@@ -260,7 +351,7 @@ func TestLogoutForm(t *testing.T) {
 
 func TestSessionLifetime(t *testing.T) {
 	env := newEnv(t)
-	env.addUser("li.na", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
 	w := env.do(jsonReq(http.MethodPost, "/api/login", loginBody("li.na", testPassword)))
 	require.Equal(t, http.StatusOK, w.Code)
 	token := cookieFrom(w, sessionCookie).Value
@@ -287,7 +378,7 @@ func TestSessionLifetime(t *testing.T) {
 
 func TestDisabledUserIsSignedOut(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	token, _ := env.session(u)
 	require.NoError(t, env.db.SetUserDisabled(context.Background(), u.ID, true))
 	assert.Equal(t, http.StatusUnauthorized, env.do(withCookie(getReq("/api/me"), token)).Code)
@@ -295,7 +386,7 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 
 func TestLoginPage(t *testing.T) {
 	env := newEnv(t)
-	env.addUser("li.na", store.RoleTrainee)
+	env.addUser("li.na", domain.RoleTrainee)
 
 	w := env.do(getReq("/login?next=/history"))
 	require.Equal(t, http.StatusOK, w.Code)
@@ -327,7 +418,7 @@ func TestLoginPage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := env.do(formReq(http.MethodPost, "/login", url.Values{"username": {tt.user}, "password": {tt.pw}, "next": {tt.next}}))
+			w := env.do(publicForm("/login", url.Values{"username": {tt.user}, "password": {tt.pw}, "next": {tt.next}}))
 			require.Equal(t, tt.wantStatus, w.Code, w.Body.String())
 			if tt.wantLocation != "" {
 				assert.Equal(t, tt.wantLocation, w.Header().Get("Location"))
@@ -343,7 +434,7 @@ func TestLoginPage(t *testing.T) {
 
 func TestHomePage(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainer)
+	u := env.addUser("li.na", domain.RoleTrainer)
 	token, csrf := env.session(u)
 
 	w := env.do(getReq("/"))
@@ -361,4 +452,39 @@ func TestHomePage(t *testing.T) {
 	w = env.do(withCookie(getReq("/login?next=/x"), token))
 	require.Equal(t, http.StatusSeeOther, w.Code)
 	assert.Equal(t, "/x", w.Header().Get("Location"))
+}
+
+// TestUnlockAddress: an address over its limit shows on the accounts page
+// and an admin lifts it there, audited; the pair limits of that address
+// are listed too.
+func TestUnlockAddress(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.Login.PerAddress = 3 })
+	env.addUser("li.na", domain.RoleTrainee)
+	admin := env.addUser("boss", domain.RoleAdmin)
+	const ip = "203.0.113.44"
+	for _, name := range []string{"wang", "zhao", "sun"} {
+		require.Equal(t, 401, tryLogin(env, name, "wrong-password-x", ip))
+	}
+	require.Equal(t, 429, tryLogin(env, "li.na", testPassword, ip))
+
+	token, csrf := env.session(admin)
+	page := env.do(withCookie(getReq("/admin/accounts"), token))
+	require.Equal(t, http.StatusOK, page.Code)
+	assert.Contains(t, page.Body.String(), `data-address="`+ip+`"`)
+
+	w := env.do(withCookie(formReq(http.MethodPost, "/admin/logins/unlock", url.Values{csrfField: {csrf}, "address": {ip}}), token))
+	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
+	assert.Equal(t, 200, tryLogin(env, "li.na", testPassword, ip))
+	page = env.do(withCookie(getReq("/admin/accounts"), token))
+	assert.NotContains(t, page.Body.String(), `data-address="`+ip+`"`)
+
+	entries, err := env.db.ListAudit(context.Background(), store.AuditFilter{})
+	require.NoError(t, err)
+	var targets []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Action, "login.") {
+			targets = append(targets, e.Action+" "+e.Target)
+		}
+	}
+	assert.Equal(t, []string{"login.unlock address:" + ip, "login.throttled address:" + ip}, targets)
 }

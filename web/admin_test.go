@@ -7,15 +7,16 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestAdminAccounts(t *testing.T) {
 	env := newEnv(t)
-	admin := env.addUser("root", store.RoleAdmin)
+	admin := env.addUser("root", domain.RoleAdmin)
 	token, csrf := env.session(admin)
 	post := func(path string, form url.Values) int {
 		form.Set(csrfField, csrf)
@@ -23,23 +24,27 @@ func TestAdminAccounts(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	create := url.Values{"username": {" Zhang.Wei "}, "role": {"trainee"}, "team": {"东区一班"}, "password": {"供热热线服务好评如潮呀"}}
+	create := url.Values{"username": {" Zhang.Wei "}, "name": {"张伟"}, "employee_no": {"HX-007"}, "role": {"trainee"}, "team": {"东区一班"}, "password": {"供热热线服务好评如潮呀"}}
 	require.Equal(t, http.StatusSeeOther, post("/admin/accounts", create))
 	u, err := env.db.UserByUsername(ctx, "zhang.wei")
 	require.NoError(t, err)
-	assert.Equal(t, store.RoleTrainee, u.Role)
+	assert.Equal(t, domain.RoleTrainee, u.Role)
 	assert.Equal(t, "东区一班", u.Team)
+	assert.Equal(t, "张伟", u.Name)
+	assert.Equal(t, "HX-007", u.EmployeeNo)
 	ok, err := auth.VerifyPassword(u.PasswordHash, "供热热线服务好评如潮呀")
 	require.NoError(t, err)
 	assert.True(t, ok, "the password is stored hashed and verifies")
 	assert.NotContains(t, u.PasswordHash, "供热")
 
 	for name, form := range map[string]url.Values{
-		"taken":     {"username": {"zhang.wei"}, "role": {"trainee"}, "password": {"供热热线服务好评如潮呀"}},
-		"weak":      {"username": {"li"}, "role": {"trainee"}, "password": {"123"}},
-		"bad name":  {"username": {"a b"}, "role": {"trainee"}, "password": {"供热热线服务好评如潮呀"}},
-		"bad role":  {"username": {"wang"}, "role": {"boss"}, "password": {"供热热线服务好评如潮呀"}},
-		"long team": {"username": {"wang"}, "role": {"trainee"}, "team": {string(make([]byte, 101))}, "password": {"供热热线服务好评如潮呀"}},
+		"taken":               {"username": {"zhang.wei"}, "name": {"张伟"}, "role": {"trainee"}, "password": {"供热热线服务好评如潮呀"}},
+		"no name":             {"username": {"wang"}, "role": {"trainee"}, "password": {"供热热线服务好评如潮呀"}},
+		"bad employee number": {"username": {"wang"}, "name": {"王"}, "employee_no": {"no spaces"}, "role": {"trainee"}, "password": {"供热热线服务好评如潮呀"}},
+		"weak":                {"username": {"li"}, "role": {"trainee"}, "password": {"123"}},
+		"bad name":            {"username": {"a b"}, "role": {"trainee"}, "password": {"供热热线服务好评如潮呀"}},
+		"bad role":            {"username": {"wang"}, "role": {"boss"}, "password": {"供热热线服务好评如潮呀"}},
+		"long team":           {"username": {"wang"}, "role": {"trainee"}, "team": {string(make([]byte, 101))}, "password": {"供热热线服务好评如潮呀"}},
 	} {
 		assert.Equal(t, http.StatusBadRequest, post("/admin/accounts", form), name)
 	}
@@ -49,7 +54,7 @@ func TestAdminAccounts(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, post(path, url.Values{"action": {"disable"}}))
 	u, err = env.db.UserByID(ctx, u.ID)
 	require.NoError(t, err)
-	assert.Equal(t, store.RoleManager, u.Role)
+	assert.Equal(t, domain.RoleManager, u.Role)
 	assert.Equal(t, "西区", u.Team)
 	assert.True(t, u.Disabled)
 	require.Equal(t, http.StatusSeeOther, post(path, url.Values{"action": {"enable"}}))

@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -62,7 +62,7 @@ func setField(sel, value string) chromedp.Action[chromedp.Void] {
 func TestAuthorEditorInBrowser(t *testing.T) {
 	env := newEnv(t)
 	ts := wsServer(t, env)
-	trainer := env.addUser("wang", store.RoleTrainer)
+	trainer := env.addUser("wang", domain.RoleTrainer)
 	token, _ := env.session(trainer)
 	ctx := browser(t, ts.URL, token)
 
@@ -96,7 +96,7 @@ func TestAuthorEditorInBrowser(t *testing.T) {
 	location, err := chromedp.Run(ctx, chromedp.Location())
 	require.NoError(t, err)
 	assert.Equal(t, ts.URL+"/author/scenario/"+id, location)
-	head, err := env.db.Head(context.Background(), store.ContentScenario, id)
+	head, err := env.db.Head(context.Background(), domain.ContentScenario, id)
 	require.NoError(t, err)
 	assert.Equal(t, 1, head.N)
 	assert.Equal(t, "made in the browser", head.Message)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
@@ -60,7 +62,7 @@ func lineOf(t *testing.T, body, prefix string) int {
 // request would.
 func (e *testEnv) loadContent() {
 	e.t.Helper()
-	_, err := e.srv.content.published(context.Background())
+	_, err := e.srv.content.Published(context.Background())
 	require.NoError(e.t, err)
 }
 
@@ -72,13 +74,13 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 type issuesResp struct {
-	Issues   []issueJSON `json:"issues"`
+	Issues   []app.Issue `json:"issues"`
 	Revision struct {
 		ID int64 `json:"id"`
 		N  int   `json:"n"`
 	} `json:"revision"`
-	URL     string       `json:"url"`
-	Results []goldenJSON `json:"results"`
+	URL     string          `json:"url"`
+	Results []app.GoldenRun `json:"results"`
 }
 
 func (e *testEnv) postJSON(token, path string, body any) (int, issuesResp, string) {
@@ -121,9 +123,9 @@ func TestAuthorDoneWhen(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		env := newEnvOn(t, db)
 		ts := wsServer(t, env)
-		trainer := env.addUser("wang", store.RoleTrainer)
+		trainer := env.addUser("wang", domain.RoleTrainer)
 		tTok, tCSRF := env.session(trainer)
-		lTok, _ := env.session(env.addUser("li", store.RoleTrainee))
+		lTok, _ := env.session(env.addUser("li", domain.RoleTrainee))
 		ctx := context.Background()
 
 		const id = "wrong-number-night"
@@ -135,8 +137,8 @@ func TestAuthorDoneWhen(t *testing.T) {
 		code, res, raw := env.postJSON(tTok, "/api/author/validate", draft)
 		require.Equal(t, http.StatusOK, code, raw)
 		require.Len(t, res.Issues, 1, raw)
-		assert.Equal(t, issueJSON{File: scenarioFile(id), Line: lineOf(t, bad, "domain:"), Field: "domain"},
-			issueJSON{File: res.Issues[0].File, Line: res.Issues[0].Line, Field: res.Issues[0].Field})
+		assert.Equal(t, app.Issue{File: app.ScenarioFile(id), Line: lineOf(t, bad, "domain:"), Field: "domain"},
+			app.Issue{File: res.Issues[0].File, Line: res.Issues[0].Line, Field: res.Issues[0].Field})
 		assert.Contains(t, res.Issues[0].Message, "gas")
 
 		// A draft with problems may be saved, but not played or published.
@@ -174,7 +176,7 @@ func TestAuthorDoneWhen(t *testing.T) {
 		require.NoError(t, err)
 		pub1, err := db.CurrentPublication(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, callRevision(rev2, pub1.ID), rec.ScenarioRevision)
+		assert.Equal(t, domain.CallRevision(rev2, pub1.ID), rec.ScenarioRevision)
 		conn := mustDial(t, ts, tTok, callID, -1)
 		readUntil(t, conn, "ring")
 		send(t, conn, say("您好，清源供水公司，请问有什么可以帮您？"))
@@ -196,7 +198,7 @@ func TestAuthorDoneWhen(t *testing.T) {
 		pub2, err := db.CurrentPublication(ctx)
 		require.NoError(t, err)
 		require.Greater(t, pub2.ID, pub1.ID)
-		assert.Equal(t, callRevision(rev2, pub2.ID), got.Call.Revision)
+		assert.Equal(t, domain.CallRevision(rev2, pub2.ID), got.Call.Revision)
 		conn = mustDial(t, ts, lTok, callID, -1)
 		readUntil(t, conn, "ring")
 		send(t, conn, say("您好，清源供水公司，请问有什么可以帮您？"))
@@ -221,14 +223,15 @@ func TestAuthorDoneWhen(t *testing.T) {
 // it started on.
 func TestLiveCallKeepsItsRevision(t *testing.T) {
 	env := newEnv(t)
-	tTok, tCSRF := env.session(env.addUser("wang", store.RoleTrainer))
-	lTok, _ := env.session(env.addUser("li", store.RoleTrainee))
+	tTok, tCSRF := env.session(env.addUser("wang", domain.RoleTrainer))
+	lTok, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	ctx := context.Background()
 
 	callID, _ := env.startCall(lTok, "wrong-number", "practice")
-	head, err := env.db.Head(ctx, store.ContentScenario, "wrong-number")
+	head, err := env.db.Head(ctx, domain.ContentScenario, "wrong-number")
 	require.NoError(t, err)
-	changed := strings.Replace(head.Body, "opening: 喂，福满楼饭店吧？", "opening: 喂，是聚贤楼饭店吗？", 1)
+	// Every opening the caller may be drawn with names the restaurant.
+	changed := strings.ReplaceAll(head.Body, "福满楼", "聚贤楼")
 	require.NotEqual(t, head.Body, changed)
 	code, res, raw := env.postJSON(tTok, "/api/author/save", saveJSON{draftJSON: draftJSON{Kind: "scenario", ID: "wrong-number", Body: changed, Golden: head.Golden}, Parent: head.N})
 	require.Equal(t, http.StatusOK, code, raw)
@@ -255,10 +258,10 @@ func TestLiveCallKeepsItsRevision(t *testing.T) {
 
 func TestAuthorPublishRefusesFailingGolden(t *testing.T) {
 	env := newEnv(t)
-	tTok, tCSRF := env.session(env.addUser("wang", store.RoleTrainer))
+	tTok, tCSRF := env.session(env.addUser("wang", domain.RoleTrainer))
 	ctx := context.Background()
 	env.loadContent()
-	head, err := env.db.Head(ctx, store.ContentScenario, "wrong-number")
+	head, err := env.db.Head(ctx, domain.ContentScenario, "wrong-number")
 	require.NoError(t, err)
 	golden := map[string]string{"pass": head.Golden["pass"], "fail-rude": strings.Replace(head.Golden["fail-rude"], `"passed": false`, `"passed": true`, 1)}
 	require.NotEqual(t, head.Golden["fail-rude"], golden["fail-rude"])
@@ -268,7 +271,7 @@ func TestAuthorPublishRefusesFailingGolden(t *testing.T) {
 	w := env.postForm(tTok, tCSRF, "/author/scenario/wrong-number/publish", url.Values{"rev": {strconv.FormatInt(res.Revision.ID, 10)}})
 	assert.Equal(t, http.StatusUnprocessableEntity, w.Code)
 	assert.Contains(t, w.Body.String(), "fail-rude")
-	info, err := env.db.Content(ctx, store.ContentScenario, "wrong-number")
+	info, err := env.db.Content(ctx, domain.ContentScenario, "wrong-number")
 	require.NoError(t, err)
 	assert.Equal(t, head.ID, info.PublishedID, "nothing was published")
 
@@ -279,7 +282,7 @@ func TestAuthorPublishRefusesFailingGolden(t *testing.T) {
 
 func TestAuthorPhraseChecks(t *testing.T) {
 	env := newEnv(t)
-	tTok, tCSRF := env.session(env.addUser("wang", store.RoleTrainer))
+	tTok, tCSRF := env.session(env.addUser("wang", domain.RoleTrainer))
 	ctx := context.Background()
 
 	// An id another file defines is reported at the entry's line.
@@ -291,21 +294,21 @@ func TestAuthorPhraseChecks(t *testing.T) {
 	code, res, raw := env.postJSON(tTok, "/api/author/validate", draftJSON{Kind: "phrases", ID: "extra", Body: dup})
 	require.Equal(t, http.StatusOK, code, raw)
 	require.Len(t, res.Issues, 1, raw)
-	assert.Equal(t, phraseFile("extra"), res.Issues[0].File)
+	assert.Equal(t, app.PhraseFile("extra"), res.Issues[0].File)
 	assert.Equal(t, 6, res.Issues[0].Line)
 	assert.Contains(t, res.Issues[0].Message, taken)
 
 	// Emptying a file that scenarios refer to breaks them, and says where:
 	// angry-caller listens for the shared ticket.number of handling.yaml.
 	const file = "handling"
-	head, err := env.db.Head(ctx, store.ContentPhrases, file)
+	head, err := env.db.Head(ctx, domain.ContentPhrases, file)
 	require.NoError(t, err)
 	require.Contains(t, head.Body, "id: ticket.number")
 	stub := "entries:\n  - id: placeholder-only\n    intent: greeting\n    kind: required\n    text: 您好呀\n"
 	code, res, raw = env.postJSON(tTok, "/api/author/validate", draftJSON{Kind: "phrases", ID: file, Body: stub})
 	require.Equal(t, http.StatusOK, code, raw)
 	require.NotEmpty(t, res.Issues)
-	assert.Equal(t, scenarioFile("angry-caller"), res.Issues[0].File, "%+v", res.Issues[0])
+	assert.Equal(t, app.ScenarioFile("angry-caller"), res.Issues[0].File, "%+v", res.Issues[0])
 	assert.Equal(t, lineOf(t, builtinFile(t, "library/angry-caller/scenario.yaml"), "    any: [complaint-number, ticket.number]"), res.Issues[0].Line)
 
 	// With the file as published, every published scenario's golden
@@ -322,7 +325,7 @@ func TestAuthorPhraseChecks(t *testing.T) {
 	// Nor can the file be retired while scenarios use it.
 	w := env.postForm(tTok, tCSRF, "/author/phrases/"+file+"/retire", nil)
 	assert.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
-	info, err := env.db.Content(ctx, store.ContentPhrases, file)
+	info, err := env.db.Content(ctx, domain.ContentPhrases, file)
 	require.NoError(t, err)
 	assert.False(t, info.Retired)
 	assert.Equal(t, head.ID, info.PublishedID)
@@ -330,7 +333,7 @@ func TestAuthorPhraseChecks(t *testing.T) {
 
 func TestAuthorTester(t *testing.T) {
 	env := newEnv(t)
-	tTok, _ := env.session(env.addUser("wang", store.RoleTrainer))
+	tTok, _ := env.session(env.addUser("wang", domain.RoleTrainer))
 	w := env.do(withCookie(jsonReq(http.MethodPost, "/api/author/match", mustJSON(t, matchJSON{Text: "您好，请问有什么可以帮您？\n\n不归我管"})), tTok))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	var body struct {
@@ -361,13 +364,13 @@ func TestAuthorTester(t *testing.T) {
 
 func TestAuthorCloneExportImportHistory(t *testing.T) {
 	env := newEnv(t)
-	tTok, tCSRF := env.session(env.addUser("wang", store.RoleTrainer))
+	tTok, tCSRF := env.session(env.addUser("wang", domain.RoleTrainer))
 	ctx := context.Background()
 
 	w := env.postForm(tTok, tCSRF, "/author/scenario/leak/clone", url.Values{"new_id": {"leak-copy"}})
 	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
 	assert.Equal(t, "/author/scenario/leak-copy", w.Header().Get("Location"))
-	clone, err := env.db.Head(ctx, store.ContentScenario, "leak-copy")
+	clone, err := env.db.Head(ctx, domain.ContentScenario, "leak-copy")
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(clone.Body, "id: leak-copy\n"))
 	code, res, raw := env.postJSON(tTok, "/api/author/golden", draftJSON{Kind: "scenario", ID: "leak-copy", Body: clone.Body, Golden: clone.Golden})
@@ -402,7 +405,7 @@ func TestAuthorCloneExportImportHistory(t *testing.T) {
 	code, res, raw = env.postJSON(tTok, "/api/author/import", imp)
 	require.Equal(t, http.StatusOK, code, raw)
 	assert.Equal(t, 2, res.Revision.N)
-	head, err := env.db.Head(ctx, store.ContentScenario, "leak-copy")
+	head, err := env.db.Head(ctx, domain.ContentScenario, "leak-copy")
 	require.NoError(t, err)
 	assert.Equal(t, clone.Golden, head.Golden)
 	w = env.do(withCookie(getReq("/author/scenario/leak-copy/history"), tTok))
@@ -440,8 +443,8 @@ func builtinPhraseFile(t *testing.T, id string) string {
 
 func TestAuthorRetire(t *testing.T) {
 	env := newEnv(t)
-	tTok, tCSRF := env.session(env.addUser("wang", store.RoleTrainer))
-	lTok, _ := env.session(env.addUser("li", store.RoleTrainee))
+	tTok, tCSRF := env.session(env.addUser("wang", domain.RoleTrainer))
+	lTok, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	require.Contains(t, env.scenarioIDs(lTok), "arrears")
 	w := env.postForm(tTok, tCSRF, "/author/scenario/arrears/retire", nil)
 	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
@@ -454,7 +457,7 @@ func TestAuthorRetire(t *testing.T) {
 
 func TestAdminAudit(t *testing.T) {
 	env := newEnv(t)
-	aTok, _ := env.session(env.addUser("root", store.RoleAdmin))
+	aTok, _ := env.session(env.addUser("root", domain.RoleAdmin))
 	ctx := context.Background()
 	for i := range auditPage + 5 {
 		require.NoError(t, env.db.AppendAudit(ctx, store.AuditEntry{Actor: "cli", Action: "user.create", Target: "user:u" + strconv.Itoa(i)}))
@@ -479,7 +482,7 @@ func TestAdminAudit(t *testing.T) {
 // scenario and a new phrase file are valid files.
 func TestNewUnitTemplates(t *testing.T) {
 	env := newEnv(t)
-	tTok, _ := env.session(env.addUser("wang", store.RoleTrainer))
+	tTok, _ := env.session(env.addUser("wang", domain.RoleTrainer))
 	for _, d := range []draftJSON{
 		{Kind: "scenario", ID: "new-scenario", Body: newScenarioTemplate},
 		{Kind: "phrases", ID: "new-phrases", Body: newPhrasesTemplate},
@@ -498,37 +501,37 @@ func TestSaveAndPublish(t *testing.T) {
 	env.loadContent()
 	ctx := context.Background()
 	actor := store.Actor{Name: "disputes"}
-	head, err := env.db.Head(ctx, store.ContentPhrases, "handling")
+	head, err := env.db.Head(ctx, domain.ContentPhrases, "handling")
 	require.NoError(t, err)
-	cs, err := env.srv.content.published(ctx)
+	cs, err := env.srv.content.Published(ctx)
 	require.NoError(t, err)
 	const said = "回执码"
-	for _, h := range cs.book.Match(said, phrasebook.Filter{}) {
+	for _, h := range cs.Book.Match(said, phrasebook.Filter{}) {
 		require.NotEqual(t, "ticket.number", h.ID, "the wording is new")
 	}
 
 	body, err := phrasebook.AddVariant("handling.yaml", []byte(head.Body), "ticket.number", said)
 	require.NoError(t, err)
-	rev, err := env.srv.saveAndPublish(ctx, actor, store.SaveRequest{Kind: store.ContentPhrases, ID: "handling", Body: string(body), Parent: head.N, Message: "dispute 12"})
+	rev, err := env.srv.content.SaveAndPublish(ctx, actor, store.SaveRequest{Kind: domain.ContentPhrases, ID: "handling", Body: string(body), Parent: head.N, Message: "dispute 12"})
 	require.NoError(t, err)
-	info, err := env.db.Content(ctx, store.ContentPhrases, "handling")
+	info, err := env.db.Content(ctx, domain.ContentPhrases, "handling")
 	require.NoError(t, err)
 	assert.Equal(t, rev.ID, info.PublishedID)
-	cs, err = env.srv.content.published(ctx)
+	cs, err = env.srv.content.Published(ctx)
 	require.NoError(t, err)
 	var ids []string
-	for _, h := range cs.book.Match(said, phrasebook.Filter{}) {
+	for _, h := range cs.Book.Match(said, phrasebook.Filter{}) {
 		ids = append(ids, h.ID)
 	}
 	assert.Contains(t, ids, "ticket.number")
 
 	// Dropping the entry would break angry-caller: refused, left a draft.
 	broken := strings.Replace(string(body), "id: ticket.number\n", "id: ticket.renamed\n", 1)
-	rev2, err := env.srv.saveAndPublish(ctx, actor, store.SaveRequest{Kind: store.ContentPhrases, ID: "handling", Body: broken, Parent: rev.N})
-	var refused *contentRefusal
+	rev2, err := env.srv.content.SaveAndPublish(ctx, actor, store.SaveRequest{Kind: domain.ContentPhrases, ID: "handling", Body: broken, Parent: rev.N})
+	var refused *app.Refusal
 	require.ErrorAs(t, err, &refused)
-	assert.Equal(t, scenarioFile("angry-caller"), refused.Issues[0].File)
-	info, err = env.db.Content(ctx, store.ContentPhrases, "handling")
+	assert.Equal(t, app.ScenarioFile("angry-caller"), refused.Issues[0].File)
+	info, err = env.db.Content(ctx, domain.ContentPhrases, "handling")
 	require.NoError(t, err)
 	assert.Equal(t, rev.ID, info.PublishedID)
 	assert.Equal(t, rev2.N, info.HeadN)
@@ -539,11 +542,11 @@ func TestSaveAndPublish(t *testing.T) {
 // from the set already built while the new one builds in the background.
 func TestContentFollowsOtherInstance(t *testing.T) {
 	env := newEnv(t)
-	lTok, _ := env.session(env.addUser("li", store.RoleTrainee))
+	lTok, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	require.Contains(t, env.scenarioIDs(lTok), "arrears")
 
 	other := newEnvOn(t, env.db, func(c *Config) { c.Now = env.clock.Now })
-	tTok, tCSRF := other.session(other.addUser("wang", store.RoleTrainer))
+	tTok, tCSRF := other.session(other.addUser("wang", domain.RoleTrainer))
 	w := other.postForm(tTok, tCSRF, "/author/scenario/arrears/retire", nil)
 	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
 	assert.NotContains(t, other.scenarioIDs(lTok), "arrears", "the publishing instance serves the new set at once")

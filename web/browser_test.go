@@ -16,6 +16,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -42,7 +44,7 @@ func TestBrowserCall(t *testing.T) {
 	}
 	shots := os.Getenv("COACH_SCREENSHOTS")
 
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
 	sc, tr := golden(t, lib, "wrong-number", "pass")
@@ -82,7 +84,7 @@ func TestBrowserCall(t *testing.T) {
 	srv, stopFirst := serve(ln)
 
 	env := &testEnv{t: t, db: db, srv: srv}
-	trainee := env.addUser("li.na", store.RoleTrainee)
+	trainee := env.addUser("li.na", domain.RoleTrainee)
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(bin),
@@ -211,7 +213,7 @@ func TestBrowserCall(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, calls, 1)
 	rec := calls[0]
-	require.Equal(t, store.CallEnded, rec.Status)
+	require.Equal(t, domain.CallEnded, rec.Status)
 	require.True(t, rec.Passed, "the model answer passes when typed live")
 	assert.Equal(t, tr.Expect.Outcome, rec.Outcome)
 	score := strconv.Itoa(int(rec.Score))
@@ -263,11 +265,11 @@ func TestBrowserCall(t *testing.T) {
 	// scorecard of a rude golden transcript, recorded as a played call is.
 	if shots != "" {
 		fsc, ftr := golden(t, lib, sc.ID, "fail-rude")
-		card, _, err := sim.Replay(fsc, book, ftr, sim.Options{Mode: sim.Practice, Seed: 1})
+		card, _, err := sim.Replay(fsc, book, ftr, sim.Options{Mode: domain.Practice, Seed: 1})
 		require.NoError(t, err)
 		raw, err := json.Marshal(card)
 		require.NoError(t, err)
-		failed := store.Call{UserID: trainee.ID, ScenarioID: fsc.ID, ScenarioRevision: builtinRevision, Mode: store.ModePractice, Started: time.Now()}
+		failed := store.Call{UserID: trainee.ID, ScenarioID: fsc.ID, ScenarioRevision: domain.BuiltinRevision, Mode: domain.Practice, Started: time.Now()}
 		require.NoError(t, db.CreateCall(context.Background(), &failed))
 		require.NoError(t, db.EndCall(context.Background(), failed.ID, store.CallResult{
 			Ended: time.Now(), Outcome: string(card.Outcome), Score: float64(card.Score), Passed: card.Passed, Scorecard: raw,

@@ -3,20 +3,14 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
-
-// builtinRevision is the revision recorded for calls to a fixed library
-// (Config.Library), which changes only with the binary; calls made before
-// content lived in the store recorded it too.
-const builtinRevision = "builtin"
 
 // scenarioJSON is how the API lists a scenario.
 type scenarioJSON struct {
@@ -30,7 +24,7 @@ type scenarioJSON struct {
 // Every scenario of the library is open to every signed-in user.
 func (s *Server) apiScenarios(c *gin.Context) error {
 	out := []scenarioJSON{}
-	lib, err := s.content.catalogue(c.Request.Context())
+	lib, err := s.content.Catalogue(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -53,6 +47,11 @@ func callSocketPath(id string) string { return "/api/calls/" + id + "/ws" }
 // apiStartCall is POST /api/calls: it stores a new live call for the
 // signed-in user. The phone starts ringing only when the socket opens.
 func (s *Server) apiStartCall(c *gin.Context) error {
+	// Refused before anything is read or looked up: a saturated server
+	// answers at once.
+	if !s.admission.admit() {
+		return s.errOverloaded()
+	}
 	var req startCallRequest
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
@@ -81,35 +80,15 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 // request) for the signed-in user. The API and the start form both come
 // here, so a call starts the same way whichever asked.
 func (s *Server) startCall(c *gin.Context, scenario, modeName string) (store.Call, error) {
-	mode, err := store.ParseMode(modeName)
-	if err != nil {
+	if !s.admission.admit() {
+		return store.Call{}, s.errOverloaded()
+	}
+	u, _ := currentUser(c)
+	call, err := s.app.StartCall(c.Request.Context(), u, scenario, modeName)
+	if errors.Is(err, domain.ErrInvalid) {
 		return store.Call{}, errBadRequest(err)
 	}
-	sc, revision, err := s.content.newCall(c.Request.Context(), scenario)
-	if err != nil {
-		return store.Call{}, err
-	}
-	return s.createCall(c, sc.ID, revision, mode)
-}
-
-// createCall stores a new live call of the scenario's given revision for
-// the signed-in user: a published one (startCall) or a trainer's draft.
-func (s *Server) createCall(c *gin.Context, scenarioID, revision string, mode store.Mode) (store.Call, error) {
-	u, _ := currentUser(c)
-	call := store.Call{
-		UserID:           u.ID,
-		ScenarioID:       scenarioID,
-		ScenarioRevision: revision,
-		Mode:             mode,
-		// Non-negative, so it survives the trip through sim's uint64.
-		Seed:    rand.Int64(), // #nosec G404 -- picks the simulated caller's lines; stored with the call and no secret
-		Started: s.cfg.Now(),
-	}
-	if err := s.store.CreateCall(c.Request.Context(), &call); err != nil {
-		return store.Call{}, err
-	}
-	s.log.Info("call created", "call", call.ID, "user", u.ID, "scenario", scenarioID, "revision", revision, "mode", mode)
-	return call, nil
+	return call, err
 }
 
 // callJSON is how the API shows a call.
@@ -133,7 +112,7 @@ func toCallJSON(c store.Call) callJSON {
 		ID: c.ID, UserID: c.UserID, Scenario: c.ScenarioID, Revision: c.ScenarioRevision,
 		Mode: string(c.Mode), Status: string(c.Status), Started: c.Started.UTC(), WS: callSocketPath(c.ID),
 	}
-	if c.Status == store.CallEnded {
+	if c.Status == domain.CallEnded {
 		ended := c.Ended.UTC()
 		score, passed := c.Score, c.Passed
 		out.Ended, out.Outcome, out.Score, out.Passed = &ended, c.Outcome, &score, &passed
@@ -141,21 +120,10 @@ func toCallJSON(c store.Call) callJSON {
 	return out
 }
 
-// visibleCall loads a call the signed-in user may see. A trainee sees only
-// their own calls; anyone else's is reported missing, so call ids reveal
-// nothing. Trainers, managers and admins see every call.
+// visibleCall loads a call the signed-in user may see (app.VisibleCall).
 func (s *Server) visibleCall(c *gin.Context, id string) (store.Call, error) {
 	u, _ := currentUser(c)
-	call, err := s.store.CallByID(c.Request.Context(), id)
-	if err != nil {
-		return store.Call{}, err
-	}
-	if u.Role == store.RoleTrainee && call.UserID != u.ID {
-		e := errNotFound()
-		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", id, call.UserID, u.ID)
-		return store.Call{}, e
-	}
-	return call, nil
+	return s.app.VisibleCall(c.Request.Context(), u, id)
 }
 
 // apiCall is GET /api/calls/:id: the call and, once ended, its scorecard
@@ -166,7 +134,7 @@ func (s *Server) apiCall(c *gin.Context) error {
 		return err
 	}
 	card := json.RawMessage("null")
-	if call.Status == store.CallEnded && len(call.Scorecard) > 0 {
+	if call.Status == domain.CallEnded && len(call.Scorecard) > 0 {
 		card = call.Scorecard
 	}
 	c.JSON(http.StatusOK, gin.H{"call": toCallJSON(call), "scorecard": card})

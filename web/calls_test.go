@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
+	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -17,12 +21,29 @@ import (
 // runs it.
 func newCallEnv(t *testing.T, mods ...func(*Config)) (*testEnv, *scenarios.Library) {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	lib, book := loadBuiltin(t)
 	env := newEnv(t, append([]func(*Config){func(c *Config) { c.Library, c.Book = lib, book }}, mods...)...)
 	t.Cleanup(env.srv.Close)
 	return env, lib
+}
+
+// loadBuiltin loads the built-in library and its book, closed when the
+// test ends.
+func loadBuiltin(t *testing.T) (*scenarios.Library, *sim.Book) {
+	t.Helper()
+	lib, book, err := app.LoadBuiltin()
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	return lib, book
+}
+
+// ringingSocket opens the socket of the call id as the holder of token and
+// reads up to the first ring.
+func ringingSocket(t *testing.T, ts *httptest.Server, token, id string) *websocket.Conn {
+	t.Helper()
+	conn := mustDial(t, ts, token, id, -1)
+	readUntil(t, conn, "ring")
+	return conn
 }
 
 // startCall makes a call through the API as the holder of token.
@@ -37,7 +58,7 @@ func (e *testEnv) startCall(token, scenario, mode string) (id, ws string) {
 
 func TestAPIScenarios(t *testing.T) {
 	env, lib := newCallEnv(t)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	w := env.do(withCookie(getReq("/api/scenarios"), token))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	var body struct{ Scenarios []scenarioJSON }
@@ -51,7 +72,7 @@ func TestAPIScenarios(t *testing.T) {
 
 func TestAPIStartCall(t *testing.T) {
 	env, lib := newCallEnv(t)
-	u := env.addUser("li", store.RoleTrainee)
+	u := env.addUser("li", domain.RoleTrainee)
 	token, _ := env.session(u)
 	scID := lib.Scenarios[0].ID
 
@@ -61,8 +82,8 @@ func TestAPIStartCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, u.ID, rec.UserID)
 	assert.Equal(t, scID, rec.ScenarioID)
-	assert.Equal(t, store.ModeExam, rec.Mode)
-	assert.Equal(t, store.CallLive, rec.Status)
+	assert.Equal(t, domain.Exam, rec.Mode)
+	assert.Equal(t, domain.CallLive, rec.Status)
 	assert.GreaterOrEqual(t, rec.Seed, int64(0))
 	assert.True(t, rec.Started.Equal(t0))
 
@@ -98,7 +119,7 @@ func TestAPIStartCall(t *testing.T) {
 
 func TestAPICallVisibility(t *testing.T) {
 	env, lib := newCallEnv(t)
-	owner := env.addUser("owner", store.RoleTrainee)
+	owner := env.addUser("owner", domain.RoleTrainee)
 	ownerToken, _ := env.session(owner)
 	id, _ := env.startCall(ownerToken, lib.Scenarios[0].ID, "practice")
 
@@ -112,14 +133,14 @@ func TestAPICallVisibility(t *testing.T) {
 	}
 	tests := []struct {
 		who    string
-		role   store.Role
+		role   domain.Role
 		status int
 	}{
 		{"owner", "", 200},
-		{"other-trainee", store.RoleTrainee, 404},
-		{"a-trainer", store.RoleTrainer, 200},
-		{"a-manager", store.RoleManager, 200},
-		{"an-admin", store.RoleAdmin, 200},
+		{"other-trainee", domain.RoleTrainee, 404},
+		{"a-trainer", domain.RoleTrainer, 200},
+		{"a-manager", domain.RoleManager, 200},
+		{"an-admin", domain.RoleAdmin, 200},
 	}
 	for _, tc := range tests {
 		t.Run(tc.who, func(t *testing.T) {

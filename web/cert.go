@@ -5,13 +5,13 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -22,7 +22,7 @@ import (
 // suspends or reinstates. A trainee sees their own progress and their own
 // certificate. An admin runs accounts, not training, and has no dashboard.
 func (s *Server) certRoutes() []route {
-	manager := rolesOnly(store.RoleManager)
+	manager := rolesOnly(domain.RoleManager)
 	return []route{
 		{method: http.MethodGet, path: "/manage", access: manager, maxBody: smallBody, h: s.matrixPage},
 		{method: http.MethodGet, path: "/manage/export.csv", access: manager, maxBody: smallBody, h: s.matrixCSV},
@@ -48,97 +48,18 @@ type trackProgress struct {
 func (p trackProgress) Certified() bool { return p.Status.State == cert.Certified }
 
 // trackStatus returns the user's standing on every track assigned to their
-// team, in track order: what the scenario catalogue shows as a "certified"
-// badge and the progress page lists.
-func (s *Server) trackStatus(ctx context.Context, u store.User) ([]trackProgress, error) {
-	tracks, err := s.teamTracks(ctx)
+// team (app.TrackStatus), with the scenarios' titles.
+func (s *Server) trackStatus(ctx context.Context, u domain.User) ([]trackProgress, error) {
+	standings, err := s.app.TrackStatus(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	if len(tracks[u.Team]) == 0 {
-		return nil, nil
-	}
-	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: u.ID, WithoutScorecard: true})
-	if err != nil {
-		return nil, err
-	}
-	decisions, err := s.store.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: u.ID})
-	if err != nil {
-		return nil, err
-	}
-	now := s.cfg.Now()
-	titles := s.scenarioTitles(ctx)
+	titles := s.app.ScenarioTitles(ctx)
 	var out []trackProgress
-	for _, t := range tracks[u.Team] {
-		out = append(out, trackProgress{Track: t, Status: evaluate(t, attempts, decisions, now), Titles: titles})
+	for _, st := range standings {
+		out = append(out, trackProgress{Track: st.Track, Status: st.Status, Titles: titles})
 	}
 	return out, nil
-}
-
-// teamTracks maps each team to the tracks assigned to it that the library
-// holds, in track order. An assignment naming a track no longer in the
-// library is left out rather than failing every page.
-func (s *Server) teamTracks(ctx context.Context) (map[string][]*scenarios.Track, error) {
-	as, err := s.store.ListTrackAssignments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	lib := s.library(ctx)
-	out := map[string][]*scenarios.Track{}
-	for _, a := range as {
-		if t, ok := lib.Track(a.TrackID); ok {
-			out[a.Team] = append(out[a.Team], t)
-		}
-	}
-	for team := range out {
-		slices.SortFunc(out[team], func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
-	}
-	return out, nil
-}
-
-// library is the published library, or an empty one when the content
-// cannot be built, so that certification pages still show stored records.
-func (s *Server) library(ctx context.Context) *scenarios.Library {
-	lib, err := s.content.catalogue(ctx)
-	if err != nil {
-		s.log.Error("load published content", "err", err)
-		return &scenarios.Library{}
-	}
-	return lib
-}
-
-func (s *Server) track(ctx context.Context, id string) (*scenarios.Track, bool) {
-	return s.library(ctx).Track(id)
-}
-
-func (s *Server) tracks(ctx context.Context) []*scenarios.Track {
-	return s.library(ctx).Tracks
-}
-
-// scenarioTitles maps every scenario id in the library to its title.
-func (s *Server) scenarioTitles(ctx context.Context) map[string]string {
-	out := map[string]string{}
-	for _, sc := range s.library(ctx).Scenarios {
-		out[sc.ID] = sc.Title
-	}
-	return out
-}
-
-// evaluate applies the certification rules to one user's stored attempts
-// and decisions on track t; attempts and decisions of other users or
-// tracks are ignored.
-func evaluate(t *scenarios.Track, attempts []store.Attempt, decisions []store.CertDecision, now time.Time) cert.Status {
-	var as []cert.Attempt
-	for _, a := range attempts {
-		as = append(as, cert.Attempt{ScenarioID: a.ScenarioID, Mode: string(a.Mode), Score: a.Score, Passed: a.Passed, Ended: a.Ended})
-	}
-	var ds []cert.Decision
-	for _, d := range decisions {
-		if d.TrackID == t.ID {
-			ds = append(ds, cert.Decision{Action: cert.Action(d.Action), At: d.At, Expires: d.Expires})
-		}
-	}
-	return cert.Evaluate(t, as, ds, now)
 }
 
 // pathID parses a numeric path parameter; anything else is not found.
@@ -148,6 +69,15 @@ func pathID(c *gin.Context, name string) (int64, error) {
 		return 0, errNotFound()
 	}
 	return id, nil
+}
+
+// pathUser loads the account whose id is the path parameter "id".
+func (s *Server) pathUser(c *gin.Context) (domain.User, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return domain.User{}, err
+	}
+	return s.store.UserByID(c.Request.Context(), id)
 }
 
 // decisionForm is POST /manage/trainees/:id/decisions: a manager signs
@@ -164,11 +94,11 @@ func (s *Server) decisionForm(c *gin.Context) error {
 		return err
 	}
 	form := c.Request.PostForm
-	t, ok := s.track(ctx, form.Get("track"))
+	t, ok := s.app.Track(ctx, form.Get("track"))
 	if !ok {
 		return errBadRequest(errors.New("unknown track"))
 	}
-	action, err := cert.ParseAction(form.Get("action"))
+	action, err := domain.ParseCertAction(form.Get("action"))
 	if err != nil {
 		return errBadRequest(err)
 	}
@@ -177,27 +107,13 @@ func (s *Server) decisionForm(c *gin.Context) error {
 		return errBadRequest(errors.New("comment longer than 2000 bytes"))
 	}
 	me, _ := currentUser(c)
-	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: trainee.ID, WithoutScorecard: true})
-	if err != nil {
+	if _, err := s.app.Decide(ctx, me, trainee.ID, t, action, comment); err != nil {
+		var refused *app.CertRefusal
+		if errors.As(err, &refused) {
+			return errCertRefused(err)
+		}
 		return err
 	}
-	decisions, err := s.store.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: trainee.ID, TrackID: t.ID})
-	if err != nil {
-		return err
-	}
-	now := s.cfg.Now()
-	if err := cert.Check(evaluate(t, attempts, decisions, now), string(me.Role), action, comment); err != nil {
-		return errCertRefused(err)
-	}
-	d := store.CertDecision{UserID: trainee.ID, TrackID: t.ID, Action: store.CertAction(action), At: now,
-		ActorID: me.ID, Actor: me.Username, Comment: comment}
-	if action == cert.SignOff {
-		d.Expires = cert.ExpiryOf(t, now)
-	}
-	if err := s.store.AddCertDecision(ctx, &d); err != nil {
-		return err
-	}
-	s.log.Info("certification decision", "trainee", trainee.ID, "track", t.ID, "action", action, "by", me.ID)
 	c.Redirect(http.StatusSeeOther, "/manage/trainees/"+strconv.FormatInt(trainee.ID, 10))
 	return nil
 }
@@ -210,7 +126,7 @@ func (s *Server) assignmentForm(c *gin.Context) error {
 	if err != nil || team == "" {
 		return errBadRequest(errors.New("team is required"))
 	}
-	t, ok := s.track(c.Request.Context(), form.Get("track"))
+	t, ok := s.app.Track(c.Request.Context(), form.Get("track"))
 	if !ok {
 		return errBadRequest(errors.New("unknown track"))
 	}
@@ -252,7 +168,7 @@ func (s *Server) progressPage(c *gin.Context) error {
 
 // certificateView is the printable certificate.
 type certificateView struct {
-	Trainee  store.User
+	Trainee  domain.User
 	Track    *scenarios.Track
 	Status   cert.Status
 	SignedBy string
@@ -270,10 +186,10 @@ func (s *Server) certificatePage(c *gin.Context) error {
 		return err
 	}
 	me, _ := currentUser(c)
-	if me.ID != id && me.Role != store.RoleManager {
+	if me.ID != id && me.Role != domain.RoleManager {
 		return errNotFound()
 	}
-	t, ok := s.track(c.Request.Context(), c.Param("track"))
+	t, ok := s.app.Track(c.Request.Context(), c.Param("track"))
 	if !ok {
 		return errNotFound()
 	}
@@ -282,21 +198,17 @@ func (s *Server) certificatePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	attempts, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: id, WithoutScorecard: true})
+	standing, err := s.app.StandingOn(ctx, id, t)
 	if err != nil {
 		return err
 	}
-	decisions, err := s.store.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: id, TrackID: t.ID})
-	if err != nil {
-		return err
-	}
-	st := evaluate(t, attempts, decisions, s.cfg.Now())
+	st := standing.Status
 	if st.State != cert.Certified {
 		return errNotFound()
 	}
-	v := certificateView{Trainee: trainee, Track: t, Status: st, Titles: s.scenarioTitles(ctx)}
-	for _, d := range decisions {
-		if d.Action == store.CertSignOff && d.At.Equal(st.CertifiedAt) {
+	v := certificateView{Trainee: trainee, Track: t, Status: st, Titles: s.app.ScenarioTitles(ctx)}
+	for _, d := range standing.Decisions {
+		if d.Action == domain.SignOff && d.At.Equal(st.CertifiedAt) {
 			v.SignedBy, v.Comment = d.Actor, d.Comment
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -28,8 +30,8 @@ import (
 type certEnv struct {
 	*testEnv
 	lib        *scenarios.Library
-	manager    store.User
-	li, wu, qi store.User
+	manager    domain.User
+	li, wu, qi domain.User
 	mgrToken   string
 	mgrCSRF    string
 }
@@ -42,13 +44,13 @@ func newCertEnv(t *testing.T) *certEnv {
 // newCertEnvOn is newCertEnv on a given store.
 func newCertEnvOn(t *testing.T, db *store.DB) *certEnv {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
 	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })
 	t.Cleanup(env.srv.Close)
 	ce := &certEnv{testEnv: env, lib: lib}
-	ce.manager = env.addUser("boss", store.RoleManager)
+	ce.manager = env.addUser("boss", domain.RoleManager)
 	ce.li = ce.addTeamUser("li", "east")
 	ce.qi = ce.addTeamUser("qi", "east")
 	ce.wu = ce.addTeamUser("wu", "=west") // a team name a spreadsheet would run
@@ -58,9 +60,9 @@ func newCertEnvOn(t *testing.T, db *store.DB) *certEnv {
 	return ce
 }
 
-func (e *certEnv) addTeamUser(name, team string) store.User {
+func (e *certEnv) addTeamUser(name, team string) domain.User {
 	e.t.Helper()
-	u := e.addUser(name, store.RoleTrainee)
+	u := e.addUser(name, domain.RoleTrainee)
 	tm := team
 	u, err := e.db.UpdateUser(context.Background(), u.ID, store.UserChange{Team: &tm}, t0, store.CLI)
 	require.NoError(e.t, err)
@@ -88,7 +90,7 @@ func (e *certEnv) post(token, csrf, path string, form url.Values) *httpResult {
 
 // attempt stores an ended call with a scorecard whose checklist misses the
 // items named in missed and whose forbidden list holds the phrases given.
-func (e *certEnv) attempt(u store.User, scenario string, mode store.Mode, at time.Time, score float64, passed bool, missed []string, forbidden ...string) store.Call {
+func (e *certEnv) attempt(u domain.User, scenario string, mode domain.Mode, at time.Time, score float64, passed bool, missed []string, forbidden ...string) store.Call {
 	e.t.Helper()
 	ctx := context.Background()
 	c := store.Call{UserID: u.ID, ScenarioID: scenario, ScenarioRevision: "r1", Mode: mode, Started: at.Add(-5 * time.Minute)}
@@ -114,12 +116,12 @@ func (e *certEnv) attempt(u store.User, scenario string, mode store.Mode, at tim
 }
 
 // passTrack stores a passing exam for every scenario of heating-level-1.
-func (e *certEnv) passTrack(u store.User, at time.Time) {
+func (e *certEnv) passTrack(u domain.User, at time.Time) {
 	e.t.Helper()
 	tr, ok := e.lib.Track("heating-level-1")
 	require.True(e.t, ok)
 	for i, en := range tr.Scenarios {
-		e.attempt(u, en.ID, store.ModeExam, at.Add(time.Duration(i)*time.Minute), float64(en.MinScore), true, nil)
+		e.attempt(u, en.ID, domain.Exam, at.Add(time.Duration(i)*time.Minute), float64(en.MinScore), true, nil)
 	}
 }
 
@@ -160,8 +162,8 @@ func matrixCells(t *testing.T, body string) (map[cellKey]cellVal, map[string][]s
 	return cells, states
 }
 
-// expectedCells computes the matrix from the stored attempts, apart from
-// the code under test.
+// expectedCells computes the matrix's exam cells from the stored
+// attempts, apart from the code under test.
 func expectedCells(t *testing.T, db *store.DB, f store.AttemptFilter) map[cellKey]cellVal {
 	t.Helper()
 	as, err := db.ListAttempts(context.Background(), f)
@@ -169,6 +171,9 @@ func expectedCells(t *testing.T, db *store.DB, f store.AttemptFilter) map[cellKe
 	best := map[cellKey]float64{}
 	n := map[cellKey]int{}
 	for _, a := range as {
+		if a.Mode != domain.Exam {
+			continue
+		}
 		k := cellKey{a.Username, a.ScenarioID}
 		if n[k] == 0 || a.Score > best[k] {
 			best[k] = a.Score
@@ -189,11 +194,11 @@ func TestMatrixAndCSVAgreeWithStoredAttempts(t *testing.T) {
 func testMatrixAndCSV(t *testing.T, db *store.DB) {
 	e := newCertEnvOn(t, db)
 	day := func(d int) time.Time { return t0.AddDate(0, 0, d) }
-	e.attempt(e.li, "leak", store.ModePractice, day(1), 60, false, []string{"ask-address", "commit"}, "不归我管")
-	e.attempt(e.li, "leak", store.ModeExam, day(2), 85.5, true, []string{"commit"})
-	e.attempt(e.li, "arrears", store.ModeExam, day(3), 70, false, []string{"commit"}, "不归我管", "没办法")
-	e.attempt(e.qi, "leak", store.ModeExam, day(5), 90, true, nil)
-	e.attempt(e.wu, "slow-warmup", store.ModePractice, day(2), 40, false, []string{"greeting"})
+	e.attempt(e.li, "leak", domain.Practice, day(1), 60, false, []string{"ask-address", "commit"}, "不归我管")
+	e.attempt(e.li, "leak", domain.Exam, day(2), 85.5, true, []string{"commit"})
+	e.attempt(e.li, "arrears", domain.Exam, day(3), 70, false, []string{"commit"}, "不归我管", "没办法")
+	e.attempt(e.qi, "leak", domain.Exam, day(5), 90, true, nil)
+	e.attempt(e.wu, "slow-warmup", domain.Practice, day(2), 40, false, []string{"greeting"})
 	e.clock.Advance(10 * 24 * time.Hour)
 	e.mgrToken, e.mgrCSRF = e.session(e.manager)
 
@@ -265,12 +270,13 @@ func testMatrixAndCSV(t *testing.T, db *store.DB) {
 					got[cellKey{rec[0], id}] = cellVal{rec[i], n}
 				}
 			}
-			states[rec[0]] = rec[len(rec)-1]
+			states[rec[0]] = rec[len(rec)-3]
 		}
 		assert.Equal(t, expectedCells(t, e.db, store.AttemptFilter{}), got)
 		assert.Equal(t, "'=west", teams["wu"], "a cell that starts like a formula is quoted")
 		assert.Equal(t, "east", teams["li"])
-		assert.Equal(t, "供热热线一级认证", head[len(head)-1])
+		assert.Equal(t, "供热热线一级认证", head[len(head)-3])
+		assert.Equal(t, []string{"真实姓名", "工号"}, head[len(head)-2:], "name and employee number come last")
 		assert.Equal(t, "学习中", states["li"])
 		assert.Equal(t, "", states["wu"])
 
@@ -292,16 +298,16 @@ func TestTrendChartPointsAreTheStoredAttempts(t *testing.T) {
 	e := newCertEnv(t)
 	scores := []struct {
 		scenario string
-		mode     store.Mode
+		mode     domain.Mode
 		score    float64
 	}{
-		{"leak", store.ModePractice, 40}, {"leak", store.ModeExam, 72.5}, {"arrears", store.ModeExam, 100},
-		{"leak", store.ModeExam, 0}, {"leak", store.ModeExam, 88},
+		{"leak", domain.Practice, 40}, {"leak", domain.Exam, 72.5}, {"arrears", domain.Exam, 100},
+		{"leak", domain.Exam, 0}, {"leak", domain.Exam, 88},
 	}
 	for i, s := range scores {
 		e.attempt(e.li, s.scenario, s.mode, t0.Add(time.Duration(i+1)*time.Hour), s.score, s.score >= 80, nil)
 	}
-	e.attempt(e.qi, "leak", store.ModeExam, t0.Add(time.Hour), 99, true, nil) // someone else's
+	e.attempt(e.qi, "leak", domain.Exam, t0.Add(time.Hour), 99, true, nil) // someone else's
 
 	r := e.get(e.mgrToken, fmt.Sprintf("/manage/trainees/%d", e.li.ID))
 	require.Equal(t, http.StatusOK, r.Code, r.Body)
@@ -357,8 +363,8 @@ func TestCertificationNeedsExamsAndAManager(t *testing.T) {
 	// Practice at full marks and an exam below the minimum do not count.
 	tr, _ := e.lib.Track("heating-level-1")
 	for _, en := range tr.Scenarios {
-		e.attempt(e.li, en.ID, store.ModePractice, e.clock.Now().Add(-time.Hour), 100, true, nil)
-		e.attempt(e.li, en.ID, store.ModeExam, e.clock.Now().Add(-time.Hour), float64(en.MinScore)-1, true, nil)
+		e.attempt(e.li, en.ID, domain.Practice, e.clock.Now().Add(-time.Hour), 100, true, nil)
+		e.attempt(e.li, en.ID, domain.Exam, e.clock.Now().Add(-time.Hour), float64(en.MinScore)-1, true, nil)
 	}
 	assert.Equal(t, "enrolled", state())
 	e.passTrack(e.li, e.clock.Now().Add(-30*time.Minute))
@@ -481,9 +487,9 @@ func absoluteIRI(t *testing.T, s string) {
 func TestXAPIStatements(t *testing.T) {
 	e := newCertEnv(t)
 	e.srv.cfg.XAPIBase = "https://lms.example.com/coach/"
-	e.attempt(e.wu, "leak", store.ModePractice, t0.Add(-26*time.Hour), 50, false, nil)
+	e.attempt(e.wu, "leak", domain.Practice, t0.Add(-26*time.Hour), 50, false, nil)
 	e.passTrack(e.li, t0.Add(-24*time.Hour))
-	failed := e.attempt(e.li, "leak", store.ModeExam, t0.Add(-27*time.Hour), 61, false, nil)
+	failed := e.attempt(e.li, "leak", domain.Exam, t0.Add(-27*time.Hour), 61, false, nil)
 	r := e.post(e.mgrToken, e.mgrCSRF, fmt.Sprintf("/manage/trainees/%d/decisions", e.li.ID),
 		url.Values{"track": {"heating-level-1"}, "action": {"signoff"}, "comment": {"同意"}})
 	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
@@ -556,6 +562,78 @@ func TestXAPIStatements(t *testing.T) {
 	assert.Equal(t, "同意", onDay[0].Result.Response)
 }
 
+func TestXAPIStatementsComeInPages(t *testing.T) {
+	e := newCertEnv(t)
+	for i := range 5 {
+		e.attempt(e.li, "leak", domain.Exam, t0.Add(-time.Duration(i+2)*time.Hour), 90, true, nil)
+	}
+	e.passTrack(e.qi, t0.Add(-30*time.Hour))
+	r := e.post(e.mgrToken, e.mgrCSRF, fmt.Sprintf("/manage/trainees/%d/decisions", e.qi.ID),
+		url.Values{"track": {"heating-level-1"}, "action": {"signoff"}, "comment": {"同意"}})
+	require.Equal(t, http.StatusSeeOther, r.Code, r.Body)
+
+	type page struct {
+		Statements []xStatement `json:"statements"`
+		More       string       `json:"more"`
+	}
+	get := func(path string) page {
+		t.Helper()
+		r := e.get(e.mgrToken, path)
+		require.Equal(t, http.StatusOK, r.Code, r.Body)
+		var p page
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &p))
+		return p
+	}
+	all := get("/api/xapi/statements?team=east")
+	require.Len(t, all.Statements, 5+6+1)
+	assert.Empty(t, all.More)
+	var paged []xStatement
+	next, pages := "/api/xapi/statements?team=east&limit=4", 0
+	for next != "" {
+		p := get(next)
+		assert.LessOrEqual(t, len(p.Statements), 4+1, "a page holds limit attempts, the last one the sign-offs too")
+		paged = append(paged, p.Statements...)
+		if p.More != "" {
+			assert.Contains(t, p.More, "team=east", "the next page keeps the filter")
+		}
+		next = p.More
+		pages++
+	}
+	assert.Equal(t, 3, pages)
+	assert.Equal(t, all.Statements, paged)
+	for _, q := range []string{"limit=0", "limit=1001", "limit=x", "after=nonsense"} {
+		assert.Equal(t, http.StatusBadRequest, e.get(e.mgrToken, "/api/xapi/statements?"+q).Code, q)
+	}
+}
+
+func TestMatrixPages(t *testing.T) {
+	e := newCertEnv(t)
+	var us []*domain.User
+	for i := range matrixPageSize {
+		us = append(us, &domain.User{Username: fmt.Sprintf("zz%03d", i), PasswordHash: "h", Role: domain.RoleTrainee, Team: "east", Created: t0})
+	}
+	require.NoError(t, e.db.CreateUsersBy(context.Background(), us, store.CLI))
+	e.attempt(*us[len(us)-1], "leak", domain.Exam, t0.Add(-time.Hour), 77, false, nil)
+	first := e.get(e.mgrToken, "/manage?team=east")
+	rows, _ := matrixCells(t, first.Body)
+	_, states := matrixCells(t, first.Body)
+	assert.Len(t, states, matrixPageSize)
+	assert.Empty(t, rows, "the trainee with an attempt sorts last, on page 2")
+	assert.Contains(t, first.Body, `data-page="1" data-pages="2"`)
+	assert.Contains(t, first.Body, `href="/manage?page=2&amp;team=east" rel="next"`)
+	second := e.get(e.mgrToken, "/manage?team=east&page=2")
+	rows, states = matrixCells(t, second.Body)
+	assert.Equal(t, map[cellKey]cellVal{{"zz099", "leak"}: {"77", 1}}, rows)
+	assert.Equal(t, map[string][]string{"zz098": {"enrolled"}, "zz099": {"enrolled"}}, states, "li, qi and zz000… fill page 1")
+	assert.Contains(t, second.Body, `rel="prev"`)
+	assert.NotContains(t, second.Body, `rel="next"`)
+	csv := e.get(e.mgrToken, "/manage/export.csv?team=east")
+	assert.Equal(t, 1+2+matrixPageSize, strings.Count(csv.Body, "\r\n"), "the CSV has every trainee")
+	for _, q := range []string{"page=0", "page=-1", "page=x"} {
+		assert.Equal(t, http.StatusBadRequest, e.get(e.mgrToken, "/manage?"+q).Code, q)
+	}
+}
+
 func TestAssignments(t *testing.T) {
 	e := newCertEnv(t)
 	r := e.post(e.mgrToken, e.mgrCSRF, "/manage/assignments", url.Values{"op": {"assign"}, "team": {"east"}, "track": {"heating-level-1"}})
@@ -575,11 +653,11 @@ func TestAssignments(t *testing.T) {
 
 func TestPagesRenderInBothLanguages(t *testing.T) {
 	e := newCertEnv(t)
-	e.attempt(e.li, "leak", store.ModeExam, t0.Add(-time.Hour), 90, true, []string{"commit"}, "不归我管")
+	e.attempt(e.li, "leak", domain.Exam, t0.Add(-time.Hour), 90, true, []string{"commit"}, "不归我管")
 	e.passTrack(e.li, t0.Add(-time.Hour))
 	require.Equal(t, http.StatusSeeOther, e.post(e.mgrToken, e.mgrCSRF, fmt.Sprintf("/manage/trainees/%d/decisions", e.li.ID),
 		url.Values{"track": {"heating-level-1"}, "action": {"signoff"}, "comment": {"ok"}}).Code)
-	admin := e.addUser("root", store.RoleAdmin)
+	admin := e.addUser("root", domain.RoleAdmin)
 	adminToken, _ := e.session(admin)
 	liToken, _ := e.session(e.li)
 	catalogue := e.get(liToken, "/scenarios")

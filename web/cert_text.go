@@ -18,7 +18,13 @@ func certText() catalogue {
 		"dash.username":       {langZH: "学员", langEN: "Trainee"},
 		"dash.best":           {langZH: "最高分", langEN: "best"},
 		"dash.attempts":       {langZH: "次数", langEN: "attempts"},
-		"dash.cell_note":      {langZH: "每格：最高分 ×练习与考试次数；最后几列为认证状态与已通过场景数。", langEN: "Each cell: best score ×attempts (practice and exam); the last columns are certification state and scenarios passed."},
+		"dash.cell_note":      {langZH: "每格：考试最高分 ×考试次数，其下为练习次数。认证只看考试，练习只计次数。最后几列为认证状态与已通过场景数。", langEN: "Each cell: best exam score ×exam attempts, with practice attempts below. Certification counts exams only; practice is shown as a count. The last columns are certification state and scenarios passed."},
+		"dash.practice":       {langZH: "练习次数", langEN: "practice attempts"},
+		"dash.prev":           {langZH: "上一页", langEN: "Previous"},
+		"dash.next":           {langZH: "下一页", langEN: "Next"},
+		"dash.page_of":        {langZH: "第 %d/%d 页（共 %d 名学员）", langEN: "Page %d of %d (%d trainees)"},
+		"dash.practice_count": {langZH: "练习", langEN: "practice"},
+		"dash.findings_note":  {langZH: "练习与考试都计入；按通话结束时学员所在班组统计。", langEN: "Practice and exams both count, under the team the trainee was in when the call ended."},
 		"dash.no_trainees":    {langZH: "该班组还没有学员。", langEN: "No trainees in this team yet."},
 		"dash.missed":         {langZH: "最常遗漏的步骤", langEN: "Most missed checklist items"},
 		"dash.forbidden":      {langZH: "最常出现的禁用语", langEN: "Most used forbidden phrases"},
@@ -101,6 +107,7 @@ func certText() catalogue {
 		"err.account_team":       {langZH: "班组名称过长。", langEN: "The team name is too long."},
 		"err.account_password":   {langZH: "密码太弱：请使用更长、不常见且不含用户名的密码。", langEN: "The password is too weak: use a longer, uncommon one that does not contain the username."},
 		"err.account_taken":      {langZH: "该用户名已被使用。", langEN: "That username is taken."},
+		"err.account_last_admin": {langZH: "这是最后一个启用的管理员账号，不能停用或取消管理员角色。", langEN: "This is the last active admin account; it cannot be disabled or lose its admin role."},
 		"err.account_self":       {langZH: "不能停用自己的账号或取消自己的管理员角色。", langEN: "You cannot disable your own account or give up your own admin role."},
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -55,7 +57,7 @@ func (c chart) scoreY(score float64) float64 {
 // trendChart lays out one point per attempt, oldest on the left, evenly
 // spaced so that a burst of attempts on one day stays readable. passMark
 // below zero draws no pass line.
-func trendChart(attempts []store.Attempt, passMark int, titles map[string]string) chart {
+func trendChart(attempts []store.Attempt, passMark int, titles map[string]string, loc *time.Location) chart {
 	c := chart{Width: chartWidth, Height: chartHeight, Left: 40, Right: chartWidth - 12, Top: 12, Bottom: chartHeight - 32}
 	for v := 0; v <= 100; v += 20 {
 		c.YTicks = append(c.YTicks, chartTick{At: c.scoreY(float64(v)), Label: fmt.Sprint(v)})
@@ -72,13 +74,13 @@ func trendChart(attempts []store.Attempt, passMark int, titles map[string]string
 		if n > 1 {
 			x = c.Left + pad + span*float64(i)/float64(n-1)
 		}
-		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == store.ModeExam,
-			Passed: a.Passed, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID), When: a.Ended.UTC().Format("2006-01-02 15:04")}
+		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == domain.Exam,
+			Passed: a.Passed, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID), When: a.Ended.In(loc).Format("2006-01-02 15:04")}
 		c.Points = append(c.Points, p)
 		line = append(line, fmt.Sprintf("%g,%g", p.X, p.Y))
 		// Label every point when few, else the first, middle and last.
 		if n <= 8 || i == 0 || i == n-1 || i == n/2 {
-			c.XTicks = append(c.XTicks, chartTick{At: p.X, Label: a.Ended.UTC().Format("01-02")})
+			c.XTicks = append(c.XTicks, chartTick{At: p.X, Label: a.Ended.In(loc).Format("01-02")})
 		}
 	}
 	c.Line = strings.Join(line, " ")

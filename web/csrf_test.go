@@ -5,14 +5,14 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestCrossOriginAPI(t *testing.T) {
 	env := newEnv(t, func(c *Config) { c.TrustedOrigins = []string{"https://training.example"} })
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 
 	tests := []struct {
 		name       string
@@ -66,7 +66,7 @@ func TestCrossOriginAPI(t *testing.T) {
 // every other content type.
 func TestAPIRequiresJSON(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
 	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx"} {
 		token, _ := env.session(u)
 		req := withCookie(jsonReq(http.MethodPost, "/api/logout", `{}`), token)
@@ -82,8 +82,8 @@ func TestAPIRequiresJSON(t *testing.T) {
 
 func TestFormToken(t *testing.T) {
 	env := newEnv(t)
-	u := env.addUser("li.na", store.RoleTrainee)
-	other := env.addUser("wang", store.RoleTrainee)
+	u := env.addUser("li.na", domain.RoleTrainee)
+	other := env.addUser("wang", domain.RoleTrainee)
 
 	tests := []struct {
 		name       string

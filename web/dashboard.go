@@ -1,391 +1,103 @@
 package web
 
 import (
-	"cmp"
-	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
-	"maps"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
 
-// reportFilter is what the dashboards are narrowed to: a team (empty: all)
-// and a range of days, From and To inclusive, in UTC.
-type reportFilter struct {
-	Team     string
-	From, To string
-	from, to time.Time
-}
+// The dashboards' pages: the workflow is app's Report methods; these handlers read
+// the request, and lay the report out as a page or a CSV file.
 
-// requestedReport builds the report the request's ?team=&from=&to= asks
-// for.
-func (s *Server) requestedReport(c *gin.Context) (*report, error) {
-	f, err := parseReportFilter(c)
+// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD). The
+// days are UTC days: the reports count findings per UTC day (store's
+// report_findings), so a day in the site's time zone would cut across two.
+func (s *Server) parseReportFilter(c *gin.Context) (app.ReportFilter, error) {
+	f, err := app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"))
 	if err != nil {
-		return nil, err
-	}
-	return s.buildReport(c.Request.Context(), f)
-}
-
-// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD).
-func parseReportFilter(c *gin.Context) (reportFilter, error) {
-	f := reportFilter{Team: strings.TrimSpace(c.Query("team")), From: c.Query("from"), To: c.Query("to")}
-	if len(f.Team) > 100 {
-		return f, errBadRequest(errors.New("team too long"))
-	}
-	var err error
-	if f.From != "" {
-		if f.from, err = time.Parse(time.DateOnly, f.From); err != nil {
-			return f, errBadRequest(fmt.Errorf("from: %w", err))
-		}
-	}
-	if f.To != "" {
-		if f.to, err = time.Parse(time.DateOnly, f.To); err != nil {
-			return f, errBadRequest(fmt.Errorf("to: %w", err))
-		}
-		f.to = f.to.AddDate(0, 0, 1)
+		return f, reportError(err)
 	}
 	return f, nil
 }
 
-// inRange reports whether t falls within the filter's days.
-func (f reportFilter) inRange(t time.Time) bool {
-	return (f.from.IsZero() || !t.Before(f.from)) && (f.to.IsZero() || t.Before(f.to))
+// reportError turns a filter the reports could not read into a bad
+// request.
+func reportError(err error) error {
+	if errors.Is(err, app.ErrReportFilter) {
+		return errBadRequest(err)
+	}
+	return err
 }
 
-// Query is the filter as a query string, for links that keep it. It is
-// built by url.Values, so it is safe to place after a '?' as it is.
-func (f reportFilter) Query() template.URL {
-	v := url.Values{}
-	for k, s := range map[string]string{"team": f.Team, "from": f.From, "to": f.To} {
-		if s != "" {
-			v.Set(k, s)
-		}
-	}
-	return template.URL(v.Encode()) // #nosec G203 -- url.Values.Encode percent-encodes every key and value
+// filterQuery is a filter as a query string, for links that keep it. It
+// is built by url.Values, so it is safe to place after a '?' as it is.
+func filterQuery(f app.ReportFilter) template.URL {
+	return template.URL(f.Values().Encode()) // #nosec G203 -- url.Values.Encode percent-encodes every key and value
 }
 
-// column is one scenario of the matrix.
-type column struct {
-	ID    string
-	Title string
-}
+// matrixPageSize is how many trainees one page of the matrix shows; the
+// CSV has them all.
+const matrixPageSize = 100
 
-// cell is one trainee's record on one scenario within the filter.
-type cell struct {
-	Attempts int
-	// Best is the best score; meaningful only when Attempts > 0.
-	Best   float64
-	Passed int
-}
-
-// certCell is a trainee's state on one track; Assigned is false when the
-// track is not their team's.
-type certCell struct {
-	Assigned bool
-	State    cert.State
-	Done     int
-	Of       int
-}
-
-// matrixRow is one trainee.
-type matrixRow struct {
-	User  store.User
-	Cells []cell
-	Certs []certCell
-}
-
-// itemCount is a checklist item or forbidden phrase and how often it came
-// up in the filtered attempts.
-type itemCount struct {
-	// ScenarioID and Scenario (its title) are empty for phrases, which
-	// are counted across scenarios.
-	ScenarioID string
-	Scenario   string
-	ID         string
-	Title      string
-	Extra      string
-	Count      int
-	Of         int
-}
-
-// report is what the matrix page, the CSV and the xAPI export are made
-// from, so that the three agree.
-type report struct {
-	Filter  reportFilter
-	Teams   []string
-	Columns []column
-	Tracks  []*scenarios.Track
-	Rows    []matrixRow
-	// Attempts are the filtered attempts, oldest first.
-	Attempts []store.Attempt
-	// Decisions are every decision about the trainees shown.
-	Decisions []store.CertDecision
-	Missed    []itemCount
-	Forbidden []itemCount
-	Now       time.Time
-}
-
-// maxReportAttempts bounds the attempts one report reads.
-const maxReportAttempts = 200_000
-
-// buildReport gathers the trainees of the filtered team, their attempts,
-// and their certification state on the tracks assigned to their teams.
-// Cells and statistics use the attempts within the date range; the
-// certification state uses all attempts, since a certificate does not
-// depend on the range a manager happens to be looking at.
-func (s *Server) buildReport(ctx context.Context, f reportFilter) (*report, error) {
-	users, err := s.store.ListUsers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	teamTracks, err := s.teamTracks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.store.ListAttempts(ctx, store.AttemptFilter{Team: f.Team, Limit: maxReportAttempts, WithoutScorecard: true})
-	if err != nil {
-		return nil, err
-	}
-	decisions, err := s.store.ListCertDecisions(ctx, store.CertDecisionFilter{})
-	if err != nil {
-		return nil, err
-	}
-	r := &report{Filter: f, Now: s.cfg.Now()}
-
-	teams := map[string]bool{}
-	var trainees []store.User
-	for _, u := range users {
-		if u.Team != "" {
-			teams[u.Team] = true
-		}
-		if u.Role == store.RoleTrainee && (f.Team == "" || u.Team == f.Team) {
-			trainees = append(trainees, u)
-		}
-	}
-	for t := range teamTracks {
-		teams[t] = true
-	}
-	for t := range teams {
-		r.Teams = append(r.Teams, t)
-	}
-	slices.Sort(r.Teams)
-
-	shown := map[int64]bool{}
-	for _, u := range trainees {
-		shown[u.ID] = true
-	}
-	byUser := map[int64][]store.Attempt{}
-	for _, a := range all {
-		if !shown[a.UserID] {
-			continue
-		}
-		byUser[a.UserID] = append(byUser[a.UserID], a)
-		if f.inRange(a.Ended) {
-			r.Attempts = append(r.Attempts, a)
-		}
-	}
-	decByUser := map[int64][]store.CertDecision{}
-	for _, d := range decisions {
-		if shown[d.UserID] {
-			decByUser[d.UserID] = append(decByUser[d.UserID], d)
-			r.Decisions = append(r.Decisions, d)
-		}
-	}
-
-	// Columns: the scenarios of the tracks of the teams shown, then any
-	// other scenario attempted, in library order.
-	want := map[string]bool{}
-	trackSeen := map[string]bool{}
-	for _, u := range trainees {
-		for _, t := range teamTracks[u.Team] {
-			if !trackSeen[t.ID] {
-				trackSeen[t.ID] = true
-				r.Tracks = append(r.Tracks, t)
-			}
-			for _, e := range t.Scenarios {
-				want[e.ID] = true
-			}
-		}
-	}
-	slices.SortFunc(r.Tracks, func(a, b *scenarios.Track) int { return strings.Compare(a.ID, b.ID) })
-	for _, a := range r.Attempts {
-		want[a.ScenarioID] = true
-	}
-	titles := s.scenarioTitles(ctx)
-	{
-		for _, sc := range s.library(ctx).Scenarios {
-			if want[sc.ID] {
-				r.Columns = append(r.Columns, column{ID: sc.ID, Title: sc.Title})
-				delete(want, sc.ID)
-			}
-		}
-	}
-	var rest []string
-	for id := range want {
-		rest = append(rest, id)
-	}
-	slices.Sort(rest)
-	for _, id := range rest {
-		r.Columns = append(r.Columns, column{ID: id, Title: cmp.Or(titles[id], id)})
-	}
-	colIndex := map[string]int{}
-	for i, col := range r.Columns {
-		colIndex[col.ID] = i
-	}
-
-	for _, u := range trainees {
-		row := matrixRow{User: u, Cells: make([]cell, len(r.Columns))}
-		for _, a := range byUser[u.ID] {
-			if !f.inRange(a.Ended) {
-				continue
-			}
-			c := &row.Cells[colIndex[a.ScenarioID]]
-			if c.Attempts == 0 || a.Score > c.Best {
-				c.Best = a.Score
-			}
-			c.Attempts++
-			if a.Passed {
-				c.Passed++
-			}
-		}
-		for _, t := range r.Tracks {
-			cc := certCell{Of: len(t.Scenarios)}
-			if slices.Contains(teamTracks[u.Team], t) {
-				st := evaluate(t, byUser[u.ID], decByUser[u.ID], r.Now)
-				cc.Assigned, cc.State, cc.Done = true, st.State, st.Done()
-			}
-			row.Certs = append(row.Certs, cc)
-		}
-		r.Rows = append(r.Rows, row)
-	}
-	t := newTally(titles)
-	err = s.store.EachAttempt(ctx, store.AttemptFilter{Team: f.Team, From: f.from, To: f.to, Limit: maxReportAttempts}, func(a store.Attempt) error {
-		if shown[a.UserID] {
-			t.add(a)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	r.Missed, r.Forbidden = t.top(topItems)
-	return r, nil
-}
-
-// topItems bounds the lists of most missed items and forbidden phrases.
-const topItems = 10
-
-// cardCounts is the part of a stored scorecard the tallies read: the
-// checklist and forbidden fields of the scorecard contract.
-type cardCounts struct {
-	Checklist []struct {
-		ID    string `json:"id"`
-		Title string `json:"title"`
-		Done  bool   `json:"done"`
-	} `json:"checklist"`
-	Forbidden []struct {
-		Intent     string `json:"intent"`
-		Phrase     string `json:"phrase"`
-		Suggestion string `json:"suggestion"`
-	} `json:"forbidden"`
-}
-
-// tally counts, over attempts' stored scorecards, how often each checklist
-// item was missed (out of the times it was graded, per scenario, since
-// item ids belong to their scenario) and how often each forbidden phrase
-// was said (across scenarios). A scorecard that cannot be read is skipped:
-// the attempt still counts in the matrix, from its stored score.
-type tally struct {
-	titles    map[string]string
-	missed    map[[2]string]*itemCount
-	forbidden map[string]*itemCount
-}
-
-func newTally(titles map[string]string) *tally {
-	return &tally{titles: titles, missed: map[[2]string]*itemCount{}, forbidden: map[string]*itemCount{}}
-}
-
-func (t *tally) add(a store.Attempt) {
-	var sc cardCounts
-	if len(a.Scorecard) == 0 || json.Unmarshal(a.Scorecard, &sc) != nil {
-		return
-	}
-	for _, it := range sc.Checklist {
-		k := [2]string{a.ScenarioID, it.ID}
-		ic := t.missed[k]
-		if ic == nil {
-			ic = &itemCount{ScenarioID: a.ScenarioID, Scenario: cmp.Or(t.titles[a.ScenarioID], a.ScenarioID), ID: it.ID, Title: it.Title}
-			t.missed[k] = ic
-		}
-		ic.Of++
-		if !it.Done {
-			ic.Count++
-		}
-	}
-	for _, fb := range sc.Forbidden {
-		ic := t.forbidden[fb.Phrase]
-		if ic == nil {
-			ic = &itemCount{ID: fb.Intent, Title: fb.Phrase, Extra: fb.Suggestion}
-			t.forbidden[fb.Phrase] = ic
-		}
-		ic.Count++
-	}
-}
-
-// top returns the n most frequent missed items and forbidden phrases.
-func (t *tally) top(n int) (missed, forbidden []itemCount) {
-	order := func(all []*itemCount) []itemCount {
-		var out []itemCount
-		for _, ic := range all {
-			if ic.Count > 0 {
-				out = append(out, *ic)
-			}
-		}
-		slices.SortFunc(out, func(a, b itemCount) int {
-			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Scenario, b.Scenario), strings.Compare(a.Title, b.Title))
-		})
-		if len(out) > n {
-			out = out[:n]
-		}
-		return out
-	}
-	return order(slices.Collect(maps.Values(t.missed))), order(slices.Collect(maps.Values(t.forbidden)))
-}
-
-// matrixPage is GET /manage: the team matrix, the most missed checklist
-// items and forbidden phrases, and the track assignments.
+// matrixPage is GET /manage?team=&from=&to=&page=: the team matrix a page
+// of trainees at a time, the most missed checklist items and forbidden
+// phrases, and the track assignments.
 func (s *Server) matrixPage(c *gin.Context) error {
-	r, err := s.requestedReport(c)
+	f, err := s.parseReportFilter(c)
 	if err != nil {
 		return err
 	}
-	as, err := s.store.ListTrackAssignments(c.Request.Context())
+	page := 1
+	if p := c.Query("page"); p != "" {
+		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > 1_000_000 {
+			return errBadRequest(fmt.Errorf("page %q: want a page number", p))
+		}
+	}
+	ctx := c.Request.Context()
+	r, err := s.app.ReportMatrix(ctx, f, (page-1)*matrixPageSize, matrixPageSize)
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "manage", manageView{Report: r, Assignments: as, AllTracks: s.tracks(c.Request.Context())})
+	as, err := s.store.ListTrackAssignments(ctx)
+	if err != nil {
+		return err
+	}
+	v := manageView{Report: r, Query: filterQuery(f), Assignments: as, AllTracks: s.app.Tracks(ctx),
+		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize)}
+	link := func(n int) template.URL {
+		q := f.Values()
+		q.Set("page", strconv.Itoa(n))
+		return template.URL("/manage?" + q.Encode()) // #nosec G203 -- url.Values.Encode percent-encodes every key and value
+	}
+	if page > 1 {
+		v.Prev = link(page - 1)
+	}
+	if page < v.Pages {
+		v.Next = link(page + 1)
+	}
+	s.render(c, http.StatusOK, "manage", v)
 	return nil
 }
 
 // manageView is the matrix page's view.
 type manageView struct {
-	Report      *report
+	Report      *app.Report
+	Query       template.URL
 	Assignments []store.TrackAssignment
 	AllTracks   []*scenarios.Track
+	// Page of Pages is shown; Prev and Next link to the pages around it
+	// (empty at the ends).
+	Page, Pages int
+	Prev, Next  template.URL
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula: a cell
@@ -402,8 +114,14 @@ func formatScore(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 
 // matrixCSV is GET /manage/export.csv: the matrix as CSV, one row per
 // trainee, in UTF-8 with a byte-order mark so that Excel reads Chinese.
+// Per scenario it gives the best exam score and the exam attempts, then per
+// scenario the practice attempts, then the state on each track.
 func (s *Server) matrixCSV(c *gin.Context) error {
-	r, err := s.requestedReport(c)
+	f, err := s.parseReportFilter(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.app.ReportMatrix(c.Request.Context(), f, 0, 0)
 	if err != nil {
 		return err
 	}
@@ -412,6 +130,9 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 	header := []string{t("dash.username"), t("dash.team")}
 	for _, col := range r.Columns {
 		header = append(header, col.Title+" "+t("dash.best"), col.Title+" "+t("dash.attempts"))
+	}
+	for _, col := range r.Columns {
+		header = append(header, col.Title+" "+t("dash.practice"))
 	}
 	for _, tr := range r.Tracks {
 		header = append(header, tr.Title)
@@ -426,15 +147,21 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 		}
 		_ = w.Write(rec) // a strings.Builder does not fail
 	}
+	// The real name and employee number come last, so that the columns
+	// readers already rely on keep their places.
+	header = append(header, t("setup.name"), t("admin.employee_no"))
 	write(header)
 	for _, row := range r.Rows {
 		rec := []string{row.User.Username, row.User.Team}
 		for _, cl := range row.Cells {
 			best := ""
-			if cl.Attempts > 0 {
+			if cl.Exams > 0 {
 				best = formatScore(cl.Best)
 			}
-			rec = append(rec, best, strconv.Itoa(cl.Attempts))
+			rec = append(rec, best, strconv.Itoa(cl.Exams))
+		}
+		for _, cl := range row.Cells {
+			rec = append(rec, strconv.Itoa(cl.Practice))
 		}
 		for _, cc := range row.Certs {
 			state := ""
@@ -443,13 +170,13 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 			}
 			rec = append(rec, state)
 		}
-		write(rec)
+		write(append(rec, row.User.Name, row.User.EmployeeNo))
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
 		return err
 	}
-	name := "coach-matrix-" + r.Now.UTC().Format("20060102") + ".csv"
+	name := "coach-matrix-" + r.Now.In(s.cfg.Location).Format("20060102") + ".csv"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
@@ -458,14 +185,10 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 
 // traineeView is the trainee page's view.
 type traineeView struct {
-	Trainee  store.User
-	Filter   reportFilter
-	Scenario string
-	Columns  []column
-	Chart    chart
-	Attempts []store.Attempt
-	Tracks   []trackDecisions
-	Titles   map[string]string
+	*app.ReportTraineePage
+	Query  template.URL
+	Chart  chart
+	Tracks []trackDecisions
 }
 
 // trackDecisions is a trainee's standing on a track with its history.
@@ -481,56 +204,17 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := parseReportFilter(c)
+	f, err := s.parseReportFilter(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	u, err := s.store.UserByID(ctx, id)
+	r, err := s.app.ReportTrainee(c.Request.Context(), id, f, c.Query("scenario"))
 	if err != nil {
 		return err
 	}
-	all, err := s.store.ListAttempts(ctx, store.AttemptFilter{UserID: id, Limit: maxReportAttempts, WithoutScorecard: true})
-	if err != nil {
-		return err
-	}
-	decisions, err := s.store.ListCertDecisions(ctx, store.CertDecisionFilter{UserID: id})
-	if err != nil {
-		return err
-	}
-	titles := s.scenarioTitles(ctx)
-	v := traineeView{Trainee: u, Filter: f, Scenario: c.Query("scenario"), Titles: titles}
-	seen := map[string]bool{}
-	for _, a := range all {
-		if !seen[a.ScenarioID] {
-			seen[a.ScenarioID] = true
-			v.Columns = append(v.Columns, column{ID: a.ScenarioID, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID)})
-		}
-		if f.inRange(a.Ended) && (v.Scenario == "" || a.ScenarioID == v.Scenario) {
-			v.Attempts = append(v.Attempts, a)
-		}
-	}
-	slices.SortFunc(v.Columns, func(a, b column) int { return strings.Compare(a.ID, b.ID) })
-	passMark := -1
-	if v.Scenario != "" {
-		if sc, ok := s.library(ctx).Scenario(v.Scenario); ok {
-			passMark = sc.PassMark
-		}
-	}
-	v.Chart = trendChart(v.Attempts, passMark, titles)
-	teamTracks, err := s.teamTracks(ctx)
-	if err != nil {
-		return err
-	}
-	now := s.cfg.Now()
-	for _, t := range teamTracks[u.Team] {
-		td := trackDecisions{trackProgress: trackProgress{Track: t, Status: evaluate(t, all, decisions, now), Titles: titles}}
-		for _, d := range decisions {
-			if d.TrackID == t.ID {
-				td.Decisions = append(td.Decisions, d)
-			}
-		}
-		v.Tracks = append(v.Tracks, td)
+	v := traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: trendChart(r.Attempts, r.PassMark, r.Titles, s.cfg.Location)}
+	for _, t := range r.Tracks {
+		v.Tracks = append(v.Tracks, trackDecisions{trackProgress: trackProgress{Track: t.Track, Status: t.Status, Titles: r.Titles}, Decisions: t.Decisions})
 	}
 	s.render(c, http.StatusOK, "trainee", v)
 	return nil

@@ -2,19 +2,15 @@ package web
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/phrasebook"
-	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"go.yaml.in/yaml/v3"
@@ -29,15 +25,10 @@ import (
 // file) and store it as an evaluation case (GET /eval-cases.yaml exports
 // them in the evaluation set's format).
 
-// maxDisputeRunes is how long a trainee's explanation or a trainer's
-// comment may be, in characters; the store's byte limits hold any text of
-// this length.
-const maxDisputeRunes = 300
-
 // disputeRoutes are the dispute pages.
 func (s *Server) disputeRoutes() []route {
-	trainee := rolesOnly(store.RoleTrainee)
-	trainer := rolesOnly(store.RoleTrainer, store.RoleAdmin)
+	trainee := rolesOnly(domain.RoleTrainee)
+	trainer := rolesOnly(domain.RoleTrainer, domain.RoleAdmin)
 	return []route{
 		{method: http.MethodGet, path: "/calls/:id/dispute", access: trainee, maxBody: smallBody, h: s.disputePage},
 		{method: http.MethodPost, path: "/calls/:id/dispute", access: trainee, maxBody: smallBody, h: s.disputeSubmit},
@@ -112,28 +103,7 @@ type mineItem struct {
 // scorecard; anyone else's call is not found.
 func (s *Server) ownEndedCall(c *gin.Context) (store.Call, sim.Scorecard, error) {
 	u, _ := currentUser(c)
-	rec, err := s.store.CallByID(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return store.Call{}, sim.Scorecard{}, err
-	}
-	if rec.UserID != u.ID {
-		e := errNotFound()
-		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", rec.ID, rec.UserID, u.ID)
-		return store.Call{}, sim.Scorecard{}, e
-	}
-	if rec.Status != store.CallEnded {
-		return store.Call{}, sim.Scorecard{}, fmt.Errorf("dispute call %s: %w: the call has not ended", rec.ID, store.ErrConflict)
-	}
-	card, err := parseCard(rec)
-	return rec, card, err
-}
-
-func parseCard(rec store.Call) (sim.Scorecard, error) {
-	var card sim.Scorecard
-	if err := json.Unmarshal(rec.Scorecard, &card); err != nil {
-		return sim.Scorecard{}, fmt.Errorf("call %s: scorecard: %w", rec.ID, err)
-	}
-	return card, nil
+	return s.app.OwnEndedCall(c.Request.Context(), u, c.Param("id"))
 }
 
 // traineeTurns lists the trainee's lines, marking selected.
@@ -155,15 +125,10 @@ func (s *Server) disputeForm(c *gin.Context, rec store.Call, card sim.Scorecard,
 		e.Err = fmt.Errorf("call %s has no checklist item %q", rec.ID, itemID)
 		return disputeFormView{}, e
 	}
-	v := disputeFormView{CallID: rec.ID, Scenario: card.Title, Item: card.Checklist[i], Turns: traineeTurns(card, -1), MaxRunes: maxDisputeRunes}
-	existing, err := s.store.ListDisputes(c.Request.Context(), store.DisputeFilter{CallID: rec.ID})
-	if err != nil {
+	v := disputeFormView{CallID: rec.ID, Scenario: card.Title, Item: card.Checklist[i], Turns: traineeTurns(card, -1), MaxRunes: app.MaxDisputeRunes}
+	var err error
+	if v.Existing, err = s.app.DisputeOf(c.Request.Context(), rec.ID, itemID); err != nil {
 		return disputeFormView{}, err
-	}
-	for _, d := range existing {
-		if d.ItemID == itemID {
-			v.Existing = &d
-		}
 	}
 	if v.Item.Done && v.Existing == nil {
 		v.Message = "dispute.already_done"
@@ -200,36 +165,31 @@ func (s *Server) disputeSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(form.Get("text"))
+	text := strings.TrimSpace(app.CleanTraineeText(form.Get("text")))
 	turn, convErr := strconv.Atoi(form.Get("turn"))
+	if convErr != nil {
+		turn = -1
+	}
 	v.Text, v.Turns = text, traineeTurns(card, turn)
-	again := func(status int, key string) error {
-		v.Message = key
-		s.render(c, status, "dispute_new", v)
-		return nil
-	}
-	switch {
-	case v.Existing != nil:
-		return again(http.StatusConflict, "dispute.exists")
-	case v.Item.Done:
-		return again(http.StatusConflict, "dispute.already_done")
-	case convErr != nil || turn < 0 || turn >= len(card.Turns) || card.Turns[turn].Speaker != sim.Trainee:
-		return again(http.StatusBadRequest, "dispute.pick_turn")
-	case text == "":
-		return again(http.StatusBadRequest, "dispute.say_why")
-	case utf8.RuneCountInString(text) > maxDisputeRunes:
-		return again(http.StatusBadRequest, "dispute.too_long")
-	}
 	u, _ := currentUser(c)
-	d := store.Dispute{CallID: rec.ID, ItemID: v.Item.ID, Turn: turn, Text: text, TraineeID: u.ID}
-	if err := s.store.OpenDispute(c.Request.Context(), store.Actor{ID: u.ID, Name: u.Username}, &d); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return again(http.StatusConflict, "dispute.exists")
-		}
+	var refused *app.DisputeRefusal
+	if err := s.app.OpenDispute(c.Request.Context(), u, rec.ID, v.Item.ID, turn, text); errors.As(err, &refused) {
+		v.Message = "dispute." + refused.Key
+		s.render(c, refusalStatus(refused), "dispute_new", v)
+		return nil
+	} else if err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/disputes/mine")
 	return nil
+}
+
+// refusalStatus is the status of a refused dispute action.
+func refusalStatus(r *app.DisputeRefusal) int {
+	if r.Conflict {
+		return http.StatusConflict
+	}
+	return http.StatusBadRequest
 }
 
 // formError tells a body too large from a form that does not parse.
@@ -246,76 +206,16 @@ func formError(err error) error {
 func (s *Server) myDisputes(c *gin.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request.Context()
-	list, err := s.store.ListDisputes(ctx, store.DisputeFilter{TraineeID: u.ID})
+	list, err := s.app.Disputes(ctx, store.DisputeFilter{TraineeID: u.ID})
 	if err != nil {
 		return err
 	}
 	items := make([]mineItem, 0, len(list))
-	cards := map[string]sim.Scorecard{}
-	for _, d := range list {
-		card, ok := cards[d.CallID]
-		if !ok {
-			rec, err := s.store.CallByID(ctx, d.CallID)
-			if err != nil {
-				return err
-			}
-			if card, err = parseCard(rec); err != nil {
-				return err
-			}
-			cards[d.CallID] = card
-		}
-		it := mineItem{D: d, ItemTitle: d.ItemID}
-		if i := card.ItemIndex(d.ItemID); i >= 0 {
-			it.ItemTitle = card.Checklist[i].Title
-		}
-		if d.Turn < len(card.Turns) {
-			it.Said = card.Turns[d.Turn].Text
-		}
-		items = append(items, it)
+	for _, dc := range list {
+		items = append(items, mineItem{D: dc.D, ItemTitle: dc.Item.Title, Said: dc.Said})
 	}
 	s.render(c, http.StatusOK, "dispute_mine", items)
 	return nil
-}
-
-// itemEntries lists the published phrasebook's shared entries that satisfy
-// checklist item itemID of the call's scenario: the wording of an upheld
-// dispute can be added to one of them. Items graded by rule or fact have
-// none, nor has a call whose content cannot be loaded any more.
-func (s *Server) itemEntries(ctx context.Context, rec store.Call, itemID string) []*phrasebook.Entry {
-	sc, _, err := s.content.forCall(ctx, rec)
-	if err != nil {
-		s.log.Info("dispute: no scenario for the call", "call", rec.ID, "err", err)
-		return nil
-	}
-	cs, err := s.content.published(ctx)
-	if err != nil {
-		s.log.Error("dispute: published content", "err", err)
-		return nil
-	}
-	var item *scenarios.Item
-	for i := range sc.Checklist {
-		if sc.Checklist[i].ID == itemID {
-			item = &sc.Checklist[i]
-		}
-	}
-	if item == nil {
-		return nil
-	}
-	var out []*phrasebook.Entry
-	for _, ref := range item.Refs() {
-		if e, ok := cs.book.Entry(ref); ok {
-			if e.Scope == "" && e.Kind != phrasebook.Forbidden {
-				out = append(out, e)
-			}
-			continue
-		}
-		for _, e := range cs.book.Entries() {
-			if string(e.Intent) == ref && e.Scope == "" && e.Kind != phrasebook.Forbidden {
-				out = append(out, e)
-			}
-		}
-	}
-	return out
 }
 
 // disputeQueue is GET /disputes: the open disputes, oldest first, each with
@@ -335,32 +235,19 @@ func (s *Server) disputeQueue(c *gin.Context) error {
 
 func (s *Server) queue(c *gin.Context) (queueView, error) {
 	ctx := c.Request.Context()
-	open, err := s.store.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+	open, err := s.app.Disputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
 	if err != nil {
 		return queueView{}, err
 	}
-	v := queueView{MaxRunes: maxDisputeRunes}
-	for _, d := range open {
-		rec, err := s.store.CallByID(ctx, d.CallID)
-		if err != nil {
-			return queueView{}, err
-		}
-		card, err := parseCard(rec)
-		if err != nil {
-			return queueView{}, err
-		}
-		q := queueItem{D: d, Scenario: card.Title, Score: card.Score, Item: sim.ItemResult{ID: d.ItemID, Title: d.ItemID}}
-		if i := card.ItemIndex(d.ItemID); i >= 0 {
-			q.Item = card.Checklist[i]
-		}
+	v := queueView{MaxRunes: app.MaxDisputeRunes}
+	for _, dc := range open {
+		d, card := dc.D, dc.Card
+		q := queueItem{D: d, Scenario: card.Title, Score: card.Score, Item: dc.Item, Said: dc.Said}
 		for i := max(d.Turn-1, 0); i <= d.Turn+1 && i < len(card.Turns); i++ {
 			t := card.Turns[i]
 			q.Context = append(q.Context, disputeTurn{Index: i, Speaker: string(t.Speaker), At: t.At, Text: t.Text, Current: i == d.Turn})
 		}
-		if d.Turn < len(card.Turns) {
-			q.Said = card.Turns[d.Turn].Text
-		}
-		for _, e := range s.itemEntries(ctx, rec, d.ItemID) {
+		for _, e := range s.app.ItemEntries(ctx, dc.Call, d.ItemID) {
 			q.Entries = append(q.Entries, entryOption{ID: e.ID, Text: e.Text})
 		}
 		v.Items = append(v.Items, q)
@@ -390,49 +277,6 @@ func (s *Server) queueAgain(c *gin.Context, status int, key string) error {
 	return nil
 }
 
-// variantEdit is the phrasebook change an upheld dispute asks for.
-type variantEdit struct {
-	entry *phrasebook.Entry
-	file  string
-	// body is the file with the wording added; nil when the entry has the
-	// wording already.
-	body   []byte
-	parent int
-}
-
-// phraseFileID is the content id of the phrasebook file an entry was
-// loaded from: "builtin/details.yaml" is "details".
-func phraseFileID(e *phrasebook.Entry) string {
-	return strings.TrimSuffix(path.Base(e.Pos.File), ".yaml")
-}
-
-// prepareVariant works out the new revision of the entry's phrasebook file
-// with wording added: from the file's newest stored revision, or from the
-// built-in file when none is stored yet.
-func (s *Server) prepareVariant(c *gin.Context, e *phrasebook.Entry, wording string) (variantEdit, error) {
-	ed := variantEdit{entry: e, file: phraseFileID(e), parent: store.NewContent}
-	var body []byte
-	head, err := s.store.Head(c.Request.Context(), store.ContentPhrases, ed.file)
-	switch {
-	case err == nil:
-		body, ed.parent = []byte(head.Body), head.N
-	case errors.Is(err, store.ErrNotFound):
-		if body, err = phrasebook.BuiltinFile(ed.file); err != nil {
-			return variantEdit{}, err
-		}
-	default:
-		return variantEdit{}, err
-	}
-	if ed.body, err = phrasebook.AddVariant(ed.file+".yaml", body, e.ID, wording); err != nil {
-		return variantEdit{}, err
-	}
-	if bytes.Equal(ed.body, body) {
-		// The entry has the wording already.
-		ed.body = nil
-	}
-	return ed, nil
-}
-
 // upholdDispute is POST /disputes/:did/uphold: comment, and when learn is
 // set, entry and wording: the call is rescored with the item done; with
 // learn, the wording becomes a variant of the entry (a new published
@@ -441,139 +285,32 @@ func (s *Server) upholdDispute(c *gin.Context) error {
 	if err := c.Request.ParseForm(); err != nil {
 		return formError(err)
 	}
-	ctx := c.Request.Context()
 	d, err := s.openDispute(c)
 	if err != nil {
 		return err
 	}
-	if d.State != store.DisputeOpen {
-		return s.queueAgain(c, http.StatusConflict, "dispute.decided")
-	}
 	form := c.Request.PostForm
-	comment := strings.TrimSpace(form.Get("comment"))
-	if utf8.RuneCountInString(comment) > maxDisputeRunes {
-		return s.queueAgain(c, http.StatusBadRequest, "dispute.too_long")
+	var learn *app.Learn
+	if form.Get("learn") == "1" {
+		learn = &app.Learn{EntryID: form.Get("entry"), Wording: form.Get("wording")}
 	}
 	u, _ := currentUser(c)
-	actor := store.Actor{ID: u.ID, Name: u.Username}
-
-	var edit *variantEdit
-	var evalCase *store.EvalCase
-	if form.Get("learn") == "1" {
-		rec, err := s.store.CallByID(ctx, d.CallID)
-		if err != nil {
-			return err
-		}
-		var entry *phrasebook.Entry
-		for _, e := range s.itemEntries(ctx, rec, d.ItemID) {
-			if e.ID == form.Get("entry") {
-				entry = e
-			}
-		}
-		wording := strings.TrimSpace(form.Get("wording"))
-		switch {
-		case entry == nil:
-			return s.queueAgain(c, http.StatusBadRequest, "dispute.pick_entry")
-		case wording == "" || utf8.RuneCountInString(wording) > maxDisputeRunes || strings.ContainsAny(wording, "\r\n"):
-			return s.queueAgain(c, http.StatusBadRequest, "dispute.bad_wording")
-		}
-		ed, err := s.prepareVariant(c, entry, wording)
-		if err != nil {
-			s.log.Info("phrase variant refused", "dispute", d.ID, "entry", entry.ID, "err", err)
-			return s.queueAgain(c, http.StatusBadRequest, "dispute.bad_wording")
-		}
-		edit = &ed
-		evalCase = &store.EvalCase{Text: wording, Intent: string(entry.Intent), EntryID: entry.ID}
-	}
-
-	// The scorecard is read, rescored and written back on condition that
-	// it did not change meanwhile (another item of the call upheld).
-	for attempt := 0; ; attempt++ {
-		rec, err := s.store.CallByID(ctx, d.CallID)
-		if err != nil {
-			return err
-		}
-		card, err := parseCard(rec)
-		if err != nil {
-			return err
-		}
-		next, err := sim.Uphold(card, d.ItemID, d.Turn, sim.Upheld{Dispute: d.ID, By: u.Username})
-		if errors.Is(err, sim.ErrNotDisputable) {
-			s.log.Info("dispute cannot be upheld", "dispute", d.ID, "err", err)
-			return s.queueAgain(c, http.StatusConflict, "dispute.not_upholdable")
-		}
-		if err != nil {
-			return err
-		}
-		raw, err := json.Marshal(next)
-		if err != nil {
-			return fmt.Errorf("dispute %d: encode scorecard: %w", d.ID, err)
-		}
-		_, err = s.store.UpholdDispute(ctx, actor, d.ID, store.Uphold{Comment: comment, From: rec.Scorecard,
-			Scorecard: raw, Score: float64(next.Score), Passed: next.Passed, EvalCase: evalCase})
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, store.ErrConflict) || attempt == 2 {
-			return err
-		}
-		if now, err := s.store.DisputeByID(ctx, d.ID); err != nil {
-			return err
-		} else if now.State != store.DisputeOpen {
-			return s.queueAgain(c, http.StatusConflict, "dispute.decided")
-		}
-	}
-
-	done := "upheld"
-	if edit != nil {
-		done = "known"
-		if edit.body != nil {
-			published, err := s.publishVariant(c, actor, d, edit, strings.TrimSpace(form.Get("wording")))
-			if err != nil {
-				return err
-			}
-			done = "learnt"
-			if !published {
-				done = "draft"
-			}
-		}
+	done, err := s.app.UpholdDispute(c.Request.Context(), u, d.ID, form.Get("comment"), learn)
+	if err != nil {
+		return s.refused(c, err)
 	}
 	c.Redirect(http.StatusSeeOther, "/disputes?done="+done)
 	return nil
 }
 
-// publishVariant saves the phrasebook file with the new variant and
-// publishes it with the checks the editor's publish button makes (every
-// published scenario's golden transcripts still end as they expect). If
-// someone saved the file since it was read, the variant is added to their
-// revision instead. A refused publication leaves the revision as a draft
-// for a trainer to look at, and reports false.
-func (s *Server) publishVariant(c *gin.Context, actor store.Actor, d store.Dispute, ed *variantEdit, wording string) (bool, error) {
-	ctx := c.Request.Context()
-	for attempt := 0; ; attempt++ {
-		_, err := s.saveAndPublish(ctx, actor, store.SaveRequest{
-			Kind: store.ContentPhrases, ID: ed.file, Body: string(ed.body), Parent: ed.parent,
-			Message: fmt.Sprintf("variant of %s from dispute %d: %s", ed.entry.ID, d.ID, wording),
-		})
-		var refused *contentRefusal
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.As(err, &refused):
-			s.log.Info("dispute variant saved as a draft, not published", "dispute", d.ID, "file", ed.file, "err", err)
-			return false, nil
-		case !errors.Is(err, store.ErrConflict) || attempt == 2:
-			return false, fmt.Errorf("dispute %d: save and publish %s: %w", d.ID, ed.file, err)
-		}
-		again, err := s.prepareVariant(c, ed.entry, wording)
-		if err != nil {
-			return false, err
-		}
-		if again.body == nil {
-			return true, nil
-		}
-		*ed = again
+// refused shows the queue with the alert of a refused action; any other
+// error is returned.
+func (s *Server) refused(c *gin.Context, err error) error {
+	var refused *app.DisputeRefusal
+	if !errors.As(err, &refused) {
+		return err
 	}
+	return s.queueAgain(c, refusalStatus(refused), "dispute."+refused.Key)
 }
 
 // rejectDispute is POST /disputes/:did/reject: comment, which is required,
@@ -586,21 +323,9 @@ func (s *Server) rejectDispute(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	comment := strings.TrimSpace(c.Request.PostForm.Get("comment"))
-	switch {
-	case d.State != store.DisputeOpen:
-		return s.queueAgain(c, http.StatusConflict, "dispute.decided")
-	case comment == "":
-		return s.queueAgain(c, http.StatusBadRequest, "dispute.comment_required")
-	case utf8.RuneCountInString(comment) > maxDisputeRunes:
-		return s.queueAgain(c, http.StatusBadRequest, "dispute.too_long")
-	}
 	u, _ := currentUser(c)
-	if _, err := s.store.RejectDispute(c.Request.Context(), store.Actor{ID: u.ID, Name: u.Username}, d.ID, comment); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return s.queueAgain(c, http.StatusConflict, "dispute.decided")
-		}
-		return err
+	if err := s.app.RejectDispute(c.Request.Context(), u, d.ID, c.Request.PostForm.Get("comment")); err != nil {
+		return s.refused(c, err)
 	}
 	c.Redirect(http.StatusSeeOther, "/disputes?done=rejected")
 	return nil

@@ -5,10 +5,15 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -21,17 +26,17 @@ import (
 // missed. It returns the call id, its scorecard, a missed item that
 // phrasebook entries satisfy, another missed item, and the index of the
 // trainee's second turn, which has the caller's lines on both sides.
-func disputedCall(t *testing.T, env *testEnv, u store.User) (string, sim.Scorecard, sim.ItemResult, sim.ItemResult, int) {
+func disputedCall(t *testing.T, env *testEnv, u domain.User) (string, sim.Scorecard, sim.ItemResult, sim.ItemResult, int) {
 	t.Helper()
 	ctx := context.Background()
-	cs, err := env.srv.content.published(ctx)
+	cs, err := env.srv.content.Published(ctx)
 	require.NoError(t, err)
-	sc, tr := passGolden(t, cs.lib)
+	sc, tr := passGolden(t, cs.Lib)
 	short := &scenarios.Transcript{Scenario: sc.ID, Turns: []scenarios.Turn{tr.Turns[0], tr.Turns[1], {At: tr.Turns[1].At + 5, Hangup: true}}}
-	card, _, err := sim.Replay(sc, cs.book, short, sim.Options{Mode: sim.Exam, Seed: 3})
+	card, _, err := sim.Replay(sc, cs.Book, short, sim.Options{Mode: domain.Exam, Seed: 3})
 	require.NoError(t, err)
-	rec := store.Call{UserID: u.ID, ScenarioID: sc.ID, ScenarioRevision: callRevision(cs.scenarioRev(sc.ID), cs.pub),
-		Mode: store.ModeExam, Seed: 3, Started: t0}
+	rec := store.Call{UserID: u.ID, ScenarioID: sc.ID, ScenarioRevision: domain.CallRevision(cs.ScenarioRev(sc.ID), cs.Pub),
+		Mode: domain.Exam, Seed: 3, Started: t0}
 	require.NoError(t, env.db.CreateCall(ctx, &rec))
 	var learnable, other *sim.ItemResult
 	for i := range card.Checklist {
@@ -39,7 +44,7 @@ func disputedCall(t *testing.T, env *testEnv, u store.User) (string, sim.Scoreca
 		if it.Done {
 			continue
 		}
-		if learnable == nil && len(env.srv.itemEntries(ctx, rec, it.ID)) > 0 {
+		if learnable == nil && len(env.srv.app.ItemEntries(ctx, rec, it.ID)) > 0 {
 			learnable = it
 		} else if other == nil {
 			other = it
@@ -68,9 +73,9 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	env := newEnv(t)
 	t.Cleanup(env.srv.Close)
 	ctx := context.Background()
-	li := env.addUser("li", store.RoleTrainee)
+	li := env.addUser("li", domain.RoleTrainee)
 	liToken, liCSRF := env.session(li)
-	wangToken, wangCSRF := env.session(env.addUser("wang", store.RoleTrainer))
+	wangToken, wangCSRF := env.session(env.addUser("wang", domain.RoleTrainer))
 	id, card, item, other, turn := disputedCall(t, env, li)
 	page := "/calls/" + id + "/dispute"
 	// The scorecard offers the dispute on the missed item to its trainee only.
@@ -91,7 +96,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	assert.NotContains(t, w.Body.String(), "dispute.", "every text is in the catalogue")
 
 	// Other people cannot see it; a form without the token is refused.
-	zhaoToken, _ := env.session(env.addUser("zhao", store.RoleTrainee))
+	zhaoToken, _ := env.session(env.addUser("zhao", domain.RoleTrainee))
 	assert.Equal(t, http.StatusNotFound, env.do(withCookie(getReq(page+"?item="+item.ID), zhaoToken)).Code)
 	assert.Equal(t, http.StatusNotFound, env.do(withCookie(getReq(page+"?item=no-such"), liToken)).Code)
 	claim := "我问了，就在这一句"
@@ -106,7 +111,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 		{"no reason", func(f url.Values) { f.Set("text", " ") }, http.StatusBadRequest},
 		{"a caller's line", func(f url.Values) { f.Set("turn", strconv.Itoa(turn-1)) }, http.StatusBadRequest},
 		{"no turn", func(f url.Values) { f.Del("turn") }, http.StatusBadRequest},
-		{"too long", func(f url.Values) { f.Set("text", strings.Repeat("长", maxDisputeRunes+1)) }, http.StatusBadRequest},
+		{"too long", func(f url.Values) { f.Set("text", strings.Repeat("长", app.MaxDisputeRunes+1)) }, http.StatusBadRequest},
 	}
 	for _, tc := range bad {
 		f := url.Values{csrfField: {liCSRF}}
@@ -135,7 +140,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	assert.Contains(t, body, card.Turns[turn+1].Text, "the line after")
 	assert.Contains(t, body, `name="learn"`)
 	assert.NotContains(t, body, "dispute.", "every text is in the catalogue")
-	open, err := env.db.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+	open, err := env.db.ListDisputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
 	require.NoError(t, err)
 	require.Len(t, open, 1)
 	d := open[0]
@@ -143,7 +148,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	// Uphold, adding the wording to the first offered entry.
 	callRec, err := env.db.CallByID(ctx, id)
 	require.NoError(t, err)
-	entry := env.srv.itemEntries(ctx, callRec, item.ID)[0]
+	entry := env.srv.app.ItemEntries(ctx, callRec, item.ID)[0]
 	wording := "麻烦您再说一遍具体情况可以吗"
 	uphold := "/disputes/" + strconv.FormatInt(d.ID, 10) + "/uphold"
 	w = env.do(withCookie(formReq(http.MethodPost, uphold, url.Values{csrfField: {wangCSRF}, "learn": {"1"}, "entry": {"not-offered"}, "wording": {wording}}), wangToken))
@@ -172,17 +177,17 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	assert.NotContains(t, w.Body.String(), link, "a done item is not disputed")
 
 	// The phrasebook file has a new published revision with the wording.
-	file := phraseFileID(entry)
-	head, err := env.db.Head(ctx, store.ContentPhrases, file)
+	file := strings.TrimSuffix(path.Base(entry.Pos.File), ".yaml")
+	head, err := env.db.Head(ctx, domain.ContentPhrases, file)
 	require.NoError(t, err)
 	assert.Contains(t, head.Body, wording)
-	info, err := env.db.Content(ctx, store.ContentPhrases, file)
+	info, err := env.db.Content(ctx, domain.ContentPhrases, file)
 	require.NoError(t, err)
 	assert.Equal(t, head.ID, info.PublishedID)
 	// New calls listen with it: the published phrasebook has the variant.
-	cs, err := env.srv.content.refresh(ctx)
+	cs, err := env.srv.content.Refresh(ctx)
 	require.NoError(t, err)
-	learnt, ok := cs.book.Entry(entry.ID)
+	learnt, ok := cs.Book.Entry(entry.ID)
 	require.True(t, ok)
 	assert.Contains(t, learnt.Variants, wording)
 	cases, err := env.db.ListEvalCases(ctx)
@@ -214,7 +219,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	// A second dispute is rejected, with a comment the trainee reads.
 	form = url.Values{csrfField: {liCSRF}, "item": {other.ID}, "turn": {strconv.Itoa(turn)}, "text": {"这一项我也做到了"}}
 	require.Equal(t, http.StatusSeeOther, env.do(withCookie(formReq(http.MethodPost, page, form), liToken)).Code)
-	open, err = env.db.ListDisputes(ctx, store.DisputeFilter{State: store.DisputeOpen})
+	open, err = env.db.ListDisputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
 	require.NoError(t, err)
 	require.Len(t, open, 1)
 	reject := "/disputes/" + strconv.FormatInt(open[0].ID, 10) + "/reject"
@@ -250,4 +255,88 @@ func slicesContainsPrefix(list []string, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// TestUpheldScoreEverywhere: a call played over the socket ends; a trainer
+// upholds the trainee's dispute of a missed item; then the scorecard page,
+// the API and the socket's replay all show the new score, from the call's
+// one stored scorecard.
+func TestUpheldScoreEverywhere(t *testing.T) {
+	env, lib := newCallEnv(t)
+	ctx := context.Background()
+	sc, tr := passGolden(t, lib)
+	li := env.addUser("li", domain.RoleTrainee)
+	wang := env.addUser("wang", domain.RoleTrainer)
+	token, _ := env.session(li)
+	id, _ := env.startCall(token, sc.ID, "exam")
+	ts := wsServer(t, env)
+
+	conn := mustDial(t, ts, token, id, -1)
+	for _, tu := range []scenarios.Turn{tr.Turns[0], tr.Turns[1], {At: tr.Turns[1].At + 5, Hangup: true}} {
+		env.clock.Set(secs(tu.At))
+		if tu.Hangup {
+			send(t, conn, map[string]string{"type": "hangup"})
+		} else {
+			send(t, conn, say(tu.Say))
+			readUntil(t, conn, "customer")
+		}
+	}
+	got := readUntil(t, conn, "end")
+	var before sim.Scorecard
+	require.NoError(t, json.Unmarshal(got[len(got)-1].Scorecard, &before))
+	_, err := closedWith(t, conn)
+	require.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "%v", err)
+
+	// The trainee disputes the first missed item, naming their first line;
+	// the trainer upholds it.
+	var item sim.ItemResult
+	for _, it := range before.Checklist {
+		if !it.Done && it.Points > 0 {
+			item = it
+			break
+		}
+	}
+	require.NotEmpty(t, item.ID, "the short call misses an item")
+	turn := slices.IndexFunc(before.Turns, func(tu sim.Turn) bool { return tu.Speaker == sim.Trainee })
+	require.NoError(t, env.srv.app.OpenDispute(ctx, li, id, item.ID, turn, "我做到了"))
+	open, err := env.db.ListDisputes(ctx, store.DisputeFilter{CallID: id})
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	done, err := env.srv.app.UpholdDispute(ctx, wang, open[0].ID, "", nil)
+	require.NoError(t, err)
+	require.Equal(t, app.Upheld, done)
+	rec, err := env.db.CallByID(ctx, id)
+	require.NoError(t, err)
+	after, err := app.ParseCard(rec)
+	require.NoError(t, err)
+	require.Greater(t, after.Score, before.Score, "the upheld item adds points")
+
+	// The scorecard page.
+	w := env.do(withCookie(getReq("/calls/"+id+"/scorecard"), token))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), `<span class="score" id="score">`+strconv.Itoa(after.Score)+`</span>`)
+
+	// The API: the call's score and its scorecard.
+	w = env.do(withCookie(getReq("/api/calls/"+id), token))
+	require.Equal(t, http.StatusOK, w.Code)
+	var api struct {
+		Call      struct{ Score float64 }
+		Scorecard sim.Scorecard
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &api))
+	assert.InDelta(t, float64(after.Score), api.Call.Score, 0)
+	assert.Equal(t, after.Score, api.Scorecard.Score)
+
+	// The socket's replay of the ended call.
+	replayed, err := closedWith(t, mustDial(t, ts, token, id, 0))
+	require.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "%v", err)
+	end := replayed[len(replayed)-1]
+	require.Equal(t, "end", end.Type)
+	var card sim.Scorecard
+	require.NoError(t, json.Unmarshal(end.Scorecard, &card))
+	assert.Equal(t, after.Score, card.Score)
+	up := card.Checklist[card.ItemIndex(item.ID)]
+	assert.True(t, up.Done)
+	require.NotNil(t, up.Upheld)
+	assert.Equal(t, before.Score, up.Upheld.ScoreBefore)
 }

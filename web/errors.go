@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -96,13 +98,32 @@ func classify(err error) *Error {
 	var maxBytes *http.MaxBytesError
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var limited *app.RateLimited
+	var calls *app.TooManyCalls
+	var refused *app.AccountRefusal
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.As(err, &limited):
+		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "err.rate_limited", RetryAfter: limited.Retry, Err: err}
+	case errors.As(err, &calls):
+		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_calls", Message: "err.too_many_calls", RetryAfter: calls.Retry, Err: err}
+	case errors.As(err, &refused) && refused.Key == "taken":
+		return &Error{Status: http.StatusConflict, Code: "taken", Message: "err.account_taken", Err: err}
+	case errors.As(err, &refused):
+		return &Error{Status: http.StatusBadRequest, Code: "bad_" + refused.Key, Message: "err.account_" + refused.Key, Err: err}
+	case errors.Is(err, app.ErrMissingCredentials):
+		return errMissingCredentials()
+	case errors.Is(err, app.ErrBadCredentials):
+		return &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: "err.bad_credentials", Err: err}
 	case errors.As(err, &maxBytes):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "err.too_large", Err: err}
 	case errors.As(err, &syntax), errors.As(err, &typ), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: err}
+	case errors.Is(err, domain.ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "err.unavailable", Err: err}
+	case errors.Is(err, domain.ErrForbidden):
+		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "err.forbidden", Err: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "err.not_found", Err: err}
 	case errors.Is(err, store.ErrConflict):

@@ -14,11 +14,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // the default Asia/Shanghai, wherever tests run
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -93,7 +95,9 @@ func newEnvOn(t *testing.T, db *store.DB, mods ...func(*Config)) *testEnv {
 	t.Helper()
 	clock := &fakeClock{now: t0}
 	logs := &syncBuffer{}
-	cfg := Config{Now: clock.Now, PasswordParams: fastParams}
+	// Admission control is off unless a test turns it on: a busy test
+	// machine must not make a test's calls look like overload.
+	cfg := Config{Now: clock.Now, PasswordParams: fastParams, OverloadDelay: -1}
 	for _, m := range mods {
 		m(&cfg)
 	}
@@ -105,18 +109,18 @@ func newEnvOn(t *testing.T, db *store.DB, mods ...func(*Config)) *testEnv {
 	return &testEnv{t: t, db: db, srv: srv, clock: clock, logs: logs}
 }
 
-func (e *testEnv) addUser(name string, role store.Role) store.User {
+func (e *testEnv) addUser(name string, role domain.Role) domain.User {
 	e.t.Helper()
 	h, err := auth.HashPassword(testPassword, fastParams)
 	require.NoError(e.t, err)
-	u := store.User{Username: name, PasswordHash: h, Role: role, Created: t0}
+	u := domain.User{Username: name, PasswordHash: h, Role: role, Created: t0}
 	require.NoError(e.t, e.db.CreateUser(context.Background(), &u))
 	return u
 }
 
 // session makes a session for u directly in the store and returns its
 // cookie token and CSRF token.
-func (e *testEnv) session(u store.User) (token, csrf string) {
+func (e *testEnv) session(u domain.User) (token, csrf string) {
 	e.t.Helper()
 	token, err := auth.NewToken()
 	require.NoError(e.t, err)
@@ -180,4 +184,25 @@ func apiError(t *testing.T, w *httptest.ResponseRecorder) errorDetail {
 func loginBody(user, pw string) string {
 	b, _ := json.Marshal(loginRequest{Username: user, Password: pw})
 	return string(b)
+}
+
+// testFormToken stands for the pre-session CSRF token a sign-in or setup
+// page hands out; publicForm posts a form with it, cookie and field.
+const testFormToken = "form-token-for-tests-0123456789abcdef"
+
+func publicForm(path string, form url.Values) *http.Request {
+	form.Set(csrfField, testFormToken)
+	req := formReq(http.MethodPost, path, form)
+	req.AddCookie(&http.Cookie{Name: formCookie, Value: testFormToken})
+	return req
+}
+
+// openDSN opens another store on the database at dsn, as a second server
+// instance would, closed when the test ends.
+func openDSN(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	return db
 }

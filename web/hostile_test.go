@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,7 +24,7 @@ import (
 // looks at anything else; under /api/ the answer is the JSON error.
 func TestOversizedBodyOnEveryRoute(t *testing.T) {
 	env, _ := newCallEnv(t)
-	admin := env.addUser("admin", store.RoleAdmin)
+	admin := env.addUser("admin", domain.RoleAdmin)
 	token, csrf := env.session(admin)
 	for _, rt := range env.srv.Routes() {
 		require.Positive(t, rt.MaxBody, "%s %s", rt.Method, rt.Path)
@@ -52,7 +52,7 @@ func TestOversizedBodyOnEveryRoute(t *testing.T) {
 // off at the limit by the routes that read one, with 413.
 func TestOversizedChunkedBody(t *testing.T) {
 	env, lib := newCallEnv(t)
-	token, csrf := env.session(env.addUser("li", store.RoleTrainee))
+	token, csrf := env.session(env.addUser("li", domain.RoleTrainee))
 	limits := map[string]int64{}
 	for _, rt := range env.srv.Routes() {
 		limits[rt.Method+" "+rt.Path] = rt.MaxBody
@@ -133,9 +133,7 @@ func TestStaticTraversal(t *testing.T) {
 // callEnvOn is newCallEnv on a given store.
 func callEnvOn(t *testing.T, db *store.DB) *testEnv {
 	t.Helper()
-	lib, book, err := sim.LoadBuiltin()
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, book.Close()) })
+	lib, book := loadBuiltin(t)
 	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })
 	t.Cleanup(env.srv.Close)
 	return env
@@ -165,7 +163,7 @@ func TestInjectionLeavesDataIntact(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		env := callEnvOn(t, db)
 		ctx := context.Background()
-		u := env.addUser("li.na", store.RoleTrainee)
+		u := env.addUser("li.na", domain.RoleTrainee)
 		token, _ := env.session(u)
 		scID := env.srv.cfg.Library.Scenarios[0].ID
 		id, _ := env.startCall(token, scID, "exam")
@@ -186,7 +184,7 @@ func TestInjectionLeavesDataIntact(t *testing.T) {
 			check(t, "GET socket "+esc, env.do(withCookie(getReq("/api/calls/"+esc+"/ws"), token)))
 			check(t, "after="+esc, env.do(withCookie(getReq("/api/calls/"+id+"/ws?after="+url.QueryEscape(inj)), token)))
 			check(t, "API login "+esc, env.do(jsonReq(http.MethodPost, "/api/login", `{"username":`+jsonString(inj)+`,"password":"x"}`)))
-			check(t, "form login "+esc, env.do(formReq(http.MethodPost, "/login", url.Values{"username": {inj}, "password": {"x"}})))
+			check(t, "form login "+esc, env.do(publicForm("/login", url.Values{"username": {inj}, "password": {"x"}})))
 			check(t, "scenario "+esc, env.do(withCookie(jsonReq(http.MethodPost, "/api/calls", `{"scenario":`+jsonString(inj)+`,"mode":"exam"}`), token)))
 			check(t, "mode "+esc, env.do(withCookie(jsonReq(http.MethodPost, "/api/calls", `{"scenario":"`+scID+`","mode":`+jsonString(inj)+`}`), token)))
 
@@ -230,7 +228,7 @@ func TestTemplateInjectionIsEscaped(t *testing.T) {
 	env := newEnv(t)
 	// The store takes any name; the login form's rules are not what keeps
 	// pages safe.
-	u := store.User{Username: "li" + hostile, PasswordHash: "x", Role: store.RoleTrainee, Created: t0}
+	u := domain.User{Username: "li" + hostile, PasswordHash: "x", Role: domain.RoleTrainee, Created: t0}
 	require.NoError(t, env.db.CreateUser(context.Background(), &u))
 	token, csrf := env.session(u)
 
@@ -251,7 +249,7 @@ func TestTemplateInjectionIsEscaped(t *testing.T) {
 		assert.Equal(t, u.Username, body.User.Username, "JSON carries the name exactly")
 	})
 	t.Run("login form", func(t *testing.T) {
-		w := env.do(formReq(http.MethodPost, "/login", url.Values{"username": {hostile}, "password": {"x"}, "next": {"/" + hostile}}))
+		w := env.do(publicForm("/login", url.Values{"username": {hostile}, "password": {"x"}, "next": {"/" + hostile}}))
 		require.Equal(t, http.StatusUnauthorized, w.Code)
 		body := w.Body.String()
 		assertInert(t, "login", body)
@@ -268,11 +266,9 @@ func TestTemplateInjectionIsEscaped(t *testing.T) {
 // graded as text, and the socket and the API give it back escaped, intact.
 func TestReplyInjectionIsEscaped(t *testing.T) {
 	env, lib := newCallEnv(t)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, lib.Scenarios[0].ID, "practice")
-	ts := wsServer(t, env)
-	conn := mustDial(t, ts, token, id, -1)
-	readUntil(t, conn, "ring")
+	conn := ringingSocket(t, wsServer(t, env), token, id)
 
 	reply := "您好" + hostile
 	send(t, conn, say(reply))

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
+	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
@@ -25,15 +27,8 @@ import (
 func TestTwoInstancesResume(t *testing.T) {
 	storetest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		lib, book, err := sim.LoadBuiltin()
-		require.NoError(t, err)
-		t.Cleanup(func() { require.NoError(t, book.Close()) })
-		open := func() *store.DB {
-			db, err := store.Open(ctx, dsn)
-			require.NoError(t, err)
-			t.Cleanup(func() { require.NoError(t, db.Close()) })
-			return db
-		}
+		lib, book := loadBuiltin(t)
+		open := func() *store.DB { return openDSN(t, dsn) }
 		clock := &fakeClock{now: t0}
 		config := func(name string, ttl time.Duration) func(*Config) {
 			return func(c *Config) {
@@ -41,22 +36,24 @@ func TestTwoInstancesResume(t *testing.T) {
 			}
 		}
 		// A checks its lease often, so the test sees it let go soon.
-		envA := newEnvOn(t, open(), config("A", 1500*time.Millisecond))
-		envB := newEnvOn(t, open(), config("B", 0))
 		lost := make(chan string, 4)
-		envA.srv.calls.onLost = func(id string) { lost <- id }
+		envA := newEnvOn(t, open(), config("A", 1500*time.Millisecond), func(c *Config) { c.OnCallLost = func(id string) { lost <- id } })
+		// B says when it has recorded the call's end, which comes after
+		// the end message reaches the trainee.
+		ended := make(chan string, 1)
+		envB := newEnvOn(t, open(), config("B", 0), func(c *Config) { c.OnCallEnd = func(id string) { ended <- id } })
 		t.Cleanup(envA.srv.Close)
 		t.Cleanup(envB.srv.Close)
 		tsA, tsB := wsServer(t, envA), wsServer(t, envB)
 
 		sc, tr := passGolden(t, lib)
-		token, _ := envA.session(envA.addUser("li", store.RoleTrainee))
+		token, _ := envA.session(envA.addUser("li", domain.RoleTrainee))
 		id, _ := envA.startCall(token, sc.ID, "exam")
 		rec, err := envB.db.CallByID(ctx, id)
 		require.NoError(t, err)
 
 		// What the trainee should see: the engine's messages, once each.
-		want := sim.NewCall(sc, book, sim.Options{Mode: sim.Exam, Seed: uint64(rec.Seed)})
+		want := sim.NewCall(sc, book, sim.Options{Mode: domain.Exam, Seed: uint64(rec.Seed)})
 		var expected []sim.Event
 		var got []wsMsg
 		onA := mustDial(t, tsA, token, id, -1)
@@ -101,9 +98,7 @@ func TestTwoInstancesResume(t *testing.T) {
 		case <-time.After(readWait):
 			t.Fatal("A did not let the call go")
 		}
-		envA.srv.calls.mu.Lock()
-		assert.Empty(t, envA.srv.calls.calls, "A holds no copy")
-		envA.srv.calls.mu.Unlock()
+		assert.Zero(t, envA.srv.calls.Len(), "A holds no copy")
 
 		for _, tu := range tr.Turns[split+1:] {
 			clock.Set(secs(tu.At))
@@ -141,28 +136,21 @@ func TestTwoInstancesResume(t *testing.T) {
 		// through a fresh engine makes exactly its engine messages.
 		stored, err := envB.db.Events(ctx, id, 0)
 		require.NoError(t, err)
-		replay := sim.NewCall(sc, book, sim.Options{Mode: sim.Exam, Seed: uint64(rec.Seed)})
-		var made []sim.Event
+		replay := sim.NewCall(sc, book, sim.Options{Mode: domain.Exam, Seed: uint64(rec.Seed)})
 		var logged []json.RawMessage
 		for i, e := range stored {
 			require.Equal(t, int64(i+1), e.Seq, "no gaps")
-			if !isTraineeEvent(e.Type) {
+			if !sim.EventType(e.Type).FromTrainee() {
 				logged = append(logged, e.Payload)
-				continue
-			}
-			var p traineePayload
-			require.NoError(t, json.Unmarshal(e.Payload, &p))
-			switch e.Type {
-			case evOpen:
-				made = append(made, replay.Advance(0)...)
-			case evSay:
-				made = append(made, replay.Say(p.At, p.Text)...)
-			case evHangup:
-				made = append(made, replay.Hangup(p.At)...)
 			}
 		}
+		made, _, _, err := live.Rebuild(replay, stored)
+		require.NoError(t, err)
 		require.Len(t, logged, len(made), "every engine message stored once")
 		for i := range made {
+			// The log keeps the end without its scorecard: the call
+			// record holds the one scorecard.
+			made[i].Scorecard = nil
 			b, err := json.Marshal(made[i])
 			require.NoError(t, err)
 			assert.JSONEq(t, string(b), string(logged[i]), "stored message %d", i)
@@ -175,9 +163,15 @@ func TestTwoInstancesResume(t *testing.T) {
 		var sent sim.Scorecard
 		require.NoError(t, json.Unmarshal(end.Scorecard, &sent))
 		assert.Equal(t, card.Score, sent.Score)
+		select {
+		case e := <-ended:
+			require.Equal(t, id, e)
+		case <-time.After(readWait):
+			t.Fatal("B did not record the call's end")
+		}
 		rec, err = envA.db.CallByID(ctx, id)
 		require.NoError(t, err)
-		assert.Equal(t, store.CallEnded, rec.Status)
+		assert.Equal(t, domain.CallEnded, rec.Status)
 		assert.True(t, rec.Passed)
 		assert.InDelta(t, float64(card.Score), rec.Score, 0)
 		assert.Equal(t, "B", rec.Owner, "B drove the call to its end")
@@ -191,10 +185,9 @@ func TestTwoInstancesResume(t *testing.T) {
 // reconnect, and the log holds nothing it made after the claim.
 func TestStaleInstanceWritesNothing(t *testing.T) {
 	// The lease check is far off, so it is the refused write that tells.
-	env, lib := newCallEnv(t, func(c *Config) { c.LeaseTTL = time.Hour })
 	lost := make(chan string, 1)
-	env.srv.calls.onLost = func(id string) { lost <- id }
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	env, lib := newCallEnv(t, func(c *Config) { c.LeaseTTL, c.OnCallLost = time.Hour, func(id string) { lost <- id } })
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, lib.Scenarios[0].ID, "exam")
 	ts := wsServer(t, env)
 	conn := mustDial(t, ts, token, id, -1)
@@ -230,11 +223,10 @@ func TestStaleInstanceWritesNothing(t *testing.T) {
 // since, and the lease check has not run). The instance drops its copy,
 // claims the call back and serves it from the store.
 func TestReconnectToStaleInstance(t *testing.T) {
-	env, lib := newCallEnv(t, func(c *Config) { c.LeaseTTL = time.Hour })
 	lost := make(chan string, 1)
-	env.srv.calls.onLost = func(id string) { lost <- id }
+	env, lib := newCallEnv(t, func(c *Config) { c.LeaseTTL, c.OnCallLost = time.Hour, func(id string) { lost <- id } })
 	sc, tr := passGolden(t, lib)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "exam")
 	ts := wsServer(t, env)
 	conn := mustDial(t, ts, token, id, -1)
@@ -258,5 +250,5 @@ func TestReconnectToStaleInstance(t *testing.T) {
 	rec, err := env.db.CallByID(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), rec.Epoch, "claimed here, elsewhere, here again")
-	assert.Equal(t, env.srv.cfg.Instance, rec.Owner)
+	assert.Equal(t, env.srv.calls.Instance(), rec.Owner)
 }

@@ -19,6 +19,10 @@ type metrics struct {
 	// instance holds.
 	turns     prometheus.Counter
 	liveCalls prometheus.Gauge
+	// overloaded is 1 while new calls are refused; refused counts the
+	// refusals.
+	overloaded prometheus.Gauge
+	refused    prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) (*metrics, error) {
@@ -48,9 +52,17 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Name: "coach_calls_live",
 			Help: "Live calls whose engine this instance holds.",
 		}),
+		overloaded: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "coach_overloaded",
+			Help: "1 while the server is saturated and refuses new calls.",
+		}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "coach_overload_refusals_total",
+			Help: "Call starts and first socket opens refused with 503 while saturated.",
+		}),
 	}
 	for _, c := range []prometheus.Collector{
-		m.requests, m.duration, m.errors, m.logins, m.turns, m.liveCalls,
+		m.requests, m.duration, m.errors, m.logins, m.turns, m.liveCalls, m.overloaded, m.refused,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	} {
@@ -60,3 +72,9 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 	}
 	return m, nil
 }
+
+// LiveCalls counts calls whose engine this instance holds (live.Metrics).
+func (m *metrics) LiveCalls(delta int) { m.liveCalls.Add(float64(delta)) }
+
+// Turn counts a trainee reply (live.Metrics).
+func (m *metrics) Turn() { m.turns.Inc() }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/auth"
 )
 
 // recoverPanics turns a panicking handler into a 500 answer and a logged
@@ -73,8 +74,15 @@ func (s *Server) observe(c *gin.Context) {
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
+// hsts tells browsers to use HTTPS only for a year, on TLS answers only: on
+// plain HTTP the header would be ignored, or pin a site that cannot keep it.
+const hsts = "max-age=31536000; includeSubDomains"
+
 func securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
+	if c.Request.TLS != nil {
+		h.Set("Strict-Transport-Security", hsts)
+	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
@@ -138,12 +146,34 @@ func (s *Server) authorize(a access) gin.HandlerFunc {
 // csrfField is the form field carrying the session's CSRF token.
 const csrfField = "csrf_token"
 
+// formCookie holds the CSRF token of the forms shown before signing in.
+const formCookie = "coach_form"
+
+// formToken returns the pre-session CSRF token of the browser, setting
+// the cookie that holds it when there is none yet.
+func (s *Server) formToken(c *gin.Context) (string, error) {
+	if v, err := c.Cookie(formCookie); err == nil && len(v) >= 32 && len(v) <= 64 {
+		return v, nil
+	}
+	token, err := auth.NewToken()
+	if err != nil {
+		return "", err
+	}
+	http.SetCookie(c.Writer, &http.Cookie{ // #nosec G124 -- Secure follows the connection, as for the session cookie
+		Name: formCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.secure(c), SameSite: http.SameSiteStrictMode,
+	})
+	return token, nil
+}
+
 // checkCSRF backs the cross-origin check with a second, independent one for
 // browsers that send neither Sec-Fetch-Site nor Origin. A state-changing API
 // request must be application/json, which a cross-site form cannot send
 // without a CORS preflight the server never grants. A form posted to a
-// signed-in route must carry the session's token. Public forms (the login
-// form) have no session to tie a token to and rely on the origin check.
+// signed-in route must carry the session's token. Public forms (sign-in,
+// setup) have no session yet: they carry the token of the formCookie the
+// page set (a double-submit token), which another site can neither read
+// nor set.
 func (s *Server) checkCSRF(a access) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		switch c.Request.Method {
@@ -160,11 +190,12 @@ func (s *Server) checkCSRF(a access) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		if a.public {
-			c.Next()
-			return
+		err := c.Request.ParseForm()
+		if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); err == nil && mt == "multipart/form-data" {
+			// A file upload; the route's body limit bounds it.
+			err = c.Request.ParseMultipartForm(importBody)
 		}
-		if err := c.Request.ParseForm(); err != nil {
+		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
 				s.fail(c, err)
@@ -173,9 +204,14 @@ func (s *Server) checkCSRF(a access) gin.HandlerFunc {
 			}
 			return
 		}
-		sess, ok := currentSession(c)
 		got := c.Request.PostForm.Get(csrfField)
-		if !ok || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRFToken)) != 1 {
+		want := ""
+		if sess, ok := currentSession(c); ok && !a.public {
+			want = sess.CSRFToken
+		} else if a.public {
+			want, _ = c.Cookie(formCookie)
+		}
+		if got == "" || want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 			s.fail(c, errCSRF())
 			return
 		}

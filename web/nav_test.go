@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,13 +16,13 @@ import (
 func TestNavFollowsRole(t *testing.T) {
 	env := newEnv(t)
 	links := []string{"/scenarios", "/history", "/progress", "/disputes/mine", "/author", "/disputes", "/manage", "/admin/accounts", "/admin/audit"}
-	want := map[store.Role][]string{
-		store.RoleTrainee: {"/scenarios", "/history", "/progress", "/disputes/mine"},
-		store.RoleTrainer: {"/scenarios", "/history", "/progress", "/author", "/disputes"},
-		store.RoleManager: {"/scenarios", "/history", "/progress", "/manage"},
-		store.RoleAdmin:   {"/scenarios", "/history", "/progress", "/author", "/disputes", "/admin/accounts", "/admin/audit"},
+	want := map[domain.Role][]string{
+		domain.RoleTrainee: {"/scenarios", "/history", "/progress", "/disputes/mine"},
+		domain.RoleTrainer: {"/scenarios", "/history", "/progress", "/author", "/disputes"},
+		domain.RoleManager: {"/scenarios", "/history", "/progress", "/manage"},
+		domain.RoleAdmin:   {"/scenarios", "/history", "/progress", "/author", "/disputes", "/admin/accounts", "/admin/audit"},
 	}
-	for _, role := range store.Roles() {
+	for _, role := range domain.Roles() {
 		t.Run(string(role), func(t *testing.T) {
 			token, _ := env.session(env.addUser("nav-"+string(role), role))
 			w := env.do(withCookie(getReq("/"), token))

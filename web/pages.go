@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -47,14 +47,16 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 }
 
 // templateFuncs are the functions every template may call.
-func templateFuncs() template.FuncMap {
+// Every time a person reads is in loc, the site's time zone; what is
+// stored, and what the API and xAPI give, stays in UTC.
+func templateFuncs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"fill":     fill,
 		"score":    formatScore,
-		"date":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+		"date":     func(t time.Time) string { return t.In(loc).Format(time.DateOnly) },
+		"datetime": func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") },
 		"dict":     dict,
-		"when":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+		"when":     func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04:05 -07:00") },
 	}
 }
 
@@ -82,7 +84,7 @@ type pageData struct {
 	OtherLang string
 	// SwitchURL is the current page in the other language.
 	SwitchURL string
-	User      *store.User
+	User      *domain.User
 	CSRF      string
 	Body      any
 	text      catalogue
@@ -92,7 +94,7 @@ type pageData struct {
 func (p pageData) T(key string) string { return p.text.get(p.Lang, key) }
 
 // RoleName returns a role's name in the page's language.
-func (p pageData) RoleName(r store.Role) string { return p.T("role." + string(r)) }
+func (p pageData) RoleName(r domain.Role) string { return p.T("role." + string(r)) }
 
 // render writes a page. It is buffered so that a template error becomes a
 // clean 500 rather than half a page.
@@ -113,6 +115,10 @@ func (s *Server) render(c *gin.Context, status int, name string, body any) {
 	}
 	if sess, ok := currentSession(c); ok {
 		data.CSRF = sess.CSRFToken
+	} else if token, err := s.formToken(c); err == nil {
+		data.CSRF = token
+	} else {
+		s.log.Error("render: form token", "err", err)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
@@ -149,10 +155,11 @@ func (s *Server) healthz(c *gin.Context) error {
 	return nil
 }
 
-// serveMetrics is GET /metrics, in the Prometheus text format.
-func (s *Server) serveMetrics(c *gin.Context) error {
-	promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}).ServeHTTP(c.Writer, c.Request)
-	return nil
+// MetricsHandler serves the metrics in the Prometheus text format. It is
+// not on the site's listener, where anyone could read them: coach serve
+// puts it on the private one, next to the profiles (--pprof).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})
 }
 
 // staticFile is GET /static/*file, from the embedded static folder. There is

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -67,46 +67,22 @@ type scenarioRow struct {
 // score, and a form to start a practice call or an exam.
 func (s *Server) scenariosPage(c *gin.Context) error {
 	u, _ := currentUser(c)
-	calls, err := s.store.ListCalls(c.Request.Context(), store.CallFilter{UserID: u.ID})
+	records, err := s.app.Records(c.Request.Context(), u.ID, "")
 	if err != nil {
 		return err
 	}
-	lib, err := s.content.catalogue(c.Request.Context())
+	lib, err := s.content.Catalogue(c.Request.Context())
 	if err != nil {
 		return err
 	}
 	view := catalogueView{Scenarios: []scenarioRow{}}
-	{
-		byID := map[string]int{}
-		for _, sc := range lib.Scenarios {
-			byID[sc.ID] = len(view.Scenarios)
-			view.Scenarios = append(view.Scenarios, scenarioRow{
-				ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,
-				Difficulty: sc.Difficulty, PassMark: sc.PassMark,
-			})
-		}
-		// Calls come newest first, so the first live one seen is the
-		// latest.
-		for _, call := range calls {
-			i, ok := byID[call.ScenarioID]
-			if !ok {
-				continue
-			}
-			row := &view.Scenarios[i]
-			switch call.Status {
-			case store.CallLive:
-				if row.LiveID == "" {
-					row.LiveID = call.ID
-				}
-			case store.CallEnded:
-				score := int(math.Round(call.Score))
-				if row.Attempts == 0 || score > row.Best {
-					row.Best = score
-				}
-				row.Attempts++
-				row.Passed = row.Passed || call.Passed
-			}
-		}
+	for _, sc := range lib.Scenarios {
+		r := records[sc.ID]
+		view.Scenarios = append(view.Scenarios, scenarioRow{
+			ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,
+			Difficulty: sc.Difficulty, PassMark: sc.PassMark,
+			Attempts: r.Attempts, Best: r.Best, Passed: r.Passed, LiveID: r.LiveID,
+		})
 	}
 	tracks, err := s.trackStatus(c.Request.Context(), u)
 	if err != nil {
@@ -155,8 +131,8 @@ type callView struct {
 	// Answered says the trainee has spoken, which answers the call.
 	Answered bool
 	Mood     int
-	Lines    []lineView
-	Hints    []lineView
+	Lines    []live.Line
+	Hints    []live.Line
 	// Scorecard is the scorecard page's path, linked at the end.
 	Scorecard string
 	// MaxReply caps a reply in characters, well inside the socket's
@@ -167,27 +143,9 @@ type callView struct {
 	Outcomes []sim.Outcome
 }
 
-// lineView is one line of a call as the call page shows it.
-type lineView struct {
-	Seq     int64
-	Speaker string
-	Text    string
-	Intent  string
-}
-
 // maxReply caps a typed reply: 4 UTF-8 bytes a character, plus the
 // message's envelope, stays under maxFrame.
 const maxReply = 1000
-
-// eventPayload is the union of the payloads of a call's stored events:
-// the trainee's (at, text) and the engine's messages.
-type eventPayload struct {
-	At     float64 `json:"at"`
-	N      int     `json:"n"`
-	Text   string  `json:"text"`
-	Intent string  `json:"intent"`
-	Value  *int    `json:"value"`
-}
 
 // callPage is GET /calls/:id: the live call. An ended call opens its
 // scorecard instead. What the call has said so far is on the page, so a
@@ -198,7 +156,7 @@ func (s *Server) callPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if call.Status == store.CallEnded {
+	if call.Status == domain.CallEnded {
 		c.Redirect(http.StatusSeeOther, scorecardPath(call.ID))
 		return nil
 	}
@@ -206,11 +164,10 @@ func (s *Server) callPage(c *gin.Context) error {
 	view := callView{
 		ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode),
 		Owner: call.UserID == u.ID, Scorecard: scorecardPath(call.ID), MaxReply: maxReply,
-		Lines: []lineView{}, Hints: []lineView{},
 		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut},
 	}
 	// A scenario retired since leaves the page showing its id.
-	if sc, ok := s.library(ctx).Scenario(call.ScenarioID); ok {
+	if sc, ok := s.app.Library(ctx).Scenario(call.ScenarioID); ok {
 		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
 	}
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
@@ -220,30 +177,16 @@ func (s *Server) callPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range events {
-		view.After = e.Seq
-		var p eventPayload
-		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			return fmt.Errorf("call %s event %d: %w", call.ID, e.Seq, err)
-		}
-		switch e.Type {
-		case evOpen:
-			view.Started = true
-			view.Elapsed = strconv.FormatFloat(max(s.cfg.Now().Sub(e.At).Seconds(), 0), 'f', 1, 64)
-		case evSay:
-			view.Answered = true
-			view.Lines = append(view.Lines, lineView{Seq: e.Seq, Speaker: string(sim.Trainee), Text: p.Text})
-		case string(sim.EventRing):
-			view.Rings = p.N
-		case string(sim.EventCustomer):
-			view.Lines = append(view.Lines, lineView{Seq: e.Seq, Speaker: string(sim.Customer), Text: p.Text})
-		case string(sim.EventHint):
-			view.Hints = append(view.Hints, lineView{Seq: e.Seq, Text: p.Text, Intent: p.Intent})
-		case string(sim.EventMood):
-			if p.Value != nil {
-				view.Mood = *p.Value
-			}
-		}
+	st, err := live.StateOf(events)
+	if err != nil {
+		return err
+	}
+	view.After, view.Rings, view.Answered, view.Lines, view.Hints = st.Last, st.Rings, st.Answered, st.Lines, st.Hints
+	if st.Mood >= 0 {
+		view.Mood = st.Mood
+	}
+	if view.Started = !st.Opened.IsZero(); view.Started {
+		view.Elapsed = strconv.FormatFloat(max(s.cfg.Now().Sub(st.Opened).Seconds(), 0), 'f', 1, 64)
 	}
 	if view.Owner {
 		view.WS = callSocketPath(call.ID)
@@ -267,6 +210,21 @@ type scorecardView struct {
 	Best       int
 	BestPassed bool
 	Attempts   int
+	// Facts are the caller's details in this call, in the scenario's order.
+	Facts []factView
+	// ModelCall is the scenario's whole call done well, played against
+	// its base caller, for reading after the call; nil when it has none.
+	ModelCall []turnView
+	// TrainerNote is the scenario's teaching points, for the staff who
+	// review the call; empty for a trainee.
+	TrainerNote string
+}
+
+// factView is one of the caller's details; Known says the page has a
+// label for its key.
+type factView struct {
+	Key, Value string
+	Known      bool
 }
 
 // turnView is one turn of the scorecard with its text cut into segments
@@ -275,7 +233,7 @@ type turnView struct {
 	Index    int
 	Speaker  string
 	At       string
-	Segments []segment
+	Segments []sim.Segment
 	Misheard bool
 }
 
@@ -286,94 +244,49 @@ type forbiddenView struct {
 	At     string
 }
 
-// segment is a run of a turn's text covered by the same hit, or by none.
-type segment struct {
-	Text string
-	// Kind is the hit's kind (required, recommended, forbidden); empty for
-	// text no hit covers.
-	Kind   string
-	Intent string
-	ID     string
-	// Suggestion, on the last segment of a forbidden hit, is what to say
-	// instead.
-	Suggestion string
-}
-
-// kindRank orders hit kinds for a span several hits cover: a forbidden
-// phrase shows through anything else.
-func kindRank(k phrasebook.Kind) int {
-	switch k {
-	case phrasebook.Forbidden:
-		return 3
-	case phrasebook.Required:
-		return 2
-	case phrasebook.Recommended:
-		return 1
-	}
-	return 0
-}
-
-// splitHits cuts text at its hits' rune offsets. Where hits overlap, the
-// span shows the strongest kind, then the earliest and longest hit.
-// Offsets outside the text are clamped, so a stored scorecard of another
-// version cannot make the page fail.
-func splitHits(text string, hits []phrasebook.Hit) []segment {
-	runes := []rune(text)
-	n := len(runes)
-	clamp := func(i int) int { return min(max(i, 0), n) }
-	cuts := []int{0, n}
-	for _, h := range hits {
-		cuts = append(cuts, clamp(h.Start), clamp(h.End))
-	}
-	slices.Sort(cuts)
-	cuts = slices.Compact(cuts)
-
-	var out []segment
-	prev := -2 // the hit the last segment showed; -1 is none
-	for i := 0; i+1 < len(cuts); i++ {
-		a, b := cuts[i], cuts[i+1]
-		best := -1
-		for j, h := range hits {
-			if clamp(h.Start) > a || clamp(h.End) < b || clamp(h.Start) >= clamp(h.End) {
-				continue
-			}
-			if best < 0 || better(h, hits[best]) {
-				best = j
-			}
-		}
-		if best == prev && len(out) > 0 {
-			out[len(out)-1].Text += string(runes[a:b])
-		} else {
-			seg := segment{Text: string(runes[a:b])}
-			if best >= 0 {
-				h := hits[best]
-				seg.Kind, seg.Intent, seg.ID = string(h.Kind), string(h.Intent), h.ID
-			}
-			out = append(out, seg)
-		}
-		prev = best
-		if best >= 0 && hits[best].Kind == phrasebook.Forbidden && clamp(hits[best].End) == b {
-			out[len(out)-1].Suggestion = hits[best].Suggestion
-		}
-	}
-	return out
-}
-
-// better reports whether hit a should show over hit b on a span both cover.
-func better(a, b phrasebook.Hit) bool {
-	if r := cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)); r != 0 {
-		return r > 0
-	}
-	if a.Start != b.Start {
-		return a.Start < b.Start
-	}
-	return a.End > b.End
-}
-
 // clockTime writes seconds since ringing as m:ss.
 func clockTime(sec float64) string {
 	t := int(math.Max(sec, 0))
 	return fmt.Sprintf("%d:%02d", t/60, t%60)
+}
+
+// turnViews cuts each turn of a call at its hits for the page.
+func turnViews(turns []sim.Turn) []turnView {
+	out := make([]turnView, 0, len(turns))
+	for i, t := range turns {
+		out = append(out, turnView{
+			Index: i, Speaker: string(t.Speaker), At: clockTime(t.At),
+			Segments: sim.Segments(t.Text, t.Hits), Misheard: t.Misheard,
+		})
+	}
+	return out
+}
+
+// addModelCall adds what the scenario the call was played against says
+// after the call: the caller's details, the model call and, for staff, the
+// teaching points.
+func (s *Server) addModelCall(ctx context.Context, call store.Call, viewer domain.User, view *scorecardView) error {
+	sc, book, err := s.content.ForCall(ctx, call)
+	if err != nil {
+		return err
+	}
+	for _, f := range sc.Facts {
+		if v, ok := view.Card.Facts[f.Key]; ok {
+			known := slices.Contains([]string{"name", "phone", "address", "account"}, f.Key)
+			view.Facts = append(view.Facts, factView{Key: f.Key, Value: v, Known: known})
+		}
+	}
+	if viewer.Role != domain.RoleTrainee {
+		view.TrainerNote = sc.TrainerNote
+	}
+	model, err := sim.ModelCall(sc, book)
+	if err != nil {
+		return fmt.Errorf("scorecard of call %s: %w", call.ID, err)
+	}
+	if model != nil {
+		view.ModelCall = turnViews(model.Turns)
+	}
+	return nil
 }
 
 // scorecardPage is GET /calls/:id/scorecard: the graded call. A call still
@@ -384,7 +297,7 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if call.Status != store.CallEnded {
+	if call.Status != domain.CallEnded {
 		c.Redirect(http.StatusSeeOther, callPagePath(call.ID))
 		return nil
 	}
@@ -396,11 +309,9 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 	if view.Card.Title == "" {
 		view.Card.Title = call.ScenarioID
 	}
-	for i, t := range view.Card.Turns {
-		view.Turns = append(view.Turns, turnView{
-			Index: i, Speaker: string(t.Speaker), At: clockTime(t.At),
-			Segments: splitHits(t.Text, t.Hits), Misheard: t.Misheard,
-		})
+	view.Turns = turnViews(view.Card.Turns)
+	if err := s.addModelCall(ctx, call, me, &view); err != nil {
+		return err
 	}
 	for _, f := range view.Card.Forbidden {
 		view.Forbidden = append(view.Forbidden, forbiddenView{ForbiddenEntry: f, TurnNo: f.Turn + 1, At: clockTime(f.At)})
@@ -408,26 +319,22 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
 		return err
 	}
-	past, err := s.store.ListCalls(ctx, store.CallFilter{UserID: call.UserID, ScenarioID: call.ScenarioID, Status: store.CallEnded})
+	records, err := s.app.Records(ctx, call.UserID, call.ScenarioID)
 	if err != nil {
 		return err
 	}
-	for _, p := range past {
-		score := int(math.Round(p.Score))
-		if view.Attempts == 0 || score > view.Best {
-			view.Best = score
-		}
-		view.BestPassed = view.BestPassed || p.Passed
-		view.Attempts++
-	}
+	r := records[call.ScenarioID]
+	view.Best, view.BestPassed, view.Attempts = r.Best, r.Passed, r.Attempts
 	s.render(c, http.StatusOK, "scorecard", view)
 	return nil
 }
 
 // historyView is the list of a user's attempts.
 type historyView struct {
-	// Username is whose attempts these are; Own says they are the viewer's.
+	// Username is whose attempts these are, Name how people know them;
+	// Own says they are the viewer's.
 	Username string
+	Name     string
 	Own      bool
 	Rows     []historyRow
 	// Truncated says older attempts were left off.
@@ -449,31 +356,23 @@ type historyRow struct {
 func (s *Server) historyPage(c *gin.Context) error {
 	ctx := c.Request.Context()
 	u, _ := currentUser(c)
-	who := u
-	if name := c.Query("user"); name != "" && name != u.Username {
-		if u.Role == store.RoleTrainee {
-			e := errNotFound()
-			e.Err = fmt.Errorf("trainee %d asked for the history of %q", u.ID, name)
-			return e
-		}
-		var err error
-		if who, err = s.store.UserByUsername(ctx, name); err != nil {
-			return err
-		}
+	who, err := s.app.HistoryOf(ctx, u, c.Query("user"))
+	if err != nil {
+		return err
 	}
 	calls, err := s.store.ListCalls(ctx, store.CallFilter{UserID: who.ID, Limit: historyLimit + 1})
 	if err != nil {
 		return err
 	}
-	view := historyView{Username: who.Username, Own: who.ID == u.ID, Rows: []historyRow{}}
+	view := historyView{Username: who.Username, Name: who.DisplayName(), Own: who.ID == u.ID, Rows: []historyRow{}}
 	if len(calls) > historyLimit {
 		calls, view.Truncated = calls[:historyLimit], true
 	}
-	lib := s.library(ctx)
+	lib := s.app.Library(ctx)
 	for _, call := range calls {
 		row := historyRow{
 			ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode), Started: s.dateTime(call.Started),
-			Live: call.Status == store.CallLive, Href: callPagePath(call.ID),
+			Live: call.Status == domain.CallLive, Href: callPagePath(call.ID),
 		}
 		if sc, ok := lib.Scenario(call.ScenarioID); ok {
 			row.Title = sc.Title
@@ -488,16 +387,16 @@ func (s *Server) historyPage(c *gin.Context) error {
 	return nil
 }
 
-// username is the name of the account id, for pages that show whose call
-// it is.
+// username is how the account id is named to people (real name and
+// username), for pages that show whose call it is.
 func (s *Server) username(ctx context.Context, id int64) (string, error) {
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("owner of a call: %w", err)
 	}
-	return u.Username, nil
+	return u.DisplayName(), nil
 }
 
 // dateTime writes when a call started, in the server's time zone, which is
 // the training centre's.
-func (s *Server) dateTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+func (s *Server) dateTime(t time.Time) string { return t.In(s.cfg.Location).Format("2006-01-02 15:04") }

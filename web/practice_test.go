@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
@@ -40,7 +40,7 @@ func (e *testEnv) endedCall(lib *scenarios.Library, token, scenario, name, mode 
 	e.t.Helper()
 	sc, tr := golden(e.t, lib, scenario, name)
 	id, _ := e.startCall(token, scenario, mode)
-	card, _, err := sim.Replay(sc, e.srv.cfg.Book, tr, sim.Options{Mode: sim.Mode(mode), Seed: 1})
+	card, _, err := sim.Replay(sc, e.srv.cfg.Book, tr, sim.Options{Mode: domain.Mode(mode), Seed: 1})
 	require.NoError(e.t, err)
 	raw, err := json.Marshal(card)
 	require.NoError(e.t, err)
@@ -63,12 +63,12 @@ func (e *testEnv) page(token, path string) (int, string, http.Header) {
 
 func TestScenariosPage(t *testing.T) {
 	env, lib := newCallEnv(t)
-	token, csrf := env.session(env.addUser("li", store.RoleTrainee))
+	token, csrf := env.session(env.addUser("li", domain.RoleTrainee))
 	_, card := env.endedCall(lib, token, "wrong-number", "pass", "exam")
 	require.True(t, card.Passed)
 	env.endedCall(lib, token, "wrong-number", "fail-rude", "practice")
 	live, _ := env.startCall(token, "leak", "practice")
-	otherToken, _ := env.session(env.addUser("wang", store.RoleTrainee))
+	otherToken, _ := env.session(env.addUser("wang", domain.RoleTrainee))
 	env.endedCall(lib, otherToken, "leak", "pass", "exam")
 
 	status, body, _ := env.page(token, "/scenarios")
@@ -94,6 +94,25 @@ func TestScenariosPage(t *testing.T) {
 	assert.Contains(t, leak, "尚未练习", "another trainee's attempts do not count")
 	assert.Contains(t, leak, `href="/calls/`+live+`"`, "the unfinished call can be taken up")
 	assert.NotContains(t, body, "已认证", "no certification badge until certification fills it")
+
+	// The catalogue describes the situation and gives nothing away: no
+	// teaching points, no checklist, no model sentence or model call.
+	for _, sc := range lib.Scenarios {
+		card := scenarioCard(t, body, sc.ID)
+		assert.Contains(t, card, html.EscapeString(sc.Summary))
+		if sc.TrainerNote != "" {
+			assert.NotContains(t, body, html.EscapeString(sc.TrainerNote))
+		}
+		for _, it := range sc.Checklist {
+			assert.NotContains(t, card, html.EscapeString(it.Title), "%s: checklist item %s", sc.ID, it.ID)
+			if it.Model != "" && !strings.Contains(it.Model, "{") {
+				assert.NotContains(t, card, html.EscapeString(it.Model), "%s: model sentence of %s", sc.ID, it.ID)
+			}
+		}
+		for _, tu := range sc.ModelCall {
+			assert.NotContains(t, card, html.EscapeString(tu.Say), "%s: model call", sc.ID)
+		}
+	}
 
 	status, body, _ = env.page(token, "/scenarios?lang=en")
 	require.Equal(t, http.StatusOK, status)
@@ -122,7 +141,7 @@ func scenarioCard(t *testing.T, body, id string) string {
 
 func TestStartCallForm(t *testing.T) {
 	env, _ := newCallEnv(t)
-	u := env.addUser("li", store.RoleTrainee)
+	u := env.addUser("li", domain.RoleTrainee)
 	token, csrf := env.session(u)
 
 	tests := []struct {
@@ -154,8 +173,8 @@ func TestStartCallForm(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, u.ID, rec.UserID)
 			assert.Equal(t, tc.form.Get("scenario"), rec.ScenarioID)
-			assert.Equal(t, store.Mode(tc.form.Get("mode")), rec.Mode)
-			assert.Equal(t, store.CallLive, rec.Status)
+			assert.Equal(t, domain.Mode(tc.form.Get("mode")), rec.Mode)
+			assert.Equal(t, domain.CallLive, rec.Status)
 		})
 	}
 	calls, err := env.db.ListCalls(context.Background(), store.CallFilter{})
@@ -166,7 +185,7 @@ func TestStartCallForm(t *testing.T) {
 func TestCallPage(t *testing.T) {
 	env, lib := newCallEnv(t)
 	sc, tr := golden(t, lib, "wrong-number", "pass")
-	owner := env.addUser("li", store.RoleTrainee)
+	owner := env.addUser("li", domain.RoleTrainee)
 	token, _ := env.session(owner)
 	id, wsPath := env.startCall(token, sc.ID, "practice")
 
@@ -202,13 +221,13 @@ func TestCallPage(t *testing.T) {
 
 	tests := []struct {
 		who    string
-		role   store.Role
+		role   domain.Role
 		status int
 	}{
-		{"other-trainee", store.RoleTrainee, http.StatusNotFound},
-		{"a-trainer", store.RoleTrainer, http.StatusOK},
-		{"a-manager", store.RoleManager, http.StatusOK},
-		{"an-admin", store.RoleAdmin, http.StatusOK},
+		{"other-trainee", domain.RoleTrainee, http.StatusNotFound},
+		{"a-trainer", domain.RoleTrainer, http.StatusOK},
+		{"a-manager", domain.RoleManager, http.StatusOK},
+		{"an-admin", domain.RoleAdmin, http.StatusOK},
 	}
 	for _, tc := range tests {
 		t.Run(tc.who, func(t *testing.T) {
@@ -237,7 +256,7 @@ func TestCallPage(t *testing.T) {
 
 func TestScorecardPage(t *testing.T) {
 	env, lib := newCallEnv(t)
-	owner := env.addUser("li", store.RoleTrainee)
+	owner := env.addUser("li", domain.RoleTrainee)
 	token, _ := env.session(owner)
 	passID, pass := env.endedCall(lib, token, "wrong-number", "pass", "exam")
 	failID, fail := env.endedCall(lib, token, "wrong-number", "fail-rude", "practice")
@@ -277,7 +296,17 @@ func TestScorecardPage(t *testing.T) {
 		assert.Contains(t, body, `<strong id="best">100</strong>`, "best is across attempts")
 		assert.Contains(t, body, "您先挂断了电话")
 		f := fail.Forbidden[0]
-		assert.Contains(t, body, `<del class="hit forbidden" title="态度生硬">`+html.EscapeString(f.Said)+`</del><ins class="suggest">`+html.EscapeString(f.Suggestion)+`</ins>`)
+		assert.Contains(t, body, `<del class="hit forbidden" title="态度生硬">`+html.EscapeString(f.Said)+`</del>`)
+		assert.NotContains(t, body, `</del><ins`, "the forbidden words are struck out, nothing spliced into them")
+		require.NotEmpty(t, f.Rewrite)
+		assert.Contains(t, body, `<p class="model">可以这样说：<ins class="suggest">`+html.EscapeString(f.Rewrite)+`</ins></p>`, "a whole sentence instead")
+		for _, it := range fail.Checklist {
+			if !it.Done && it.Model != "" {
+				assert.Contains(t, body, `<p class="model">可以这样说：<ins class="suggest">`+html.EscapeString(it.Model)+`</ins></p>`, "a missed item shows its model sentence")
+			}
+		}
+		assert.Contains(t, body, `id="model-call"`, "the model call follows the call")
+		assert.NotContains(t, body, `id="trainer-note"`, "the teaching points are for trainers")
 		assert.Contains(t, body, `<del class="said-bad">`+html.EscapeString(f.Said)+`</del>`)
 		for _, r := range fail.Reasons {
 			assert.Contains(t, body, html.EscapeString(r))
@@ -290,18 +319,18 @@ func TestScorecardPage(t *testing.T) {
 		require.Equal(t, http.StatusOK, status)
 		assert.Contains(t, body, "Not passed")
 		assert.Contains(t, body, "You hung up first")
-		assert.Contains(t, body, "Say instead")
+		assert.Contains(t, body, "You could say")
 	})
 
 	tests := []struct {
 		who    string
-		role   store.Role
+		role   domain.Role
 		status int
 	}{
-		{"other-trainee", store.RoleTrainee, http.StatusNotFound},
-		{"a-trainer", store.RoleTrainer, http.StatusOK},
-		{"a-manager", store.RoleManager, http.StatusOK},
-		{"an-admin", store.RoleAdmin, http.StatusOK},
+		{"other-trainee", domain.RoleTrainee, http.StatusNotFound},
+		{"a-trainer", domain.RoleTrainer, http.StatusOK},
+		{"a-manager", domain.RoleManager, http.StatusOK},
+		{"an-admin", domain.RoleAdmin, http.StatusOK},
 	}
 	for _, tc := range tests {
 		t.Run(tc.who, func(t *testing.T) {
@@ -310,6 +339,7 @@ func TestScorecardPage(t *testing.T) {
 			require.Equal(t, tc.status, status)
 			if status == http.StatusOK {
 				assert.Contains(t, body, "学员 <strong>li</strong>", "someone else's scorecard says whose")
+				assert.Contains(t, body, `id="trainer-note"`, "staff see the teaching points")
 			} else {
 				assert.NotContains(t, body, "id=\"score\"")
 			}
@@ -324,14 +354,14 @@ func TestScorecardPage(t *testing.T) {
 
 func TestHistoryPage(t *testing.T) {
 	env, lib := newCallEnv(t)
-	owner := env.addUser("li", store.RoleTrainee)
+	owner := env.addUser("li", domain.RoleTrainee)
 	token, _ := env.session(owner)
 	first, _ := env.endedCall(lib, token, "wrong-number", "fail-rude", "practice")
 	env.clock.Advance(60_000_000_000)
 	second, _ := env.endedCall(lib, token, "wrong-number", "pass", "exam")
 	env.clock.Advance(60_000_000_000)
 	live, _ := env.startCall(token, "leak", "practice")
-	otherToken, _ := env.session(env.addUser("wang", store.RoleTrainee))
+	otherToken, _ := env.session(env.addUser("wang", domain.RoleTrainee))
 	theirs, _ := env.endedCall(lib, otherToken, "leak", "pass", "exam")
 
 	status, body, _ := env.page(token, "/history")
@@ -348,11 +378,12 @@ func TestHistoryPage(t *testing.T) {
 	assert.Contains(t, body, "✗ 未通过")
 	assert.Contains(t, body, "您先挂断了电话")
 	assert.Contains(t, body, "考试")
-	assert.Contains(t, body, t0.Local().Format("2006-01-02 15:04"))
+	// Shown in the site's time zone, Asia/Shanghai by default: t0 is 09:00 UTC.
+	assert.Contains(t, body, "2025-11-03 17:00")
 
 	status, _, _ = env.page(otherToken, "/history?user=li")
 	assert.Equal(t, http.StatusNotFound, status, "a trainee cannot read another's history")
-	trainer, _ := env.session(env.addUser("zhao", store.RoleTrainer))
+	trainer, _ := env.session(env.addUser("zhao", domain.RoleTrainer))
 	status, body, _ = env.page(trainer, "/history?user=li")
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "li的练习记录")
@@ -365,45 +396,6 @@ func TestHistoryPage(t *testing.T) {
 	assert.Contains(t, body, "还没有练习记录")
 }
 
-func TestSplitHits(t *testing.T) {
-	req := func(id string, s, e int) phrasebook.Hit {
-		return phrasebook.Hit{ID: id, Intent: "greeting", Kind: phrasebook.Required, Start: s, End: e}
-	}
-	bad := func(id string, s, e int) phrasebook.Hit {
-		return phrasebook.Hit{ID: id, Intent: "rude", Kind: phrasebook.Forbidden, Start: s, End: e, Suggestion: "请您稍等"}
-	}
-	tests := []struct {
-		name string
-		text string
-		hits []phrasebook.Hit
-		want []segment
-	}{
-		{"no hits", "您好", nil, []segment{{Text: "您好"}}},
-		{"empty", "", nil, nil},
-		{"one hit in the middle, rune offsets", "喂，您好啊", []phrasebook.Hit{req("g", 2, 4)},
-			[]segment{{Text: "喂，"}, {Text: "您好", Kind: "required", Intent: "greeting", ID: "g"}, {Text: "啊"}}},
-		{"whole text", "您好", []phrasebook.Hit{req("g", 0, 2)},
-			[]segment{{Text: "您好", Kind: "required", Intent: "greeting", ID: "g"}}},
-		{"forbidden shows through and carries the suggestion at its end", "你烦不烦啊", []phrasebook.Hit{req("g", 0, 3), bad("r", 1, 4)},
-			[]segment{
-				{Text: "你", Kind: "required", Intent: "greeting", ID: "g"},
-				{Text: "烦不烦", Kind: "forbidden", Intent: "rude", ID: "r", Suggestion: "请您稍等"},
-				{Text: "啊"},
-			}},
-		{"adjacent hits stay apart", "您好您好", []phrasebook.Hit{req("a", 0, 2), req("b", 2, 4)},
-			[]segment{{Text: "您好", Kind: "required", Intent: "greeting", ID: "a"}, {Text: "您好", Kind: "required", Intent: "greeting", ID: "b"}}},
-		{"offsets outside the text are clamped", "您好", []phrasebook.Hit{req("g", 1, 9), req("x", 5, 7)},
-			[]segment{{Text: "您"}, {Text: "好", Kind: "required", Intent: "greeting", ID: "g"}}},
-		{"markup stays text", "<b>好</b>", []phrasebook.Hit{req("g", 3, 4)},
-			[]segment{{Text: "<b>"}, {Text: "好", Kind: "required", Intent: "greeting", ID: "g"}, {Text: "</b>"}}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, splitHits(tc.text, tc.hits))
-		})
-	}
-}
-
 // TestPracticeTexts renders every practice page in both languages: a key
 // missing from the catalogue would show as the key itself.
 func TestPracticeTexts(t *testing.T) {
@@ -413,7 +405,7 @@ func TestPracticeTexts(t *testing.T) {
 	}
 
 	env, lib := newCallEnv(t)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	pass, _ := env.endedCall(lib, token, "wrong-number", "pass", "exam")
 	fail, _ := env.endedCall(lib, token, "wrong-number", "fail-rude", "practice")
 	live, _ := env.startCall(token, "leak", "exam")

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,20 +17,29 @@ import (
 // with the wrong roles fails this test, and a route added without an entry
 // here fails it too.
 var wantAccess = map[string]string{
-	"GET /healthz":          "anyone",
-	"GET /metrics":          "anyone",
-	"GET /static/*file":     "anyone",
-	"GET /login":            "anyone",
-	"POST /login":           "anyone",
-	"POST /logout":          "trainee trainer manager admin",
-	"GET /":                 "trainee trainer manager admin",
-	"POST /api/login":       "anyone",
-	"POST /api/logout":      "trainee trainer manager admin",
-	"GET /api/me":           "trainee trainer manager admin",
-	"GET /api/scenarios":    "trainee trainer manager admin",
-	"POST /api/calls":       "trainee trainer manager admin",
-	"GET /api/calls/:id":    "trainee trainer manager admin",
-	"GET /api/calls/:id/ws": "trainee trainer manager admin",
+	"GET /healthz":                      "anyone",
+	"GET /setup":                        "anyone",
+	"GET /reset":                        "anyone",
+	"POST /reset":                       "anyone",
+	"GET /account/password":             "trainee trainer manager admin",
+	"POST /account/password":            "trainee trainer manager admin",
+	"POST /admin/accounts/:id/password": "admin",
+	"POST /admin/accounts/import":       "admin",
+	"POST /admin/logins/unlock":         "admin",
+	"POST /setup":                       "anyone",
+	"POST /api/setup":                   "anyone",
+	"GET /static/*file":                 "anyone",
+	"GET /login":                        "anyone",
+	"POST /login":                       "anyone",
+	"POST /logout":                      "trainee trainer manager admin",
+	"GET /":                             "trainee trainer manager admin",
+	"POST /api/login":                   "anyone",
+	"POST /api/logout":                  "trainee trainer manager admin",
+	"GET /api/me":                       "trainee trainer manager admin",
+	"GET /api/scenarios":                "trainee trainer manager admin",
+	"POST /api/calls":                   "trainee trainer manager admin",
+	"GET /api/calls/:id":                "trainee trainer manager admin",
+	"GET /api/calls/:id/ws":             "trainee trainer manager admin",
 
 	"GET /scenarios":                      "trainee trainer manager admin",
 	"POST /calls":                         "trainee trainer manager admin",
@@ -90,8 +99,8 @@ func matrixPath(pattern string) string {
 
 func TestRoleMatrix(t *testing.T) {
 	env := newEnv(t)
-	users := map[store.Role]store.User{}
-	for _, r := range store.Roles() {
+	users := map[domain.Role]domain.User{}
+	for _, r := range domain.Roles() {
 		users[r] = env.addUser("user-"+string(r), r)
 	}
 
@@ -128,13 +137,16 @@ func TestRoleMatrix(t *testing.T) {
 				var req *http.Request
 				token, csrf := "", ""
 				if who != "anonymous" {
-					token, csrf = env.session(users[store.Role(who)])
+					token, csrf = env.session(users[domain.Role(who)])
 				}
 				switch {
 				case rt.Method == http.MethodGet:
 					req = getReq(path)
 				case api:
 					req = jsonReq(rt.Method, path, `{}`)
+				case rt.Public:
+					// Public forms carry the pre-session token.
+					req = publicForm(path, url.Values{})
 				default:
 					req = formReq(rt.Method, path, url.Values{csrfField: {csrf}})
 				}

@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // access says who may use a route: anyone, or signed-in users with one of
@@ -14,14 +14,14 @@ import (
 // it admits, so the role matrix can be read straight off the table.
 type access struct {
 	public bool
-	roles  []store.Role
+	roles  []domain.Role
 }
 
 func anyone() access { return access{public: true} }
 
-func rolesOnly(rs ...store.Role) access { return access{roles: rs} }
+func rolesOnly(rs ...domain.Role) access { return access{roles: rs} }
 
-func signedIn() access { return rolesOnly(store.Roles()...) }
+func signedIn() access { return rolesOnly(domain.Roles()...) }
 
 // handlerFunc is a handler that returns its error for fail to answer, so
 // that errors become responses in one place.
@@ -37,7 +37,10 @@ type route struct {
 	// noSession skips the session lookup, for routes that never need to
 	// know who is asking and must stay cheap (health, metrics, files).
 	noSession bool
-	h         handlerFunc
+	// temporaryOK admits a user who must change a temporary password;
+	// every other signed-in route sends them to do that first.
+	temporaryOK bool
+	h           handlerFunc
 }
 
 // Body limits. Every route has one; the small one fits a login form.
@@ -50,24 +53,24 @@ const (
 // does not exist; the role matrix test fails when a route is added without
 // stating who may use it.
 func (s *Server) routeTable() []route {
-	return slices.Concat(s.baseRoutes(), s.practiceRoutes(), s.certRoutes(), s.adminRoutes(), s.authorRoutes(), s.disputeRoutes())
+	return slices.Concat(s.baseRoutes(), s.setupRoutes(), s.passwordRoutes(), s.practiceRoutes(), s.certRoutes(), s.adminRoutes(), s.authorRoutes(), s.disputeRoutes())
 }
 
-// baseRoutes are health, metrics, files, sign-in and the calls API.
+// baseRoutes are health, files, sign-in and the calls API. Metrics are not
+// among them: MetricsHandler serves them on a private listener.
 func (s *Server) baseRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/healthz", access: anyone(), maxBody: smallBody, noSession: true, h: s.healthz},
-		{method: http.MethodGet, path: "/metrics", access: anyone(), maxBody: smallBody, noSession: true, h: s.serveMetrics},
 		{method: http.MethodGet, path: "/static/*file", access: anyone(), maxBody: smallBody, noSession: true, h: s.staticFile},
 
 		{method: http.MethodGet, path: "/login", access: anyone(), maxBody: smallBody, h: s.loginPage},
 		{method: http.MethodPost, path: "/login", access: anyone(), maxBody: smallBody, h: s.loginForm},
-		{method: http.MethodPost, path: "/logout", access: signedIn(), maxBody: smallBody, h: s.logoutForm},
+		{method: http.MethodPost, path: "/logout", access: signedIn(), maxBody: smallBody, temporaryOK: true, h: s.logoutForm},
 		{method: http.MethodGet, path: "/", access: signedIn(), maxBody: smallBody, h: s.home},
 
 		{method: http.MethodPost, path: "/api/login", access: anyone(), maxBody: smallBody, h: s.apiLogin},
-		{method: http.MethodPost, path: "/api/logout", access: signedIn(), maxBody: smallBody, h: s.apiLogout},
-		{method: http.MethodGet, path: "/api/me", access: signedIn(), maxBody: smallBody, h: s.apiMe},
+		{method: http.MethodPost, path: "/api/logout", access: signedIn(), maxBody: smallBody, temporaryOK: true, h: s.apiLogout},
+		{method: http.MethodGet, path: "/api/me", access: signedIn(), maxBody: smallBody, temporaryOK: true, h: s.apiMe},
 
 		// Everyone may practise; per-object rules (a trainee sees only
 		// their own calls, a socket only its owner) are the handlers'.
@@ -84,7 +87,7 @@ type RouteInfo struct {
 	Method  string
 	Path    string
 	Public  bool
-	Roles   []store.Role
+	Roles   []domain.Role
 	MaxBody int64
 }
 
@@ -117,7 +120,11 @@ func (s *Server) buildEngine() (*gin.Engine, error) {
 		if !rt.noSession {
 			chain = append(chain, s.loadSession)
 		}
-		chain = append(chain, s.authorize(rt.access), s.checkCSRF(rt.access), s.handle(rt.h))
+		chain = append(chain, s.authorize(rt.access))
+		if !rt.access.public && !rt.temporaryOK {
+			chain = append(chain, s.requireFreshPassword)
+		}
+		chain = append(chain, s.checkCSRF(rt.access), s.handle(rt.h))
 		e.Handle(rt.method, rt.path, chain...)
 	}
 	return e, nil

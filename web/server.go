@@ -18,10 +18,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -50,16 +52,32 @@ type Config struct {
 	// Default 7 days.
 	SessionMaxAge time.Duration
 
-	// LoginWindow is the span over which failed logins are counted.
-	// Default 15 minutes.
-	LoginWindow time.Duration
-	// MaxFailuresPerUser is how many failed logins for one username
-	// within LoginWindow lock that username out. Default 5.
-	MaxFailuresPerUser int
-	// MaxFailuresPerIP is how many failed logins from one address within
-	// LoginWindow lock that address out. Default 30: higher than per
-	// user, since a training room may share one address.
-	MaxFailuresPerIP int
+	// Login is how sign-in attempts are throttled (app.LoginPolicy's
+	// defaults: at most 5 checks per username and address, 200 failures per
+	// address, per 15 minutes, with growing delays; never a lockout).
+	Login app.LoginPolicy
+	// Location is the time zone of every date and time people read: pages,
+	// the CSV export and the date filters. Storage, the JSON API and xAPI
+	// stay in UTC. Default Asia/Shanghai.
+	Location *time.Location
+	// OverloadDelay is the queueing delay (CPU run queue, store writes)
+	// past which the server counts as saturated and refuses new calls and
+	// first socket opens with 503, so that live calls keep their latency.
+	// Default 10ms; negative turns admission control off.
+	OverloadDelay time.Duration
+	// MaxUnopenedCalls caps a user's live calls that no socket has opened;
+	// past it, a call start is refused with 429. Default 3.
+	MaxUnopenedCalls int
+	// UnopenedTimeout is how long a call may wait for its first socket
+	// before it ends as timed out. Default 10 minutes.
+	UnopenedTimeout time.Duration
+	// BodyTimeout bounds how long reading one request, headers and body,
+	// may take. Default 30s.
+	BodyTimeout time.Duration
+	// SessionPoll is how often the log of ended sessions is read, so that
+	// a logout or a disabled account on another instance closes this
+	// one's sockets. Default 500ms.
+	SessionPoll time.Duration
 
 	// PasswordParams are the argon2id costs of the hash compared against
 	// when a username does not exist, so that a missing account takes as
@@ -70,7 +88,7 @@ type Config struct {
 	Now func() time.Time
 
 	// Library and Book, when both set, are the only content calls use,
-	// fixed for the server's life (sim.LoadBuiltin gives both; tests use
+	// fixed for the server's life (app.LoadBuiltin gives both; tests use
 	// it). Without them, calls use the content published in the store,
 	// which starts as the built-in library and phrasebook.
 	Library *scenarios.Library
@@ -92,23 +110,40 @@ type Config struct {
 	// without renewal; it renews every third of it. When an instance dies,
 	// another takes up its calls once their leases run out. Default 30s.
 	LeaseTTL time.Duration
+	// OnCallEnd and OnCallLost, when set, hear of every call this instance
+	// ends, and of every call it lets go because another instance took it
+	// over (tests wait on them).
+	OnCallEnd, OnCallLost func(id string)
 }
 
-func (c *Config) setDefaults() {
+func (c *Config) setDefaults() error {
+	if c.Location == nil {
+		loc, err := time.LoadLocation(DefaultTimeZone)
+		if err != nil {
+			return fmt.Errorf("time zone %s: %w", DefaultTimeZone, err)
+		}
+		c.Location = loc
+	}
 	if c.SessionIdle == 0 {
 		c.SessionIdle = 12 * time.Hour
 	}
 	if c.SessionMaxAge == 0 {
 		c.SessionMaxAge = 7 * 24 * time.Hour
 	}
-	if c.LoginWindow == 0 {
-		c.LoginWindow = 15 * time.Minute
+	if c.OverloadDelay == 0 {
+		c.OverloadDelay = 10 * time.Millisecond
 	}
-	if c.MaxFailuresPerUser == 0 {
-		c.MaxFailuresPerUser = 5
+	if c.MaxUnopenedCalls == 0 {
+		c.MaxUnopenedCalls = 3
 	}
-	if c.MaxFailuresPerIP == 0 {
-		c.MaxFailuresPerIP = 30
+	if c.UnopenedTimeout == 0 {
+		c.UnopenedTimeout = 10 * time.Minute
+	}
+	if c.BodyTimeout == 0 {
+		c.BodyTimeout = 30 * time.Second
+	}
+	if c.SessionPoll == 0 {
+		c.SessionPoll = 500 * time.Millisecond
 	}
 	if c.PasswordParams == (auth.Params{}) {
 		c.PasswordParams = auth.DefaultParams()
@@ -119,13 +154,11 @@ func (c *Config) setDefaults() {
 	if c.XAPIBase == "" {
 		c.XAPIBase = "https://hotline-coach.invalid"
 	}
-	if c.CallTick == 0 {
-		c.CallTick = 250 * time.Millisecond
-	}
-	if c.LeaseTTL == 0 {
-		c.LeaseTTL = 30 * time.Second
-	}
+	return nil
 }
+
+// DefaultTimeZone is the time zone of the people the product serves.
+const DefaultTimeZone = "Asia/Shanghai"
 
 // Server serves the site. Create it with New.
 type Server struct {
@@ -141,18 +174,23 @@ type Server struct {
 	routes  []route
 	engine  *gin.Engine
 	// calls holds the engines of the live calls this instance serves.
-	calls *registry
-	// content builds and caches the scenarios and phrasebook calls use.
-	content *contentManager
+	calls *live.Registry
+	// app holds the workflows; content is its content, which calls use.
+	app     *app.App
+	content *app.Content
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
-	// dummyHash is verified against when a login names no account.
-	dummyHash string
+	// sockets closes a session's call sockets when it ends.
+	sockets *sessionSockets
+	// admission refuses new calls while the server is saturated.
+	admission *admission
 }
 
 // New builds a server over st. The logger receives request logs and errors.
 func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
-	cfg.setDefaults()
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
 	s := &Server{
 		store: st,
 		log:   logger,
@@ -175,22 +213,41 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if s.metrics, err = newMetrics(s.reg); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(templateFuncs()); err != nil {
+	if s.pages, err = parsePages(templateFuncs(s.cfg.Location)); err != nil {
 		return nil, err
 	}
 	if s.static, err = fs.Sub(assets, "static"); err != nil {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
-	if s.dummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
+	if s.cfg.Login.DummyHash, err = auth.HashPassword("no such account", cfg.PasswordParams); err != nil {
 		return nil, err
 	}
-	if s.cfg.Instance == "" {
-		if s.cfg.Instance, err = instanceName(); err != nil {
-			return nil, err
+	s.cfg.Login = s.cfg.Login.WithDefaults()
+	s.sockets = newSessionSockets(s)
+	s.admission = newAdmission(s.cfg.OverloadDelay, overloadWindow)
+	if s.cfg.OverloadDelay > 0 {
+		// Live calls queue for the store's writers: their wait is the
+		// second delay admission watches, next to the CPU's.
+		st.ObserveAppendWait(func(d time.Duration) { s.admission.observe(queueStore, time.Now(), d) })
+	}
+	s.admission.onChange = func(over bool) {
+		if over {
+			s.metrics.overloaded.Set(1)
+			s.log.Warn("saturated: refusing new calls", "target", s.cfg.OverloadDelay)
+		} else {
+			s.metrics.overloaded.Set(0)
+			s.log.Info("no longer saturated: taking new calls")
 		}
 	}
-	s.calls = newRegistry(s)
-	s.content = newContentManager(st, logger, cfg.Library, cfg.Book)
+	s.app = app.New(st, logger, app.Config{Now: cfg.Now, Library: cfg.Library, Book: cfg.Book,
+		MaxUnopenedCalls: cfg.MaxUnopenedCalls, UnopenedTimeout: cfg.UnopenedTimeout})
+	s.content = s.app.Content()
+	if s.calls, err = live.New(st, s.content, logger, live.Config{
+		Instance: cfg.Instance, LeaseTTL: cfg.LeaseTTL, CallTick: cfg.CallTick, Now: cfg.Now,
+		Metrics: s.metrics, OnEnd: cfg.OnCallEnd, OnLost: cfg.OnCallLost,
+	}); err != nil {
+		return nil, err
+	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
 		WriteBufferSize: 4 << 10,
@@ -207,8 +264,9 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 // stay live in the store, and any instance resumes them from their events.
 // Serve closes the server when it returns.
 func (s *Server) Close() {
-	s.calls.close()
-	s.content.close()
+	s.sockets.close()
+	s.calls.Close()
+	s.app.Close()
 }
 
 // Handler returns the server's HTTP handler.
@@ -221,23 +279,19 @@ func (s *Server) Registry() *prometheus.Registry { return s.reg }
 // Serve answers requests on ln until ctx is cancelled, then stops accepting
 // connections and waits up to shutdownGrace for requests in flight.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
+	srv := s.HTTPServer()
 	defer s.Close()
-	if _, err := s.content.refresh(ctx); err != nil {
+	if _, err := s.content.Refresh(ctx); err != nil {
 		return fmt.Errorf("serve: load content: %w", err)
 	}
-	s.calls.resumeAll(ctx)
+	s.calls.Start(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		s.janitor(ctx)
 	}()
+	wg.Go(func() { s.admission.watchScheduler(ctx, schedulerTick) })
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" && s.cfg.TLSKeyFile != "" {
@@ -270,6 +324,37 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// HTTPServer is the http.Server Serve runs: the site's handler with its
+// timeouts. ReadTimeout bounds reading a whole request, body included, so a
+// client sending a body byte by byte cannot hold a connection; a call's
+// websocket is exempt, since the upgrade clears the deadline and the socket
+// keeps its own (pongs).
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: min(10*time.Second, s.cfg.BodyTimeout),
+		ReadTimeout:       s.cfg.BodyTimeout,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// overloadWindow is the span whose smallest queueing delay decides whether
+// the server is saturated; schedulerTick how often the run queue is
+// sampled.
+const (
+	overloadWindow = 250 * time.Millisecond
+	schedulerTick  = 5 * time.Millisecond
+)
+
+// errOverloaded refuses new work while the server is saturated.
+func (s *Server) errOverloaded() *Error {
+	s.metrics.refused.Inc()
+	e := newError(http.StatusServiceUnavailable, "overloaded")
+	e.RetryAfter = s.admission.retry
+	return e
+}
+
 // shutdownGrace bounds how long Serve waits for requests in flight.
 const shutdownGrace = 15 * time.Second
 
@@ -277,33 +362,9 @@ const shutdownGrace = 15 * time.Second
 // removed.
 const janitorEvery = 10 * time.Minute
 
-// janitor removes expired sessions and login attempts too old to count until
-// ctx ends. Several instances may run it at once; the deletes are idempotent.
+// janitor removes expired sessions and old login attempts until ctx ends.
+// Attempts are kept for a day, well past the rate-limit window, so an admin
+// can look into a burst of failures.
 func (s *Server) janitor(ctx context.Context) {
-	t := time.NewTicker(janitorEvery)
-	defer t.Stop()
-	for {
-		s.sweep(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (s *Server) sweep(ctx context.Context) {
-	now := s.cfg.Now()
-	if n, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("sweep sessions", "err", err)
-		}
-	} else if n > 0 {
-		s.log.Info("removed expired sessions", "count", n)
-	}
-	// Attempts are kept for a day, well past the rate-limit window, so an
-	// admin can look into a burst of failures.
-	if _, err := s.store.PruneLoginAttempts(ctx, now.Add(-24*time.Hour-s.cfg.LoginWindow)); err != nil && ctx.Err() == nil {
-		s.log.Error("prune login attempts", "err", err)
-	}
+	s.app.Janitor(ctx, janitorEvery, 24*time.Hour+s.cfg.Login.Window)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -104,9 +105,15 @@ func TestHealthzMetricsStatic(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.JSONEq(t, `{"status":"ok"}`, w.Body.String())
 
+	// Anonymous /metrics on the site's listener is refused: the metrics
+	// live on the private listener only.
 	w = env.do(getReq("/metrics"))
-	require.Equal(t, http.StatusOK, w.Code)
-	body := w.Body.String()
+	require.Equal(t, http.StatusNotFound, w.Code)
+	assert.NotContains(t, w.Body.String(), "coach_http_requests_total")
+	mw := httptest.NewRecorder()
+	env.srv.MetricsHandler().ServeHTTP(mw, getReq("/metrics"))
+	require.Equal(t, http.StatusOK, mw.Code)
+	body := mw.Body.String()
 	assert.Contains(t, body, `coach_http_requests_total{method="GET",route="/healthz",status="200"} 1`)
 	assert.Contains(t, body, "go_goroutines")
 

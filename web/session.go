@@ -6,8 +6,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 )
 
 // sessionCookie holds the session token; the store keeps only its hash.
@@ -24,12 +25,12 @@ const (
 // busy page does not write to the database on every request.
 const touchEvery = time.Minute
 
-func currentUser(c *gin.Context) (store.User, bool) {
+func currentUser(c *gin.Context) (domain.User, bool) {
 	v, ok := c.Get(userKey)
 	if !ok {
-		return store.User{}, false
+		return domain.User{}, false
 	}
-	u, ok := v.(store.User)
+	u, ok := v.(domain.User)
 	return u, ok
 }
 

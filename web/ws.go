@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +15,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/live"
+	"github.com/hotlinecoach/coach/sim"
 )
 
 // The call websocket speaks DESIGN.md's protocol. Every message of the
@@ -70,8 +72,8 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 // clientMessage is what a trainee sends: {"type":"say","text":…} or
 // {"type":"hangup"}.
 type clientMessage struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
+	Type sim.EventType `json:"type"`
+	Text string        `json:"text"`
 }
 
 // decodeClientMessage reads one frame a trainee sent. It accepts a text
@@ -87,13 +89,15 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 		return clientMessage{}, "ws.bad_message"
 	}
 	switch m.Type {
-	case evSay:
+	case sim.EventSay:
+		// Stored and shown as typed, less what could disguise it.
+		m.Text = app.CleanTraineeText(m.Text)
 		if strings.TrimSpace(m.Text) == "" {
 			return clientMessage{}, "ws.empty_say"
 		}
 		return m, ""
-	case evHangup:
-		return clientMessage{Type: evHangup}, ""
+	case sim.EventHangup:
+		return clientMessage{Type: sim.EventHangup}, ""
 	}
 	return clientMessage{}, "ws.bad_message"
 }
@@ -103,8 +107,9 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 type client struct {
 	conn *websocket.Conn
 	send chan []byte
-	// lang is the language of the error messages the socket is sent.
-	lang string
+	// unavailable is the error message, in the socket's language, that
+	// tells the client to reconnect.
+	unavailable string
 
 	mu sync.Mutex
 	// last is the seq of the last message queued, which error messages
@@ -115,13 +120,27 @@ type client struct {
 	reason string
 }
 
-func newClient(conn *websocket.Conn, lang string) *client {
-	return &client{conn: conn, send: make(chan []byte, sendQueue), lang: lang, code: closeNormal}
+func newClient(conn *websocket.Conn, unavailable string) *client {
+	return &client{conn: conn, send: make(chan []byte, sendQueue), unavailable: unavailable, code: closeNormal}
 }
 
-// queue hands a message of the call's log to the write pump. A socket too
-// far behind is closed, and queue reports false.
-func (cl *client) queue(seq int64, msg []byte) bool {
+// End closes the socket when the live call lets it go (live.Subscriber):
+// normally once the call is over, with a message to reconnect otherwise.
+func (cl *client) End(reason live.EndReason) {
+	switch reason {
+	case live.Moved:
+		cl.fail(closeTryAgain, cl.unavailable)
+	case live.ShuttingDown:
+		cl.fail(closeGoingAway, cl.unavailable)
+	default:
+		cl.finish(closeNormal, "")
+	}
+}
+
+// Queue hands a message of the call's log to the write pump
+// (live.Subscriber). A socket too far behind is closed, and Queue reports
+// false.
+func (cl *client) Queue(seq int64, msg []byte) bool {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	if cl.closed {
@@ -212,14 +231,14 @@ func (cl *client) writePump() {
 func (s *Server) callSocket(c *gin.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request.Context()
-	rec, err := s.store.CallByID(ctx, c.Param("id"))
+	rec, err := s.app.SocketCall(ctx, u, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if rec.UserID != u.ID {
-		e := errNotFound()
-		e.Err = fmt.Errorf("call %s belongs to user %d, not %d", rec.ID, rec.UserID, u.ID)
-		return e
+	if rec.Owner == "" && rec.Status == domain.CallLive && !s.admission.admit() {
+		// A call no socket has opened yet would start ringing: new work,
+		// refused while saturated. Reconnects to ringing calls go on.
+		return s.errOverloaded()
 	}
 	if !s.sameOrigin(c.Request) {
 		return errCrossOrigin(fmt.Errorf("websocket origin %q is not host %q", c.GetHeader("Origin"), c.Request.Host))
@@ -243,94 +262,40 @@ func (s *Server) callSocket(c *gin.Context) error {
 		s.log.Info("websocket upgrade failed", "call", rec.ID, "err", err)
 		return nil
 	}
-	cl := newClient(conn, langOf(c))
+	cl := newClient(conn, s.text.get(langOf(c), "ws.unavailable"))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		cl.writePump()
 	}()
-	lc, err := s.attach(c, rec, cl, after)
-	if err != nil {
-		s.log.Error("attach call socket", "call", rec.ID, "err", err)
+	// The socket lives as long as the session that opened it: registered
+	// before anything is sent, and checked once more after, so a logout
+	// racing the upgrade still closes it.
+	sess, _ := currentSession(c)
+	var lc *live.Call
+	if err := s.sockets.add(ctx, u.ID, sess.TokenHash, s.text.get(langOf(c), "ws.signed_out"), cl); err != nil {
+		s.log.Error("register call socket", "call", rec.ID, "err", err)
 		cl.fail(closeTryAgain, s.text.get(langOf(c), "ws.unavailable"))
+	} else if ended, err := s.sessionEnded(ctx, sess.TokenHash); err != nil || ended {
+		cl.fail(closePolicy, s.text.get(langOf(c), "ws.signed_out"))
+	} else if lc, err = s.calls.Attach(ctx, rec, cl, after); err != nil {
+		s.log.Error("attach call socket", "call", rec.ID, "err", err)
+		cl.fail(closeTryAgain, cl.unavailable)
 	}
+	defer s.sockets.remove(u.ID, cl)
 	s.readPump(c, cl, lc)
 	<-done
-	return nil
-}
-
-// attach starts the call if it is not ringing yet, queues the stored
-// messages after after, and subscribes the socket to what follows. For a
-// call that has ended it queues the stored messages and closes.
-func (s *Server) attach(c *gin.Context, rec store.Call, cl *client, after int64) (*liveCall, error) {
-	ctx := c.Request.Context()
-	for range 3 {
-		lc, err := s.calls.get(ctx, rec, true)
-		if err != nil {
-			return nil, err
-		}
-		if lc == nil {
-			return nil, s.replayStored(ctx, rec.ID, cl, after, true)
-		}
-		lc.mu.Lock()
-		if lc.gone {
-			// Ended or let go between get and now: look again.
-			lc.mu.Unlock()
-			if rec, err = s.store.CallByID(ctx, rec.ID); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		err = lc.openLocked()
-		if err == nil && !lc.gone {
-			// Under lc.mu nothing new reaches the store, so what is read
-			// now and what is sent later join without a gap or a repeat.
-			err = s.replayStored(ctx, rec.ID, cl, after, false)
-			if err == nil {
-				lc.subs[cl] = struct{}{}
-			}
-		} else if err == nil {
-			// Opening ended the call (it can, in a scenario that rings
-			// out at once); the stored log has everything.
-			err = s.replayStored(ctx, rec.ID, cl, after, true)
-		}
-		lc.mu.Unlock()
-		return lc, err
-	}
-	return nil, errUnavailable(fmt.Errorf("call %s kept changing hands", rec.ID))
-}
-
-// replayStored queues the call's stored messages after after; last closes
-// the socket after them.
-func (s *Server) replayStored(ctx context.Context, id string, cl *client, after int64, last bool) error {
-	events, err := s.store.Events(ctx, id, after)
-	if err != nil {
-		return err
-	}
-	for _, e := range events {
-		if isTraineeEvent(e.Type) {
-			continue
-		}
-		if !cl.queue(e.Seq, wireMessage(e.Seq, e.Payload)) {
-			return nil
-		}
-	}
-	if last {
-		cl.finish(closeNormal, "")
-	}
 	return nil
 }
 
 // readPump reads the trainee's messages until the socket closes. A frame
 // that is too big, not JSON or of an unknown type closes this socket with
 // an error message and touches nothing else.
-func (s *Server) readPump(c *gin.Context, cl *client, lc *liveCall) {
+func (s *Server) readPump(c *gin.Context, cl *client, lc *live.Call) {
 	lang := langOf(c)
 	defer func() {
 		if lc != nil {
-			lc.mu.Lock()
-			delete(lc.subs, cl)
-			lc.mu.Unlock()
+			lc.Detach(cl)
 		}
 		cl.finish(closeNormal, "")
 	}()
@@ -358,8 +323,8 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *liveCall) {
 			cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			return
 		}
-		if err := lc.act(received, m.Type, m.Text); err != nil {
-			if errors.Is(err, errCallOver) {
+		if err := lc.Act(received, m.Type, m.Text); err != nil {
+			if errors.Is(err, live.ErrCallOver) {
 				cl.fail(closePolicy, s.text.get(lang, "ws.call_over"))
 			} else {
 				cl.fail(closeTryAgain, s.text.get(lang, "ws.unavailable"))

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,10 +20,10 @@ func TestDecodeClientMessage(t *testing.T) {
 		want  clientMessage
 		bad   string
 	}{
-		{"say", websocket.TextMessage, `{"type":"say","text":"您好"}`, clientMessage{evSay, "您好"}, ""},
-		{"say with spaces around", websocket.TextMessage, " \n{\"text\":\"好的\", \"type\":\"say\"}\t", clientMessage{evSay, "好的"}, ""},
-		{"hangup", websocket.TextMessage, `{"type":"hangup"}`, clientMessage{Type: evHangup}, ""},
-		{"hangup drops its text", websocket.TextMessage, `{"type":"hangup","text":"再见"}`, clientMessage{Type: evHangup}, ""},
+		{"say", websocket.TextMessage, `{"type":"say","text":"您好"}`, clientMessage{sim.EventSay, "您好"}, ""},
+		{"say with spaces around", websocket.TextMessage, " \n{\"text\":\"好的\", \"type\":\"say\"}\t", clientMessage{sim.EventSay, "好的"}, ""},
+		{"hangup", websocket.TextMessage, `{"type":"hangup"}`, clientMessage{Type: sim.EventHangup}, ""},
+		{"hangup drops its text", websocket.TextMessage, `{"type":"hangup","text":"再见"}`, clientMessage{Type: sim.EventHangup}, ""},
 		{"binary frame", websocket.BinaryMessage, `{"type":"hangup"}`, clientMessage{}, "ws.bad_message"},
 		{"empty frame", websocket.TextMessage, ``, clientMessage{}, "ws.bad_message"},
 		{"garbage", websocket.TextMessage, `{not json`, clientMessage{}, "ws.bad_message"},
@@ -41,6 +42,8 @@ func TestDecodeClientMessage(t *testing.T) {
 		{"empty say", websocket.TextMessage, `{"type":"say","text":"  "}`, clientMessage{}, "ws.empty_say"},
 		{"say without text", websocket.TextMessage, `{"type":"say"}`, clientMessage{}, "ws.empty_say"},
 		{"say with null text", websocket.TextMessage, `{"type":"say","text":null}`, clientMessage{}, "ws.empty_say"},
+		{"NUL and bidi override stripped", websocket.TextMessage, `{"type":"say","text":"请\u0000您\u202e别着急\u202c"}`, clientMessage{sim.EventSay, "请您别着急"}, ""},
+		{"only controls is empty", websocket.TextMessage, `{"type":"say","text":"\u0000\u2066\u0007"}`, clientMessage{}, "ws.empty_say"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,9 +90,9 @@ func FuzzDecodeClientMessage(f *testing.F) {
 			assert.True(t, utf8.ValidString(data))
 			assert.True(t, strings.HasPrefix(strings.TrimSpace(data), "{"), "accepted a non-object %q", data)
 			switch m.Type {
-			case evSay:
+			case sim.EventSay:
 				assert.NotEmpty(t, strings.TrimSpace(m.Text))
-			case evHangup:
+			case sim.EventHangup:
 				assert.Empty(t, m.Text)
 			default:
 				t.Errorf("accepted type %q", m.Type)
@@ -103,7 +106,7 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		}
 		// Any reply a trainee can type goes through as typed.
 		if utf8.ValidString(reply) && strings.TrimSpace(reply) != "" {
-			frame, err := json.Marshal(clientMessage{Type: evSay, Text: reply})
+			frame, err := json.Marshal(clientMessage{Type: sim.EventSay, Text: reply})
 			require.NoError(t, err)
 			m, bad := decodeClientMessage(websocket.TextMessage, frame)
 			assert.Empty(t, bad, "reply %q refused", reply)

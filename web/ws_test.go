@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
-	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -191,14 +191,14 @@ func TestSocketPlaysGolden(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			env, lib := newCallEnv(t)
 			sc, tr := passGolden(t, lib)
-			u := env.addUser("li", store.RoleTrainee)
+			u := env.addUser("li", domain.RoleTrainee)
 			token, _ := env.session(u)
 			id, _ := env.startCall(token, sc.ID, mode)
 			rec, err := env.db.CallByID(context.Background(), id)
 			require.NoError(t, err)
 			ts := wsServer(t, env)
 
-			want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: sim.Mode(mode), Seed: uint64(rec.Seed)})
+			want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: domain.Mode(mode), Seed: uint64(rec.Seed)})
 			var got []wsMsg
 			expect := func(conn *websocket.Conn, evs []sim.Event) {
 				t.Helper()
@@ -267,7 +267,7 @@ func TestSocketPlaysGolden(t *testing.T) {
 			assert.True(t, websocket.IsCloseError(err, websocket.CloseNormalClosure), "closed normally after the end: %v", err)
 			rec, err = env.db.CallByID(context.Background(), id)
 			require.NoError(t, err)
-			assert.Equal(t, store.CallEnded, rec.Status)
+			assert.Equal(t, domain.CallEnded, rec.Status)
 			assert.True(t, rec.Passed)
 			assert.InDelta(t, float64(card.Score), rec.Score, 0)
 			assert.JSONEq(t, string(end.Scorecard), string(rec.Scorecard))
@@ -289,7 +289,7 @@ func TestSocketPlaysGolden(t *testing.T) {
 func TestSocketResume(t *testing.T) {
 	env, lib := newCallEnv(t)
 	sc, tr := passGolden(t, lib)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "practice")
 	ts := wsServer(t, env)
 
@@ -311,7 +311,7 @@ func TestSocketResume(t *testing.T) {
 	require.NoError(t, err)
 	var want []int64
 	for _, e := range stored {
-		if !isTraineeEvent(e.Type) && e.Seq <= got[len(got)-1].Seq {
+		if !sim.EventType(e.Type).FromTrainee() && e.Seq <= got[len(got)-1].Seq {
 			want = append(want, e.Seq)
 		}
 	}
@@ -331,10 +331,10 @@ func TestSocketResume(t *testing.T) {
 // TestSocketRefused: only the call's owner, signed in, from this site.
 func TestSocketRefused(t *testing.T) {
 	env, lib := newCallEnv(t)
-	ownerToken, _ := env.session(env.addUser("owner", store.RoleTrainee))
+	ownerToken, _ := env.session(env.addUser("owner", domain.RoleTrainee))
 	id, _ := env.startCall(ownerToken, lib.Scenarios[0].ID, "exam")
-	otherToken, _ := env.session(env.addUser("other", store.RoleTrainee))
-	managerToken, _ := env.session(env.addUser("boss", store.RoleManager))
+	otherToken, _ := env.session(env.addUser("other", domain.RoleTrainee))
+	managerToken, _ := env.session(env.addUser("boss", domain.RoleManager))
 	ts := wsServer(t, env)
 
 	tests := []struct {
@@ -376,7 +376,7 @@ func TestSocketRefused(t *testing.T) {
 func TestSocketBadFrames(t *testing.T) {
 	env, lib := newCallEnv(t)
 	sc, tr := passGolden(t, lib)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "exam")
 	ts := wsServer(t, env)
 
@@ -422,8 +422,7 @@ func TestSocketBadFrames(t *testing.T) {
 	evs, err := env.db.Events(context.Background(), id, 0)
 	require.NoError(t, err)
 	for _, e := range evs {
-		assert.NotEqual(t, evSay, e.Type)
-		assert.NotEqual(t, evHangup, e.Type)
+		assert.False(t, sim.EventType(e.Type).FromTrainee() && e.Type != string(sim.EventOpen), "stored %s", e.Type)
 	}
 	send(t, healthy, say(tr.Turns[0].Say))
 	readUntil(t, healthy, "customer")
@@ -440,7 +439,7 @@ func TestSocketBadFrames(t *testing.T) {
 func TestVanishedTraineeTimesOut(t *testing.T) {
 	env, lib := newCallEnv(t)
 	sc := lib.Scenarios[0]
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "exam")
 	rec, err := env.db.CallByID(context.Background(), id)
 	require.NoError(t, err)
@@ -450,11 +449,12 @@ func TestVanishedTraineeTimesOut(t *testing.T) {
 	require.NoError(t, conn.Close())
 	env.srv.Close()
 
-	env2 := newEnvOn(t, env.db, func(c *Config) { c.Library, c.Book, c.Now = lib, env.srv.cfg.Book, env.clock.Now })
-	t.Cleanup(env2.srv.Close)
 	ended := make(chan string, 1)
-	env2.srv.calls.onEnd = func(id string) { ended <- id }
-	env2.srv.calls.resumeAll(context.Background())
+	env2 := newEnvOn(t, env.db, func(c *Config) {
+		c.Library, c.Book, c.Now, c.OnCallEnd = lib, env.srv.cfg.Book, env.clock.Now, func(id string) { ended <- id }
+	})
+	t.Cleanup(env2.srv.Close)
+	env2.srv.calls.Start(context.Background())
 	env.clock.Set(secs(sc.MaxDuration + 1))
 	select {
 	case got := <-ended:
@@ -463,12 +463,12 @@ func TestVanishedTraineeTimesOut(t *testing.T) {
 		t.Fatal("the abandoned call did not end")
 	}
 
-	want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: sim.Exam, Seed: uint64(rec.Seed)})
+	want := sim.NewCall(sc, env.srv.cfg.Book, sim.Options{Mode: domain.Exam, Seed: uint64(rec.Seed)})
 	want.Advance(sc.MaxDuration + 1)
 	require.True(t, want.Ended())
 	rec, err = env.db.CallByID(context.Background(), id)
 	require.NoError(t, err)
-	assert.Equal(t, store.CallEnded, rec.Status)
+	assert.Equal(t, domain.CallEnded, rec.Status)
 	assert.Equal(t, string(want.Scorecard().Outcome), rec.Outcome)
 	assert.False(t, rec.Passed)
 	var card sim.Scorecard
@@ -483,7 +483,7 @@ func TestVanishedTraineeTimesOut(t *testing.T) {
 func TestSocketOtherInstance(t *testing.T) {
 	env, lib := newCallEnv(t)
 	sc, tr := passGolden(t, lib)
-	token, _ := env.session(env.addUser("li", store.RoleTrainee))
+	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	id, _ := env.startCall(token, sc.ID, "exam")
 	tsA := wsServer(t, env)
 	envB := newEnvOn(t, env.db, func(c *Config) { c.Library, c.Book, c.Now = lib, env.srv.cfg.Book, env.clock.Now })
@@ -509,8 +509,8 @@ func TestSocketOtherInstance(t *testing.T) {
 	require.NoError(t, err)
 	var says []string
 	for _, e := range evs {
-		if e.Type == evSay {
-			var p traineePayload
+		if e.Type == string(sim.EventSay) {
+			var p sim.TraineeEvent
 			require.NoError(t, json.Unmarshal(e.Payload, &p))
 			says = append(says, p.Text)
 		}

@@ -4,11 +4,13 @@ import (
 	"crypto/sha1" // #nosec G505 -- see statementID
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 )
 
 // The xAPI verbs the export uses: ADL's registered verbs for attempts, and
@@ -97,36 +99,48 @@ func statementID(name string) string {
 
 func xapiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// xapiStatements is GET /api/xapi/statements?team=&from=&to=: the filtered
-// attempts (exam: passed or failed; practice: completed) and certificates
-// signed off, as xAPI statements for the company's learning record store.
+// xapiStatements is GET /api/xapi/statements?team=&from=&to=&limit=: the
+// filtered attempts (exam: passed or failed; practice: completed) and
+// certificates signed off, as xAPI statements for the company's learning
+// record store. Attempts come a page at a time, oldest first (limit, at
+// most app.ReportPageMax, the default); "more" is the URL of the next
+// page, empty on the last, which also carries the sign-offs.
 func (s *Server) xapiStatements(c *gin.Context) error {
-	r, err := s.requestedReport(c)
+	f, err := s.parseReportFilter(c)
 	if err != nil {
 		return err
 	}
+	limit := app.ReportPageMax
+	if l := c.Query("limit"); l != "" {
+		if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > app.ReportPageMax {
+			return errBadRequest(fmt.Errorf("limit %q: want 1 to %d", l, app.ReportPageMax))
+		}
+	}
+	page, err := s.app.ReportExport(c.Request.Context(), f, c.Query("after"), limit)
+	if err != nil {
+		return reportError(err)
+	}
 	base := s.xapiBase()
-	titles := s.scenarioTitles(c.Request.Context())
 	actor := func(name string) xapiActor {
 		return xapiActor{ObjectType: "Agent", Name: name, Account: xapiAccount{HomePage: base, Name: name}}
 	}
 	out := []xapiStatement{}
-	for _, a := range r.Attempts {
+	for _, a := range page.Attempts {
 		st := xapiStatement{
 			ID:    statementID("call:" + a.ID),
 			Actor: actor(a.Username),
 			Object: xapiActivity{ObjectType: "Activity", ID: base + "/scenarios/" + a.ScenarioID,
-				Definition: xapiDefinition{Name: map[string]string{"zh-CN": titleOr(titles, a.ScenarioID)}, Type: activitySimulation}},
+				Definition: xapiDefinition{Name: map[string]string{"zh-CN": titleOr(page.Titles, a.ScenarioID)}, Type: activitySimulation}},
 			Result: &xapiResult{Score: &xapiScore{Scaled: min(max(a.Score, 0), 100) / 100, Raw: a.Score, Min: 0, Max: 100}, Completion: true},
 			Context: &xapiContext{Platform: "Hotline Coach", Language: "zh-CN",
 				Extensions: map[string]any{base + "/extensions/mode": string(a.Mode), base + "/extensions/outcome": a.Outcome}},
 			Timestamp: xapiTime(a.Ended),
 		}
 		switch {
-		case a.Mode == store.ModeExam && a.Passed:
+		case a.Mode == domain.Exam && a.Passed:
 			st.Verb = xapiVerb{ID: verbPassed, Display: map[string]string{"en-US": "passed", "zh-CN": "通过"}}
 			st.Object.Definition.Type = activityAssessment
-		case a.Mode == store.ModeExam:
+		case a.Mode == domain.Exam:
 			st.Verb = xapiVerb{ID: verbFailed, Display: map[string]string{"en-US": "failed", "zh-CN": "未通过"}}
 			st.Object.Definition.Type = activityAssessment
 		default:
@@ -136,34 +150,29 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 		st.Result.Success = &passed
 		out = append(out, st)
 	}
-	names := map[int64]string{}
-	for _, row := range r.Rows {
-		names[row.User.ID] = row.User.Username
-	}
-	lib := s.library(c.Request.Context())
-	for _, d := range r.Decisions {
-		if d.Action != store.CertSignOff || !r.Filter.inRange(d.At) {
-			continue
-		}
-		title := d.TrackID
-		if t, ok := lib.Track(d.TrackID); ok {
-			title = t.Title
-		}
+	for _, d := range page.SignOffs {
 		yes := true
 		out = append(out, xapiStatement{
 			ID:    statementID(fmt.Sprintf("decision:%d", d.ID)),
-			Actor: actor(names[d.UserID]),
+			Actor: actor(d.Username),
 			Verb:  xapiVerb{ID: base + "/verbs/certified", Display: map[string]string{"en-US": "certified", "zh-CN": "获得认证"}},
 			Object: xapiActivity{ObjectType: "Activity", ID: base + "/tracks/" + d.TrackID,
-				Definition: xapiDefinition{Name: map[string]string{"zh-CN": title}, Type: activityCourse}},
+				Definition: xapiDefinition{Name: map[string]string{"zh-CN": d.TrackTitle}, Type: activityCourse}},
 			Result: &xapiResult{Success: &yes, Completion: true, Response: d.Comment},
 			Context: &xapiContext{Platform: "Hotline Coach", Language: "zh-CN",
 				Extensions: map[string]any{base + "/extensions/signed-by": d.Actor, base + "/extensions/expires": xapiTime(d.Expires)}},
 			Timestamp: xapiTime(d.At),
 		})
 	}
+	more := ""
+	if page.Next != "" {
+		q := f.Values()
+		q.Set("after", page.Next)
+		q.Set("limit", strconv.Itoa(limit))
+		more = "/api/xapi/statements?" + q.Encode()
+	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"statements": out, "more": ""})
+	c.JSON(http.StatusOK, gin.H{"statements": out, "more": more})
 	return nil
 }
 

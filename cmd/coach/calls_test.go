@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,16 +14,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/sim"
 )
 
 func TestPlayScriptedCall(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	defer book.Close()
 	sc, ok := lib.Scenario("slow-warmup")
 	require.True(t, ok)
-	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Practice, Seed: 1})
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Practice, Seed: 1, BasePersona: true})
 
 	lines := make(chan string, 4)
 	lines <- "您好，暖心供热公司，请问有什么可以帮您？"
@@ -51,11 +54,11 @@ func TestPlayScriptedCall(t *testing.T) {
 }
 
 func TestPlayStopsWhenCancelled(t *testing.T) {
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	defer book.Close()
 	sc, _ := lib.Scenario("leak")
-	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Exam})
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Exam})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out bytes.Buffer
@@ -81,7 +84,8 @@ func TestCheckReportsFileAndLine(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err = runCheck(context.Background(), []string{dir}, nil, &stdout, &stderr)
 	require.Error(t, err)
-	assert.Contains(t, stderr.String(), file+":8: level: unknown field")
+	line := strings.Count(bad[:strings.Index(bad, "level: 2")], "\n") + 1
+	assert.Contains(t, stderr.String(), fmt.Sprintf("%s:%d: level: unknown field", file, line))
 }
 
 func TestCheckReplaysGoldenTranscripts(t *testing.T) {
@@ -133,4 +137,34 @@ func TestReplay(t *testing.T) {
 	assert.ErrorAs(t, err, new(usageError))
 	err = runReplay(context.Background(), []string{"--scenario", "no-such", "--transcript", golden}, nil, &stdout, &stderr)
 	assert.Error(t, err)
+}
+
+// TestReplayGivesEveryFactAsked is the issue's check: asked for name,
+// phone and address in one turn, the caller gives all three in its next
+// line; with a seed, the caller is another person with facts of its own.
+func TestReplayGivesEveryFactAsked(t *testing.T) {
+	tr := `{"scenario": "leak", "turns": [
+	  {"at": 4, "say": "您好，暖心供热公司，请问有什么可以帮您？"},
+	  {"at": 15, "say": "请问怎么称呼您？留个电话，再说下住址"}]}`
+	file := filepath.Join(t.TempDir(), "ask.json")
+	require.NoError(t, os.WriteFile(file, []byte(tr), 0o600))
+	replay := func(args ...string) sim.Scorecard {
+		var stdout, stderr bytes.Buffer
+		require.NoError(t, runReplay(context.Background(), append([]string{"--transcript", file}, args...), nil, &stdout, &stderr), stderr.String())
+		var card sim.Scorecard
+		require.NoError(t, json.Unmarshal(stdout.Bytes(), &card))
+		return card
+	}
+	base := replay()
+	assert.Equal(t, map[string]string{"name": "赵磊", "phone": "186 2039 7415", "address": "东湖嘉园12号楼1单元1103"}, base.Facts)
+	drawn := replay("--seed", "5")
+	assert.NotEqual(t, base.Facts, drawn.Facts)
+	for _, card := range []sim.Scorecard{base, drawn} {
+		require.GreaterOrEqual(t, len(card.Turns), 4)
+		reply := card.Turns[3]
+		require.Equal(t, sim.Customer, reply.Speaker)
+		for key, v := range card.Facts {
+			assert.Contains(t, reply.Text, v, "%s in the caller's next line", key)
+		}
+	}
 }

@@ -18,10 +18,11 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/loadtest"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -169,6 +170,8 @@ type crashCall struct {
 	id   string
 	path string
 	tr   *scenarios.Transcript
+	// cookie signs in the trainee whose call it is.
+	cookie string
 	// next is the turn to play next.
 	next int
 	// seen is every message received, over every socket.
@@ -283,7 +286,11 @@ func TestCrashSafety(t *testing.T) {
 	const password = "暖气片漏水了请您别着急"
 	hash, err := auth.HashPassword(password, auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	require.NoError(t, err)
-	require.NoError(t, db.CreateUser(ctx, &store.User{Username: "crash", PasswordHash: hash, Role: store.RoleTrainee, Created: time.Now()}))
+	// Two trainees: a trainee may have at most 3 calls that no socket has
+	// opened, and the test starts all its calls before opening any.
+	for _, name := range []string{"crash", "crash2"} {
+		require.NoError(t, db.CreateUser(ctx, &domain.User{Username: name, PasswordHash: hash, Role: domain.RoleTrainee, Created: time.Now()}))
+	}
 	require.NoError(t, db.Close())
 
 	var transcripts []*scenarios.Transcript
@@ -299,11 +306,11 @@ func TestCrashSafety(t *testing.T) {
 	require.GreaterOrEqual(t, len(transcripts), ncalls)
 
 	srv := startServe(t, bin, data)
-	cookie := crashLogin(t, srv.base, "crash", password)
+	cookies := []string{crashLogin(t, srv.base, "crash", password), crashLogin(t, srv.base, "crash2", password)}
 	calls := make([]*crashCall, ncalls)
 	for i := range calls {
-		calls[i] = &crashCall{tr: transcripts[i]}
-		calls[i].id, calls[i].path = crashStartCall(t, srv.base, cookie, transcripts[i].Scenario)
+		calls[i] = &crashCall{tr: transcripts[i], cookie: cookies[i%2]}
+		calls[i].id, calls[i].path = crashStartCall(t, srv.base, calls[i].cookie, transcripts[i].Scenario)
 	}
 
 	// Every call answers and gets one reply through; then all play at full
@@ -316,7 +323,7 @@ func TestCrashSafety(t *testing.T) {
 	failures := make(chan error, ncalls)
 	for i, c := range calls {
 		stopped.Go(func() {
-			conn, _, err := websocket.DefaultDialer.Dial(srv.wsURL(c.path), http.Header{"Cookie": {cookie}})
+			conn, _, err := websocket.DefaultDialer.Dial(srv.wsURL(c.path), http.Header{"Cookie": {c.cookie}})
 			if err != nil {
 				started.Done()
 				failures <- err
@@ -409,7 +416,7 @@ func TestCrashSafety(t *testing.T) {
 	// one that was not is sent again.
 	srv = startServe(t, bin, data)
 	for i, c := range calls {
-		conn, _, err := websocket.DefaultDialer.Dial(srv.wsURL(c.path)+"?after="+strconv.FormatInt(c.last(), 10), http.Header{"Cookie": {cookie}})
+		conn, _, err := websocket.DefaultDialer.Dial(srv.wsURL(c.path)+"?after="+strconv.FormatInt(c.last(), 10), http.Header{"Cookie": {c.cookie}})
 		require.NoError(t, err, "call %s: resume", c.id)
 		if c.pending != "" {
 			if pendingStored[i] {
@@ -432,7 +439,7 @@ func TestCrashSafety(t *testing.T) {
 				Score    *float64
 			}
 		}
-		crashGet(t, srv.base+"/api/calls/"+c.id, cookie, &got)
+		crashGet(t, srv.base+"/api/calls/"+c.id, c.cookie, &got)
 		assert.Equal(t, "ended", got.Call.Status, "call %s", c.id)
 		assert.Equal(t, "completed", got.Call.Outcome, "call %s: the model answer played out", c.id)
 		if assert.NotNil(t, got.Scorecard, "call %s has a scorecard", c.id) {

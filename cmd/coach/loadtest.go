@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/fdlimit"
 	"github.com/hotlinecoach/coach/loadtest"
-	"github.com/hotlinecoach/coach/store"
 )
 
 // runLoadtest is `coach loadtest`: it keeps --calls calls live against a
@@ -73,7 +73,7 @@ func runLoadtest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			return err
 		}
 		accts, err = loadtest.CreateAccounts(ctx, n, "loadtest", func(ctx context.Context, name, hash string) error {
-			return db.CreateUser(ctx, &store.User{Username: name, PasswordHash: hash, Role: store.RoleTrainee, Team: "loadtest", Created: time.Now().UTC()})
+			return db.CreateUser(ctx, &domain.User{Username: name, PasswordHash: hash, Role: domain.RoleTrainee, Team: "loadtest", Created: time.Now().UTC()})
 		})
 		if cerr := db.Close(); err == nil {
 			err = cerr

@@ -11,6 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// The time zones travel in the binary, so --timezone works on a
+	// machine without a zoneinfo database.
+	_ "time/tzdata"
 )
 
 // command is one subcommand. Each parses its own flags and wires packages
@@ -25,6 +29,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the web server", runServe},
 		{"user", "manage accounts: user add, user list", runUser},
+		{"demo", "fill an empty store with a demo history of trainees, attempts and certificates", runDemo},
 		{"play", "play a call in the terminal", runPlay},
 		{"replay", "replay a transcript and print its scorecard", runReplay},
 		{"check", "validate scenario and phrasebook files and run golden transcripts", runCheck},

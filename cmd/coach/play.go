@@ -8,13 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 )
 
 func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("play", stderr)
-	mode := fs.String("mode", string(sim.Practice), "practice (hints as you go) or exam")
+	mode := fs.String("mode", string(domain.Practice), "practice (hints as you go) or exam")
 	seed := fs.Uint64("seed", 0, "seed for the caller's choice of lines (default: from the clock)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: coach play [--mode practice|exam] [--seed N] ID|FILE")
@@ -28,7 +29,7 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if fs.NArg() != 1 {
 		return usageError{"name one scenario: coach play ID (coach list shows them)"}
 	}
-	if !sim.Mode(*mode).Valid() {
+	if !domain.Mode(*mode).Valid() {
 		return usageError{fmt.Sprintf("--mode %q: want practice or exam", *mode)}
 	}
 	sc, book, err := openScenario(fs.Arg(0))
@@ -40,7 +41,7 @@ func runPlay(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if s == 0 {
 		s = uint64(time.Now().UnixNano())
 	}
-	call := sim.NewCall(sc, book, sim.Options{Mode: sim.Mode(*mode), Seed: s})
+	call := sim.NewCall(sc, book, sim.Options{Mode: domain.Mode(*mode), Seed: s})
 
 	lines := make(chan string)
 	go readLines(ctx, stdin, lines)

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -18,7 +21,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	scenarioArg := fs.String("scenario", "", "scenario id from the library, or a scenario YAML file (default: the transcript's scenario)")
 	transcript := fs.String("transcript", "", "transcript JSON file, - for standard input (required)")
 	format := fs.String("format", "json", "json or text")
-	seed := fs.Uint64("seed", sim.GoldenOptions().Seed, "seed for the caller's choice of lines")
+	seed := fs.Uint64("seed", 0, "seed that draws the caller from the scenario's pools and picks its lines (default: the transcript's seed; without one, the scenario's base caller)")
 	mode := fs.String("mode", string(sim.GoldenOptions().Mode), "practice or exam")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: coach replay --transcript FILE [--scenario ID|FILE] [--format json|text] [--seed N] [--mode exam|practice]")
@@ -34,7 +37,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *format != "json" && *format != "text" {
 		return usageError{fmt.Sprintf("--format %q: want json or text", *format)}
 	}
-	if !sim.Mode(*mode).Valid() {
+	if !domain.Mode(*mode).Valid() {
 		return usageError{fmt.Sprintf("--mode %q: want practice or exam", *mode)}
 	}
 	var data []byte
@@ -60,7 +63,14 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer book.Close()
-	card, _, err := sim.Replay(sc, book, tr, sim.Options{Mode: sim.Mode(*mode), Seed: *seed})
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "seed" {
+			tr.Seed = seed
+		}
+	})
+	opt := sim.GoldenOptions()
+	opt.Mode = domain.Mode(*mode)
+	card, _, err := sim.Replay(sc, book, tr, opt)
 	if err != nil {
 		return err
 	}
@@ -90,13 +100,13 @@ func openScenario(ref string) (*scenarios.Scenario, *sim.Book, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		book, err := sim.Assemble(shared, &scenarios.Library{Scenarios: []*scenarios.Scenario{sc}})
+		book, err := app.Assemble(shared, &scenarios.Library{Scenarios: []*scenarios.Scenario{sc}})
 		if err != nil {
 			return nil, nil, err
 		}
 		return sc, book, nil
 	}
-	lib, book, err := sim.LoadBuiltin()
+	lib, book, err := app.LoadBuiltin()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/internal/fdlimit"
 	"github.com/hotlinecoach/coach/store"
 	"github.com/hotlinecoach/coach/web"
@@ -40,7 +41,8 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	key := fs.String("tls-key", "", "TLS private key `file`")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON lines instead of text")
 	xapiBase := fs.String("xapi-base", "", "`IRI` that exported xAPI statements' activities and accounts start with, e.g. https://lms.example.com/coach")
-	pprofAddr := fs.String("pprof", "", "also serve Go's pprof profiles on this `HOST:PORT` (keep it private)")
+	timezone := fs.String("timezone", web.DefaultTimeZone, "IANA time `zone` of every date people read (pages, CSV, date filters); storage, the API and xAPI stay in UTC")
+	pprofAddr := fs.String("pprof", "", "also serve the Prometheus /metrics and Go's pprof profiles on this private `HOST:PORT` (the site's address has no /metrics)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,6 +51,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if (*cert == "") != (*key == "") {
 		return usageError{"--tls-cert and --tls-key go together"}
+	}
+
+	loc, err := time.LoadLocation(*timezone)
+	if err != nil {
+		return usageError{fmt.Sprintf("--timezone: %v", err)}
 	}
 
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
@@ -70,6 +77,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		TLSCertFile:    *cert,
 		TLSKeyFile:     *key,
 		XAPIBase:       *xapiBase,
+		Location:       loc,
 	})
 	if err != nil {
 		return err
@@ -78,7 +86,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		logger.Warn("open-file limit", "err", err)
 	}
 	if *pprofAddr != "" {
-		stopProfiles, err := serveProfiles(*pprofAddr, logger)
+		stopProfiles, err := servePrivate(*pprofAddr, srv.MetricsHandler(), logger)
 		if err != nil {
 			return err
 		}
@@ -94,17 +102,27 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "db", db.Dialect(), "data", *data)
 	fmt.Fprintf(stdout, "coach: serving on %s://%s\n", scheme, ln.Addr())
+	// A store with no admin yet gets a one-time link that makes the first.
+	token, err := srv.SetupToken(ctx)
+	if err != nil {
+		return errors.Join(err, ln.Close())
+	}
+	if token != "" {
+		fmt.Fprintf(stdout, "coach: no admin account yet; open this link once to create it (valid %s):\n  %s://%s/setup?token=%s\n",
+			app.SetupTTL, scheme, ln.Addr(), token)
+	}
 	return srv.Serve(ctx, ln)
 }
 
-// serveProfiles serves net/http/pprof's handlers on their own listener, so
-// the profiles are never reachable through the site's address.
-func serveProfiles(addr string, logger *slog.Logger) (stop func(), err error) {
+// servePrivate serves the metrics and net/http/pprof's handlers on their
+// own listener, so that neither is reachable through the site's address.
+func servePrivate(addr string, metrics http.Handler, logger *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen for pprof on %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
+	mux.Handle("/metrics", metrics)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)

@@ -64,6 +64,67 @@ func TestServeEndToEnd(t *testing.T) {
 	require.NoError(t, <-done)
 }
 
+// TestServeFirstRun: on an empty data folder coach serve prints a setup
+// link; POST /api/setup with it makes the admin and signs them in; the
+// link then works no more, and /metrics is not on the site's address but on
+// the private one.
+func TestServeFirstRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "coach-data")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--data", dir, "--pprof", "127.0.0.1:0"}, nil, outW, io.Discard)
+		outW.Close()
+	}()
+	r := bufio.NewReader(outR)
+	var lines []string
+	for len(lines) < 3 {
+		line, err := r.ReadString('\n')
+		require.NoError(t, err)
+		lines = append(lines, strings.TrimSpace(line))
+	}
+	go io.Copy(io.Discard, outR)
+	base, ok := strings.CutPrefix(lines[0], "coach: serving on ")
+	require.True(t, ok, lines)
+	assert.Contains(t, lines[1], "no admin account yet")
+	link := lines[2]
+	require.True(t, strings.HasPrefix(link, base+"/setup?token="), link)
+	token := strings.TrimPrefix(link, base+"/setup?token=")
+
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	get := func(path string) int {
+		resp, err := client.Get(base + path)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusOK, get("/setup?token="+token))
+	assert.Equal(t, http.StatusNotFound, get("/metrics"), "no anonymous metrics on the site's address")
+
+	body := `{"token":"` + token + `","username":"boss","password":"值班长的初始密码2025","name":"王建国"}`
+	resp, err := client.Post(base+"/api/setup", "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	var session bool
+	for _, c := range resp.Cookies() {
+		session = session || c.Name == "coach_session"
+	}
+	assert.True(t, session, "signed in")
+	resp, err = client.Post(base+"/api/setup", "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "the link works once")
+	assert.Equal(t, http.StatusNotFound, get("/setup?token="+token))
+
+	client.CloseIdleConnections()
+	cancel()
+	require.NoError(t, <-done)
+}
+
 func TestServeFlags(t *testing.T) {
 	tests := []struct {
 		args    []string
@@ -72,6 +133,7 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--tls-cert", "a.pem"}, "--tls-cert and --tls-key go together"},
 		{[]string{"stray"}, `unexpected argument "stray"`},
 		{[]string{"--nope"}, "flag provided but not defined"},
+		{[]string{"--timezone", "Mars/Olympus"}, "--timezone"},
 	}
 	for _, tt := range tests {
 		err := runServe(context.Background(), tt.args, nil, io.Discard, io.Discard)

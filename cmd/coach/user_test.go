@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/store"
-	"github.com/hotlinecoach/coach/web/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -66,7 +69,7 @@ func TestUserAdd(t *testing.T) {
 	users, err := db.ListUsers(context.Background())
 	require.NoError(t, err)
 	require.Len(t, users, 1)
-	assert.Equal(t, store.RoleAdmin, users[0].Role)
+	assert.Equal(t, domain.RoleAdmin, users[0].Role)
 	assert.Equal(t, "东区", users[0].Team)
 	ok, err := auth.VerifyPassword(users[0].PasswordHash, "热线值班员第一天上岗")
 	require.NoError(t, err)
@@ -139,4 +142,148 @@ func TestUserSet(t *testing.T) {
 		assert.Equal(t, "cli", e.Actor)
 	}
 	assert.Equal(t, []string{"user.disable", "user.team", "user.team", "user.role", "user.create"}, actions)
+}
+
+// TestUserSetPassword: coach user set --password-stdin changes the stored
+// password (the old one stops working, the new one works), ends the
+// account's sessions, and refuses a weak one without changing anything.
+func TestUserSetPassword(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	run := func(stdin string, args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := runUser(ctx, append(args[:1:1], append([]string{"--data", dir}, args[1:]...)...), strings.NewReader(stdin), &out, &errOut)
+		return out.String(), err
+	}
+	_, err := run("热线值班员第一天上岗\n", "add", "--username", "wang", "--role", "trainee", "--name", "王芳", "--employee-no", "HX-0042", "--password-stdin")
+	require.NoError(t, err)
+
+	db, err := store.Open(ctx, filepath.Join(dir, "coach.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	u, err := db.UserByUsername(ctx, "wang")
+	require.NoError(t, err)
+	assert.Equal(t, "王芳", u.Name)
+	assert.Equal(t, "HX-0042", u.EmployeeNo)
+	require.NoError(t, db.CreateSession(ctx, store.Session{TokenHash: "h", UserID: u.ID, CSRFToken: "c", Created: u.Created, Expires: u.Created.Add(time.Hour), LastSeen: u.Created}))
+
+	_, err = run("123456789012\n", "set", "--username", "wang", "--password-stdin")
+	require.ErrorContains(t, err, "weak password")
+	_, err = run("换个新密码吧二零二六\n", "set", "--username", "wang", "--password-stdin", "--temporary")
+	require.NoError(t, err)
+
+	u, err = db.UserByUsername(ctx, "wang")
+	require.NoError(t, err)
+	ok, err := auth.VerifyPassword(u.PasswordHash, "换个新密码吧二零二六")
+	require.NoError(t, err)
+	assert.True(t, ok, "the new password works")
+	ok, err = auth.VerifyPassword(u.PasswordHash, "热线值班员第一天上岗")
+	require.NoError(t, err)
+	assert.False(t, ok, "the old one does not")
+	assert.True(t, u.MustChangePassword, "--temporary: to be changed at the next sign-in")
+	_, _, err = db.SessionUser(ctx, "h")
+	assert.ErrorIs(t, err, store.ErrNotFound, "sessions end with the change")
+	audit, err := db.ListAudit(ctx, store.AuditFilter{})
+	require.NoError(t, err)
+	assert.Equal(t, "user.password", audit[0].Action)
+	assert.Equal(t, "cli", audit[0].Actor)
+
+	_, err = run("", "set", "--username", "wang", "--temporary")
+	assert.True(t, isUsage(err), "--temporary alone: %v", err)
+}
+
+// TestUserImport: a CSV with a bad line imports nothing and names the line
+// and field; a good one imports every account with a temporary password.
+func TestUserImport(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	write := func(body string) string {
+		p := filepath.Join(t.TempDir(), "accounts.csv")
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+		return p
+	}
+	run := func(path string) (string, string, error) {
+		var out, errOut bytes.Buffer
+		err := runUser(ctx, []string{"import", "--data", dir, path}, strings.NewReader(""), &out, &errOut)
+		return out.String(), errOut.String(), err
+	}
+	bad := write("username,name,role,team,employee_no\n" +
+		"li.na,李娜,trainee,东区,HX-001\n" +
+		"wang wei,王伟,trainee,东区,\n" +
+		"zhao,赵磊,boss,西区,HX-003\n" +
+		"li.na,李娜二,trainee,东区,\n")
+	_, errOut, err := run(bad)
+	require.ErrorContains(t, err, "3 refused lines; nothing imported")
+	assert.Contains(t, errOut, ":line 3, username:")
+	assert.Contains(t, errOut, ":line 4, role:")
+	assert.Contains(t, errOut, `:line 5, username: "li.na" is also on line 2`)
+	db, err := store.Open(ctx, filepath.Join(dir, "coach.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	users, err := db.ListUsers(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, users, "nothing half imported")
+
+	good := write("\ufeffUsername,Name,Role,Team,Employee_No\n" +
+		"li.na,李娜,trainee,东区,HX-001\n" +
+		"zhao,赵磊,Manager,西区,\n")
+	out, _, err := run(good)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3)
+	assert.Equal(t, "username,name,temporary_password", lines[0])
+	fields := strings.Split(lines[1], ",")
+	require.Len(t, fields, 3)
+	assert.Equal(t, []string{"li.na", "李娜"}, fields[:2])
+	u, err := db.UserByUsername(ctx, "li.na")
+	require.NoError(t, err)
+	assert.Equal(t, "HX-001", u.EmployeeNo)
+	assert.True(t, u.MustChangePassword)
+	ok, err := auth.VerifyPassword(u.PasswordHash, fields[2])
+	require.NoError(t, err)
+	assert.True(t, ok, "the printed temporary password signs in")
+	z, err := db.UserByUsername(ctx, "zhao")
+	require.NoError(t, err)
+	assert.Equal(t, domain.RoleManager, z.Role)
+
+	_, errOut, err = run(good)
+	require.Error(t, err, "a second run finds the usernames taken")
+	assert.Contains(t, errOut, `"li.na" is taken`)
+}
+
+// TestUserSetKeepsLastAdmin: `coach user set` follows the admin pages'
+// rules: it refuses to demote or disable the last active admin, and allows
+// it once another admin exists.
+func TestUserSetKeepsLastAdmin(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	ctx := context.Background()
+	add := func(name, role string) {
+		require.NoError(t, runUser(ctx, []string{"add", "--data", dir, "--username", name, "--role", role, "--password-stdin"},
+			strings.NewReader("热线值班员第一天上岗\n"), &bytes.Buffer{}, &bytes.Buffer{}))
+	}
+	set := func(args ...string) error {
+		return runUser(ctx, append([]string{"set", "--data", dir}, args...), nil, &bytes.Buffer{}, &bytes.Buffer{})
+	}
+	add("li", "admin")
+	add("wang", "trainer")
+
+	for _, change := range [][]string{{"--role", "trainer"}, {"--disabled=true"}} {
+		err := set(append([]string{"--username", "li"}, change...)...)
+		require.ErrorContains(t, err, `user "li" is the last active admin`, "%v", change)
+		assert.False(t, isUsage(err))
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "coach.db"))
+	require.NoError(t, err)
+	li, err := db.UserByUsername(ctx, "li")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	assert.Equal(t, domain.RoleAdmin, li.Role, "still an admin")
+	assert.False(t, li.Disabled, "still active")
+
+	// A disabled admin does not count; an active second admin does.
+	require.NoError(t, set("--username", "wang", "--role", "admin", "--disabled=true"))
+	require.ErrorContains(t, set("--username", "li", "--disabled=true"), "last active admin")
+	require.NoError(t, set("--username", "wang", "--disabled=false"))
+	require.NoError(t, set("--username", "li", "--role", "manager"))
+	require.ErrorContains(t, set("--username", "wang", "--role", "trainee"), `user "wang" is the last active admin`)
 }

@@ -50,6 +50,22 @@ func (l *Errors) Add(file string, line int, field, format string, args ...any) {
 	*l = append(*l, &Error{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
+// Problems spreads err into its problems: the list of an Errors, the one
+// *Error, or any other error as a problem of file.
+func Problems(err error, file string) Errors {
+	var many Errors
+	var one *Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &many):
+		return many
+	case errors.As(err, &one):
+		return Errors{one}
+	}
+	return Errors{{File: file, Msg: err.Error()}}
+}
+
 // Error joins the problems one per line.
 func (l Errors) Error() string {
 	lines := make([]string, len(l))

@@ -86,9 +86,28 @@ type Entry struct {
 	Text string `yaml:"text" json:"text"`
 	// Variants are other ways people say the same thing.
 	Variants []string `yaml:"variants,omitempty" json:"variants,omitempty"`
+	// Patterns are wordings with choices, optional parts, gaps and typed
+	// slots (see Pattern): [登记|记录|建] … (工单|报修单|单子).
+	Patterns []string `yaml:"patterns,omitempty" json:"patterns,omitempty"`
+	// Window is how far apart two pattern parts joined by … may be;
+	// zero means DefaultWindow.
+	Window int `yaml:"window,omitempty" json:"window,omitempty"`
+	// Gap is how many inserted filler characters (为您, 这边, 一下, 了…) a
+	// wording or pattern tolerates; nil means the default (DefaultGap, or
+	// DefaultForbiddenGap for a forbidden entry). Forbidden wordings are
+	// matched as written, but for one character that sounds the same;
+	// only their patterns skip fillers.
+	Gap *int `yaml:"gap,omitempty" json:"gap,omitempty"`
 	// Except lists wordings that contain a forbidden phrase but are polite
 	// (不知道您 contains 不知道); a hit inside one of them is dropped.
 	Except []string `yaml:"except,omitempty" json:"except,omitempty"`
+	// NotAfter lists words that, said right before a hit, cancel it: a
+	// forbidden 保证修好 is an honest 不能保证修好.
+	NotAfter []string `yaml:"not_after,omitempty" json:"not_after,omitempty"`
+	// Unless lists words that cancel a hit when said anywhere in the same
+	// reply: 损失…赔偿 is no over-promise in 损失可以申请赔偿 (unless:
+	// [申请赔偿]).
+	Unless []string `yaml:"unless,omitempty" json:"unless,omitempty"`
 	// Suggestion is what to say instead; required for forbidden entries.
 	Suggestion string `yaml:"suggestion,omitempty" json:"suggestion,omitempty"`
 	// Source names the norm and section the entry comes from.
@@ -131,6 +150,28 @@ func (f Filter) Allows(e *Entry) bool {
 	return false
 }
 
+// DefaultGap is the number of filler characters tolerated by default:
+// enough for 这边 … 帮您 … 了 in one wording. Forbidden entries tolerate
+// DefaultForbiddenGap in their patterns.
+const (
+	DefaultGap          = 6
+	DefaultForbiddenGap = 2
+)
+
+// MaxGap bounds an entry's gap.
+const MaxGap = 20
+
+// GapOrDefault returns the entry's gap.
+func (e *Entry) GapOrDefault() int {
+	switch {
+	case e.Gap != nil:
+		return *e.Gap
+	case e.Kind == Forbidden:
+		return DefaultForbiddenGap
+	}
+	return DefaultGap
+}
+
 // Forms returns the text and its variants: every wording that counts as
 // saying the entry.
 func (e *Entry) Forms() []string {
@@ -156,4 +197,7 @@ type Hit struct {
 	End    int     `json:"end"`
 	// Suggestion is copied from a forbidden entry.
 	Suggestion string `json:"suggestion,omitempty"`
+	// Value is the typed value the hit carries: a pattern's slot, or the
+	// time a commitment names (1个半钟头以内 → a duration of at most 5400 s).
+	Value *Value `json:"value,omitempty"`
 }

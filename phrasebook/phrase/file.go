@@ -6,6 +6,10 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 )
@@ -43,7 +47,7 @@ func ParseEntries(name string, data []byte) ([]Entry, error) {
 		var node = items[i]
 		e.Pos = Pos{File: name, Line: node.Line}
 		report := func(field, format string, args ...any) {
-			_, line := yamlfile.Key(node, field)
+			line := fieldLine(node, field)
 			errs.Add(name, line, fmt.Sprintf("entries[%d].%s", i, field), format, args...)
 		}
 		if e.ID == "" {
@@ -57,6 +61,22 @@ func ParseEntries(name string, data []byte) ([]Entry, error) {
 		return nil, err
 	}
 	return f.Entries, nil
+}
+
+// fieldLine is the line of field in an entry's mapping; a field written
+// as name[k] is the k-th item of the sequence under name.
+func fieldLine(node *yaml.Node, field string) int {
+	name, idx := field, -1
+	if open := strings.IndexByte(field, '['); open > 0 && strings.HasSuffix(field, "]") {
+		if k, err := strconv.Atoi(field[open+1 : len(field)-1]); err == nil {
+			name, idx = field[:open], k
+		}
+	}
+	v, line := yamlfile.Key(node, name)
+	if v != nil && v.Kind == yaml.SequenceNode && idx >= 0 && idx < len(v.Content) {
+		return v.Content[idx].Line
+	}
+	return line
 }
 
 // MaxFormRunes bounds a wording (text, variant or exception), counted after
@@ -102,6 +122,23 @@ func ValidateEntry(e *Entry, report func(field, format string, args ...any)) {
 	}
 	for _, v := range e.Except {
 		checkForm("except", v)
+	}
+	for _, v := range e.NotAfter {
+		checkForm("not_after", v)
+	}
+	for _, v := range e.Unless {
+		checkForm("unless", v)
+	}
+	for k, src := range e.Patterns {
+		if _, err := CompilePattern(src, e.Window); err != nil {
+			report(fmt.Sprintf("patterns[%d]", k), "%q: %v", src, err)
+		}
+	}
+	if e.Window < 0 || e.Window > 40 {
+		report("window", "must be between 1 and 40 characters")
+	}
+	if e.Gap != nil && (*e.Gap < 0 || *e.Gap > MaxGap) {
+		report("gap", "must be between 0 and %d characters", MaxGap)
 	}
 	if e.Kind == Forbidden && e.Suggestion == "" {
 		report("suggestion", "a forbidden entry needs a suggestion: what to say instead")

@@ -22,9 +22,11 @@ import (
 // which turn did it; a trainer upholds or rejects the dispute. Upholding
 // rescores the call by sim's rules, in place: the call's one scorecard is
 // what every page, the API and the socket's replay show. It can, in the
-// same decision, add the trainee's wording to the phrasebook entry as a
-// variant (a new published revision of its file) and store it as an
-// evaluation case.
+// same decision, store the trainee's wording as an evaluation case and
+// propose it, trimmed to the words that carry the item (ProposeWording), as
+// a variant of the phrasebook entry: a draft revision of its file that goes
+// live only when a trainer publishes it after seeing its review
+// (Content.Review). Nothing goes live from one click.
 
 // MaxDisputeRunes is how long a trainee's explanation or a trainer's
 // comment may be, in characters; the store's byte limits hold any text of
@@ -213,7 +215,8 @@ func (a *App) ItemEntries(ctx context.Context, rec store.Call, itemID string) []
 	return out
 }
 
-// Learn asks an uphold to add Wording to phrasebook entry EntryID.
+// Learn asks an uphold to propose Wording as a variant of phrasebook entry
+// EntryID.
 type Learn struct {
 	EntryID string
 	Wording string
@@ -223,38 +226,43 @@ type Learn struct {
 const (
 	// Upheld: the call was rescored.
 	Upheld = "upheld"
-	// Learnt: rescored, and the wording published as a variant.
-	Learnt = "learnt"
+	// Proposed: rescored; the wording is proposed as a variant in a draft
+	// of the entry's phrase file, waiting for a trainer's review.
+	Proposed = "proposed"
 	// Known: rescored; the entry had the wording already.
 	Known = "known"
-	// Drafted: rescored; the phrasebook file with the wording did not
-	// pass the publishing checks and waits as a draft.
-	Drafted = "draft"
 )
 
+// UpholdResult is what an uphold did: Done is Upheld, Proposed or Known;
+// Draft is the proposed revision when Done is Proposed.
+type UpholdResult struct {
+	Done  string
+	Draft domain.Revision
+}
+
 // UpholdDispute decides open dispute id for the trainee: the call is
-// rescored with the item done at the disputed turn; with learn, the
-// wording becomes a variant of the entry and an evaluation case. It
-// returns what it did (Upheld, Learnt, Known or Drafted); a refusal is a
-// *DisputeRefusal.
-func (a *App) UpholdDispute(ctx context.Context, u domain.User, id int64, comment string, learn *Learn) (string, error) {
+// rescored with the item done at the disputed turn. With learn, the
+// wording is stored as an evaluation case and proposed as a variant of the
+// entry: a draft revision of its phrase file, which goes live only when a
+// trainer publishes it after its review. A refusal is a *DisputeRefusal.
+func (a *App) UpholdDispute(ctx context.Context, u domain.User, id int64, comment string, learn *Learn) (UpholdResult, error) {
 	d, err := a.db.DisputeByID(ctx, id)
 	if err != nil {
-		return "", err
+		return UpholdResult{}, err
 	}
 	if d.State != domain.DisputeOpen {
-		return "", conflict("decided")
+		return UpholdResult{}, conflict("decided")
 	}
 	comment = strings.TrimSpace(comment)
 	if utf8.RuneCountInString(comment) > MaxDisputeRunes {
-		return "", invalid("too_long")
+		return UpholdResult{}, invalid("too_long")
 	}
 	var edit *variantEdit
 	var evalCase *store.EvalCase
 	if learn != nil {
 		rec, err := a.db.CallByID(ctx, d.CallID)
 		if err != nil {
-			return "", err
+			return UpholdResult{}, err
 		}
 		var entry *phrasebook.Entry
 		for _, e := range a.ItemEntries(ctx, rec, d.ItemID) {
@@ -265,35 +273,42 @@ func (a *App) UpholdDispute(ctx context.Context, u domain.User, id int64, commen
 		learn.Wording = strings.TrimSpace(learn.Wording)
 		switch {
 		case entry == nil:
-			return "", invalid("pick_entry")
+			return UpholdResult{}, invalid("pick_entry")
 		case learn.Wording == "" || utf8.RuneCountInString(learn.Wording) > MaxDisputeRunes || strings.ContainsAny(learn.Wording, "\r\n"):
-			return "", invalid("bad_wording")
+			return UpholdResult{}, invalid("bad_wording")
 		}
 		ed, err := a.prepareVariant(ctx, entry, learn.Wording)
 		if err != nil {
 			a.log.Info("phrase variant refused", "dispute", d.ID, "entry", entry.ID, "err", err)
-			return "", invalid("bad_wording")
+			return UpholdResult{}, invalid("bad_wording")
 		}
 		edit = &ed
-		evalCase = &store.EvalCase{Text: learn.Wording, Intent: string(entry.Intent), EntryID: entry.ID}
+		// The case is the line as the trainee said it: the review then
+		// shows whether the draft hears real speech, not only its own
+		// variant.
+		said := learn.Wording
+		if card, err := ParseCard(rec); err == nil && d.Turn < len(card.Turns) {
+			said = card.Turns[d.Turn].Text
+		}
+		evalCase = &store.EvalCase{Text: said, Intent: string(entry.Intent), EntryID: entry.ID}
 	}
 	if err := a.rescore(ctx, u, d, comment, evalCase); err != nil {
-		return "", err
+		return UpholdResult{}, err
 	}
-	if edit == nil {
-		return Upheld, nil
-	}
-	if edit.body == nil {
-		return Known, nil
-	}
-	published, err := a.publishVariant(ctx, u, d, edit, learn.Wording)
 	switch {
-	case err != nil:
-		return "", err
-	case !published:
-		return Drafted, nil
+	case edit == nil:
+		return UpholdResult{Done: Upheld}, nil
+	case edit.body == nil:
+		return UpholdResult{Done: Known}, nil
 	}
-	return Learnt, nil
+	rev, err := a.proposeVariant(ctx, u, d, edit, learn.Wording)
+	if err != nil {
+		return UpholdResult{}, err
+	}
+	if rev.ID == 0 {
+		return UpholdResult{Done: Known}, nil
+	}
+	return UpholdResult{Done: Proposed, Draft: rev}, nil
 }
 
 // rescore upholds d in the store with the call's scorecard worked out
@@ -405,34 +420,28 @@ func (a *App) prepareVariant(ctx context.Context, e *phrasebook.Entry, wording s
 	return ed, nil
 }
 
-// publishVariant saves the phrasebook file with the new variant and
-// publishes it with the checks the editor's publish button makes (every
-// published scenario's golden transcripts still end as they expect). If
+// proposeVariant saves the phrase file with the new variant as a draft
+// revision (audit action "phrases.propose"); nothing is published. If
 // someone saved the file since it was read, the variant is added to their
-// revision instead. A refused publication leaves the revision as a draft
-// for a trainer to look at, and reports false.
-func (a *App) publishVariant(ctx context.Context, u domain.User, d store.Dispute, ed *variantEdit, wording string) (bool, error) {
+// revision instead. A zero revision means the file has the wording by now.
+func (a *App) proposeVariant(ctx context.Context, u domain.User, d store.Dispute, ed *variantEdit, wording string) (domain.Revision, error) {
 	for attempt := 0; ; attempt++ {
-		_, err := a.content.SaveAndPublish(ctx, actor(u), store.SaveRequest{
-			Kind: domain.ContentPhrases, ID: ed.file, Body: string(ed.body), Parent: ed.parent,
+		rev, err := a.db.SaveRevision(ctx, actor(u), store.SaveRequest{
+			Kind: domain.ContentPhrases, ID: ed.file, Body: string(ed.body), Parent: ed.parent, Action: "propose",
 			Message: fmt.Sprintf("variant of %s from dispute %d: %s", ed.entry.ID, d.ID, wording),
 		})
-		var refused *Refusal
 		switch {
 		case err == nil:
-			return true, nil
-		case errors.As(err, &refused):
-			a.log.Info("dispute variant saved as a draft, not published", "dispute", d.ID, "file", ed.file, "err", err)
-			return false, nil
+			return rev, nil
 		case !errors.Is(err, store.ErrConflict) || attempt == 2:
-			return false, fmt.Errorf("dispute %d: save and publish %s: %w", d.ID, ed.file, err)
+			return domain.Revision{}, fmt.Errorf("dispute %d: propose a variant in %s: %w", d.ID, ed.file, err)
 		}
 		again, err := a.prepareVariant(ctx, ed.entry, wording)
 		if err != nil {
-			return false, err
+			return domain.Revision{}, err
 		}
 		if again.body == nil {
-			return true, nil
+			return domain.Revision{}, nil
 		}
 		*ed = again
 	}

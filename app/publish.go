@@ -249,8 +249,14 @@ func (r *Refusal) Unwrap() error { return domain.ErrConflict }
 // Publish publishes the stored revision r after checking it against the
 // published content: no problems in the file, its golden transcripts (for
 // a phrase file, every published scenario's) end as they expect. A refusal
-// is a *Refusal. New calls use the revision once this returns.
+// is a *Refusal. New calls use the revision once this returns. Every
+// publication goes through here; a phrase file's draft reaches it after its
+// review (ConfirmPublish), which detail summarises in the audit log.
 func (m *Content) Publish(ctx context.Context, actor store.Actor, r domain.Revision) error {
+	return m.publish(ctx, actor, r, "")
+}
+
+func (m *Content) publish(ctx context.Context, actor store.Actor, r domain.Revision, detail string) error {
 	cur, err := m.Published(ctx)
 	if err != nil {
 		return err
@@ -268,7 +274,7 @@ func (m *Content) Publish(ctx context.Context, actor store.Actor, r domain.Revis
 	if len(refusal.Issues) > 0 || len(refusal.Failed) > 0 {
 		return refusal
 	}
-	if _, err := m.db.Publish(ctx, actor, store.PublishRequest{Revision: r.ID, Base: cur.Pub}); err != nil {
+	if _, err := m.db.Publish(ctx, actor, store.PublishRequest{Revision: r.ID, Base: cur.Pub, Detail: detail}); err != nil {
 		return err
 	}
 	_, err = m.Refresh(ctx)
@@ -287,20 +293,6 @@ func (m *Content) SaveDraft(ctx context.Context, by store.Actor, r domain.Revisi
 	rev, err := m.db.SaveRevision(ctx, by, store.SaveRequest{Kind: r.Kind, ID: r.ContentID, Body: r.Body,
 		Golden: r.Golden, Message: strings.TrimSpace(message), Parent: parent})
 	return rev, issues, err
-}
-
-// SaveAndPublish saves req as a new revision and publishes it with
-// Publish's checks, for changes made by the program rather than in the
-// editor (a dispute that adds a variant to a phrase entry, say: read the
-// head with store.Head, edit its Body, pass Parent: head.N). When the
-// checks refuse it, the revision stays as a draft for a trainer to see and
-// the error is a *Refusal.
-func (m *Content) SaveAndPublish(ctx context.Context, actor store.Actor, req store.SaveRequest) (domain.Revision, error) {
-	rev, err := m.db.SaveRevision(ctx, actor, req)
-	if err != nil {
-		return domain.Revision{}, err
-	}
-	return rev, m.Publish(ctx, actor, rev)
 }
 
 // Retire withdraws a content unit from what new calls use. A phrase file

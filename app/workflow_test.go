@@ -145,7 +145,7 @@ func TestDisputeWorkflow(t *testing.T) {
 
 		done1, err := f.app.UpholdDispute(ctx, wang, list[0].D.ID, "对", nil)
 		require.NoError(t, err)
-		assert.Equal(t, app.Upheld, done1)
+		assert.Equal(t, app.Upheld, done1.Done)
 		rec, err := db.CallByID(ctx, call.ID)
 		require.NoError(t, err)
 		after, err := app.ParseCard(rec)

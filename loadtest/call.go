@@ -16,7 +16,7 @@ import (
 	"github.com/hotlinecoach/coach/scenarios"
 )
 
-// serverMessage is what the call websocket sends (DESIGN.md, "Contracts").
+// serverMessage is what the call websocket sends (docs/contracts.md).
 type serverMessage struct {
 	Seq     int64  `json:"seq"`
 	Type    string `json:"type"`

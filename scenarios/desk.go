@@ -139,7 +139,7 @@ func (b *Bound) Seconds() (lo, hi int64) {
 	return lo, hi
 }
 
-// Ticket is a work order as the trainee fills it in (DESIGN.md's transcript
+// Ticket is a work order as the trainee fills it in (docs/contracts.md's transcript
 // contract): every field is optional.
 type Ticket struct {
 	Name    string `json:"name,omitempty" yaml:"name"`
@@ -154,7 +154,7 @@ type Ticket struct {
 	Note    string `json:"note,omitempty" yaml:"note"`
 }
 
-// Lookup is a search of the service system (DESIGN.md): by phone,
+// Lookup is a search of the service system (docs/contracts.md): by phone,
 // account, address or name.
 type Lookup struct {
 	By    string `json:"by" yaml:"by"`
@@ -227,7 +227,7 @@ type Label struct {
 	Name string `json:"name"`
 }
 
-// TicketTypes are the work-order types (DESIGN.md): 报修, 咨询, 投诉, 求助, 建议.
+// TicketTypes are the work-order types (docs/contracts.md): 报修, 咨询, 投诉, 求助, 建议.
 func TicketTypes() []Label {
 	return []Label{{"repair", "报修"}, {"inquiry", "咨询"}, {"complaint", "投诉"}, {"help", "求助"}, {"suggestion", "建议"}}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/hotlinecoach/coach/internal/yamlfile"
 )
 
-// Transcript is the trainee's side of one call (DESIGN.md's contract): the
+// Transcript is the trainee's side of one call (docs/contracts.md): the
 // engine plays the caller. Golden transcripts add what they must prove.
 type Transcript struct {
 	Scenario string `json:"scenario"`

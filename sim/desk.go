@@ -33,7 +33,7 @@ type RecordView struct {
 	Area scenarios.Area `json:"area"`
 }
 
-// LookupResult is one search of the service system (DESIGN.md's scorecard).
+// LookupResult is one search of the service system (docs/contracts.md's scorecard).
 type LookupResult struct {
 	At    float64 `json:"at"`
 	By    string  `json:"by"`
@@ -41,7 +41,7 @@ type LookupResult struct {
 	Found bool    `json:"found"`
 }
 
-// TicketResult is the work order as graded (DESIGN.md's scorecard): the
+// TicketResult is the work order as graded (docs/contracts.md's scorecard): the
 // last one submitted, field by field against the call's facts and the
 // desk's order.
 type TicketResult struct {

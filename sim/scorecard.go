@@ -33,7 +33,7 @@ const (
 	Customer Speaker = "customer"
 )
 
-// Scorecard is the graded call (DESIGN.md's contract plus explanations).
+// Scorecard is the graded call (docs/contracts.md plus explanations).
 type Scorecard struct {
 	Scenario string      `json:"scenario"`
 	Title    string      `json:"title"`
@@ -164,7 +164,7 @@ type Turn struct {
 }
 
 // EventType is the kind of an engine event; the names are the websocket
-// message types of DESIGN.md.
+// message types of docs/contracts.md.
 type EventType string
 
 // The event types.

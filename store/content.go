@@ -399,6 +399,8 @@ type PublishRequest struct {
 	// phrase ids, say). If another publication was made since, Publish
 	// fails with ErrConflict and the caller checks again.
 	Base int64
+	// Detail is added to the audit entry: what the review showed, say.
+	Detail string
 }
 
 // Publish makes a revision the published one of its unit, bringing the unit
@@ -424,12 +426,20 @@ func (db *DB) Publish(ctx context.Context, actor Actor, req PublishRequest) (Pub
 			return err
 		}
 		return appendAudit(ctx, tx, AuditEntry{At: now, ActorID: actor.ID, Actor: actor.Name, Action: string(rev.Kind) + ".publish",
-			Target: auditTarget(rev.Key()), Detail: fmt.Sprintf("revision %d published (publication %d)", rev.N, pub.ID)})
+			Target: auditTarget(rev.Key()), Detail: publishDetail(rev.N, pub.ID, req.Detail)})
 	})
 	if err != nil {
 		return Publication{}, fmt.Errorf("publish revision %d: %w", req.Revision, err)
 	}
 	return pub, nil
+}
+
+func publishDetail(n int, pub int64, detail string) string {
+	s := fmt.Sprintf("revision %d published (publication %d)", n, pub)
+	if detail != "" {
+		s += ": " + detail
+	}
+	return s
 }
 
 // RetireRequest retires one content unit.

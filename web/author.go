@@ -403,9 +403,10 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 	return nil
 }
 
-// authorPublish is POST /author/:kind/:id/publish: checks the revision
-// against the published content (its problems, its golden transcripts, and
-// for a phrase file every published scenario's) and publishes it.
+// authorPublish is POST /author/:kind/:id/publish: checks a scenario's
+// revision against the published content (its problems, its golden
+// transcripts) and publishes it; a phrase file's revision goes to its
+// review page first (reviewConfirm publishes it).
 func (s *Server) authorPublish(c *gin.Context) error {
 	kind, id, err := unitParams(c)
 	if err != nil {
@@ -415,6 +416,12 @@ func (s *Server) authorPublish(c *gin.Context) error {
 	r, err := s.formRevision(c, kind, id)
 	if err != nil {
 		return err
+	}
+	if kind == domain.ContentPhrases {
+		// A phrase file changes every scenario's scoring: the trainer
+		// sees what changes before it is published.
+		c.Redirect(http.StatusSeeOther, reviewURL(id, r.ID, nil))
+		return nil
 	}
 	var refused *app.Refusal
 	if err := s.content.Publish(ctx, actorOf(c), r); errors.As(err, &refused) {
@@ -429,8 +436,13 @@ func (s *Server) authorPublish(c *gin.Context) error {
 // formRevision reads the form's rev (a revision id, default the head) and
 // checks that it belongs to the unit.
 func (s *Server) formRevision(c *gin.Context, kind domain.ContentKind, id string) (domain.Revision, error) {
+	return s.revisionOf(c, kind, id, c.PostForm("rev"))
+}
+
+// revisionOf reads revision id v (default the head) of the unit and checks
+// that it belongs to it.
+func (s *Server) revisionOf(c *gin.Context, kind domain.ContentKind, id, v string) (domain.Revision, error) {
 	ctx := c.Request.Context()
-	v := c.PostForm("rev")
 	if v == "" {
 		return s.store.Head(ctx, kind, id)
 	}
@@ -769,7 +781,7 @@ func (s *Server) renderEditor(c *gin.Context, kind domain.ContentKind, id string
 	v := editorView{Kind: kind, ID: id, Info: info, Head: head, Notice: notice,
 		Issues: s.localIssues(c, notice.Issues), Failed: s.localGoldens(c, notice.Failed)}
 	switch c.Query("done") {
-	case "published", "retired":
+	case "published", "retired", "abandoned":
 		v.Done = c.Query("done")
 	}
 	for _, name := range slices.Sorted(maps.Keys(head.Golden)) {

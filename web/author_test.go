@@ -542,50 +542,6 @@ func TestNewUnitTemplates(t *testing.T) {
 	}
 }
 
-// TestSaveAndPublish is the programmatic path: a variant added to a shared
-// phrase entry is saved and published, and matching hears it at once; a
-// change that breaks a scenario stays a draft.
-func TestSaveAndPublish(t *testing.T) {
-	env := newEnv(t)
-	env.loadContent()
-	ctx := context.Background()
-	actor := store.Actor{Name: "disputes"}
-	head, err := env.db.Head(ctx, domain.ContentPhrases, "handling")
-	require.NoError(t, err)
-	cs, err := env.srv.content.Published(ctx)
-	require.NoError(t, err)
-	const said = "回执码"
-	for _, h := range cs.Book.Match(said, phrasebook.Filter{}) {
-		require.NotEqual(t, "ticket.number", h.ID, "the wording is new")
-	}
-
-	body, err := phrasebook.AddVariant("handling.yaml", []byte(head.Body), "ticket.number", said)
-	require.NoError(t, err)
-	rev, err := env.srv.content.SaveAndPublish(ctx, actor, store.SaveRequest{Kind: domain.ContentPhrases, ID: "handling", Body: string(body), Parent: head.N, Message: "dispute 12"})
-	require.NoError(t, err)
-	info, err := env.db.Content(ctx, domain.ContentPhrases, "handling")
-	require.NoError(t, err)
-	assert.Equal(t, rev.ID, info.PublishedID)
-	cs, err = env.srv.content.Published(ctx)
-	require.NoError(t, err)
-	var ids []string
-	for _, h := range cs.Book.Match(said, phrasebook.Filter{}) {
-		ids = append(ids, h.ID)
-	}
-	assert.Contains(t, ids, "ticket.number")
-
-	// Dropping the entry would break angry-caller: refused, left a draft.
-	broken := strings.Replace(string(body), "id: ticket.number\n", "id: ticket.renamed\n", 1)
-	rev2, err := env.srv.content.SaveAndPublish(ctx, actor, store.SaveRequest{Kind: domain.ContentPhrases, ID: "handling", Body: broken, Parent: rev.N})
-	var refused *app.Refusal
-	require.ErrorAs(t, err, &refused)
-	assert.Equal(t, app.ScenarioFile("angry-caller"), refused.Issues[0].File)
-	info, err = env.db.Content(ctx, domain.ContentPhrases, "handling")
-	require.NoError(t, err)
-	assert.Equal(t, rev.ID, info.PublishedID)
-	assert.Equal(t, rev2.N, info.HeadN)
-}
-
 // TestContentFollowsOtherInstance checks that a publication made on
 // another instance reaches this one: the request that notices it is served
 // from the set already built while the new one builds in the background.

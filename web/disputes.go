@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,10 +24,11 @@ import (
 // which turn did it (GET/POST /calls/:id/dispute); trainers see the open
 // disputes with the turn in context and uphold or reject them (/disputes);
 // the trainee reads the outcome (/disputes/mine). Upholding rescores the
-// call by sim's rules and can, in the same click, add the trainee's wording
-// to the phrasebook entry as a variant (a new published revision of its
-// file) and store it as an evaluation case (GET /eval-cases.yaml exports
-// them in the evaluation set's format).
+// call by sim's rules and can store the trainee's wording as an evaluation
+// case (GET /eval-cases.yaml exports them in the evaluation set's format)
+// and propose it, trimmed to the words that made the point, as a variant of
+// the phrasebook entry: a draft that goes live only after its review
+// (review.go).
 
 // disputeRoutes are the dispute pages.
 func (s *Server) disputeRoutes() []route {
@@ -89,13 +91,17 @@ type queueItem struct {
 	// Said is the trainee's line at the disputed turn.
 	Said    string
 	Entries []entryOption
-	Score   int
+	// Proposal is the part of Said proposed as the variant.
+	Proposal string
+	Score    int
 }
 
 // queueView is the trainer's queue.
 type queueView struct {
 	Items    []queueItem
 	MaxRunes int
+	// Drafts are the phrase files' drafts waiting for review.
+	Drafts []domain.Revision
 	// Done is a catalogue key saying what the last action did.
 	Done    string
 	Message string
@@ -304,7 +310,7 @@ func (s *Server) disputeQueue(c *gin.Context) error {
 		return err
 	}
 	switch c.Query("done") {
-	case "upheld", "learnt", "known", "draft", "rejected":
+	case "upheld", "known", "rejected":
 		v.Done = "dispute.done_" + c.Query("done")
 	}
 	s.render(c, http.StatusOK, "dispute_queue", v)
@@ -329,7 +335,13 @@ func (s *Server) queue(c *gin.Context) (queueView, error) {
 		for _, e := range s.app.ItemEntries(ctx, dc.Call, d.ItemID) {
 			q.Entries = append(q.Entries, entryOption{ID: e.ID, Text: e.Text})
 		}
+		if len(q.Entries) > 0 {
+			q.Proposal = s.app.ProposeWording(ctx, dc.Call, d.ItemID, dc.Said)
+		}
 		v.Items = append(v.Items, q)
+	}
+	if v.Drafts, err = s.content.PendingDrafts(ctx); err != nil {
+		return queueView{}, err
 	}
 	return v, nil
 }
@@ -358,8 +370,9 @@ func (s *Server) queueAgain(c *gin.Context, status int, key string) error {
 
 // upholdDispute is POST /disputes/:did/uphold: comment, and when learn is
 // set, entry and wording: the call is rescored with the item done; with
-// learn, the wording becomes a variant of the entry (a new published
-// revision of its phrasebook file) and an evaluation case.
+// learn, the wording becomes an evaluation case and is proposed as a
+// variant of the entry, a draft of its phrase file, and the trainer goes on
+// to its review page: nothing is published from this form.
 func (s *Server) upholdDispute(c *gin.Context) error {
 	if err := c.Request.ParseForm(); err != nil {
 		return formError(err)
@@ -374,11 +387,15 @@ func (s *Server) upholdDispute(c *gin.Context) error {
 		learn = &app.Learn{EntryID: form.Get("entry"), Wording: form.Get("wording")}
 	}
 	u, _ := currentUser(c)
-	done, err := s.app.UpholdDispute(c.Request.Context(), u, d.ID, form.Get("comment"), learn)
+	res, err := s.app.UpholdDispute(c.Request.Context(), u, d.ID, form.Get("comment"), learn)
 	if err != nil {
 		return s.refused(c, err)
 	}
-	c.Redirect(http.StatusSeeOther, "/disputes?done="+done)
+	if res.Done == app.Proposed {
+		c.Redirect(http.StatusSeeOther, reviewURL(res.Draft.ContentID, res.Draft.ID, url.Values{"note": {"proposed"}}))
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/disputes?done="+res.Done)
 	return nil
 }
 
@@ -495,9 +512,10 @@ func disputeText() catalogue {
 		"dispute.speaker_trainee":        {langZH: "学员", langEN: "Trainee"},
 		"dispute.speaker_customer":       {langZH: "客户", langEN: "Caller"},
 		"dispute.comment_optional":       {langZH: "意见（可选，学员可见）", langEN: "Comment (optional; the trainee sees it)"},
-		"dispute.learn":                  {langZH: "同时把这句说法加入话术库（作为变体）和评测用例", langEN: "Also add the wording to the phrasebook (as a variant) and to the evaluation cases"},
+		"dispute.learn":                  {langZH: "同时把这个说法提议为话术变体（先存为草稿，查看变化后再决定是否发布），并记为评测用例", langEN: "Also propose the wording as a variant (saved as a draft; you review the changes before anything is published) and store it as an evaluation case"},
 		"dispute.entry":                  {langZH: "加入哪条话术", langEN: "Add to entry"},
-		"dispute.wording":                {langZH: "说法（可删去无关部分）", langEN: "Wording (trim what does not belong)"},
+		"dispute.wording":                {langZH: "提议的说法（只保留说明问题的那几个字，可修改）", langEN: "Proposed wording (only the words that made the point; you may edit it)"},
+		"dispute.wording_full":           {langZH: "学员原话：", langEN: "The trainee's whole line: "},
 		"dispute.uphold":                 {langZH: "采纳并重新评分", langEN: "Uphold and rescore"},
 		"dispute.comment_required_label": {langZH: "不采纳的理由（必填，学员可见）", langEN: "Why not (required; the trainee sees it)"},
 		"dispute.reject":                 {langZH: "不采纳", langEN: "Reject"},
@@ -507,9 +525,7 @@ func disputeText() catalogue {
 		"dispute.pick_entry":             {langZH: "请选择要加入的话术条目。", langEN: "Pick the entry to add the wording to."},
 		"dispute.bad_wording":            {langZH: "这句说法无法加入话术库：请检查是否为空、过长或含换行。", langEN: "The wording cannot be added: check it is not empty, too long or split over lines."},
 		"dispute.done_upheld":            {langZH: "已采纳，分数已重新计算。", langEN: "Upheld; the score has been recomputed."},
-		"dispute.done_learnt":            {langZH: "已采纳，分数已重新计算；说法已加入话术库并发布，也记为评测用例。", langEN: "Upheld and rescored; the wording was added to the phrasebook, published, and stored as an evaluation case."},
 		"dispute.done_known":             {langZH: "已采纳，分数已重新计算；话术库已有这句说法，已记为评测用例。", langEN: "Upheld and rescored; the phrasebook already had the wording, which is stored as an evaluation case."},
-		"dispute.done_draft":             {langZH: "已采纳，分数已重新计算，已记为评测用例；但加入说法后的话术文件未通过发布检查，已存为草稿，请在编辑器中查看。", langEN: "Upheld, rescored and stored as an evaluation case; the phrasebook file with the wording did not pass the publishing checks and is saved as a draft: see it in the editor."},
 		"dispute.done_rejected":          {langZH: "已不采纳，学员会看到您的理由。", langEN: "Rejected; the trainee will see your comment."},
 	}
 }

@@ -36,7 +36,7 @@ func (c catalogue) get(lang, key string) string {
 // its texts beside its handlers; a key must be defined once.
 func newCatalogue() (catalogue, error) {
 	out := catalogue{}
-	for _, part := range []catalogue{baseText(), practiceText(), certText(), authorText(), disputeText(), accountText(), deskText(), deskCardText()} {
+	for _, part := range []catalogue{baseText(), practiceText(), certText(), authorText(), reviewText(), disputeText(), accountText(), deskText(), deskCardText()} {
 		for k, v := range part {
 			if _, dup := out[k]; dup {
 				return nil, fmt.Errorf("text %q defined twice", k)

@@ -53,7 +53,7 @@ const (
 // does not exist; the role matrix test fails when a route is added without
 // stating who may use it.
 func (s *Server) routeTable() []route {
-	return slices.Concat(s.baseRoutes(), s.setupRoutes(), s.passwordRoutes(), s.practiceRoutes(), s.certRoutes(), s.adminRoutes(), s.authorRoutes(), s.disputeRoutes(), s.deskRoutes())
+	return slices.Concat(s.baseRoutes(), s.setupRoutes(), s.passwordRoutes(), s.practiceRoutes(), s.certRoutes(), s.adminRoutes(), s.authorRoutes(), s.reviewRoutes(), s.disputeRoutes(), s.deskRoutes())
 }
 
 // baseRoutes are health, files, sign-in and the calls API. Metrics are not

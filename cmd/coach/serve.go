@@ -21,7 +21,7 @@ import (
 	"github.com/hotlinecoach/coach/web"
 )
 
-// Defaults of coach serve, as DESIGN.md gives them.
+// Defaults of coach serve, as docs/contracts.md gives them.
 const (
 	defaultAddr = "127.0.0.1:8080"
 	defaultData = "./coach-data"

@@ -25,7 +25,7 @@ func (k Kind) Valid() bool {
 }
 
 // Intent is the shared vocabulary between phrasebook, scenarios and
-// scorecards (DESIGN.md, "Intents").
+// scorecards (docs/matching.md, "Entries and intents").
 type Intent string
 
 // IntentInfo describes one canonical intent.

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// ValueType names the kind of a typed value (DESIGN.md, `coach match`).
+// ValueType names the kind of a typed value (docs/contracts.md, `coach match`).
 type ValueType string
 
 // The value types.

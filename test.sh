@@ -11,4 +11,10 @@ fi
 if [ -z "${COACH_TEST_CHROMIUM:-}" ]; then
 	echo "test.sh: browser tests skipped; to run them: COACH_TEST_CHROMIUM=/usr/bin/chromium ./test.sh" >&2
 fi
-exec go test -race "$@" ./...
+if [ -z "${COACH_TEST_AXE:-}" ]; then
+	echo "test.sh: the accessibility check of the browser tests needs axe-core: npm install axe-core in a folder outside the repository and set COACH_TEST_AXE=FOLDER/node_modules/axe-core/axe.min.js (.ci/run does)" >&2
+fi
+# The web package's browser tests walk every page for each role at two
+# widths; with the race detector on a busy machine that outlasts go test's
+# default 10 minutes.
+exec go test -race -timeout 30m "$@" ./...

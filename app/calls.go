@@ -143,6 +143,10 @@ type Record struct {
 	Passed   bool
 	// LiveID is the newest unfinished call, which the user can go back to.
 	LiveID string
+	// BestPractice is the best score in practice mode; Practised says
+	// there is one.
+	BestPractice int
+	Practised    bool
 }
 
 // Records returns user id's record on each scenario they have called, or
@@ -168,6 +172,9 @@ func (a *App) Records(ctx context.Context, id int64, scenarioID string) (map[str
 			}
 			r.Attempts++
 			r.Passed = r.Passed || call.Passed
+			if call.Mode == domain.Practice && (!r.Practised || score > r.BestPractice) {
+				r.BestPractice, r.Practised = score, true
+			}
 		}
 		out[call.ScenarioID] = r
 	}

@@ -658,6 +658,26 @@ func (m *Content) NewCall(ctx context.Context, id string) (*scenarios.Scenario, 
 	return sc, domain.CallRevision(cs.ScenarioRev(id), cs.Pub), nil
 }
 
+// Unpublished reports whether a call plays a scenario revision that its
+// publication does not hold: a trainer's draft.
+func (m *Content) Unpublished(ctx context.Context, rec store.Call) (bool, error) {
+	if m.fixed != nil {
+		return false, nil
+	}
+	rev, pub, err := domain.ParseCallRevision(rec.ScenarioRevision)
+	if err != nil {
+		return false, fmt.Errorf("call %s: %w", rec.ID, err)
+	}
+	if rev == 0 {
+		return false, nil
+	}
+	p, err := m.db.PublicationByID(ctx, pub)
+	if err != nil {
+		return false, fmt.Errorf("call %s: %w", rec.ID, err)
+	}
+	return !slices.Contains(slices.Collect(mapValues(p.Revisions)), rev), nil
+}
+
 // ForCall returns the scenario and Book a stored call ran against, to
 // rebuild its engine.
 func (m *Content) ForCall(ctx context.Context, rec store.Call) (*scenarios.Scenario, *sim.Book, error) {

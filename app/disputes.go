@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hotlinecoach/coach/domain"
@@ -97,40 +98,78 @@ func (a *App) DisputeOf(ctx context.Context, callID, itemID string) (*store.Disp
 // OpenDispute records trainee u's claim that item itemID of their ended
 // call was done at turn, for the reason text. A refusal is a
 // *DisputeRefusal.
-func (a *App) OpenDispute(ctx context.Context, u domain.User, callID, itemID string, turn int, text string) error {
+func (a *App) OpenDispute(ctx context.Context, u domain.User, callID, itemID string, turn int, text string) (int64, error) {
 	rec, card, err := a.OwnEndedCall(ctx, u, callID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	i := card.ItemIndex(itemID)
 	if i < 0 {
-		return fmt.Errorf("%w: call %s has no checklist item %q", domain.ErrNotFound, rec.ID, itemID)
+		return 0, fmt.Errorf("%w: call %s has no checklist item %q", domain.ErrNotFound, rec.ID, itemID)
 	}
 	existing, err := a.DisputeOf(ctx, rec.ID, itemID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	text = strings.TrimSpace(text)
 	switch {
 	case existing != nil:
-		return conflict("exists")
+		return 0, conflict("exists")
 	case card.Checklist[i].Done:
-		return conflict("already_done")
+		return 0, conflict("already_done")
+	case !a.SaidItems(ctx, rec)[itemID]:
+		return 0, conflict("measured")
 	case turn < 0 || turn >= len(card.Turns) || card.Turns[turn].Speaker != sim.Trainee:
-		return invalid("pick_turn")
+		return 0, invalid("pick_turn")
 	case text == "":
-		return invalid("say_why")
+		return 0, invalid("say_why")
 	case utf8.RuneCountInString(text) > MaxDisputeRunes:
-		return invalid("too_long")
+		return 0, invalid("too_long")
 	}
 	d := store.Dispute{CallID: rec.ID, ItemID: itemID, Turn: turn, Text: text, TraineeID: u.ID}
 	if err := a.db.OpenDispute(ctx, actor(u), &d); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return conflict("exists")
+			return 0, conflict("exists")
 		}
-		return err
+		return 0, err
 	}
-	return nil
+	return d.ID, nil
+}
+
+// SaidItems returns the ids of the checklist items of the call's scenario
+// that are graded on what was said: only these can be disputed, since a
+// trainer can read the transcript for them. Items measured from the call
+// (answering in time, who hung up first) are not a matter of reading. A
+// call whose scenario cannot be loaded offers none.
+func (a *App) SaidItems(ctx context.Context, rec store.Call) map[string]bool {
+	out := map[string]bool{}
+	sc, _, err := a.content.ForCall(ctx, rec)
+	if err != nil {
+		a.log.Info("dispute: no scenario for the call", "call", rec.ID, "err", err)
+		return out
+	}
+	for i := range sc.Checklist {
+		if sc.Checklist[i].Said() {
+			out[sc.Checklist[i].ID] = true
+		}
+	}
+	return out
+}
+
+// DecidedSince counts trainee's disputes decided after since: what a
+// trainee has not seen yet.
+func (a *App) DecidedSince(ctx context.Context, trainee int64, since time.Time) (int, error) {
+	list, err := a.db.ListDisputes(ctx, store.DisputeFilter{TraineeID: trainee})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range list {
+		if d.State != domain.DisputeOpen && d.Decided.After(since) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func actor(u domain.User) store.Actor { return store.Actor{ID: u.ID, Name: u.Username} }

@@ -126,7 +126,10 @@ func (cs *Set) scenarioIssues(shared []phrasebook.Entry) []Issue {
 // the draft phrase file r in place of its published version, for the
 // phrase tester; close it when done. A draft with problems gives them
 // instead.
-func (cs *Set) WithDraftPhrases(r domain.Revision) (*phrasebook.Matcher, []Issue, error) {
+//
+// Extra entries (a scenario's own phrases, for testing within it) join
+// the matcher too.
+func (cs *Set) WithDraftPhrases(r domain.Revision, extra ...phrasebook.Entry) (*phrasebook.Matcher, []Issue, error) {
 	if issues := cs.Check(r); len(issues) > 0 {
 		return nil, issues, nil
 	}
@@ -135,7 +138,7 @@ func (cs *Set) WithDraftPhrases(r domain.Revision) (*phrasebook.Matcher, []Issue
 	if err != nil {
 		return nil, Issues(err, PhraseFile(r.ContentID)), nil
 	}
-	m, err := phrasebook.New(append(entries, draft...))
+	m, err := phrasebook.New(slices.Concat(entries, draft, extra))
 	return m, nil, err
 }
 
@@ -150,6 +153,11 @@ type GoldenRun struct {
 	Score    int    `json:"score"`
 	Expected string `json:"expected"`
 	Problem  string `json:"problem,omitempty"`
+	// ExpectPassed and ExpectOutcome are what the transcript expects;
+	// Reasons why the replayed call failed.
+	ExpectPassed  bool     `json:"expect_passed"`
+	ExpectOutcome string   `json:"expect_outcome"`
+	Reasons       []string `json:"reasons,omitempty"`
 	// Failed says the transcript could not be replayed at all; Problem
 	// says why.
 	Failed bool `json:"failed,omitempty"`
@@ -204,10 +212,11 @@ func replayGoldens(lib *scenarios.Library, book *sim.Book, pick func(id string) 
 		for _, g := range lib.Golden[sc.ID] {
 			res := sim.RunGolden(sc, book, g)
 			j := GoldenRun{Scenario: sc.ID, Name: g.Name, OK: res.OK, Problem: res.Problem(),
-				Expected: fmt.Sprintf("passed=%t outcome=%s", g.Transcript.Expect.Passed, g.Transcript.Expect.Outcome),
-				File:     g.File, Failed: res.Err != nil}
+				Expected:     fmt.Sprintf("passed=%t outcome=%s", g.Transcript.Expect.Passed, g.Transcript.Expect.Outcome),
+				ExpectPassed: g.Transcript.Expect.Passed, ExpectOutcome: g.Transcript.Expect.Outcome,
+				File: g.File, Failed: res.Err != nil}
 			if res.Card != nil {
-				j.Passed, j.Outcome, j.Score = res.Card.Passed, string(res.Card.Outcome), res.Card.Score
+				j.Passed, j.Outcome, j.Score, j.Reasons = res.Card.Passed, string(res.Card.Outcome), res.Card.Score, res.Card.Reasons
 			}
 			out = append(out, j)
 		}

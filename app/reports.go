@@ -71,6 +71,10 @@ func ParseReportFilter(team, from, to string) (ReportFilter, error) {
 	return f, nil
 }
 
+// Range is the filter's days as instants: from <= t < to, zero where the
+// filter leaves an end open.
+func (f ReportFilter) Range() (from, to time.Time) { return f.from, f.to }
+
 // Values is the filter as query parameters, for links that keep it.
 func (f ReportFilter) Values() url.Values {
 	v := url.Values{}
@@ -345,6 +349,21 @@ func (a *App) reportFindings(ctx context.Context, f ReportFilter, kind string, t
 	if err != nil {
 		return nil, err
 	}
+	return reportCounts(fs, kind, titles), nil
+}
+
+// ReportMissedBy is the n checklist items trainee u missed most often, in
+// practice and exams, most missed first.
+func (a *App) ReportMissedBy(ctx context.Context, u domain.User, n int) ([]ReportCount, error) {
+	fs, err := a.db.UserMissedItems(ctx, u.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	return reportCounts(fs, store.FindingItem, reportTitles(a.Library(ctx))), nil
+}
+
+// reportCounts names findings of kind for the pages, most frequent first.
+func reportCounts(fs []store.ReportFinding, kind string, titles map[string]string) []ReportCount {
 	out := make([]ReportCount, 0, len(fs))
 	for _, x := range fs {
 		c := ReportCount{Count: x.Count, Of: x.Graded}
@@ -358,7 +377,7 @@ func (a *App) reportFindings(ctx context.Context, f ReportFilter, kind string, t
 	slices.SortStableFunc(out, func(a, b ReportCount) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Scenario, b.Scenario), strings.Compare(a.Title, b.Title))
 	})
-	return out, nil
+	return out
 }
 
 // trackList is the tracks of the trainees' teams, by id.

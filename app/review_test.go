@@ -99,7 +99,8 @@ func TestUpholdProposesNotPublishes(t *testing.T) {
 	wang := f.user(t, "wang", domain.RoleTrainer)
 	const said = "喂，什么事？"
 	rec, turn := greetedRudely(t, f, li, said)
-	require.NoError(t, f.app.OpenDispute(ctx, li, rec.ID, "greet", turn, "我一开口就打了招呼"))
+	_, err := f.app.OpenDispute(ctx, li, rec.ID, "greet", turn, "我一开口就打了招呼")
+	require.NoError(t, err)
 	list, err := f.app.Disputes(ctx, store.DisputeFilter{CallID: rec.ID})
 	require.NoError(t, err)
 	require.Len(t, list, 1)

@@ -93,14 +93,19 @@ func TestDisputeWorkflow(t *testing.T) {
 		zhao := f.user(t, "zhao", domain.RoleTrainee)
 		wang := f.user(t, "wang", domain.RoleTrainer)
 		call, card := f.endedCall(t, li)
-		var missed, done []string
+		said := f.app.SaidItems(ctx, call)
+		var missed, measured, done []string
 		for _, it := range card.Checklist {
-			if it.Done {
+			switch {
+			case it.Done:
 				done = append(done, it.ID)
-			} else if it.Points > 0 {
+			case it.Points > 0 && said[it.ID]:
 				missed = append(missed, it.ID)
+			case it.Points > 0:
+				measured = append(measured, it.ID)
 			}
 		}
+		require.NotEmpty(t, measured, "a missed item measured from the call")
 		require.GreaterOrEqual(t, len(missed), 2)
 		require.NotEmpty(t, done)
 		turn := slices.IndexFunc(card.Turns, func(tu sim.Turn) bool { return tu.Speaker == sim.Trainee })
@@ -116,19 +121,24 @@ func TestDisputeWorkflow(t *testing.T) {
 		}{
 			{"someone else's call", zhao, missed[0], turn, "我做到了", "", domain.ErrNotFound},
 			{"done already", li, done[0], turn, "我做到了", "already_done", domain.ErrConflict},
+			{"measured, not said", li, measured[0], turn, "我做到了", "measured", domain.ErrConflict},
 			{"the caller's turn", li, missed[0], turn + 1, "我做到了", "pick_turn", domain.ErrInvalid},
 			{"no reason", li, missed[0], turn, "  ", "say_why", domain.ErrInvalid},
 			{"no such item", li, "no-such-item", turn, "我做到了", "", domain.ErrNotFound},
 		}
 		for _, tt := range tests {
-			err := f.app.OpenDispute(ctx, tt.user, call.ID, tt.item, tt.turn, tt.text)
+			_, err := f.app.OpenDispute(ctx, tt.user, call.ID, tt.item, tt.turn, tt.text)
 			assert.Equal(t, tt.key, disputeKey(err), tt.name)
 			assert.ErrorIs(t, err, tt.errKind, tt.name)
 		}
 
-		require.NoError(t, f.app.OpenDispute(ctx, li, call.ID, missed[0], turn, "我做到了"))
-		assert.Equal(t, "exists", disputeKey(f.app.OpenDispute(ctx, li, call.ID, missed[0], turn, "again")))
-		require.NoError(t, f.app.OpenDispute(ctx, li, call.ID, missed[1], turn, "这一项也做到了"))
+		first, err := f.app.OpenDispute(ctx, li, call.ID, missed[0], turn, "我做到了")
+		require.NoError(t, err)
+		_, err = f.app.OpenDispute(ctx, li, call.ID, missed[0], turn, "again")
+		assert.Equal(t, "exists", disputeKey(err))
+		second, err := f.app.OpenDispute(ctx, li, call.ID, missed[1], turn, "这一项也做到了")
+		require.NoError(t, err)
+		assert.Greater(t, second, first, "each dispute's id is returned")
 		list, err := f.app.Disputes(ctx, store.DisputeFilter{CallID: call.ID})
 		require.NoError(t, err)
 		require.Len(t, list, 2)

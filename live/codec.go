@@ -16,6 +16,7 @@ package live
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hotlinecoach/coach/sim"
@@ -132,7 +133,14 @@ type State struct {
 	// Mood is the caller's last mood, or -1 if none was logged.
 	Mood  int
 	Lines []Line
+	// Hints are the practice hints, each once: a hint the engine gave
+	// again moves to the end.
 	Hints []Line
+	// CallerSpoke says the caller has said something.
+	CallerSpoke bool
+	// Done lists the checklist items done so far, by the last checklist
+	// event (practice only).
+	Done []string
 	// The desk: the last lookup's record message (raw, for the page's
 	// script to show again), the work order's number and state, and when
 	// the wrap-up ends (seconds since ringing; 0 before it).
@@ -153,6 +161,7 @@ func StateOf(events []store.Event) (State, error) {
 			Text   string          `json:"text"`
 			Intent string          `json:"intent"`
 			Value  json.RawMessage `json:"value"`
+			Done   []string        `json:"done"`
 			Number string          `json:"number"`
 			State  string          `json:"state"`
 			Until  float64         `json:"until"`
@@ -169,9 +178,13 @@ func StateOf(events []store.Event) (State, error) {
 		case sim.EventRing:
 			st.Rings = p.N
 		case sim.EventCustomer:
+			st.CallerSpoke = true
 			st.Lines = append(st.Lines, Line{Seq: e.Seq, Speaker: string(sim.Customer), Text: p.Text})
 		case sim.EventHint:
+			st.Hints = slices.DeleteFunc(st.Hints, func(h Line) bool { return h.Text == p.Text })
 			st.Hints = append(st.Hints, Line{Seq: e.Seq, Text: p.Text, Intent: p.Intent})
+		case sim.EventChecklist:
+			st.Done = p.Done
 		case sim.EventMood:
 			var mood int
 			if string(p.Value) != "null" && json.Unmarshal(p.Value, &mood) == nil {

@@ -283,7 +283,7 @@ func (c *callConn) handle(in inbound) error {
 		if m.Outcome == "trainee_hung_up" {
 			c.unanswered = false
 		}
-	case "ring", "hint", "mood":
+	case "ring", "hint", "mood", "checklist":
 	default:
 		return fmt.Errorf("unknown message type %q at seq %d", m.Type, m.Seq)
 	}

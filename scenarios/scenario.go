@@ -405,6 +405,11 @@ func (r *ValueRule) Check(v *phrase.Value) (ok bool, understood, why string) {
 	return true, understood, ""
 }
 
+// Said reports whether the item is graded on what the trainee said or
+// restated (an intent, a phrase, a fact), rather than measured from the
+// timing and shape of the call (a rule such as answering in time).
+func (it *Item) Said() bool { return it.Rule == "" }
+
 // Refs returns the intents or phrase ids that satisfy the item when said.
 func (it *Item) Refs() []string {
 	switch {

@@ -91,6 +91,9 @@ type Call struct {
 	items     []itemState
 	forbidden []ForbiddenEntry
 	hinted    map[string]bool
+	// shownDone counts the checklist items the last checklist event
+	// gave as done.
+	shownDone int
 
 	// persona is this call's caller.
 	persona *persona
@@ -412,6 +415,7 @@ func (c *Call) Say(at float64, text string) []Event {
 	c.held = t.has("hold")
 	c.gradeSaid(t, first)
 	c.gradeQuotes(t)
+	evs = append(evs, c.progress(at)...)
 	c.heardHits = append(c.heardHits, hits...)
 
 	// Mood takes every intent of the turn; the worst one chooses the line.
@@ -505,6 +509,26 @@ func (c *Call) hint(at float64, text, intent string) []Event {
 		return nil
 	}
 	return []Event{{Type: EventHint, At: at, Text: text, Intent: intent}}
+}
+
+// progress is the practice-mode checklist event: the ids of the items
+// graded on what is said that are done so far, sent whenever one more is
+// done. Items graded by rule are settled when the call ends.
+func (c *Call) progress(at float64) []Event {
+	if c.mode != domain.Practice {
+		return nil
+	}
+	done := []string{}
+	for i, it := range c.sc.Checklist {
+		if it.Rule == "" && c.items[i].done {
+			done = append(done, it.ID)
+		}
+	}
+	if len(done) == c.shownDone {
+		return nil
+	}
+	c.shownDone = len(done)
+	return []Event{{Type: EventChecklist, At: at, Done: done}}
 }
 
 func (c *Call) hintOnce(at float64, key, text, intent string) []Event {

@@ -173,7 +173,10 @@ const (
 	EventCustomer EventType = "customer"
 	EventHint     EventType = "hint"
 	EventMood     EventType = "mood"
-	EventEnd      EventType = "end"
+	// EventChecklist (practice only) lists the checklist items done so
+	// far, by id, each time one more is done.
+	EventChecklist EventType = "checklist"
+	EventEnd       EventType = "end"
 	// EventRecord answers a lookup: found, and the record.
 	EventRecord EventType = "record"
 	// EventTicket answers a submitted work order: its number and state.
@@ -222,6 +225,8 @@ type Event struct {
 	Intent string `json:"intent,omitempty"`
 	// Value is the mood (mood).
 	Value int `json:"value"`
+	// Done lists the checklist items done so far (checklist).
+	Done []string `json:"done,omitempty"`
 	// Outcome and Scorecard come with end.
 	Outcome   Outcome    `json:"outcome,omitempty"`
 	Scorecard *Scorecard `json:"scorecard,omitempty"`
@@ -245,6 +250,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		Text      string          `json:"text,omitempty"`
 		Intent    string          `json:"intent,omitempty"`
 		Value     *int            `json:"value,omitempty"`
+		Done      []string        `json:"done,omitempty"`
 		Outcome   Outcome         `json:"outcome,omitempty"`
 		Scorecard *Scorecard      `json:"scorecard,omitempty"`
 		Found     *bool           `json:"found,omitempty"`
@@ -253,7 +259,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		State     string          `json:"state,omitempty"`
 		Until     float64         `json:"until,omitempty"`
 	}
-	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Outcome: e.Outcome, Scorecard: e.Scorecard,
+	w := wire{Type: e.Type, At: e.At, N: e.N, Text: e.Text, Intent: e.Intent, Done: e.Done, Outcome: e.Outcome, Scorecard: e.Scorecard,
 		Found: e.Found, Number: e.Number, State: e.State, Until: e.Until}
 	if e.Type == EventMood {
 		v := e.Value

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,11 @@ type AuditFilter struct {
 	// Before, when positive, returns only entries with a smaller ID, to page
 	// back through the log.
 	Before int64
+	// Actor keeps the entries of one actor (by name); Kind those whose
+	// action starts with Kind and a dot ("user" keeps "user.create").
+	Actor, Kind string
+	// From and To bound when: From <= at < To; zero does not bound.
+	From, To time.Time
 	// Limit caps the number of entries; 0 means 100.
 	Limit int
 }
@@ -72,10 +78,26 @@ func (db *DB) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error
 		limit = 100
 	}
 	q := `SELECT id, at, actor_id, actor, action, target, detail FROM audit_log`
+	var where []string
 	var args []any
 	if f.Before > 0 {
-		q += ` WHERE id < ?`
-		args = append(args, f.Before)
+		where, args = append(where, `id < ?`), append(args, f.Before)
+	}
+	if f.Actor != "" {
+		where, args = append(where, `actor = ?`), append(args, f.Actor)
+	}
+	if f.Kind != "" {
+		// A prefix range rather than LIKE, whose wildcards a kind could hold.
+		where, args = append(where, `action >= ? AND action < ?`), append(args, f.Kind+".", f.Kind+"/")
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, `at >= ?`), append(args, millis(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, `at < ?`), append(args, millis(f.To))
+	}
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit)

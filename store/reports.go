@@ -208,6 +208,49 @@ func (db *DB) ReportFindings(ctx context.Context, f ReportFilter, kind string, l
 	return out, nil
 }
 
+// UserMissedItems returns the limit checklist items userID missed most
+// often in their ended attempts (practice and exam), most missed first,
+// each with how often it was graded. report_findings count by team and
+// day, so one trainee's items are counted here from their scorecards, read
+// by the same rules as the team's findings.
+func (db *DB) UserMissedItems(ctx context.Context, userID int64, limit int) ([]ReportFinding, error) {
+	type key struct{ scenario, item string }
+	counts := map[key]*ReportFinding{}
+	cards := reportCards{}
+	err := db.EachAttempt(ctx, AttemptFilter{UserID: userID, Limit: maxUserAttempts}, func(a Attempt) error {
+		for _, it := range cards.get(string(a.Scorecard)).Checklist {
+			k := key{a.ScenarioID, it.ID}
+			f := counts[k]
+			if f == nil {
+				f = &ReportFinding{ScenarioID: a.ScenarioID, Key: it.ID}
+				counts[k] = f
+			}
+			f.Label = it.Title
+			f.Graded++
+			if !it.Done {
+				f.Count++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("missed items of user %d: %w", userID, err)
+	}
+	out := make([]ReportFinding, 0, len(counts))
+	for _, f := range counts {
+		if f.Count > 0 {
+			out = append(out, *f)
+		}
+	}
+	slices.SortFunc(out, func(a, b ReportFinding) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.ScenarioID, b.ScenarioID), strings.Compare(a.Key, b.Key))
+	})
+	return out[:min(len(out), max(limit, 0))], nil
+}
+
+// maxUserAttempts bounds the attempts UserMissedItems reads.
+const maxUserAttempts = 10_000
+
 // ReportPassWindow is one trainee's passed attempts at one scenario after
 // a moment: the start of their record or one of their sign-offs.
 type ReportPassWindow struct {

@@ -265,3 +265,37 @@ func TestImportAttemptsRefusesBadCalls(t *testing.T) {
 		assert.Empty(t, n, "a refused import stores nothing")
 	})
 }
+
+func TestUserMissedItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		li := addUser(t, db, "li", domain.RoleTrainee)
+		qi := addUser(t, db, "qi", domain.RoleTrainee)
+		at := t0
+		end := func(u domain.User, scenario string, mode domain.Mode, card json.RawMessage) {
+			t.Helper()
+			at = at.Add(time.Hour)
+			c := store.Call{UserID: u.ID, ScenarioID: scenario, ScenarioRevision: "r1", Mode: mode, Started: at.Add(-time.Minute)}
+			require.NoError(t, db.CreateCall(ctx, &c))
+			require.NoError(t, db.EndCall(ctx, c.ID, store.CallResult{Ended: at, Outcome: "completed", Score: 50, Scorecard: card}))
+		}
+		end(li, "leak", domain.Practice, reportCard([]string{"commit", "ask-address"}))
+		end(li, "leak", domain.Exam, reportCard([]string{"commit"}))
+		end(li, "arrears", domain.Exam, reportCard([]string{"commit", "greeting"}))
+		end(li, "arrears", domain.Practice, json.RawMessage(`{"checklist":"?"}`))
+		end(qi, "leak", domain.Exam, reportCard([]string{"greeting"}))
+
+		got, err := db.UserMissedItems(ctx, li.ID, 3)
+		require.NoError(t, err)
+		want := []store.ReportFinding{
+			{ScenarioID: "leak", Key: "commit", Label: "title of commit", Count: 2, Graded: 2},
+			{ScenarioID: "arrears", Key: "commit", Label: "title of commit", Count: 1, Graded: 1},
+			{ScenarioID: "arrears", Key: "greeting", Label: "title of greeting", Count: 1, Graded: 1},
+		}
+		assert.Equal(t, want, got, "most missed first, then by scenario and item; only li's calls")
+
+		none, err := db.UserMissedItems(ctx, li.ID+qi.ID+100, 3)
+		require.NoError(t, err)
+		assert.Empty(t, none)
+	})
+}

@@ -441,6 +441,32 @@ func TestAudit(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, page, 1)
 		assert.Equal(t, "user.role", page[0].Action)
+
+		// Filters by actor, kind and time, alone and together.
+		actions := func(f store.AuditFilter) []string {
+			t.Helper()
+			es, err := db.ListAudit(ctx, f)
+			require.NoError(t, err)
+			out := []string{}
+			for _, e := range es {
+				out = append(out, e.Action)
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			name string
+			f    store.AuditFilter
+			want []string
+		}{
+			{"actor", store.AuditFilter{Actor: "root"}, []string{"scenario.publish", "user.role"}},
+			{"kind", store.AuditFilter{Kind: "user"}, []string{"user.role", "user.create"}},
+			{"kind is a whole word", store.AuditFilter{Kind: "use"}, []string{}},
+			{"from", store.AuditFilter{From: t0.Add(time.Minute)}, []string{"scenario.publish", "user.role"}},
+			{"to", store.AuditFilter{To: t0.Add(time.Minute)}, []string{"user.create"}},
+			{"together", store.AuditFilter{Actor: "root", Kind: "user", From: t0, To: t0.Add(time.Hour)}, []string{"user.role"}},
+		} {
+			assert.Equal(t, tc.want, actions(tc.f), tc.name)
+		}
 	})
 }
 

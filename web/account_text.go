@@ -34,6 +34,7 @@ func accountText() catalogue {
 		"admin.set_temporary":      {langZH: "设为临时密码", langEN: "Set temporary password"},
 		"admin.import":             {langZH: "批量导入账号（CSV）", langEN: "Import accounts (CSV)"},
 		"admin.import_format":      {langZH: "首行为列名：username,name,role,team,employee_no（工号可留空）。任何一行有误则全部不导入。", langEN: "First line names the columns: username,name,role,team,employee_no (employee_no may be empty). One bad line and nothing is imported."},
+		"admin.import_file":        {langZH: "CSV 文件", langEN: "CSV file"},
 		"admin.import_nofile":      {langZH: "请选择要导入的 CSV 文件。", langEN: "Choose a CSV file to import."},
 		"admin.import_refused":     {langZH: "以下各行有误，未导入任何账号：", langEN: "These lines were refused; nothing was imported:"},
 		"admin.import_done":        {langZH: "导入完成。临时密码只显示这一次，本人首次登录时须修改。", langEN: "Imported. The temporary passwords are shown this once; each must be changed at the first sign-in."},

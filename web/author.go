@@ -15,6 +15,7 @@ import (
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/phrasebook"
+	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
 
@@ -80,6 +81,23 @@ func unitParams(c *gin.Context) (domain.ContentKind, string, error) {
 
 func unitURL(kind domain.ContentKind, id string) string { return "/author/" + string(kind) + "/" + id }
 
+// issueView is a problem with a draft and its text in the request's
+// language, for the trainer.
+type issueView struct {
+	app.Issue
+	Text string `json:"text"`
+}
+
+// localIssues gives each issue its text in the request's language.
+func (s *Server) localIssues(c *gin.Context, issues []app.Issue) []issueView {
+	lang := langOf(c)
+	out := make([]issueView, len(issues))
+	for i, is := range issues {
+		out[i] = issueView{Issue: is, Text: s.issueText.text(lang, is.Message)}
+	}
+	return out
+}
+
 // draftJSON is a content unit as the editor sends it.
 type draftJSON struct {
 	Kind   string            `json:"kind"`
@@ -119,7 +137,7 @@ func (s *Server) apiAuthorValidate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"issues": issues})
+	c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues)})
 	return nil
 }
 
@@ -151,12 +169,51 @@ func (s *Server) apiAuthorSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": issues, "url": unitURL(rev.Kind, rev.ContentID)})
+	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": s.localIssues(c, issues), "url": unitURL(rev.Kind, rev.ContentID)})
 	return nil
 }
 
 func revisionJSON(r domain.Revision) gin.H {
 	return gin.H{"id": r.ID, "n": r.N, "kind": r.Kind, "content_id": r.ContentID, "author": r.Author, "at": r.At, "message": r.Message}
+}
+
+// goldenResult is a sample call's replay with its result told in the
+// request's language, without codes.
+type goldenResult struct {
+	app.GoldenRun
+	Text string `json:"text"`
+}
+
+// localGoldens writes each result's Text in the request's language:
+// what the sample call expects, and what the replay did.
+func (s *Server) localGoldens(c *gin.Context, runs []app.GoldenRun) []goldenResult {
+	lang := langOf(c)
+	t := func(key string) string { return s.text.get(lang, key) }
+	verdict := func(passed bool) string {
+		if passed {
+			return t("practice.card.passed")
+		}
+		return t("practice.card.failed")
+	}
+	results := make([]goldenResult, len(runs))
+	for i := range runs {
+		results[i].GoldenRun = runs[i]
+		g := &results[i]
+		want := fill(t("author.golden_want"), "verdict", verdict(g.ExpectPassed), "outcome", t("practice.outcome."+g.ExpectOutcome))
+		switch {
+		case g.Failed:
+			g.Text = fill(t("author.golden_error"), "problem", g.Problem)
+		case g.OK:
+			g.Text = fill(t("author.golden_as_expected"), "want", want, "score", g.Score)
+		default:
+			got := fill(t("author.golden_got"), "verdict", verdict(g.Passed), "outcome", t("practice.outcome."+g.Outcome), "score", g.Score)
+			g.Text = want + "；" + got
+			if len(g.Reasons) > 0 {
+				g.Text += "。" + t("practice.card.reasons") + "：" + strings.Join(g.Reasons, "；")
+			}
+		}
+	}
+	return results
 }
 
 // apiAuthorGolden is POST /api/author/golden: replays golden transcripts
@@ -173,7 +230,7 @@ func (s *Server) apiAuthorGolden(c *gin.Context) error {
 	if results == nil {
 		results = []app.GoldenRun{}
 	}
-	c.JSON(http.StatusOK, gin.H{"issues": issues, "results": results})
+	c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues), "results": s.localGoldens(c, results)})
 	return nil
 }
 
@@ -183,6 +240,10 @@ func (s *Server) apiAuthorGolden(c *gin.Context) error {
 type matchJSON struct {
 	Text    string     `json:"text"`
 	Phrases *draftJSON `json:"phrases,omitempty"`
+	// Scenario, when set, matches as a call of that published scenario
+	// does: its own phrases count, and the phrasebook is narrowed to its
+	// service.
+	Scenario string `json:"scenario,omitempty"`
 }
 
 // maxTesterLines bounds the sentences one tester request matches.
@@ -197,6 +258,14 @@ type hitJSON struct {
 	End    int     `json:"end"`
 	// Said is the matched span of the line.
 	Said string `json:"said"`
+	// IntentName, KindName, Wording and Items say the hit in the
+	// request's language: the intent's and kind's names, the entry's
+	// canonical wording, and the titles of the scenario's checklist items
+	// it counts for.
+	IntentName string   `json:"intent_name"`
+	KindName   string   `json:"kind_name"`
+	Wording    string   `json:"wording"`
+	Items      []string `json:"items"`
 }
 
 // apiAuthorMatch is POST /api/author/match: every hit of every line.
@@ -214,24 +283,55 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	match := func(text string) []phrasebook.Hit { return cs.Book.Match(text, phrasebook.Filter{}) }
+	var sc *scenarios.Scenario
+	filter := phrasebook.Filter{}
+	if req.Scenario != "" {
+		var ok bool
+		if sc, ok = cs.Lib.Scenario(req.Scenario); !ok {
+			e := errNotFound()
+			e.Err = fmt.Errorf("tester: no published scenario %q", req.Scenario)
+			return e
+		}
+		filter = phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID}
+	}
+	match := func(text string) []phrasebook.Hit { return cs.Book.Match(text, filter) }
+	wording := func(id string) string {
+		if e, ok := cs.Book.Entry(id); ok {
+			return e.Text
+		}
+		if sc != nil {
+			if p, ok := sc.Phrase(strings.TrimPrefix(id, sc.ID+"/")); ok {
+				return p.Text
+			}
+		}
+		return ""
+	}
 	if req.Phrases != nil {
 		req.Phrases.Kind = string(domain.ContentPhrases)
 		r, err := req.Phrases.revision()
 		if err != nil {
 			return err
 		}
-		m, issues, err := cs.WithDraftPhrases(r)
+		var local []phrasebook.Entry
+		if sc != nil {
+			local = sc.LocalEntries()
+		}
+		m, issues, err := cs.WithDraftPhrases(r, local...)
 		if err != nil {
 			return err
 		}
 		if len(issues) > 0 {
-			c.JSON(http.StatusOK, gin.H{"issues": issues, "lines": []any{}})
+			c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues), "lines": []any{}})
 			return nil
 		}
 		defer m.Close()
-		match = func(text string) []phrasebook.Hit { return m.Match(text, phrasebook.Filter{}) }
+		match = func(text string) []phrasebook.Hit { return m.Match(text, filter) }
+		wording = func(id string) string {
+			e, _ := m.Entry(id)
+			return e.Text
+		}
 	}
+	lang := langOf(c)
 	type lineJSON struct {
 		Text string    `json:"text"`
 		Hits []hitJSON `json:"hits"`
@@ -249,12 +349,32 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 				said = string(runes[h.Start:h.End])
 			}
 			l.Hits = append(l.Hits, hitJSON{ID: h.ID, Intent: string(h.Intent), Kind: string(h.Kind), Score: h.Score,
-				Start: h.Start, End: h.End, Said: said})
+				Start: h.Start, End: h.End, Said: said,
+				IntentName: s.text.get(lang, "practice.intent."+string(h.Intent)), KindName: s.text.get(lang, "author.kind."+string(h.Kind)),
+				Wording: wording(h.ID), Items: countsFor(sc, h)})
 		}
 		out = append(out, l)
 	}
 	c.JSON(http.StatusOK, gin.H{"issues": []app.Issue{}, "lines": out})
 	return nil
+}
+
+// countsFor lists the titles of sc's checklist items that hit h counts
+// for: items naming its intent, its entry, or the scenario's own phrase.
+func countsFor(sc *scenarios.Scenario, h phrasebook.Hit) []string {
+	out := []string{}
+	if sc == nil {
+		return out
+	}
+	for _, it := range sc.Checklist {
+		for _, ref := range it.Refs() {
+			if ref == string(h.Intent) || ref == h.ID || sc.LocalID(ref) == h.ID {
+				out = append(out, it.Title)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // importJSON is the body of POST /api/author/import: the files a trainer
@@ -279,7 +399,7 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 	} else if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": issues, "url": unitURL(rev.Kind, rev.ContentID)})
+	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": s.localIssues(c, issues), "url": unitURL(rev.Kind, rev.ContentID)})
 	return nil
 }
 
@@ -506,6 +626,9 @@ type editorView struct {
 	Golden []goldenView
 	Notice editorNotice
 	Done   string
+	// Issues and Failed are the notice's, told in the page's language.
+	Issues []issueView
+	Failed []goldenResult
 }
 
 type goldenView struct{ Name, Body string }
@@ -655,7 +778,8 @@ func (s *Server) renderEditor(c *gin.Context, kind domain.ContentKind, id string
 	if err != nil {
 		return err
 	}
-	v := editorView{Kind: kind, ID: id, Info: info, Head: head, Notice: notice}
+	v := editorView{Kind: kind, ID: id, Info: info, Head: head, Notice: notice,
+		Issues: s.localIssues(c, notice.Issues), Failed: s.localGoldens(c, notice.Failed)}
 	switch c.Query("done") {
 	case "published", "retired", "abandoned":
 		v.Done = c.Query("done")
@@ -716,70 +840,125 @@ func (s *Server) authorHistory(c *gin.Context) error {
 	return nil
 }
 
+// testerView is the phrase tester: the published scenarios whose own
+// phrases it can test, easiest first, and the one asked for (?scenario=).
+type testerView struct {
+	Scenarios []*scenarios.Scenario
+	Scenario  string
+}
+
 // authorTester is GET /author/tester: the phrase tester page.
 func (s *Server) authorTester(c *gin.Context) error {
-	s.render(c, http.StatusOK, "author_tester", nil)
+	lib, err := s.content.Catalogue(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "author_tester", testerView{Scenarios: app.ByDifficulty(lib.Scenarios), Scenario: c.Query("scenario")})
 	return nil
 }
 
 // auditPage is how many audit entries a page shows.
 const auditPage = 50
 
-// auditView is the audit log page.
+// auditView is the audit log page, narrowed by its filter.
 type auditView struct {
-	Entries []auditRow
-	// Older is the before= value of the next page; zero on the last.
-	Older int64
+	Entries []auditEntryView
+	// Older is the next page's address; empty on the last.
+	Older string
+	// Actor, Kind, From and To are the filter as asked; Actors and
+	// Kinds its choices.
+	Actor, Kind, From, To string
+	Actors                []auditActor
+	Kinds                 []string
+	Filtered              bool
 }
 
-// auditRow is an audit entry with its actor and target as people know
-// them: real names where the accounts have them.
-type auditRow struct {
-	store.AuditEntry
-	ActorName  string
-	TargetName string
+// auditActor is a choice of the actor filter: the login it matches and
+// the name people know the account by.
+type auditActor struct {
+	Login, Name string
 }
 
-// adminAudit is GET /admin/audit[?before=ID]: the audit log, newest first.
+// auditQuery is the audit page's address for a filter and a page.
+func auditQuery(actor, kind, from, to string, before int64) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"actor": actor, "kind": kind, "from": from, "to": to} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if before > 0 {
+		v.Set("before", strconv.FormatInt(before, 10))
+	}
+	return "/admin/audit?" + v.Encode()
+}
+
+// adminAudit is GET /admin/audit[?actor=&kind=&from=&to=&before=ID]: the
+// audit log, newest first, in the page's language, filtered by who, what
+// kind of change and which days (UTC, both included).
 func (s *Server) adminAudit(c *gin.Context) error {
-	var before int64
-	if v := c.Query("before"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
+	ctx := c.Request.Context()
+	v := auditView{Actor: strings.TrimSpace(c.Query("actor")), Kind: c.Query("kind"), Kinds: auditKinds()}
+	f := store.AuditFilter{Actor: v.Actor, Limit: auditPage}
+	days, err := app.ParseReportFilter("", c.Query("from"), c.Query("to"))
+	if err != nil {
+		return reportError(err)
+	}
+	v.From, v.To = days.From, days.To
+	f.From, f.To = days.Range()
+	if len(v.Actor) > 100 {
+		return errBadRequest(errors.New("actor too long"))
+	}
+	if v.Kind != "" && !slices.Contains(v.Kinds, v.Kind) {
+		return errBadRequest(fmt.Errorf("kind %q", v.Kind))
+	}
+	f.Kind = v.Kind
+	if b := c.Query("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
 		if err != nil || n <= 0 {
-			return errBadRequest(fmt.Errorf("before %q", v))
+			return errBadRequest(fmt.Errorf("before %q", b))
 		}
-		before = n
+		f.Before = n
 	}
-	entries, err := s.store.ListAudit(c.Request.Context(), store.AuditFilter{Before: before, Limit: auditPage})
+	v.Filtered = v.Actor != "" || v.Kind != "" || v.From != "" || v.To != ""
+	entries, err := s.store.ListAudit(ctx, f)
 	if err != nil {
 		return err
 	}
-	users, err := s.store.ListUsers(c.Request.Context())
+	users, err := s.store.ListUsers(ctx)
 	if err != nil {
 		return err
 	}
-	byID, byName := map[int64]domain.User{}, map[string]domain.User{}
+	// Entries name their actor by id where the account has one, and
+	// their target by login: both shown as people know the account.
+	byID, people := map[int64]string{}, map[string]string{}
+	v.Actors = []auditActor{{Login: "cli", Name: "cli"}}
 	for _, u := range users {
-		byID[u.ID], byName[u.Username] = u, u
+		name := u.DisplayName()
+		if u.EmployeeNo != "" {
+			name += " #" + u.EmployeeNo
+		}
+		byID[u.ID], people[u.Username] = u.DisplayName(), name
+		if u.Role != domain.RoleTrainee {
+			v.Actors = append(v.Actors, auditActor{Login: u.Username, Name: u.DisplayName()})
+		}
 	}
-	v := auditView{Entries: make([]auditRow, len(entries))}
-	for i, e := range entries {
-		row := auditRow{AuditEntry: e, ActorName: e.Actor, TargetName: e.Target}
-		if u, ok := byID[e.ActorID]; ok && e.ActorID != 0 {
-			row.ActorName = u.DisplayName()
+	tracks := map[string]string{}
+	for _, t := range s.app.Tracks(ctx) {
+		tracks[t.ID] = t.Title
+	}
+	at := auditText{rules: s.auditRules, text: s.text, tracks: tracks, titles: s.app.ScenarioTitles(ctx), people: people}
+	lang := langOf(c)
+	v.Entries = make([]auditEntryView, 0, len(entries))
+	for _, e := range entries {
+		actor := e.Actor
+		if name, ok := byID[e.ActorID]; ok && e.ActorID != 0 {
+			actor = name
 		}
-		if name, ok := strings.CutPrefix(e.Target, "user:"); ok {
-			if u, ok := byName[name]; ok {
-				row.TargetName = "user:" + u.DisplayName()
-				if u.EmployeeNo != "" {
-					row.TargetName += " #" + u.EmployeeNo
-				}
-			}
-		}
-		v.Entries[i] = row
+		v.Entries = append(v.Entries, at.entry(lang, e.At, actor, e.Action, e.Target, e.Detail))
 	}
 	if len(entries) == auditPage {
-		v.Older = entries[len(entries)-1].ID
+		v.Older = auditQuery(v.Actor, v.Kind, v.From, v.To, entries[len(entries)-1].ID)
 	}
 	s.render(c, http.StatusOK, "admin_audit", v)
 	return nil

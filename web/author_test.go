@@ -469,17 +469,62 @@ func TestAdminAudit(t *testing.T) {
 	w := env.do(withCookie(getReq("/admin/audit"), aTok))
 	require.Equal(t, http.StatusOK, w.Code)
 	page := w.Body.String()
-	assert.Contains(t, page, "user:u"+strconv.Itoa(auditPage+4), "newest first")
-	assert.NotContains(t, page, "user:u4<", "older entries are on the next page")
+	assert.Contains(t, page, "账号 u"+strconv.Itoa(auditPage+4)+"<", "newest first, in Chinese")
+	assert.NotContains(t, page, "账号 u4<", "older entries are on the next page")
 	i := strings.Index(page, `<a href="/admin/audit?before=`) + len(`<a href="`)
 	require.Greater(t, i, len(`<a href="`))
 	next := page[i : i+strings.IndexByte(page[i:], '"')]
 	w = env.do(withCookie(getReq(next), aTok))
 	require.Equal(t, http.StatusOK, w.Code)
-	assert.Contains(t, w.Body.String(), "user:u4<")
+	assert.Contains(t, w.Body.String(), "账号 u4<")
 	assert.NotContains(t, w.Body.String(), "更早的记录", "the last page links no further")
-	w = env.do(withCookie(getReq("/admin/audit?before=x"), aTok))
-	assert.Equal(t, http.StatusBadRequest, w.Code)
+	for _, q := range []string{"before=x", "kind=nope", "from=2025-13-01", "to=soon"} {
+		w = env.do(withCookie(getReq("/admin/audit?"+q), aTok))
+		assert.Equal(t, http.StatusBadRequest, w.Code, q)
+	}
+}
+
+// TestAuditInChinese checks that the audit page names actions, targets
+// and details in Chinese and filters by actor, kind and day.
+func TestAuditInChinese(t *testing.T) {
+	env := newEnv(t)
+	aTok, _ := env.session(env.addUser("root", domain.RoleAdmin))
+	ctx := context.Background()
+	day := func(d int) time.Time { return time.Date(2025, 11, d, 8, 0, 0, 0, time.UTC) }
+	for _, e := range []store.AuditEntry{
+		{At: day(1), Actor: "cli", Action: "user.create", Target: "user:li", Detail: `role trainee, team "东区"`},
+		{At: day(2), Actor: "root", Action: "user.role", Target: "user:li", Detail: "trainee -> trainer"},
+		{At: day(3), Actor: "root", Action: "scenario.publish", Target: "scenario:leak", Detail: "revision 3 published (publication 4)"},
+		{At: day(4), Actor: "boss", Action: "track.assign", Target: "team:东区", Detail: "track heating-level-1"},
+	} {
+		require.NoError(t, env.db.AppendAudit(ctx, e))
+	}
+	rows := func(q string) []string {
+		t.Helper()
+		w := env.do(withCookie(getReq("/admin/audit"+q), aTok))
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		body := w.Body.String()
+		var out []string
+		for _, tr := range strings.Split(body, "<tr data-kind=")[1:] {
+			out = append(out, tr[:strings.Index(tr, "</tr>")])
+		}
+		return out
+	}
+	all := rows("")
+	require.Len(t, all, 4)
+	want := []string{
+		"分配认证课程</td><td>班组 东区</td><td>认证课程 供热热线一级认证",
+		"发布场景</td><td>场景 暖气片接口漏水（leak）</td><td>第 3 版已发布（发布批次 4）",
+		"修改角色</td><td>账号 li</td><td>学员 → 培训师",
+		"创建账号</td><td>账号 li</td><td>角色：学员，班组：“东区”",
+	}
+	for i, w := range want {
+		assert.Contains(t, all[i], w)
+	}
+	assert.Len(t, rows("?actor=root"), 2)
+	assert.Len(t, rows("?kind=user"), 2)
+	assert.Len(t, rows("?from=2025-11-02&to=2025-11-03"), 2)
+	assert.Len(t, rows("?actor=root&kind=scenario&from=2025-11-03&to=2025-11-03"), 1)
 }
 
 // TestNewUnitTemplates checks that the editor's starting points for a new

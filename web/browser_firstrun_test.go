@@ -101,7 +101,7 @@ func TestBrowserFirstRun(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), traineePassword),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.start-card`)),
-		chromedp.Click(chromedp.CSS(`.start-card a.button.primary`)),
+		chromedp.Click(chromedp.CSS(`.start-card a[href="/scenarios"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#`+sc.ID)),
 		chromedp.Click(chromedp.CSS(`#`+sc.ID+` button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#call`)),

@@ -36,12 +36,7 @@ const browserWait = 2 * time.Minute
 // server on a real listener, with the real clock, over a temporary SQLite
 // store. COACH_SCREENSHOTS=DIR saves full-page screenshots there.
 func TestBrowserCall(t *testing.T) {
-	bin := os.Getenv("COACH_TEST_CHROMIUM")
-	if bin == "" {
-		t.Skip("browser test skipped: set COACH_TEST_CHROMIUM to a Chromium binary to run it, " +
-			"e.g. COACH_TEST_CHROMIUM=/usr/bin/chromium go test -run TestBrowserCall ./web " +
-			"(add COACH_SCREENSHOTS=DIR to save screenshots)")
-	}
+	axe := axeSource(t)
 	shots := os.Getenv("COACH_SCREENSHOTS")
 
 	lib, book, err := app.LoadBuiltin()
@@ -86,28 +81,7 @@ func TestBrowserCall(t *testing.T) {
 	env := &testEnv{t: t, db: db, srv: srv}
 	trainee := env.addUser("li.na", domain.RoleTrainee)
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	t.Cleanup(cancelAlloc)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
-	t.Cleanup(cancelBrowser)
-	// The first run starts the browser and must have no deadline.
-	require.NoError(t, chromedp.Do(browserCtx))
-	ctx, cancel := context.WithTimeout(browserCtx, browserWait)
-	t.Cleanup(cancel)
+	ctx := newBrowser(t, browserWait)
 
 	screenshot := func(name string) {
 		t.Helper()
@@ -120,14 +94,19 @@ func TestBrowserCall(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(shots, name), png, 0o644))
 		t.Logf("screenshot %s", filepath.Join(shots, name))
 	}
-	// phone runs f with the page on a phone-sized screen, when screenshots
-	// are wanted.
+	// phone runs f with the page on a phone-sized screen.
 	phone := func(f func()) {
 		t.Helper()
-		if shots == "" {
-			return
-		}
 		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))))
+		// On the call page, the practice panel sits beside the
+		// conversation, not below the reply box.
+		beside, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+			const side = document.querySelector(".call-side"), main = document.querySelector(".call-main");
+			if (!side || !main) return "no call";
+			const a = main.getBoundingClientRect(), b = side.getBoundingClientRect();
+			return b.left >= a.right && b.top < a.bottom ? "beside" : "below"; })()`))
+		require.NoError(t, err)
+		assert.NotEqual(t, "below", beside, "the practice panel on a phone")
 		f()
 		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
 	}
@@ -144,7 +123,7 @@ func TestBrowserCall(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.start-card`)),
-		chromedp.Click(chromedp.CSS(`.start-card a.button.primary`)),
+		chromedp.Click(chromedp.CSS(`.start-card a[href="/scenarios"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#`+sc.ID)),
 	), "sign in and open the catalogue")
 	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#`+sc.ID+` .scenario-title`)))
@@ -162,7 +141,29 @@ func TestBrowserCall(t *testing.T) {
 	rings, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rings`)))
 	require.NoError(t, err)
 	assert.Contains(t, rings, "第 1 声")
+	// A phone shows who is calling; the caller's mood waits until they
+	// have said something; the ring tone can be switched off.
+	number, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#caller-number`)))
+	require.NoError(t, err)
+	assert.Regexp(t, `^1\d{2} \d{4} \d{4}$`, number)
+	moodHidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#mood-box").hidden`))
+	require.NoError(t, err)
+	assert.True(t, moodHidden, "no mood before the caller has spoken")
+	ringer, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("#ringer-wrap").hidden && document.querySelector("#ringer").checked`))
+	require.NoError(t, err)
+	assert.True(t, ringer, "the ring tone is offered, and on")
 	screenshot("call-ringing.png")
+	// both checks the page with axe-core at both widths, saving
+	// screenshots named name.png and name-phone.png.
+	both := func(name string) {
+		t.Helper()
+		checkAxe(t, ctx, axe, name+" (desktop)")
+		phone(func() {
+			checkAxe(t, ctx, axe, name+" (phone)")
+			screenshot(name + "-phone.png")
+		})
+	}
+	both("call-ringing")
 
 	// Play the model answer by typing each reply and pressing Enter; after
 	// each, wait for the caller's answer on the page.
@@ -198,14 +199,29 @@ func TestBrowserCall(t *testing.T) {
 			), "look the caller up")
 		}
 		if i == 1 {
+			// The caller has spoken: the mood shows, in words that fit
+			// a calm caller; the steps done so far are ticked, and no
+			// hint is shown twice.
+			mood, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#mood-box").hidden ? "" : document.querySelector("#mood-word").textContent`))
+			require.NoError(t, err)
+			assert.Equal(t, "平静", mood)
+			done, err := chromedp.Run(ctx, chromedp.Evaluate[int](count(`#steps li.done`)))
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, done, 2, "greeting and naming the company are ticked")
+			todo, err := chromedp.Run(ctx, chromedp.Evaluate[int](count(`#steps li.todo`)))
+			require.NoError(t, err)
+			assert.Positive(t, todo, "steps still to do are listed")
+			dupes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const t = Array.from(document.querySelectorAll("#hints li")).map(li => li.textContent); return t.length - new Set(t).size; })()`))
+			require.NoError(t, err)
+			assert.Zero(t, dupes, "each hint once")
 			screenshot("call-midway.png")
-			phone(func() { screenshot("call-midway-phone.png") })
+			both("call-midway")
 
 			// The server goes away: the page says so and retries; a new
 			// server on the same address takes the call up from the store
 			// and the page resumes after the last message it saw.
 			stopFirst()
-			_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.querySelector("#conn").dataset.state === "retry"`, chromedp.WithPollingTimeout(0)))
+			_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.querySelector("#conn").dataset.state === "retry"`, chromedp.WithPollingTimeout(0)))
 			require.NoError(t, err, "the page notices the dropped socket")
 			status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#conn`)))
 			require.NoError(t, err)
@@ -301,8 +317,7 @@ func TestBrowserCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, len(card.Ticket.Fields), rows, "every field of the work order on the scorecard")
 	screenshot("scorecard.png")
-
-	phone(func() { screenshot("scorecard-phone.png") })
+	both("scorecard")
 
 	// The work order is on the trainee's tickets page, waiting for dispatch.
 	require.NoError(t, chromedp.Do(ctx,
@@ -319,6 +334,7 @@ func TestBrowserCall(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-call="`+rec.ID+`"] a[href="/calls/`+rec.ID+`/scorecard"]`)),
 	), "the history lists the call")
 	screenshot("history.png")
+	both("history")
 
 	// A failed attempt's scorecard, for the screenshots: the engine's
 	// scorecard of a rude golden transcript, recorded as a played call is.

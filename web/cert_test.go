@@ -327,6 +327,8 @@ func TestTrendChartPointsAreTheStoredAttempts(t *testing.T) {
 		prevX = x
 	}
 	assert.NotContains(t, r.Body, `id="pass-line"`, "several scenarios, several pass marks")
+	assert.Equal(t, 2, strings.Count(r.Body, `<polyline class="series"`), "one line per scenario")
+	assert.Contains(t, r.Body, `href="/calls/`, "attempts link to their scorecards")
 	svg := r.Body[strings.Index(r.Body, "<svg"):strings.Index(r.Body, "</svg>")]
 	assert.NotContains(t, svg, "<script", "drawn on the server, no script")
 

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -18,8 +19,13 @@ type chart struct {
 	YTicks                   []chartTick
 	XTicks                   []chartTick
 	Points                   []chartPoint
-	// Line is the polyline through the points, "x,y x,y …".
-	Line string
+	// Series are the attempts per scenario, each with its own line and
+	// colour: joining different scenarios into one line would say
+	// nothing.
+	Series []chartSeries
+	// XTitle names the x axis: the dates, or the one day the attempts
+	// fall on when their ticks give times.
+	XTitle string
 	// PassY is where the pass line sits; HasPass is false when the
 	// attempts shown have no single pass mark (several scenarios).
 	PassY    float64
@@ -41,7 +47,22 @@ type chartPoint struct {
 	Passed bool
 	Title  string
 	When   string
+	Color  string
 }
+
+// chartSeries is one scenario's attempts: its polyline ("x,y x,y …"),
+// colour and title.
+type chartSeries struct {
+	ID, Title, Color, Line string
+	Points                 int
+}
+
+// seriesColors tell up to eight scenarios apart, each dark enough to read
+// on white; more scenarios reuse them in turn.
+var seriesColors = []string{"#0f6b74", "#b3261e", "#6a4c93", "#b7651f", "#1d6fb8", "#3b7d23", "#8a3b6e", "#4d5560"}
+
+// minTickGap is the least distance in user units between two x labels.
+const minTickGap = 56
 
 // The chart's size in SVG user units; it scales with the page.
 const (
@@ -68,22 +89,48 @@ func trendChart(attempts []store.Attempt, passMark int, titles map[string]string
 	n := len(attempts)
 	const pad = 12.0
 	span := c.Right - c.Left - 2*pad
-	var line []string
+	// One day: the ticks give times and the axis title the day. Several:
+	// each tick gives a day, at its first attempt.
+	days := map[string]bool{}
+	for _, a := range attempts {
+		days[a.Ended.In(loc).Format(time.DateOnly)] = true
+	}
+	oneDay := len(days) == 1
+	if oneDay {
+		c.XTitle = attempts[0].Ended.In(loc).Format(time.DateOnly)
+	}
+	series := map[string]int{}
+	lines := map[string][]string{}
+	lastLabel, lastTick := "", math.Inf(-1)
 	for i, a := range attempts {
 		x := c.Left + pad + span/2
 		if n > 1 {
 			x = c.Left + pad + span*float64(i)/float64(n-1)
 		}
+		k, ok := series[a.ScenarioID]
+		if !ok {
+			k = len(c.Series)
+			series[a.ScenarioID] = k
+			c.Series = append(c.Series, chartSeries{ID: a.ScenarioID, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID),
+				Color: seriesColors[k%len(seriesColors)]})
+		}
 		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == domain.Exam,
-			Passed: a.Passed, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID), When: a.Ended.In(loc).Format("2006-01-02 15:04")}
+			Passed: a.Passed, Title: c.Series[k].Title, When: a.Ended.In(loc).Format("2006-01-02 15:04"), Color: c.Series[k].Color}
 		c.Points = append(c.Points, p)
-		line = append(line, fmt.Sprintf("%g,%g", p.X, p.Y))
-		// Label every point when few, else the first, middle and last.
-		if n <= 8 || i == 0 || i == n-1 || i == n/2 {
-			c.XTicks = append(c.XTicks, chartTick{At: p.X, Label: a.Ended.In(loc).Format("01-02")})
+		c.Series[k].Points++
+		lines[a.ScenarioID] = append(lines[a.ScenarioID], fmt.Sprintf("%g,%g", p.X, p.Y))
+		label := a.Ended.In(loc).Format("01-02")
+		if oneDay {
+			label = a.Ended.In(loc).Format("15:04")
+		}
+		if label != lastLabel && p.X-lastTick >= minTickGap {
+			c.XTicks = append(c.XTicks, chartTick{At: p.X, Label: label})
+			lastLabel, lastTick = label, p.X
 		}
 	}
-	c.Line = strings.Join(line, " ")
+	for i := range c.Series {
+		c.Series[i].Line = strings.Join(lines[c.Series[i].ID], " ")
+	}
 	return c
 }
 

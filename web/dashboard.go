@@ -76,7 +76,10 @@ func (s *Server) matrixPage(c *gin.Context) error {
 		return err
 	}
 	v := manageView{Report: r, Query: filterQuery(f), Assignments: as, AllTracks: s.app.Tracks(ctx),
-		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize), Tickets: tickets}
+		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize), Tickets: tickets, TrackTitles: map[string]string{}}
+	for _, t := range v.AllTracks {
+		v.TrackTitles[t.ID] = t.Title
+	}
 	link := func(n int) template.URL {
 		q := f.Values()
 		q.Set("page", strconv.Itoa(n))
@@ -92,12 +95,14 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	return nil
 }
 
-// manageView is the matrix page's view.
+// manageView is the matrix page's view. TrackTitles names the tracks by
+// id, for the assignments.
 type manageView struct {
 	Report      *app.Report
 	Query       template.URL
 	Assignments []store.TrackAssignment
 	AllTracks   []*scenarios.Track
+	TrackTitles map[string]string
 	// Page of Pages is shown; Prev and Next link to the pages around it
 	// (empty at the ends).
 	Page, Pages int

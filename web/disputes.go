@@ -2,12 +2,15 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
@@ -64,6 +67,9 @@ type disputeFormView struct {
 	Existing *store.Dispute
 	// Message is a catalogue key shown as an alert.
 	Message string
+	// Measured says the item is measured from the call, not graded on
+	// what was said, and cannot be disputed.
+	Measured bool
 }
 
 // entryOption is a phrasebook entry a trainer may add the wording to.
@@ -76,7 +82,10 @@ type entryOption struct {
 type queueItem struct {
 	D        store.Dispute
 	Scenario string
-	Item     sim.ItemResult
+	// When is when the call started; Card its scorecard's path.
+	When string
+	Card string
+	Item sim.ItemResult
 	// Context is the disputed turn with the lines before and after it.
 	Context []disputeTurn
 	// Said is the trainee's line at the disputed turn.
@@ -98,11 +107,64 @@ type queueView struct {
 	Message string
 }
 
-// mineItem is one of the trainee's disputes.
+// mineView is the trainee's disputes; Sent is the one just sent.
+type mineView struct {
+	Items []mineItem
+	Sent  int64
+}
+
+// mineItem is one of the trainee's disputes, with the call's scenario and
+// date and its scorecard's path; New says it was decided since the trainee
+// last looked.
 type mineItem struct {
 	D         store.Dispute
 	ItemTitle string
 	Said      string
+	Scenario  string
+	When      string
+	Card      string
+	New       bool
+}
+
+// seenCookie keeps when the trainee last looked at their disputes, as Unix
+// milliseconds, for the top bar's badge.
+const seenCookie = "disputes_seen"
+
+// disputesSeen is when the trainee last opened their disputes; the zero
+// time if never.
+func disputesSeen(c *gin.Context) time.Time {
+	if t, ok := c.Get(seenCookie); ok {
+		return t.(time.Time)
+	}
+	v, err := c.Cookie(seenCookie)
+	if err != nil {
+		return time.Time{}
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+// markDisputesSeen records that the trainee has seen their disputes now.
+func (s *Server) markDisputesSeen(c *gin.Context) {
+	c.Set(seenCookie, s.cfg.Now())
+	http.SetCookie(c.Writer, &http.Cookie{ // #nosec G124 -- Secure follows the connection, as for the language cookie
+		Name: seenCookie, Value: strconv.FormatInt(s.cfg.Now().UnixMilli(), 10), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(c),
+	})
+}
+
+// decidedUnseen counts the trainee's disputes decided since they last
+// opened their disputes: the top bar's badge.
+func (s *Server) decidedUnseen(c *gin.Context, u domain.User) int {
+	n, err := s.app.DecidedSince(c.Request.Context(), u.ID, disputesSeen(c))
+	if err != nil {
+		s.log.Error("top bar: disputes", "user", u.ID, "err", err)
+		return 0
+	}
+	return n
 }
 
 // ownEndedCall returns the signed-in trainee's ended call and its
@@ -131,13 +193,17 @@ func (s *Server) disputeForm(c *gin.Context, rec store.Call, card sim.Scorecard,
 		e.Err = fmt.Errorf("call %s has no checklist item %q", rec.ID, itemID)
 		return disputeFormView{}, e
 	}
-	v := disputeFormView{CallID: rec.ID, Scenario: card.Title, Item: card.Checklist[i], Turns: traineeTurns(card, -1), MaxRunes: app.MaxDisputeRunes}
+	v := disputeFormView{CallID: rec.ID, Scenario: card.Title, Item: card.Checklist[i], Turns: traineeTurns(card, -1), MaxRunes: app.MaxDisputeRunes,
+		Measured: !s.app.SaidItems(c.Request.Context(), rec)[itemID]}
 	var err error
 	if v.Existing, err = s.app.DisputeOf(c.Request.Context(), rec.ID, itemID); err != nil {
 		return disputeFormView{}, err
 	}
-	if v.Item.Done && v.Existing == nil {
+	switch {
+	case v.Item.Done && v.Existing == nil:
 		v.Message = "dispute.already_done"
+	case v.Measured && v.Existing == nil:
+		v.Message = "dispute.measured"
 	}
 	return v, nil
 }
@@ -179,14 +245,15 @@ func (s *Server) disputeSubmit(c *gin.Context) error {
 	v.Text, v.Turns = text, traineeTurns(card, turn)
 	u, _ := currentUser(c)
 	var refused *app.DisputeRefusal
-	if err := s.app.OpenDispute(c.Request.Context(), u, rec.ID, v.Item.ID, turn, text); errors.As(err, &refused) {
+	id, err := s.app.OpenDispute(c.Request.Context(), u, rec.ID, v.Item.ID, turn, text)
+	if errors.As(err, &refused) {
 		v.Message = "dispute." + refused.Key
 		s.render(c, refusalStatus(refused), "dispute_new", v)
 		return nil
 	} else if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/disputes/mine")
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/disputes/mine?sent=%d#dispute-%d", id, id))
 	return nil
 }
 
@@ -216,11 +283,22 @@ func (s *Server) myDisputes(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]mineItem, 0, len(list))
-	for _, dc := range list {
-		items = append(items, mineItem{D: dc.D, ItemTitle: dc.Item.Title, Said: dc.Said})
+	v := mineView{Items: make([]mineItem, 0, len(list))}
+	if sent, err := strconv.ParseInt(c.Query("sent"), 10, 64); err == nil {
+		v.Sent = sent
 	}
-	s.render(c, http.StatusOK, "dispute_mine", items)
+	// What was decided since the trainee last looked is marked new; the
+	// top bar's badge counts those until now.
+	seen := disputesSeen(c)
+	s.markDisputesSeen(c)
+	for _, dc := range list {
+		v.Items = append(v.Items, mineItem{D: dc.D, ItemTitle: dc.Item.Title, Said: dc.Said,
+			Scenario: cmp.Or(dc.Card.Title, dc.Call.ScenarioID), When: s.dateTime(dc.Call.Started), Card: scorecardPath(dc.Call.ID),
+			New: dc.D.State != domain.DisputeOpen && dc.D.Decided.After(seen)})
+	}
+	// Newest first: a decision just made is at the top.
+	slices.Reverse(v.Items)
+	s.render(c, http.StatusOK, "dispute_mine", v)
 	return nil
 }
 
@@ -248,7 +326,8 @@ func (s *Server) queue(c *gin.Context) (queueView, error) {
 	v := queueView{MaxRunes: app.MaxDisputeRunes}
 	for _, dc := range open {
 		d, card := dc.D, dc.Card
-		q := queueItem{D: d, Scenario: card.Title, Score: card.Score, Item: dc.Item, Said: dc.Said}
+		q := queueItem{D: d, Scenario: cmp.Or(card.Title, dc.Call.ScenarioID), When: s.dateTime(dc.Call.Started), Card: scorecardPath(dc.Call.ID),
+			Score: card.Score, Item: dc.Item, Said: dc.Said}
 		for i := max(d.Turn-1, 0); i <= d.Turn+1 && i < len(card.Turns); i++ {
 			t := card.Turns[i]
 			q.Context = append(q.Context, disputeTurn{Index: i, Speaker: string(t.Speaker), At: t.At, Text: t.Text, Current: i == d.Turn})
@@ -407,6 +486,9 @@ func disputeText() catalogue {
 		"dispute.exists_state":           {langZH: "这一项已经申诉过，当前状态：", langEN: "This item is disputed already; state:"},
 		"dispute.mine_link":              {langZH: "查看我的申诉", langEN: "See my disputes"},
 		"dispute.already_done":           {langZH: "这一项已经算作做到，无需申诉。", langEN: "This item already counts as done; there is nothing to dispute."},
+		"dispute.measured":               {langZH: "这一项是按通话过程测量的（例如几声铃内接听、谁先挂机），不是按您说的话评分，所以不能申诉。", langEN: "This item is measured from the call (such as answering within the rings or who hung up first), not graded on what you said, so it cannot be disputed."},
+		"dispute.sent":                   {langZH: "申诉已提交。培训师处理后，结果会显示在这里，顶部的“我的申诉”也会提醒您。", langEN: "Your dispute has been sent. When a trainer decides it, the result shows here and “My disputes” at the top tells you."},
+		"dispute.new":                    {langZH: "新结果", langEN: "new"},
 		"dispute.exists":                 {langZH: "这一项已经申诉过了。", langEN: "This item has been disputed already."},
 		"dispute.pick_turn":              {langZH: "请选择您做到这一项的那一句。", langEN: "Pick the line in which you did it."},
 		"dispute.say_why":                {langZH: "请说明理由。", langEN: "Please say why."},

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"path"
@@ -47,7 +48,7 @@ func disputedCall(t *testing.T, env *testEnv, u domain.User) (string, sim.Scorec
 		}
 		if learnable == nil && len(env.srv.app.ItemEntries(ctx, rec, it.ID)) > 0 {
 			learnable = it
-		} else if other == nil {
+		} else if other == nil && said(sc, it.ID) {
 			other = it
 		}
 	}
@@ -68,6 +69,16 @@ func disputedCall(t *testing.T, env *testEnv, u domain.User) (string, sim.Scorec
 	return rec.ID, *card, *learnable, *other, turn
 }
 
+// said reports whether checklist item id of sc is graded on what was said.
+func said(sc *scenarios.Scenario, id string) bool {
+	for i := range sc.Checklist {
+		if sc.Checklist[i].ID == id {
+			return sc.Checklist[i].Said()
+		}
+	}
+	return false
+}
+
 func TestDisputeUpheldAndLearnt(t *testing.T) {
 	// The content comes from the store, as it does in production: the
 	// built-in content is loaded on first use.
@@ -84,6 +95,24 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	w := env.do(withCookie(getReq("/calls/"+id+"/scorecard"), liToken))
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Contains(t, w.Body.String(), link)
+	// A measured item (the trainee hung up first) is not offered, and a
+	// dispute of it is refused.
+	cs, err := env.srv.content.Published(ctx)
+	require.NoError(t, err)
+	sc, ok := cs.Lib.Scenario(card.Scenario)
+	require.True(t, ok)
+	hungUp := ""
+	for _, it := range sc.Checklist {
+		if it.Rule == scenarios.RuleCallerHungUpFirst {
+			hungUp = it.ID
+		}
+	}
+	require.False(t, card.Checklist[card.ItemIndex(hungUp)].Done, "the trainee hung up first")
+	assert.NotContains(t, w.Body.String(), page+"?item="+hungUp)
+	w = env.do(withCookie(formReq(http.MethodPost, page, url.Values{csrfField: {liCSRF}, "item": {hungUp},
+		"turn": {strconv.Itoa(turn)}, "text": {"我没有先挂"}}), liToken))
+	assert.Equal(t, http.StatusConflict, w.Code)
+	assert.Contains(t, w.Body.String(), "不能申诉")
 	w = env.do(withCookie(getReq("/calls/"+id+"/scorecard"), wangToken))
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.NotContains(t, w.Body.String(), link)
@@ -128,7 +157,13 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	form.Set(csrfField, liCSRF)
 	w = env.do(withCookie(formReq(http.MethodPost, page, form), liToken))
 	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
-	assert.Equal(t, "/disputes/mine", w.Header().Get("Location"))
+	assert.Regexp(t, `^/disputes/mine\?sent=\d+#dispute-\d+$`, w.Header().Get("Location"))
+	loc, _, _ := strings.Cut(w.Header().Get("Location"), "#")
+	w = env.do(withCookie(getReq(loc), liToken))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), "申诉已提交", "the trainee is told it was sent")
+	assert.Contains(t, w.Body.String(), html.EscapeString(card.Title), "the call is named by its scenario")
+	assert.NotContains(t, w.Body.String(), ">"+id, "not by its id")
 	w = env.do(withCookie(formReq(http.MethodPost, page, form), liToken))
 	assert.Equal(t, http.StatusConflict, w.Code, "one dispute per item")
 
@@ -191,7 +226,7 @@ func TestDisputeUpheldAndLearnt(t *testing.T) {
 	info, err := env.db.Content(ctx, domain.ContentPhrases, file)
 	require.NoError(t, err)
 	assert.NotEqual(t, head.ID, info.PublishedID)
-	cs, err := env.srv.content.Refresh(ctx)
+	cs, err = env.srv.content.Refresh(ctx)
 	require.NoError(t, err)
 	live, ok := cs.Book.Entry(entry.ID)
 	require.True(t, ok)
@@ -291,23 +326,27 @@ func TestUpheldScoreEverywhere(t *testing.T) {
 
 	// The trainee disputes the first missed item, naming their first line;
 	// the trainer upholds it.
+	rec, err := env.db.CallByID(ctx, id)
+	require.NoError(t, err)
+	said := env.srv.app.SaidItems(ctx, rec)
 	var item sim.ItemResult
 	for _, it := range before.Checklist {
-		if !it.Done && it.Points > 0 {
+		if !it.Done && it.Points > 0 && said[it.ID] {
 			item = it
 			break
 		}
 	}
 	require.NotEmpty(t, item.ID, "the short call misses an item")
 	turn := slices.IndexFunc(before.Turns, func(tu sim.Turn) bool { return tu.Speaker == sim.Trainee })
-	require.NoError(t, env.srv.app.OpenDispute(ctx, li, id, item.ID, turn, "我做到了"))
+	_, err = env.srv.app.OpenDispute(ctx, li, id, item.ID, turn, "我做到了")
+	require.NoError(t, err)
 	open, err := env.db.ListDisputes(ctx, store.DisputeFilter{CallID: id})
 	require.NoError(t, err)
 	require.Len(t, open, 1)
 	done, err := env.srv.app.UpholdDispute(ctx, wang, open[0].ID, "", nil)
 	require.NoError(t, err)
 	require.Equal(t, app.Upheld, done.Done)
-	rec, err := env.db.CallByID(ctx, id)
+	rec, err = env.db.CallByID(ctx, id)
 	require.NoError(t, err)
 	after, err := app.ParseCard(rec)
 	require.NoError(t, err)

@@ -86,8 +86,11 @@ type pageData struct {
 	SwitchURL string
 	User      *domain.User
 	CSRF      string
-	Body      any
-	text      catalogue
+	// Decided counts a trainee's disputes decided since they last looked:
+	// the top bar's badge.
+	Decided int
+	Body    any
+	text    catalogue
 }
 
 // T returns the text of a catalogue key in the page's language.
@@ -112,6 +115,9 @@ func (s *Server) render(c *gin.Context, status int, name string, body any) {
 	data.SwitchURL = c.Request.URL.Path + "?" + q.Encode()
 	if u, ok := currentUser(c); ok {
 		data.User = &u
+		if u.Role == domain.RoleTrainee {
+			data.Decided = s.decidedUnseen(c, u)
+		}
 	}
 	if sess, ok := currentSession(c); ok {
 		data.CSRF = sess.CSRFToken
@@ -136,12 +142,6 @@ func (s *Server) render(c *gin.Context, status int, name string, body any) {
 type errorPage struct {
 	Code    string
 	Message string
-}
-
-// home is GET /: the signed-in user's start page.
-func (s *Server) home(c *gin.Context) error {
-	s.render(c, http.StatusOK, "home", nil)
-	return nil
 }
 
 // healthz is GET /healthz: 200 when the database answers within a second.
@@ -178,6 +178,15 @@ func (s *Server) staticFile(c *gin.Context) error {
 	}
 	c.Header("Cache-Control", "public, max-age=3600")
 	http.ServeFileFS(c.Writer, c.Request, s.static, name)
+	return nil
+}
+
+// favicon is GET /favicon.ico: the site's icon, an SVG, which every
+// browser that asks for /favicon.ico also reads.
+func (s *Server) favicon(c *gin.Context) error {
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Header("Content-Type", "image/svg+xml")
+	http.ServeFileFS(c.Writer, c.Request, s.static, "favicon.svg")
 	return nil
 }
 

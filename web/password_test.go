@@ -171,5 +171,9 @@ func TestRealNamesShown(t *testing.T) {
 
 	w = env.do(withCookie(getReq("/admin/audit"), adminToken))
 	require.Equal(t, http.StatusOK, w.Code)
+	assert.Contains(t, w.Body.String(), "账号 李娜 (li.na) #HX-0042", "the target as people know the account")
+	assert.Contains(t, w.Body.String(), "<td>root (root)</td><td class=\"nowrap\">创建账号</td>", "the actor by real name")
+	w = env.do(withCookie(getReq("/admin/audit?lang=en"), adminToken))
+	require.Equal(t, http.StatusOK, w.Code)
 	assert.Contains(t, w.Body.String(), "user:李娜 (li.na) #HX-0042")
 }

@@ -4,15 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/live"
+	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -40,13 +46,87 @@ const historyLimit = 200
 func callPagePath(id string) string  { return "/calls/" + id }
 func scorecardPath(id string) string { return "/calls/" + id + "/scorecard" }
 
-// catalogueView is the scenario catalogue.
+// catalogueView is the scenario catalogue, easiest first, narrowed by
+// Filter.
 type catalogueView struct {
 	Scenarios []scenarioRow
+	Filter    catalogueFilter
+	// Domains and Levels are the filter's choices; Total counts the
+	// scenarios before filtering.
+	Domains []string
+	Levels  []int
+	Total   int
 	// Certified is the spot for the certification badge: the titles of
 	// the certification tracks the user holds a valid certificate for.
 	// Certification fills it; while it is empty no badge is shown.
 	Certified []string
+}
+
+// catalogueFilter narrows the catalogue: a service domain, a difficulty
+// (0: any) and words to find in the title or summary.
+type catalogueFilter struct {
+	Domain string
+	Level  int
+	Q      string
+}
+
+// parseCatalogueFilter reads ?domain=&level=&q=; values it does not know
+// are ignored, so an old link still opens the catalogue.
+func parseCatalogueFilter(c *gin.Context) catalogueFilter {
+	f := catalogueFilter{Q: strings.TrimSpace(c.Query("q"))}
+	if d := c.Query("domain"); slices.Contains(scenarios.Domains(), d) {
+		f.Domain = d
+	}
+	if l, err := strconv.Atoi(c.Query("level")); err == nil && l >= 1 && l <= 3 {
+		f.Level = l
+	}
+	if utf8.RuneCountInString(f.Q) > 50 {
+		f.Q = string([]rune(f.Q)[:50])
+	}
+	return f
+}
+
+// keeps reports whether the filter keeps the scenario.
+func (f catalogueFilter) keeps(sc *scenarios.Scenario) bool {
+	if f.Domain != "" && sc.Domain != f.Domain || f.Level != 0 && sc.Difficulty != f.Level {
+		return false
+	}
+	if f.Q == "" {
+		return true
+	}
+	q := strings.ToLower(f.Q)
+	for _, s := range []string{sc.Title, sc.Summary, sc.ID, sc.Company} {
+		if strings.Contains(strings.ToLower(s), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// Link is the catalogue's address with the filter changed by kv (domain,
+// level or q; an empty value drops it).
+func (f catalogueFilter) Link(kv ...string) string {
+	v := url.Values{}
+	if f.Domain != "" {
+		v.Set("domain", f.Domain)
+	}
+	if f.Level != 0 {
+		v.Set("level", strconv.Itoa(f.Level))
+	}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			v.Del(kv[i])
+		} else {
+			v.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(v) == 0 {
+		return "/scenarios"
+	}
+	return "/scenarios?" + v.Encode()
 }
 
 // scenarioRow is one scenario of the catalogue with the user's record on it.
@@ -75,8 +155,12 @@ func (s *Server) scenariosPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	view := catalogueView{Scenarios: []scenarioRow{}}
-	for _, sc := range lib.Scenarios {
+	view := catalogueView{Scenarios: []scenarioRow{}, Filter: parseCatalogueFilter(c), Domains: scenarios.Domains(), Levels: []int{1, 2, 3},
+		Total: len(lib.Scenarios)}
+	for _, sc := range app.ByDifficulty(lib.Scenarios) {
+		if !view.Filter.keeps(sc) {
+			continue
+		}
 		r := records[sc.ID]
 		view.Scenarios = append(view.Scenarios, scenarioRow{
 			ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,
@@ -130,9 +214,23 @@ type callView struct {
 	Rings   int
 	// Answered says the trainee has spoken, which answers the call.
 	Answered bool
-	Mood     int
-	Lines    []live.Line
-	Hints    []live.Line
+	// CallerSpoke says the caller has said something: the mood shows
+	// from then on. Temper (calm, anxious, angry) picks its words.
+	CallerSpoke bool
+	Temper      string
+	Mood        int
+	Lines       []live.Line
+	// Hints are the practice hints, each once, the latest last.
+	Hints []live.Line
+	// Steps are the checklist items graded on what is said, each marked
+	// done once the trainee has done it; StepsDone counts those.
+	Steps     []stepView
+	StepsDone int
+	// CallerNumber is the number the call comes from.
+	CallerNumber string
+	// Draft says the call plays a scenario revision that is not
+	// published: a trainer trying a draft.
+	Draft bool
 	// Scorecard is the scorecard page's path, linked at the end.
 	Scorecard string
 	// MaxReply caps a reply in characters, well inside the socket's
@@ -143,6 +241,34 @@ type callView struct {
 	Outcomes []sim.Outcome
 	// Desk is the agent's desk beside the call; nil without one.
 	Desk *deskView
+}
+
+// stepView is one checklist item on the call page.
+type stepView struct {
+	ID, Title string
+	Done      bool
+}
+
+// callerNumber is the caller's phone number as the display shows it: the
+// persona's phone when the scenario gives one, else a mobile number made
+// from the call's id, the same on every reload.
+func callerNumber(sc *scenarios.Scenario, callID string) string {
+	digits := ""
+	if sc != nil {
+		if f, ok := sc.FactByKey("phone"); ok {
+			for _, r := range f.Value {
+				if r >= '0' && r <= '9' {
+					digits += string(r)
+				}
+			}
+		}
+	}
+	if len(digits) != 11 {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(callID)) // a hash.Hash does not fail
+		digits = fmt.Sprintf("13%09d", h.Sum64()%1_000_000_000)
+	}
+	return digits[:3] + " " + digits[3:7] + " " + digits[7:]
 }
 
 // maxReply caps a typed reply: 4 UTF-8 bytes a character, plus the
@@ -168,12 +294,31 @@ func (s *Server) callPage(c *gin.Context) error {
 		Owner: call.UserID == u.ID, Scorecard: scorecardPath(call.ID), MaxReply: maxReply,
 		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut},
 	}
-	// A scenario retired since leaves the page showing its id.
-	if sc, ok := s.app.Library(ctx).Scenario(call.ScenarioID); ok {
+	// The scenario as the call plays it (a trainer's draft included); one
+	// that cannot be loaded any more leaves the page showing its id.
+	sc, _, err := s.content.ForCall(ctx, call)
+	if err != nil {
+		s.log.Info("call page: no scenario for the call", "call", call.ID, "err", err)
+		sc = nil
+	}
+	view.Temper = "calm"
+	if sc != nil {
 		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
+		if sc.Persona.Temper != "" {
+			view.Temper = sc.Persona.Temper
+		}
+		for _, it := range sc.Checklist {
+			if it.Rule == "" {
+				view.Steps = append(view.Steps, stepView{ID: it.ID, Title: it.Title})
+			}
+		}
 		if call.Desk {
 			view.Desk = newDeskView(sc)
 		}
+	}
+	view.CallerNumber = callerNumber(sc, call.ID)
+	if view.Draft, err = s.content.Unpublished(ctx, call); err != nil {
+		s.log.Info("call page: cannot tell whether the call plays a draft", "call", call.ID, "err", err)
 	}
 	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
 		return err
@@ -193,6 +338,13 @@ func (s *Server) callPage(c *gin.Context) error {
 	if view.Started = !st.Opened.IsZero(); view.Started {
 		view.Elapsed = strconv.FormatFloat(max(s.cfg.Now().Sub(st.Opened).Seconds(), 0), 'f', 1, 64)
 	}
+	view.CallerSpoke = st.CallerSpoke
+	for i := range view.Steps {
+		view.Steps[i].Done = slices.Contains(st.Done, view.Steps[i].ID)
+		if view.Steps[i].Done {
+			view.StepsDone++
+		}
+	}
 	view.Desk.restore(st)
 	if view.Owner {
 		view.WS = callSocketPath(call.ID)
@@ -208,10 +360,12 @@ type scorecardView struct {
 	OwnerName string
 	Started   string
 	Card      sim.Scorecard
-	// Own says the viewer took the call, and so may dispute its items.
-	Own       bool
-	Turns     []turnView
-	Forbidden []forbiddenView
+	// Own says the viewer took the call, and so may dispute its items:
+	// those in Disputable, graded on what was said.
+	Own        bool
+	Disputable map[string]bool
+	Turns      []turnView
+	Forbidden  []forbiddenView
 	// Best is the owner's best score on the scenario, this call included.
 	Best       int
 	BestPassed bool
@@ -308,7 +462,10 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 		return nil
 	}
 	me, _ := currentUser(c)
-	view := scorecardView{ID: call.ID, Mode: string(call.Mode), Started: s.dateTime(call.Started), Own: call.UserID == me.ID}
+	view := scorecardView{ID: call.ID, Mode: string(call.Mode), Started: s.dateTime(call.Started), Own: call.UserID == me.ID, Disputable: map[string]bool{}}
+	if view.Own {
+		view.Disputable = s.app.SaidItems(ctx, call)
+	}
 	if err := json.Unmarshal(call.Scorecard, &view.Card); err != nil {
 		return fmt.Errorf("scorecard of call %s: %w", call.ID, err)
 	}

@@ -29,6 +29,7 @@ var wantAccess = map[string]string{
 	"POST /setup":                       "anyone",
 	"POST /api/setup":                   "anyone",
 	"GET /static/*file":                 "anyone",
+	"GET /favicon.ico":                  "anyone",
 	"GET /login":                        "anyone",
 	"POST /login":                       "anyone",
 	"POST /logout":                      "trainee trainer manager admin",

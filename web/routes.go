@@ -62,6 +62,8 @@ func (s *Server) baseRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/healthz", access: anyone(), maxBody: smallBody, noSession: true, h: s.healthz},
 		{method: http.MethodGet, path: "/static/*file", access: anyone(), maxBody: smallBody, noSession: true, h: s.staticFile},
+		// Browsers ask for /favicon.ico whatever the page links to.
+		{method: http.MethodGet, path: "/favicon.ico", access: anyone(), maxBody: smallBody, noSession: true, h: s.favicon},
 
 		{method: http.MethodGet, path: "/login", access: anyone(), maxBody: smallBody, h: s.loginPage},
 		{method: http.MethodPost, path: "/login", access: anyone(), maxBody: smallBody, h: s.loginForm},

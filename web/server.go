@@ -180,6 +180,12 @@ type Server struct {
 	content *app.Content
 	// upgrader turns call requests into websockets.
 	upgrader websocket.Upgrader
+	// issueText puts content problems into the page's language, and
+	// auditRules the audit log's details.
+	issueText  *issueTexts
+	auditRules []issueRule
+	// dummyHash is verified against when a login names no account.
+	dummyHash string
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
 	// admission refuses new calls while the server is saturated.
@@ -197,6 +203,9 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		cfg:   cfg,
 		reg:   prometheus.NewRegistry(),
 		cop:   http.NewCrossOriginProtection(),
+
+		issueText:  newIssueTexts(),
+		auditRules: auditDetailRules(),
 	}
 	for _, o := range cfg.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {

@@ -123,6 +123,14 @@ func TestHealthzMetricsStatic(t *testing.T) {
 	w = env.do(getReq("/static/app.js"))
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Contains(t, w.Header().Get("Content-Type"), "javascript")
+	// Every page links the icon; a browser asking for /favicon.ico
+	// gets it too, rather than a 404 on each page.
+	for _, icon := range []string{"/favicon.ico", "/static/favicon.svg"} {
+		iw := env.do(getReq(icon))
+		require.Equal(t, http.StatusOK, iw.Code, icon)
+		assert.Equal(t, "image/svg+xml", iw.Header().Get("Content-Type"), icon)
+		assert.Contains(t, iw.Body.String(), "<svg", icon)
+	}
 
 	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"} {
 		assert.NotEmpty(t, w.Header().Get(h), h)

@@ -23,8 +23,9 @@ import (
 )
 
 // readWait bounds every wait for a websocket message; tests wait on
-// messages, never on the clock.
-const readWait = 10 * time.Second
+// messages, never on the clock. What it bounds should come at once, but a
+// loaded machine running the race detector can take seconds: generous.
+const readWait = 30 * time.Second
 
 // wsMsg is a server message as the protocol gives it.
 type wsMsg struct {

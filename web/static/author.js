@@ -29,19 +29,25 @@
 
   function lineLabel(fmt, n) { return fmt.replace("%d", String(n)); }
 
-  // showIssues lists problems; a click on one in the edited file moves the
-  // caret to its line.
-  function showIssues(list, issues, mainFile, lineFmt, onLine) {
+  // showIssues lists problems, each in the page's language (text; the
+  // message as the checks wrote it when there is none). A problem in the
+  // edited file is a link: following it scrolls the editor to its line.
+  function showIssues(list, issues, mainFile, lineFmt, onLine, fieldWord) {
     list.replaceChildren();
     for (const is of issues) {
       const li = el("li");
-      const where = (is.file === mainFile || !mainFile) && is.line ? lineLabel(lineFmt, is.line) : is.file + (is.line ? ":" + is.line : "");
-      const a = el(onLine && is.file === mainFile && is.line ? "a" : "span", "where", where);
-      if (a.tagName === "A") {
-        a.href = "#body";
-        a.addEventListener("click", (ev) => { ev.preventDefault(); onLine(is.line); });
+      const here = onLine && is.file === mainFile && is.line;
+      const where = (is.file === mainFile || !mainFile) && is.line ? lineLabel(lineFmt, is.line) : is.file + (is.line ? " · " + lineLabel(lineFmt, is.line) : "");
+      const box = el(here ? "a" : "span", "issue");
+      if (here) {
+        box.href = "#body";
+        box.dataset.line = String(is.line);
+        box.addEventListener("click", (ev) => { ev.preventDefault(); onLine(is.line); });
       }
-      li.append(a, " ", el("span", "field", is.field || ""), " ", el("span", "msg", is.message));
+      box.append(el("span", "where", where));
+      if (is.field) box.append(" ", el("span", "field", (fieldWord ? fieldWord + " " : "") + is.field));
+      box.append(" ", el("span", "msg", is.text || is.message));
+      li.append(box);
       list.append(li);
     }
   }
@@ -52,6 +58,9 @@
     const gutter = document.getElementById("gutter");
     const status = document.getElementById("status");
     const issuesList = document.getElementById("issues");
+    const problems = document.getElementById("problems");
+    const problemsTitle = document.getElementById("problems-title");
+    const blocked = document.getElementById("golden-blocked");
     const idInput = document.getElementById("unit-id");
     const kind = d.kind;
     let parent = parseInt(d.parent || "0", 10);
@@ -86,14 +95,18 @@
       gutter.scrollTop = body.scrollTop;
     }
 
+    // goToLine brings the editor into view, selects the line and
+    // scrolls the editor's own box so that the line sits near its top.
     function goToLine(line) {
       const lines = body.value.split("\n");
       let pos = 0;
       for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
-      body.focus();
+      body.closest(".code").scrollIntoView({ block: "start" });
+      body.focus({ preventScroll: true });
       body.setSelectionRange(pos, pos + (lines[line - 1] || "").length);
-      const lh = body.scrollHeight / Math.max(lines.length, 1);
-      body.scrollTop = Math.max(0, (line - 5) * lh);
+      const lh = parseFloat(getComputedStyle(body).lineHeight) || 18;
+      body.scrollTop = Math.max(0, (line - 4) * lh);
+      gutter.scrollTop = body.scrollTop;
     }
 
     function render(issues) {
@@ -105,8 +118,11 @@
         }
       }
       drawGutter();
-      showIssues(issuesList, issues, mainFile(), d.textLine, goToLine);
+      showIssues(issuesList, issues, mainFile(), d.textLine, goToLine, d.textField);
+      problems.hidden = issues.length === 0;
+      problemsTitle.textContent = d.textProblems.replace("{n}", String(issues.length));
       status.textContent = issues.length ? "" : d.textOk;
+      if (blocked && issues.length === 0) blocked.hidden = true;
     }
 
     async function validate() {
@@ -147,11 +163,25 @@
       run.disabled = false;
       results.replaceChildren();
       if (r.status !== 200) { status.textContent = errorText(r); return; }
-      render(r.data.issues || []);
-      for (const g of r.data.results || []) {
+      const issues = r.data.issues || [];
+      render(issues);
+      // A draft with problems cannot be replayed: say so beside the
+      // button, and show the problems.
+      if (blocked) {
+        blocked.hidden = issues.length === 0;
+        blocked.textContent = d.textBlocked.replace("{n}", String(issues.length));
+      }
+      const rows = r.data.results || [];
+      if (rows.length) {
+        const h = results.dataset;
+        const head = el("tr");
+        for (const k of [h.hName, h.hResult, h.hDetail]) head.append(el("th", "", k));
+        results.append(head);
+      }
+      for (const g of rows) {
         const tr = el("tr", g.ok ? "ok" : "bad");
-        tr.append(el("td", "", kind === "scenario" ? g.name : g.scenario + "/" + g.name), el("td", "", g.ok ? d.textResultOk : d.textResultBad),
-          el("td", "", d.textScore + " " + g.score), el("td", "", g.outcome), el("td", "small", g.problem || g.expected));
+        tr.append(el("td", "", kind === "scenario" ? g.name : g.scenario + " · " + g.name), el("td", "", g.ok ? d.textResultOk : d.textResultBad),
+          el("td", "small", g.text));
         results.append(tr);
       }
     });
@@ -179,7 +209,7 @@
       const files = [];
       for (const f of input.files) files.push({ name: f.name, body: await f.text() });
       const r = await postJSON("/api/author/import", { files });
-      if (r.status !== 200) { showIssues(list, [{ file: "", line: 0, field: "", message: errorText(r) }], "", "", null); return; }
+      if (r.status !== 200) { showIssues(list, [{ file: "", line: 0, field: "", message: errorText(r) }], "", "", null, ""); return; }
       window.location.assign(r.data.url);
     });
   }
@@ -190,14 +220,14 @@
     const h = out.dataset;
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
-      const req = { text: document.getElementById("tester-text").value };
+      const req = { text: document.getElementById("tester-text").value, scenario: document.getElementById("tester-scenario").value };
       const draftBody = document.getElementById("tester-draft").value;
       const draftID = document.getElementById("tester-draft-id").value.trim();
       if (draftBody.trim() !== "") req.phrases = { kind: "phrases", id: draftID, body: draftBody };
       const r = await postJSON("/api/author/match", req);
       out.replaceChildren();
-      if (r.status !== 200) { showIssues(list, [{ file: "", line: 0, field: "", message: errorText(r) }], "", "", null); return; }
-      showIssues(list, r.data.issues || [], "", form.dataset.textLine, null);
+      if (r.status !== 200) { showIssues(list, [{ file: "", line: 0, field: "", message: errorText(r) }], "", "", null, ""); return; }
+      showIssues(list, r.data.issues || [], "", form.dataset.textLine, null, "");
       for (const line of r.data.lines) {
         const box = el("div", "tested");
         const chars = Array.from(line.text);
@@ -217,14 +247,17 @@
         if (line.hits.length === 0) {
           box.append(el("p", "muted small", form.dataset.textNone));
         } else {
+          // Each hit in words: the span, its intent and kind by name,
+          // the entry's wording, how close, and the items it counts for.
           const t = el("table", "units");
           const head = el("tr");
-          for (const k of [h.hEntry, h.hIntent, h.hKind, h.hScore, h.hSaid]) head.append(el("th", "", k));
+          for (const k of [h.hSaid, h.hIntent, h.hKind, h.hEntry, h.hScore, h.hItems]) head.append(el("th", "", k));
           t.append(head);
           for (const hit of line.hits) {
             const tr = el("tr", hit.kind);
-            tr.append(el("td", "", hit.id), el("td", "", hit.intent), el("td", "", hit.kind),
-              el("td", "", hit.score.toFixed(2)), el("td", "", hit.said + " [" + hit.start + "," + hit.end + ")"));
+            tr.dataset.entry = hit.id;
+            tr.append(el("td", "", "「" + hit.said + "」"), el("td", "", hit.intent_name || hit.intent), el("td", "", hit.kind_name || hit.kind),
+              el("td", "", hit.wording || hit.id), el("td", "", Math.round(hit.score * 100) + "%"), el("td", "", (hit.items || []).join("、")));
             t.append(tr);
           }
           box.append(t);

@@ -32,6 +32,11 @@
   const conn = $("conn");
   const dictate = $("dictate");
   const speakBox = $("speak");
+  const moodBox = $("mood-box");
+  const steps = $("steps");
+  const stepsCount = $("steps-count");
+  const ringerBox = $("ringer");
+  const ringTip = $("ring-tip");
 
   let lastSeq = Number(data.after || 0);
   let ended = false;
@@ -52,6 +57,8 @@
   }
 
   function showMood(v) {
+    // The mood shows once the caller has said something.
+    if (moodBox && lines.querySelector("li.customer")) moodBox.hidden = false;
     mood.value = v;
     mood.textContent = String(v);
     moodWord.textContent = v >= 70 ? moodWord.dataset.angry : v >= 40 ? moodWord.dataset.uneasy : moodWord.dataset.calm;
@@ -81,13 +88,90 @@
     li.scrollIntoView({ block: "nearest" });
   }
 
+  // addHint shows a hint once: a hint given again moves to the end.
   function addHint(text, intent) {
     if (!hints) return;
     if (noHints) noHints.hidden = true;
+    for (const old of hints.querySelectorAll("li")) if (old.textContent === text) old.remove();
     const li = document.createElement("li");
     li.textContent = text;
     if (intent) li.dataset.intent = intent;
     hints.append(li);
+  }
+
+  // markSteps marks the checklist items done so far.
+  function markSteps(done) {
+    if (!steps) return;
+    const set = new Set(done || []);
+    let n = 0;
+    for (const li of steps.querySelectorAll("li[data-item]")) {
+      const d = set.has(li.dataset.item);
+      if (d) n++;
+      li.className = d ? "done" : "todo";
+      li.querySelector(".mark").textContent = d ? "✓" : "○";
+      const st = li.querySelector(".step-state");
+      st.textContent = d ? st.dataset.done : st.dataset.todo;
+    }
+    if (stepsCount) stepsCount.textContent = stepsCount.dataset.text.replace("{done}", String(n)).replace("{of}", stepsCount.dataset.of);
+  }
+
+  // --- the ring tone ---------------------------------------------------
+  // A phone's ring drawn with Web Audio: two short bursts of two mixed
+  // tones per ring, played on each ring message until the call is
+  // answered. Browsers keep audio off until the page is touched; then a
+  // button offers to turn it on.
+
+  const AudioCtx = window.AudioContext || window.webkitAudioContext;
+  let audio = null;
+
+  function ringerOn() {
+    return ringerBox ? ringerBox.checked : false;
+  }
+
+  function audioReady() {
+    if (!AudioCtx || !ringerOn()) return null;
+    if (!audio) audio = new AudioCtx();
+    if (audio.state === "suspended") {
+      audio.resume().catch(() => {});
+      if (ringTip) ringTip.hidden = audio.state !== "suspended";
+    }
+    return audio.state === "running" ? audio : null;
+  }
+
+  function ringTone() {
+    const ac = audioReady();
+    if (!ac || answered || ended) return;
+    const gain = ac.createGain();
+    gain.connect(ac.destination);
+    gain.gain.value = 0;
+    const start = ac.currentTime + 0.02;
+    for (const f of [440, 480]) {
+      const o = ac.createOscillator();
+      o.type = "sine";
+      o.frequency.value = f;
+      o.connect(gain);
+      o.start(start);
+      o.stop(start + 1.0);
+    }
+    // Two bursts of 0.4 s, 0.2 s apart, softly faded in and out.
+    for (const at of [0, 0.6]) {
+      gain.gain.setValueAtTime(0, start + at);
+      gain.gain.linearRampToValueAtTime(0.12, start + at + 0.03);
+      gain.gain.setValueAtTime(0.12, start + at + 0.37);
+      gain.gain.linearRampToValueAtTime(0, start + at + 0.4);
+    }
+  }
+
+  if (AudioCtx && ringerBox) {
+    $("ringer-wrap").hidden = false;
+    ringerBox.checked = localStorage.getItem("coach.ringer") !== "0";
+    ringerBox.addEventListener("change", () => localStorage.setItem("coach.ringer", ringerBox.checked ? "1" : "0"));
+    const wake = () => {
+      if (audio && audio.state === "suspended") audio.resume().then(() => { if (ringTip) ringTip.hidden = true; }).catch(() => {});
+    };
+    document.addEventListener("pointerdown", wake);
+    document.addEventListener("keydown", wake);
+    if (ringTip) $("ring-on").addEventListener("click", () => { wake(); ringTone(); });
   }
 
   function setConn(state, text) {
@@ -103,19 +187,28 @@
 
   // --- speech ----------------------------------------------------------
 
+  // The caller's voice is on by default where the browser has a Chinese
+  // voice; a trainee's own choice is remembered.
   const synth = window.speechSynthesis;
+
+  function zhVoice() {
+    const voices = synth.getVoices();
+    return voices.find((v) => v.lang === "zh-CN" || v.lang === "zh_CN") || voices.find((v) => /^zh/i.test(v.lang)) || null;
+  }
+
   if (synth && speakBox) {
-    $("speak-wrap").hidden = false;
-    speakBox.checked = localStorage.getItem("coach.speak") === "1";
+    const choose = () => {
+      const mine = localStorage.getItem("coach.speak");
+      const voice = zhVoice();
+      $("speak-wrap").hidden = !voice && mine === null;
+      speakBox.checked = mine === null ? !!voice : mine === "1";
+    };
+    choose();
+    synth.addEventListener("voiceschanged", choose);
     speakBox.addEventListener("change", () => {
       localStorage.setItem("coach.speak", speakBox.checked ? "1" : "0");
       if (!speakBox.checked) synth.cancel();
     });
-  }
-
-  function zhVoice() {
-    const voices = synth.getVoices();
-    return voices.find((v) => v.lang === "zh-CN") || voices.find((v) => /^zh/i.test(v.lang)) || null;
   }
 
   function speak(text) {
@@ -123,7 +216,11 @@
     const u = new SpeechSynthesisUtterance(text);
     u.lang = "zh-CN";
     const v = zhVoice();
-    if (v) u.voice = v;
+    try {
+      if (v) u.voice = v;
+    } catch {
+      // A voice the browser will not take: its default for zh-CN speaks.
+    }
     synth.speak(u);
   }
 
@@ -174,13 +271,18 @@
       case "ring":
         if (!answered) setPhase("ringing");
         rings.textContent = t("ring-n", { n: m.n });
+        ringTone();
         break;
       case "customer":
         addLine("customer", m.text, m.seq);
+        if (moodBox) moodBox.hidden = false;
         speak(m.text);
         break;
       case "hint":
         addHint(m.text, m.intent);
+        break;
+      case "checklist":
+        markSteps(m.done);
         break;
       case "mood":
         showMood(m.value);

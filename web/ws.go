@@ -22,7 +22,7 @@ import (
 	"github.com/hotlinecoach/coach/sim"
 )
 
-// The call websocket speaks DESIGN.md's protocol. Every message of the
+// The call websocket speaks the protocol of docs/contracts.md. Every message of the
 // call's log (ring, customer, hint, mood, end; record, ticket, wrapup) carries its seq in the log;
 // trainee events take seqs too, so the seqs a socket sees increase but may
 // skip. An error message is about one socket, not the call: it is not

@@ -1,5 +1,5 @@
 // Hotline Coach: the live call page. It speaks the call websocket protocol
-// (DESIGN.md, "Contracts"): server messages {seq, type, ...}; the trainee
+// (docs/contracts.md): server messages {seq, type, ...}; the trainee
 // sends {"type":"say","text"} and {"type":"hangup"}. A dropped socket is
 // reopened with ?after=<last seq seen>, so nothing is lost or repeated.
 // Texts come from data-t-* attributes of #call, set by the server in the

@@ -698,7 +698,11 @@ func (sc *scratch) hasCode(c int32) bool {
 }
 
 // pairHash places two adjacent characters in the reply's pair filter.
-func pairHash(a, b rune) uint32 { return (uint32(a)*31 + uint32(b)) % runeBitsLen }
+// Runes taken from a Go string are never negative (invalid bytes decode to
+// U+FFFD), so the conversions keep their values.
+func pairHash(a, b rune) uint32 {
+	return (uint32(a)*31 + uint32(b)) % runeBitsLen // #nosec G115 -- runes of a string are in [0, 0x10FFFF]
+}
 
 // hasRune reports whether the reply may have r.
 func (sc *scratch) hasRune(r rune) bool {

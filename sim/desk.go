@@ -521,7 +521,7 @@ func isTitled(name, surname string) bool {
 func teamLabels(teams []scenarios.Team) []scenarios.Label {
 	out := make([]scenarios.Label, len(teams))
 	for i, t := range teams {
-		out[i] = scenarios.Label{ID: t.ID, Name: t.Name}
+		out[i] = scenarios.Label(t)
 	}
 	return out
 }

@@ -48,7 +48,7 @@ func newDeskView(sc *scenarios.Scenario) *deskView {
 	}
 	teams := make([]scenarios.Label, len(sc.Desk.Teams))
 	for i, t := range sc.Desk.Teams {
-		teams[i] = scenarios.Label{ID: t.ID, Name: t.Name}
+		teams[i] = scenarios.Label(t)
 	}
 	return &deskView{
 		LookupKeys: scenarios.LookupKeys(), Types: scenarios.TicketTypes(), Urgencies: scenarios.Urgencies(),

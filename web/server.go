@@ -184,8 +184,6 @@ type Server struct {
 	// auditRules the audit log's details.
 	issueText  *issueTexts
 	auditRules []issueRule
-	// dummyHash is verified against when a login names no account.
-	dummyHash string
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
 	// admission refuses new calls while the server is saturated.

@@ -200,7 +200,6 @@ func (p *Pattern) String() string { return p.src }
 type parser struct {
 	rs     []rune
 	i      int
-	depth  int
 	window int
 }
 

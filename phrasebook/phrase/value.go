@@ -653,7 +653,7 @@ func readWhen(rs []rune, i int, colon []bool) (Value, int, bool) {
 			v.Text = dayName(day)
 		} else {
 			v.Weekday = weekday
-			v.Text = "周" + []string{"一", "二", "三", "四", "五", "六", "日"}[weekday-1]
+			v.Text = "周" + string([]rune("一二三四五六日")[(weekday-1)%7])
 		}
 		if hasPeriod {
 			v.Text += period

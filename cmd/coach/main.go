@@ -28,7 +28,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the web server", runServe},
-		{"user", "manage accounts: user add, user list", runUser},
+		{"user", "manage accounts: user add, import, list, set", runUser},
 		{"demo", "fill an empty store with a demo history of trainees, attempts and certificates", runDemo},
 		{"play", "play a call in the terminal", runPlay},
 		{"replay", "replay a transcript and print its scorecard", runReplay},

@@ -60,6 +60,9 @@ type appender struct {
 	// waited, when set, hears how long each append queued before its
 	// transaction began: the store's queueing delay.
 	waited atomic.Pointer[func(time.Duration)]
+	// oneStatement counts the batches PostgreSQL wrote in one statement
+	// (writePostgres), for the tests that must know which path ran.
+	oneStatement atomic.Int64
 }
 
 // errClosed answers appends made after Close.
@@ -131,6 +134,9 @@ func (a *appender) write(batch []*appendRequest) {
 		for _, r := range batch {
 			(*f)(began.Sub(r.queued))
 		}
+	}
+	if a.db.dialect == Postgres && a.writePostgres(ctx, batch) {
+		return
 	}
 	errs := make([]error, len(batch))
 	err := a.db.tx(ctx, func(tx *sqlTx) error {
@@ -212,13 +218,22 @@ func (s *appendStmts) append(ctx context.Context, tx *sqlTx, l *Lease, events []
 	if err := s.last.QueryRowContext(ctx, callID).Scan(&last); err != nil {
 		return classify(err)
 	}
-	if events[0].Seq != last+1 {
-		return fmt.Errorf("%w: next seq is %d, got %d", ErrConflict, last+1, events[0].Seq)
+	if err := continues(last, events[0].Seq); err != nil {
+		return err
 	}
 	for _, e := range events {
 		if _, err := s.insert.ExecContext(ctx, e.CallID, e.Seq, e.Type, string(e.Payload), millis(e.At)); err != nil {
 			return classify(err)
 		}
+	}
+	return nil
+}
+
+// continues fails with ErrConflict unless first is the seq after last, the
+// log's latest.
+func continues(last, first int64) error {
+	if first != last+1 {
+		return fmt.Errorf("%w: next seq is %d, got %d", ErrConflict, last+1, first)
 	}
 	return nil
 }

@@ -17,33 +17,36 @@ import (
 
 // The dashboards read aggregates, never every attempt: report_totals holds
 // each user's all-time record per scenario and mode, report_findings the
-// missed checklist items and forbidden phrases per team and day (and for
-// all days). The store keeps both in step with calls in the transactions
+// missed checklist items and forbidden phrases per team and hour (and for
+// all time). The store keeps both in step with calls in the transactions
 // that end a call (endCall), change its score (UpholdDispute) and import
-// attempts (ImportAttempts); migration 0007 fills them from the calls
-// stored before it.
+// attempts (ImportAttempts); migration 0007 fills report_totals from the
+// calls stored before it, and 0010 report_findings.
+//
+// Findings count per hour, not per day, because a day is the site's
+// (--timezone), not UTC's: hours add up to the days of any zone whose
+// offset is whole hours. Zones with half-hour offsets (India, parts of
+// Australia) are counted to the hour: a filter's ends are rounded down to
+// whole hours, so their days are counted from half an hour before their
+// midnights.
 
-// reportAllDays is the day of the report_findings rows that count every
-// day.
-const reportAllDays = -1
+// reportAllTime is the hour of the report_findings rows that count all
+// time.
+const reportAllTime = -1
 
-const msPerDay = 86_400_000
+const msPerHour = 3_600_000
 
-// reportDay is the UTC day, counted from the Unix epoch, that t falls in.
-func reportDay(t time.Time) int64 {
-	ms := millis(t)
-	if ms < 0 {
-		return (ms - msPerDay + 1) / msPerDay
-	}
-	return ms / msPerDay
-}
+// reportHour is the hour, counted from the Unix epoch, that t falls in;
+// hour 0 for anything before, so that no hour is reportAllTime.
+func reportHour(t time.Time) int64 { return max(millis(t), 0) / msPerHour }
 
 // ReportFilter narrows a report. Zero fields do not filter.
 type ReportFilter struct {
 	// Team matches the trainee's current team exactly.
 	Team string
-	// From and To bound when attempts ended: From <= ended < To. Reports
-	// count whole UTC days, so both should be midnights UTC.
+	// From and To bound when attempts ended: From <= ended < To.
+	// ReportFindings counts whole hours, so both should be whole hours
+	// (midnights in the site's time zone are, in whole-hour zones).
 	From, To time.Time
 	// UserIDs, when not nil, narrows the trainees to these (a page of
 	// them). ReportFindings, which counts by team, does not read it.
@@ -173,14 +176,14 @@ func (db *DB) ReportFindings(ctx context.Context, f ReportFilter, kind string, l
 	q := `SELECT scenario_id, key, MAX(label), MAX(extra), SUM(count), SUM(graded) FROM report_findings WHERE kind = ?`
 	args := []any{kind}
 	if !f.ranged() {
-		q += ` AND day = ?`
-		args = append(args, reportAllDays)
+		q += ` AND hour = ?`
+		args = append(args, reportAllTime)
 	} else {
-		q += ` AND day >= ?`
-		args = append(args, max(reportDay(f.From), 0))
+		q += ` AND hour >= ?`
+		args = append(args, reportHour(f.From))
 		if !f.To.IsZero() {
-			q += ` AND day < ?`
-			args = append(args, reportDay(f.To))
+			q += ` AND hour < ?`
+			args = append(args, reportHour(f.To))
 		}
 	}
 	if f.Team != "" {
@@ -211,7 +214,7 @@ func (db *DB) ReportFindings(ctx context.Context, f ReportFilter, kind string, l
 // UserMissedItems returns the limit checklist items userID missed most
 // often in their ended attempts (practice and exam), most missed first,
 // each with how often it was graded. report_findings count by team and
-// day, so one trainee's items are counted here from their scorecards, read
+// hour, so one trainee's items are counted here from their scorecards, read
 // by the same rules as the team's findings.
 func (db *DB) UserMissedItems(ctx context.Context, userID int64, limit int) ([]ReportFinding, error) {
 	type key struct{ scenario, item string }
@@ -403,7 +406,7 @@ type totalVal struct {
 
 type findingKey struct {
 	team     string
-	day      int64
+	hour     int64
 	kind     string
 	scenario string
 	key      string
@@ -432,8 +435,8 @@ func (t *sqlTx) addReports(ctx context.Context, as []reportAttempt, cards report
 	totals := map[totalKey]*totalVal{}
 	findings := map[findingKey]*findingVal{}
 	add := func(k findingKey, label, extra string, count, graded int) {
-		for _, day := range []int64{k.day, reportAllDays} {
-			k.day = day
+		for _, hour := range []int64{k.hour, reportAllTime} {
+			k.hour = hour
 			v := findings[k]
 			if v == nil {
 				v = &findingVal{}
@@ -463,16 +466,16 @@ func (t *sqlTx) addReports(ctx context.Context, as []reportAttempt, cards report
 			continue
 		}
 		card := cards.get(a.card)
-		day := reportDay(a.ended)
+		hour := reportHour(a.ended)
 		for _, it := range card.Checklist {
 			missed := 0
 			if !it.Done {
 				missed = a.sign
 			}
-			add(findingKey{u.Team, day, FindingItem, a.scenarioID, it.ID}, it.Title, "", missed, a.sign)
+			add(findingKey{u.Team, hour, FindingItem, a.scenarioID, it.ID}, it.Title, "", missed, a.sign)
 		}
 		for _, f := range card.Forbidden {
-			add(findingKey{u.Team, day, FindingPhrase, "", f.Phrase}, f.Intent, f.Suggestion, a.sign, 0)
+			add(findingKey{u.Team, hour, FindingPhrase, "", f.Phrase}, f.Intent, f.Suggestion, a.sign, 0)
 		}
 	}
 	greatest := "GREATEST"
@@ -491,15 +494,15 @@ func (t *sqlTx) addReports(ctx context.Context, as []reportAttempt, cards report
 	if err != nil {
 		return fmt.Errorf("count attempts in report totals: %w", err)
 	}
-	err = each(ctx, t, `INSERT INTO report_findings (team, day, kind, scenario_id, key, label, extra, count, graded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (team, day, kind, scenario_id, key) DO UPDATE SET count = report_findings.count + excluded.count,
+	err = each(ctx, t, `INSERT INTO report_findings (team, hour, kind, scenario_id, key, label, extra, count, graded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (team, hour, kind, scenario_id, key) DO UPDATE SET count = report_findings.count + excluded.count,
 		graded = report_findings.graded + excluded.graded, label = excluded.label, extra = excluded.extra`,
 		sortedKeys(findings, func(a, b findingKey) int {
-			return cmp.Or(strings.Compare(a.team, b.team), cmp.Compare(a.day, b.day), strings.Compare(a.kind, b.kind),
+			return cmp.Or(strings.Compare(a.team, b.team), cmp.Compare(a.hour, b.hour), strings.Compare(a.kind, b.kind),
 				strings.Compare(a.scenario, b.scenario), strings.Compare(a.key, b.key))
 		}), func(k findingKey) []any {
 			v := findings[k]
-			return []any{k.team, k.day, k.kind, k.scenario, k.key, v.label, v.extra, v.count, v.graded}
+			return []any{k.team, k.hour, k.kind, k.scenario, k.key, v.label, v.extra, v.count, v.graded}
 		})
 	if err != nil {
 		return fmt.Errorf("count attempts in report findings: %w", err)

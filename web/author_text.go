@@ -102,7 +102,7 @@ func authorText() catalogue {
 		"audit.clear":  {langZH: "清除筛选", langEN: "Clear"},
 		"audit.from":   {langZH: "开始日期", langEN: "From"},
 		"audit.to":     {langZH: "结束日期", langEN: "To"},
-		"audit.utc":    {langZH: "筛选日期按 UTC 计，含首尾两天；时间按本站时区显示。", langEN: "The date filter counts UTC days, both included; times are shown in the site's time zone."},
+		"audit.zone":   {langZH: "筛选日期与显示时间均按本站时区计，含首尾两天。", langEN: "The date filter counts days in the site's time zone, both included, as times are shown."},
 
 		"audit.kind.user":     {langZH: "账号", langEN: "Accounts"},
 		"audit.kind.track":    {langZH: "认证课程分配", langEN: "Track assignments"},

@@ -18,11 +18,10 @@ import (
 // The dashboards' pages: the workflow is app's Report methods; these handlers read
 // the request, and lay the report out as a page or a CSV file.
 
-// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD). The
-// days are UTC days: the reports count findings per UTC day (store's
-// report_findings), so a day in the site's time zone would cut across two.
+// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD, days in
+// the site's time zone).
 func (s *Server) parseReportFilter(c *gin.Context) (app.ReportFilter, error) {
-	f, err := app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"))
+	f, err := app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"), s.cfg.Location)
 	if err != nil {
 		return f, reportError(err)
 	}

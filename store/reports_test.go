@@ -179,7 +179,8 @@ func TestReportsFollowTheCalls(t *testing.T) {
 		// Reports count whole days of the site's time zone: in UTC, and in
 		// Shanghai (UTC+8), whose days start at 16:00 UTC, between the
 		// calls of day(1, 2) and day(1, 14) and before the imported ones of
-		// 18:00 UTC.
+		// 18:00 UTC. Findings over whole UTC days come from day rows, over
+		// the hours at a range's ends from hour rows.
 		midnight := func(d int) time.Time { return t0.Truncate(24*time.Hour).AddDate(0, 0, d) }
 		local := func(d int) time.Time { return midnight(d).Add(-8 * time.Hour) }
 		filters := []store.ReportFilter{
@@ -194,6 +195,8 @@ func TestReportsFollowTheCalls(t *testing.T) {
 			{To: local(2)},
 			{Team: "east", From: local(1), To: local(2)},
 			{From: local(2), To: local(4)},
+			{From: midnight(1).Add(12 * time.Hour), To: midnight(1).Add(20 * time.Hour)},
+			{Team: "west", To: local(3)},
 		}
 		check := func(stage string) {
 			t.Helper()

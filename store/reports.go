@@ -265,7 +265,7 @@ func (db *DB) ReportFindings(ctx context.Context, f ReportFilter, kind string, l
 // UserMissedItems returns the limit checklist items userID missed most
 // often in their ended attempts (practice and exam), most missed first,
 // each with how often it was graded. report_findings count by team and
-// hour, so one trainee's items are counted here from their scorecards, read
+// time, so one trainee's items are counted here from their scorecards, read
 // by the same rules as the team's findings.
 func (db *DB) UserMissedItems(ctx context.Context, userID int64, limit int) ([]ReportFinding, error) {
 	type key struct{ scenario, item string }

@@ -9,7 +9,7 @@ import (
 // TestIssueTextsInChinese checks that the checks' messages, and the YAML
 // parser's, reach a trainer in Chinese, with their values kept.
 func TestIssueTextsInChinese(t *testing.T) {
-	it := newIssueTexts()
+	it := testTexts(t).issues
 	for _, tc := range []struct{ msg, want string }{
 		{`required`, `必须填写`},
 		{`"gas": must be one of heating, power, water, property`, `"gas" 不在可选范围内，只能是：heating, power, water, property`},

@@ -1,7 +1,13 @@
 package web
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,4 +124,65 @@ func TestReadTextsProblems(t *testing.T) {
 	}
 	_, err := readTexts(embeddedTexts(t), phrasebook.Intents())
 	assert.NoError(t, err, "the copy itself is fine")
+}
+
+// keyLike is a string that could be a catalogue key: dotted words.
+var keyLike = regexp.MustCompile(`^[a-z]+(\.[a-z0-9_]+)+$`)
+
+// TestKeysInUseAreDefined checks that every key the templates and handlers
+// name literally has a text, so that none shows as its key. A literal
+// counts as a key when it starts as catalogue keys do ("practice.", "err.");
+// prefixes a page completes ("practice.intent.") are not checked.
+func TestKeysInUseAreDefined(t *testing.T) {
+	c := testTexts(t).messages
+	spaces := map[string]bool{}
+	for key := range c {
+		spaces[key[:strings.Index(key+".", ".")]] = true
+	}
+	checked := 0
+	check := func(where, s string) {
+		if !keyLike.MatchString(s) || !spaces[s[:strings.Index(s, ".")]] || strings.HasSuffix(s, "_") {
+			return
+		}
+		_, ok := c[s]
+		assert.True(t, ok, "%s: %q has no text", where, s)
+		checked++
+	}
+
+	pages, err := filepath.Glob("templates/*.html")
+	require.NoError(t, err)
+	partials, err := filepath.Glob("templates/partials/*.html")
+	require.NoError(t, err)
+	require.NotEmpty(t, pages)
+	action := regexp.MustCompile(`(?s){{.*?}}`)
+	quoted := regexp.MustCompile(`"([^"\\]*)"`)
+	for _, file := range append(pages, partials...) {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		for _, a := range action.FindAllString(string(data), -1) {
+			for _, m := range quoted.FindAllStringSubmatch(a, -1) {
+				check(file, m[1])
+			}
+		}
+	}
+
+	sources, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	for _, file := range sources {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				s, err := strconv.Unquote(lit.Value)
+				require.NoError(t, err)
+				check(fset.Position(lit.Pos()).String(), s)
+			}
+			return true
+		})
+	}
+	assert.Greater(t, checked, 500, "the templates and handlers name keys")
 }

@@ -129,17 +129,20 @@ func (a *appender) write(batch []*appendRequest) {
 	// id order, as RenewLeases and ReleaseLeases take theirs, no two
 	// transactions wait on each other in a circle.
 	slices.SortStableFunc(batch, func(x, y *appendRequest) int { return strings.Compare(x.events[0].CallID, y.events[0].CallID) })
-	if f := a.waited.Load(); f != nil {
-		began := time.Now()
-		for _, r := range batch {
-			(*f)(began.Sub(r.queued))
+	if a.db.dialect == Postgres {
+		// PostgreSQL takes writes in parallel: the queue is the writer's.
+		a.observeWait(batch, time.Now())
+		if a.writePostgres(ctx, batch) {
+			return
 		}
-	}
-	if a.db.dialect == Postgres && a.writePostgres(ctx, batch) {
-		return
 	}
 	errs := make([]error, len(batch))
 	err := a.db.tx(ctx, func(tx *sqlTx) error {
+		if a.db.dialect != Postgres {
+			// The wait counts until the writer is ours: on SQLite other
+			// transactions (a call ending, say) hold it too.
+			a.observeWait(batch, time.Now())
+		}
 		st, err := prepareAppend(ctx, tx)
 		if err != nil {
 			return err
@@ -169,6 +172,16 @@ func (a *appender) write(batch []*appendRequest) {
 			errs[i] = err
 		}
 		r.done <- errs[i]
+	}
+}
+
+// observeWait tells the waited observer how long each request of batch
+// queued until began.
+func (a *appender) observeWait(batch []*appendRequest, began time.Time) {
+	if f := a.waited.Load(); f != nil {
+		for _, r := range batch {
+			(*f)(began.Sub(r.queued))
+		}
 	}
 }
 

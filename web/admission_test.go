@@ -60,7 +60,7 @@ func TestAdmissionWindows(t *testing.T) {
 		a.observe(queueTurn, at(1200+i*25), 40*time.Millisecond)
 	}
 	assert.False(t, a.admit(), "every reply of a window over the target")
-	a.expire(at(1400))
+	a.expire(at(1600))
 	assert.True(t, a.admit())
 	assert.Equal(t, []bool{true, false, true, false, true, false}, changes)
 

@@ -118,13 +118,11 @@ func (a *appender) writePostgres(ctx context.Context, batch []*appendRequest) bo
 // epoch, status and last, or nil when they pass.
 func appendRefusal(r *appendRequest, epoch sql.NullInt64, status sql.NullString, last int64) error {
 	if l := r.lease; l != nil {
-		switch {
-		case !epoch.Valid:
+		if !epoch.Valid {
 			return ErrNotFound
-		case epoch.Int64 != l.Epoch:
-			return fmt.Errorf("%w: claim %d is not the latest, %d", ErrNotOwner, l.Epoch, epoch.Int64)
-		case status.String != string(domain.CallLive):
-			return ErrEnded
+		}
+		if err := leaseRefusal(*l, epoch.Int64, status.String); err != nil {
+			return err
 		}
 	}
 	return continues(last, r.events[0].Seq)

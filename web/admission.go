@@ -9,9 +9,11 @@ import (
 )
 
 // admission decides whether the server takes on new calls. It watches
-// queueing delay, the way CoDel does, on two queues: the CPU's run queue
-// (how late a ticker's goroutine gets to run) and the store's writer (how
-// long live calls' appends take). Each is sampled many times a window;
+// queueing delay, the way CoDel does, on three queues: the CPU's run queue
+// (how late a ticker's goroutine gets to run), the store's writer (how
+// long live calls' appends wait for it) and the replies themselves (from a
+// reply read off its socket to the caller's answer sent: the latency live
+// calls are to keep). Each is sampled many times a window;
 // when the smallest delay of a whole window is over the target, work is
 // queueing and not draining, and the server is saturated. Then new call
 // starts and first socket opens are refused at once with 503 and
@@ -58,6 +60,7 @@ type admission struct {
 const (
 	queueCPU = iota
 	queueStore
+	queueTurn
 	numQueues
 )
 

@@ -54,7 +54,15 @@ func TestAdmissionWindows(t *testing.T) {
 	assert.False(t, a.admit(), "one window without samples is not enough")
 	a.expire(at(1100))
 	assert.True(t, a.admit())
-	assert.Equal(t, []bool{true, false, true, false}, changes)
+
+	// So do the replies, when every one of a window is slow.
+	for i := range 5 {
+		a.observe(queueTurn, at(1200+i*25), 40*time.Millisecond)
+	}
+	assert.False(t, a.admit(), "every reply of a window over the target")
+	a.expire(at(1600))
+	assert.True(t, a.admit())
+	assert.Equal(t, []bool{true, false, true, false, true, false}, changes)
 
 	off := newAdmission(-1, window, func() int { return 0 }, 0)
 	off.observe(queueCPU, at(0), time.Hour)

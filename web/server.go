@@ -188,7 +188,7 @@ type Server struct {
 	// issueText puts content problems into the page's language, and
 	// auditRules the audit log's details.
 	issueText  *issueTexts
-	auditRules []issueRule
+	auditRules *auditRewrites
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
 	// admission refuses new calls while the server is saturated.
@@ -206,9 +206,6 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		cfg:   cfg,
 		reg:   prometheus.NewRegistry(),
 		cop:   http.NewCrossOriginProtection(),
-
-		issueText:  newIssueTexts(),
-		auditRules: auditDetailRules(),
 	}
 	for _, o := range cfg.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {
@@ -218,10 +215,11 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if u, err := url.Parse(cfg.XAPIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("xAPI base %q: want an absolute http(s) address such as https://lms.example.com/coach", cfg.XAPIBase)
 	}
-	var err error
-	if s.text, err = newCatalogue(); err != nil {
+	texts, err := loadTexts()
+	if err != nil {
 		return nil, err
 	}
+	s.text, s.issueText, s.auditRules = texts.messages, texts.issues, texts.audit
 	if s.metrics, err = newMetrics(s.reg); err != nil {
 		return nil, err
 	}

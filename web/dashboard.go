@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
@@ -19,9 +20,9 @@ import (
 // the request, and lay the report out as a page or a CSV file.
 
 // parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD, days in
-// the site's time zone).
-func (s *Server) parseReportFilter(c *gin.Context) (app.ReportFilter, error) {
-	f, err := app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"), s.cfg.Location)
+// loc: the site's time zone on pages and their CSV, UTC in the xAPI API).
+func (s *Server) parseReportFilter(c *gin.Context, loc *time.Location) (app.ReportFilter, error) {
+	f, err := app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"), loc)
 	if err != nil {
 		return f, reportError(err)
 	}
@@ -51,7 +52,7 @@ const matrixPageSize = 100
 // of trainees at a time, the most missed checklist items and forbidden
 // phrases, and the track assignments.
 func (s *Server) matrixPage(c *gin.Context) error {
-	f, err := s.parseReportFilter(c)
+	f, err := s.parseReportFilter(c, s.cfg.Location)
 	if err != nil {
 		return err
 	}
@@ -127,7 +128,7 @@ func formatScore(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 // Per scenario it gives the best exam score and the exam attempts, then per
 // scenario the practice attempts, then the state on each track.
 func (s *Server) matrixCSV(c *gin.Context) error {
-	f, err := s.parseReportFilter(c)
+	f, err := s.parseReportFilter(c, s.cfg.Location)
 	if err != nil {
 		return err
 	}
@@ -214,7 +215,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.parseReportFilter(c)
+	f, err := s.parseReportFilter(c, s.cfg.Location)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func mustLoad(t *testing.T, name string) *time.Location {
 }
 
 // TestDateFiltersInSiteTimeZone: the dashboards' and the audit log's
-// ?from=&to= are days in the site's time zone. 15:30 UTC on 1 December is
+// ?from=&to= are days in the site's time zone, the xAPI API's UTC days. 15:30 UTC on 1 December is
 // 23:30 that day in Shanghai, 16:30 UTC is 00:30 on the 2nd; in UTC both
 // are on the 1st.
 func TestDateFiltersInSiteTimeZone(t *testing.T) {
@@ -79,6 +79,15 @@ func TestDateFiltersInSiteTimeZone(t *testing.T) {
 				require.Equal(t, http.StatusOK, csvFile.Code, csvFile.Body)
 				audit := e.get(adminToken, "/admin/audit"+q)
 				require.Equal(t, http.StatusOK, audit.Code, audit.Body)
+				xapi := e.get(e.mgrToken, "/api/xapi/statements"+q)
+				require.Equal(t, http.StatusOK, xapi.Code, xapi.Body)
+				var inXAPI []string
+				for _, m := range regexp.MustCompile(`/scenarios/([\w-]+)"`).FindAllStringSubmatch(xapi.Body, -1) {
+					inXAPI = append(inXAPI, m[1])
+				}
+				slices.Sort(inXAPI)
+				// The API's days are UTC's in every zone, like its timestamps.
+				assert.Equal(t, map[string][]string{"2026-12-01": {"arrears", "leak"}, "2026-12-02": nil}[day], inXAPI, "xAPI of %s", day)
 
 				var inMatrix, inMissed, inCSV, inAudit []string
 				for k := range cells {

@@ -106,7 +106,8 @@ func xapiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0
 // most app.ReportPageMax, the default); "more" is the URL of the next
 // page, empty on the last, which also carries the sign-offs.
 func (s *Server) xapiStatements(c *gin.Context) error {
-	f, err := s.parseReportFilter(c)
+	// Like the statements' timestamps, the API's days are UTC's.
+	f, err := s.parseReportFilter(c, time.UTC)
 	if err != nil {
 		return err
 	}

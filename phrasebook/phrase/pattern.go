@@ -587,10 +587,10 @@ func slotFits(slot string, t ValueType) bool {
 
 // fillerWords are the words people insert into a wording without changing
 // what it says, normalised (一下 is 1下).
-var fillerWords = []string{"为您", "给您", "帮您", "替您", "这边", "1下", "那个", "了", "哈", "呢", "啊", "吧", "呀", "啦", "嘛", "哦", "嗯", "喔", "唷", "咧", "喽"}
+var fillerWords = []string{"为您", "给您", "帮您", "替您", "这边", "1下", "那个", "了", "哈", "呢", "啊", "吧", "呀", "啦", "嘛", "哦", "嗯", "喔", "唷", "咧", "喽", "啰", "咯", "呗", "嘞", "哟", "耶", "欸", "诶", "齁"}
 
 // fillerStarts are the first characters of the filler words.
-const fillerStarts = "为给帮替这1那了哈呢啊吧呀啦嘛哦嗯喔唷咧喽"
+const fillerStarts = "为给帮替这1那了哈呢啊吧呀啦嘛哦嗯喔唷咧喽啰咯呗嘞哟耶欸诶齁"
 
 // FillerMask marks the runes of rs that belong to filler words. 了 is not
 // a filler in 了解, 为了, 除了 or 不了 (管不了), nor 1下 in 1下午.

@@ -71,10 +71,13 @@ var floors = map[string]blindBars{
 	"dev":     {required: 0.96, forbiddenRecall: 0.97, forbiddenPrecision: 0.97},
 	"dev2":    {required: 0.85, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
 	"holdout": {required: 0.88, forbiddenRecall: 0.81, forbiddenPrecision: 0.93},
+	// dev3, the third set written blind, is held to nothing until its
+	// first, out-of-sample run has been recorded.
+	"dev3": {},
 }
 
 // TestBlindUtterances measures the matcher on the utterances written blind
-// (dev, dev2 and holdout) and holds each set to its floor, or with -blind-bars to the issue's
+// (dev, dev2, dev3 and holdout) and holds each set to its floor, or with -blind-bars to the issue's
 // bars: required recall 0.95, forbidden recall 0.92, forbidden precision
 // 0.99. A reply said in a scenario is matched with that scenario's own
 // entries. The figures per intent are printed (-v); for the holdout set
@@ -87,7 +90,7 @@ func TestBlindUtterances(t *testing.T) {
 		}
 		return phrasebook.Filter{}
 	}
-	for _, set := range []string{"dev", "dev2", "holdout"} {
+	for _, set := range []string{"dev", "dev2", "dev3", "holdout"} {
 		t.Run(set, func(t *testing.T) {
 			cases := loadBlind(t, set)
 			r := evaluateIn(m, cases, filter)

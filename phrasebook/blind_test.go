@@ -71,9 +71,10 @@ var floors = map[string]blindBars{
 	"dev":     {required: 0.96, forbiddenRecall: 0.97, forbiddenPrecision: 0.97},
 	"dev2":    {required: 0.85, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
 	"holdout": {required: 0.88, forbiddenRecall: 0.81, forbiddenPrecision: 0.93},
-	// dev3, the third set written blind, is held to nothing until its
-	// first, out-of-sample run has been recorded.
-	"dev3": {},
+	// dev3, the third set written blind (a new writer), first measured
+	// required recall 0.885, forbidden recall 0.634 at precision 0.844,
+	// before it was used for development.
+	"dev3": {required: 0.88, forbiddenRecall: 0.63, forbiddenPrecision: 0.84},
 }
 
 // TestBlindUtterances measures the matcher on the utterances written blind

@@ -87,7 +87,7 @@ func TestBlindUtterances(t *testing.T) {
 	m, lib := blindBook(t)
 	filter := func(c evalCase) phrasebook.Filter {
 		if sc, ok := lib.Scenario(c.Scenario); ok {
-			return phrasebook.Filter{Scope: sc.ID, Domain: sc.Domain}
+			return sc.Filter()
 		}
 		return phrasebook.Filter{}
 	}

@@ -114,11 +114,37 @@ func CompilePattern(src string, window int) (*Pattern, error) {
 			pat.need = append(pat.need, set)
 		}
 	}
+	pat.starts = seqFirstRunes(nodes)
 	if n := nodes[0]; !n.opt {
-		pat.starts = firstRunes(n)
 		pat.slotFirst = n.kind == pSlot && n.slot != "number"
 	}
 	return pat, nil
+}
+
+// seqFirstRunes returns the characters a match of a sequence can start
+// with: those of its first part, and while that part is optional those of
+// the next, so that (先)? 穿 … is tried only where 先 or 穿 is said; nil
+// when that is not a short list of characters.
+func seqFirstRunes(nodes []pnode) []rune {
+	var out []rune
+	for _, n := range nodes {
+		if n.kind == pNear {
+			return nil
+		}
+		set := firstRunes(n)
+		if set == nil {
+			return nil
+		}
+		for _, r := range set {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+		if !n.opt {
+			return out
+		}
+	}
+	return nil
 }
 
 // firstRunes returns the characters a part can start with, or nil when
@@ -131,15 +157,7 @@ func firstRunes(n pnode) []rune {
 	case pAlt:
 		var out []rune
 		for _, alt := range n.alts {
-			k := 0
-			for k < len(alt) && alt[k].opt {
-				k++
-			}
-			if k > 0 || len(alt) == 0 {
-				// An optional start: any of what follows could start it.
-				return nil
-			}
-			set := firstRunes(alt[0])
+			set := seqFirstRunes(alt)
 			if set == nil {
 				return nil
 			}

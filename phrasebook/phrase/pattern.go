@@ -135,11 +135,7 @@ func seqFirstRunes(nodes []pnode) []rune {
 		if set == nil {
 			return nil
 		}
-		for _, r := range set {
-			if !slices.Contains(out, r) {
-				out = append(out, r)
-			}
-		}
+		out = union(out, set)
 		if !n.opt {
 			return out
 		}
@@ -161,15 +157,21 @@ func firstRunes(n pnode) []rune {
 			if set == nil {
 				return nil
 			}
-			for _, r := range set {
-				if !slices.Contains(out, r) {
-					out = append(out, r)
-				}
-			}
+			out = union(out, set)
 		}
 		return out
 	}
 	return nil
+}
+
+// union adds to out the runes of set it lacks.
+func union(out, set []rune) []rune {
+	for _, r := range set {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // prefixes returns how a part can begin: the first two characters of each

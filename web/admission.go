@@ -2,28 +2,52 @@ package web
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // admission decides whether the server takes on new calls. It watches
-// queueing delay, the way CoDel does, on two queues: the CPU's run queue
-// (how late a ticker's goroutine gets to run) and the store's writer (how
-// long live calls' appends take). Each is sampled many times a window;
+// queueing delay, the way CoDel does, on three queues: the CPU's run queue
+// (how late a ticker's goroutine gets to run), the store's writer (how
+// long live calls' appends wait for it) and the replies themselves (from a
+// reply read off its socket to the caller's answer sent: the latency live
+// calls are to keep). Each is sampled many times a window;
 // when the smallest delay of a whole window is over the target, work is
 // queueing and not draining, and the server is saturated. Then new call
 // starts and first socket opens are refused at once with 503 and
 // Retry-After, so that the calls already live keep their latency. A queue
 // counts as drained once a window's smallest delay is under half the
 // target, or it had no samples for two windows.
+//
+// Refusing only while saturated comes too late: a call adds its load when
+// its trainee starts replying, seconds after it was admitted, so a burst
+// of starts is all let in before the first of them is felt. So admission
+// also keeps a ceiling on live calls, learnt from saturation: when the
+// server saturates with n calls live, the ceiling becomes 9/10 of n. It
+// rises again slowly (1/200 a window, about 2% a second) only while the
+// ceiling is what holds calls back and the queues are close to empty (a
+// window's smallest delay under a tenth of the target), so that it creeps
+// towards the capacity rather than overshooting it again. An operator's
+// fixed ceiling (Config.MaxLiveCalls) caps both.
 type admission struct {
 	target time.Duration
 	window time.Duration
-	// retry is the Retry-After given with a refusal.
-	retry time.Duration
+	// retryMin and retryMax bound the Retry-After of a refusal. It is
+	// drawn between them so that the clients refused together do not all
+	// come back in the same second.
+	retryMin, retryMax time.Duration
+
+	// live counts the calls live now; fixed, when positive, is the
+	// operator's ceiling on them.
+	live  func() int
+	fixed int
 
 	overloaded atomic.Bool
+	// ceiling is the learnt limit on live calls; 0 until the first
+	// saturation.
+	ceiling atomic.Int64
 	// onChange, when set, hears every change of state (for the metrics
 	// and the log). Set it before sampling starts.
 	onChange func(overloaded bool)
@@ -36,6 +60,7 @@ type admission struct {
 const (
 	queueCPU = iota
 	queueStore
+	queueTurn
 	numQueues
 )
 
@@ -44,18 +69,37 @@ type delayWindow struct {
 	start   time.Time
 	min     time.Duration
 	samples int
-	// over is the queue's verdict from its last whole window.
-	over bool
+	// over is the queue's verdict from its last whole window; idle says
+	// that window's smallest delay was under a tenth of the target.
+	over, idle bool
 }
 
 // newAdmission watches with the given target; a target of zero or less
-// admits everything.
-func newAdmission(target, window time.Duration) *admission {
-	return &admission{target: target, window: window, retry: 5 * time.Second}
+// learns nothing and refuses only over the fixed ceiling. live counts the
+// calls live now; fixed, when positive, caps them.
+func newAdmission(target, window time.Duration, live func() int, fixed int) *admission {
+	return &admission{target: target, window: window, retryMin: 2 * time.Second, retryMax: 8 * time.Second, live: live, fixed: fixed}
 }
 
 // admit reports whether a new call may start now.
-func (a *admission) admit() bool { return a.target <= 0 || !a.overloaded.Load() }
+func (a *admission) admit() bool {
+	n := a.live()
+	if a.fixed > 0 && n >= a.fixed {
+		return false
+	}
+	if a.target <= 0 {
+		return true
+	}
+	if c := a.ceiling.Load(); c > 0 && int64(n) >= c {
+		return false
+	}
+	return !a.overloaded.Load()
+}
+
+// retry is the Retry-After of a refusal, drawn anew each time.
+func (a *admission) retry() time.Duration {
+	return a.retryMin + rand.N(a.retryMax-a.retryMin+1) // #nosec G404 -- spreading retries needs no secret
+}
 
 // observe adds a sample of queue q's delay, taken at now.
 func (a *admission) observe(q int, now time.Time, d time.Duration) {
@@ -82,8 +126,10 @@ func (a *admission) observe(q int, now time.Time, d time.Duration) {
 		case w.min < a.target/2:
 			w.over = false
 		}
+		w.idle = w.min < a.target/10
 		w.start, w.samples = now, 0
 		a.updateLocked()
+		a.learnLocked(q)
 	}
 }
 
@@ -95,8 +141,11 @@ func (a *admission) expire(now time.Time) {
 	changed := false
 	for i := range a.queues {
 		w := &a.queues[i]
-		if w.over && w.samples == 0 && now.Sub(w.start) >= 2*a.window {
-			w.over, changed = false, true
+		if w.samples == 0 && now.Sub(w.start) >= 2*a.window {
+			w.idle = true
+			if w.over {
+				w.over, changed = false, true
+			}
 		}
 	}
 	if changed {
@@ -104,15 +153,42 @@ func (a *admission) expire(now time.Time) {
 	}
 }
 
-// updateLocked sets the state from the queues' verdicts.
+// updateLocked sets the state from the queues' verdicts. On saturating,
+// the ceiling drops to 9/10 of the calls live.
 func (a *admission) updateLocked() {
 	over := false
 	for _, w := range a.queues {
 		over = over || w.over
 	}
-	if a.overloaded.Swap(over) != over && a.onChange != nil {
+	if a.overloaded.Swap(over) == over {
+		return
+	}
+	if over {
+		a.ceiling.Store(max(int64(a.live())*9/10, minCeiling))
+	}
+	if a.onChange != nil {
 		a.onChange(over)
 	}
+}
+
+// minCeiling is the least the learnt ceiling falls to: a server saturated
+// by something else than its calls still takes a few.
+const minCeiling = 8
+
+// learnLocked raises the ceiling a step after queue q's window, when the
+// ceiling is what holds calls back and every queue was close to empty.
+func (a *admission) learnLocked(q int) {
+	c := a.ceiling.Load()
+	if c == 0 || q != queueCPU || int64(a.live()) < c*19/20 {
+		return
+	}
+	for _, w := range a.queues {
+		// A queue never sampled (nothing written yet) is empty.
+		if w.over || !w.idle && !w.start.IsZero() {
+			return
+		}
+	}
+	a.ceiling.Store(c + max(c/200, 1))
 }
 
 // watchScheduler samples, until ctx ends, how late a ticker's goroutine

@@ -65,6 +65,11 @@ type Config struct {
 	// first socket opens with 503, so that live calls keep their latency.
 	// Default 10ms; negative turns admission control off.
 	OverloadDelay time.Duration
+	// MaxLiveCalls, when positive, is a fixed ceiling on live calls, for
+	// an operator who knows the machine's capacity; past it, new calls get
+	// 503 as when saturated. Admission learns a ceiling of its own either
+	// way (web/admission.go).
+	MaxLiveCalls int
 	// MaxUnopenedCalls caps a user's live calls that no socket has opened;
 	// past it, a call start is refused with 429. Default 3.
 	MaxUnopenedCalls int
@@ -183,7 +188,7 @@ type Server struct {
 	// issueText puts content problems into the page's language, and
 	// auditRules the audit log's details.
 	issueText  *issueTexts
-	auditRules []issueRule
+	auditRules *auditRewrites
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
 	// admission refuses new calls while the server is saturated.
@@ -201,9 +206,6 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		cfg:   cfg,
 		reg:   prometheus.NewRegistry(),
 		cop:   http.NewCrossOriginProtection(),
-
-		issueText:  newIssueTexts(),
-		auditRules: auditDetailRules(),
 	}
 	for _, o := range cfg.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {
@@ -213,10 +215,11 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if u, err := url.Parse(cfg.XAPIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("xAPI base %q: want an absolute http(s) address such as https://lms.example.com/coach", cfg.XAPIBase)
 	}
-	var err error
-	if s.text, err = newCatalogue(); err != nil {
+	texts, err := loadTexts()
+	if err != nil {
 		return nil, err
 	}
+	s.text, s.issueText, s.auditRules = texts.messages, texts.issues, texts.audit
 	if s.metrics, err = newMetrics(s.reg); err != nil {
 		return nil, err
 	}
@@ -231,21 +234,6 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	}
 	s.cfg.Login = s.cfg.Login.WithDefaults()
 	s.sockets = newSessionSockets(s)
-	s.admission = newAdmission(s.cfg.OverloadDelay, overloadWindow)
-	if s.cfg.OverloadDelay > 0 {
-		// Live calls queue for the store's writers: their wait is the
-		// second delay admission watches, next to the CPU's.
-		st.ObserveAppendWait(func(d time.Duration) { s.admission.observe(queueStore, time.Now(), d) })
-	}
-	s.admission.onChange = func(over bool) {
-		if over {
-			s.metrics.overloaded.Set(1)
-			s.log.Warn("saturated: refusing new calls", "target", s.cfg.OverloadDelay)
-		} else {
-			s.metrics.overloaded.Set(0)
-			s.log.Info("no longer saturated: taking new calls")
-		}
-	}
 	s.app = app.New(st, logger, app.Config{Now: cfg.Now, Library: cfg.Library, Book: cfg.Book,
 		MaxUnopenedCalls: cfg.MaxUnopenedCalls, UnopenedTimeout: cfg.UnopenedTimeout})
 	s.content = s.app.Content()
@@ -254,6 +242,22 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		Metrics: s.metrics, OnEnd: cfg.OnCallEnd, OnLost: cfg.OnCallLost,
 	}); err != nil {
 		return nil, err
+	}
+	s.admission = newAdmission(s.cfg.OverloadDelay, overloadWindow, s.calls.Len, s.cfg.MaxLiveCalls)
+	s.admission.onChange = func(over bool) {
+		if over {
+			s.metrics.overloaded.Set(1)
+			s.log.Warn("saturated: refusing new calls", "target", s.cfg.OverloadDelay,
+				"live", s.calls.Len(), "ceiling", s.admission.ceiling.Load())
+		} else {
+			s.metrics.overloaded.Set(0)
+			s.log.Info("no longer saturated: taking new calls", "ceiling", s.admission.ceiling.Load())
+		}
+	}
+	if s.cfg.OverloadDelay > 0 {
+		// Live calls queue for the store's writers: their wait is the
+		// second delay admission watches, next to the CPU's.
+		st.ObserveAppendWait(func(d time.Duration) { s.admission.observe(queueStore, time.Now(), d) })
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
@@ -358,7 +362,7 @@ const (
 func (s *Server) errOverloaded() *Error {
 	s.metrics.refused.Inc()
 	e := newError(http.StatusServiceUnavailable, "overloaded")
-	e.RetryAfter = s.admission.retry
+	e.RetryAfter = s.admission.retry()
 	return e
 }
 

@@ -364,5 +364,8 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *live.Call) {
 			}
 			return
 		}
+		if ev.Type == sim.EventSay {
+			s.admission.observe(queueTurn, time.Now(), time.Since(received))
+		}
 	}
 }

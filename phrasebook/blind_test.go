@@ -72,7 +72,7 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 // 0.634 at precision 0.844.
 var floors = map[string]blindBars{
 	"dev":     {required: 0.99, forbiddenRecall: 0.97, forbiddenPrecision: 0.99},
-	"dev2":    {required: 0.98, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
+	"dev2":    {required: 0.98, forbiddenRecall: 0.98, forbiddenPrecision: 0.97},
 	"dev3":    {required: 0.95, forbiddenRecall: 0.91, forbiddenPrecision: 0.95},
 	"holdout": {required: 0.91, forbiddenRecall: 0.83, forbiddenPrecision: 0.94},
 }

@@ -292,7 +292,7 @@ func (s *Server) apiAuthorMatch(c *gin.Context) error {
 			e.Err = fmt.Errorf("tester: no published scenario %q", req.Scenario)
 			return e
 		}
-		filter = phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID}
+		filter = sc.Filter()
 	}
 	match := func(text string) []phrasebook.Hit { return cs.Book.Match(text, filter) }
 	wording := func(id string) string {

@@ -75,13 +75,18 @@ var floors = map[string]blindBars{
 	"dev2":    {required: 0.98, forbiddenRecall: 0.98, forbiddenPrecision: 0.97},
 	"dev3":    {required: 0.95, forbiddenRecall: 0.91, forbiddenPrecision: 0.95},
 	"holdout": {required: 0.91, forbiddenRecall: 0.83, forbiddenPrecision: 0.94},
+	// holdout2, the second held-out set (a third writer, 473 replies),
+	// first measured required recall 0.857, forbidden recall 0.740 at
+	// precision 0.882, with the matcher of the third round; like holdout,
+	// only its figures are looked at.
+	"holdout2": {required: 0.85, forbiddenRecall: 0.74, forbiddenPrecision: 0.88},
 }
 
 // TestBlindUtterances measures the matcher on the utterances written blind
-// (dev, dev2, dev3 and holdout) and holds each set to its floor, or with -blind-bars to the issue's
+// (dev, dev2, dev3, holdout and holdout2) and holds each set to its floor, or with -blind-bars to the issue's
 // bars: required recall 0.95, forbidden recall 0.92, forbidden precision
 // 0.99. A reply said in a scenario is matched with that scenario's own
-// entries. The figures per intent are printed (-v); for the holdout set
+// entries. The figures per intent are printed (-v); for the holdout sets
 // they are all that may be looked at.
 func TestBlindUtterances(t *testing.T) {
 	m, lib := blindBook(t)
@@ -91,12 +96,12 @@ func TestBlindUtterances(t *testing.T) {
 		}
 		return phrasebook.Filter{}
 	}
-	for _, set := range []string{"dev", "dev2", "dev3", "holdout"} {
+	for _, set := range []string{"dev", "dev2", "dev3", "holdout", "holdout2"} {
 		t.Run(set, func(t *testing.T) {
 			cases := loadBlind(t, set)
 			r := evaluateIn(m, cases, filter)
 			report := r.table()
-			if set != "holdout" {
+			if !strings.HasPrefix(set, "holdout") {
 				report += "\n" + strings.Join(r.misses, "\n")
 			}
 			for _, style := range []string{"typed", "dictated", "traditional"} {

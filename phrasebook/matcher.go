@@ -58,6 +58,7 @@ type Matcher struct {
 	screenTerms []int32
 	screenGrams []gram
 	screenRunes []rune
+	screenNeed  []uint32
 	analyzer    analysis.Analyzer
 	// bigrams is set when analyzer is bleve's cjk analyzer, whose terms
 	// cjkTerms computes without allocating for most replies.
@@ -71,9 +72,19 @@ type Matcher struct {
 	// posting list in the index.
 	sigDF []int32
 	// always holds the wordings too short to have a signature that a
-	// tolerated slip could not break; they are checked against every
-	// utterance instead of being looked up.
+	// tolerated slip could not break, and the patterns without anchors;
+	// they are not looked up in the index but tried on every utterance
+	// that has one of their keys.
 	always []int32
+	// keyStart and keyForms index the forms of always by their keys,
+	// slots of the reply's filter one of which a reply must set for the
+	// form to pass its screen: the forms keyed by slot k are those at the
+	// positions keyForms[keyStart[k]:keyStart[k+1]] of always. A reply
+	// tries the forms it sets a key of and those marked in unkeyed, by
+	// position in always, which have no key.
+	keyStart []int32
+	keyForms []int32
+	unkeyed  []uint64
 	// scoped holds each scenario's own wordings. There are few, and a
 	// scenario grades them, so they are verified on every utterance of its
 	// calls rather than left to the lookup.
@@ -114,10 +125,9 @@ type form struct {
 	srunes  []rune
 	ssounds []sound
 	// pat is set for a pattern, which has no runes; need is its Need,
-	// each beginning coded for the reply's filters: a rune as itself, two
-	// runes as -1-pairHash.
+	// each beginning as the slot of the reply's filter it sets.
 	pat  *phrase.Pattern
-	need [][]int32
+	need [][]uint32
 }
 
 // New indexes entries and returns a Matcher over them. The entries are
@@ -268,16 +278,16 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 			}
 			f := form{entry: i, text: src, except: except, notAfter: notAfter, unless: unless, gap: e.GapOrDefault(), pat: p}
 			for _, set := range p.Need() {
-				codes := make([]int32, 0, len(set))
+				slots := make([]uint32, 0, len(set))
 				for _, x := range set {
 					rs := []rune(x)
 					if len(rs) == 1 {
-						codes = append(codes, rs[0])
+						slots = append(slots, runeSlot(rs[0]))
 					} else {
-						codes = append(codes, -1-int32(pairHash(rs[0], rs[1]))) // #nosec G115 -- pairHash < runeBitsLen
+						slots = append(slots, pairSlot(rs[0], rs[1]))
 					}
 				}
-				f.need = append(f.need, codes)
+				f.need = append(f.need, slots)
 			}
 			for _, a := range p.Anchors() {
 				id, ok := m.termIDs[a]
@@ -351,6 +361,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 	if err := idx.Batch(batch); err != nil {
 		return nil, errors.Join(fmt.Errorf("build matcher: %w", err), idx.Close())
 	}
+	m.keyAlways()
 	if err := m.openReader(); err != nil {
 		return nil, errors.Join(fmt.Errorf("build matcher: %w", err), idx.Close())
 	}
@@ -360,6 +371,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 			inFirst:  make([]uint32, len(m.termBytes)),
 			termAt:   make([]int32, len(m.termBytes)),
 			formSeen: make([]uint32, len(m.forms)),
+			tried:    make([]uint64, len(m.unkeyed)),
 			dicts:    make([]segment.TermDictionary, len(m.segs)),
 			lists:    make([]segment.PostingsList, len(m.segs)),
 			iters:    make([]segment.PostingsIterator, len(m.segs)),
@@ -434,10 +446,13 @@ type screen struct {
 	termsLo, termsHi int32
 	gramsLo, gramsHi int32
 	runesLo, runesHi int32
-	needTerms        int16
-	needGrams        int16
-	needRunes        int16
-	budget           int16
+	// needLo and needHi bound a pattern's needs in screenNeed: each set
+	// of slots one of which the reply must have, after its length.
+	needLo, needHi int32
+	needTerms      int16
+	needGrams      int16
+	needRunes      int16
+	budget         int16
 	// pattern is set for a pattern's form, screened on its needs instead.
 	pattern bool
 }
@@ -475,6 +490,12 @@ func (m *Matcher) buildScreens() {
 			sc.runeMask[(r%128)/64] |= 1 << (r % 64)
 		}
 		sc.pattern = f.pat != nil
+		sc.needLo = int32(len(m.screenNeed)) // #nosec G115 -- each pattern adds fewer than its MaxPatternRunes characters
+		for _, set := range f.need {
+			m.screenNeed = append(m.screenNeed, uint32(len(set))) // #nosec G115 -- a set is a part's beginnings
+			m.screenNeed = append(m.screenNeed, set...)
+		}
+		sc.needHi = int32(len(m.screenNeed))   // #nosec G115 -- each pattern adds fewer than its MaxPatternRunes characters
 		sc.termsHi = int32(len(m.screenTerms)) // #nosec G115 -- bounded by maxBookRunes
 		sc.gramsHi = int32(len(m.screenGrams)) // #nosec G115 -- bounded by maxBookRunes
 		sc.runesHi = int32(len(m.screenRunes)) // #nosec G115 -- bounded by maxBookRunes
@@ -487,10 +508,13 @@ func (m *Matcher) passes(sc *scratch, fi int32) bool {
 	s := &m.screens[fi]
 	if s.pattern {
 		// A pattern needs a beginning of each part it must say.
-		for _, set := range m.forms[fi].need {
-			if !slices.ContainsFunc(set, sc.hasCode) {
+		need := m.screenNeed[s.needLo:s.needHi]
+		for len(need) > 0 {
+			n := need[0] + 1
+			if !slices.ContainsFunc(need[1:n], sc.has) {
 				return false
 			}
+			need = need[n:]
 		}
 		return true
 	}
@@ -514,7 +538,7 @@ func (m *Matcher) passes(sc *scratch, fi int32) bool {
 	if s.needRunes > 0 {
 		n := 0
 		for _, r := range m.screenRunes[s.runesLo:s.runesHi] {
-			if sc.hasRune(r) {
+			if sc.has(runeSlot(r)) {
 				n++
 			}
 		}
@@ -671,42 +695,42 @@ type scratch struct {
 	dicts []segment.TermDictionary
 	lists []segment.PostingsList
 	iters []segment.PostingsIterator
-	// runeBits has bit r%runeBitsLen set for every rune r of the reply,
-	// runeMask bit r%128 (see screen.runeMask).
-	runeBits [runeBitsLen / 64]uint64
+	// filter has bit runeSlot(r) set for every rune r of the reply and
+	// bit pairSlot(a, b) for every two adjacent runes; runeMask has bit
+	// r%128 (see screen.runeMask).
+	filter   [filterSlots / 64]uint64
 	runeMask [2]uint64
-	// pairBits has bit pairHash(a, b) set for every two adjacent runes
-	// of the reply.
-	pairBits [runeBitsLen / 64]uint64
+	// tried marks, by position in Matcher.always, the forms checked on
+	// every reply that this reply has a key of (see Matcher.keyStart).
+	tried []uint64
 	// diags and inWindow are the working memory of aligned.
 	diags    []diag
 	inWindow []int32
 }
 
-// runeBitsLen is the size of the reply's rune filter. Runes that share a
-// bit only let a wording through to verification.
-const runeBitsLen = 4096
+// The reply's filter has runeBitsLen slots for its characters and as many
+// for its pairs of adjacent characters. Characters or pairs that share a
+// slot only let a wording through to verification.
+const (
+	runeBitsLen = 4096
+	filterSlots = 2 * runeBitsLen
+)
 
-// hasCode reports whether the reply may have the beginning coded c: a
-// rune, or -1-pairHash of two.
-func (sc *scratch) hasCode(c int32) bool {
-	if c >= 0 {
-		return sc.hasRune(c)
-	}
-	h := uint32(-1 - c) // #nosec G115 -- c < 0
-	return sc.pairBits[h/64]&(1<<(h%64)) != 0
-}
-
-// pairHash places two adjacent characters in the reply's pair filter.
+// runeSlot is the slot of the reply's filter that character r sets.
 // Runes taken from a Go string are never negative (invalid bytes decode to
 // U+FFFD), so the conversions keep their values.
-func pairHash(a, b rune) uint32 {
-	return (uint32(a)*31 + uint32(b)) % runeBitsLen // #nosec G115 -- runes of a string are in [0, 0x10FFFF]
+func runeSlot(r rune) uint32 {
+	return uint32(r) % runeBitsLen // #nosec G115 -- runes of a string are in [0, 0x10FFFF]
 }
 
-// hasRune reports whether the reply may have r.
-func (sc *scratch) hasRune(r rune) bool {
-	return sc.runeBits[(r%runeBitsLen)/64]&(1<<(r%64)) != 0
+// pairSlot is the slot of the reply's filter that a followed by b sets.
+func pairSlot(a, b rune) uint32 {
+	return runeBitsLen + (uint32(a)*31+uint32(b))%runeBitsLen // #nosec G115 -- runes of a string are in [0, 0x10FFFF]
+}
+
+// has reports whether the reply may have what sets slot.
+func (sc *scratch) has(slot uint32) bool {
+	return sc.filter[slot/64]&(1<<(slot%64)) != 0
 }
 
 // gram is an occurrence of index term id at rune offset pos.
@@ -767,15 +791,15 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 	defer m.scratch.Put(sc)
 	sc.begin()
 	u := newUtterance(n, text)
-	clear(sc.runeBits[:])
-	clear(sc.pairBits[:])
+	clear(sc.filter[:])
 	sc.runeMask = [2]uint64{}
 	for i, r := range u.runes {
-		sc.runeBits[(r%runeBitsLen)/64] |= 1 << (r % 64)
+		h := runeSlot(r)
+		sc.filter[h/64] |= 1 << (h % 64)
 		sc.runeMask[(r%128)/64] |= 1 << (r % 64)
 		if i > 0 {
-			h := pairHash(u.runes[i-1], r)
-			sc.pairBits[h/64] |= 1 << (h % 64)
+			h := pairSlot(u.runes[i-1], r)
+			sc.filter[h/64] |= 1 << (h % 64)
 		}
 	}
 	if u.stripped() {
@@ -974,10 +998,7 @@ func (sc *scratch) aligned(grams []gram, need, budget int) bool {
 // that passes its screen is verified, which is far cheaper than the
 // scoring it replaces, and finds the hits a top-N cut can drop.
 func (m *Matcher) candidates(sc *scratch, st *matchStats) {
-	sc.cands = append(sc.cands, m.always...)
-	for _, fi := range m.always {
-		sc.formSeen[fi] = sc.epoch
-	}
+	m.alwaysCandidates(sc)
 	// Look up the reply's rarest terms first, up to maxPostings postings
 	// in all: that bounds the work of one reply however long or common it
 	// is. A wording found only through the commonest terms of a long reply
@@ -1012,6 +1033,116 @@ func (m *Matcher) candidates(sc *scratch, st *matchStats) {
 		st.Terms += len(sc.terms)
 		st.Looked += looked
 		st.Postings += postings
+	}
+}
+
+// alwaysCandidates adds to sc.cands, in their order, the forms checked on
+// every reply that the reply has a key of: the others would fail their
+// screens.
+func (m *Matcher) alwaysCandidates(sc *scratch) {
+	tried := sc.tried
+	copy(tried, m.unkeyed)
+	if m.screensOff {
+		for p := range m.always {
+			tried[p/64] |= 1 << (p % 64)
+		}
+	} else {
+		for w, word := range sc.filter {
+			for ; word != 0; word &= word - 1 {
+				k := w*64 + bits.TrailingZeros64(word)
+				for _, p := range m.keyForms[m.keyStart[k]:m.keyStart[k+1]] {
+					tried[p/64] |= 1 << (p % 64)
+				}
+			}
+		}
+	}
+	for w, word := range tried {
+		for ; word != 0; word &= word - 1 {
+			fi := m.always[w*64+bits.TrailingZeros64(word)]
+			sc.formSeen[fi] = sc.epoch
+			sc.cands = append(sc.cands, fi)
+		}
+	}
+}
+
+// keyAlways indexes the forms of always by their keys (see keyStart). A
+// pattern's keys are the slots of the beginnings of one part it must say;
+// a wording's are those of budget+1 of its characters, since a match
+// within budget lacks at most budget of them. Where there is a choice,
+// the slots the book's wordings set least often are taken, as those that
+// replies, which say much the same, set least often too. A form with
+// nothing its screen requires has no key.
+func (m *Matcher) keyAlways() {
+	// common[k] counts the wordings that set slot k.
+	common := make([]int32, filterSlots)
+	counted := make([]int, filterSlots) // the last wording counted, plus one
+	for i := range m.forms {
+		count := func(k uint32) {
+			if counted[k] != i+1 {
+				counted[k] = i + 1
+				common[k]++
+			}
+		}
+		rs := m.forms[i].runes
+		for j, r := range rs {
+			count(runeSlot(r))
+			if j > 0 {
+				count(pairSlot(rs[j-1], r))
+			}
+		}
+	}
+	byCommon := func(a, b uint32) int {
+		if common[a] != common[b] {
+			return int(common[a] - common[b])
+		}
+		return int(a) - int(b)
+	}
+	keys := make([][]uint32, len(m.always))
+	m.unkeyed = make([]uint64, (len(m.always)+63)/64)
+	m.keyStart = make([]int32, filterSlots+1)
+	for p, fi := range m.always {
+		f, s := &m.forms[fi], &m.screens[fi]
+		var ks []uint32
+		switch {
+		case f.pat != nil:
+			// The part whose beginnings are least common in all.
+			best := -1
+			for _, set := range f.need {
+				n := 0
+				for _, k := range set {
+					n += int(common[k]) + 1
+				}
+				if best < 0 || n < best {
+					best, ks = n, slices.Clone(set)
+				}
+			}
+		case s.needRunes > 0:
+			runes := m.screenRunes[s.runesLo:s.runesHi]
+			for _, r := range runes {
+				ks = append(ks, runeSlot(r))
+			}
+			slices.SortFunc(ks, byCommon)
+			ks = ks[:len(runes)-int(s.needRunes)+1]
+		}
+		slices.Sort(ks)
+		keys[p] = slices.Compact(ks)
+		if len(keys[p]) == 0 {
+			m.unkeyed[p/64] |= 1 << (p % 64)
+		}
+		for _, k := range keys[p] {
+			m.keyStart[k+1]++
+		}
+	}
+	for k := range filterSlots {
+		m.keyStart[k+1] += m.keyStart[k]
+	}
+	m.keyForms = make([]int32, m.keyStart[filterSlots])
+	next := slices.Clone(m.keyStart[:filterSlots])
+	for p, ks := range keys {
+		for _, k := range ks {
+			m.keyForms[next[k]] = int32(p) // #nosec G115 -- bounded by maxBookRunes
+			next[k]++
+		}
 	}
 }
 

@@ -22,5 +22,9 @@ func (m *Matcher) MatchCounting(text string, f Filter, st *MatchStats) []Hit {
 	return m.match(text, f, st)
 }
 
-// SetScreensOff sends every candidate to verification when off is true.
+// SetScreensOff sends every candidate to verification, and makes every
+// form of always a candidate, when off is true.
 func (m *Matcher) SetScreensOff(off bool) { m.screensOff = off }
+
+// SetKeysOff makes every form of always a candidate when off is true.
+func (m *Matcher) SetKeysOff(off bool) { m.keysOff = off }

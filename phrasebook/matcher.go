@@ -89,9 +89,10 @@ type Matcher struct {
 	// scenario grades them, so they are verified on every utterance of its
 	// calls rather than left to the lookup.
 	scoped map[string][]int32
-	// screensOff makes every candidate go to verification; tests set it to
-	// show that the screens turn away nothing verification would accept.
-	screensOff bool
+	// screensOff makes every candidate go to verification, and keysOff
+	// every form of always a candidate; tests set them to show that the
+	// screens and keys turn away nothing verification would accept.
+	screensOff, keysOff bool
 	// scratch holds per-reply working memory (*scratch), so that matching
 	// a reply allocates little.
 	scratch sync.Pool
@@ -1042,7 +1043,7 @@ func (m *Matcher) candidates(sc *scratch, st *matchStats) {
 func (m *Matcher) alwaysCandidates(sc *scratch) {
 	tried := sc.tried
 	copy(tried, m.unkeyed)
-	if m.screensOff {
+	if m.screensOff || m.keysOff {
 		for p := range m.always {
 			tried[p/64] |= 1 << (p % 64)
 		}

@@ -1,6 +1,8 @@
 package phrasebook_test
 
 import (
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -227,6 +229,35 @@ func TestCheckUniqueNamesBothPlaces(t *testing.T) {
 	assert.Equal(t, `b.yaml:3: id: duplicate id "x", first defined at a.yaml:2`, err.Error())
 }
 
+// reply is a reply and the filter of the scenario it is said in.
+type reply struct {
+	text   string
+	filter phrasebook.Filter
+}
+
+// repliesOf returns texts as replies said outside any scenario.
+func repliesOf(texts []string) []reply {
+	out := make([]reply, len(texts))
+	for i, text := range texts {
+		out[i] = reply{text: text}
+	}
+	return out
+}
+
+// loseNothing checks that every reply gets the same hits from m with
+// switch off as with it on, and returns the work done with it on and off.
+func loseNothing(t *testing.T, m *phrasebook.Matcher, replies []reply, switchOff func(bool)) (on, off phrasebook.MatchStats) {
+	t.Helper()
+	defer switchOff(false)
+	for _, r := range replies {
+		switchOff(false)
+		want := m.MatchCounting(r.text, r.filter, &on)
+		switchOff(true)
+		require.Equal(t, m.MatchCounting(r.text, r.filter, &off), want, "reply %q", r.text)
+	}
+	return on, off
+}
+
 // TestScreensLoseNothing checks that the cheap tests a candidate passes
 // before verification are necessary conditions: with them switched off,
 // every reply gets the same hits, on the built-in phrasebook with the
@@ -244,16 +275,66 @@ func TestScreensLoseNothing(t *testing.T) {
 			m, err := phrasebook.New(entries)
 			require.NoError(t, err)
 			t.Cleanup(func() { m.Close() })
-			var st phrasebook.MatchStats
-			for _, text := range texts {
-				m.SetScreensOff(false)
-				screened := m.MatchCounting(text, phrasebook.Filter{}, &st)
-				m.SetScreensOff(true)
-				require.Equal(t, m.Match(text, phrasebook.Filter{}), screened, "reply %q", text)
-			}
+			on, _ := loseNothing(t, m, repliesOf(texts), m.SetScreensOff)
 			// The screens must be doing something for the test to mean
 			// anything.
-			assert.Less(t, st.Verified, st.Candidates/2, "screens turned away too little")
+			assert.Less(t, on.Verified, on.Candidates/2, "screens turned away too little")
+		})
+	}
+}
+
+// TestKeysLoseNothing checks that the keys of the wordings and patterns
+// tried without a lookup spare a reply only those its screens turn away:
+// with the keys switched off, every reply gets the same hits. It runs the
+// built-in phrasebook with the scenarios' own entries over the evaluation
+// set, the blind development sets and the scenarios' golden transcripts,
+// each reply in its scenario, and over generated replies; and a dense 10k
+// phrasebook over the evaluation set and generated replies.
+func TestKeysLoseNothing(t *testing.T) {
+	m, lib := blindBook(t)
+	filter := func(scenario string) phrasebook.Filter {
+		if sc, ok := lib.Scenario(scenario); ok {
+			return sc.Filter()
+		}
+		return phrasebook.Filter{}
+	}
+	var said []reply
+	cases, err := phrasebook.EvalSets()
+	require.NoError(t, err)
+	for _, c := range cases {
+		said = append(said, reply{c.Text, filter(c.Scenario)})
+	}
+	for _, id := range slices.Sorted(maps.Keys(lib.Golden)) {
+		for _, g := range lib.Golden[id] {
+			for _, tu := range g.Transcript.Turns {
+				if tu.Say != "" {
+					said = append(said, reply{tu.Say, filter(id)})
+				}
+			}
+		}
+	}
+	require.Greater(t, len(said), 2000, "the sets and transcripts hold too few replies")
+	generated := repliesOf(syntheticReplies(300))
+	var eval []string
+	for _, c := range loadEval(t) {
+		eval = append(eval, c.Text)
+	}
+	dense, err := phrasebook.New(syntheticBook(t, 10000, true))
+	require.NoError(t, err)
+	t.Cleanup(func() { dense.Close() })
+	for _, tt := range []struct {
+		name    string
+		m       *phrasebook.Matcher
+		replies []reply
+	}{
+		{"builtin", m, append(said, generated...)},
+		{"dense10k", dense, append(repliesOf(eval), generated...)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			on, off := loseNothing(t, tt.m, tt.replies, tt.m.SetKeysOff)
+			// The keys must be doing something for the test to mean
+			// anything.
+			assert.Less(t, on.Candidates, off.Candidates*9/10, "keys turned away too little")
 		})
 	}
 }

@@ -544,7 +544,7 @@ func TestXAPIStatements(t *testing.T) {
 
 	var fail xStatement
 	for _, s := range all {
-		if s.Verb.ID == verbFailed {
+		if s.Verb.ID == app.VerbFailed {
 			fail = s
 		}
 	}
@@ -553,7 +553,7 @@ func TestXAPIStatements(t *testing.T) {
 	assert.InDelta(t, 0.61, fail.Result.Score.Scaled, 1e-9)
 	assert.False(t, *fail.Result.Success)
 	assert.Equal(t, failed.Ended.UTC().Format("2006-01-02T15:04:05.000Z"), fail.Timestamp)
-	assert.Equal(t, statementID("call:"+failed.ID), fail.ID, "stable across exports")
+	assert.Equal(t, app.StatementID("call:"+failed.ID), fail.ID, "stable across exports")
 
 	east := get("?team=east")
 	assert.Len(t, east, 8)

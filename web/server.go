@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -210,8 +209,8 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("trusted origin %q: %w", o, err)
 		}
 	}
-	if u, err := url.Parse(cfg.XAPIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("xAPI base %q: want an absolute http(s) address such as https://lms.example.com/coach", cfg.XAPIBase)
+	if err := app.CheckXAPIBase(cfg.XAPIBase); err != nil {
+		return nil, err
 	}
 	var err error
 	if s.text, err = newCatalogue(); err != nil {

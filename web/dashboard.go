@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/internal/chart"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -198,7 +199,7 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 type traineeView struct {
 	*app.ReportTraineePage
 	Query  template.URL
-	Chart  chart
+	Chart  chart.Chart
 	Tracks []trackDecisions
 }
 
@@ -223,7 +224,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: trendChart(r.Attempts, r.PassMark, r.Titles, s.cfg.Location)}
+	v := traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: chart.Trend(r.Attempts, r.PassMark, r.Titles, s.cfg.Location)}
 	for _, t := range r.Tracks {
 		v.Tracks = append(v.Tracks, trackDecisions{trackProgress: trackProgress{Track: t.Track, Status: t.Status, Titles: r.Titles}, Decisions: t.Decisions})
 	}

@@ -1,16 +1,15 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
+	"github.com/hotlinecoach/coach/cert"
 	"github.com/hotlinecoach/coach/internal/chart"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
@@ -112,22 +111,11 @@ type manageView struct {
 	Tickets app.TicketAccuracy
 }
 
-// csvSafe keeps a spreadsheet from reading a cell as a formula: a cell
-// starting with =, +, -, @, tab or carriage return gets a leading quote.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // formatScore writes a score without a needless fraction.
 func formatScore(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-// matrixCSV is GET /manage/export.csv: the matrix as CSV, one row per
-// trainee, in UTF-8 with a byte-order mark so that Excel reads Chinese.
-// Per scenario it gives the best exam score and the exam attempts, then per
-// scenario the practice attempts, then the state on each track.
+// matrixCSV is GET /manage/export.csv: the whole matrix as CSV (Report.CSV),
+// named after the day in the site's time zone.
 func (s *Server) matrixCSV(c *gin.Context) error {
 	f, err := s.parseReportFilter(c)
 	if err != nil {
@@ -139,59 +127,16 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 	}
 	lang := langOf(c)
 	t := func(k string) string { return s.text.get(lang, k) }
-	header := []string{t("dash.username"), t("dash.team")}
-	for _, col := range r.Columns {
-		header = append(header, col.Title+" "+t("dash.best"), col.Title+" "+t("dash.attempts"))
-	}
-	for _, col := range r.Columns {
-		header = append(header, col.Title+" "+t("dash.practice"))
-	}
-	for _, tr := range r.Tracks {
-		header = append(header, tr.Title)
-	}
-	var b strings.Builder
-	b.WriteString("\ufeff")
-	w := csv.NewWriter(&b)
-	w.UseCRLF = true
-	write := func(rec []string) {
-		for i := range rec {
-			rec[i] = csvSafe(rec[i])
-		}
-		_ = w.Write(rec) // a strings.Builder does not fail
-	}
-	// The real name and employee number come last, so that the columns
-	// readers already rely on keep their places.
-	header = append(header, t("setup.name"), t("admin.employee_no"))
-	write(header)
-	for _, row := range r.Rows {
-		rec := []string{row.User.Username, row.User.Team}
-		for _, cl := range row.Cells {
-			best := ""
-			if cl.Exams > 0 {
-				best = formatScore(cl.Best)
-			}
-			rec = append(rec, best, strconv.Itoa(cl.Exams))
-		}
-		for _, cl := range row.Cells {
-			rec = append(rec, strconv.Itoa(cl.Practice))
-		}
-		for _, cc := range row.Certs {
-			state := ""
-			if cc.Assigned {
-				state = t("cert.state." + string(cc.State))
-			}
-			rec = append(rec, state)
-		}
-		write(append(rec, row.User.Name, row.User.EmployeeNo))
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	data, err := r.CSV(app.CSVLabels{Username: t("dash.username"), Team: t("dash.team"), Best: t("dash.best"), Attempts: t("dash.attempts"),
+		Practice: t("dash.practice"), Name: t("setup.name"), EmployeeNo: t("admin.employee_no"),
+		State: func(st cert.State) string { return t("cert.state." + string(st)) }})
+	if err != nil {
 		return err
 	}
 	name := "coach-matrix-" + r.Now.In(s.cfg.Location).Format("20060102") + ".csv"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", data)
 	return nil
 }
 

@@ -640,107 +640,6 @@ type editorNotice struct {
 	Failed  []app.GoldenRun
 }
 
-// newScenarioTemplate is where a new scenario starts: the smallest file
-// that says what to fill in.
-const newScenarioTemplate = `id: new-scenario
-title: 新场景
-domain: heating
-difficulty: 1
-company: 暖心供热公司
-summary: 一句话描述来电的情境，学员在目录里看得到，不要写出做法。
-trainer_note: 教学要点：这通电话要做到什么，只有培训师看得到。
-pass_mark: 70
-
-persona:
-  name: 张秀英
-  gender: female
-  place: 幸福里小区
-  age: 60
-  temper: calm
-  mood: 10
-
-pools:
-  names:
-    - {name: 李桂兰, gender: female}
-    - {name: 王建国, gender: male}
-  addresses:
-    - {place: 幸福里小区, unit: 5号楼1单元302}
-    - {place: 花园新村, unit: 2号楼3单元601}
-
-opening: 喂，您好，我家暖气不热。
-
-facts:
-  - key: address
-    ask: ask-address
-    say: "{place}{unit}。"
-    value: 3号楼2单元501
-
-phrases:
-  - id: visit-today
-    intent: commit
-    kind: required
-    text: 今天下午师傅上门查看
-    variants: [今天下午上门, 下午师傅上门]
-
-script:
-  - id: relieved
-    when: [visit-today]
-    say: ["{time}是吧？那好，我在家等着。", 那好，我下午在家等着。]
-
-reactions:
-  - on: deflect
-    mood: 20
-    say: [那我该找谁啊？]
-
-closing:
-  goodbye: 好，谢谢，再见。
-
-checklist:
-  - id: greet
-    title: 开口先问候
-    intent: greeting
-    first: true
-    points: 10
-    norm: 写明出自哪条规范
-    explain: 接起电话先问好。
-    model: 您好，暖心供热公司，请问有什么可以帮您？
-  - id: address
-    title: 复述地址
-    fact: address
-    points: 10
-    norm: 写明出自哪条规范
-    explain: 复述地址，确认无误。
-    model: "{address}，对吗？"
-  - id: visit
-    title: 约定上门时间
-    phrase: visit-today
-    critical: true
-    points: 20
-    norm: 写明出自哪条规范
-    explain: 说清师傅什么时候上门。
-    model: 今天下午师傅上门查看。
-
-rewrites:
-  deflect: 您反映的情况我先为您记录下来，马上安排师傅处理。
-
-model_call:
-  - {at: 4, say: 您好，暖心供热公司，请问有什么可以帮您？}
-  - {at: 15, say: 请问您家的详细地址是哪里？}
-  - {at: 30, say: 幸福里小区3号楼2单元501，对吗？今天下午师傅上门查看。}
-  - {at: 45, say: 感谢您的来电，再见。}
-`
-
-// newPhrasesTemplate is where a new phrase file starts: one entry showing
-// the fields.
-const newPhrasesTemplate = `entries:
-  - id: new-greeting
-    intent: greeting
-    kind: required
-    text: 您好，很高兴为您服务
-    variants: [您好很高兴为您服务]
-    source: 写明出自哪条规范
-`
-
 // authorNew is GET /author/new?kind=scenario|phrases: the editor on a new
 // unit.
 func (s *Server) authorNew(c *gin.Context) error {
@@ -749,11 +648,7 @@ func (s *Server) authorNew(c *gin.Context) error {
 		return errBadRequest(err)
 	}
 	v := editorView{New: true, Kind: kind}
-	if kind == domain.ContentScenario {
-		v.Head.Body = newScenarioTemplate
-	} else {
-		v.Head.Body = newPhrasesTemplate
-	}
+	v.Head.Body = app.NewUnitBody(kind)
 	s.render(c, http.StatusOK, "author_edit", v)
 	return nil
 }

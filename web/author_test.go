@@ -527,21 +527,6 @@ func TestAuditInChinese(t *testing.T) {
 	assert.Len(t, rows("?actor=root&kind=scenario&from=2025-11-03&to=2025-11-03"), 1)
 }
 
-// TestNewUnitTemplates checks that the editor's starting points for a new
-// scenario and a new phrase file are valid files.
-func TestNewUnitTemplates(t *testing.T) {
-	env := newEnv(t)
-	tTok, _ := env.session(env.addUser("wang", domain.RoleTrainer))
-	for _, d := range []draftJSON{
-		{Kind: "scenario", ID: "new-scenario", Body: newScenarioTemplate},
-		{Kind: "phrases", ID: "new-phrases", Body: newPhrasesTemplate},
-	} {
-		code, res, raw := env.postJSON(tTok, "/api/author/validate", d)
-		require.Equal(t, http.StatusOK, code, raw)
-		assert.Empty(t, res.Issues, d.Kind)
-	}
-}
-
 // TestContentFollowsOtherInstance checks that a publication made on
 // another instance reaches this one: the request that notices it is served
 // from the set already built while the new one builds in the background.

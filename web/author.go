@@ -394,9 +394,7 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 		return err
 	}
 	rev, issues, err := s.content.Import(c.Request.Context(), actorOf(c), req.Files, req.Message)
-	if errors.Is(err, domain.ErrInvalid) {
-		return errBadRequest(err)
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": s.localIssues(c, issues), "url": unitURL(rev.Kind, rev.ContentID)})
@@ -439,27 +437,20 @@ func (s *Server) formRevision(c *gin.Context, kind domain.ContentKind, id string
 	return s.revisionOf(c, kind, id, c.PostForm("rev"))
 }
 
-// revisionOf reads revision id v (default the head) of the unit and checks
-// that it belongs to it.
+// revisionOf reads revision id v (default the head) of the unit
+// (Content.RevisionOf).
 func (s *Server) revisionOf(c *gin.Context, kind domain.ContentKind, id, v string) (domain.Revision, error) {
-	ctx := c.Request.Context()
-	if v == "" {
-		return s.store.Head(ctx, kind, id)
+	var n int64
+	if v != "" {
+		var err error
+		if n, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return domain.Revision{}, errBadRequest(fmt.Errorf("rev %q", v))
+		}
+		if n <= 0 {
+			return domain.Revision{}, errNotFound()
+		}
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return domain.Revision{}, errBadRequest(fmt.Errorf("rev %q", v))
-	}
-	r, err := s.store.Revision(ctx, n)
-	if err != nil {
-		return domain.Revision{}, err
-	}
-	if r.Kind != kind || r.ContentID != id {
-		e := errNotFound()
-		e.Err = fmt.Errorf("revision %d is not of %s/%s", n, kind, id)
-		return domain.Revision{}, e
-	}
-	return r, nil
+	return s.content.RevisionOf(c.Request.Context(), kind, id, n)
 }
 
 // authorRetire is POST /author/:kind/:id/retire. A phrase file whose
@@ -491,9 +482,7 @@ func (s *Server) authorClone(c *gin.Context) error {
 		return err
 	}
 	newID := strings.TrimSpace(c.PostForm("new_id"))
-	if err := s.content.Clone(c.Request.Context(), actorOf(c), r, newID); errors.Is(err, domain.ErrInvalid) {
-		return errBadRequest(err)
-	} else if err != nil {
+	if err := s.content.Clone(c.Request.Context(), actorOf(c), r, newID); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, unitURL(kind, newID))
@@ -543,37 +532,16 @@ func (s *Server) authorExport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	var r domain.Revision
-	if v := c.Query("rev"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return errBadRequest(fmt.Errorf("rev %q", v))
-		}
-		if r, err = s.store.Revision(ctx, n); err != nil {
-			return err
-		}
-		if r.Kind != kind || r.ContentID != id {
-			return errNotFound()
-		}
-	} else if r, err = s.store.Head(ctx, kind, id); err != nil {
-		return err
-	}
-	if kind == domain.ContentPhrases || c.Query("format") == "yaml" {
-		name := id + ".yaml"
-		if kind == domain.ContentScenario {
-			name = "scenario.yaml"
-		}
-		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-		c.Data(http.StatusOK, "application/yaml; charset=utf-8", []byte(r.Body))
-		return nil
-	}
-	zipped, err := app.ScenarioZip(r)
+	r, err := s.revisionOf(c, kind, id, c.Query("rev"))
 	if err != nil {
 		return err
 	}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-r%d.zip"`, id, r.N))
-	c.Data(http.StatusOK, "application/zip", zipped)
+	d, err := app.Export(r, c.Query("format") == "yaml")
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+d.Name+`"`)
+	c.Data(http.StatusOK, d.ContentType, d.Data)
 	return nil
 }
 
@@ -592,27 +560,12 @@ type unitGroup struct {
 
 // authorList is GET /author: every scenario and phrase file with its state.
 func (s *Server) authorList(c *gin.Context) error {
-	ctx := c.Request.Context()
-	cs, err := s.content.Published(ctx)
+	units, err := s.content.Units(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	all, err := s.store.ListContent(ctx)
-	if err != nil {
-		return err
-	}
-	v := listView{Titles: map[string]string{}, Groups: []unitGroup{{Title: "author.scenarios"}, {Title: "author.phrases"}}}
-	for _, ci := range all {
-		if ci.Kind == domain.ContentScenario {
-			v.Groups[0].Units = append(v.Groups[0].Units, ci)
-			if sc, ok := cs.Lib.Scenario(ci.ID); ok {
-				v.Titles[ci.ID] = sc.Title
-			}
-		} else {
-			v.Groups[1].Units = append(v.Groups[1].Units, ci)
-		}
-	}
-	s.render(c, http.StatusOK, "author_list", v)
+	s.render(c, http.StatusOK, "author_list", listView{Titles: units.Titles,
+		Groups: []unitGroup{{Title: "author.scenarios", Units: units.Scenarios}, {Title: "author.phrases", Units: units.Phrases}}})
 	return nil
 }
 
@@ -664,12 +617,7 @@ func (s *Server) authorEdit(c *gin.Context) error {
 }
 
 func (s *Server) renderEditor(c *gin.Context, kind domain.ContentKind, id string, notice editorNotice) error {
-	ctx := c.Request.Context()
-	info, err := s.store.Content(ctx, kind, id)
-	if err != nil {
-		return err
-	}
-	head, err := s.store.Head(ctx, kind, id)
+	info, head, err := s.content.Unit(c.Request.Context(), kind, id)
 	if err != nil {
 		return err
 	}
@@ -695,12 +643,7 @@ type revisionsView struct {
 	Kind      domain.ContentKind
 	ID        string
 	Info      store.ContentInfo
-	Revisions []historyEntry
-}
-
-type historyEntry struct {
-	Rev  domain.Revision
-	Diff []app.DiffLine
+	Revisions []app.HistoryEntry
 }
 
 // authorHistory is GET /author/:kind/:id/history: every revision, newest
@@ -710,27 +653,11 @@ func (s *Server) authorHistory(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	info, err := s.store.Content(ctx, kind, id)
+	info, revs, err := s.content.History(c.Request.Context(), kind, id)
 	if err != nil {
 		return err
 	}
-	revs, err := s.store.Revisions(ctx, kind, id)
-	if err != nil {
-		return err
-	}
-	v := revisionsView{Kind: kind, ID: id, Info: info}
-	for i, r := range revs {
-		var prev domain.Revision
-		if i+1 < len(revs) {
-			prev = revs[i+1]
-		}
-		d, err := app.Diff(prev, r)
-		if err != nil {
-			return err
-		}
-		v.Revisions = append(v.Revisions, historyEntry{Rev: r, Diff: d})
-	}
+	v := revisionsView{Kind: kind, ID: id, Info: info, Revisions: revs}
 	s.render(c, http.StatusOK, "author_history", v)
 	return nil
 }

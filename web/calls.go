@@ -88,11 +88,7 @@ func (s *Server) startCall(c *gin.Context, scenario, modeName string, desk bool)
 		return store.Call{}, s.errOverloaded()
 	}
 	u, _ := currentUser(c)
-	call, err := s.app.StartCall(c.Request.Context(), u, scenario, modeName, desk)
-	if errors.Is(err, domain.ErrInvalid) {
-		return store.Call{}, errBadRequest(err)
-	}
-	return call, err
+	return s.app.StartCall(c.Request.Context(), u, scenario, modeName, desk)
 }
 
 // callJSON is how the API shows a call.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -246,135 +245,52 @@ type matchJSON struct {
 	Scenario string `json:"scenario,omitempty"`
 }
 
-// maxTesterLines bounds the sentences one tester request matches.
-const maxTesterLines = 500
-
+// hitJSON is a hit of the tester with its intent's and kind's names in
+// the request's language.
 type hitJSON struct {
-	ID     string  `json:"id"`
-	Intent string  `json:"intent"`
-	Kind   string  `json:"kind"`
-	Score  float64 `json:"score"`
-	Start  int     `json:"start"`
-	End    int     `json:"end"`
-	// Said is the matched span of the line.
-	Said string `json:"said"`
-	// IntentName, KindName, Wording and Items say the hit in the
-	// request's language: the intent's and kind's names, the entry's
-	// canonical wording, and the titles of the scenario's checklist items
-	// it counts for.
-	IntentName string   `json:"intent_name"`
-	KindName   string   `json:"kind_name"`
-	Wording    string   `json:"wording"`
-	Items      []string `json:"items"`
+	app.TesterHit
+	IntentName string `json:"intent_name"`
+	KindName   string `json:"kind_name"`
 }
 
-// apiAuthorMatch is POST /api/author/match: every hit of every line.
+// apiAuthorMatch is POST /api/author/match: every hit of every line
+// (Content.TestPhrases).
 func (s *Server) apiAuthorMatch(c *gin.Context) error {
 	var req matchJSON
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	lines := strings.Split(strings.ReplaceAll(req.Text, "\r\n", "\n"), "\n")
-	if len(lines) > maxTesterLines {
-		return errBadRequest(fmt.Errorf("%d lines, at most %d", len(lines), maxTesterLines))
-	}
-	ctx := c.Request.Context()
-	cs, err := s.content.Published(ctx)
-	if err != nil {
-		return err
-	}
-	var sc *scenarios.Scenario
-	filter := phrasebook.Filter{}
-	if req.Scenario != "" {
-		var ok bool
-		if sc, ok = cs.Lib.Scenario(req.Scenario); !ok {
-			e := errNotFound()
-			e.Err = fmt.Errorf("tester: no published scenario %q", req.Scenario)
-			return e
-		}
-		filter = phrasebook.Filter{Domain: sc.Domain, Scope: sc.ID}
-	}
-	match := func(text string) []phrasebook.Hit { return cs.Book.Match(text, filter) }
-	wording := func(id string) string {
-		if e, ok := cs.Book.Entry(id); ok {
-			return e.Text
-		}
-		if sc != nil {
-			if p, ok := sc.Phrase(strings.TrimPrefix(id, sc.ID+"/")); ok {
-				return p.Text
-			}
-		}
-		return ""
-	}
+	q := app.TesterQuery{Text: req.Text, Scenario: req.Scenario}
 	if req.Phrases != nil {
 		req.Phrases.Kind = string(domain.ContentPhrases)
 		r, err := req.Phrases.revision()
 		if err != nil {
 			return err
 		}
-		var local []phrasebook.Entry
-		if sc != nil {
-			local = sc.LocalEntries()
-		}
-		m, issues, err := cs.WithDraftPhrases(r, local...)
-		if err != nil {
-			return err
-		}
-		if len(issues) > 0 {
-			c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues), "lines": []any{}})
-			return nil
-		}
-		defer m.Close()
-		match = func(text string) []phrasebook.Hit { return m.Match(text, filter) }
-		wording = func(id string) string {
-			e, _ := m.Entry(id)
-			return e.Text
-		}
+		q.Draft = &r
+	}
+	lines, issues, err := s.content.TestPhrases(c.Request.Context(), q)
+	if err != nil {
+		return err
+	}
+	if len(issues) > 0 {
+		c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues), "lines": []any{}})
+		return nil
 	}
 	lang := langOf(c)
 	type lineJSON struct {
 		Text string    `json:"text"`
 		Hits []hitJSON `json:"hits"`
 	}
-	out := []lineJSON{}
-	for _, line := range lines {
-		if strings.TrimSpace(line) == "" {
-			continue
+	out := make([]lineJSON, len(lines))
+	for i, l := range lines {
+		out[i] = lineJSON{Text: l.Text, Hits: make([]hitJSON, len(l.Hits))}
+		for j, h := range l.Hits {
+			out[i].Hits[j] = hitJSON{TesterHit: h, IntentName: s.text.get(lang, "practice.intent."+h.Intent), KindName: s.text.get(lang, "author.kind."+h.Kind)}
 		}
-		runes := []rune(line)
-		l := lineJSON{Text: line, Hits: []hitJSON{}}
-		for _, h := range match(line) {
-			said := ""
-			if h.Start >= 0 && h.End <= len(runes) && h.Start <= h.End {
-				said = string(runes[h.Start:h.End])
-			}
-			l.Hits = append(l.Hits, hitJSON{ID: h.ID, Intent: string(h.Intent), Kind: string(h.Kind), Score: h.Score,
-				Start: h.Start, End: h.End, Said: said,
-				IntentName: s.text.get(lang, "practice.intent."+string(h.Intent)), KindName: s.text.get(lang, "author.kind."+string(h.Kind)),
-				Wording: wording(h.ID), Items: countsFor(sc, h)})
-		}
-		out = append(out, l)
 	}
 	c.JSON(http.StatusOK, gin.H{"issues": []app.Issue{}, "lines": out})
 	return nil
-}
-
-// countsFor lists the titles of sc's checklist items that hit h counts
-// for: items naming its intent, its entry, or the scenario's own phrase.
-func countsFor(sc *scenarios.Scenario, h phrasebook.Hit) []string {
-	out := []string{}
-	if sc == nil {
-		return out
-	}
-	for _, it := range sc.Checklist {
-		for _, ref := range it.Refs() {
-			if ref == string(h.Intent) || ref == h.ID || sc.LocalID(ref) == h.ID {
-				out = append(out, it.Title)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // importJSON is the body of POST /api/author/import: the files a trainer

@@ -595,9 +595,6 @@ func (s *Server) authorTester(c *gin.Context) error {
 	return nil
 }
 
-// auditPage is how many audit entries a page shows.
-const auditPage = 50
-
 // auditView is the audit log page, narrowed by its filter.
 type auditView struct {
 	Entries []auditEntryView
@@ -606,15 +603,9 @@ type auditView struct {
 	// Actor, Kind, From and To are the filter as asked; Actors and
 	// Kinds its choices.
 	Actor, Kind, From, To string
-	Actors                []auditActor
+	Actors                []app.AuditActor
 	Kinds                 []string
 	Filtered              bool
-}
-
-// auditActor is a choice of the actor filter: the login it matches and
-// the name people know the account by.
-type auditActor struct {
-	Login, Name string
 }
 
 // auditQuery is the audit page's address for a filter and a page.
@@ -632,71 +623,37 @@ func auditQuery(actor, kind, from, to string, before int64) string {
 }
 
 // adminAudit is GET /admin/audit[?actor=&kind=&from=&to=&before=ID]: the
-// audit log, newest first, in the page's language, filtered by who, what
-// kind of change and which days (UTC, both included).
+// audit log (App.AuditLog), newest first, in the page's language, filtered
+// by who, what kind of change and which days (UTC, both included).
 func (s *Server) adminAudit(c *gin.Context) error {
-	ctx := c.Request.Context()
 	v := auditView{Actor: strings.TrimSpace(c.Query("actor")), Kind: c.Query("kind"), Kinds: auditKinds()}
-	f := store.AuditFilter{Actor: v.Actor, Limit: auditPage}
 	days, err := app.ParseReportFilter("", c.Query("from"), c.Query("to"))
 	if err != nil {
 		return reportError(err)
 	}
 	v.From, v.To = days.From, days.To
-	f.From, f.To = days.Range()
-	if len(v.Actor) > 100 {
-		return errBadRequest(errors.New("actor too long"))
-	}
 	if v.Kind != "" && !slices.Contains(v.Kinds, v.Kind) {
 		return errBadRequest(fmt.Errorf("kind %q", v.Kind))
 	}
-	f.Kind = v.Kind
+	var before int64
 	if b := c.Query("before"); b != "" {
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || n <= 0 {
+		if before, err = strconv.ParseInt(b, 10, 64); err != nil || before <= 0 {
 			return errBadRequest(fmt.Errorf("before %q", b))
 		}
-		f.Before = n
 	}
-	v.Filtered = v.Actor != "" || v.Kind != "" || v.From != "" || v.To != ""
-	entries, err := s.store.ListAudit(ctx, f)
+	log, err := s.app.AuditLog(c.Request.Context(), app.AuditQuery{Actor: v.Actor, Kind: v.Kind, Days: days, Before: before})
 	if err != nil {
 		return err
 	}
-	users, err := s.store.ListUsers(ctx)
-	if err != nil {
-		return err
-	}
-	// Entries name their actor by id where the account has one, and
-	// their target by login: both shown as people know the account.
-	byID, people := map[int64]string{}, map[string]string{}
-	v.Actors = []auditActor{{Login: "cli", Name: "cli"}}
-	for _, u := range users {
-		name := u.DisplayName()
-		if u.EmployeeNo != "" {
-			name += " #" + u.EmployeeNo
-		}
-		byID[u.ID], people[u.Username] = u.DisplayName(), name
-		if u.Role != domain.RoleTrainee {
-			v.Actors = append(v.Actors, auditActor{Login: u.Username, Name: u.DisplayName()})
-		}
-	}
-	tracks := map[string]string{}
-	for _, t := range s.app.Tracks(ctx) {
-		tracks[t.ID] = t.Title
-	}
-	at := auditText{rules: s.auditRules, text: s.text, tracks: tracks, titles: s.app.ScenarioTitles(ctx), people: people}
+	v.Filtered, v.Actors = v.Actor != "" || v.Kind != "" || v.From != "" || v.To != "", log.Actors
+	at := auditText{rules: s.auditRules, text: s.text, tracks: log.Tracks, titles: log.Titles, people: log.People}
 	lang := langOf(c)
-	v.Entries = make([]auditEntryView, 0, len(entries))
-	for _, e := range entries {
-		actor := e.Actor
-		if name, ok := byID[e.ActorID]; ok && e.ActorID != 0 {
-			actor = name
-		}
-		v.Entries = append(v.Entries, at.entry(lang, e.At, actor, e.Action, e.Target, e.Detail))
+	v.Entries = make([]auditEntryView, 0, len(log.Entries))
+	for _, e := range log.Entries {
+		v.Entries = append(v.Entries, at.entry(lang, e.At, e.Actor, e.Action, e.Target, e.Detail))
 	}
-	if len(entries) == auditPage {
-		v.Older = auditQuery(v.Actor, v.Kind, v.From, v.To, entries[len(entries)-1].ID)
+	if log.Older > 0 {
+		v.Older = auditQuery(v.Actor, v.Kind, v.From, v.To, log.Older)
 	}
 	s.render(c, http.StatusOK, "admin_audit", v)
 	return nil

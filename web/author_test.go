@@ -463,13 +463,13 @@ func TestAdminAudit(t *testing.T) {
 	env := newEnv(t)
 	aTok, _ := env.session(env.addUser("root", domain.RoleAdmin))
 	ctx := context.Background()
-	for i := range auditPage + 5 {
+	for i := range app.AuditPage + 5 {
 		require.NoError(t, env.db.AppendAudit(ctx, store.AuditEntry{Actor: "cli", Action: "user.create", Target: "user:u" + strconv.Itoa(i)}))
 	}
 	w := env.do(withCookie(getReq("/admin/audit"), aTok))
 	require.Equal(t, http.StatusOK, w.Code)
 	page := w.Body.String()
-	assert.Contains(t, page, "账号 u"+strconv.Itoa(auditPage+4)+"<", "newest first, in Chinese")
+	assert.Contains(t, page, "账号 u"+strconv.Itoa(app.AuditPage+4)+"<", "newest first, in Chinese")
 	assert.NotContains(t, page, "账号 u4<", "older entries are on the next page")
 	i := strings.Index(page, `<a href="/admin/audit?before=`) + len(`<a href="`)
 	require.Greater(t, i, len(`<a href="`))

@@ -7,12 +7,9 @@ import (
 	"hash/fnv"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
@@ -46,76 +43,22 @@ const historyLimit = 200
 func callPagePath(id string) string  { return "/calls/" + id }
 func scorecardPath(id string) string { return "/calls/" + id + "/scorecard" }
 
-// catalogueView is the scenario catalogue, easiest first, narrowed by
-// Filter.
+// catalogueView is the scenario catalogue (App.ScenarioCatalogue) with its
+// filter and the filter's choices.
 type catalogueView struct {
-	Scenarios []scenarioRow
-	Filter    catalogueFilter
-	// Domains and Levels are the filter's choices; Total counts the
-	// scenarios before filtering.
+	*app.ScenarioCatalogue
+	Filter  catalogueFilter
 	Domains []string
 	Levels  []int
-	Total   int
-	// Certified is the spot for the certification badge: the titles of
-	// the certification tracks the user holds a valid certificate for.
-	// Certification fills it; while it is empty no badge is shown.
-	Certified []string
 }
 
-// catalogueFilter narrows the catalogue: a service domain, a difficulty
-// (0: any) and words to find in the title or summary.
-type catalogueFilter struct {
-	Domain string
-	Level  int
-	Q      string
-}
-
-// parseCatalogueFilter reads ?domain=&level=&q=; values it does not know
-// are ignored, so an old link still opens the catalogue.
-func parseCatalogueFilter(c *gin.Context) catalogueFilter {
-	f := catalogueFilter{Q: strings.TrimSpace(c.Query("q"))}
-	if d := c.Query("domain"); slices.Contains(scenarios.Domains(), d) {
-		f.Domain = d
-	}
-	if l, err := strconv.Atoi(c.Query("level")); err == nil && l >= 1 && l <= 3 {
-		f.Level = l
-	}
-	if utf8.RuneCountInString(f.Q) > 50 {
-		f.Q = string([]rune(f.Q)[:50])
-	}
-	return f
-}
-
-// keeps reports whether the filter keeps the scenario.
-func (f catalogueFilter) keeps(sc *scenarios.Scenario) bool {
-	if f.Domain != "" && sc.Domain != f.Domain || f.Level != 0 && sc.Difficulty != f.Level {
-		return false
-	}
-	if f.Q == "" {
-		return true
-	}
-	q := strings.ToLower(f.Q)
-	for _, s := range []string{sc.Title, sc.Summary, sc.ID, sc.Company} {
-		if strings.Contains(strings.ToLower(s), q) {
-			return true
-		}
-	}
-	return false
-}
+// catalogueFilter is the catalogue's filter with its links.
+type catalogueFilter struct{ app.CatalogueFilter }
 
 // Link is the catalogue's address with the filter changed by kv (domain,
 // level or q; an empty value drops it).
 func (f catalogueFilter) Link(kv ...string) string {
-	v := url.Values{}
-	if f.Domain != "" {
-		v.Set("domain", f.Domain)
-	}
-	if f.Level != 0 {
-		v.Set("level", strconv.Itoa(f.Level))
-	}
-	if f.Q != "" {
-		v.Set("q", f.Q)
-	}
+	v := f.Values()
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
 			v.Del(kv[i])
@@ -129,55 +72,17 @@ func (f catalogueFilter) Link(kv ...string) string {
 	return "/scenarios?" + v.Encode()
 }
 
-// scenarioRow is one scenario of the catalogue with the user's record on it.
-type scenarioRow struct {
-	ID, Title, Domain, Summary string
-	Difficulty                 int
-	PassMark                   int
-	// Attempts counts the user's ended calls of the scenario; Best is the
-	// highest score among them and Passed whether any passed.
-	Attempts int
-	Best     int
-	Passed   bool
-	// LiveID is an unfinished call of the scenario the user can go back to.
-	LiveID string
-}
-
-// scenariosPage is GET /scenarios: every scenario with the user's best
-// score, and a form to start a practice call or an exam.
+// scenariosPage is GET /scenarios?domain=&level=&q=: the scenarios the
+// filter keeps with the user's best score, and a form to start a practice
+// call or an exam.
 func (s *Server) scenariosPage(c *gin.Context) error {
 	u, _ := currentUser(c)
-	records, err := s.app.Records(c.Request.Context(), u.ID, "")
+	f := app.ParseCatalogueFilter(c.Query("domain"), c.Query("level"), c.Query("q"))
+	cat, err := s.app.ScenarioCatalogue(c.Request.Context(), u, f)
 	if err != nil {
 		return err
 	}
-	lib, err := s.content.Catalogue(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	view := catalogueView{Scenarios: []scenarioRow{}, Filter: parseCatalogueFilter(c), Domains: scenarios.Domains(), Levels: []int{1, 2, 3},
-		Total: len(lib.Scenarios)}
-	for _, sc := range app.ByDifficulty(lib.Scenarios) {
-		if !view.Filter.keeps(sc) {
-			continue
-		}
-		r := records[sc.ID]
-		view.Scenarios = append(view.Scenarios, scenarioRow{
-			ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,
-			Difficulty: sc.Difficulty, PassMark: sc.PassMark,
-			Attempts: r.Attempts, Best: r.Best, Passed: r.Passed, LiveID: r.LiveID,
-		})
-	}
-	tracks, err := s.trackStatus(c.Request.Context(), u)
-	if err != nil {
-		return err
-	}
-	for _, t := range tracks {
-		if t.Certified() {
-			view.Certified = append(view.Certified, t.Track.Title)
-		}
-	}
-	s.render(c, http.StatusOK, "scenarios", view)
+	s.render(c, http.StatusOK, "scenarios", catalogueView{ScenarioCatalogue: cat, Filter: catalogueFilter{f}, Domains: scenarios.Domains(), Levels: []int{1, 2, 3}})
 	return nil
 }
 

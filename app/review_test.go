@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 )
 
 // storeFixture is an application whose content comes from the store, as
@@ -116,6 +118,22 @@ func TestUpholdProposesNotPublishes(t *testing.T) {
 	require.Equal(t, app.Proposed, res.Done)
 	assert.Equal(t, strings.TrimSuffix(path.Base(entries[0].Pos.File), ".yaml"), res.Draft.ContentID)
 	assert.Contains(t, res.Draft.Body, wording)
+
+	// The trainee's line is an evaluation case, exported in the
+	// evaluation set's format.
+	data, err := f.app.EvalCasesYAML(ctx)
+	require.NoError(t, err)
+	var exported struct {
+		Cases []struct {
+			Text, Style, Note string
+			Want              []string
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(data, &exported))
+	require.Len(t, exported.Cases, 1)
+	assert.Equal(t, said, exported.Cases[0].Text)
+	assert.Equal(t, []string{"greeting"}, exported.Cases[0].Want)
+	assert.Equal(t, fmt.Sprintf("upheld dispute %d, variant of %s", list[0].D.ID, entries[0].ID), exported.Cases[0].Note)
 
 	// Nothing went live: the file's published revision is not the draft,
 	// and a new call still does not take the wording for a greeting.

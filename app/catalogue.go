@@ -8,7 +8,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/hotlinecoach/coach/cert"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/scenarios"
 )
@@ -113,7 +112,7 @@ func (a *App) ScenarioCatalogue(ctx context.Context, u domain.User, f CatalogueF
 		return nil, err
 	}
 	for _, st := range standings {
-		if st.Status.State == cert.Certified {
+		if st.Certified() {
 			out.Certified = append(out.Certified, st.Track.Title)
 		}
 	}

@@ -404,8 +404,7 @@ func reportTitles(lib *scenarios.Library) map[string]string {
 
 // ReportTrack is a trainee's standing on a track with its history.
 type ReportTrack struct {
-	Track     *scenarios.Track
-	Status    cert.Status
+	TrackStanding
 	Decisions []store.CertDecision
 }
 
@@ -466,7 +465,7 @@ func (a *App) ReportTrainee(ctx context.Context, id int64, f ReportFilter, scena
 	}
 	now := a.now()
 	for _, t := range teamTracks[u.Team] {
-		td := ReportTrack{Track: t, Status: Evaluate(t, all, decisions, now)}
+		td := ReportTrack{TrackStanding: TrackStanding{Track: t, Status: Evaluate(t, all, decisions, now), Titles: titles}}
 		for _, d := range decisions {
 			if d.TrackID == t.ID {
 				td.Decisions = append(td.Decisions, d)

@@ -411,7 +411,7 @@ func TestCertificationNeedsExamsAndAManager(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, decide("reinstate", "核查无误").Code)
 	assert.Equal(t, "certified", state())
 
-	statuses, err := e.srv.trackStatus(context.Background(), e.li)
+	statuses, err := e.srv.app.TrackStatus(context.Background(), e.li)
 	require.NoError(t, err)
 	require.Len(t, statuses, 1)
 	assert.True(t, statuses[0].Certified())
@@ -648,7 +648,7 @@ func TestAssignments(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, r.Code)
 	liToken, _ := e.session(e.li)
 	assert.NotContains(t, e.get(liToken, "/progress").Body, `data-track="heating-level-1"`)
-	st, err := e.srv.trackStatus(context.Background(), e.li)
+	st, err := e.srv.app.TrackStatus(context.Background(), e.li)
 	require.NoError(t, err)
 	assert.Empty(t, st)
 }

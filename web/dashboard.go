@@ -143,15 +143,8 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 // traineeView is the trainee page's view.
 type traineeView struct {
 	*app.ReportTraineePage
-	Query  template.URL
-	Chart  chart.Chart
-	Tracks []trackDecisions
-}
-
-// trackDecisions is a trainee's standing on a track with its history.
-type trackDecisions struct {
-	trackProgress
-	Decisions []store.CertDecision
+	Query template.URL
+	Chart chart.Chart
 }
 
 // traineePage is GET /manage/trainees/:id: one trainee's score trend,
@@ -169,10 +162,6 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: chart.Trend(r.Attempts, r.PassMark, r.Titles, s.cfg.Location)}
-	for _, t := range r.Tracks {
-		v.Tracks = append(v.Tracks, trackDecisions{trackProgress: trackProgress{Track: t.Track, Status: t.Status, Titles: r.Titles}, Decisions: t.Decisions})
-	}
-	s.render(c, http.StatusOK, "trainee", v)
+	s.render(c, http.StatusOK, "trainee", traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: chart.Trend(r.Attempts, r.PassMark, r.Titles, s.cfg.Location)})
 	return nil
 }

@@ -101,9 +101,12 @@ func classify(err error) *Error {
 	var limited *app.RateLimited
 	var calls *app.TooManyCalls
 	var refused *app.AccountRefusal
+	var certRefused *app.CertRefusal
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.As(err, &certRefused):
+		return errCertRefused(err)
 	case errors.As(err, &limited):
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "err.rate_limited", RetryAfter: limited.Retry, Err: err}
 	case errors.As(err, &calls):

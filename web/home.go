@@ -12,7 +12,7 @@ import (
 // what to do next (nil when every scenario is passed), and the steps they
 // miss most.
 type homeView struct {
-	Tracks []trackProgress
+	Tracks []app.TrackStanding
 	Next   *app.NextStep
 	Missed []app.ReportCount
 }
@@ -37,10 +37,7 @@ func (s *Server) home(c *gin.Context) error {
 	if v.Next, err = s.app.Next(ctx, u, standings); err != nil {
 		return err
 	}
-	titles := s.app.ScenarioTitles(ctx)
-	for _, st := range standings {
-		v.Tracks = append(v.Tracks, trackProgress{Track: st.Track, Status: st.Status, Titles: titles})
-	}
+	v.Tracks = standings
 	if v.Missed, err = s.app.ReportMissedBy(ctx, u, homeMissed); err != nil {
 		return err
 	}

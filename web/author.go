@@ -429,7 +429,7 @@ func (s *Server) authorPlay(c *gin.Context) error {
 		return err
 	}
 	me, _ := currentUser(c)
-	if !s.admission.admit() {
+	if !s.admission.Admit() {
 		return s.errOverloaded()
 	}
 	call, err := s.app.CreateCall(ctx, me, id, revision, domain.Practice, true)

@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/internal/admission"
 	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -186,7 +187,7 @@ type Server struct {
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
 	// admission refuses new calls while the server is saturated.
-	admission *admission
+	admission *admission.Controller
 }
 
 // New builds a server over st. The logger receives request logs and errors.
@@ -230,13 +231,13 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	}
 	s.cfg.Login = s.cfg.Login.WithDefaults()
 	s.sockets = newSessionSockets(s)
-	s.admission = newAdmission(s.cfg.OverloadDelay, overloadWindow)
+	s.admission = admission.New(s.cfg.OverloadDelay, overloadWindow)
 	if s.cfg.OverloadDelay > 0 {
 		// Live calls queue for the store's writers: their wait is the
 		// second delay admission watches, next to the CPU's.
-		st.ObserveAppendWait(func(d time.Duration) { s.admission.observe(queueStore, time.Now(), d) })
+		st.ObserveAppendWait(func(d time.Duration) { s.admission.Observe(admission.Store, time.Now(), d) })
 	}
-	s.admission.onChange = func(over bool) {
+	s.admission.OnChange = func(over bool) {
 		if over {
 			s.metrics.overloaded.Set(1)
 			s.log.Warn("saturated: refusing new calls", "target", s.cfg.OverloadDelay)
@@ -297,7 +298,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer wg.Done()
 		s.janitor(ctx)
 	}()
-	wg.Go(func() { s.admission.watchScheduler(ctx, schedulerTick) })
+	wg.Go(func() { s.admission.WatchScheduler(ctx, schedulerTick) })
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" && s.cfg.TLSKeyFile != "" {
@@ -357,7 +358,7 @@ const (
 func (s *Server) errOverloaded() *Error {
 	s.metrics.refused.Inc()
 	e := newError(http.StatusServiceUnavailable, "overloaded")
-	e.RetryAfter = s.admission.retry
+	e.RetryAfter = s.admission.Retry
 	return e
 }
 

@@ -264,7 +264,7 @@ func (s *Server) callSocket(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if rec.Owner == "" && rec.Status == domain.CallLive && !s.admission.admit() {
+	if rec.Owner == "" && rec.Status == domain.CallLive && !s.admission.Admit() {
 		// A call no socket has opened yet would start ringing: new work,
 		// refused while saturated. Reconnects to ringing calls go on.
 		return s.errOverloaded()

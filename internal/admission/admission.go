@@ -1,4 +1,6 @@
-package web
+// Package admission decides whether a server takes on new work, from how
+// long work queues: a CoDel-style load shedder with no knowledge of HTTP.
+package admission
 
 import (
 	"context"
@@ -7,7 +9,7 @@ import (
 	"time"
 )
 
-// admission decides whether the server takes on new calls. It watches
+// Controller decides whether the server takes on new calls. It watches
 // queueing delay, the way CoDel does, on two queues: the CPU's run queue
 // (how late a ticker's goroutine gets to run) and the store's writer (how
 // long live calls' appends take). Each is sampled many times a window;
@@ -17,25 +19,30 @@ import (
 // Retry-After, so that the calls already live keep their latency. A queue
 // counts as drained once a window's smallest delay is under half the
 // target, or it had no samples for two windows.
-type admission struct {
+type Controller struct {
 	target time.Duration
 	window time.Duration
-	// retry is the Retry-After given with a refusal.
-	retry time.Duration
+	// Retry is how long a refused client should wait before trying
+	// again.
+	Retry time.Duration
+	// OnChange, when set, hears every change of state (for the metrics
+	// and the log). Set it before sampling starts.
+	OnChange func(overloaded bool)
 
 	overloaded atomic.Bool
-	// onChange, when set, hears every change of state (for the metrics
-	// and the log). Set it before sampling starts.
-	onChange func(overloaded bool)
 
 	mu     sync.Mutex
 	queues [numQueues]delayWindow
 }
 
-// The queues admission watches.
+// Queue names a queue the controller watches.
+type Queue int
+
+// The queues a controller watches: the CPU's run queue and the store's
+// writer.
 const (
-	queueCPU = iota
-	queueStore
+	CPU Queue = iota
+	Store
 	numQueues
 )
 
@@ -48,17 +55,17 @@ type delayWindow struct {
 	over bool
 }
 
-// newAdmission watches with the given target; a target of zero or less
-// admits everything.
-func newAdmission(target, window time.Duration) *admission {
-	return &admission{target: target, window: window, retry: 5 * time.Second}
+// New watches with the given target, judging by windows of the given
+// length; a target of zero or less admits everything.
+func New(target, window time.Duration) *Controller {
+	return &Controller{target: target, window: window, Retry: 5 * time.Second}
 }
 
-// admit reports whether a new call may start now.
-func (a *admission) admit() bool { return a.target <= 0 || !a.overloaded.Load() }
+// Admit reports whether a new call may start now.
+func (a *Controller) Admit() bool { return a.target <= 0 || !a.overloaded.Load() }
 
-// observe adds a sample of queue q's delay, taken at now.
-func (a *admission) observe(q int, now time.Time, d time.Duration) {
+// Observe adds a sample of queue q's delay, taken at now.
+func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
 	if a.target <= 0 {
 		return
 	}
@@ -89,7 +96,7 @@ func (a *admission) observe(q int, now time.Time, d time.Duration) {
 
 // expire clears the verdict of a queue that had no samples for two
 // windows: nothing waits in it (no live calls write, say).
-func (a *admission) expire(now time.Time) {
+func (a *Controller) expire(now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	changed := false
@@ -105,19 +112,19 @@ func (a *admission) expire(now time.Time) {
 }
 
 // updateLocked sets the state from the queues' verdicts.
-func (a *admission) updateLocked() {
+func (a *Controller) updateLocked() {
 	over := false
 	for _, w := range a.queues {
 		over = over || w.over
 	}
-	if a.overloaded.Swap(over) != over && a.onChange != nil {
-		a.onChange(over)
+	if a.overloaded.Swap(over) != over && a.OnChange != nil {
+		a.OnChange(over)
 	}
 }
 
-// watchScheduler samples, until ctx ends, how late a ticker's goroutine
+// WatchScheduler samples, until ctx ends, how late a ticker's goroutine
 // gets to run: the time a runnable goroutine waits for a CPU.
-func (a *admission) watchScheduler(ctx context.Context, every time.Duration) {
+func (a *Controller) WatchScheduler(ctx context.Context, every time.Duration) {
 	if a.target <= 0 {
 		return
 	}
@@ -132,7 +139,7 @@ func (a *admission) watchScheduler(ctx context.Context, every time.Duration) {
 			// next is when the tick was due; ran is when this goroutine
 			// got a CPU to look at it.
 			ran := time.Now()
-			a.observe(queueCPU, ran, max(ran.Sub(next), 0))
+			a.Observe(CPU, ran, max(ran.Sub(next), 0))
 			a.expire(ran)
 			next = next.Add(every)
 			if ran.Sub(next) > every {

@@ -233,3 +233,26 @@ func TestReviewShowsWhatBreaks(t *testing.T) {
 	assert.Empty(t, pending)
 	assert.Contains(t, auditActions(t, f.db), "phrases.abandon")
 }
+
+// TestReviewByIntent gathers a review's changes per intent, in the
+// canonical intents' order, leaving out intents without changes.
+func TestReviewByIntent(t *testing.T) {
+	intents := phrasebook.Intents()
+	require.Greater(t, len(intents), 3)
+	first, last := intents[0], intents[len(intents)-1]
+	rv := &app.Review{
+		NewlyMatched:   []app.EvalChange{{Text: "a", Intent: last.Intent}, {Text: "b", Intent: first.Intent}, {Text: "c", Intent: last.Intent}},
+		NewlyUnmatched: []app.EvalChange{{Text: "d", Intent: first.Intent}},
+	}
+	got := rv.ByIntent()
+	require.Len(t, got, 2)
+	assert.Equal(t, first.Intent, got[0].Intent, "canonical order, not the order of the changes")
+	assert.Equal(t, first.Title, got[0].Title)
+	assert.Equal(t, []app.EvalChange{{Text: "b", Intent: first.Intent}}, got[0].Gained)
+	assert.Equal(t, []app.EvalChange{{Text: "d", Intent: first.Intent}}, got[0].Lost)
+	assert.Equal(t, last.Intent, got[1].Intent)
+	assert.Len(t, got[1].Gained, 2)
+	assert.Empty(t, got[1].Lost)
+	assert.Equal(t, last.Kind == phrasebook.Forbidden, got[1].Forbidden)
+	assert.Empty(t, (&app.Review{}).ByIntent())
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/phrasebook"
 )
 
 // The review of a phrase-file draft (GET /author/phrases/:id/review): what
@@ -28,21 +27,12 @@ func (s *Server) reviewRoutes() []route {
 	}
 }
 
-// intentChanges are a review's changes of one intent.
-type intentChanges struct {
-	Intent    phrasebook.Intent
-	Title     string
-	Forbidden bool
-	Gained    []app.EvalChange
-	Lost      []app.EvalChange
-}
-
 // reviewView is the review page.
 type reviewView struct {
 	ID      string
 	Review  *app.Review
 	Pending bool
-	Intents []intentChanges
+	Intents []app.IntentChanges
 	// Notice is a catalogue key shown as a status line; Alert one shown
 	// as an alert.
 	Notice string
@@ -101,32 +91,9 @@ func (s *Server) renderReview(c *gin.Context, status int, r domain.Revision, v r
 	if v.Review, err = s.content.Review(ctx, r); err != nil {
 		return err
 	}
-	v.Intents = groupByIntent(v.Review)
+	v.Intents = v.Review.ByIntent()
 	s.render(c, status, "author_review", v)
 	return nil
-}
-
-// groupByIntent gathers a review's utterance changes per intent, in the
-// order of the canonical intents.
-func groupByIntent(rv *app.Review) []intentChanges {
-	var out []intentChanges
-	for _, info := range phrasebook.Intents() {
-		g := intentChanges{Intent: info.Intent, Title: info.Title, Forbidden: info.Kind == phrasebook.Forbidden}
-		for _, ch := range rv.NewlyMatched {
-			if ch.Intent == info.Intent {
-				g.Gained = append(g.Gained, ch)
-			}
-		}
-		for _, ch := range rv.NewlyUnmatched {
-			if ch.Intent == info.Intent {
-				g.Lost = append(g.Lost, ch)
-			}
-		}
-		if len(g.Gained)+len(g.Lost) > 0 {
-			out = append(out, g)
-		}
-	}
-	return out
 }
 
 // reviewConfirm is POST /author/phrases/:id/confirm: rev, and pub, the

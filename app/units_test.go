@@ -31,6 +31,10 @@ func TestEditorReads(t *testing.T) {
 		require.NoError(t, err)
 		return rev
 	}
+	r, err := app.Draft(string(domain.ContentPhrases), "extra", app.NewUnitBody(domain.ContentPhrases), nil)
+	require.NoError(t, err)
+	_, _, err = content.SaveDraft(ctx, by, r, "edit", store.AnyParent)
+	assert.ErrorIs(t, err, domain.ErrInvalid, "the editor names the revision it started from")
 	first := save(app.NewUnitBody(domain.ContentPhrases), 0)
 	second := save(strings.Replace(first.Body, "您好，很高兴为您服务", "您好，很高兴为您效劳", 1), first.N)
 

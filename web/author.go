@@ -161,9 +161,6 @@ func (s *Server) apiAuthorSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if d.Parent < 0 {
-		return errBadRequest(errors.New("parent must not be negative"))
-	}
 	rev, issues, err := s.content.SaveDraft(c.Request.Context(), actorOf(c), r, d.Message, d.Parent)
 	if err != nil {
 		return err
@@ -322,35 +319,41 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 // transcripts) and publishes it; a phrase file's revision goes to its
 // review page first (reviewConfirm publishes it).
 func (s *Server) authorPublish(c *gin.Context) error {
-	kind, id, err := unitParams(c)
+	r, err := s.unitRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	r, err := s.formRevision(c, kind, id)
-	if err != nil {
-		return err
-	}
-	if kind == domain.ContentPhrases {
+	if r.Kind == domain.ContentPhrases {
 		// A phrase file changes every scenario's scoring: the trainer
 		// sees what changes before it is published.
-		c.Redirect(http.StatusSeeOther, reviewURL(id, r.ID, nil))
+		c.Redirect(http.StatusSeeOther, reviewURL(r.ContentID, r.ID, nil))
 		return nil
 	}
-	var refused *app.Refusal
-	if err := s.content.Publish(ctx, actorOf(c), r); errors.As(err, &refused) {
-		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues, Failed: refused.Failed})
-	} else if err != nil {
-		return err
+	if err := s.content.Publish(c.Request.Context(), actorOf(c), r); err != nil {
+		return s.refusedEditor(c, r.Kind, r.ContentID, err)
 	}
-	c.Redirect(http.StatusSeeOther, unitURL(kind, id)+"?done=published")
+	c.Redirect(http.StatusSeeOther, unitURL(r.Kind, r.ContentID)+"?done=published")
 	return nil
 }
 
-// formRevision reads the form's rev (a revision id, default the head) and
-// checks that it belongs to the unit.
-func (s *Server) formRevision(c *gin.Context, kind domain.ContentKind, id string) (domain.Revision, error) {
-	return s.revisionOf(c, kind, id, c.PostForm("rev"))
+// refusedEditor shows the editor with the problems of a refused action;
+// any other error is returned.
+func (s *Server) refusedEditor(c *gin.Context, kind domain.ContentKind, id string, err error) error {
+	var refused *app.Refusal
+	if !errors.As(err, &refused) {
+		return err
+	}
+	return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues, Failed: refused.Failed})
+}
+
+// unitRevision reads :kind and :id, and revision id v of the unit
+// (default its newest).
+func (s *Server) unitRevision(c *gin.Context, v string) (domain.Revision, error) {
+	kind, id, err := unitParams(c)
+	if err != nil {
+		return domain.Revision{}, err
+	}
+	return s.revisionOf(c, kind, id, v)
 }
 
 // revisionOf reads revision id v (default the head) of the unit
@@ -376,11 +379,8 @@ func (s *Server) authorRetire(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var refused *app.Refusal
-	if err := s.content.Retire(c.Request.Context(), actorOf(c), kind, id); errors.As(err, &refused) {
-		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues})
-	} else if err != nil {
-		return err
+	if err := s.content.Retire(c.Request.Context(), actorOf(c), kind, id); err != nil {
+		return s.refusedEditor(c, kind, id, err)
 	}
 	c.Redirect(http.StatusSeeOther, unitURL(kind, id)+"?done=retired")
 	return nil
@@ -389,11 +389,7 @@ func (s *Server) authorRetire(c *gin.Context) error {
 // authorClone is POST /author/:kind/:id/clone: a new scenario from a
 // revision of this one, under the id new_id.
 func (s *Server) authorClone(c *gin.Context) error {
-	kind, id, err := unitParams(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.formRevision(c, kind, id)
+	r, err := s.unitRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
@@ -401,7 +397,7 @@ func (s *Server) authorClone(c *gin.Context) error {
 	if err := s.content.Clone(c.Request.Context(), actorOf(c), r, newID); err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, unitURL(kind, newID))
+	c.Redirect(http.StatusSeeOther, unitURL(r.Kind, newID))
 	return nil
 }
 
@@ -409,30 +405,23 @@ func (s *Server) authorClone(c *gin.Context) error {
 // revision (by default the newest, usually a draft), shown on the call
 // page. The call records that revision, so it replays as it was played.
 func (s *Server) authorPlay(c *gin.Context) error {
-	kind, id, err := unitParams(c)
-	if err != nil {
-		return err
-	}
-	if kind != domain.ContentScenario {
+	if c.Param("kind") != string(domain.ContentScenario) {
 		return errNotFound()
 	}
-	ctx := c.Request.Context()
-	r, err := s.formRevision(c, kind, id)
+	r, err := s.unitRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
+	ctx := c.Request.Context()
 	revision, err := s.content.PlayRevision(ctx, r)
-	var refused *app.Refusal
-	if errors.As(err, &refused) {
-		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues})
-	} else if err != nil {
-		return err
+	if err != nil {
+		return s.refusedEditor(c, r.Kind, r.ContentID, err)
 	}
 	me, _ := currentUser(c)
 	if !s.admission.Admit() {
 		return s.errOverloaded()
 	}
-	call, err := s.app.CreateCall(ctx, me, id, revision, domain.Practice, true)
+	call, err := s.app.CreateCall(ctx, me, r.ContentID, revision, domain.Practice, true)
 	if err != nil {
 		return err
 	}
@@ -444,11 +433,7 @@ func (s *Server) authorPlay(c *gin.Context) error {
 // phrase file as YAML; a scenario as a zip of ID/scenario.yaml and
 // ID/golden/*.json, the layout coach check reads, or its YAML alone.
 func (s *Server) authorExport(c *gin.Context) error {
-	kind, id, err := unitParams(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.revisionOf(c, kind, id, c.Query("rev"))
+	r, err := s.unitRevision(c, c.Query("rev"))
 	if err != nil {
 		return err
 	}

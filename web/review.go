@@ -50,31 +50,24 @@ func reviewURL(id string, rev int64, extra url.Values) string {
 	return unitURL(domain.ContentPhrases, id) + "/review?" + q.Encode()
 }
 
-// phraseParams reads the unit parameters, which must name a phrase file.
-func phraseParams(c *gin.Context) (string, error) {
-	kind, id, err := unitParams(c)
-	if err != nil {
-		return "", err
-	}
-	if kind != domain.ContentPhrases {
+// phraseRevision reads revision id v (default the newest) of the unit in
+// the path, which must be a phrase file.
+func (s *Server) phraseRevision(c *gin.Context, v string) (domain.Revision, error) {
+	if c.Param("kind") != string(domain.ContentPhrases) {
 		e := errNotFound()
-		e.Err = fmt.Errorf("only phrase files are reviewed, not %s/%s", kind, id)
-		return "", e
+		e.Err = fmt.Errorf("only phrase files are reviewed, not %s/%s", c.Param("kind"), c.Param("id"))
+		return domain.Revision{}, e
 	}
-	return id, nil
+	return s.unitRevision(c, v)
 }
 
 // reviewPage is GET /author/phrases/:id/review?rev=ID (default the newest).
 func (s *Server) reviewPage(c *gin.Context) error {
-	id, err := phraseParams(c)
+	r, err := s.phraseRevision(c, c.Query("rev"))
 	if err != nil {
 		return err
 	}
-	r, err := s.revisionOf(c, domain.ContentPhrases, id, c.Query("rev"))
-	if err != nil {
-		return err
-	}
-	v := reviewView{ID: id}
+	v := reviewView{ID: r.ContentID}
 	switch c.Query("note") {
 	case "proposed", "stale":
 		v.Notice = "review.note_" + c.Query("note")
@@ -100,14 +93,11 @@ func (s *Server) renderReview(c *gin.Context, status int, r domain.Revision, v r
 // publication the review was made against. The draft is published if the
 // content did not change since and it breaks nothing.
 func (s *Server) reviewConfirm(c *gin.Context) error {
-	id, err := phraseParams(c)
+	r, err := s.phraseRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
-	r, err := s.formRevision(c, domain.ContentPhrases, id)
-	if err != nil {
-		return err
-	}
+	id := r.ContentID
 	pub, err := strconv.ParseInt(c.PostForm("pub"), 10, 64)
 	if err != nil {
 		return errBadRequest(fmt.Errorf("pub %q", c.PostForm("pub")))
@@ -129,14 +119,11 @@ func (s *Server) reviewConfirm(c *gin.Context) error {
 // reviewAbandon is POST /author/phrases/:id/abandon: rev, the draft to
 // drop; the published text becomes the file's newest revision again.
 func (s *Server) reviewAbandon(c *gin.Context) error {
-	id, err := phraseParams(c)
+	r, err := s.phraseRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
-	r, err := s.formRevision(c, domain.ContentPhrases, id)
-	if err != nil {
-		return err
-	}
+	id := r.ContentID
 	if _, err := s.content.Abandon(c.Request.Context(), actorOf(c), r); errors.Is(err, app.ErrNoDraft) {
 		return s.renderReview(c, http.StatusConflict, r, reviewView{ID: id, Alert: "review.no_draft"})
 	} else if err != nil {

@@ -611,7 +611,7 @@ func TestXAPIStatementsComeInPages(t *testing.T) {
 func TestMatrixPages(t *testing.T) {
 	e := newCertEnv(t)
 	var us []*domain.User
-	for i := range matrixPageSize {
+	for i := range app.MatrixPageSize {
 		us = append(us, &domain.User{Username: fmt.Sprintf("zz%03d", i), PasswordHash: "h", Role: domain.RoleTrainee, Team: "east", Created: t0})
 	}
 	require.NoError(t, e.db.CreateUsersBy(context.Background(), us, store.CLI))
@@ -619,7 +619,7 @@ func TestMatrixPages(t *testing.T) {
 	first := e.get(e.mgrToken, "/manage?team=east")
 	rows, _ := matrixCells(t, first.Body)
 	_, states := matrixCells(t, first.Body)
-	assert.Len(t, states, matrixPageSize)
+	assert.Len(t, states, app.MatrixPageSize)
 	assert.Empty(t, rows, "the trainee with an attempt sorts last, on page 2")
 	assert.Contains(t, first.Body, `data-page="1" data-pages="2"`)
 	assert.Contains(t, first.Body, `href="/manage?page=2&amp;team=east" rel="next"`)
@@ -630,7 +630,7 @@ func TestMatrixPages(t *testing.T) {
 	assert.Contains(t, second.Body, `rel="prev"`)
 	assert.NotContains(t, second.Body, `rel="next"`)
 	csv := e.get(e.mgrToken, "/manage/export.csv?team=east")
-	assert.Equal(t, 1+2+matrixPageSize, strings.Count(csv.Body, "\r\n"), "the CSV has every trainee")
+	assert.Equal(t, 1+2+app.MatrixPageSize, strings.Count(csv.Body, "\r\n"), "the CSV has every trainee")
 	for _, q := range []string{"page=0", "page=-1", "page=x"} {
 		assert.Equal(t, http.StatusBadRequest, e.get(e.mgrToken, "/manage?"+q).Code, q)
 	}

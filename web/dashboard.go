@@ -11,8 +11,6 @@ import (
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/cert"
 	"github.com/hotlinecoach/coach/internal/chart"
-	"github.com/hotlinecoach/coach/scenarios"
-	"github.com/hotlinecoach/coach/store"
 )
 
 // The dashboards' pages: the workflow is app's Report methods; these handlers read
@@ -44,13 +42,9 @@ func filterQuery(f app.ReportFilter) template.URL {
 	return template.URL(f.Values().Encode()) // #nosec G203 -- url.Values.Encode percent-encodes every key and value
 }
 
-// matrixPageSize is how many trainees one page of the matrix shows; the
-// CSV has them all.
-const matrixPageSize = 100
-
 // matrixPage is GET /manage?team=&from=&to=&page=: the team matrix a page
 // of trainees at a time, the most missed checklist items and forbidden
-// phrases, and the track assignments.
+// phrases, and the track assignments (App.Dashboard).
 func (s *Server) matrixPage(c *gin.Context) error {
 	f, err := s.parseReportFilter(c)
 	if err != nil {
@@ -58,57 +52,36 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	}
 	page := 1
 	if p := c.Query("page"); p != "" {
-		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > 1_000_000 {
+		if page, err = strconv.Atoi(p); err != nil {
 			return errBadRequest(fmt.Errorf("page %q: want a page number", p))
 		}
 	}
-	ctx := c.Request.Context()
-	r, err := s.app.ReportMatrix(ctx, f, (page-1)*matrixPageSize, matrixPageSize)
+	d, err := s.app.Dashboard(c.Request.Context(), f, page)
 	if err != nil {
 		return err
 	}
-	as, err := s.store.ListTrackAssignments(ctx)
-	if err != nil {
-		return err
-	}
-	tickets, err := s.app.TicketAccuracy(ctx, f)
-	if err != nil {
-		return err
-	}
-	v := manageView{Report: r, Query: filterQuery(f), Assignments: as, AllTracks: s.app.Tracks(ctx),
-		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize), Tickets: tickets, TrackTitles: map[string]string{}}
-	for _, t := range v.AllTracks {
-		v.TrackTitles[t.ID] = t.Title
-	}
+	v := manageView{Dashboard: d, Query: filterQuery(f)}
 	link := func(n int) template.URL {
 		q := f.Values()
 		q.Set("page", strconv.Itoa(n))
 		return template.URL("/manage?" + q.Encode()) // #nosec G203 -- url.Values.Encode percent-encodes every key and value
 	}
-	if page > 1 {
-		v.Prev = link(page - 1)
+	if d.Page > 1 {
+		v.Prev = link(d.Page - 1)
 	}
-	if page < v.Pages {
-		v.Next = link(page + 1)
+	if d.Page < d.Pages {
+		v.Next = link(d.Page + 1)
 	}
 	s.render(c, http.StatusOK, "manage", v)
 	return nil
 }
 
-// manageView is the matrix page's view. TrackTitles names the tracks by
-// id, for the assignments.
+// manageView is the matrix page's view; Prev and Next link to the pages
+// around the one shown (empty at the ends).
 type manageView struct {
-	Report      *app.Report
-	Query       template.URL
-	Assignments []store.TrackAssignment
-	AllTracks   []*scenarios.Track
-	TrackTitles map[string]string
-	// Page of Pages is shown; Prev and Next link to the pages around it
-	// (empty at the ends).
-	Page, Pages int
-	Prev, Next  template.URL
-	// Tickets is the work-order accuracy per trainee and field.
-	Tickets app.TicketAccuracy
+	*app.Dashboard
+	Query      template.URL
+	Prev, Next template.URL
 }
 
 // formatScore writes a score without a needless fraction.

@@ -3,7 +3,6 @@ package app
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -35,8 +34,8 @@ import (
 // team's record.
 
 // ErrReportFilter is returned (wrapped) for a report filter that cannot be
-// read.
-var ErrReportFilter = errors.New("invalid report filter")
+// read; it is a domain.ErrInvalid.
+var ErrReportFilter = fmt.Errorf("%w: report filter", domain.ErrInvalid)
 
 // ReportTopItems bounds the lists of most missed items and forbidden
 // phrases.

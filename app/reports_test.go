@@ -256,6 +256,7 @@ func TestParseReportFilter(t *testing.T) {
 		f, err := app.ParseReportFilter(tc.team, tc.from, tc.to)
 		if !tc.ok {
 			assert.ErrorIs(t, err, app.ErrReportFilter, "%+v", tc)
+			assert.ErrorIs(t, err, domain.ErrInvalid, "a bad request wherever it comes from")
 			continue
 		}
 		require.NoError(t, err)

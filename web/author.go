@@ -614,7 +614,7 @@ func (s *Server) adminAudit(c *gin.Context) error {
 	v := auditView{Actor: strings.TrimSpace(c.Query("actor")), Kind: c.Query("kind"), Kinds: auditKinds()}
 	days, err := app.ParseReportFilter("", c.Query("from"), c.Query("to"))
 	if err != nil {
-		return reportError(err)
+		return err
 	}
 	v.From, v.To = days.From, days.To
 	if v.Kind != "" && !slices.Contains(v.Kinds, v.Kind) {

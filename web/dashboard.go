@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -20,20 +19,7 @@ import (
 // days are UTC days: the reports count findings per UTC day (store's
 // report_findings), so a day in the site's time zone would cut across two.
 func (s *Server) parseReportFilter(c *gin.Context) (app.ReportFilter, error) {
-	f, err := app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"))
-	if err != nil {
-		return f, reportError(err)
-	}
-	return f, nil
-}
-
-// reportError turns a filter the reports could not read into a bad
-// request.
-func reportError(err error) error {
-	if errors.Is(err, app.ErrReportFilter) {
-		return errBadRequest(err)
-	}
-	return err
+	return app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"))
 }
 
 // filterQuery is a filter as a query string, for links that keep it. It

@@ -28,7 +28,7 @@ func (s *Server) xapiStatements(c *gin.Context) error {
 	}
 	out, next, err := s.app.XAPIExport(c.Request.Context(), f, c.Query("after"), limit, s.cfg.XAPIBase)
 	if err != nil {
-		return reportError(err)
+		return err
 	}
 	more := ""
 	if next != "" {

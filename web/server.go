@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -124,36 +125,17 @@ func (c *Config) setDefaults() error {
 		}
 		c.Location = loc
 	}
-	if c.SessionIdle == 0 {
-		c.SessionIdle = 12 * time.Hour
-	}
-	if c.SessionMaxAge == 0 {
-		c.SessionMaxAge = 7 * 24 * time.Hour
-	}
-	if c.OverloadDelay == 0 {
-		c.OverloadDelay = 10 * time.Millisecond
-	}
-	if c.MaxUnopenedCalls == 0 {
-		c.MaxUnopenedCalls = 3
-	}
-	if c.UnopenedTimeout == 0 {
-		c.UnopenedTimeout = 10 * time.Minute
-	}
-	if c.BodyTimeout == 0 {
-		c.BodyTimeout = 30 * time.Second
-	}
-	if c.SessionPoll == 0 {
-		c.SessionPoll = 500 * time.Millisecond
-	}
-	if c.PasswordParams == (auth.Params{}) {
-		c.PasswordParams = auth.DefaultParams()
-	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.XAPIBase == "" {
-		c.XAPIBase = "https://hotline-coach.invalid"
-	}
+	// MaxUnopenedCalls and UnopenedTimeout take app.Config's defaults.
+	c.SessionIdle = cmp.Or(c.SessionIdle, 12*time.Hour)
+	c.SessionMaxAge = cmp.Or(c.SessionMaxAge, 7*24*time.Hour)
+	c.OverloadDelay = cmp.Or(c.OverloadDelay, 10*time.Millisecond)
+	c.BodyTimeout = cmp.Or(c.BodyTimeout, 30*time.Second)
+	c.SessionPoll = cmp.Or(c.SessionPoll, 500*time.Millisecond)
+	c.PasswordParams = cmp.Or(c.PasswordParams, auth.DefaultParams())
+	c.XAPIBase = cmp.Or(c.XAPIBase, "https://hotline-coach.invalid")
 	return nil
 }
 

@@ -97,38 +97,18 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 	if frameType != websocket.TextMessage || !utf8.Valid(data) || json.Unmarshal(data, &m) != nil {
 		return clientMessage{}, "ws.bad_message"
 	}
-	switch m.Type {
-	case sim.EventSay:
-		// Stored and shown as typed, less what could disguise it.
-		m.Text = app.CleanTraineeText(m.Text)
-		if strings.TrimSpace(m.Text) == "" {
-			return clientMessage{}, "ws.empty_say"
-		}
-		return clientMessage{Type: sim.EventSay, Text: m.Text}, ""
-	case sim.EventHangup:
-		return clientMessage{Type: sim.EventHangup}, ""
-	case sim.EventLookup:
-		l := scenarios.Lookup{By: m.By, Value: app.CleanTraineeText(m.Value)}
-		bad := false
-		l.Validate(func(string, string, ...any) { bad = true })
-		if bad {
-			return clientMessage{}, "ws.bad_lookup"
-		}
-		return clientMessage{Type: sim.EventLookup, By: l.By, Value: l.Value}, ""
+	typ := m.Type
+	switch typ {
 	case clientTicket:
-		bad := m.Ticket == nil
-		if !bad {
-			for _, f := range scenarios.TicketFields() {
-				m.Ticket.Set(f, app.CleanTraineeText(m.Ticket.Get(f)))
-			}
-			m.Ticket.Validate(func(string, string, ...any) { bad = true })
-		}
-		if bad {
-			return clientMessage{}, "ws.bad_ticket"
-		}
-		return clientMessage{Type: clientTicket, Ticket: m.Ticket}, ""
+		typ = sim.EventSubmit // the log's name for it: "ticket" is the engine's answer
+	case sim.EventSubmit:
+		return clientMessage{}, "ws.bad_message" // the log's name, not the protocol's
 	}
-	return clientMessage{}, "ws.bad_message"
+	ev, bad := app.TraineeEvent(sim.TraineeEvent{Type: typ, Text: m.Text, By: m.By, Value: m.Value, Ticket: m.Ticket})
+	if bad != "" {
+		return clientMessage{}, "ws." + bad
+	}
+	return clientMessage{Type: m.Type, Text: ev.Text, By: ev.By, Value: ev.Value, Ticket: ev.Ticket}, ""
 }
 
 // client is one socket. Only its write pump writes to the connection; the
@@ -354,7 +334,7 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *live.Call) {
 		}
 		ev := sim.TraineeEvent{Type: m.Type, Text: m.Text, By: m.By, Value: m.Value, Ticket: m.Ticket}
 		if ev.Type == clientTicket {
-			ev.Type = sim.EventSubmit // the log's name for it: "ticket" is the engine's answer
+			ev.Type = sim.EventSubmit
 		}
 		if err := lc.Act(received, ev); err != nil {
 			if errors.Is(err, live.ErrCallOver) {

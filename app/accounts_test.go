@@ -74,3 +74,31 @@ func TestAccountRules(t *testing.T) {
 		assert.Equal(t, domain.RoleTrainer, got.Role)
 	})
 }
+
+// TestAccountsPage lists the accounts and the sign-in limits an admin may
+// lift.
+func TestAccountsPage(t *testing.T) {
+	ctx := context.Background()
+	a := newApp(t, storetest.SQLite(t))
+	for _, name := range []string{"li", "qi"} {
+		_, err := a.CreateAccount(ctx, store.CLI, app.NewAccount{Username: name, Name: "测试" + name, Role: "trainee", Password: "热线值班员第一天上岗"}, fastParams)
+		require.NoError(t, err)
+	}
+	p := app.LoginPolicy{PerPair: 1, PerAddress: 100}
+	users, throttles, err := a.Accounts(ctx, p)
+	require.NoError(t, err)
+	assert.Len(t, users, 2)
+	assert.Empty(t, throttles)
+
+	_, err = a.Authenticate(ctx, "li", "不是这个密码", "10.0.0.7", p)
+	require.ErrorIs(t, err, app.ErrBadCredentials)
+	_, err = a.Authenticate(ctx, "li", "不是这个密码", "10.0.0.7", p)
+	var limited *app.RateLimited
+	require.ErrorAs(t, err, &limited)
+	_, throttles, err = a.Accounts(ctx, p)
+	require.NoError(t, err)
+	require.Len(t, throttles, 1)
+	assert.Equal(t, "li", throttles[0].Username)
+	assert.Equal(t, "10.0.0.7", throttles[0].Address)
+	assert.Equal(t, 2, throttles[0].Count)
+}

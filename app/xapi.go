@@ -2,7 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/sha1" // #nosec G505 -- see statementID
+	"crypto/sha1" // #nosec G505 -- see StatementID
 	"fmt"
 	"net/url"
 	"strings"

@@ -53,14 +53,11 @@ type accountsView struct {
 }
 
 func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error {
-	users, err := s.store.ListUsers(c.Request.Context())
-	if err != nil {
+	var err error
+	if v.Users, v.Throttles, err = s.app.Accounts(c.Request.Context(), s.cfg.Login); err != nil {
 		return err
 	}
-	v.Users, v.Roles = users, domain.Roles()
-	if v.Throttles, err = s.app.Throttles(c.Request.Context(), s.cfg.Login); err != nil {
-		return err
-	}
+	v.Roles = domain.Roles()
 	if v.Role == "" {
 		v.Role = domain.RoleTrainee
 	}

@@ -151,11 +151,7 @@ func (s *Server) callPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	events, err := s.store.Events(ctx, call.ID, 0)
-	if err != nil {
-		return err
-	}
-	st, err := live.StateOf(events)
+	st, err := s.calls.State(ctx, call.ID)
 	if err != nil {
 		return err
 	}

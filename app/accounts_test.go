@@ -101,4 +101,22 @@ func TestAccountsPage(t *testing.T) {
 	assert.Equal(t, "li", throttles[0].Username)
 	assert.Equal(t, "10.0.0.7", throttles[0].Address)
 	assert.Equal(t, 2, throttles[0].Count)
+
+	n, err := a.UnlockLogins(ctx, users[0].ID, store.CLI)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "one address lifted")
+	_, throttles, err = a.Accounts(ctx, p)
+	require.NoError(t, err)
+	assert.Empty(t, throttles)
+	_, err = a.UnlockLogins(ctx, 99999, store.CLI)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+
+	u, token, err := a.ResetLink(ctx, store.CLI, users[1].ID)
+	require.NoError(t, err)
+	assert.Equal(t, "qi", u.Username, "the link says whose it is")
+	owner, err := a.ResetLinkUser(ctx, token)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, owner.ID)
+	_, _, err = a.ResetLink(ctx, store.CLI, 99999)
+	assert.ErrorIs(t, err, store.ErrNotFound)
 }

@@ -40,15 +40,6 @@ func pathID(c *gin.Context, name string) (int64, error) {
 	return id, nil
 }
 
-// pathUser loads the account whose id is the path parameter "id".
-func (s *Server) pathUser(c *gin.Context) (domain.User, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return domain.User{}, err
-	}
-	return s.store.UserByID(c.Request.Context(), id)
-}
-
 // decisionForm is POST /manage/trainees/:id/decisions: a manager signs
 // off, suspends or reinstates a trainee's certificate on a track, with a
 // comment. The rules of package cert decide whether it is allowed.

@@ -469,7 +469,12 @@ func (lc *Call) openLocked() error {
 	// The store keeps milliseconds; keep the same here, so this engine and
 	// a rebuilt one count from the same instant.
 	now = time.UnixMilli(now.UnixMilli())
-	if err := lc.appendTrainee(sim.TraineeEvent{Type: sim.EventOpen}, now); err != nil {
+	opened, err := lc.traineeEvent(sim.TraineeEvent{Type: sim.EventOpen}, now)
+	if err != nil {
+		return err
+	}
+	// As in act: the open and the first ring go in one write.
+	if err := lc.publishAfter(&opened, lc.engine.Advance(0)); err != nil {
 		return err
 	}
 	lc.start = now
@@ -478,11 +483,12 @@ func (lc *Call) openLocked() error {
 		lc.reg.startClockLocked(lc)
 	}
 	lc.reg.mu.Unlock()
-	return lc.publish(lc.engine.Advance(0))
+	return nil
 }
 
-// act stores a trainee event (say, hangup, lookup or a work order)
-// received at received and then lets the engine act on it.
+// act lets the engine act on a trainee event (say, hangup, lookup or a
+// work order) received at received, and stores the event with the
+// engine's answer.
 func (lc *Call) act(received time.Time, ev sim.TraineeEvent) error {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
@@ -493,14 +499,21 @@ func (lc *Call) act(received time.Time, ev sim.TraineeEvent) error {
 		return ErrCallGone
 	}
 	ev.At = lc.clock(received)
-	if err := lc.appendTrainee(ev, received); err != nil {
-		return err
-	}
+	// The engine hears the event before it is stored, and the event and
+	// the engine's answer are stored in one write: an event the engine
+	// refuses never reaches the log (where it would stop every rebuild),
+	// and a reply costs one write, not two. Nothing is sent before the
+	// write, so the log still holds everything a socket was sent; a failed
+	// write lets the call, and the engine that heard the event, go.
 	evs, err := lc.engine.Apply(ev)
 	if err != nil {
 		return err
 	}
-	return lc.publish(evs)
+	said, err := lc.traineeEvent(ev, received)
+	if err != nil {
+		return err
+	}
+	return lc.publishAfter(&said, evs)
 }
 
 // tick lets the engine's time pass to now.
@@ -515,40 +528,42 @@ func (lc *Call) tick() {
 	}
 }
 
-func (lc *Call) appendTrainee(ev sim.TraineeEvent, at time.Time) error {
+// traineeEvent is ev, received at at, as the log stores it; its seq is
+// given when it is written.
+func (lc *Call) traineeEvent(ev sim.TraineeEvent, at time.Time) (store.Event, error) {
 	payload, err := EncodeTrainee(ev)
 	if err != nil {
-		return fmt.Errorf("call %s: %w", lc.id, err)
+		return store.Event{}, fmt.Errorf("call %s: %w", lc.id, err)
 	}
-	err = lc.reg.db.AppendOwnedEvents(lc.reg.ctx, lc.lease, store.Event{CallID: lc.id, Seq: lc.seq + 1, Type: string(ev.Type), Payload: payload, At: at})
-	if err != nil {
-		lc.failLocked(err)
-		return err
-	}
-	lc.seq++
-	if ev.Type == sim.EventSay {
-		lc.reg.cfg.Metrics.Turn()
-	}
-	return nil
+	return store.Event{CallID: lc.id, Type: string(ev.Type), Payload: payload, At: at}, nil
 }
 
 // publish stores the engine's messages, sends them to every socket, and
 // records the result when the call has ended.
-func (lc *Call) publish(evs []sim.Event) error {
+func (lc *Call) publish(evs []sim.Event) error { return lc.publishAfter(nil, evs) }
+
+// publishAfter is publish with the trainee's event that the messages
+// answer, when there is one, stored first in the same write.
+func (lc *Call) publishAfter(trainee *store.Event, evs []sim.Event) error {
 	if n := min(lc.skip, len(evs)); n > 0 {
 		evs, lc.skip = evs[n:], lc.skip-n
 	}
-	if len(evs) > 0 {
+	var batch []store.Event
+	if trainee != nil {
+		t := *trainee
+		t.Seq = lc.seq + 1
+		batch = append(batch, t)
+	}
+	if len(batch)+len(evs) > 0 {
 		now := lc.reg.cfg.Now()
-		batch := make([]store.Event, len(evs))
 		msgs := make([][]byte, len(evs))
 		for i, ev := range evs {
 			payload, err := encodeStored(ev)
 			if err != nil {
 				return fmt.Errorf("call %s: encode %s: %w", lc.id, ev.Type, err)
 			}
-			seq := lc.seq + int64(i) + 1
-			batch[i] = store.Event{CallID: lc.id, Seq: seq, Type: string(ev.Type), Payload: payload, At: now}
+			seq := lc.seq + int64(len(batch)) + 1
+			batch = append(batch, store.Event{CallID: lc.id, Seq: seq, Type: string(ev.Type), Payload: payload, At: now})
 			if payload, err = json.Marshal(ev); err != nil {
 				return fmt.Errorf("call %s: encode %s: %w", lc.id, ev.Type, err)
 			}
@@ -558,10 +573,14 @@ func (lc *Call) publish(evs []sim.Event) error {
 			lc.failLocked(err)
 			return err
 		}
-		lc.seq += int64(len(evs))
+		lc.seq += int64(len(batch))
+		if trainee != nil && trainee.Type == string(sim.EventSay) {
+			lc.reg.cfg.Metrics.Turn()
+		}
+		sent := batch[len(batch)-len(evs):]
 		for cl := range lc.subs {
 			for i, m := range msgs {
-				if !cl.Queue(batch[i].Seq, m) {
+				if !cl.Queue(sent[i].Seq, m) {
 					delete(lc.subs, cl)
 					break
 				}

@@ -60,6 +60,9 @@ type appender struct {
 	// waited, when set, hears how long each append queued before its
 	// transaction began: the store's queueing delay.
 	waited atomic.Pointer[func(time.Duration)]
+	// oneStatement counts the batches PostgreSQL wrote in one statement
+	// (writePostgres), for the tests that must know which path ran.
+	oneStatement atomic.Int64
 }
 
 // errClosed answers appends made after Close.
@@ -94,6 +97,14 @@ func (a *appender) append(ctx context.Context, l *Lease, events []Event) error {
 }
 
 func (a *appender) run(reqs <-chan *appendRequest) {
+	// The writer's statements, prepared once on the database rather than
+	// per transaction: parsing them was a tenth of a busy server's CPU.
+	var st *appendStmts
+	defer func() {
+		if st != nil {
+			st.close()
+		}
+	}()
 	for {
 		var batch []*appendRequest
 		select {
@@ -111,14 +122,23 @@ func (a *appender) run(reqs <-chan *appendRequest) {
 				break more
 			}
 		}
-		a.write(batch)
+		if st == nil {
+			var err error
+			if st, err = prepareAppend(context.Background(), a.db); err != nil {
+				for _, r := range batch {
+					r.done <- err
+				}
+				continue
+			}
+		}
+		a.write(st, batch)
 	}
 }
 
 // write commits a batch in one transaction. A request whose events
 // conflict is rolled back to its savepoint alone; a failed commit fails
 // them all.
-func (a *appender) write(batch []*appendRequest) {
+func (a *appender) write(st *appendStmts, batch []*appendRequest) {
 	// The requests' own contexts are not used: one caller giving up must
 	// not roll back the others, and the write is local and short.
 	ctx := context.Background()
@@ -126,33 +146,35 @@ func (a *appender) write(batch []*appendRequest) {
 	// id order, as RenewLeases and ReleaseLeases take theirs, no two
 	// transactions wait on each other in a circle.
 	slices.SortStableFunc(batch, func(x, y *appendRequest) int { return strings.Compare(x.events[0].CallID, y.events[0].CallID) })
-	if f := a.waited.Load(); f != nil {
-		began := time.Now()
-		for _, r := range batch {
-			(*f)(began.Sub(r.queued))
+	if a.db.dialect == Postgres {
+		// PostgreSQL takes writes in parallel: the queue is the writer's.
+		a.observeWait(batch, time.Now())
+		if a.writePostgres(ctx, batch) {
+			return
 		}
 	}
 	errs := make([]error, len(batch))
 	err := a.db.tx(ctx, func(tx *sqlTx) error {
-		st, err := prepareAppend(ctx, tx)
-		if err != nil {
-			return err
+		if a.db.dialect != Postgres {
+			// The wait counts until the writer is ours: on SQLite other
+			// transactions (a call ending, say) hold it too.
+			a.observeWait(batch, time.Now())
 		}
-		defer st.close()
+		t := st.in(ctx, tx)
 		if len(batch) == 1 {
-			errs[0] = st.append(ctx, tx, batch[0].lease, batch[0].events)
+			errs[0] = t.append(batch[0].lease, batch[0].events)
 			return errs[0]
 		}
 		for i, r := range batch {
-			if _, err := tx.exec(ctx, `SAVEPOINT append_events`); err != nil {
+			if err := t.exec(t.savepoint); err != nil {
 				return err
 			}
-			if errs[i] = st.append(ctx, tx, r.lease, r.events); errs[i] != nil {
-				if _, err := tx.exec(ctx, `ROLLBACK TO SAVEPOINT append_events`); err != nil {
+			if errs[i] = t.append(r.lease, r.events); errs[i] != nil {
+				if err := t.exec(t.rollback); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.exec(ctx, `RELEASE SAVEPOINT append_events`); err != nil {
+			if err := t.exec(t.release); err != nil {
 				return err
 			}
 		}
@@ -166,6 +188,16 @@ func (a *appender) write(batch []*appendRequest) {
 	}
 }
 
+// observeWait tells the waited observer how long each request of batch
+// queued until began.
+func (a *appender) observeWait(batch []*appendRequest, began time.Time) {
+	if f := a.waited.Load(); f != nil {
+		for _, r := range batch {
+			(*f)(began.Sub(r.queued))
+		}
+	}
+}
+
 // close stops the writer once the batch in hand is written. Closing twice
 // is harmless, as closing a DB twice is.
 func (a *appender) close() {
@@ -173,52 +205,94 @@ func (a *appender) close() {
 	a.wg.Wait()
 }
 
-// appendStmts are the statements an append runs, prepared once per
-// transaction.
+// appendStmts are the statements a writer runs, prepared once on the
+// database and used in each transaction (on SQLite's single writer
+// connection without preparing again).
 type appendStmts struct {
-	last, insert *sql.Stmt
+	lease, last, insert, savepoint, rollback, release *sql.Stmt
 }
 
-func prepareAppend(ctx context.Context, tx *sqlTx) (*appendStmts, error) {
-	last, err := tx.tx.PrepareContext(ctx, tx.db.rebind(`SELECT COALESCE(MAX(seq), 0) FROM call_events WHERE call_id = ?`))
-	if err != nil {
-		return nil, classify(err)
+func prepareAppend(ctx context.Context, db *DB) (*appendStmts, error) {
+	var st appendStmts
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&st.lease, leaseQuery(db.dialect)},
+		{&st.last, `SELECT COALESCE(MAX(seq), 0) FROM call_events WHERE call_id = ?`},
+		{&st.insert, `INSERT INTO call_events (call_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)`},
+		{&st.savepoint, `SAVEPOINT append_events`},
+		{&st.rollback, `ROLLBACK TO SAVEPOINT append_events`},
+		{&st.release, `RELEASE SAVEPOINT append_events`},
+	} {
+		var err error
+		if *p.stmt, err = db.w.PrepareContext(ctx, db.rebind(p.query)); err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare appends: %w", classify(err))
+		}
 	}
-	insert, err := tx.tx.PrepareContext(ctx, tx.db.rebind(`INSERT INTO call_events (call_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)`))
-	if err != nil {
-		return nil, errors.Join(classify(err), last.Close())
-	}
-	return &appendStmts{last: last, insert: insert}, nil
+	return &st, nil
 }
 
-// close releases the statements. They belong to a transaction that is
-// committed or rolled back next, which closes them anyway, so an error here
-// changes nothing.
+// close releases the statements that were prepared.
 func (s *appendStmts) close() {
-	_ = s.last.Close()
-	_ = s.insert.Close()
+	for _, st := range []*sql.Stmt{s.lease, s.last, s.insert, s.savepoint, s.rollback, s.release} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+}
+
+// txAppend is a writer's statements bound to one transaction.
+type txAppend struct {
+	ctx context.Context
+	tx  *sql.Tx
+	*appendStmts
+}
+
+func (s *appendStmts) in(ctx context.Context, tx *sqlTx) txAppend {
+	return txAppend{ctx: ctx, tx: tx.tx, appendStmts: s}
+}
+
+func (t txAppend) exec(st *sql.Stmt, args ...any) error {
+	_, err := t.tx.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
+	return classify(err)
 }
 
 // append adds one call's events after checking that l, when given, is still
 // the call's latest claim and that they continue its log.
-func (s *appendStmts) append(ctx context.Context, tx *sqlTx, l *Lease, events []Event) error {
+func (t txAppend) append(l *Lease, events []Event) error {
 	if l != nil {
-		if err := tx.checkLease(ctx, *l); err != nil {
+		var epoch int64
+		var status string
+		if err := t.tx.StmtContext(t.ctx, t.lease).QueryRowContext(t.ctx, l.CallID).Scan(&epoch, &status); err != nil {
+			return notFound(err)
+		}
+		if err := leaseRefusal(*l, epoch, status); err != nil {
 			return err
 		}
 	}
 	callID := events[0].CallID
 	var last int64
-	if err := s.last.QueryRowContext(ctx, callID).Scan(&last); err != nil {
+	if err := t.tx.StmtContext(t.ctx, t.last).QueryRowContext(t.ctx, callID).Scan(&last); err != nil {
 		return classify(err)
 	}
-	if events[0].Seq != last+1 {
-		return fmt.Errorf("%w: next seq is %d, got %d", ErrConflict, last+1, events[0].Seq)
+	if err := continues(last, events[0].Seq); err != nil {
+		return err
 	}
 	for _, e := range events {
-		if _, err := s.insert.ExecContext(ctx, e.CallID, e.Seq, e.Type, string(e.Payload), millis(e.At)); err != nil {
-			return classify(err)
+		if err := t.exec(t.insert, e.CallID, e.Seq, e.Type, string(e.Payload), millis(e.At)); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// continues fails with ErrConflict unless first is the seq after last, the
+// log's latest.
+func continues(last, first int64) error {
+	if first != last+1 {
+		return fmt.Errorf("%w: next seq is %d, got %d", ErrConflict, last+1, first)
 	}
 	return nil
 }

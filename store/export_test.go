@@ -34,3 +34,7 @@ func (db *DB) RebuildReports(ctx context.Context) error {
 		return nil
 	})
 }
+
+// OneStatementBatches is how many append batches PostgreSQL wrote in one
+// statement rather than in a transaction of savepoints.
+func (db *DB) OneStatementBatches() int64 { return db.appender.oneStatement.Load() }

@@ -110,15 +110,28 @@ func (db *DB) claim(ctx context.Context, id, owner string, idleAt, until time.Ti
 // call's row until the transaction ends, so a claim made meanwhile waits
 // for the write and the new owner reads it.
 func (t *sqlTx) checkLease(ctx context.Context, l Lease) error {
-	q := `SELECT owner_epoch, status FROM calls WHERE id = ?`
-	if t.db.dialect == Postgres {
-		q += ` FOR SHARE`
-	}
 	var epoch int64
 	var status string
-	if err := t.queryRow(ctx, q, l.CallID).Scan(&epoch, &status); err != nil {
+	if err := t.queryRow(ctx, leaseQuery(t.db.dialect), l.CallID).Scan(&epoch, &status); err != nil {
 		return notFound(err)
 	}
+	return leaseRefusal(l, epoch, status)
+}
+
+// leaseQuery reads a call's latest claim and status for checkLease; on
+// PostgreSQL it share-locks the row.
+func leaseQuery(d Dialect) string {
+	q := `SELECT owner_epoch, status FROM calls WHERE id = ?`
+	if d == Postgres {
+		q += ` FOR SHARE`
+	}
+	return q
+}
+
+// leaseRefusal is why a write under l may not go in, when the call's row
+// reads epoch and status: ErrNotOwner unless l is its latest claim,
+// ErrEnded once it has ended; nil when the write may go in.
+func leaseRefusal(l Lease, epoch int64, status string) error {
 	switch {
 	case epoch != l.Epoch:
 		return fmt.Errorf("%w: claim %d is not the latest, %d", ErrNotOwner, l.Epoch, epoch)

@@ -106,3 +106,62 @@ func ids(cs []store.Call) []string {
 	}
 	return out
 }
+
+// TestAppendInOneStatement checks PostgreSQL's one-statement append
+// (store/batch_pg.go) on every answer write's transaction gives: stored,
+// another's claim, an ended call, a seq taken or skipped, a missing call.
+func TestAppendInOneStatement(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	u := addUser(t, db, "a", domain.RoleTrainee)
+	newCall := func() store.Call {
+		c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: t0}
+		require.NoError(t, db.CreateCall(ctx, &c))
+		return c
+	}
+	live, lost, ended := newCall(), newCall(), newCall()
+	l, err := db.ClaimCall(ctx, live.ID, "A", t0)
+	require.NoError(t, err)
+	stale, err := db.ClaimCall(ctx, lost.ID, "A", t0)
+	require.NoError(t, err)
+	_, err = db.ClaimCall(ctx, lost.ID, "B", t0.Add(time.Hour))
+	require.NoError(t, err)
+	e, err := db.ClaimCall(ctx, ended.ID, "A", t0)
+	require.NoError(t, err)
+	require.NoError(t, db.EndOwnedCall(ctx, e, store.CallResult{Ended: t0.Add(time.Minute), Outcome: "completed", Scorecard: json.RawMessage(`{}`)}))
+
+	tests := []struct {
+		name   string
+		append func() error
+		want   error
+	}{
+		{"owned", func() error {
+			return db.AppendOwnedEvents(ctx, l, event(live.ID, 1, "open", `{}`), event(live.ID, 2, "ring", `{"n":1}`))
+		}, nil},
+		{"owned again", func() error { return db.AppendOwnedEvents(ctx, l, event(live.ID, 3, "say", `{}`)) }, nil},
+		{"seq taken", func() error { return db.AppendOwnedEvents(ctx, l, event(live.ID, 3, "say", `{}`)) }, store.ErrConflict},
+		{"seq skipped", func() error { return db.AppendOwnedEvents(ctx, l, event(live.ID, 9, "say", `{}`)) }, store.ErrConflict},
+		{"claimed by another", func() error { return db.AppendOwnedEvents(ctx, stale, event(lost.ID, 1, "say", `{}`)) }, store.ErrNotOwner},
+		{"ended", func() error { return db.AppendOwnedEvents(ctx, e, event(ended.ID, 1, "say", `{}`)) }, store.ErrEnded},
+		{"no lease", func() error { return db.AppendEvents(ctx, event(lost.ID, 1, "say", `{}`)) }, nil},
+	}
+	before := db.OneStatementBatches()
+	for _, tt := range tests {
+		err := tt.append()
+		if tt.want == nil {
+			assert.NoError(t, err, tt.name)
+		} else {
+			assert.ErrorIs(t, err, tt.want, tt.name)
+		}
+	}
+	assert.Equal(t, before+int64(len(tests)), db.OneStatementBatches(), "every append went in one statement")
+
+	got, err := db.Events(ctx, live.ID, 0)
+	require.NoError(t, err)
+	require.Len(t, got, 3, "refused appends stored nothing")
+	assert.Equal(t, "say", got[2].Type)
+
+	// A missing call fails the statement (its foreign key); write's
+	// transaction then answers it.
+	assert.ErrorIs(t, db.AppendEvents(ctx, event("no-such-call", 1, "say", `{}`)), store.ErrNotFound)
+}

@@ -5,13 +5,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestAuditEntryInChinese(t *testing.T) {
-	text, err := newCatalogue()
-	require.NoError(t, err)
-	a := auditText{rules: auditDetailRules(), text: text, people: map[string]string{"li.na": "李娜 (li.na) #HX-0042"}}
+	texts := testTexts(t)
+	a := auditText{rules: texts.audit, text: texts.messages, people: map[string]string{"li.na": "李娜 (li.na) #HX-0042"}}
 	at := time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		action, target, detail             string

@@ -135,7 +135,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 	e := classify(err)
 	s.metrics.errors.WithLabelValues(e.Code).Inc()
 	level := slog.LevelDebug
-	if e.Status >= 500 && e.Status != 499 {
+	if e.Status >= 500 && e.Status != 499 && e.RetryAfter <= 0 {
+		// A refusal with Retry-After (saturated) is the server working as
+		// meant; logging each as an error would cost the most CPU when
+		// there is least of it.
 		level = slog.LevelError
 	}
 	s.log.Log(c.Request.Context(), level, "request failed",

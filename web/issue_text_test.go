@@ -9,7 +9,7 @@ import (
 // TestIssueTextsInChinese checks that the checks' messages, and the YAML
 // parser's, reach a trainer in Chinese, with their values kept.
 func TestIssueTextsInChinese(t *testing.T) {
-	it := newIssueTexts()
+	it := testTexts(t).issues
 	for _, tc := range []struct{ msg, want string }{
 		{`required`, `必须填写`},
 		{`"gas": must be one of heating, power, water, property`, `"gas" 不在可选范围内，只能是：heating, power, water, property`},
@@ -22,6 +22,7 @@ func TestIssueTextsInChinese(t *testing.T) {
 		{`YAML syntax: mapping values are not allowed in this context`, `YAML 格式错误：这里不能出现“字段: 值”：可能是缩进不对，或句子里有英文冒号（请加双引号）`},
 		{"cannot unmarshal !!str `abc` into int", `类型不对：“abc”不能用在这里（需要整数）`},
 		{`duplicate phrase id "greet" (first at phrases[0])`, `重复的编号 "greet"（第一次出现在 phrases[0]）`},
+		{"YAML syntax: found character that cannot start any token", "YAML 格式错误：有不能出现在这里的字符（例如行首的制表符、@ 或 `），请加双引号或删除"},
 		{`something new the checks say`, `有问题：something new the checks say`},
 	} {
 		assert.Equal(t, tc.want, it.text(langZH, tc.msg), tc.msg)

@@ -49,7 +49,7 @@ func (s *Server) observe(c *gin.Context) {
 
 	level := slog.LevelInfo
 	switch {
-	case status >= 500:
+	case status >= 500 && c.Writer.Header().Get("Retry-After") == "":
 		level = slog.LevelError
 	case route == "/healthz" || route == "/metrics" || route == "/static/*file":
 		level = slog.LevelDebug

@@ -399,11 +399,6 @@ func TestHistoryPage(t *testing.T) {
 // TestPracticeTexts renders every practice page in both languages: a key
 // missing from the catalogue would show as the key itself.
 func TestPracticeTexts(t *testing.T) {
-	for key, langs := range practiceText() {
-		assert.NotEmpty(t, langs[langZH], "%s in Chinese", key)
-		assert.NotEmpty(t, langs[langEN], "%s in English", key)
-	}
-
 	env, lib := newCallEnv(t)
 	token, _ := env.session(env.addUser("li", domain.RoleTrainee))
 	pass, _ := env.endedCall(lib, token, "wrong-number", "pass", "exam")

@@ -66,6 +66,11 @@ type Config struct {
 	// first socket opens with 503, so that live calls keep their latency.
 	// Default 10ms; negative turns admission control off.
 	OverloadDelay time.Duration
+	// MaxLiveCalls, when positive, is a fixed ceiling on live calls, for
+	// an operator who knows the machine's capacity; past it, new calls get
+	// 503 as when saturated. Admission learns a ceiling of its own either
+	// way (package internal/admission).
+	MaxLiveCalls int
 	// MaxUnopenedCalls caps a user's live calls that no socket has opened;
 	// past it, a call start is refused with 429. Default 3.
 	MaxUnopenedCalls int
@@ -165,7 +170,7 @@ type Server struct {
 	// issueText puts content problems into the page's language, and
 	// auditRules the audit log's details.
 	issueText  *issueTexts
-	auditRules []issueRule
+	auditRules *auditRewrites
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
 	// admission refuses new calls while the server is saturated.
@@ -183,9 +188,6 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		cfg:   cfg,
 		reg:   prometheus.NewRegistry(),
 		cop:   http.NewCrossOriginProtection(),
-
-		issueText:  newIssueTexts(),
-		auditRules: auditDetailRules(),
 	}
 	for _, o := range cfg.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(o); err != nil {
@@ -195,10 +197,11 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	if err := app.CheckXAPIBase(cfg.XAPIBase); err != nil {
 		return nil, err
 	}
-	var err error
-	if s.text, err = newCatalogue(); err != nil {
+	texts, err := loadTexts()
+	if err != nil {
 		return nil, err
 	}
+	s.text, s.issueText, s.auditRules = texts.messages, texts.issues, texts.audit
 	if s.metrics, err = newMetrics(s.reg); err != nil {
 		return nil, err
 	}
@@ -213,21 +216,6 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	}
 	s.cfg.Login = s.cfg.Login.WithDefaults()
 	s.sockets = newSessionSockets(s)
-	s.admission = admission.New(s.cfg.OverloadDelay, overloadWindow)
-	if s.cfg.OverloadDelay > 0 {
-		// Live calls queue for the store's writers: their wait is the
-		// second delay admission watches, next to the CPU's.
-		st.ObserveAppendWait(func(d time.Duration) { s.admission.Observe(admission.Store, time.Now(), d) })
-	}
-	s.admission.OnChange = func(over bool) {
-		if over {
-			s.metrics.overloaded.Set(1)
-			s.log.Warn("saturated: refusing new calls", "target", s.cfg.OverloadDelay)
-		} else {
-			s.metrics.overloaded.Set(0)
-			s.log.Info("no longer saturated: taking new calls")
-		}
-	}
 	s.app = app.New(st, logger, app.Config{Now: cfg.Now, Library: cfg.Library, Book: cfg.Book,
 		MaxUnopenedCalls: cfg.MaxUnopenedCalls, UnopenedTimeout: cfg.UnopenedTimeout})
 	s.content = s.app.Content()
@@ -236,6 +224,22 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 		Metrics: s.metrics, OnEnd: cfg.OnCallEnd, OnLost: cfg.OnCallLost,
 	}); err != nil {
 		return nil, err
+	}
+	s.admission = admission.New(s.cfg.OverloadDelay, overloadWindow, s.calls.Len, s.cfg.MaxLiveCalls)
+	s.admission.OnChange = func(over bool) {
+		if over {
+			s.metrics.overloaded.Set(1)
+			s.log.Warn("saturated: refusing new calls", "target", s.cfg.OverloadDelay,
+				"live", s.calls.Len(), "ceiling", s.admission.Ceiling())
+		} else {
+			s.metrics.overloaded.Set(0)
+			s.log.Info("no longer saturated: taking new calls", "ceiling", s.admission.Ceiling())
+		}
+	}
+	if s.cfg.OverloadDelay > 0 {
+		// Live calls queue for the store's writers: their wait is the
+		// second delay admission watches, next to the CPU's.
+		st.ObserveAppendWait(func(d time.Duration) { s.admission.Observe(admission.Store, time.Now(), d) })
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
@@ -340,7 +344,7 @@ const (
 func (s *Server) errOverloaded() *Error {
 	s.metrics.refused.Inc()
 	e := newError(http.StatusServiceUnavailable, "overloaded")
-	e.RetryAfter = s.admission.Retry
+	e.RetryAfter = s.admission.Retry()
 	return e
 }
 

@@ -64,8 +64,7 @@ func TestClassify(t *testing.T) {
 		{context.Canceled, 499, "canceled"},
 		{errors.New("disk on fire"), 500, "internal"},
 	}
-	cat, err := newCatalogue()
-	require.NoError(t, err)
+	cat := testTexts(t).messages
 	for _, tt := range tests {
 		e := classify(tt.err)
 		assert.Equal(t, tt.wantStatus, e.Status, tt.err.Error())
@@ -76,9 +75,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestCatalogueIsComplete(t *testing.T) {
-	cat, err := newCatalogue()
-	require.NoError(t, err)
-	for key, texts := range cat {
+	for key, texts := range testTexts(t).messages {
 		for _, lang := range []string{langZH, langEN} {
 			assert.NotEmpty(t, texts[lang], "%s in %s", key, lang)
 		}

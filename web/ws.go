@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/internal/admission"
 	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -343,6 +344,9 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *live.Call) {
 				cl.fail(closeTryAgain, s.text.get(lang, "ws.unavailable"))
 			}
 			return
+		}
+		if ev.Type == sim.EventSay {
+			s.admission.Observe(admission.Turn, time.Now(), time.Since(received))
 		}
 	}
 }

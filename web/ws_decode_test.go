@@ -88,8 +88,7 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		f.Add(s, false, "请您别着急，我马上帮您登记。")
 	}
 	f.Add(`{"type":"say"}`, true, " \t")
-	texts, err := newCatalogue()
-	require.NoError(f, err)
+	texts := testTexts(f).messages
 	f.Fuzz(func(t *testing.T, data string, binary bool, reply string) {
 		frame := websocket.TextMessage
 		if binary {

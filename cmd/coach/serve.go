@@ -42,12 +42,16 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	logJSON := fs.Bool("log-json", false, "write logs as JSON lines instead of text")
 	xapiBase := fs.String("xapi-base", "", "`IRI` that exported xAPI statements' activities and accounts start with, e.g. https://lms.example.com/coach")
 	timezone := fs.String("timezone", web.DefaultTimeZone, "IANA time `zone` of every date people read (pages, CSV, date filters); storage, the API and xAPI stay in UTC")
+	maxCalls := fs.Int("max-calls", 0, "fixed ceiling on live calls, past which new calls get 503 (0: none; the server also learns one from saturation)")
 	pprofAddr := fs.String("pprof", "", "also serve the Prometheus /metrics and Go's pprof profiles on this private `HOST:PORT` (the site's address has no /metrics)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *maxCalls < 0 {
+		return usageError{fmt.Sprintf("--max-calls: want 0 or more, got %d", *maxCalls)}
 	}
 	if (*cert == "") != (*key == "") {
 		return usageError{"--tls-cert and --tls-key go together"}
@@ -78,6 +82,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		TLSKeyFile:     *key,
 		XAPIBase:       *xapiBase,
 		Location:       loc,
+		MaxLiveCalls:   *maxCalls,
 	})
 	if err != nil {
 		return err

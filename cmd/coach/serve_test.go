@@ -134,6 +134,7 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"stray"}, `unexpected argument "stray"`},
 		{[]string{"--nope"}, "flag provided but not defined"},
 		{[]string{"--timezone", "Mars/Olympus"}, "--timezone"},
+		{[]string{"--max-calls", "-1"}, "--max-calls: want 0 or more"},
 	}
 	for _, tt := range tests {
 		err := runServe(context.Background(), tt.args, nil, io.Discard, io.Discard)

@@ -1,35 +1,59 @@
-// Package admission decides whether a server takes on new work, from how
-// long work queues: a CoDel-style load shedder with no knowledge of HTTP.
+// Package admission decides whether a server takes on new calls, from how
+// long work queues and how many calls are live: a CoDel-style load shedder
+// that knows nothing of HTTP.
 package admission
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // Controller decides whether the server takes on new calls. It watches
-// queueing delay, the way CoDel does, on two queues: the CPU's run queue
-// (how late a ticker's goroutine gets to run) and the store's writer (how
-// long live calls' appends take). Each is sampled many times a window;
+// queueing delay, the way CoDel does, on three queues: the CPU's run queue
+// (how late a ticker's goroutine gets to run), the store's writer (how
+// long live calls' appends wait for it) and the replies themselves (from a
+// reply read off its socket to the caller's answer sent: the latency live
+// calls are to keep). Each is sampled many times a window;
 // when the smallest delay of a whole window is over the target, work is
 // queueing and not draining, and the server is saturated. Then new call
 // starts and first socket opens are refused at once with 503 and
 // Retry-After, so that the calls already live keep their latency. A queue
 // counts as drained once a window's smallest delay is under half the
 // target, or it had no samples for two windows.
+//
+// Refusing only while saturated comes too late: a call adds its load when
+// its trainee starts replying, seconds after it was admitted, so a burst
+// of starts is all let in before the first of them is felt. So admission
+// also keeps a ceiling on live calls, learnt from saturation: when the
+// server saturates with n calls live, the ceiling becomes 9/10 of n. It
+// rises again slowly (1/200 a window, about 2% a second) only while the
+// ceiling is what holds calls back and the queues are close to empty (a
+// window's smallest delay under a tenth of the target), so that it creeps
+// towards the capacity rather than overshooting it again. An operator's
+// fixed ceiling caps both.
 type Controller struct {
 	target time.Duration
 	window time.Duration
-	// Retry is how long a refused client should wait before trying
-	// again.
-	Retry time.Duration
+	// retryMin and retryMax bound the Retry-After of a refusal. It is
+	// drawn between them so that the clients refused together do not all
+	// come back in the same second.
+	retryMin, retryMax time.Duration
+
+	// live counts the calls live now; fixed, when positive, is the
+	// operator's ceiling on them.
+	live  func() int
+	fixed int
+
+	overloaded atomic.Bool
+	// ceiling is the learnt limit on live calls; 0 until the first
+	// saturation.
+	ceiling atomic.Int64
 	// OnChange, when set, hears every change of state (for the metrics
 	// and the log). Set it before sampling starts.
 	OnChange func(overloaded bool)
-
-	overloaded atomic.Bool
 
 	mu     sync.Mutex
 	queues [numQueues]delayWindow
@@ -38,11 +62,12 @@ type Controller struct {
 // Queue names a queue the controller watches.
 type Queue int
 
-// The queues a controller watches: the CPU's run queue and the store's
-// writer.
+// The queues a controller watches: the CPU's run queue, the store's writer
+// and the replies.
 const (
 	CPU Queue = iota
 	Store
+	Turn
 	numQueues
 )
 
@@ -51,18 +76,40 @@ type delayWindow struct {
 	start   time.Time
 	min     time.Duration
 	samples int
-	// over is the queue's verdict from its last whole window.
-	over bool
+	// over is the queue's verdict from its last whole window; idle says
+	// that window's smallest delay was under a tenth of the target.
+	over, idle bool
 }
 
-// New watches with the given target, judging by windows of the given
-// length; a target of zero or less admits everything.
-func New(target, window time.Duration) *Controller {
-	return &Controller{target: target, window: window, Retry: 5 * time.Second}
+// New watches with the given target, judging windows of the given length;
+// a target of zero or less learns nothing and refuses only over the fixed
+// ceiling. live counts the calls live now; fixed, when positive, caps them.
+func New(target, window time.Duration, live func() int, fixed int) *Controller {
+	return &Controller{target: target, window: window, retryMin: 2 * time.Second, retryMax: 8 * time.Second, live: live, fixed: fixed}
 }
 
 // Admit reports whether a new call may start now.
-func (a *Controller) Admit() bool { return a.target <= 0 || !a.overloaded.Load() }
+func (a *Controller) Admit() bool {
+	n := a.live()
+	if a.fixed > 0 && n >= a.fixed {
+		return false
+	}
+	if a.target <= 0 {
+		return true
+	}
+	if c := a.ceiling.Load(); c > 0 && int64(n) >= c {
+		return false
+	}
+	return !a.overloaded.Load()
+}
+
+// Retry is the Retry-After of a refusal, drawn anew each time.
+func (a *Controller) Retry() time.Duration {
+	return a.retryMin + rand.N(a.retryMax-a.retryMin+1) // #nosec G404 -- spreading retries needs no secret
+}
+
+// Ceiling is the learnt limit on live calls; 0 until the first saturation.
+func (a *Controller) Ceiling() int64 { return a.ceiling.Load() }
 
 // Observe adds a sample of queue q's delay, taken at now.
 func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
@@ -89,8 +136,10 @@ func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
 		case w.min < a.target/2:
 			w.over = false
 		}
+		w.idle = w.min < a.target/10
 		w.start, w.samples = now, 0
 		a.updateLocked()
+		a.learnLocked(q)
 	}
 }
 
@@ -102,8 +151,11 @@ func (a *Controller) expire(now time.Time) {
 	changed := false
 	for i := range a.queues {
 		w := &a.queues[i]
-		if w.over && w.samples == 0 && now.Sub(w.start) >= 2*a.window {
-			w.over, changed = false, true
+		if w.samples == 0 && now.Sub(w.start) >= 2*a.window {
+			w.idle = true
+			if w.over {
+				w.over, changed = false, true
+			}
 		}
 	}
 	if changed {
@@ -111,15 +163,42 @@ func (a *Controller) expire(now time.Time) {
 	}
 }
 
-// updateLocked sets the state from the queues' verdicts.
+// updateLocked sets the state from the queues' verdicts. On saturating,
+// the ceiling drops to 9/10 of the calls live.
 func (a *Controller) updateLocked() {
 	over := false
 	for _, w := range a.queues {
 		over = over || w.over
 	}
-	if a.overloaded.Swap(over) != over && a.OnChange != nil {
+	if a.overloaded.Swap(over) == over {
+		return
+	}
+	if over {
+		a.ceiling.Store(max(int64(a.live())*9/10, minCeiling))
+	}
+	if a.OnChange != nil {
 		a.OnChange(over)
 	}
+}
+
+// minCeiling is the least the learnt ceiling falls to: a server saturated
+// by something else than its calls still takes a few.
+const minCeiling = 8
+
+// learnLocked raises the ceiling a step after queue q's window, when the
+// ceiling is what holds calls back and every queue was close to empty.
+func (a *Controller) learnLocked(q Queue) {
+	c := a.ceiling.Load()
+	if c == 0 || q != CPU || int64(a.live()) < c*19/20 {
+		return
+	}
+	for _, w := range a.queues {
+		// A queue never sampled (nothing written yet) is empty.
+		if w.over || !w.idle && !w.start.IsZero() {
+			return
+		}
+	}
+	a.ceiling.Store(c + max(c/200, 1))
 }
 
 // WatchScheduler samples, until ctx ends, how late a ticker's goroutine

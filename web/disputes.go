@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -147,7 +146,7 @@ func (s *Server) disputeSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(app.CleanTraineeText(form.Get("text")))
+	text := form.Get("text")
 	turn, convErr := strconv.Atoi(form.Get("turn"))
 	if convErr != nil {
 		turn = -1

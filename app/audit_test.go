@@ -45,7 +45,7 @@ func TestAuditLog(t *testing.T) {
 	assert.Len(t, older.Entries, 4, "the rest")
 	assert.Zero(t, older.Older, "the last page")
 
-	days, err := app.ParseReportFilter("", "2025-11-02", "2025-11-02")
+	days, err := app.ParseReportFilter("", "2025-11-02", "2025-11-02", time.UTC)
 	require.NoError(t, err)
 	for _, tt := range []struct {
 		name string

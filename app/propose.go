@@ -29,7 +29,7 @@ func (a *App) ProposeWording(ctx context.Context, rec store.Call, itemID, said s
 	if err != nil || len(entries) == 0 {
 		return said
 	}
-	return proposeSpan(said, entries, book.Match(said, phrasebook.Filter{Scope: sc.ID, Domain: sc.Domain}))
+	return proposeSpan(said, entries, book.Match(said, sc.Filter()))
 }
 
 // proposeSpan is ProposeWording's choice over the hits found in said.

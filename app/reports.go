@@ -42,29 +42,37 @@ var ErrReportFilter = fmt.Errorf("%w: report filter", domain.ErrInvalid)
 const ReportTopItems = 10
 
 // ReportFilter is what a report is narrowed to: a team (empty: all) and a
-// range of days, From and To inclusive, as YYYY-MM-DD in UTC (empty: open).
+// range of days, From and To inclusive, as YYYY-MM-DD in the site's time
+// zone (empty: open).
 type ReportFilter struct {
 	Team     string
 	From, To string
 	from, to time.Time
 }
 
-// ParseReportFilter reads a team and a range of days.
-func ParseReportFilter(team, from, to string) (ReportFilter, error) {
+// ParseReportFilter reads a team and a range of days in loc, the site's
+// time zone: the range runs from loc's midnight starting From to the one
+// ending To. The matrix and the CSV count attempts by the instant they
+// ended, so they follow any zone exactly; the most missed items and
+// phrases are counted per hour (store.ReportFindings), exact for zones with
+// whole-hour offsets.
+func ParseReportFilter(team, from, to string, loc *time.Location) (ReportFilter, error) {
 	f := ReportFilter{Team: strings.TrimSpace(team), From: from, To: to}
 	if len(f.Team) > 100 {
 		return f, fmt.Errorf("%w: team longer than 100 bytes", ErrReportFilter)
 	}
 	var err error
 	if f.From != "" {
-		if f.from, err = time.Parse(time.DateOnly, f.From); err != nil {
+		if f.from, err = time.ParseInLocation(time.DateOnly, f.From, loc); err != nil {
 			return f, fmt.Errorf("%w: from: %w", ErrReportFilter, err)
 		}
 	}
 	if f.To != "" {
-		if f.to, err = time.Parse(time.DateOnly, f.To); err != nil {
+		if f.to, err = time.ParseInLocation(time.DateOnly, f.To, loc); err != nil {
 			return f, fmt.Errorf("%w: to: %w", ErrReportFilter, err)
 		}
+		// The next midnight in loc, which a day of daylight saving time
+		// moves by an hour.
 		f.to = f.to.AddDate(0, 0, 1)
 	}
 	return f, nil

@@ -98,7 +98,7 @@ func TestMatrixAgreesWithEveryAttempt(t *testing.T) {
 				reports := newReportApp(t, db, lib, book)
 				states := map[cert.State]int{}
 				for _, q := range [][3]string{{"", "", ""}, {"east", "", ""}, {"west", "2026-01-15", "2026-02-10"}, {"", "2026-02-01", ""}} {
-					f, err := app.ParseReportFilter(q[0], q[1], q[2])
+					f, err := app.ParseReportFilter(q[0], q[1], q[2], shanghai(t))
 					require.NoError(t, err)
 					r, err := reports.ReportMatrix(ctx, f, 0, 0)
 					require.NoError(t, err)
@@ -204,7 +204,7 @@ func TestExportPagesThroughEveryAttempt(t *testing.T) {
 		lib, book := reportLibrary(t)
 		randomHistory(t, db, lib, 4)
 		reports := newReportApp(t, db, lib, book)
-		f, err := app.ParseReportFilter("east", "", "")
+		f, err := app.ParseReportFilter("east", "", "", time.UTC)
 		require.NoError(t, err)
 		want, err := db.ListAttempts(ctx, store.AttemptFilter{Team: "east", TraineesOnly: true, WithoutScorecard: true})
 		require.NoError(t, err)
@@ -244,26 +244,41 @@ func boolInt(b bool) int {
 func TestParseReportFilter(t *testing.T) {
 	tests := []struct {
 		team, from, to string
+		zone           string
 		ok             bool
 	}{
-		{"east", "2026-01-01", "2026-01-31", true},
-		{"", "", "", true},
-		{"", "2026-13-01", "", false},
-		{"", "", "yesterday", false},
-		{string(make([]byte, 101)), "", "", false},
+		{"east", "2026-01-01", "2026-01-31", "Asia/Shanghai", true},
+		{"east", "2026-01-01", "2026-01-31", "UTC", true},
+		// A day of 23 hours: daylight saving time begins.
+		{"", "2026-03-29", "2026-03-29", "Europe/Berlin", true},
+		{"", "", "", "Asia/Shanghai", true},
+		{"", "2026-13-01", "", "Asia/Shanghai", false},
+		{"", "", "yesterday", "Asia/Shanghai", false},
+		{string(make([]byte, 101)), "", "", "Asia/Shanghai", false},
 	}
 	for _, tc := range tests {
-		f, err := app.ParseReportFilter(tc.team, tc.from, tc.to)
+		loc, err := time.LoadLocation(tc.zone)
+		require.NoError(t, err)
+		f, err := app.ParseReportFilter(tc.team, tc.from, tc.to, loc)
 		if !tc.ok {
 			assert.ErrorIs(t, err, app.ErrReportFilter, "%+v", tc)
 			assert.ErrorIs(t, err, domain.ErrInvalid, "a bad request wherever it comes from")
 			continue
 		}
 		require.NoError(t, err)
+		from, to := f.Range()
+		if tc.from != "" {
+			assert.Equal(t, tc.from+" 00:00", from.In(loc).Format("2006-01-02 15:04"), "%+v: the first day counts from its midnight in the zone", tc)
+			assert.False(t, f.InRange(from.Add(-time.Millisecond)))
+			assert.True(t, f.InRange(from))
+		}
 		if tc.to != "" {
-			end, _ := time.Parse(time.DateOnly, tc.to)
-			assert.True(t, f.InRange(end.Add(24*time.Hour-time.Millisecond)), "the last day counts whole")
-			assert.False(t, f.InRange(end.Add(24*time.Hour)))
+			end, err := time.ParseInLocation(time.DateOnly, tc.to, loc)
+			require.NoError(t, err)
+			assert.Equal(t, "00:00", to.In(loc).Format("15:04"), "%+v: up to the next midnight in the zone", tc)
+			assert.Equal(t, end.AddDate(0, 0, 1).Format(time.DateOnly), to.In(loc).Format(time.DateOnly), "%+v", tc)
+			assert.True(t, f.InRange(to.Add(-time.Millisecond)), "the last day counts whole")
+			assert.False(t, f.InRange(to))
 		}
 	}
 }
@@ -274,7 +289,7 @@ func TestDashboard(t *testing.T) {
 	lib, book := reportLibrary(t)
 	randomHistory(t, db, lib, 4)
 	reports := newReportApp(t, db, lib, book)
-	f, err := app.ParseReportFilter("", "", "")
+	f, err := app.ParseReportFilter("", "", "", time.UTC)
 	require.NoError(t, err)
 	for _, page := range []int{0, -1, 1_000_001} {
 		_, err := reports.Dashboard(ctx, f, page)
@@ -291,4 +306,86 @@ func TestDashboard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, past.Report.Rows, "a page past the last is empty")
 	assert.Equal(t, 1, past.Pages)
+}
+
+func shanghai(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	return loc
+}
+
+// TestReportsCountDaysInTheSiteZone: an attempt at 23:30 on 1 December in
+// Shanghai (15:30 UTC) and one at 00:30 on the 2nd (16:30 UTC, still the
+// 1st in UTC) fall each in its own Shanghai day, in the matrix page, the
+// whole matrix (the CSV), the export and the most missed items and
+// phrases.
+func TestReportsCountDaysInTheSiteZone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		lib, book := reportLibrary(t)
+		li := domain.User{Username: "li", PasswordHash: "h", Role: domain.RoleTrainee, Team: "east", Created: now.AddDate(-1, 0, 0)}
+		require.NoError(t, db.CreateUser(ctx, &li))
+		card := func(item, phrase string) json.RawMessage {
+			return json.RawMessage(fmt.Sprintf(`{"checklist":[{"id":%q,"title":"t","done":false}],"forbidden":[{"intent":"i","phrase":%q,"suggestion":"s"}]}`, item, phrase))
+		}
+		late := time.Date(2026, 12, 1, 15, 30, 0, 0, time.UTC)
+		early := time.Date(2026, 12, 1, 16, 30, 0, 0, time.UTC)
+		require.NoError(t, db.ImportAttempts(ctx, []store.Call{
+			{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r", Mode: domain.Exam, Started: late.Add(-time.Minute), Ended: late,
+				Outcome: "completed", Score: 81, Passed: true, Scorecard: card("greeting", "没办法")},
+			{UserID: li.ID, ScenarioID: "arrears", ScenarioRevision: "r", Mode: domain.Exam, Started: early.Add(-time.Minute), Ended: early,
+				Outcome: "completed", Score: 72, Passed: true, Scorecard: card("commit", "不归我管")},
+		}))
+		reports := newReportApp(t, db, lib, book)
+
+		// seen is what each view of the reports holds for a filter: the
+		// scenarios with exams in the matrix, its page and the export, the
+		// items and the phrases.
+		seen := func(f app.ReportFilter) map[string][]string {
+			t.Helper()
+			out := map[string][]string{}
+			for view, limit := range map[string]int{"matrix": 0, "page": 1} {
+				r, err := reports.ReportMatrix(ctx, f, 0, limit)
+				require.NoError(t, err)
+				require.Len(t, r.Rows, 1)
+				for i, c := range r.Rows[0].Cells {
+					if c.Exams > 0 {
+						out[view] = append(out[view], r.Columns[i].ID)
+					}
+				}
+				if view == "matrix" {
+					for _, m := range r.Missed {
+						out["missed"] = append(out["missed"], m.ScenarioID+"/"+m.ID)
+					}
+					for _, p := range r.Forbidden {
+						out["phrases"] = append(out["phrases"], p.Title)
+					}
+				}
+			}
+			page, err := reports.ReportExport(ctx, f, "", app.ReportPageMax)
+			require.NoError(t, err)
+			for _, a := range page.Attempts {
+				out["export"] = append(out["export"], a.ScenarioID)
+			}
+			return out
+		}
+		only := func(scenario, item, phrase string) map[string][]string {
+			return map[string][]string{"matrix": {scenario}, "page": {scenario}, "export": {scenario},
+				"missed": {scenario + "/" + item}, "phrases": {phrase}}
+		}
+		day := func(from, to string, loc *time.Location) app.ReportFilter {
+			t.Helper()
+			f, err := app.ParseReportFilter("east", from, to, loc)
+			require.NoError(t, err)
+			return f
+		}
+		assert.Equal(t, only("leak", "greeting", "没办法"), seen(day("2026-12-01", "2026-12-01", shanghai(t))), "23:30 on the 1st")
+		assert.Equal(t, only("arrears", "commit", "不归我管"), seen(day("2026-12-02", "2026-12-02", shanghai(t))), "00:30 on the 2nd")
+		assert.Equal(t, only("arrears", "commit", "不归我管"), seen(day("2026-12-02", "", shanghai(t))), "open end")
+		assert.Equal(t, only("leak", "greeting", "没办法"), seen(day("", "2026-12-01", shanghai(t))), "open start")
+		both := seen(day("2026-12-01", "2026-12-01", time.UTC))
+		assert.Len(t, both["export"], 2, "both ended on 1 December UTC")
+		assert.Len(t, both["phrases"], 2)
+	})
 }

@@ -144,7 +144,7 @@ func (m *Content) evalCases(ctx context.Context, lib *scenarios.Library) ([]eval
 	for _, c := range builtin {
 		ec := evalCase{EvalCase: c}
 		if sc, ok := lib.Scenario(c.Scenario); ok {
-			ec.filter = phrasebook.Filter{Scope: sc.ID, Domain: sc.Domain}
+			ec.filter = sc.Filter()
 		} else {
 			ec.Scenario = ""
 		}

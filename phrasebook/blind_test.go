@@ -63,36 +63,45 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 
 // floors are the figures the matcher reached on each blind set, rounded
 // down, so that they only go up. The bars (-blind-bars) are higher
-// than these on the holdout set: required recall 0.88, forbidden recall
-// 0.81 and precision 0.93 when this was written. dev2, the second set
-// written blind, first measured required recall 0.68 and forbidden recall
-// 0.60 (precision 0.88) before it was used for development.
+// than these on the holdout set: required recall 0.917, forbidden recall
+// 0.838 and precision 0.942 when this was written (0.885, 0.812 and 0.931
+// before the third round of matching work). dev2, the second set written
+// blind, first measured required recall 0.68 and forbidden recall 0.60
+// (precision 0.88) before it was used for development; dev3, the third
+// (a new writer), first measured required recall 0.885, forbidden recall
+// 0.634 at precision 0.844.
 var floors = map[string]blindBars{
-	"dev":     {required: 0.96, forbiddenRecall: 0.97, forbiddenPrecision: 0.97},
-	"dev2":    {required: 0.85, forbiddenRecall: 0.96, forbiddenPrecision: 0.97},
-	"holdout": {required: 0.88, forbiddenRecall: 0.81, forbiddenPrecision: 0.93},
+	"dev":     {required: 0.99, forbiddenRecall: 0.97, forbiddenPrecision: 0.99},
+	"dev2":    {required: 0.98, forbiddenRecall: 0.98, forbiddenPrecision: 0.97},
+	"dev3":    {required: 0.95, forbiddenRecall: 0.91, forbiddenPrecision: 0.95},
+	"holdout": {required: 0.91, forbiddenRecall: 0.83, forbiddenPrecision: 0.94},
+	// holdout2, the second held-out set (a third writer, 473 replies),
+	// first measured required recall 0.857, forbidden recall 0.740 at
+	// precision 0.882, with the matcher of the third round; like holdout,
+	// only its figures are looked at.
+	"holdout2": {required: 0.85, forbiddenRecall: 0.74, forbiddenPrecision: 0.88},
 }
 
 // TestBlindUtterances measures the matcher on the utterances written blind
-// (dev, dev2 and holdout) and holds each set to its floor, or with -blind-bars to the issue's
+// (dev, dev2, dev3, holdout and holdout2) and holds each set to its floor, or with -blind-bars to the issue's
 // bars: required recall 0.95, forbidden recall 0.92, forbidden precision
 // 0.99. A reply said in a scenario is matched with that scenario's own
-// entries. The figures per intent are printed (-v); for the holdout set
+// entries. The figures per intent are printed (-v); for the holdout sets
 // they are all that may be looked at.
 func TestBlindUtterances(t *testing.T) {
 	m, lib := blindBook(t)
 	filter := func(c evalCase) phrasebook.Filter {
 		if sc, ok := lib.Scenario(c.Scenario); ok {
-			return phrasebook.Filter{Scope: sc.ID, Domain: sc.Domain}
+			return sc.Filter()
 		}
 		return phrasebook.Filter{}
 	}
-	for _, set := range []string{"dev", "dev2", "holdout"} {
+	for _, set := range []string{"dev", "dev2", "dev3", "holdout", "holdout2"} {
 		t.Run(set, func(t *testing.T) {
 			cases := loadBlind(t, set)
 			r := evaluateIn(m, cases, filter)
 			report := r.table()
-			if set != "holdout" {
+			if !strings.HasPrefix(set, "holdout") {
 				report += "\n" + strings.Join(r.misses, "\n")
 			}
 			for _, style := range []string{"typed", "dictated", "traditional"} {

@@ -10,10 +10,10 @@ import (
 // The labelled evaluation sets that ship in the binary, so that a
 // publication of phrase changes can be checked against them: the
 // hand-written set (testdata/eval.yaml) and the blind development sets
-// (testdata/blind/dev.yaml, dev2.yaml). The blind hold-out set stays out: it
+// (testdata/blind/dev.yaml, dev2.yaml, dev3.yaml). The blind hold-out set stays out: it
 // is only read through the test's figures, never tuned against.
 //
-//go:embed testdata/eval.yaml testdata/blind/dev.yaml testdata/blind/dev2.yaml
+//go:embed testdata/eval.yaml testdata/blind/dev.yaml testdata/blind/dev2.yaml testdata/blind/dev3.yaml
 var evalFS embed.FS
 
 // The built-in evaluation sets, by the name EvalCase.Set carries.
@@ -51,6 +51,7 @@ func EvalSets() ([]EvalCase, error) {
 		{EvalSetHand, "testdata/eval.yaml"},
 		{EvalSetDev, "testdata/blind/dev.yaml"},
 		{EvalSetDev, "testdata/blind/dev2.yaml"},
+		{EvalSetDev, "testdata/blind/dev3.yaml"},
 	} {
 		data, err := evalFS.ReadFile(set.file)
 		if err != nil {

@@ -816,7 +816,17 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 		if value == nil {
 			value = u.valueNear(e.Intent, start, end)
 		}
+		if e.Intent == "over-promise" && f.AllowsPromise(u.promiseTime(value, start, end)) {
+			// A guarantee of what the norms allow (五分钟以内就到 where
+			// urgent repairs are due within five minutes) is a commitment.
+			continue
+		}
 		span := n.OrigSpan(start, end)
+		if e.Kind == Forbidden && u.quoted(span) {
+			// 您说"这点事也打电话"，可别这么说 reports the caller's
+			// words; a forbidden phrase in quotation marks is not said.
+			continue
+		}
 		h := Hit{ID: e.ID, Intent: e.Intent, Kind: e.Kind, Score: score, Start: span.Start, End: span.End, Suggestion: e.Suggestion, Value: value}
 		k := slices.IndexFunc(sc.found, func(x found) bool { return x.entry == fm.entry })
 		switch {
@@ -1140,6 +1150,9 @@ type utterance struct {
 	srunes  []rune
 	sat     []int
 	ssounds []sound
+	// quotes are the spans of the reply as typed that are in quotation
+	// marks, found when a forbidden hit needs them.
+	quotes []phrase.Span
 	// values and input are read when a pattern or commitment needs them.
 	values []phrase.ValueSpan
 	read   bool
@@ -1228,6 +1241,57 @@ func (u *utterance) valueNear(i Intent, start, end int) *phrase.Value {
 		}
 	}
 	return best
+}
+
+// quoted reports whether span, rune offsets of the reply as typed, lies
+// inside quotation marks: “…”, ‘…’, 「…」, 『…』 or a pair of ".
+func (u *utterance) quoted(span phrase.Span) bool {
+	if u.quotes == nil {
+		u.quotes = quotedSpans(u.orig)
+	}
+	for _, q := range u.quotes {
+		if q.Start <= span.Start && span.End <= q.End {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedSpans returns the runs of text between quotation marks, as rune
+// offsets, never nil.
+func quotedSpans(s string) []phrase.Span {
+	closer := map[rune]rune{'“': '”', '‘': '’', '「': '」', '『': '』', '"': '"'}
+	out := []phrase.Span{}
+	var want rune
+	open := -1
+	i := 0
+	for _, r := range s {
+		switch {
+		case open >= 0 && r == want:
+			out = append(out, phrase.Span{Start: open, End: i})
+			open = -1
+		case open < 0 && closer[r] != 0:
+			open, want = i+1, closer[r]
+		}
+		i++
+	}
+	return out
+}
+
+// promiseTime returns the time an over-promise at [start, end) names: its
+// own value, or a time said inside it or right next to it.
+func (u *utterance) promiseTime(own *phrase.Value, start, end int) *phrase.Value {
+	if own != nil && own.Type.IsTime() {
+		return own
+	}
+	const reach = 2
+	for _, v := range u.valueSpans() {
+		if v.Value.Type.IsTime() && v.Start < end+reach && start-reach < v.End {
+			val := v.Value
+			return &val
+		}
+	}
+	return nil
 }
 
 // runeIndex converts a byte offset of text into a rune offset.

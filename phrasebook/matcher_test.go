@@ -71,6 +71,13 @@ entries:
     text: 不了解
     suggestion: 我帮您查询一下
     source: test
+  - id: over-promise.soon
+    intent: over-promise
+    kind: forbidden
+    text: 保证马上到
+    patterns: ["保证 …4 {when<=30m} …3 到"]
+    suggestion: 按规定时限承诺
+    source: test
 `
 
 func testMatcher(t *testing.T) *phrasebook.Matcher {
@@ -117,6 +124,14 @@ func TestMatch(t *testing.T) {
 		{"forbidden forgives a dictation slip that sounds the same", "没半法", phrasebook.Filter{},
 			[]hit{{"deflect.no-way", 0, 3}}},
 		{"empty", " ,。 ", phrasebook.Filter{}, nil},
+		{"forbidden in quotation marks reports the caller's words", `您说"这个不归我管"，我记下了`, phrasebook.Filter{}, nil},
+		{"forbidden after the quotation marks", "您说“好的”，这个不归我管", phrasebook.Filter{},
+			[]hit{{"deflect.not-mine", 9, 13}}},
+		{"a guarantee sooner than the norms allow", "我保证五分钟以内到", phrasebook.Filter{Norms: []int64{900}},
+			[]hit{{"over-promise.soon", 1, 9}}},
+		{"a guarantee the norms allow", "我保证五分钟以内到", phrasebook.Filter{Norms: []int64{300}}, nil},
+		{"without norms the phrasebook judges", "我保证五分钟以内到", phrasebook.Filter{},
+			[]hit{{"over-promise.soon", 1, 9}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

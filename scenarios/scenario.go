@@ -439,6 +439,27 @@ func (p Penalties) ForbiddenPenalty() int {
 // LocalID returns the matcher id of the scenario's local phrase id.
 func (s *Scenario) LocalID(id string) string { return s.ID + "/" + id }
 
+// Filter returns what a reply in this scenario is matched with: the
+// scenario's domain and its own entries, and the soonest times its
+// checklist lets a promise name (an item's Min, or its Max when it has
+// none), so that guaranteeing what the norms allow is no over-promise.
+func (s *Scenario) Filter() phrase.Filter {
+	f := phrase.Filter{Domain: s.Domain, Scope: s.ID}
+	for _, it := range s.Checklist {
+		if it.Value == nil || it.Value.Type != "" {
+			continue
+		}
+		bound := it.Value.Min
+		if bound == "" {
+			bound = it.Value.Max
+		}
+		if secs, err := phrase.ParseBound(bound); err == nil && bound != "" && !slices.Contains(f.Norms, secs) {
+			f.Norms = append(f.Norms, secs)
+		}
+	}
+	return f
+}
+
 // CompanyPhraseID is the local id of the entry that recognises the
 // scenario's company by name (see CompanyForms).
 const CompanyPhraseID = "company.identify"

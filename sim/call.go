@@ -144,7 +144,7 @@ func NewCall(sc *scenarios.Scenario, book *Book, opt Options) *Call {
 		mode:    mode,
 		seed:    opt.Seed,
 		rng:     rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15)), // #nosec G404 -- a replayable call needs a seeded, deterministic generator
-		filter:  phrase.Filter{Domain: sc.Domain, Scope: sc.ID},
+		filter:  sc.Filter(),
 		mood:    sc.Persona.Mood,
 		moodMax: sc.Persona.Mood,
 		fired:   map[string]bool{},

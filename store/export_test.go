@@ -2,29 +2,71 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"strings"
 )
 
-// RebuildReports empties the report tables and fills them again with the
-// statements of migration 0007, as a store upgraded with calls in it would
-// have them.
+// RebuildReports empties the report tables and fills them again as a store
+// upgraded with calls in it would have them: for each table, with the
+// INSERT statements of the latest migration that fills it (0007 for
+// report_totals, 0010 for report_findings).
 func (db *DB) RebuildReports(ctx context.Context) error {
 	all, err := migrations(db.dialect)
 	if err != nil {
 		return err
 	}
+	tables := []string{"report_totals", "report_findings"}
+	fills := map[string][]string{}
+	for _, m := range all {
+		latest := map[string][]string{}
+		for _, st := range statements(m.sql) {
+			for _, table := range tables {
+				if strings.HasPrefix(st, "INSERT INTO "+table+" ") {
+					latest[table] = append(latest[table], st)
+				}
+			}
+		}
+		maps.Copy(fills, latest)
+	}
 	return db.tx(ctx, func(tx *sqlTx) error {
-		for _, q := range []string{`DELETE FROM report_totals`, `DELETE FROM report_findings`} {
+		for _, table := range tables {
+			if len(fills[table]) == 0 {
+				return fmt.Errorf("no migration fills %s", table)
+			}
+			if _, err := tx.exec(ctx, `DELETE FROM `+table); err != nil {
+				return err
+			}
+			for _, st := range fills[table] {
+				if _, err := tx.exec(ctx, st); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// UpgradeFindingsToHours puts report_findings back as migration 0007 made
+// and filled it from the stored calls (per UTC day), forgets migration
+// 0010 and migrates again: the upgrade of a store with calls in it.
+func (db *DB) UpgradeFindingsToHours(ctx context.Context) error {
+	all, err := migrations(db.dialect)
+	if err != nil {
+		return err
+	}
+	err = db.tx(ctx, func(tx *sqlTx) error {
+		for _, q := range []string{`DROP TABLE report_findings`, `DELETE FROM migrations WHERE version = 10`} {
 			if _, err := tx.exec(ctx, q); err != nil {
 				return err
 			}
 		}
 		for _, m := range all {
-			if !strings.HasPrefix(m.name, "0007_") {
+			if m.version != 7 {
 				continue
 			}
 			for _, st := range statements(m.sql) {
-				if strings.HasPrefix(st, "INSERT") {
+				if strings.Contains(st, "report_findings") {
 					if _, err := tx.exec(ctx, st); err != nil {
 						return err
 					}
@@ -33,6 +75,10 @@ func (db *DB) RebuildReports(ctx context.Context) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return db.migrate(ctx)
 }
 
 // OneStatementBatches is how many append batches PostgreSQL wrote in one

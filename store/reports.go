@@ -17,33 +17,79 @@ import (
 
 // The dashboards read aggregates, never every attempt: report_totals holds
 // each user's all-time record per scenario and mode, report_findings the
-// missed checklist items and forbidden phrases per team and day (and for
-// all days). The store keeps both in step with calls in the transactions
-// that end a call (endCall), change its score (UpholdDispute) and import
-// attempts (ImportAttempts); migration 0007 fills them from the calls
-// stored before it.
+// missed checklist items and forbidden phrases per team, in rows of three
+// widths: every hour, every UTC day and all time. The store keeps both in
+// step with calls in the transactions that end a call (endCall), change
+// its score (UpholdDispute) and import attempts (ImportAttempts); migration
+// 0007 fills report_totals from the calls stored before it, and 0010
+// report_findings.
+//
+// Findings are kept per hour because a report's days are the site's
+// (--timezone), not UTC's: hours add up to the days of any zone whose
+// offset is whole hours. Zones with half-hour offsets (India, parts of
+// Australia) are counted to the hour: a filter's ends are rounded down to
+// whole hours, so their days count from half an hour before their
+// midnights. The day rows are there for speed: a range reads the UTC days
+// it holds whole from them and only the hours at its ends from hour rows,
+// some fifty groups of rows for a month rather than seven hundred.
 
-// reportAllDays is the day of the report_findings rows that count every
-// day.
-const reportAllDays = -1
+// The widths of report_findings rows, in hours.
+const (
+	findingAllTime = 0
+	findingHour    = 1
+	findingDay     = 24
+)
 
-const msPerDay = 86_400_000
+// reportAllTime is the hour of the report_findings rows that count all
+// time.
+const reportAllTime = -1
 
-// reportDay is the UTC day, counted from the Unix epoch, that t falls in.
-func reportDay(t time.Time) int64 {
-	ms := millis(t)
-	if ms < 0 {
-		return (ms - msPerDay + 1) / msPerDay
+const msPerHour = 3_600_000
+
+// reportHour is the hour, counted from the Unix epoch, that t falls in;
+// hour 0 for anything before, so that no hour is reportAllTime.
+func reportHour(t time.Time) int64 { return max(millis(t), 0) / msPerHour }
+
+// findingStart is the first hour of the row of width w that hour h counts
+// in.
+func findingStart(h, w int64) int64 {
+	if w == findingAllTime {
+		return reportAllTime
 	}
-	return ms / msPerDay
+	return h / w * w
+}
+
+// findingSpan is the report_findings rows of one width whose first hours
+// are in [from, to); to < 0 leaves the span open.
+type findingSpan struct{ width, from, to int64 }
+
+// findingSpans are the rows that count f's range exactly (to whole hours):
+// the UTC days it holds whole and the hours at either end; the all-time
+// rows when f has no range.
+func (f ReportFilter) findingSpans() []findingSpan {
+	if !f.ranged() {
+		return []findingSpan{{findingAllTime, reportAllTime, reportAllTime + 1}}
+	}
+	h0 := reportHour(f.From)
+	d0 := findingStart(h0+findingDay-1, findingDay)
+	if f.To.IsZero() {
+		return []findingSpan{{findingHour, h0, d0}, {findingDay, d0, -1}}
+	}
+	h1 := max(reportHour(f.To), h0)
+	d1 := findingStart(h1, findingDay)
+	if d0 >= d1 {
+		return []findingSpan{{findingHour, h0, h1}}
+	}
+	return []findingSpan{{findingHour, h0, d0}, {findingDay, d0, d1}, {findingHour, d1, h1}}
 }
 
 // ReportFilter narrows a report. Zero fields do not filter.
 type ReportFilter struct {
 	// Team matches the trainee's current team exactly.
 	Team string
-	// From and To bound when attempts ended: From <= ended < To. Reports
-	// count whole UTC days, so both should be midnights UTC.
+	// From and To bound when attempts ended: From <= ended < To.
+	// ReportFindings counts whole hours, so both should be whole hours
+	// (midnights in the site's time zone are, in whole-hour zones).
 	From, To time.Time
 	// UserIDs, when not nil, narrows the trainees to these (a page of
 	// them). ReportFindings, which counts by team, does not read it.
@@ -170,24 +216,32 @@ type ReportFinding struct {
 // first. Attempts count for the team their trainee was in when the call
 // ended.
 func (db *DB) ReportFindings(ctx context.Context, f ReportFilter, kind string, limit int) ([]ReportFinding, error) {
-	q := `SELECT scenario_id, key, MAX(label), MAX(extra), SUM(count), SUM(graded) FROM report_findings WHERE kind = ?`
-	args := []any{kind}
-	if !f.ranged() {
-		q += ` AND day = ?`
-		args = append(args, reportAllDays)
-	} else {
-		q += ` AND day >= ?`
-		args = append(args, max(reportDay(f.From), 0))
-		if !f.To.IsZero() {
-			q += ` AND day < ?`
-			args = append(args, reportDay(f.To))
+	// One indexed range per span, added up.
+	var spans []string
+	var args []any
+	for _, sp := range f.findingSpans() {
+		if sp.to >= 0 && sp.to <= sp.from {
+			continue
 		}
+		q := `SELECT scenario_id, key, label, extra, count, graded FROM report_findings
+			WHERE kind = ? AND hours = ? AND hour >= ?`
+		args = append(args, kind, sp.width, sp.from)
+		if sp.to >= 0 {
+			q += ` AND hour < ?`
+			args = append(args, sp.to)
+		}
+		if f.Team != "" {
+			q += ` AND team = ?`
+			args = append(args, f.Team)
+		}
+		spans = append(spans, q)
 	}
-	if f.Team != "" {
-		q += ` AND team = ?`
-		args = append(args, f.Team)
+	if len(spans) == 0 {
+		return nil, nil
 	}
-	q += ` GROUP BY scenario_id, key HAVING SUM(count) > 0 ORDER BY SUM(count) DESC, scenario_id, key LIMIT ?`
+	q := `SELECT scenario_id, key, MAX(label), MAX(extra), SUM(count), SUM(graded) FROM (` +
+		strings.Join(spans, ` UNION ALL `) + `) f
+		GROUP BY scenario_id, key HAVING SUM(count) > 0 ORDER BY SUM(count) DESC, scenario_id, key LIMIT ?`
 	args = append(args, limit)
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
@@ -211,7 +265,7 @@ func (db *DB) ReportFindings(ctx context.Context, f ReportFilter, kind string, l
 // UserMissedItems returns the limit checklist items userID missed most
 // often in their ended attempts (practice and exam), most missed first,
 // each with how often it was graded. report_findings count by team and
-// day, so one trainee's items are counted here from their scorecards, read
+// time, so one trainee's items are counted here from their scorecards, read
 // by the same rules as the team's findings.
 func (db *DB) UserMissedItems(ctx context.Context, userID int64, limit int) ([]ReportFinding, error) {
 	type key struct{ scenario, item string }
@@ -403,7 +457,8 @@ type totalVal struct {
 
 type findingKey struct {
 	team     string
-	day      int64
+	width    int64
+	hour     int64
 	kind     string
 	scenario string
 	key      string
@@ -432,8 +487,9 @@ func (t *sqlTx) addReports(ctx context.Context, as []reportAttempt, cards report
 	totals := map[totalKey]*totalVal{}
 	findings := map[findingKey]*findingVal{}
 	add := func(k findingKey, label, extra string, count, graded int) {
-		for _, day := range []int64{k.day, reportAllDays} {
-			k.day = day
+		hour := k.hour
+		for _, w := range []int64{findingHour, findingDay, findingAllTime} {
+			k.width, k.hour = w, findingStart(hour, w)
 			v := findings[k]
 			if v == nil {
 				v = &findingVal{}
@@ -463,16 +519,16 @@ func (t *sqlTx) addReports(ctx context.Context, as []reportAttempt, cards report
 			continue
 		}
 		card := cards.get(a.card)
-		day := reportDay(a.ended)
+		hour := reportHour(a.ended)
 		for _, it := range card.Checklist {
 			missed := 0
 			if !it.Done {
 				missed = a.sign
 			}
-			add(findingKey{u.Team, day, FindingItem, a.scenarioID, it.ID}, it.Title, "", missed, a.sign)
+			add(findingKey{team: u.Team, hour: hour, kind: FindingItem, scenario: a.scenarioID, key: it.ID}, it.Title, "", missed, a.sign)
 		}
 		for _, f := range card.Forbidden {
-			add(findingKey{u.Team, day, FindingPhrase, "", f.Phrase}, f.Intent, f.Suggestion, a.sign, 0)
+			add(findingKey{team: u.Team, hour: hour, kind: FindingPhrase, key: f.Phrase}, f.Intent, f.Suggestion, a.sign, 0)
 		}
 	}
 	greatest := "GREATEST"
@@ -491,15 +547,15 @@ func (t *sqlTx) addReports(ctx context.Context, as []reportAttempt, cards report
 	if err != nil {
 		return fmt.Errorf("count attempts in report totals: %w", err)
 	}
-	err = each(ctx, t, `INSERT INTO report_findings (team, day, kind, scenario_id, key, label, extra, count, graded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (team, day, kind, scenario_id, key) DO UPDATE SET count = report_findings.count + excluded.count,
+	err = each(ctx, t, `INSERT INTO report_findings (team, hours, hour, kind, scenario_id, key, label, extra, count, graded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (team, hours, hour, kind, scenario_id, key) DO UPDATE SET count = report_findings.count + excluded.count,
 		graded = report_findings.graded + excluded.graded, label = excluded.label, extra = excluded.extra`,
 		sortedKeys(findings, func(a, b findingKey) int {
-			return cmp.Or(strings.Compare(a.team, b.team), cmp.Compare(a.day, b.day), strings.Compare(a.kind, b.kind),
+			return cmp.Or(strings.Compare(a.team, b.team), cmp.Compare(a.width, b.width), cmp.Compare(a.hour, b.hour), strings.Compare(a.kind, b.kind),
 				strings.Compare(a.scenario, b.scenario), strings.Compare(a.key, b.key))
 		}), func(k findingKey) []any {
 			v := findings[k]
-			return []any{k.team, k.day, k.kind, k.scenario, k.key, v.label, v.extra, v.count, v.graded}
+			return []any{k.team, k.width, k.hour, k.kind, k.scenario, k.key, v.label, v.extra, v.count, v.graded}
 		})
 	if err != nil {
 		return fmt.Errorf("count attempts in report findings: %w", err)

@@ -176,8 +176,13 @@ func TestReportsFollowTheCalls(t *testing.T) {
 		// A scorecard the reports cannot read still counts in the totals.
 		end(qi, "arrears", domain.Practice, day(2, 5), 50, false, json.RawMessage(`{"checklist":"?"}`))
 
-		// Reports count whole days.
+		// Reports count whole days of the site's time zone: in UTC, and in
+		// Shanghai (UTC+8), whose days start at 16:00 UTC, between the
+		// calls of day(1, 2) and day(1, 14) and before the imported ones of
+		// 18:00 UTC. Findings over whole UTC days come from day rows, over
+		// the hours at a range's ends from hour rows.
 		midnight := func(d int) time.Time { return t0.Truncate(24*time.Hour).AddDate(0, 0, d) }
+		local := func(d int) time.Time { return midnight(d).Add(-8 * time.Hour) }
 		filters := []store.ReportFilter{
 			{},
 			{Team: "east"},
@@ -186,6 +191,12 @@ func TestReportsFollowTheCalls(t *testing.T) {
 			{To: midnight(2)},
 			{Team: "east", From: midnight(1), To: midnight(3)},
 			{From: midnight(9)},
+			{From: local(2)},
+			{To: local(2)},
+			{Team: "east", From: local(1), To: local(2)},
+			{From: local(2), To: local(4)},
+			{From: midnight(1).Add(12 * time.Hour), To: midnight(1).Add(20 * time.Hour)},
+			{Team: "west", To: local(3)},
 		}
 		check := func(stage string) {
 			t.Helper()
@@ -223,7 +234,8 @@ func TestReportsFollowTheCalls(t *testing.T) {
 		assert.Equal(t, domain.CallEnded, got.Status)
 		assert.JSONEq(t, string(imported[7].Scorecard), string(got.Scorecard))
 
-		// Migration 0007 fills the tables from stored calls the same way.
+		// Migrations 0007 and 0010 fill the tables from stored calls the
+		// same way.
 		before := map[string]any{}
 		for i, f := range filters {
 			c, fs := gotReports(t, db, f)
@@ -233,6 +245,13 @@ func TestReportsFollowTheCalls(t *testing.T) {
 		for i, f := range filters {
 			c, fs := gotReports(t, db, f)
 			assert.Equal(t, before[fmt.Sprint(i)], []any{c, fs}, "rebuilt, filter %+v", f)
+		}
+		// And migration 0010 turns a store's findings per UTC day into
+		// findings per hour the same way.
+		require.NoError(t, db.UpgradeFindingsToHours(ctx))
+		for i, f := range filters {
+			c, fs := gotReports(t, db, f)
+			assert.Equal(t, before[fmt.Sprint(i)], []any{c, fs}, "upgraded, filter %+v", f)
 		}
 	})
 }

@@ -609,10 +609,11 @@ func auditQuery(actor, kind, from, to string, before int64) string {
 
 // adminAudit is GET /admin/audit[?actor=&kind=&from=&to=&before=ID]: the
 // audit log (App.AuditLog), newest first, in the page's language, filtered
-// by who, what kind of change and which days (UTC, both included).
+// by who, what kind of change and which days (in the site's time zone,
+// both included).
 func (s *Server) adminAudit(c *gin.Context) error {
 	v := auditView{Actor: strings.TrimSpace(c.Query("actor")), Kind: c.Query("kind"), Kinds: auditKinds()}
-	days, err := app.ParseReportFilter("", c.Query("from"), c.Query("to"))
+	days, err := app.ParseReportFilter("", c.Query("from"), c.Query("to"), s.cfg.Location)
 	if err != nil {
 		return err
 	}

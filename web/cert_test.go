@@ -41,13 +41,14 @@ func newCertEnv(t *testing.T) *certEnv {
 	return newCertEnvOn(t, storetest.SQLite(t))
 }
 
-// newCertEnvOn is newCertEnv on a given store.
-func newCertEnvOn(t *testing.T, db *store.DB) *certEnv {
+// newCertEnvOn is newCertEnv on a given store, its configuration changed
+// by mods.
+func newCertEnvOn(t *testing.T, db *store.DB, mods ...func(*Config)) *certEnv {
 	t.Helper()
 	lib, book, err := app.LoadBuiltin()
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, book.Close()) })
-	env := newEnvOn(t, db, func(c *Config) { c.Library, c.Book = lib, book })
+	env := newEnvOn(t, db, append([]func(*Config){func(c *Config) { c.Library, c.Book = lib, book }}, mods...)...)
 	t.Cleanup(env.srv.Close)
 	ce := &certEnv{testEnv: env, lib: lib}
 	ce.manager = env.addUser("boss", domain.RoleManager)

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
@@ -15,11 +16,10 @@ import (
 // The dashboards' pages: the workflow is app's Report methods; these handlers read
 // the request, and lay the report out as a page or a CSV file.
 
-// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD). The
-// days are UTC days: the reports count findings per UTC day (store's
-// report_findings), so a day in the site's time zone would cut across two.
-func (s *Server) parseReportFilter(c *gin.Context) (app.ReportFilter, error) {
-	return app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"))
+// parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD, days in
+// loc: the site's time zone on pages and their CSV, UTC in the xAPI API).
+func (s *Server) parseReportFilter(c *gin.Context, loc *time.Location) (app.ReportFilter, error) {
+	return app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"), loc)
 }
 
 // filterQuery is a filter as a query string, for links that keep it. It
@@ -32,7 +32,7 @@ func filterQuery(f app.ReportFilter) template.URL {
 // of trainees at a time, the most missed checklist items and forbidden
 // phrases, and the track assignments (App.Dashboard).
 func (s *Server) matrixPage(c *gin.Context) error {
-	f, err := s.parseReportFilter(c)
+	f, err := s.parseReportFilter(c, s.cfg.Location)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func formatScore(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 // matrixCSV is GET /manage/export.csv: the whole matrix as CSV (Report.CSV),
 // named after the day in the site's time zone.
 func (s *Server) matrixCSV(c *gin.Context) error {
-	f, err := s.parseReportFilter(c)
+	f, err := s.parseReportFilter(c, s.cfg.Location)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.parseReportFilter(c)
+	f, err := s.parseReportFilter(c, s.cfg.Location)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
@@ -16,7 +17,8 @@ import (
 // default); "more" is the URL of the next page, empty on the last, which
 // also carries the sign-offs.
 func (s *Server) xapiStatements(c *gin.Context) error {
-	f, err := s.parseReportFilter(c)
+	// Like the statements' timestamps, the API's days are UTC's.
+	f, err := s.parseReportFilter(c, time.UTC)
 	if err != nil {
 		return err
 	}

@@ -29,10 +29,11 @@ import (
 // of starts is all let in before the first of them is felt. So admission
 // also keeps a ceiling on live calls, learnt from saturation: when the
 // server saturates with n calls live, the ceiling becomes 9/10 of n. It
-// rises again slowly (1/200 a window, about 2% a second) only while the
-// ceiling is what holds calls back and the queues are close to empty (a
-// window's smallest delay under a tenth of the target), so that it creeps
-// towards the capacity rather than overshooting it again. An operator's
+// rises again by 1/100 a window (about 4% a second) while the ceiling is
+// what holds calls back and every queue is calm (a window's smallest delay
+// under half the target), so that it creeps back towards the capacity
+// rather than overshooting it at once, and a brief stall (a start-up, a
+// neighbour's burst) does not hold the server down for long. An operator's
 // fixed ceiling caps both.
 type Controller struct {
 	target time.Duration
@@ -76,9 +77,9 @@ type delayWindow struct {
 	start   time.Time
 	min     time.Duration
 	samples int
-	// over is the queue's verdict from its last whole window; idle says
-	// that window's smallest delay was under a tenth of the target.
-	over, idle bool
+	// over is the queue's verdict from its last whole window; calm says
+	// that window's smallest delay was under half the target.
+	over, calm bool
 }
 
 // New watches with the given target, judging windows of the given length;
@@ -136,7 +137,7 @@ func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
 		case w.min < a.target/2:
 			w.over = false
 		}
-		w.idle = w.min < a.target/10
+		w.calm = w.min < a.target/2
 		w.start, w.samples = now, 0
 		a.updateLocked()
 		a.learnLocked(q)
@@ -152,7 +153,7 @@ func (a *Controller) expire(now time.Time) {
 	for i := range a.queues {
 		w := &a.queues[i]
 		if w.samples == 0 && now.Sub(w.start) >= 2*a.window {
-			w.idle = true
+			w.calm = true
 			if w.over {
 				w.over, changed = false, true
 			}
@@ -186,7 +187,7 @@ func (a *Controller) updateLocked() {
 const minCeiling = 8
 
 // learnLocked raises the ceiling a step after queue q's window, when the
-// ceiling is what holds calls back and every queue was close to empty.
+// ceiling is what holds calls back and every queue was calm.
 func (a *Controller) learnLocked(q Queue) {
 	c := a.ceiling.Load()
 	if c == 0 || q != CPU || int64(a.live()) < c*19/20 {
@@ -194,11 +195,11 @@ func (a *Controller) learnLocked(q Queue) {
 	}
 	for _, w := range a.queues {
 		// A queue never sampled (nothing written yet) is empty.
-		if w.over || !w.idle && !w.start.IsZero() {
+		if w.over || !w.calm && !w.start.IsZero() {
 			return
 		}
 	}
-	a.ceiling.Store(c + max(c/200, 1))
+	a.ceiling.Store(c + max(c/100, 1))
 }
 
 // WatchScheduler samples, until ctx ends, how late a ticker's goroutine

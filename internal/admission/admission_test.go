@@ -68,8 +68,8 @@ func TestAdmissionWindows(t *testing.T) {
 
 // TestAdmissionCeiling: saturating with n calls live sets the ceiling to
 // 9/10 of n; below it calls are admitted again once drained, at it they are
-// not; it rises a step per window only while it binds and the queues are
-// close to empty; a fixed ceiling holds whatever the queues say.
+// not; it rises a step (1/100) per window only while it binds and the
+// queues are calm; a fixed ceiling holds whatever the queues say.
 func TestAdmissionCeiling(t *testing.T) {
 	const target, window = 10 * time.Millisecond, 100 * time.Millisecond
 	base := time.Unix(1_700_000_000, 0)
@@ -98,7 +98,7 @@ func TestAdmissionCeiling(t *testing.T) {
 
 	windowOf(time.Millisecond / 2)
 	assert.False(t, a.Admit(), "drained, but 400 live is over the ceiling")
-	assert.Equal(t, int64(361), a.ceiling.Load(), "idle with more calls than the ceiling: it was too low")
+	assert.Equal(t, int64(363), a.ceiling.Load(), "calm with more calls than the ceiling: it was too low")
 	live = 300
 	assert.True(t, a.Admit(), "drained and under the ceiling")
 
@@ -108,10 +108,10 @@ func TestAdmissionCeiling(t *testing.T) {
 		delay time.Duration
 		want  int64
 	}{
-		{"binding and idle: one step", time.Millisecond / 2, 362},
-		{"binding and idle again", time.Millisecond / 2, 363},
-		{"some queueing: held", 3 * time.Millisecond, 363},
-		{"under half the target but not idle: held", 4 * time.Millisecond, 363},
+		{"binding and calm: one step", time.Millisecond / 2, 366},
+		{"binding and calm again", time.Millisecond / 2, 369},
+		{"queueing under half the target is calm", 4 * time.Millisecond, 372},
+		{"between half the target and the target: held", 7 * time.Millisecond, 372},
 	}
 	for _, tt := range tests {
 		windowOf(tt.delay)
@@ -119,7 +119,7 @@ func TestAdmissionCeiling(t *testing.T) {
 	}
 	live = 100
 	windowOf(time.Millisecond / 2)
-	assert.Equal(t, int64(363), a.ceiling.Load(), "not binding: no rise")
+	assert.Equal(t, int64(372), a.ceiling.Load(), "not binding: no rise")
 
 	live = 5
 	windowOf(50 * time.Millisecond)

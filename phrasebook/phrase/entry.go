@@ -132,6 +132,33 @@ type Filter struct {
 	// Scope keeps the shared entries plus those local to this scenario;
 	// empty keeps only the shared entries.
 	Scope string
+	// Norms are the soonest promise times, in seconds, that the call's
+	// norms allow (a leak visit within 2 to 4 hours allows 2 h, an urgent
+	// property repair 5 minutes): a guarantee of one of them or later is
+	// kept, not an over-promise. Empty, every time guaranteed too soon is
+	// judged by the phrasebook alone.
+	Norms []int64
+}
+
+// AllowsPromise reports whether v, the time said with an over-promise, is
+// one the norms allow: a duration no shorter than one of them (五分钟以内
+// 就到 where urgent repairs are due within five minutes). A day or a
+// clock time is not weighed: 今天就给您修好 guarantees an outcome, which
+// no norm's deadline makes sure.
+func (f Filter) AllowsPromise(v *Value) bool {
+	if v == nil || v.Type != Duration || len(f.Norms) == 0 {
+		return false
+	}
+	b, ok := v.Bound(-1)
+	if !ok {
+		return false
+	}
+	for _, n := range f.Norms {
+		if b >= n {
+			return true
+		}
+	}
+	return false
 }
 
 // Allows reports whether e applies under f.

@@ -605,7 +605,22 @@ func (t *t2sTable) lookup(r rune) rune {
 	return r
 }
 
-// t2s is built from the generated tables; read-only after initialisation.
-var t2s = newT2STable(t2sPairs, t2sVariants, t2sPhrases)
+// spokenVariants are characters that Traditional-script writers use where
+// Simplified writes another, which OpenCC's t2s keeps because they are
+// also (rare) Simplified characters, each followed by the character meant:
+// the Taiwan feminine 妳 is the 你 of every wording, and 衹 and 祇 are 只.
+const spokenVariants = "妳你衹只祇只"
+
+// spokenPhrases are phrases OpenCC's t2s leaves that mean a common word,
+// each with the word, as t2sPhrases lists them: 甚麼 is 什么 to its
+// writers, though t2s keeps it as 甚么, character by character; and the
+// Taiwan words for a hotline's contact and messages (聯絡, 資訊, 簡訊,
+// from OpenCC's TWPhrasesRev) are the 联系, 信息 and 短信 of the wordings.
+const spokenPhrases = "甚麼\t什么\n甚麽\t什么\n甚么\t什么\n" +
+	"聯絡\t联系\n联络\t联系\n資訊\t信息\n资讯\t信息\n簡訊\t短信\n简讯\t短信\n"
+
+// t2s is built from the generated tables and the spoken variants;
+// read-only after initialisation.
+var t2s = newT2STable(t2sPairs, t2sVariants+spokenVariants, t2sPhrases+spokenPhrases)
 
 func t2sLookup(r rune) rune { return t2s.lookup(r) }

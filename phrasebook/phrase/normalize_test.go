@@ -24,6 +24,11 @@ func TestNormalizeText(t *testing.T) {
 		{"simplified 著 phrase kept", "显著", "显著"},
 		{"phrase 瞭解", "我不瞭解，據瞭解", "我不了解据了解"},
 		{"瞭 alone stays", "瞭望", "瞭望"},
+		{"taiwan 妳 is 你", "妳們好，請妳稍等", "你们好请你稍等"},
+		{"甚麼 is 什么", "甚麼事？甚麽時候", "什么事什么时候"},
+		{"甚至 stays", "甚至", "甚至"},
+		{"taiwan 聯絡 is 联系", "我們會聯絡您，再傳簡訊", "我们会联系您再传短信"},
+		{"衹 is 只", "衹是", "只是"},
 		{"phrase 答覆 but 覆蓋 by character", "答覆您，覆蓋", "答复您覆盖"},
 		{"longest phrase wins", "瞭解到", "了解到"},
 		{"full-width letters and digits", "ＡＰＰ賬號１２３", "app账号123"},
@@ -226,7 +231,7 @@ func TestNormalizeIdempotent(t *testing.T) {
 // phraseAt can see it.
 func TestT2SPhrases(t *testing.T) {
 	require.LessOrEqual(t, t2s.longest, 16, "phraseAt looks at most 16 runes ahead")
-	require.Equal(t, strings.Count(t2sPhrases, "\n"), len(t2s.phrases), "every generated phrase is in the table")
+	require.Equal(t, strings.Count(t2sPhrases+spokenPhrases, "\n"), len(t2s.phrases), "every phrase is in the table")
 	for trad, simp := range t2s.phrases {
 		require.Len(t, simp, utf8.RuneCountInString(trad), "phrase %s", trad)
 		in := "您" + trad + "吧"

@@ -114,11 +114,33 @@ func CompilePattern(src string, window int) (*Pattern, error) {
 			pat.need = append(pat.need, set)
 		}
 	}
+	pat.starts = seqFirstRunes(nodes)
 	if n := nodes[0]; !n.opt {
-		pat.starts = firstRunes(n)
 		pat.slotFirst = n.kind == pSlot && n.slot != "number"
 	}
 	return pat, nil
+}
+
+// seqFirstRunes returns the characters a match of a sequence can start
+// with: those of its first part, and while that part is optional those of
+// the next, so that (先)? 穿 … is tried only where 先 or 穿 is said; nil
+// when that is not a short list of characters.
+func seqFirstRunes(nodes []pnode) []rune {
+	var out []rune
+	for _, n := range nodes {
+		if n.kind == pNear {
+			return nil
+		}
+		set := firstRunes(n)
+		if set == nil {
+			return nil
+		}
+		out = union(out, set)
+		if !n.opt {
+			return out
+		}
+	}
+	return nil
 }
 
 // firstRunes returns the characters a part can start with, or nil when
@@ -131,27 +153,25 @@ func firstRunes(n pnode) []rune {
 	case pAlt:
 		var out []rune
 		for _, alt := range n.alts {
-			k := 0
-			for k < len(alt) && alt[k].opt {
-				k++
-			}
-			if k > 0 || len(alt) == 0 {
-				// An optional start: any of what follows could start it.
-				return nil
-			}
-			set := firstRunes(alt[0])
+			set := seqFirstRunes(alt)
 			if set == nil {
 				return nil
 			}
-			for _, r := range set {
-				if !slices.Contains(out, r) {
-					out = append(out, r)
-				}
-			}
+			out = union(out, set)
 		}
 		return out
 	}
 	return nil
+}
+
+// union adds to out the runes of set it lacks.
+func union(out, set []rune) []rune {
+	for _, r := range set {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // prefixes returns how a part can begin: the first two characters of each
@@ -587,10 +607,10 @@ func slotFits(slot string, t ValueType) bool {
 
 // fillerWords are the words people insert into a wording without changing
 // what it says, normalised (一下 is 1下).
-var fillerWords = []string{"为您", "给您", "帮您", "替您", "这边", "1下", "那个", "了", "哈", "呢", "啊", "吧", "呀", "啦", "嘛", "哦", "嗯", "喔", "唷", "咧", "喽"}
+var fillerWords = []string{"为您", "给您", "帮您", "替您", "这边", "1下", "那个", "了", "哈", "呢", "啊", "吧", "呀", "啦", "嘛", "哦", "嗯", "喔", "唷", "咧", "喽", "啰", "咯", "呗", "嘞", "哟", "耶", "欸", "诶", "齁"}
 
 // fillerStarts are the first characters of the filler words.
-const fillerStarts = "为给帮替这1那了哈呢啊吧呀啦嘛哦嗯喔唷咧喽"
+const fillerStarts = "为给帮替这1那了哈呢啊吧呀啦嘛哦嗯喔唷咧喽啰咯呗嘞哟耶欸诶齁"
 
 // FillerMask marks the runes of rs that belong to filler words. 了 is not
 // a filler in 了解, 为了, 除了 or 不了 (管不了), nor 1下 in 1下午.

@@ -26,6 +26,9 @@ func TestPatternFind(t *testing.T) {
 		{"a bounded slot turns a longer time away", "保证 …6 {when<=10m}", "保证两小时到", 0, "", ""},
 		{"a number", "{number} 那户", "702那户", 0, "702那户", ""},
 		{"nested groups", "(给您 (登记|记录)|帮您建) 工单", "帮您建工单", 0, "帮您建工单", ""},
+		{"an optional start, said", "(先)? 穿 (厚|暖和)", "您先穿厚点", 0, "先穿厚", ""},
+		{"an optional start, left out", "(先)? 穿 (厚|暖和)", "您穿暖和点", 0, "穿暖和", ""},
+		{"an alternative with an optional start", "((先)? 别|不要) 碰", "您不要碰，先别碰", 0, "不要碰", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -595,8 +595,9 @@ func readWhen(rs []rune, i int, colon []bool) (Value, int, bool) {
 			}
 		}
 	}
-	// A clock time: 5点, 5点半, 5点30, 5点钟, 17时.
-	if h, k, ok := readNumber(rs, i); ok && h == math.Trunc(h) && h <= 24 && k < len(rs) && (rs[k] == '点' || rs[k] == '时') && !(k+1 < len(rs) && hasAt(rs, k, "时候")) {
+	// A clock time: 5点, 5点半, 5点30, 5点钟, 17时; not a decimal said
+	// with its unit (1点5米 is 1.5 m).
+	if h, k, ok := readNumber(rs, i); ok && h == math.Trunc(h) && h <= 24 && k < len(rs) && (rs[k] == '点' || rs[k] == '时') && !(k+1 < len(rs) && hasAt(rs, k, "时候")) && !decimalAt(rs, k) {
 		hour, minute := int(h), 0
 		k++
 		switch {
@@ -668,6 +669,20 @@ func readWhen(rs []rune, i int, colon []bool) (Value, int, bool) {
 		return v, i, true
 	}
 	return Value{}, start, false
+}
+
+// decimalUnits are units a decimal number is said with (1点5米, 18点5度),
+// none of them a unit of time.
+const decimalUnits = "米度元吨块倍斤克升立平方厘毫万亿%"
+
+// decimalAt reports whether rs[k], a 点, is the point of a decimal number
+// said with one of decimalUnits.
+func decimalAt(rs []rune, k int) bool {
+	e := k + 1
+	for e < len(rs) && isDigit(rs[e]) {
+		e++
+	}
+	return e > k+1 && e < len(rs) && strings.ContainsRune(decimalUnits, rs[e])
 }
 
 func hasLimit(rs []rune, i int) bool {

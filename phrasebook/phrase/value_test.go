@@ -27,6 +27,8 @@ func TestValues(t *testing.T) {
 		{"最迟后天中午", []Value{{Type: Time, At: "12:00", DayOffset: day(2), Within: true, Text: "后天 12:00 前"}}},
 		{"明天这个时候", []Value{{Type: Time, Seconds: 86400, DayOffset: day(1), Text: "明天这个时候"}}},
 		{"明天上午九点到十二点之间", []Value{{Type: Time, At: "12:00", DayOffset: day(1), Within: true, Text: "明天 12:00 前"}}},
+		{"距地面1.5米处", nil},
+		{"室温18.5度", []Value{{Type: Amount, Amount: 18.5, Unit: "度", Text: "18.5 度"}}},
 		{"预计12:00恢复", []Value{{Type: Time, At: "12:00", DayOffset: day(0), Text: "今天 12:00"}}},
 		{"晚上八点半", []Value{{Type: Time, At: "20:30", DayOffset: day(0), Text: "今天 20:30"}}},
 		{"周五前", []Value{{Type: Date, Weekday: 5, Within: true, Text: "周五前"}}},

@@ -136,3 +136,14 @@ func (a *App) UpdateAccount(ctx context.Context, me *domain.User, by store.Actor
 	}
 	return u, err
 }
+
+// Accounts are every account and the sign-in limits in force under p: the
+// admin's accounts page.
+func (a *App) Accounts(ctx context.Context, p LoginPolicy) ([]domain.User, []Throttle, error) {
+	users, err := a.db.ListUsers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	throttles, err := a.Throttles(ctx, p)
+	return users, throttles, err
+}

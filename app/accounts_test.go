@@ -74,3 +74,49 @@ func TestAccountRules(t *testing.T) {
 		assert.Equal(t, domain.RoleTrainer, got.Role)
 	})
 }
+
+// TestAccountsPage lists the accounts and the sign-in limits an admin may
+// lift.
+func TestAccountsPage(t *testing.T) {
+	ctx := context.Background()
+	a := newApp(t, storetest.SQLite(t))
+	for _, name := range []string{"li", "qi"} {
+		_, err := a.CreateAccount(ctx, store.CLI, app.NewAccount{Username: name, Name: "测试" + name, Role: "trainee", Password: "热线值班员第一天上岗"}, fastParams)
+		require.NoError(t, err)
+	}
+	p := app.LoginPolicy{PerPair: 1, PerAddress: 100}
+	users, throttles, err := a.Accounts(ctx, p)
+	require.NoError(t, err)
+	assert.Len(t, users, 2)
+	assert.Empty(t, throttles)
+
+	_, err = a.Authenticate(ctx, "li", "不是这个密码", "10.0.0.7", p)
+	require.ErrorIs(t, err, app.ErrBadCredentials)
+	_, err = a.Authenticate(ctx, "li", "不是这个密码", "10.0.0.7", p)
+	var limited *app.RateLimited
+	require.ErrorAs(t, err, &limited)
+	_, throttles, err = a.Accounts(ctx, p)
+	require.NoError(t, err)
+	require.Len(t, throttles, 1)
+	assert.Equal(t, "li", throttles[0].Username)
+	assert.Equal(t, "10.0.0.7", throttles[0].Address)
+	assert.Equal(t, 2, throttles[0].Count)
+
+	n, err := a.UnlockLogins(ctx, users[0].ID, store.CLI)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "one address lifted")
+	_, throttles, err = a.Accounts(ctx, p)
+	require.NoError(t, err)
+	assert.Empty(t, throttles)
+	_, err = a.UnlockLogins(ctx, 99999, store.CLI)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+
+	u, token, err := a.ResetLink(ctx, store.CLI, users[1].ID)
+	require.NoError(t, err)
+	assert.Equal(t, "qi", u.Username, "the link says whose it is")
+	owner, err := a.ResetLinkUser(ctx, token)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, owner.ID)
+	_, _, err = a.ResetLink(ctx, store.CLI, 99999)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+}

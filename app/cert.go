@@ -65,6 +65,9 @@ func (r *CertRefusal) Error() string { return "certification decision refused: "
 // Unwrap gives the rule's error.
 func (r *CertRefusal) Unwrap() error { return r.Err }
 
+// MaxCertComment bounds a decision's comment, in bytes.
+const MaxCertComment = 2000
+
 // Decide records manager me's decision about trainee id's certificate on
 // track t, if the rules of package cert allow it (a refusal wraps their
 // error). The rules are checked against the decisions as they stand when
@@ -72,6 +75,9 @@ func (r *CertRefusal) Unwrap() error { return r.Err }
 // decision is checked again against theirs.
 func (a *App) Decide(ctx context.Context, me domain.User, id int64, t *scenarios.Track, action domain.CertAction, comment string) (store.CertDecision, error) {
 	comment = strings.TrimSpace(comment)
+	if len(comment) > MaxCertComment {
+		return store.CertDecision{}, fmt.Errorf("%w: comment longer than %d bytes", domain.ErrInvalid, MaxCertComment)
+	}
 	trainee, err := a.db.UserByID(ctx, id)
 	if err != nil {
 		return store.CertDecision{}, err
@@ -106,11 +112,17 @@ func (a *App) Decide(ctx context.Context, me domain.User, id int64, t *scenarios
 	}
 }
 
-// TrackStanding is a user's state on one track.
+// TrackStanding is a user's state on one track; Titles maps the track's
+// scenario ids to their titles.
 type TrackStanding struct {
 	Track  *scenarios.Track
 	Status cert.Status
+	Titles map[string]string
 }
+
+// Certified reports whether the user holds a valid, unsuspended
+// certificate on the track.
+func (st TrackStanding) Certified() bool { return st.Status.State == cert.Certified }
 
 // TrackStatus returns user u's standing on every track assigned to their
 // team, in track order: what the scenario catalogue shows as a
@@ -131,10 +143,10 @@ func (a *App) TrackStatus(ctx context.Context, u domain.User) ([]TrackStanding, 
 	if err != nil {
 		return nil, err
 	}
-	now := a.now()
+	now, titles := a.now(), a.ScenarioTitles(ctx)
 	var out []TrackStanding
 	for _, t := range tracks[u.Team] {
-		out = append(out, TrackStanding{Track: t, Status: Evaluate(t, attempts, decisions, now)})
+		out = append(out, TrackStanding{Track: t, Status: Evaluate(t, attempts, decisions, now), Titles: titles})
 	}
 	return out, nil
 }
@@ -183,4 +195,67 @@ func (a *App) Tracks(ctx context.Context) []*scenarios.Track { return a.Library(
 // title.
 func (a *App) ScenarioTitles(ctx context.Context) map[string]string {
 	return reportTitles(a.Library(ctx))
+}
+
+// AssignTrack assigns track trackID to team, or with assign false takes it
+// away, as actor by. It returns the team's name as stored. A team must be
+// named, and the track be in the library.
+func (a *App) AssignTrack(ctx context.Context, by store.Actor, team, trackID string, assign bool) (string, error) {
+	team, err := store.CleanTeam(team)
+	if err != nil {
+		return "", err
+	}
+	if team == "" {
+		return "", fmt.Errorf("%w: team is required", domain.ErrInvalid)
+	}
+	t, ok := a.Track(ctx, trackID)
+	if !ok {
+		return "", fmt.Errorf("%w: unknown track %q", domain.ErrInvalid, trackID)
+	}
+	if assign {
+		return team, a.db.AssignTrack(ctx, store.TrackAssignment{Team: team, TrackID: t.ID, AssignedAt: a.now()}, by)
+	}
+	return team, a.db.UnassignTrack(ctx, team, t.ID, a.now(), by)
+}
+
+// Certificate is a trainee's certificate on a track, to print.
+type Certificate struct {
+	Trainee domain.User
+	Track   *scenarios.Track
+	Status  cert.Status
+	// SignedBy and Comment are the sign-off's.
+	SignedBy, Comment string
+	// Titles maps the track's scenario ids to their titles.
+	Titles map[string]string
+}
+
+// Certificate is user id's valid certificate on track trackID, for the
+// trainee and managers. For anyone else, and without a valid certificate,
+// it is not found, which says nothing about whether the account exists.
+func (a *App) Certificate(ctx context.Context, viewer domain.User, id int64, trackID string) (*Certificate, error) {
+	if viewer.ID != id && viewer.Role != domain.RoleManager {
+		return nil, fmt.Errorf("%w: user %d may not see the certificates of %d", domain.ErrNotFound, viewer.ID, id)
+	}
+	t, ok := a.Track(ctx, trackID)
+	if !ok {
+		return nil, fmt.Errorf("%w: no track %q", domain.ErrNotFound, trackID)
+	}
+	trainee, err := a.db.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	standing, err := a.StandingOn(ctx, id, t)
+	if err != nil {
+		return nil, err
+	}
+	if standing.Status.State != cert.Certified {
+		return nil, fmt.Errorf("%w: user %d is not certified on %s", domain.ErrNotFound, id, t.ID)
+	}
+	out := &Certificate{Trainee: trainee, Track: t, Status: standing.Status, Titles: a.ScenarioTitles(ctx)}
+	for _, d := range standing.Decisions {
+		if d.Action == domain.SignOff && d.At.Equal(standing.Status.CertifiedAt) {
+			out.SignedBy, out.Comment = d.Actor, d.Comment
+		}
+	}
+	return out, nil
 }

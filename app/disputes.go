@@ -96,8 +96,8 @@ func (a *App) DisputeOf(ctx context.Context, callID, itemID string) (*store.Disp
 }
 
 // OpenDispute records trainee u's claim that item itemID of their ended
-// call was done at turn, for the reason text. A refusal is a
-// *DisputeRefusal.
+// call was done at turn, for the reason text, cleaned as a reply is
+// (CleanTraineeText). A refusal is a *DisputeRefusal.
 func (a *App) OpenDispute(ctx context.Context, u domain.User, callID, itemID string, turn int, text string) (int64, error) {
 	rec, card, err := a.OwnEndedCall(ctx, u, callID)
 	if err != nil {
@@ -111,7 +111,8 @@ func (a *App) OpenDispute(ctx context.Context, u domain.User, callID, itemID str
 	if err != nil {
 		return 0, err
 	}
-	text = strings.TrimSpace(text)
+	// Stored as typed, less what could disguise it from the trainer.
+	text = strings.TrimSpace(CleanTraineeText(text))
 	switch {
 	case existing != nil:
 		return 0, conflict("exists")

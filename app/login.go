@@ -182,13 +182,14 @@ func (a *App) throttled(ctx context.Context, p LoginPolicy, c store.ThrottleCoun
 	return &RateLimited{Retry: max(until.Sub(now), time.Second), Reason: reason}
 }
 
-// UnlockLogins lets username sign in again from every address at once, by
-// an admin, audited; it reports how many addresses were throttled.
-func (a *App) UnlockLogins(ctx context.Context, username string, by store.Actor) (int64, error) {
-	name, err := auth.NormalizeUsername(username)
+// UnlockLogins lets account id sign in again from every address at once,
+// by an admin, audited; it reports how many addresses were throttled.
+func (a *App) UnlockLogins(ctx context.Context, id int64, by store.Actor) (int64, error) {
+	u, err := a.db.UserByID(ctx, id)
 	if err != nil {
-		return 0, refuseAccount("username", err)
+		return 0, err
 	}
+	name := u.Username
 	n, err := a.db.ClearLoginThrottlePrefix(ctx, pairKey(name, ""))
 	if err != nil {
 		return 0, err

@@ -86,3 +86,32 @@ func chooseNext(standings []TrackStanding, easyFirst []*scenarios.Scenario, reco
 	}
 	return nil
 }
+
+// HomeMissed is how many of a trainee's most missed steps their start page
+// lists.
+const HomeMissed = 3
+
+// Home is a trainee's start page: where they stand on their tracks, what
+// to do next (nil when every scenario is passed), and the steps they miss
+// most.
+type Home struct {
+	Tracks []TrackStanding
+	Next   *NextStep
+	Missed []ReportCount
+}
+
+// Home reads trainee u's start page.
+func (a *App) Home(ctx context.Context, u domain.User) (*Home, error) {
+	standings, err := a.TrackStatus(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	h := &Home{Tracks: standings}
+	if h.Next, err = a.Next(ctx, u, standings); err != nil {
+		return nil, err
+	}
+	if h.Missed, err = a.ReportMissedBy(ctx, u, HomeMissed); err != nil {
+		return nil, err
+	}
+	return h, nil
+}

@@ -40,19 +40,24 @@ func (a *App) SetPassword(ctx context.Context, by store.Actor, id int64, passwor
 }
 
 // ResetLink makes a one-time link token with which the owner of account id
-// chooses a new password; the admin hands the link over.
-func (a *App) ResetLink(ctx context.Context, by store.Actor, id int64) (string, error) {
+// chooses a new password; the admin hands the link over. It gives the
+// account too, to say whose link it is.
+func (a *App) ResetLink(ctx context.Context, by store.Actor, id int64) (domain.User, string, error) {
+	u, err := a.db.UserByID(ctx, id)
+	if err != nil {
+		return domain.User{}, "", err
+	}
 	token, err := auth.NewToken()
 	if err != nil {
-		return "", err
+		return domain.User{}, "", err
 	}
 	now := a.now()
 	err = a.db.AddResetToken(ctx, store.OneTimeToken{Hash: auth.HashToken(token), Kind: store.TokenReset, UserID: id,
 		Created: now, Expires: now.Add(ResetTTL)}, by)
 	if err != nil {
-		return "", err
+		return domain.User{}, "", err
 	}
-	return token, nil
+	return u, token, nil
 }
 
 // ResetLinkUser returns the account a live reset link token is for, or

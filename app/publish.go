@@ -284,8 +284,12 @@ func (m *Content) publish(ctx context.Context, actor store.Actor, r domain.Revis
 // SaveDraft saves r as the next revision of its unit after parent (the
 // revision number the editor started from), with its problems against the
 // published content, which do not stop a save (a draft may be unfinished)
-// but do stop publishing it.
+// but do stop publishing it. A parent of 0 makes a new unit; a negative
+// one is refused, since the editor always knows what it started from.
 func (m *Content) SaveDraft(ctx context.Context, by store.Actor, r domain.Revision, message string, parent int) (domain.Revision, []Issue, error) {
+	if parent < 0 {
+		return domain.Revision{}, nil, fmt.Errorf("%w: parent %d must not be negative", domain.ErrInvalid, parent)
+	}
 	issues, err := m.Check(ctx, r)
 	if err != nil {
 		return domain.Revision{}, nil, err

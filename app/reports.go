@@ -3,7 +3,6 @@ package app
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -35,8 +34,8 @@ import (
 // team's record.
 
 // ErrReportFilter is returned (wrapped) for a report filter that cannot be
-// read.
-var ErrReportFilter = errors.New("invalid report filter")
+// read; it is a domain.ErrInvalid.
+var ErrReportFilter = fmt.Errorf("%w: report filter", domain.ErrInvalid)
 
 // ReportTopItems bounds the lists of most missed items and forbidden
 // phrases.
@@ -412,8 +411,7 @@ func reportTitles(lib *scenarios.Library) map[string]string {
 
 // ReportTrack is a trainee's standing on a track with its history.
 type ReportTrack struct {
-	Track     *scenarios.Track
-	Status    cert.Status
+	TrackStanding
 	Decisions []store.CertDecision
 }
 
@@ -474,7 +472,7 @@ func (a *App) ReportTrainee(ctx context.Context, id int64, f ReportFilter, scena
 	}
 	now := a.now()
 	for _, t := range teamTracks[u.Team] {
-		td := ReportTrack{Track: t, Status: Evaluate(t, all, decisions, now)}
+		td := ReportTrack{TrackStanding: TrackStanding{Track: t, Status: Evaluate(t, all, decisions, now), Titles: titles}}
 		for _, d := range decisions {
 			if d.TrackID == t.ID {
 				td.Decisions = append(td.Decisions, d)

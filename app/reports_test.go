@@ -262,6 +262,7 @@ func TestParseReportFilter(t *testing.T) {
 		f, err := app.ParseReportFilter(tc.team, tc.from, tc.to, loc)
 		if !tc.ok {
 			assert.ErrorIs(t, err, app.ErrReportFilter, "%+v", tc)
+			assert.ErrorIs(t, err, domain.ErrInvalid, "a bad request wherever it comes from")
 			continue
 		}
 		require.NoError(t, err)
@@ -280,6 +281,31 @@ func TestParseReportFilter(t *testing.T) {
 			assert.False(t, f.InRange(to))
 		}
 	}
+}
+
+func TestDashboard(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	lib, book := reportLibrary(t)
+	randomHistory(t, db, lib, 4)
+	reports := newReportApp(t, db, lib, book)
+	f, err := app.ParseReportFilter("", "", "", time.UTC)
+	require.NoError(t, err)
+	for _, page := range []int{0, -1, 1_000_001} {
+		_, err := reports.Dashboard(ctx, f, page)
+		assert.ErrorIs(t, err, domain.ErrInvalid, page)
+	}
+	d, err := reports.Dashboard(ctx, f, 1)
+	require.NoError(t, err)
+	assert.Equal(t, 1, d.Pages, "nine trainees fit one page")
+	assert.Len(t, d.Report.Rows, 9)
+	assert.Len(t, d.Assignments, 4)
+	assert.Len(t, d.Tracks, len(lib.Tracks))
+	assert.Equal(t, "一级", d.TrackTitles["a-exam"])
+	past, err := reports.Dashboard(ctx, f, 2)
+	require.NoError(t, err)
+	assert.Empty(t, past.Report.Rows, "a page past the last is empty")
+	assert.Equal(t, 1, past.Pages)
 }
 
 func shanghai(t *testing.T) *time.Location {

@@ -85,6 +85,38 @@ func (rv *Review) Blocked() bool {
 	return slices.ContainsFunc(rv.Goldens, GoldenChange.Breaks)
 }
 
+// IntentChanges are a review's changes of one intent.
+type IntentChanges struct {
+	Intent    phrasebook.Intent
+	Title     string
+	Forbidden bool
+	Gained    []EvalChange
+	Lost      []EvalChange
+}
+
+// ByIntent gathers the review's utterance changes per intent, in the order
+// of the canonical intents; intents without changes are left out.
+func (rv *Review) ByIntent() []IntentChanges {
+	var out []IntentChanges
+	for _, info := range phrasebook.Intents() {
+		g := IntentChanges{Intent: info.Intent, Title: info.Title, Forbidden: info.Kind == phrasebook.Forbidden}
+		for _, ch := range rv.NewlyMatched {
+			if ch.Intent == info.Intent {
+				g.Gained = append(g.Gained, ch)
+			}
+		}
+		for _, ch := range rv.NewlyUnmatched {
+			if ch.Intent == info.Intent {
+				g.Lost = append(g.Lost, ch)
+			}
+		}
+		if len(g.Gained)+len(g.Lost) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // Summary is the review in one line, for the audit log.
 func (rv *Review) Summary() string {
 	return fmt.Sprintf("reviewed against %d utterances and %d golden transcripts: %d newly matched, %d newly unmatched, %d scorecards changed",

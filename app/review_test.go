@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/hotlinecoach/coach/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 )
 
 // storeFixture is an application whose content comes from the store, as
@@ -117,6 +119,22 @@ func TestUpholdProposesNotPublishes(t *testing.T) {
 	assert.Equal(t, strings.TrimSuffix(path.Base(entries[0].Pos.File), ".yaml"), res.Draft.ContentID)
 	assert.Contains(t, res.Draft.Body, wording)
 
+	// The trainee's line is an evaluation case, exported in the
+	// evaluation set's format.
+	data, err := f.app.EvalCasesYAML(ctx)
+	require.NoError(t, err)
+	var exported struct {
+		Cases []struct {
+			Text, Style, Note string
+			Want              []string
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(data, &exported))
+	require.Len(t, exported.Cases, 1)
+	assert.Equal(t, said, exported.Cases[0].Text)
+	assert.Equal(t, []string{"greeting"}, exported.Cases[0].Want)
+	assert.Equal(t, fmt.Sprintf("upheld dispute %d, variant of %s", list[0].D.ID, entries[0].ID), exported.Cases[0].Note)
+
 	// Nothing went live: the file's published revision is not the draft,
 	// and a new call still does not take the wording for a greeting.
 	info, err := f.db.Content(ctx, domain.ContentPhrases, res.Draft.ContentID)
@@ -214,4 +232,27 @@ func TestReviewShowsWhatBreaks(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, pending)
 	assert.Contains(t, auditActions(t, f.db), "phrases.abandon")
+}
+
+// TestReviewByIntent gathers a review's changes per intent, in the
+// canonical intents' order, leaving out intents without changes.
+func TestReviewByIntent(t *testing.T) {
+	intents := phrasebook.Intents()
+	require.Greater(t, len(intents), 3)
+	first, last := intents[0], intents[len(intents)-1]
+	rv := &app.Review{
+		NewlyMatched:   []app.EvalChange{{Text: "a", Intent: last.Intent}, {Text: "b", Intent: first.Intent}, {Text: "c", Intent: last.Intent}},
+		NewlyUnmatched: []app.EvalChange{{Text: "d", Intent: first.Intent}},
+	}
+	got := rv.ByIntent()
+	require.Len(t, got, 2)
+	assert.Equal(t, first.Intent, got[0].Intent, "canonical order, not the order of the changes")
+	assert.Equal(t, first.Title, got[0].Title)
+	assert.Equal(t, []app.EvalChange{{Text: "b", Intent: first.Intent}}, got[0].Gained)
+	assert.Equal(t, []app.EvalChange{{Text: "d", Intent: first.Intent}}, got[0].Lost)
+	assert.Equal(t, last.Intent, got[1].Intent)
+	assert.Len(t, got[1].Gained, 2)
+	assert.Empty(t, got[1].Lost)
+	assert.Equal(t, last.Kind == phrasebook.Forbidden, got[1].Forbidden)
+	assert.Empty(t, (&app.Review{}).ByIntent())
 }

@@ -3,6 +3,9 @@ package app
 import (
 	"strings"
 	"unicode"
+
+	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
 )
 
 // CleanTraineeText removes from text a trainee typed the characters that
@@ -37,4 +40,44 @@ func dropped(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// TraineeEvent cleans and checks an event a trainee sends on a live call:
+// a say whose text is not blank, a hang-up, a lookup by a known key of a
+// value, or a work order (sim.EventSubmit) whose fields are valid, each
+// with only its own fields. Text is kept as typed, less what could
+// disguise it (CleanTraineeText). A refusal is a key: "empty_say",
+// "bad_lookup", "bad_ticket", or "bad_message" for any other type.
+func TraineeEvent(ev sim.TraineeEvent) (sim.TraineeEvent, string) {
+	bad := false
+	flag := func(string, string, ...any) { bad = true }
+	switch ev.Type {
+	case sim.EventSay:
+		text := CleanTraineeText(ev.Text)
+		if strings.TrimSpace(text) == "" {
+			return sim.TraineeEvent{}, "empty_say"
+		}
+		return sim.TraineeEvent{Type: sim.EventSay, Text: text}, ""
+	case sim.EventHangup:
+		return sim.TraineeEvent{Type: sim.EventHangup}, ""
+	case sim.EventLookup:
+		l := scenarios.Lookup{By: ev.By, Value: CleanTraineeText(ev.Value)}
+		if l.Validate(flag); bad {
+			return sim.TraineeEvent{}, "bad_lookup"
+		}
+		return sim.TraineeEvent{Type: sim.EventLookup, By: l.By, Value: l.Value}, ""
+	case sim.EventSubmit:
+		if ev.Ticket == nil {
+			return sim.TraineeEvent{}, "bad_ticket"
+		}
+		t := *ev.Ticket
+		for _, f := range scenarios.TicketFields() {
+			t.Set(f, CleanTraineeText(t.Get(f)))
+		}
+		if t.Validate(flag); bad {
+			return sim.TraineeEvent{}, "bad_ticket"
+		}
+		return sim.TraineeEvent{Type: sim.EventSubmit, Ticket: &t}, ""
+	}
+	return sim.TraineeEvent{}, "bad_message"
 }

@@ -3,6 +3,8 @@ package app
 import (
 	"testing"
 
+	"github.com/hotlinecoach/coach/scenarios"
+	"github.com/hotlinecoach/coach/sim"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -23,4 +25,35 @@ func TestCleanTraineeText(t *testing.T) {
 			assert.Equal(t, tt.want, CleanTraineeText(tt.in))
 		})
 	}
+}
+
+func TestTraineeEvent(t *testing.T) {
+	ticket := &scenarios.Ticket{Phone: "186\u202e2039 7415", Type: "repair", Urgency: "urgent"}
+	tests := []struct {
+		name string
+		in   sim.TraineeEvent
+		want sim.TraineeEvent
+		bad  string
+	}{
+		{"say, cleaned", sim.TraineeEvent{Type: sim.EventSay, Text: "请\x00您别着急", By: "phone"}, sim.TraineeEvent{Type: sim.EventSay, Text: "请您别着急"}, ""},
+		{"blank say", sim.TraineeEvent{Type: sim.EventSay, Text: " \u2066\t"}, sim.TraineeEvent{}, "empty_say"},
+		{"hang-up drops its text", sim.TraineeEvent{Type: sim.EventHangup, Text: "再见"}, sim.TraineeEvent{Type: sim.EventHangup}, ""},
+		{"lookup", sim.TraineeEvent{Type: sim.EventLookup, By: "phone", Value: "186 2039 7415", Text: "x"},
+			sim.TraineeEvent{Type: sim.EventLookup, By: "phone", Value: "186 2039 7415"}, ""},
+		{"lookup by an unknown key", sim.TraineeEvent{Type: sim.EventLookup, By: "email", Value: "x"}, sim.TraineeEvent{}, "bad_lookup"},
+		{"lookup of nothing", sim.TraineeEvent{Type: sim.EventLookup, By: "name", Value: "\u200e"}, sim.TraineeEvent{}, "bad_lookup"},
+		{"work order, cleaned", sim.TraineeEvent{Type: sim.EventSubmit, Ticket: ticket},
+			sim.TraineeEvent{Type: sim.EventSubmit, Ticket: &scenarios.Ticket{Phone: "1862039 7415", Type: "repair", Urgency: "urgent"}}, ""},
+		{"work order without one", sim.TraineeEvent{Type: sim.EventSubmit}, sim.TraineeEvent{}, "bad_ticket"},
+		{"work order of an unknown type", sim.TraineeEvent{Type: sim.EventSubmit, Ticket: &scenarios.Ticket{Type: "fix"}}, sim.TraineeEvent{}, "bad_ticket"},
+		{"an event trainees do not send", sim.TraineeEvent{Type: sim.EventRing}, sim.TraineeEvent{}, "bad_message"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, bad := TraineeEvent(tt.in)
+			assert.Equal(t, tt.bad, bad)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	assert.Equal(t, "186\u202e2039 7415", ticket.Phone, "the event given is left as it was")
 }

@@ -132,7 +132,7 @@ func TestDisputeWorkflow(t *testing.T) {
 			assert.ErrorIs(t, err, tt.errKind, tt.name)
 		}
 
-		first, err := f.app.OpenDispute(ctx, li, call.ID, missed[0], turn, "我做到了")
+		first, err := f.app.OpenDispute(ctx, li, call.ID, missed[0], turn, " 我\u202e做到了\x00 ")
 		require.NoError(t, err)
 		_, err = f.app.OpenDispute(ctx, li, call.ID, missed[0], turn, "again")
 		assert.Equal(t, "exists", disputeKey(err))
@@ -142,6 +142,7 @@ func TestDisputeWorkflow(t *testing.T) {
 		list, err := f.app.Disputes(ctx, store.DisputeFilter{CallID: call.ID})
 		require.NoError(t, err)
 		require.Len(t, list, 2)
+		assert.Equal(t, "我做到了", list[0].D.Text, "stored cleaned of what could disguise it")
 
 		done1, err := f.app.UpholdDispute(ctx, wang, list[0].D.ID, "对", nil)
 		require.NoError(t, err)

@@ -78,6 +78,27 @@ func TestLogRoundTrip(t *testing.T) {
 		assert.JSONEq(t, string(want), string(got), "message %d", i)
 	}
 
+	// The page's reading of the log: every line said, in order.
+	st, err := StateOf(events)
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(events)), st.Last)
+	assert.False(t, st.Opened.IsZero())
+	assert.True(t, st.Answered)
+	assert.True(t, st.CallerSpoke)
+	var said []string
+	for _, e := range events {
+		if e.Type == string(sim.EventSay) || e.Type == string(sim.EventCustomer) {
+			var p struct{ Text string }
+			require.NoError(t, json.Unmarshal(e.Payload, &p))
+			said = append(said, p.Text)
+		}
+	}
+	var lines []string
+	for _, l := range st.Lines {
+		lines = append(lines, l.Text)
+	}
+	assert.Equal(t, said, lines)
+
 	end := events[len(events)-1]
 	require.Equal(t, string(sim.EventEnd), end.Type)
 	assert.NotContains(t, string(end.Payload), "scorecard", "the log keeps no copy of the scorecard")

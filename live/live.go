@@ -116,6 +116,15 @@ func (r *Registry) Start(ctx context.Context) { r.resumeAll(ctx) }
 // this instance's leases; the calls stay live in the store.
 func (r *Registry) Close() { r.close() }
 
+// State reads what call id's log says so far, for a page that shows it.
+func (r *Registry) State(ctx context.Context, id string) (State, error) {
+	events, err := r.db.Events(ctx, id, 0)
+	if err != nil {
+		return State{}, err
+	}
+	return StateOf(events)
+}
+
 // Attach starts the call if it is not ringing yet, queues to sub the
 // stored messages after after, and subscribes it to what follows. For a
 // call that has ended it queues the stored messages and ends sub; the

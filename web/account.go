@@ -23,15 +23,12 @@ func (s *Server) login(c *gin.Context, username, password string) (domain.User, 
 	user, err := s.app.Authenticate(ctx, username, password, c.ClientIP(), s.cfg.Login)
 	var limited *app.RateLimited
 	switch {
-	case errors.Is(err, app.ErrMissingCredentials):
-		return domain.User{}, errMissingCredentials()
 	case errors.Is(err, app.ErrBadCredentials):
 		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
-		return domain.User{}, errBadCredentials()
 	case errors.As(err, &limited):
 		s.metrics.logins.WithLabelValues("rate_limited").Inc()
-		return domain.User{}, errRateLimited(limited.Retry)
-	case err != nil:
+	}
+	if err != nil {
 		return domain.User{}, err
 	}
 	if err := s.startSession(c, user); err != nil {

@@ -53,14 +53,11 @@ type accountsView struct {
 }
 
 func (s *Server) showAccounts(c *gin.Context, status int, v accountsView) error {
-	users, err := s.store.ListUsers(c.Request.Context())
-	if err != nil {
+	var err error
+	if v.Users, v.Throttles, err = s.app.Accounts(c.Request.Context(), s.cfg.Login); err != nil {
 		return err
 	}
-	v.Users, v.Roles = users, domain.Roles()
-	if v.Throttles, err = s.app.Throttles(c.Request.Context(), s.cfg.Login); err != nil {
-		return err
-	}
+	v.Roles = domain.Roles()
 	if v.Role == "" {
 		v.Role = domain.RoleTrainee
 	}
@@ -108,15 +105,14 @@ func (s *Server) createAccountForm(c *gin.Context) error {
 // password, which the person must change at the next sign-in. Either way
 // the account's sessions end.
 func (s *Server) resetPasswordForm(c *gin.Context) error {
-	u, err := s.pathUser(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	ctx, id := c.Request.Context(), u.ID
-	form := c.Request.PostForm
+	ctx, form := c.Request.Context(), c.Request.PostForm
 	switch form.Get("mode") {
 	case "link":
-		token, err := s.app.ResetLink(ctx, actorOf(c), id)
+		u, token, err := s.app.ResetLink(ctx, actorOf(c), id)
 		if err != nil {
 			return err
 		}
@@ -197,11 +193,7 @@ func (s *Server) updateAccountForm(c *gin.Context) error {
 	case "unlock":
 		// Lets the account sign in again from every address it was
 		// throttled at.
-		u, err := s.pathUser(c)
-		if err != nil {
-			return err
-		}
-		if _, err := s.app.UnlockLogins(c.Request.Context(), u.Username, actorOf(c)); err != nil {
+		if _, err := s.app.UnlockLogins(c.Request.Context(), id, actorOf(c)); err != nil {
 			return err
 		}
 		c.Redirect(http.StatusSeeOther, "/admin/accounts")

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/phrasebook"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/store"
 )
@@ -162,9 +161,6 @@ func (s *Server) apiAuthorSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if d.Parent < 0 {
-		return errBadRequest(errors.New("parent must not be negative"))
-	}
 	rev, issues, err := s.content.SaveDraft(c.Request.Context(), actorOf(c), r, d.Message, d.Parent)
 	if err != nil {
 		return err
@@ -246,135 +242,52 @@ type matchJSON struct {
 	Scenario string `json:"scenario,omitempty"`
 }
 
-// maxTesterLines bounds the sentences one tester request matches.
-const maxTesterLines = 500
-
+// hitJSON is a hit of the tester with its intent's and kind's names in
+// the request's language.
 type hitJSON struct {
-	ID     string  `json:"id"`
-	Intent string  `json:"intent"`
-	Kind   string  `json:"kind"`
-	Score  float64 `json:"score"`
-	Start  int     `json:"start"`
-	End    int     `json:"end"`
-	// Said is the matched span of the line.
-	Said string `json:"said"`
-	// IntentName, KindName, Wording and Items say the hit in the
-	// request's language: the intent's and kind's names, the entry's
-	// canonical wording, and the titles of the scenario's checklist items
-	// it counts for.
-	IntentName string   `json:"intent_name"`
-	KindName   string   `json:"kind_name"`
-	Wording    string   `json:"wording"`
-	Items      []string `json:"items"`
+	app.TesterHit
+	IntentName string `json:"intent_name"`
+	KindName   string `json:"kind_name"`
 }
 
-// apiAuthorMatch is POST /api/author/match: every hit of every line.
+// apiAuthorMatch is POST /api/author/match: every hit of every line
+// (Content.TestPhrases).
 func (s *Server) apiAuthorMatch(c *gin.Context) error {
 	var req matchJSON
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	lines := strings.Split(strings.ReplaceAll(req.Text, "\r\n", "\n"), "\n")
-	if len(lines) > maxTesterLines {
-		return errBadRequest(fmt.Errorf("%d lines, at most %d", len(lines), maxTesterLines))
-	}
-	ctx := c.Request.Context()
-	cs, err := s.content.Published(ctx)
-	if err != nil {
-		return err
-	}
-	var sc *scenarios.Scenario
-	filter := phrasebook.Filter{}
-	if req.Scenario != "" {
-		var ok bool
-		if sc, ok = cs.Lib.Scenario(req.Scenario); !ok {
-			e := errNotFound()
-			e.Err = fmt.Errorf("tester: no published scenario %q", req.Scenario)
-			return e
-		}
-		filter = sc.Filter()
-	}
-	match := func(text string) []phrasebook.Hit { return cs.Book.Match(text, filter) }
-	wording := func(id string) string {
-		if e, ok := cs.Book.Entry(id); ok {
-			return e.Text
-		}
-		if sc != nil {
-			if p, ok := sc.Phrase(strings.TrimPrefix(id, sc.ID+"/")); ok {
-				return p.Text
-			}
-		}
-		return ""
-	}
+	q := app.TesterQuery{Text: req.Text, Scenario: req.Scenario}
 	if req.Phrases != nil {
 		req.Phrases.Kind = string(domain.ContentPhrases)
 		r, err := req.Phrases.revision()
 		if err != nil {
 			return err
 		}
-		var local []phrasebook.Entry
-		if sc != nil {
-			local = sc.LocalEntries()
-		}
-		m, issues, err := cs.WithDraftPhrases(r, local...)
-		if err != nil {
-			return err
-		}
-		if len(issues) > 0 {
-			c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues), "lines": []any{}})
-			return nil
-		}
-		defer m.Close()
-		match = func(text string) []phrasebook.Hit { return m.Match(text, filter) }
-		wording = func(id string) string {
-			e, _ := m.Entry(id)
-			return e.Text
-		}
+		q.Draft = &r
+	}
+	lines, issues, err := s.content.TestPhrases(c.Request.Context(), q)
+	if err != nil {
+		return err
+	}
+	if len(issues) > 0 {
+		c.JSON(http.StatusOK, gin.H{"issues": s.localIssues(c, issues), "lines": []any{}})
+		return nil
 	}
 	lang := langOf(c)
 	type lineJSON struct {
 		Text string    `json:"text"`
 		Hits []hitJSON `json:"hits"`
 	}
-	out := []lineJSON{}
-	for _, line := range lines {
-		if strings.TrimSpace(line) == "" {
-			continue
+	out := make([]lineJSON, len(lines))
+	for i, l := range lines {
+		out[i] = lineJSON{Text: l.Text, Hits: make([]hitJSON, len(l.Hits))}
+		for j, h := range l.Hits {
+			out[i].Hits[j] = hitJSON{TesterHit: h, IntentName: s.text.get(lang, "practice.intent."+h.Intent), KindName: s.text.get(lang, "author.kind."+h.Kind)}
 		}
-		runes := []rune(line)
-		l := lineJSON{Text: line, Hits: []hitJSON{}}
-		for _, h := range match(line) {
-			said := ""
-			if h.Start >= 0 && h.End <= len(runes) && h.Start <= h.End {
-				said = string(runes[h.Start:h.End])
-			}
-			l.Hits = append(l.Hits, hitJSON{ID: h.ID, Intent: string(h.Intent), Kind: string(h.Kind), Score: h.Score,
-				Start: h.Start, End: h.End, Said: said,
-				IntentName: s.text.get(lang, "practice.intent."+string(h.Intent)), KindName: s.text.get(lang, "author.kind."+string(h.Kind)),
-				Wording: wording(h.ID), Items: countsFor(sc, h)})
-		}
-		out = append(out, l)
 	}
 	c.JSON(http.StatusOK, gin.H{"issues": []app.Issue{}, "lines": out})
 	return nil
-}
-
-// countsFor lists the titles of sc's checklist items that hit h counts
-// for: items naming its intent, its entry, or the scenario's own phrase.
-func countsFor(sc *scenarios.Scenario, h phrasebook.Hit) []string {
-	out := []string{}
-	if sc == nil {
-		return out
-	}
-	for _, it := range sc.Checklist {
-		for _, ref := range it.Refs() {
-			if ref == string(h.Intent) || ref == h.ID || sc.LocalID(ref) == h.ID {
-				out = append(out, it.Title)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // importJSON is the body of POST /api/author/import: the files a trainer
@@ -394,9 +307,7 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 		return err
 	}
 	rev, issues, err := s.content.Import(c.Request.Context(), actorOf(c), req.Files, req.Message)
-	if errors.Is(err, domain.ErrInvalid) {
-		return errBadRequest(err)
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"revision": revisionJSON(rev), "issues": s.localIssues(c, issues), "url": unitURL(rev.Kind, rev.ContentID)})
@@ -408,58 +319,57 @@ func (s *Server) apiAuthorImport(c *gin.Context) error {
 // transcripts) and publishes it; a phrase file's revision goes to its
 // review page first (reviewConfirm publishes it).
 func (s *Server) authorPublish(c *gin.Context) error {
-	kind, id, err := unitParams(c)
+	r, err := s.unitRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	r, err := s.formRevision(c, kind, id)
-	if err != nil {
-		return err
-	}
-	if kind == domain.ContentPhrases {
+	if r.Kind == domain.ContentPhrases {
 		// A phrase file changes every scenario's scoring: the trainer
 		// sees what changes before it is published.
-		c.Redirect(http.StatusSeeOther, reviewURL(id, r.ID, nil))
+		c.Redirect(http.StatusSeeOther, reviewURL(r.ContentID, r.ID, nil))
 		return nil
 	}
-	var refused *app.Refusal
-	if err := s.content.Publish(ctx, actorOf(c), r); errors.As(err, &refused) {
-		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues, Failed: refused.Failed})
-	} else if err != nil {
-		return err
+	if err := s.content.Publish(c.Request.Context(), actorOf(c), r); err != nil {
+		return s.refusedEditor(c, r.Kind, r.ContentID, err)
 	}
-	c.Redirect(http.StatusSeeOther, unitURL(kind, id)+"?done=published")
+	c.Redirect(http.StatusSeeOther, unitURL(r.Kind, r.ContentID)+"?done=published")
 	return nil
 }
 
-// formRevision reads the form's rev (a revision id, default the head) and
-// checks that it belongs to the unit.
-func (s *Server) formRevision(c *gin.Context, kind domain.ContentKind, id string) (domain.Revision, error) {
-	return s.revisionOf(c, kind, id, c.PostForm("rev"))
+// refusedEditor shows the editor with the problems of a refused action;
+// any other error is returned.
+func (s *Server) refusedEditor(c *gin.Context, kind domain.ContentKind, id string, err error) error {
+	var refused *app.Refusal
+	if !errors.As(err, &refused) {
+		return err
+	}
+	return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues, Failed: refused.Failed})
 }
 
-// revisionOf reads revision id v (default the head) of the unit and checks
-// that it belongs to it.
-func (s *Server) revisionOf(c *gin.Context, kind domain.ContentKind, id, v string) (domain.Revision, error) {
-	ctx := c.Request.Context()
-	if v == "" {
-		return s.store.Head(ctx, kind, id)
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return domain.Revision{}, errBadRequest(fmt.Errorf("rev %q", v))
-	}
-	r, err := s.store.Revision(ctx, n)
+// unitRevision reads :kind and :id, and revision id v of the unit
+// (default its newest).
+func (s *Server) unitRevision(c *gin.Context, v string) (domain.Revision, error) {
+	kind, id, err := unitParams(c)
 	if err != nil {
 		return domain.Revision{}, err
 	}
-	if r.Kind != kind || r.ContentID != id {
-		e := errNotFound()
-		e.Err = fmt.Errorf("revision %d is not of %s/%s", n, kind, id)
-		return domain.Revision{}, e
+	return s.revisionOf(c, kind, id, v)
+}
+
+// revisionOf reads revision id v (default the head) of the unit
+// (Content.RevisionOf).
+func (s *Server) revisionOf(c *gin.Context, kind domain.ContentKind, id, v string) (domain.Revision, error) {
+	var n int64
+	if v != "" {
+		var err error
+		if n, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return domain.Revision{}, errBadRequest(fmt.Errorf("rev %q", v))
+		}
+		if n <= 0 {
+			return domain.Revision{}, errNotFound()
+		}
 	}
-	return r, nil
+	return s.content.RevisionOf(c.Request.Context(), kind, id, n)
 }
 
 // authorRetire is POST /author/:kind/:id/retire. A phrase file whose
@@ -469,11 +379,8 @@ func (s *Server) authorRetire(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var refused *app.Refusal
-	if err := s.content.Retire(c.Request.Context(), actorOf(c), kind, id); errors.As(err, &refused) {
-		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues})
-	} else if err != nil {
-		return err
+	if err := s.content.Retire(c.Request.Context(), actorOf(c), kind, id); err != nil {
+		return s.refusedEditor(c, kind, id, err)
 	}
 	c.Redirect(http.StatusSeeOther, unitURL(kind, id)+"?done=retired")
 	return nil
@@ -482,21 +389,15 @@ func (s *Server) authorRetire(c *gin.Context) error {
 // authorClone is POST /author/:kind/:id/clone: a new scenario from a
 // revision of this one, under the id new_id.
 func (s *Server) authorClone(c *gin.Context) error {
-	kind, id, err := unitParams(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.formRevision(c, kind, id)
+	r, err := s.unitRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
 	newID := strings.TrimSpace(c.PostForm("new_id"))
-	if err := s.content.Clone(c.Request.Context(), actorOf(c), r, newID); errors.Is(err, domain.ErrInvalid) {
-		return errBadRequest(err)
-	} else if err != nil {
+	if err := s.content.Clone(c.Request.Context(), actorOf(c), r, newID); err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, unitURL(kind, newID))
+	c.Redirect(http.StatusSeeOther, unitURL(r.Kind, newID))
 	return nil
 }
 
@@ -504,30 +405,23 @@ func (s *Server) authorClone(c *gin.Context) error {
 // revision (by default the newest, usually a draft), shown on the call
 // page. The call records that revision, so it replays as it was played.
 func (s *Server) authorPlay(c *gin.Context) error {
-	kind, id, err := unitParams(c)
-	if err != nil {
-		return err
-	}
-	if kind != domain.ContentScenario {
+	if c.Param("kind") != string(domain.ContentScenario) {
 		return errNotFound()
 	}
-	ctx := c.Request.Context()
-	r, err := s.formRevision(c, kind, id)
+	r, err := s.unitRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
+	ctx := c.Request.Context()
 	revision, err := s.content.PlayRevision(ctx, r)
-	var refused *app.Refusal
-	if errors.As(err, &refused) {
-		return s.renderEditor(c, kind, id, editorNotice{Refused: true, Issues: refused.Issues})
-	} else if err != nil {
-		return err
+	if err != nil {
+		return s.refusedEditor(c, r.Kind, r.ContentID, err)
 	}
 	me, _ := currentUser(c)
-	if !s.admission.admit() {
+	if !s.admission.Admit() {
 		return s.errOverloaded()
 	}
-	call, err := s.app.CreateCall(ctx, me, id, revision, domain.Practice, true)
+	call, err := s.app.CreateCall(ctx, me, r.ContentID, revision, domain.Practice, true)
 	if err != nil {
 		return err
 	}
@@ -539,41 +433,16 @@ func (s *Server) authorPlay(c *gin.Context) error {
 // phrase file as YAML; a scenario as a zip of ID/scenario.yaml and
 // ID/golden/*.json, the layout coach check reads, or its YAML alone.
 func (s *Server) authorExport(c *gin.Context) error {
-	kind, id, err := unitParams(c)
+	r, err := s.unitRevision(c, c.Query("rev"))
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	var r domain.Revision
-	if v := c.Query("rev"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return errBadRequest(fmt.Errorf("rev %q", v))
-		}
-		if r, err = s.store.Revision(ctx, n); err != nil {
-			return err
-		}
-		if r.Kind != kind || r.ContentID != id {
-			return errNotFound()
-		}
-	} else if r, err = s.store.Head(ctx, kind, id); err != nil {
-		return err
-	}
-	if kind == domain.ContentPhrases || c.Query("format") == "yaml" {
-		name := id + ".yaml"
-		if kind == domain.ContentScenario {
-			name = "scenario.yaml"
-		}
-		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-		c.Data(http.StatusOK, "application/yaml; charset=utf-8", []byte(r.Body))
-		return nil
-	}
-	zipped, err := app.ScenarioZip(r)
+	d, err := app.Export(r, c.Query("format") == "yaml")
 	if err != nil {
 		return err
 	}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-r%d.zip"`, id, r.N))
-	c.Data(http.StatusOK, "application/zip", zipped)
+	c.Header("Content-Disposition", `attachment; filename="`+d.Name+`"`)
+	c.Data(http.StatusOK, d.ContentType, d.Data)
 	return nil
 }
 
@@ -592,27 +461,12 @@ type unitGroup struct {
 
 // authorList is GET /author: every scenario and phrase file with its state.
 func (s *Server) authorList(c *gin.Context) error {
-	ctx := c.Request.Context()
-	cs, err := s.content.Published(ctx)
+	units, err := s.content.Units(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	all, err := s.store.ListContent(ctx)
-	if err != nil {
-		return err
-	}
-	v := listView{Titles: map[string]string{}, Groups: []unitGroup{{Title: "author.scenarios"}, {Title: "author.phrases"}}}
-	for _, ci := range all {
-		if ci.Kind == domain.ContentScenario {
-			v.Groups[0].Units = append(v.Groups[0].Units, ci)
-			if sc, ok := cs.Lib.Scenario(ci.ID); ok {
-				v.Titles[ci.ID] = sc.Title
-			}
-		} else {
-			v.Groups[1].Units = append(v.Groups[1].Units, ci)
-		}
-	}
-	s.render(c, http.StatusOK, "author_list", v)
+	s.render(c, http.StatusOK, "author_list", listView{Titles: units.Titles,
+		Groups: []unitGroup{{Title: "author.scenarios", Units: units.Scenarios}, {Title: "author.phrases", Units: units.Phrases}}})
 	return nil
 }
 
@@ -640,107 +494,6 @@ type editorNotice struct {
 	Failed  []app.GoldenRun
 }
 
-// newScenarioTemplate is where a new scenario starts: the smallest file
-// that says what to fill in.
-const newScenarioTemplate = `id: new-scenario
-title: 新场景
-domain: heating
-difficulty: 1
-company: 暖心供热公司
-summary: 一句话描述来电的情境，学员在目录里看得到，不要写出做法。
-trainer_note: 教学要点：这通电话要做到什么，只有培训师看得到。
-pass_mark: 70
-
-persona:
-  name: 张秀英
-  gender: female
-  place: 幸福里小区
-  age: 60
-  temper: calm
-  mood: 10
-
-pools:
-  names:
-    - {name: 李桂兰, gender: female}
-    - {name: 王建国, gender: male}
-  addresses:
-    - {place: 幸福里小区, unit: 5号楼1单元302}
-    - {place: 花园新村, unit: 2号楼3单元601}
-
-opening: 喂，您好，我家暖气不热。
-
-facts:
-  - key: address
-    ask: ask-address
-    say: "{place}{unit}。"
-    value: 3号楼2单元501
-
-phrases:
-  - id: visit-today
-    intent: commit
-    kind: required
-    text: 今天下午师傅上门查看
-    variants: [今天下午上门, 下午师傅上门]
-
-script:
-  - id: relieved
-    when: [visit-today]
-    say: ["{time}是吧？那好，我在家等着。", 那好，我下午在家等着。]
-
-reactions:
-  - on: deflect
-    mood: 20
-    say: [那我该找谁啊？]
-
-closing:
-  goodbye: 好，谢谢，再见。
-
-checklist:
-  - id: greet
-    title: 开口先问候
-    intent: greeting
-    first: true
-    points: 10
-    norm: 写明出自哪条规范
-    explain: 接起电话先问好。
-    model: 您好，暖心供热公司，请问有什么可以帮您？
-  - id: address
-    title: 复述地址
-    fact: address
-    points: 10
-    norm: 写明出自哪条规范
-    explain: 复述地址，确认无误。
-    model: "{address}，对吗？"
-  - id: visit
-    title: 约定上门时间
-    phrase: visit-today
-    critical: true
-    points: 20
-    norm: 写明出自哪条规范
-    explain: 说清师傅什么时候上门。
-    model: 今天下午师傅上门查看。
-
-rewrites:
-  deflect: 您反映的情况我先为您记录下来，马上安排师傅处理。
-
-model_call:
-  - {at: 4, say: 您好，暖心供热公司，请问有什么可以帮您？}
-  - {at: 15, say: 请问您家的详细地址是哪里？}
-  - {at: 30, say: 幸福里小区3号楼2单元501，对吗？今天下午师傅上门查看。}
-  - {at: 45, say: 感谢您的来电，再见。}
-`
-
-// newPhrasesTemplate is where a new phrase file starts: one entry showing
-// the fields.
-const newPhrasesTemplate = `entries:
-  - id: new-greeting
-    intent: greeting
-    kind: required
-    text: 您好，很高兴为您服务
-    variants: [您好很高兴为您服务]
-    source: 写明出自哪条规范
-`
-
 // authorNew is GET /author/new?kind=scenario|phrases: the editor on a new
 // unit.
 func (s *Server) authorNew(c *gin.Context) error {
@@ -749,11 +502,7 @@ func (s *Server) authorNew(c *gin.Context) error {
 		return errBadRequest(err)
 	}
 	v := editorView{New: true, Kind: kind}
-	if kind == domain.ContentScenario {
-		v.Head.Body = newScenarioTemplate
-	} else {
-		v.Head.Body = newPhrasesTemplate
-	}
+	v.Head.Body = app.NewUnitBody(kind)
 	s.render(c, http.StatusOK, "author_edit", v)
 	return nil
 }
@@ -769,12 +518,7 @@ func (s *Server) authorEdit(c *gin.Context) error {
 }
 
 func (s *Server) renderEditor(c *gin.Context, kind domain.ContentKind, id string, notice editorNotice) error {
-	ctx := c.Request.Context()
-	info, err := s.store.Content(ctx, kind, id)
-	if err != nil {
-		return err
-	}
-	head, err := s.store.Head(ctx, kind, id)
+	info, head, err := s.content.Unit(c.Request.Context(), kind, id)
 	if err != nil {
 		return err
 	}
@@ -800,12 +544,7 @@ type revisionsView struct {
 	Kind      domain.ContentKind
 	ID        string
 	Info      store.ContentInfo
-	Revisions []historyEntry
-}
-
-type historyEntry struct {
-	Rev  domain.Revision
-	Diff []app.DiffLine
+	Revisions []app.HistoryEntry
 }
 
 // authorHistory is GET /author/:kind/:id/history: every revision, newest
@@ -815,27 +554,11 @@ func (s *Server) authorHistory(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	info, err := s.store.Content(ctx, kind, id)
+	info, revs, err := s.content.History(c.Request.Context(), kind, id)
 	if err != nil {
 		return err
 	}
-	revs, err := s.store.Revisions(ctx, kind, id)
-	if err != nil {
-		return err
-	}
-	v := revisionsView{Kind: kind, ID: id, Info: info}
-	for i, r := range revs {
-		var prev domain.Revision
-		if i+1 < len(revs) {
-			prev = revs[i+1]
-		}
-		d, err := app.Diff(prev, r)
-		if err != nil {
-			return err
-		}
-		v.Revisions = append(v.Revisions, historyEntry{Rev: r, Diff: d})
-	}
+	v := revisionsView{Kind: kind, ID: id, Info: info, Revisions: revs}
 	s.render(c, http.StatusOK, "author_history", v)
 	return nil
 }
@@ -857,9 +580,6 @@ func (s *Server) authorTester(c *gin.Context) error {
 	return nil
 }
 
-// auditPage is how many audit entries a page shows.
-const auditPage = 50
-
 // auditView is the audit log page, narrowed by its filter.
 type auditView struct {
 	Entries []auditEntryView
@@ -868,15 +588,9 @@ type auditView struct {
 	// Actor, Kind, From and To are the filter as asked; Actors and
 	// Kinds its choices.
 	Actor, Kind, From, To string
-	Actors                []auditActor
+	Actors                []app.AuditActor
 	Kinds                 []string
 	Filtered              bool
-}
-
-// auditActor is a choice of the actor filter: the login it matches and
-// the name people know the account by.
-type auditActor struct {
-	Login, Name string
 }
 
 // auditQuery is the audit page's address for a filter and a page.
@@ -894,71 +608,38 @@ func auditQuery(actor, kind, from, to string, before int64) string {
 }
 
 // adminAudit is GET /admin/audit[?actor=&kind=&from=&to=&before=ID]: the
-// audit log, newest first, in the page's language, filtered by who, what
-// kind of change and which days (in the site's time zone, both included).
+// audit log (App.AuditLog), newest first, in the page's language, filtered
+// by who, what kind of change and which days (in the site's time zone,
+// both included).
 func (s *Server) adminAudit(c *gin.Context) error {
-	ctx := c.Request.Context()
 	v := auditView{Actor: strings.TrimSpace(c.Query("actor")), Kind: c.Query("kind"), Kinds: auditKinds()}
-	f := store.AuditFilter{Actor: v.Actor, Limit: auditPage}
 	days, err := app.ParseReportFilter("", c.Query("from"), c.Query("to"), s.cfg.Location)
 	if err != nil {
-		return reportError(err)
+		return err
 	}
 	v.From, v.To = days.From, days.To
-	f.From, f.To = days.Range()
-	if len(v.Actor) > 100 {
-		return errBadRequest(errors.New("actor too long"))
-	}
 	if v.Kind != "" && !slices.Contains(v.Kinds, v.Kind) {
 		return errBadRequest(fmt.Errorf("kind %q", v.Kind))
 	}
-	f.Kind = v.Kind
+	var before int64
 	if b := c.Query("before"); b != "" {
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || n <= 0 {
+		if before, err = strconv.ParseInt(b, 10, 64); err != nil || before <= 0 {
 			return errBadRequest(fmt.Errorf("before %q", b))
 		}
-		f.Before = n
 	}
-	v.Filtered = v.Actor != "" || v.Kind != "" || v.From != "" || v.To != ""
-	entries, err := s.store.ListAudit(ctx, f)
+	log, err := s.app.AuditLog(c.Request.Context(), app.AuditQuery{Actor: v.Actor, Kind: v.Kind, Days: days, Before: before})
 	if err != nil {
 		return err
 	}
-	users, err := s.store.ListUsers(ctx)
-	if err != nil {
-		return err
-	}
-	// Entries name their actor by id where the account has one, and
-	// their target by login: both shown as people know the account.
-	byID, people := map[int64]string{}, map[string]string{}
-	v.Actors = []auditActor{{Login: "cli", Name: "cli"}}
-	for _, u := range users {
-		name := u.DisplayName()
-		if u.EmployeeNo != "" {
-			name += " #" + u.EmployeeNo
-		}
-		byID[u.ID], people[u.Username] = u.DisplayName(), name
-		if u.Role != domain.RoleTrainee {
-			v.Actors = append(v.Actors, auditActor{Login: u.Username, Name: u.DisplayName()})
-		}
-	}
-	tracks := map[string]string{}
-	for _, t := range s.app.Tracks(ctx) {
-		tracks[t.ID] = t.Title
-	}
-	at := auditText{rules: s.auditRules, text: s.text, tracks: tracks, titles: s.app.ScenarioTitles(ctx), people: people}
+	v.Filtered, v.Actors = v.Actor != "" || v.Kind != "" || v.From != "" || v.To != "", log.Actors
+	at := auditText{rules: s.auditRules, text: s.text, tracks: log.Tracks, titles: log.Titles, people: log.People}
 	lang := langOf(c)
-	v.Entries = make([]auditEntryView, 0, len(entries))
-	for _, e := range entries {
-		actor := e.Actor
-		if name, ok := byID[e.ActorID]; ok && e.ActorID != 0 {
-			actor = name
-		}
-		v.Entries = append(v.Entries, at.entry(lang, e.At, actor, e.Action, e.Target, e.Detail))
+	v.Entries = make([]auditEntryView, 0, len(log.Entries))
+	for _, e := range log.Entries {
+		v.Entries = append(v.Entries, at.entry(lang, e.At, e.Actor, e.Action, e.Target, e.Detail))
 	}
-	if len(entries) == auditPage {
-		v.Older = auditQuery(v.Actor, v.Kind, v.From, v.To, entries[len(entries)-1].ID)
+	if log.Older > 0 {
+		v.Older = auditQuery(v.Actor, v.Kind, v.From, v.To, log.Older)
 	}
 	s.render(c, http.StatusOK, "admin_audit", v)
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -67,7 +68,7 @@ func TestAuthorEditorInBrowser(t *testing.T) {
 	ctx := browser(t, ts.URL, token)
 
 	const id = "browser-made"
-	good := strings.Replace(newScenarioTemplate, "id: new-scenario\n", "id: "+id+"\n", 1)
+	good := strings.Replace(app.NewUnitBody(domain.ContentScenario), "id: new-scenario\n", "id: "+id+"\n", 1)
 	bad := strings.Replace(good, "temper: calm\n", "temper: grumpy\n", 1)
 	badLine := lineOf(t, bad, "  temper:")
 

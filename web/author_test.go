@@ -463,13 +463,13 @@ func TestAdminAudit(t *testing.T) {
 	env := newEnv(t)
 	aTok, _ := env.session(env.addUser("root", domain.RoleAdmin))
 	ctx := context.Background()
-	for i := range auditPage + 5 {
+	for i := range app.AuditPage + 5 {
 		require.NoError(t, env.db.AppendAudit(ctx, store.AuditEntry{Actor: "cli", Action: "user.create", Target: "user:u" + strconv.Itoa(i)}))
 	}
 	w := env.do(withCookie(getReq("/admin/audit"), aTok))
 	require.Equal(t, http.StatusOK, w.Code)
 	page := w.Body.String()
-	assert.Contains(t, page, "账号 u"+strconv.Itoa(auditPage+4)+"<", "newest first, in Chinese")
+	assert.Contains(t, page, "账号 u"+strconv.Itoa(app.AuditPage+4)+"<", "newest first, in Chinese")
 	assert.NotContains(t, page, "账号 u4<", "older entries are on the next page")
 	i := strings.Index(page, `<a href="/admin/audit?before=`) + len(`<a href="`)
 	require.Greater(t, i, len(`<a href="`))
@@ -525,21 +525,6 @@ func TestAuditInChinese(t *testing.T) {
 	assert.Len(t, rows("?kind=user"), 2)
 	assert.Len(t, rows("?from=2025-11-02&to=2025-11-03"), 2)
 	assert.Len(t, rows("?actor=root&kind=scenario&from=2025-11-03&to=2025-11-03"), 1)
-}
-
-// TestNewUnitTemplates checks that the editor's starting points for a new
-// scenario and a new phrase file are valid files.
-func TestNewUnitTemplates(t *testing.T) {
-	env := newEnv(t)
-	tTok, _ := env.session(env.addUser("wang", domain.RoleTrainer))
-	for _, d := range []draftJSON{
-		{Kind: "scenario", ID: "new-scenario", Body: newScenarioTemplate},
-		{Kind: "phrases", ID: "new-phrases", Body: newPhrasesTemplate},
-	} {
-		code, res, raw := env.postJSON(tTok, "/api/author/validate", d)
-		require.Equal(t, http.StatusOK, code, raw)
-		assert.Empty(t, res.Issues, d.Kind)
-	}
 }
 
 // TestContentFollowsOtherInstance checks that a publication made on

@@ -53,7 +53,7 @@ func callSocketPath(id string) string { return "/api/calls/" + id + "/ws" }
 func (s *Server) apiStartCall(c *gin.Context) error {
 	// Refused before anything is read or looked up: a saturated server
 	// answers at once.
-	if !s.admission.admit() {
+	if !s.admission.Admit() {
 		return s.errOverloaded()
 	}
 	var req startCallRequest
@@ -84,15 +84,11 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 // request) for the signed-in user. The API and the start form both come
 // here, so a call starts the same way whichever asked.
 func (s *Server) startCall(c *gin.Context, scenario, modeName string, desk bool) (store.Call, error) {
-	if !s.admission.admit() {
+	if !s.admission.Admit() {
 		return store.Call{}, s.errOverloaded()
 	}
 	u, _ := currentUser(c)
-	call, err := s.app.StartCall(c.Request.Context(), u, scenario, modeName, desk)
-	if errors.Is(err, domain.ErrInvalid) {
-		return store.Call{}, errBadRequest(err)
-	}
-	return call, err
+	return s.app.StartCall(c.Request.Context(), u, scenario, modeName, desk)
 }
 
 // callJSON is how the API shows a call.

@@ -1,19 +1,15 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/cert"
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/scenarios"
-	"github.com/hotlinecoach/coach/store"
 )
 
 // Who sees what on the certification and dashboard pages: a manager sees
@@ -35,33 +31,6 @@ func (s *Server) certRoutes() []route {
 	}
 }
 
-// trackProgress is a user's standing on one track assigned to their team.
-type trackProgress struct {
-	Track  *scenarios.Track
-	Status cert.Status
-	// Titles maps the track's scenario ids to their titles.
-	Titles map[string]string
-}
-
-// Certified reports whether the user holds a valid, unsuspended
-// certificate on the track.
-func (p trackProgress) Certified() bool { return p.Status.State == cert.Certified }
-
-// trackStatus returns the user's standing on every track assigned to their
-// team (app.TrackStatus), with the scenarios' titles.
-func (s *Server) trackStatus(ctx context.Context, u domain.User) ([]trackProgress, error) {
-	standings, err := s.app.TrackStatus(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	titles := s.app.ScenarioTitles(ctx)
-	var out []trackProgress
-	for _, st := range standings {
-		out = append(out, trackProgress{Track: st.Track, Status: st.Status, Titles: titles})
-	}
-	return out, nil
-}
-
 // pathID parses a numeric path parameter; anything else is not found.
 func pathID(c *gin.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
@@ -69,15 +38,6 @@ func pathID(c *gin.Context, name string) (int64, error) {
 		return 0, errNotFound()
 	}
 	return id, nil
-}
-
-// pathUser loads the account whose id is the path parameter "id".
-func (s *Server) pathUser(c *gin.Context) (domain.User, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return domain.User{}, err
-	}
-	return s.store.UserByID(c.Request.Context(), id)
 }
 
 // decisionForm is POST /manage/trainees/:id/decisions: a manager signs
@@ -89,10 +49,6 @@ func (s *Server) decisionForm(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	trainee, err := s.store.UserByID(ctx, id)
-	if err != nil {
-		return err
-	}
 	form := c.Request.PostForm
 	t, ok := s.app.Track(ctx, form.Get("track"))
 	if !ok {
@@ -100,21 +56,13 @@ func (s *Server) decisionForm(c *gin.Context) error {
 	}
 	action, err := domain.ParseCertAction(form.Get("action"))
 	if err != nil {
-		return errBadRequest(err)
-	}
-	comment := strings.TrimSpace(form.Get("comment"))
-	if len(comment) > 2000 {
-		return errBadRequest(errors.New("comment longer than 2000 bytes"))
-	}
-	me, _ := currentUser(c)
-	if _, err := s.app.Decide(ctx, me, trainee.ID, t, action, comment); err != nil {
-		var refused *app.CertRefusal
-		if errors.As(err, &refused) {
-			return errCertRefused(err)
-		}
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/manage/trainees/"+strconv.FormatInt(trainee.ID, 10))
+	me, _ := currentUser(c)
+	if _, err := s.app.Decide(ctx, me, id, t, action, form.Get("comment")); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/manage/trainees/"+strconv.FormatInt(id, 10))
 	return nil
 }
 
@@ -122,25 +70,11 @@ func (s *Server) decisionForm(c *gin.Context) error {
 // with op=unassign take it away.
 func (s *Server) assignmentForm(c *gin.Context) error {
 	form := c.Request.PostForm
-	team, err := store.CleanTeam(form.Get("team"))
-	if err != nil || team == "" {
-		return errBadRequest(errors.New("team is required"))
-	}
-	t, ok := s.app.Track(c.Request.Context(), form.Get("track"))
-	if !ok {
-		return errBadRequest(errors.New("unknown track"))
-	}
-	me, _ := currentUser(c)
-	by := store.Actor{ID: me.ID, Name: me.Username}
-	ctx := c.Request.Context()
-	switch form.Get("op") {
-	case "assign":
-		err = s.store.AssignTrack(ctx, store.TrackAssignment{Team: team, TrackID: t.ID, AssignedAt: s.cfg.Now()}, by)
-	case "unassign":
-		err = s.store.UnassignTrack(ctx, team, t.ID, s.cfg.Now(), by)
-	default:
+	op := form.Get("op")
+	if op != "assign" && op != "unassign" {
 		return errBadRequest(errors.New("op must be assign or unassign"))
 	}
+	team, err := s.app.AssignTrack(c.Request.Context(), actorOf(c), form.Get("team"), form.Get("track"), op == "assign")
 	if err != nil {
 		return err
 	}
@@ -150,7 +84,7 @@ func (s *Server) assignmentForm(c *gin.Context) error {
 
 // progressView is the progress page's view.
 type progressView struct {
-	Tracks []trackProgress
+	Tracks []app.TrackStanding
 	UserID int64
 }
 
@@ -158,7 +92,7 @@ type progressView struct {
 // tracks of their team.
 func (s *Server) progressPage(c *gin.Context) error {
 	me, _ := currentUser(c)
-	ps, err := s.trackStatus(c.Request.Context(), me)
+	ps, err := s.app.TrackStatus(c.Request.Context(), me)
 	if err != nil {
 		return err
 	}
@@ -166,51 +100,17 @@ func (s *Server) progressPage(c *gin.Context) error {
 	return nil
 }
 
-// certificateView is the printable certificate.
-type certificateView struct {
-	Trainee  domain.User
-	Track    *scenarios.Track
-	Status   cert.Status
-	SignedBy string
-	Comment  string
-	Titles   map[string]string
-}
-
 // certificatePage is GET /certificates/:user/:track: the printable
-// certificate of a certified trainee, for the trainee and managers. Anyone
-// else, and anyone without a valid certificate, gets "not found", which
-// says nothing about whether the account exists.
+// certificate of a certified trainee (App.Certificate).
 func (s *Server) certificatePage(c *gin.Context) error {
 	id, err := pathID(c, "user")
 	if err != nil {
 		return err
 	}
 	me, _ := currentUser(c)
-	if me.ID != id && me.Role != domain.RoleManager {
-		return errNotFound()
-	}
-	t, ok := s.app.Track(c.Request.Context(), c.Param("track"))
-	if !ok {
-		return errNotFound()
-	}
-	ctx := c.Request.Context()
-	trainee, err := s.store.UserByID(ctx, id)
+	v, err := s.app.Certificate(c.Request.Context(), me, id, c.Param("track"))
 	if err != nil {
 		return err
-	}
-	standing, err := s.app.StandingOn(ctx, id, t)
-	if err != nil {
-		return err
-	}
-	st := standing.Status
-	if st.State != cert.Certified {
-		return errNotFound()
-	}
-	v := certificateView{Trainee: trainee, Track: t, Status: st, Titles: s.app.ScenarioTitles(ctx)}
-	for _, d := range standing.Decisions {
-		if d.Action == domain.SignOff && d.At.Equal(st.CertifiedAt) {
-			v.SignedBy, v.Comment = d.Actor, d.Comment
-		}
 	}
 	s.render(c, http.StatusOK, "certificate", v)
 	return nil

@@ -412,7 +412,7 @@ func TestCertificationNeedsExamsAndAManager(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, decide("reinstate", "核查无误").Code)
 	assert.Equal(t, "certified", state())
 
-	statuses, err := e.srv.trackStatus(context.Background(), e.li)
+	statuses, err := e.srv.app.TrackStatus(context.Background(), e.li)
 	require.NoError(t, err)
 	require.Len(t, statuses, 1)
 	assert.True(t, statuses[0].Certified())
@@ -545,7 +545,7 @@ func TestXAPIStatements(t *testing.T) {
 
 	var fail xStatement
 	for _, s := range all {
-		if s.Verb.ID == verbFailed {
+		if s.Verb.ID == app.VerbFailed {
 			fail = s
 		}
 	}
@@ -554,7 +554,7 @@ func TestXAPIStatements(t *testing.T) {
 	assert.InDelta(t, 0.61, fail.Result.Score.Scaled, 1e-9)
 	assert.False(t, *fail.Result.Success)
 	assert.Equal(t, failed.Ended.UTC().Format("2006-01-02T15:04:05.000Z"), fail.Timestamp)
-	assert.Equal(t, statementID("call:"+failed.ID), fail.ID, "stable across exports")
+	assert.Equal(t, app.StatementID("call:"+failed.ID), fail.ID, "stable across exports")
 
 	east := get("?team=east")
 	assert.Len(t, east, 8)
@@ -612,7 +612,7 @@ func TestXAPIStatementsComeInPages(t *testing.T) {
 func TestMatrixPages(t *testing.T) {
 	e := newCertEnv(t)
 	var us []*domain.User
-	for i := range matrixPageSize {
+	for i := range app.MatrixPageSize {
 		us = append(us, &domain.User{Username: fmt.Sprintf("zz%03d", i), PasswordHash: "h", Role: domain.RoleTrainee, Team: "east", Created: t0})
 	}
 	require.NoError(t, e.db.CreateUsersBy(context.Background(), us, store.CLI))
@@ -620,7 +620,7 @@ func TestMatrixPages(t *testing.T) {
 	first := e.get(e.mgrToken, "/manage?team=east")
 	rows, _ := matrixCells(t, first.Body)
 	_, states := matrixCells(t, first.Body)
-	assert.Len(t, states, matrixPageSize)
+	assert.Len(t, states, app.MatrixPageSize)
 	assert.Empty(t, rows, "the trainee with an attempt sorts last, on page 2")
 	assert.Contains(t, first.Body, `data-page="1" data-pages="2"`)
 	assert.Contains(t, first.Body, `href="/manage?page=2&amp;team=east" rel="next"`)
@@ -631,7 +631,7 @@ func TestMatrixPages(t *testing.T) {
 	assert.Contains(t, second.Body, `rel="prev"`)
 	assert.NotContains(t, second.Body, `rel="next"`)
 	csv := e.get(e.mgrToken, "/manage/export.csv?team=east")
-	assert.Equal(t, 1+2+matrixPageSize, strings.Count(csv.Body, "\r\n"), "the CSV has every trainee")
+	assert.Equal(t, 1+2+app.MatrixPageSize, strings.Count(csv.Body, "\r\n"), "the CSV has every trainee")
 	for _, q := range []string{"page=0", "page=-1", "page=x"} {
 		assert.Equal(t, http.StatusBadRequest, e.get(e.mgrToken, "/manage?"+q).Code, q)
 	}
@@ -649,7 +649,7 @@ func TestAssignments(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, r.Code)
 	liToken, _ := e.session(e.li)
 	assert.NotContains(t, e.get(liToken, "/progress").Body, `data-track="heating-level-1"`)
-	st, err := e.srv.trackStatus(context.Background(), e.li)
+	st, err := e.srv.app.TrackStatus(context.Background(), e.li)
 	require.NoError(t, err)
 	assert.Empty(t, st)
 }

@@ -1,19 +1,16 @@
 package web
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
-	"github.com/hotlinecoach/coach/scenarios"
-	"github.com/hotlinecoach/coach/store"
+	"github.com/hotlinecoach/coach/cert"
+	"github.com/hotlinecoach/coach/internal/chart"
 )
 
 // The dashboards' pages: the workflow is app's Report methods; these handlers read
@@ -22,20 +19,7 @@ import (
 // parseReportFilter reads ?team=&from=&to= (dates as YYYY-MM-DD, days in
 // loc: the site's time zone on pages and their CSV, UTC in the xAPI API).
 func (s *Server) parseReportFilter(c *gin.Context, loc *time.Location) (app.ReportFilter, error) {
-	f, err := app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"), loc)
-	if err != nil {
-		return f, reportError(err)
-	}
-	return f, nil
-}
-
-// reportError turns a filter the reports could not read into a bad
-// request.
-func reportError(err error) error {
-	if errors.Is(err, app.ErrReportFilter) {
-		return errBadRequest(err)
-	}
-	return err
+	return app.ParseReportFilter(c.Query("team"), c.Query("from"), c.Query("to"), loc)
 }
 
 // filterQuery is a filter as a query string, for links that keep it. It
@@ -44,13 +28,9 @@ func filterQuery(f app.ReportFilter) template.URL {
 	return template.URL(f.Values().Encode()) // #nosec G203 -- url.Values.Encode percent-encodes every key and value
 }
 
-// matrixPageSize is how many trainees one page of the matrix shows; the
-// CSV has them all.
-const matrixPageSize = 100
-
 // matrixPage is GET /manage?team=&from=&to=&page=: the team matrix a page
 // of trainees at a time, the most missed checklist items and forbidden
-// phrases, and the track assignments.
+// phrases, and the track assignments (App.Dashboard).
 func (s *Server) matrixPage(c *gin.Context) error {
 	f, err := s.parseReportFilter(c, s.cfg.Location)
 	if err != nil {
@@ -58,75 +38,43 @@ func (s *Server) matrixPage(c *gin.Context) error {
 	}
 	page := 1
 	if p := c.Query("page"); p != "" {
-		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > 1_000_000 {
+		if page, err = strconv.Atoi(p); err != nil {
 			return errBadRequest(fmt.Errorf("page %q: want a page number", p))
 		}
 	}
-	ctx := c.Request.Context()
-	r, err := s.app.ReportMatrix(ctx, f, (page-1)*matrixPageSize, matrixPageSize)
+	d, err := s.app.Dashboard(c.Request.Context(), f, page)
 	if err != nil {
 		return err
 	}
-	as, err := s.store.ListTrackAssignments(ctx)
-	if err != nil {
-		return err
-	}
-	tickets, err := s.app.TicketAccuracy(ctx, f)
-	if err != nil {
-		return err
-	}
-	v := manageView{Report: r, Query: filterQuery(f), Assignments: as, AllTracks: s.app.Tracks(ctx),
-		Page: page, Pages: max(1, (r.Total+matrixPageSize-1)/matrixPageSize), Tickets: tickets, TrackTitles: map[string]string{}}
-	for _, t := range v.AllTracks {
-		v.TrackTitles[t.ID] = t.Title
-	}
+	v := manageView{Dashboard: d, Query: filterQuery(f)}
 	link := func(n int) template.URL {
 		q := f.Values()
 		q.Set("page", strconv.Itoa(n))
 		return template.URL("/manage?" + q.Encode()) // #nosec G203 -- url.Values.Encode percent-encodes every key and value
 	}
-	if page > 1 {
-		v.Prev = link(page - 1)
+	if d.Page > 1 {
+		v.Prev = link(d.Page - 1)
 	}
-	if page < v.Pages {
-		v.Next = link(page + 1)
+	if d.Page < d.Pages {
+		v.Next = link(d.Page + 1)
 	}
 	s.render(c, http.StatusOK, "manage", v)
 	return nil
 }
 
-// manageView is the matrix page's view. TrackTitles names the tracks by
-// id, for the assignments.
+// manageView is the matrix page's view; Prev and Next link to the pages
+// around the one shown (empty at the ends).
 type manageView struct {
-	Report      *app.Report
-	Query       template.URL
-	Assignments []store.TrackAssignment
-	AllTracks   []*scenarios.Track
-	TrackTitles map[string]string
-	// Page of Pages is shown; Prev and Next link to the pages around it
-	// (empty at the ends).
-	Page, Pages int
-	Prev, Next  template.URL
-	// Tickets is the work-order accuracy per trainee and field.
-	Tickets app.TicketAccuracy
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula: a cell
-// starting with =, +, -, @, tab or carriage return gets a leading quote.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	*app.Dashboard
+	Query      template.URL
+	Prev, Next template.URL
 }
 
 // formatScore writes a score without a needless fraction.
 func formatScore(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-// matrixCSV is GET /manage/export.csv: the matrix as CSV, one row per
-// trainee, in UTF-8 with a byte-order mark so that Excel reads Chinese.
-// Per scenario it gives the best exam score and the exam attempts, then per
-// scenario the practice attempts, then the state on each track.
+// matrixCSV is GET /manage/export.csv: the whole matrix as CSV (Report.CSV),
+// named after the day in the site's time zone.
 func (s *Server) matrixCSV(c *gin.Context) error {
 	f, err := s.parseReportFilter(c, s.cfg.Location)
 	if err != nil {
@@ -138,74 +86,24 @@ func (s *Server) matrixCSV(c *gin.Context) error {
 	}
 	lang := langOf(c)
 	t := func(k string) string { return s.text.get(lang, k) }
-	header := []string{t("dash.username"), t("dash.team")}
-	for _, col := range r.Columns {
-		header = append(header, col.Title+" "+t("dash.best"), col.Title+" "+t("dash.attempts"))
-	}
-	for _, col := range r.Columns {
-		header = append(header, col.Title+" "+t("dash.practice"))
-	}
-	for _, tr := range r.Tracks {
-		header = append(header, tr.Title)
-	}
-	var b strings.Builder
-	b.WriteString("\ufeff")
-	w := csv.NewWriter(&b)
-	w.UseCRLF = true
-	write := func(rec []string) {
-		for i := range rec {
-			rec[i] = csvSafe(rec[i])
-		}
-		_ = w.Write(rec) // a strings.Builder does not fail
-	}
-	// The real name and employee number come last, so that the columns
-	// readers already rely on keep their places.
-	header = append(header, t("setup.name"), t("admin.employee_no"))
-	write(header)
-	for _, row := range r.Rows {
-		rec := []string{row.User.Username, row.User.Team}
-		for _, cl := range row.Cells {
-			best := ""
-			if cl.Exams > 0 {
-				best = formatScore(cl.Best)
-			}
-			rec = append(rec, best, strconv.Itoa(cl.Exams))
-		}
-		for _, cl := range row.Cells {
-			rec = append(rec, strconv.Itoa(cl.Practice))
-		}
-		for _, cc := range row.Certs {
-			state := ""
-			if cc.Assigned {
-				state = t("cert.state." + string(cc.State))
-			}
-			rec = append(rec, state)
-		}
-		write(append(rec, row.User.Name, row.User.EmployeeNo))
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	data, err := r.CSV(app.CSVLabels{Username: t("dash.username"), Team: t("dash.team"), Best: t("dash.best"), Attempts: t("dash.attempts"),
+		Practice: t("dash.practice"), Name: t("setup.name"), EmployeeNo: t("admin.employee_no"),
+		State: func(st cert.State) string { return t("cert.state." + string(st)) }})
+	if err != nil {
 		return err
 	}
 	name := "coach-matrix-" + r.Now.In(s.cfg.Location).Format("20060102") + ".csv"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", data)
 	return nil
 }
 
 // traineeView is the trainee page's view.
 type traineeView struct {
 	*app.ReportTraineePage
-	Query  template.URL
-	Chart  chart
-	Tracks []trackDecisions
-}
-
-// trackDecisions is a trainee's standing on a track with its history.
-type trackDecisions struct {
-	trackProgress
-	Decisions []store.CertDecision
+	Query template.URL
+	Chart chart.Chart
 }
 
 // traineePage is GET /manage/trainees/:id: one trainee's score trend,
@@ -223,10 +121,6 @@ func (s *Server) traineePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: trendChart(r.Attempts, r.PassMark, r.Titles, s.cfg.Location)}
-	for _, t := range r.Tracks {
-		v.Tracks = append(v.Tracks, trackDecisions{trackProgress: trackProgress{Track: t.Track, Status: t.Status, Titles: r.Titles}, Decisions: t.Decisions})
-	}
-	s.render(c, http.StatusOK, "trainee", v)
+	s.render(c, http.StatusOK, "trainee", traineeView{ReportTraineePage: r, Query: filterQuery(f), Chart: chart.Trend(r.Attempts, r.PassMark, r.Titles, s.cfg.Location)})
 	return nil
 }

@@ -41,13 +41,13 @@ func (d *deskView) restore(st live.State) {
 	}
 }
 
-// newDeskView returns the desk of a scenario, or nil when it has none.
-func newDeskView(sc *scenarios.Scenario) *deskView {
-	if sc == nil || sc.Desk == nil {
+// newDeskView returns the view of a scenario's desk, or nil without one.
+func newDeskView(desk *scenarios.Desk) *deskView {
+	if desk == nil {
 		return nil
 	}
-	teams := make([]scenarios.Label, len(sc.Desk.Teams))
-	for i, t := range sc.Desk.Teams {
+	teams := make([]scenarios.Label, len(desk.Teams))
+	for i, t := range desk.Teams {
 		teams[i] = scenarios.Label(t)
 	}
 	return &deskView{

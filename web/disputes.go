@@ -1,23 +1,18 @@
 package web
 
 import (
-	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/sim"
 	"github.com/hotlinecoach/coach/store"
-	"go.yaml.in/yaml/v3"
 )
 
 // Disputes: a trainee who thinks the engine missed a checklist item says
@@ -45,60 +40,18 @@ func (s *Server) disputeRoutes() []route {
 	}
 }
 
-// disputeTurn is one line of a call as the dispute pages show it.
-type disputeTurn struct {
-	Index   int
-	Speaker string
-	At      float64
-	Text    string
-	// Current marks the disputed turn, or the one selected in the form.
-	Current bool
-}
-
-// disputeFormView is the trainee's dispute form.
+// disputeFormView is the trainee's dispute form (App.DisputeForm).
 type disputeFormView struct {
-	CallID   string
-	Scenario string
-	Item     sim.ItemResult
-	Turns    []disputeTurn
+	*app.DisputeForm
 	Text     string
 	MaxRunes int
-	// Existing is the item's dispute when there is one already.
-	Existing *store.Dispute
 	// Message is a catalogue key shown as an alert.
 	Message string
-	// Measured says the item is measured from the call, not graded on
-	// what was said, and cannot be disputed.
-	Measured bool
 }
 
-// entryOption is a phrasebook entry a trainer may add the wording to.
-type entryOption struct {
-	ID   string
-	Text string
-}
-
-// queueItem is one open dispute in the trainer's queue.
-type queueItem struct {
-	D        store.Dispute
-	Scenario string
-	// When is when the call started; Card its scorecard's path.
-	When string
-	Card string
-	Item sim.ItemResult
-	// Context is the disputed turn with the lines before and after it.
-	Context []disputeTurn
-	// Said is the trainee's line at the disputed turn.
-	Said    string
-	Entries []entryOption
-	// Proposal is the part of Said proposed as the variant.
-	Proposal string
-	Score    int
-}
-
-// queueView is the trainer's queue.
+// queueView is the trainers' queue (App.DisputeQueue).
 type queueView struct {
-	Items    []queueItem
+	Items    []app.QueuedDispute
 	MaxRunes int
 	// Drafts are the phrase files' drafts waiting for review.
 	Drafts []domain.Revision
@@ -113,17 +66,11 @@ type mineView struct {
 	Sent  int64
 }
 
-// mineItem is one of the trainee's disputes, with the call's scenario and
-// date and its scorecard's path; New says it was decided since the trainee
-// last looked.
+// mineItem is one of the trainee's disputes; New says it was decided
+// since the trainee last looked.
 type mineItem struct {
-	D         store.Dispute
-	ItemTitle string
-	Said      string
-	Scenario  string
-	When      string
-	Card      string
-	New       bool
+	app.DisputeCard
+	New bool
 }
 
 // seenCookie keeps when the trainee last looked at their disputes, as Unix
@@ -167,43 +114,16 @@ func (s *Server) decidedUnseen(c *gin.Context, u domain.User) int {
 	return n
 }
 
-// ownEndedCall returns the signed-in trainee's ended call and its
-// scorecard; anyone else's call is not found.
-func (s *Server) ownEndedCall(c *gin.Context) (store.Call, sim.Scorecard, error) {
+// disputeForm reads the form for item of the call in the path.
+func (s *Server) disputeForm(c *gin.Context, itemID string) (disputeFormView, error) {
 	u, _ := currentUser(c)
-	return s.app.OwnEndedCall(c.Request.Context(), u, c.Param("id"))
-}
-
-// traineeTurns lists the trainee's lines, marking selected.
-func traineeTurns(card sim.Scorecard, selected int) []disputeTurn {
-	var out []disputeTurn
-	for i, t := range card.Turns {
-		if t.Speaker == sim.Trainee {
-			out = append(out, disputeTurn{Index: i, Speaker: string(t.Speaker), At: t.At, Text: t.Text, Current: i == selected})
-		}
-	}
-	return out
-}
-
-// disputeForm builds the form's view for item of the call.
-func (s *Server) disputeForm(c *gin.Context, rec store.Call, card sim.Scorecard, itemID string) (disputeFormView, error) {
-	i := card.ItemIndex(itemID)
-	if i < 0 {
-		e := errNotFound()
-		e.Err = fmt.Errorf("call %s has no checklist item %q", rec.ID, itemID)
-		return disputeFormView{}, e
-	}
-	v := disputeFormView{CallID: rec.ID, Scenario: card.Title, Item: card.Checklist[i], Turns: traineeTurns(card, -1), MaxRunes: app.MaxDisputeRunes,
-		Measured: !s.app.SaidItems(c.Request.Context(), rec)[itemID]}
-	var err error
-	if v.Existing, err = s.app.DisputeOf(c.Request.Context(), rec.ID, itemID); err != nil {
+	f, err := s.app.DisputeForm(c.Request.Context(), u, c.Param("id"), itemID)
+	if err != nil {
 		return disputeFormView{}, err
 	}
-	switch {
-	case v.Item.Done && v.Existing == nil:
-		v.Message = "dispute.already_done"
-	case v.Measured && v.Existing == nil:
-		v.Message = "dispute.measured"
+	v := disputeFormView{DisputeForm: f, MaxRunes: app.MaxDisputeRunes}
+	if f.Closed != "" {
+		v.Message = "dispute." + f.Closed
 	}
 	return v, nil
 }
@@ -211,11 +131,7 @@ func (s *Server) disputeForm(c *gin.Context, rec store.Call, card sim.Scorecard,
 // disputePage is GET /calls/:id/dispute?item=ID: the trainee's form to
 // dispute one checklist item of their ended call.
 func (s *Server) disputePage(c *gin.Context) error {
-	rec, card, err := s.ownEndedCall(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.disputeForm(c, rec, card, c.Query("item"))
+	v, err := s.disputeForm(c, c.Query("item"))
 	if err != nil {
 		return err
 	}
@@ -225,27 +141,21 @@ func (s *Server) disputePage(c *gin.Context) error {
 
 // disputeSubmit is POST /calls/:id/dispute: item, turn and text.
 func (s *Server) disputeSubmit(c *gin.Context) error {
-	if err := c.Request.ParseForm(); err != nil {
-		return formError(err)
-	}
-	rec, card, err := s.ownEndedCall(c)
-	if err != nil {
-		return err
-	}
 	form := c.Request.PostForm
-	v, err := s.disputeForm(c, rec, card, form.Get("item"))
+	v, err := s.disputeForm(c, form.Get("item"))
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(app.CleanTraineeText(form.Get("text")))
+	text := form.Get("text")
 	turn, convErr := strconv.Atoi(form.Get("turn"))
 	if convErr != nil {
 		turn = -1
 	}
-	v.Text, v.Turns = text, traineeTurns(card, turn)
+	v.Text = text
+	v.Select(turn)
 	u, _ := currentUser(c)
 	var refused *app.DisputeRefusal
-	id, err := s.app.OpenDispute(c.Request.Context(), u, rec.ID, v.Item.ID, turn, text)
+	id, err := s.app.OpenDispute(c.Request.Context(), u, v.CallID, v.Item.ID, turn, text)
 	if errors.As(err, &refused) {
 		v.Message = "dispute." + refused.Key
 		s.render(c, refusalStatus(refused), "dispute_new", v)
@@ -265,21 +175,11 @@ func refusalStatus(r *app.DisputeRefusal) int {
 	return http.StatusBadRequest
 }
 
-// formError tells a body too large from a form that does not parse.
-func formError(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return err
-	}
-	return errBadRequest(err)
-}
-
 // myDisputes is GET /disputes/mine: the trainee's disputes and how they
 // were decided.
 func (s *Server) myDisputes(c *gin.Context) error {
 	u, _ := currentUser(c)
-	ctx := c.Request.Context()
-	list, err := s.app.Disputes(ctx, store.DisputeFilter{TraineeID: u.ID})
+	list, err := s.app.Disputes(c.Request.Context(), store.DisputeFilter{TraineeID: u.ID})
 	if err != nil {
 		return err
 	}
@@ -291,13 +191,10 @@ func (s *Server) myDisputes(c *gin.Context) error {
 	// top bar's badge counts those until now.
 	seen := disputesSeen(c)
 	s.markDisputesSeen(c)
-	for _, dc := range list {
-		v.Items = append(v.Items, mineItem{D: dc.D, ItemTitle: dc.Item.Title, Said: dc.Said,
-			Scenario: cmp.Or(dc.Card.Title, dc.Call.ScenarioID), When: s.dateTime(dc.Call.Started), Card: scorecardPath(dc.Call.ID),
-			New: dc.D.State != domain.DisputeOpen && dc.D.Decided.After(seen)})
-	}
 	// Newest first: a decision just made is at the top.
-	slices.Reverse(v.Items)
+	for _, dc := range slices.Backward(list) {
+		v.Items = append(v.Items, mineItem{DisputeCard: dc, New: dc.D.State != domain.DisputeOpen && dc.D.Decided.After(seen)})
+	}
 	s.render(c, http.StatusOK, "dispute_mine", v)
 	return nil
 }
@@ -305,65 +202,21 @@ func (s *Server) myDisputes(c *gin.Context) error {
 // disputeQueue is GET /disputes: the open disputes, oldest first, each with
 // the disputed turn between the lines before and after it.
 func (s *Server) disputeQueue(c *gin.Context) error {
-	v, err := s.queue(c)
-	if err != nil {
-		return err
-	}
+	key := ""
 	switch c.Query("done") {
 	case "upheld", "known", "rejected":
-		v.Done = "dispute.done_" + c.Query("done")
+		key = "dispute.done_" + c.Query("done")
 	}
-	s.render(c, http.StatusOK, "dispute_queue", v)
-	return nil
+	return s.showQueue(c, http.StatusOK, queueView{Done: key})
 }
 
-func (s *Server) queue(c *gin.Context) (queueView, error) {
-	ctx := c.Request.Context()
-	open, err := s.app.Disputes(ctx, store.DisputeFilter{State: domain.DisputeOpen})
-	if err != nil {
-		return queueView{}, err
-	}
-	v := queueView{MaxRunes: app.MaxDisputeRunes}
-	for _, dc := range open {
-		d, card := dc.D, dc.Card
-		q := queueItem{D: d, Scenario: cmp.Or(card.Title, dc.Call.ScenarioID), When: s.dateTime(dc.Call.Started), Card: scorecardPath(dc.Call.ID),
-			Score: card.Score, Item: dc.Item, Said: dc.Said}
-		for i := max(d.Turn-1, 0); i <= d.Turn+1 && i < len(card.Turns); i++ {
-			t := card.Turns[i]
-			q.Context = append(q.Context, disputeTurn{Index: i, Speaker: string(t.Speaker), At: t.At, Text: t.Text, Current: i == d.Turn})
-		}
-		for _, e := range s.app.ItemEntries(ctx, dc.Call, d.ItemID) {
-			q.Entries = append(q.Entries, entryOption{ID: e.ID, Text: e.Text})
-		}
-		if len(q.Entries) > 0 {
-			q.Proposal = s.app.ProposeWording(ctx, dc.Call, d.ItemID, dc.Said)
-		}
-		v.Items = append(v.Items, q)
-	}
-	if v.Drafts, err = s.content.PendingDrafts(ctx); err != nil {
-		return queueView{}, err
-	}
-	return v, nil
-}
-
-// openDispute reads the :did parameter's dispute.
-func (s *Server) openDispute(c *gin.Context) (store.Dispute, error) {
-	id, err := strconv.ParseInt(c.Param("did"), 10, 64)
-	if err != nil || id <= 0 {
-		e := errNotFound()
-		e.Err = fmt.Errorf("dispute id %q", c.Param("did"))
-		return store.Dispute{}, e
-	}
-	return s.store.DisputeByID(c.Request.Context(), id)
-}
-
-// queueAgain shows the queue with an alert after a refused action.
-func (s *Server) queueAgain(c *gin.Context, status int, key string) error {
-	v, err := s.queue(c)
-	if err != nil {
+// showQueue renders the queue with v's notice or alert.
+func (s *Server) showQueue(c *gin.Context, status int, v queueView) error {
+	var err error
+	if v.Items, v.Drafts, err = s.app.DisputeQueue(c.Request.Context()); err != nil {
 		return err
 	}
-	v.Message = key
+	v.MaxRunes = app.MaxDisputeRunes
 	s.render(c, status, "dispute_queue", v)
 	return nil
 }
@@ -374,10 +227,7 @@ func (s *Server) queueAgain(c *gin.Context, status int, key string) error {
 // variant of the entry, a draft of its phrase file, and the trainer goes on
 // to its review page: nothing is published from this form.
 func (s *Server) upholdDispute(c *gin.Context) error {
-	if err := c.Request.ParseForm(); err != nil {
-		return formError(err)
-	}
-	d, err := s.openDispute(c)
+	id, err := pathID(c, "did")
 	if err != nil {
 		return err
 	}
@@ -387,7 +237,7 @@ func (s *Server) upholdDispute(c *gin.Context) error {
 		learn = &app.Learn{EntryID: form.Get("entry"), Wording: form.Get("wording")}
 	}
 	u, _ := currentUser(c)
-	res, err := s.app.UpholdDispute(c.Request.Context(), u, d.ID, form.Get("comment"), learn)
+	res, err := s.app.UpholdDispute(c.Request.Context(), u, id, form.Get("comment"), learn)
 	if err != nil {
 		return s.refused(c, err)
 	}
@@ -406,66 +256,32 @@ func (s *Server) refused(c *gin.Context, err error) error {
 	if !errors.As(err, &refused) {
 		return err
 	}
-	return s.queueAgain(c, refusalStatus(refused), "dispute."+refused.Key)
+	return s.showQueue(c, refusalStatus(refused), queueView{Message: "dispute." + refused.Key})
 }
 
 // rejectDispute is POST /disputes/:did/reject: comment, which is required,
 // since the trainee reads it.
 func (s *Server) rejectDispute(c *gin.Context) error {
-	if err := c.Request.ParseForm(); err != nil {
-		return formError(err)
-	}
-	d, err := s.openDispute(c)
+	id, err := pathID(c, "did")
 	if err != nil {
 		return err
 	}
 	u, _ := currentUser(c)
-	if err := s.app.RejectDispute(c.Request.Context(), u, d.ID, c.Request.PostForm.Get("comment")); err != nil {
+	if err := s.app.RejectDispute(c.Request.Context(), u, id, c.Request.PostForm.Get("comment")); err != nil {
 		return s.refused(c, err)
 	}
 	c.Redirect(http.StatusSeeOther, "/disputes?done=rejected")
 	return nil
 }
 
-// evalCaseYAML is one case in the format of phrasebook/testdata/eval.yaml.
-type evalCaseYAML struct {
-	Text  string   `yaml:"text"`
-	Style string   `yaml:"style"`
-	Want  []string `yaml:"want,flow"`
-	Note  string   `yaml:"note"`
-}
-
 // evalCases is GET /eval-cases.yaml: the evaluation cases learnt from
-// upheld disputes, in the evaluation set's format, to review and merge into
-// phrasebook/testdata/eval.yaml.
+// upheld disputes (App.EvalCasesYAML).
 func (s *Server) evalCases(c *gin.Context) error {
-	list, err := s.store.ListEvalCases(c.Request.Context())
+	data, err := s.app.EvalCasesYAML(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Cases []evalCaseYAML `yaml:"cases"`
-	}{Cases: []evalCaseYAML{}}
-	for _, ec := range list {
-		note := fmt.Sprintf("upheld dispute %d", ec.DisputeID)
-		if ec.EntryID != "" {
-			note += ", variant of " + ec.EntryID
-		}
-		out.Cases = append(out.Cases, evalCaseYAML{Text: ec.Text, Style: "dispute", Want: []string{ec.Intent}, Note: note})
-	}
-	var buf bytes.Buffer
-	buf.WriteString("# Evaluation cases learnt from upheld disputes. Only the disputed intent\n" +
-		"# is labelled: check want lists every intent before merging into\n" +
-		"# phrasebook/testdata/eval.yaml.\n")
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("encode evaluation cases: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return fmt.Errorf("encode evaluation cases: %w", err)
-	}
 	c.Header("Content-Disposition", `attachment; filename="eval-cases.yaml"`)
-	c.Data(http.StatusOK, "application/yaml; charset=utf-8", buf.Bytes())
+	c.Data(http.StatusOK, "application/yaml; charset=utf-8", data)
 	return nil
 }

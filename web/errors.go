@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/store"
 )
 
 // Error is an error with what the user should see: an HTTP status, a stable
@@ -51,42 +50,14 @@ func errBadRequest(cause error) *Error {
 	return e
 }
 
-func errMissingCredentials() *Error {
-	return newError(http.StatusBadRequest, "missing_credentials")
-}
-
-func errBadCredentials() *Error { return newError(http.StatusUnauthorized, "bad_credentials") }
-
 func errUnauthorized() *Error { return newError(http.StatusUnauthorized, "unauthorized") }
 
 func errForbidden() *Error { return newError(http.StatusForbidden, "forbidden") }
 
 func errNotFound() *Error { return newError(http.StatusNotFound, "not_found") }
 
-func errMethodNotAllowed() *Error {
-	return newError(http.StatusMethodNotAllowed, "method_not_allowed")
-}
-
-func errUnsupportedMediaType() *Error {
-	return newError(http.StatusUnsupportedMediaType, "unsupported_media_type")
-}
-
 func errCrossOrigin(cause error) *Error {
 	e := newError(http.StatusForbidden, "cross_origin")
-	e.Err = cause
-	return e
-}
-
-func errCSRF() *Error { return newError(http.StatusForbidden, "csrf") }
-
-func errRateLimited(retry time.Duration) *Error {
-	e := newError(http.StatusTooManyRequests, "rate_limited")
-	e.RetryAfter = retry
-	return e
-}
-
-func errUnavailable(cause error) *Error {
-	e := newError(http.StatusServiceUnavailable, "unavailable")
 	e.Err = cause
 	return e
 }
@@ -101,9 +72,12 @@ func classify(err error) *Error {
 	var limited *app.RateLimited
 	var calls *app.TooManyCalls
 	var refused *app.AccountRefusal
+	var certRefused *app.CertRefusal
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.As(err, &certRefused):
+		return errCertRefused(err)
 	case errors.As(err, &limited):
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "err.rate_limited", RetryAfter: limited.Retry, Err: err}
 	case errors.As(err, &calls):
@@ -112,28 +86,35 @@ func classify(err error) *Error {
 		return &Error{Status: http.StatusConflict, Code: "taken", Message: "err.account_taken", Err: err}
 	case errors.As(err, &refused):
 		return &Error{Status: http.StatusBadRequest, Code: "bad_" + refused.Key, Message: "err.account_" + refused.Key, Err: err}
-	case errors.Is(err, app.ErrMissingCredentials):
-		return errMissingCredentials()
-	case errors.Is(err, app.ErrBadCredentials):
-		return &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: "err.bad_credentials", Err: err}
 	case errors.As(err, &maxBytes):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "err.too_large", Err: err}
 	case errors.As(err, &syntax), errors.As(err, &typ), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: err}
-	case errors.Is(err, domain.ErrUnavailable):
-		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "err.unavailable", Err: err}
-	case errors.Is(err, domain.ErrForbidden):
-		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "err.forbidden", Err: err}
-	case errors.Is(err, store.ErrNotFound):
-		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "err.not_found", Err: err}
-	case errors.Is(err, store.ErrConflict):
-		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "err.conflict", Err: err}
-	case errors.Is(err, store.ErrInvalid):
-		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Message: "err.bad_request", Err: err}
-	case errors.Is(err, context.Canceled):
+	}
+	// The kinds of error the workflows and the store return, checked in
+	// order.
+	kinds := []struct {
+		kind   error
+		status int
+		code   string
+	}{
+		{app.ErrMissingCredentials, http.StatusBadRequest, "missing_credentials"},
+		{app.ErrBadCredentials, http.StatusUnauthorized, "bad_credentials"},
+		{domain.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+		{domain.ErrForbidden, http.StatusForbidden, "forbidden"},
+		{domain.ErrNotFound, http.StatusNotFound, "not_found"},
+		{domain.ErrConflict, http.StatusConflict, "conflict"},
+		{domain.ErrInvalid, http.StatusBadRequest, "bad_request"},
 		// The client went away; nobody reads the answer, but logs and
 		// metrics should not count it as a server fault.
-		return &Error{Status: 499, Code: "canceled", Message: "err.canceled", Err: err}
+		{context.Canceled, 499, "canceled"},
+	}
+	for _, k := range kinds {
+		if errors.Is(err, k.kind) {
+			e := newError(k.status, k.code)
+			e.Err = err
+			return e
+		}
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "err.internal", Err: err}
 }

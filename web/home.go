@@ -4,44 +4,19 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
 )
 
-// homeView is a trainee's start page: where they stand on their track,
-// what to do next (nil when every scenario is passed), and the steps they
-// miss most.
-type homeView struct {
-	Tracks []trackProgress
-	Next   *app.NextStep
-	Missed []app.ReportCount
-}
-
-// homeMissed is how many of a trainee's most missed steps the home page
-// lists.
-const homeMissed = 3
-
-// home is GET /: a trainee's next step; everyone else's start page.
+// home is GET /: a trainee's next step (App.Home); everyone else's start
+// page.
 func (s *Server) home(c *gin.Context) error {
 	u, _ := currentUser(c)
 	if u.Role != domain.RoleTrainee {
 		s.render(c, http.StatusOK, "home", nil)
 		return nil
 	}
-	ctx := c.Request.Context()
-	standings, err := s.app.TrackStatus(ctx, u)
+	v, err := s.app.Home(c.Request.Context(), u)
 	if err != nil {
-		return err
-	}
-	v := homeView{}
-	if v.Next, err = s.app.Next(ctx, u, standings); err != nil {
-		return err
-	}
-	titles := s.app.ScenarioTitles(ctx)
-	for _, st := range standings {
-		v.Tracks = append(v.Tracks, trackProgress{Track: st.Track, Status: st.Status, Titles: titles})
-	}
-	if v.Missed, err = s.app.ReportMissedBy(ctx, u, homeMissed); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "home", v)

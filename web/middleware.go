@@ -184,7 +184,7 @@ func (s *Server) checkCSRF(a access) gin.HandlerFunc {
 		if isAPI(c.Request.URL.Path) {
 			mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 			if err != nil || mt != "application/json" {
-				s.fail(c, errUnsupportedMediaType())
+				s.fail(c, newError(http.StatusUnsupportedMediaType, "unsupported_media_type"))
 				return
 			}
 			c.Next()
@@ -212,7 +212,7 @@ func (s *Server) checkCSRF(a access) gin.HandlerFunc {
 			want, _ = c.Cookie(formCookie)
 		}
 		if got == "" || want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-			s.fail(c, errCSRF())
+			s.fail(c, newError(http.StatusForbidden, "csrf"))
 			return
 		}
 		c.Next()

@@ -149,7 +149,7 @@ func (s *Server) healthz(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		return errUnavailable(err)
+		return fmt.Errorf("health check: %w: %w", domain.ErrUnavailable, err)
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 	return nil

@@ -1,18 +1,12 @@
 package web
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
@@ -20,7 +14,6 @@ import (
 	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
-	"github.com/hotlinecoach/coach/store"
 )
 
 // The trainee's pages: the scenario catalogue with its start form, the live
@@ -39,83 +32,26 @@ func (s *Server) practiceRoutes() []route {
 	}
 }
 
-// historyLimit caps how many attempts the history page lists.
-const historyLimit = 200
-
 // callPagePath, scorecardPath: where a call's pages live.
 func callPagePath(id string) string  { return "/calls/" + id }
 func scorecardPath(id string) string { return "/calls/" + id + "/scorecard" }
 
-// catalogueView is the scenario catalogue, easiest first, narrowed by
-// Filter.
+// catalogueView is the scenario catalogue (App.ScenarioCatalogue) with its
+// filter and the filter's choices.
 type catalogueView struct {
-	Scenarios []scenarioRow
-	Filter    catalogueFilter
-	// Domains and Levels are the filter's choices; Total counts the
-	// scenarios before filtering.
+	*app.ScenarioCatalogue
+	Filter  catalogueFilter
 	Domains []string
 	Levels  []int
-	Total   int
-	// Certified is the spot for the certification badge: the titles of
-	// the certification tracks the user holds a valid certificate for.
-	// Certification fills it; while it is empty no badge is shown.
-	Certified []string
 }
 
-// catalogueFilter narrows the catalogue: a service domain, a difficulty
-// (0: any) and words to find in the title or summary.
-type catalogueFilter struct {
-	Domain string
-	Level  int
-	Q      string
-}
-
-// parseCatalogueFilter reads ?domain=&level=&q=; values it does not know
-// are ignored, so an old link still opens the catalogue.
-func parseCatalogueFilter(c *gin.Context) catalogueFilter {
-	f := catalogueFilter{Q: strings.TrimSpace(c.Query("q"))}
-	if d := c.Query("domain"); slices.Contains(scenarios.Domains(), d) {
-		f.Domain = d
-	}
-	if l, err := strconv.Atoi(c.Query("level")); err == nil && l >= 1 && l <= 3 {
-		f.Level = l
-	}
-	if utf8.RuneCountInString(f.Q) > 50 {
-		f.Q = string([]rune(f.Q)[:50])
-	}
-	return f
-}
-
-// keeps reports whether the filter keeps the scenario.
-func (f catalogueFilter) keeps(sc *scenarios.Scenario) bool {
-	if f.Domain != "" && sc.Domain != f.Domain || f.Level != 0 && sc.Difficulty != f.Level {
-		return false
-	}
-	if f.Q == "" {
-		return true
-	}
-	q := strings.ToLower(f.Q)
-	for _, s := range []string{sc.Title, sc.Summary, sc.ID, sc.Company} {
-		if strings.Contains(strings.ToLower(s), q) {
-			return true
-		}
-	}
-	return false
-}
+// catalogueFilter is the catalogue's filter with its links.
+type catalogueFilter struct{ app.CatalogueFilter }
 
 // Link is the catalogue's address with the filter changed by kv (domain,
 // level or q; an empty value drops it).
 func (f catalogueFilter) Link(kv ...string) string {
-	v := url.Values{}
-	if f.Domain != "" {
-		v.Set("domain", f.Domain)
-	}
-	if f.Level != 0 {
-		v.Set("level", strconv.Itoa(f.Level))
-	}
-	if f.Q != "" {
-		v.Set("q", f.Q)
-	}
+	v := f.Values()
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
 			v.Del(kv[i])
@@ -129,55 +65,17 @@ func (f catalogueFilter) Link(kv ...string) string {
 	return "/scenarios?" + v.Encode()
 }
 
-// scenarioRow is one scenario of the catalogue with the user's record on it.
-type scenarioRow struct {
-	ID, Title, Domain, Summary string
-	Difficulty                 int
-	PassMark                   int
-	// Attempts counts the user's ended calls of the scenario; Best is the
-	// highest score among them and Passed whether any passed.
-	Attempts int
-	Best     int
-	Passed   bool
-	// LiveID is an unfinished call of the scenario the user can go back to.
-	LiveID string
-}
-
-// scenariosPage is GET /scenarios: every scenario with the user's best
-// score, and a form to start a practice call or an exam.
+// scenariosPage is GET /scenarios?domain=&level=&q=: the scenarios the
+// filter keeps with the user's best score, and a form to start a practice
+// call or an exam.
 func (s *Server) scenariosPage(c *gin.Context) error {
 	u, _ := currentUser(c)
-	records, err := s.app.Records(c.Request.Context(), u.ID, "")
+	f := app.ParseCatalogueFilter(c.Query("domain"), c.Query("level"), c.Query("q"))
+	cat, err := s.app.ScenarioCatalogue(c.Request.Context(), u, f)
 	if err != nil {
 		return err
 	}
-	lib, err := s.content.Catalogue(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	view := catalogueView{Scenarios: []scenarioRow{}, Filter: parseCatalogueFilter(c), Domains: scenarios.Domains(), Levels: []int{1, 2, 3},
-		Total: len(lib.Scenarios)}
-	for _, sc := range app.ByDifficulty(lib.Scenarios) {
-		if !view.Filter.keeps(sc) {
-			continue
-		}
-		r := records[sc.ID]
-		view.Scenarios = append(view.Scenarios, scenarioRow{
-			ID: sc.ID, Title: sc.Title, Domain: sc.Domain, Summary: sc.Summary,
-			Difficulty: sc.Difficulty, PassMark: sc.PassMark,
-			Attempts: r.Attempts, Best: r.Best, Passed: r.Passed, LiveID: r.LiveID,
-		})
-	}
-	tracks, err := s.trackStatus(c.Request.Context(), u)
-	if err != nil {
-		return err
-	}
-	for _, t := range tracks {
-		if t.Certified() {
-			view.Certified = append(view.Certified, t.Track.Title)
-		}
-	}
-	s.render(c, http.StatusOK, "scenarios", view)
+	s.render(c, http.StatusOK, "scenarios", catalogueView{ScenarioCatalogue: cat, Filter: catalogueFilter{f}, Domains: scenarios.Domains(), Levels: []int{1, 2, 3}})
 	return nil
 }
 
@@ -193,17 +91,15 @@ func (s *Server) startCallForm(c *gin.Context) error {
 	return nil
 }
 
-// callView is the live call page.
+// callView is the live call page: the call's screen (App.CallScreen) and
+// what its log says so far.
 type callView struct {
-	ID      string
-	Title   string
-	Summary string
-	Company string
-	Mode    string
+	*app.CallScreen
+	ID   string
+	Mode string
 	// Owner says the viewer is the trainee taking the call; anyone else
 	// watching (a trainer) gets the page without the socket.
-	Owner     bool
-	OwnerName string
+	Owner bool
 	// WS is the socket's path, After the seq of the last message already
 	// on the page, which the socket resumes after.
 	WS    string
@@ -215,22 +111,13 @@ type callView struct {
 	// Answered says the trainee has spoken, which answers the call.
 	Answered bool
 	// CallerSpoke says the caller has said something: the mood shows
-	// from then on. Temper (calm, anxious, angry) picks its words.
+	// from then on.
 	CallerSpoke bool
-	Temper      string
-	Mood        int
 	Lines       []live.Line
 	// Hints are the practice hints, each once, the latest last.
 	Hints []live.Line
-	// Steps are the checklist items graded on what is said, each marked
-	// done once the trainee has done it; StepsDone counts those.
-	Steps     []stepView
+	// StepsDone counts the steps done.
 	StepsDone int
-	// CallerNumber is the number the call comes from.
-	CallerNumber string
-	// Draft says the call plays a scenario revision that is not
-	// published: a trainer trying a draft.
-	Draft bool
 	// Scorecard is the scorecard page's path, linked at the end.
 	Scorecard string
 	// MaxReply caps a reply in characters, well inside the socket's
@@ -241,34 +128,6 @@ type callView struct {
 	Outcomes []sim.Outcome
 	// Desk is the agent's desk beside the call; nil without one.
 	Desk *deskView
-}
-
-// stepView is one checklist item on the call page.
-type stepView struct {
-	ID, Title string
-	Done      bool
-}
-
-// callerNumber is the caller's phone number as the display shows it: the
-// persona's phone when the scenario gives one, else a mobile number made
-// from the call's id, the same on every reload.
-func callerNumber(sc *scenarios.Scenario, callID string) string {
-	digits := ""
-	if sc != nil {
-		if f, ok := sc.FactByKey("phone"); ok {
-			for _, r := range f.Value {
-				if r >= '0' && r <= '9' {
-					digits += string(r)
-				}
-			}
-		}
-	}
-	if len(digits) != 11 {
-		h := fnv.New64a()
-		_, _ = h.Write([]byte(callID)) // a hash.Hash does not fail
-		digits = fmt.Sprintf("13%09d", h.Sum64()%1_000_000_000)
-	}
-	return digits[:3] + " " + digits[3:7] + " " + digits[7:]
 }
 
 // maxReply caps a typed reply: 4 UTF-8 bytes a character, plus the
@@ -288,62 +147,24 @@ func (s *Server) callPage(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, scorecardPath(call.ID))
 		return nil
 	}
+	screen, err := s.app.CallScreen(ctx, call)
+	if err != nil {
+		return err
+	}
+	st, err := s.calls.State(ctx, call.ID)
+	if err != nil {
+		return err
+	}
 	u, _ := currentUser(c)
-	view := callView{
-		ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode),
-		Owner: call.UserID == u.ID, Scorecard: scorecardPath(call.ID), MaxReply: maxReply,
-		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut},
-	}
-	// The scenario as the call plays it (a trainer's draft included); one
-	// that cannot be loaded any more leaves the page showing its id.
-	sc, _, err := s.content.ForCall(ctx, call)
-	if err != nil {
-		s.log.Info("call page: no scenario for the call", "call", call.ID, "err", err)
-		sc = nil
-	}
-	view.Temper = "calm"
-	if sc != nil {
-		view.Title, view.Summary, view.Company, view.Mood = sc.Title, sc.Summary, sc.Company, sc.Persona.Mood
-		if sc.Persona.Temper != "" {
-			view.Temper = sc.Persona.Temper
-		}
-		for _, it := range sc.Checklist {
-			if it.Rule == "" {
-				view.Steps = append(view.Steps, stepView{ID: it.ID, Title: it.Title})
-			}
-		}
-		if call.Desk {
-			view.Desk = newDeskView(sc)
-		}
-	}
-	view.CallerNumber = callerNumber(sc, call.ID)
-	if view.Draft, err = s.content.Unpublished(ctx, call); err != nil {
-		s.log.Info("call page: cannot tell whether the call plays a draft", "call", call.ID, "err", err)
-	}
-	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
-		return err
-	}
-	events, err := s.store.Events(ctx, call.ID, 0)
-	if err != nil {
-		return err
-	}
-	st, err := live.StateOf(events)
-	if err != nil {
-		return err
-	}
-	view.After, view.Rings, view.Answered, view.Lines, view.Hints = st.Last, st.Rings, st.Answered, st.Lines, st.Hints
+	view := callView{CallScreen: screen, ID: call.ID, Mode: string(call.Mode), Owner: call.UserID == u.ID,
+		After: st.Last, Rings: st.Rings, Answered: st.Answered, CallerSpoke: st.CallerSpoke, Lines: st.Lines, Hints: st.Hints,
+		StepsDone: screen.MarkDone(st.Done), Scorecard: scorecardPath(call.ID), MaxReply: maxReply,
+		Outcomes: []sim.Outcome{sim.Completed, sim.CustomerHungUp, sim.TraineeHungUp, sim.TimedOut}, Desk: newDeskView(screen.Desk)}
 	if st.Mood >= 0 {
 		view.Mood = st.Mood
 	}
 	if view.Started = !st.Opened.IsZero(); view.Started {
 		view.Elapsed = strconv.FormatFloat(max(s.cfg.Now().Sub(st.Opened).Seconds(), 0), 'f', 1, 64)
-	}
-	view.CallerSpoke = st.CallerSpoke
-	for i := range view.Steps {
-		view.Steps[i].Done = slices.Contains(st.Done, view.Steps[i].ID)
-		if view.Steps[i].Done {
-			view.StepsDone++
-		}
 	}
 	view.Desk.restore(st)
 	if view.Owner {
@@ -353,38 +174,27 @@ func (s *Server) callPage(c *gin.Context) error {
 	return nil
 }
 
-// scorecardView is the scorecard page.
+// scorecardView is the scorecard page (App.CallScorecard), its times and
+// turns laid out for reading.
 type scorecardView struct {
-	ID        string
-	Mode      string
-	OwnerName string
-	Started   string
-	Card      sim.Scorecard
-	// Own says the viewer took the call, and so may dispute its items:
-	// those in Disputable, graded on what was said.
-	Own        bool
-	Disputable map[string]bool
-	Turns      []turnView
-	Forbidden  []forbiddenView
-	// Best is the owner's best score on the scenario, this call included.
-	Best       int
-	BestPassed bool
-	Attempts   int
-	// Facts are the caller's details in this call, in the scenario's order.
-	Facts []factView
-	// ModelCall is the scenario's whole call done well, played against
-	// its base caller, for reading after the call; nil when it has none.
+	*app.CallScorecard
+	ID      string
+	Mode    string
+	Started string
+	Turns   []turnView
+	// Forbidden are the forbidden phrases the trainee said, with where.
+	Forbidden []forbiddenView
+	// Facts are the caller's details; ModelCall the scenario's model
+	// call, nil when it has none.
+	Facts     []factView
 	ModelCall []turnView
-	// TrainerNote is the scenario's teaching points, for the staff who
-	// review the call; empty for a trainee.
-	TrainerNote string
 }
 
 // factView is one of the caller's details; Known says the page has a
 // label for its key.
 type factView struct {
-	Key, Value string
-	Known      bool
+	app.Fact
+	Known bool
 }
 
 // turnView is one turn of the scorecard with its text cut into segments
@@ -422,37 +232,9 @@ func turnViews(turns []sim.Turn) []turnView {
 	return out
 }
 
-// addModelCall adds what the scenario the call was played against says
-// after the call: the caller's details, the model call and, for staff, the
-// teaching points.
-func (s *Server) addModelCall(ctx context.Context, call store.Call, viewer domain.User, view *scorecardView) error {
-	sc, book, err := s.content.ForCall(ctx, call)
-	if err != nil {
-		return err
-	}
-	for _, f := range sc.Facts {
-		if v, ok := view.Card.Facts[f.Key]; ok {
-			known := slices.Contains([]string{"name", "phone", "address", "account"}, f.Key)
-			view.Facts = append(view.Facts, factView{Key: f.Key, Value: v, Known: known})
-		}
-	}
-	if viewer.Role != domain.RoleTrainee {
-		view.TrainerNote = sc.TrainerNote
-	}
-	model, err := sim.ModelCall(sc, book)
-	if err != nil {
-		return fmt.Errorf("scorecard of call %s: %w", call.ID, err)
-	}
-	if model != nil {
-		view.ModelCall = turnViews(model.Turns)
-	}
-	return nil
-}
-
 // scorecardPage is GET /calls/:id/scorecard: the graded call. A call still
 // going opens its call page instead.
 func (s *Server) scorecardPage(c *gin.Context) error {
-	ctx := c.Request.Context()
 	call, err := s.visibleCall(c, c.Param("id"))
 	if err != nil {
 		return err
@@ -462,37 +244,25 @@ func (s *Server) scorecardPage(c *gin.Context) error {
 		return nil
 	}
 	me, _ := currentUser(c)
-	view := scorecardView{ID: call.ID, Mode: string(call.Mode), Started: s.dateTime(call.Started), Own: call.UserID == me.ID, Disputable: map[string]bool{}}
-	if view.Own {
-		view.Disputable = s.app.SaidItems(ctx, call)
-	}
-	if err := json.Unmarshal(call.Scorecard, &view.Card); err != nil {
-		return fmt.Errorf("scorecard of call %s: %w", call.ID, err)
-	}
-	if view.Card.Title == "" {
-		view.Card.Title = call.ScenarioID
-	}
-	view.Turns = turnViews(view.Card.Turns)
-	if err := s.addModelCall(ctx, call, me, &view); err != nil {
-		return err
-	}
-	for _, f := range view.Card.Forbidden {
-		view.Forbidden = append(view.Forbidden, forbiddenView{ForbiddenEntry: f, TurnNo: f.Turn + 1, At: clockTime(f.At)})
-	}
-	if view.OwnerName, err = s.username(ctx, call.UserID); err != nil {
-		return err
-	}
-	records, err := s.app.Records(ctx, call.UserID, call.ScenarioID)
+	card, err := s.app.CallScorecard(c.Request.Context(), me, call)
 	if err != nil {
 		return err
 	}
-	r := records[call.ScenarioID]
-	view.Best, view.BestPassed, view.Attempts = r.Best, r.Passed, r.Attempts
+	view := scorecardView{CallScorecard: card, ID: call.ID, Mode: string(call.Mode), Started: s.dateTime(call.Started), Turns: turnViews(card.Card.Turns)}
+	if card.ModelCall != nil {
+		view.ModelCall = turnViews(card.ModelCall)
+	}
+	for _, f := range card.Facts {
+		view.Facts = append(view.Facts, factView{Fact: f, Known: slices.Contains([]string{"name", "phone", "address", "account"}, f.Key)})
+	}
+	for _, f := range card.Card.Forbidden {
+		view.Forbidden = append(view.Forbidden, forbiddenView{ForbiddenEntry: f, TurnNo: f.Turn + 1, At: clockTime(f.At)})
+	}
 	s.render(c, http.StatusOK, "scorecard", view)
 	return nil
 }
 
-// historyView is the list of a user's attempts.
+// historyView is the list of a user's attempts (App.History).
 type historyView struct {
 	// Username is whose attempts these are, Name how people know them;
 	// Own says they are the viewer's.
@@ -517,28 +287,16 @@ type historyRow struct {
 // managers and admins may ask for anyone's with ?user=NAME; a trainee asking
 // for someone else's is told there is no such page, as for a call.
 func (s *Server) historyPage(c *gin.Context) error {
-	ctx := c.Request.Context()
 	u, _ := currentUser(c)
-	who, err := s.app.HistoryOf(ctx, u, c.Query("user"))
+	h, err := s.app.History(c.Request.Context(), u, c.Query("user"))
 	if err != nil {
 		return err
 	}
-	calls, err := s.store.ListCalls(ctx, store.CallFilter{UserID: who.ID, Limit: historyLimit + 1})
-	if err != nil {
-		return err
-	}
-	view := historyView{Username: who.Username, Name: who.DisplayName(), Own: who.ID == u.ID, Rows: []historyRow{}}
-	if len(calls) > historyLimit {
-		calls, view.Truncated = calls[:historyLimit], true
-	}
-	lib := s.app.Library(ctx)
-	for _, call := range calls {
+	view := historyView{Username: h.Who.Username, Name: h.Who.DisplayName(), Own: h.Who.ID == u.ID, Rows: []historyRow{}, Truncated: h.Truncated}
+	for _, call := range h.Calls {
 		row := historyRow{
-			ID: call.ID, Title: call.ScenarioID, Mode: string(call.Mode), Started: s.dateTime(call.Started),
+			ID: call.ID, Title: call.Title, Mode: string(call.Mode), Started: s.dateTime(call.Started),
 			Live: call.Status == domain.CallLive, Href: callPagePath(call.ID),
-		}
-		if sc, ok := lib.Scenario(call.ScenarioID); ok {
-			row.Title = sc.Title
 		}
 		if !row.Live {
 			row.Score, row.Passed, row.Outcome = int(math.Round(call.Score)), call.Passed, call.Outcome
@@ -548,16 +306,6 @@ func (s *Server) historyPage(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "history", view)
 	return nil
-}
-
-// username is how the account id is named to people (real name and
-// username), for pages that show whose call it is.
-func (s *Server) username(ctx context.Context, id int64) (string, error) {
-	u, err := s.store.UserByID(ctx, id)
-	if err != nil {
-		return "", fmt.Errorf("owner of a call: %w", err)
-	}
-	return u.DisplayName(), nil
 }
 
 // dateTime writes when a call started, in the server's time zone, which is

@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
-	"github.com/hotlinecoach/coach/phrasebook"
 )
 
 // The review of a phrase-file draft (GET /author/phrases/:id/review): what
@@ -28,21 +27,12 @@ func (s *Server) reviewRoutes() []route {
 	}
 }
 
-// intentChanges are a review's changes of one intent.
-type intentChanges struct {
-	Intent    phrasebook.Intent
-	Title     string
-	Forbidden bool
-	Gained    []app.EvalChange
-	Lost      []app.EvalChange
-}
-
 // reviewView is the review page.
 type reviewView struct {
 	ID      string
 	Review  *app.Review
 	Pending bool
-	Intents []intentChanges
+	Intents []app.IntentChanges
 	// Notice is a catalogue key shown as a status line; Alert one shown
 	// as an alert.
 	Notice string
@@ -60,31 +50,24 @@ func reviewURL(id string, rev int64, extra url.Values) string {
 	return unitURL(domain.ContentPhrases, id) + "/review?" + q.Encode()
 }
 
-// phraseParams reads the unit parameters, which must name a phrase file.
-func phraseParams(c *gin.Context) (string, error) {
-	kind, id, err := unitParams(c)
-	if err != nil {
-		return "", err
-	}
-	if kind != domain.ContentPhrases {
+// phraseRevision reads revision id v (default the newest) of the unit in
+// the path, which must be a phrase file.
+func (s *Server) phraseRevision(c *gin.Context, v string) (domain.Revision, error) {
+	if c.Param("kind") != string(domain.ContentPhrases) {
 		e := errNotFound()
-		e.Err = fmt.Errorf("only phrase files are reviewed, not %s/%s", kind, id)
-		return "", e
+		e.Err = fmt.Errorf("only phrase files are reviewed, not %s/%s", c.Param("kind"), c.Param("id"))
+		return domain.Revision{}, e
 	}
-	return id, nil
+	return s.unitRevision(c, v)
 }
 
 // reviewPage is GET /author/phrases/:id/review?rev=ID (default the newest).
 func (s *Server) reviewPage(c *gin.Context) error {
-	id, err := phraseParams(c)
+	r, err := s.phraseRevision(c, c.Query("rev"))
 	if err != nil {
 		return err
 	}
-	r, err := s.revisionOf(c, domain.ContentPhrases, id, c.Query("rev"))
-	if err != nil {
-		return err
-	}
-	v := reviewView{ID: id}
+	v := reviewView{ID: r.ContentID}
 	switch c.Query("note") {
 	case "proposed", "stale":
 		v.Notice = "review.note_" + c.Query("note")
@@ -101,46 +84,20 @@ func (s *Server) renderReview(c *gin.Context, status int, r domain.Revision, v r
 	if v.Review, err = s.content.Review(ctx, r); err != nil {
 		return err
 	}
-	v.Intents = groupByIntent(v.Review)
+	v.Intents = v.Review.ByIntent()
 	s.render(c, status, "author_review", v)
 	return nil
-}
-
-// groupByIntent gathers a review's utterance changes per intent, in the
-// order of the canonical intents.
-func groupByIntent(rv *app.Review) []intentChanges {
-	var out []intentChanges
-	for _, info := range phrasebook.Intents() {
-		g := intentChanges{Intent: info.Intent, Title: info.Title, Forbidden: info.Kind == phrasebook.Forbidden}
-		for _, ch := range rv.NewlyMatched {
-			if ch.Intent == info.Intent {
-				g.Gained = append(g.Gained, ch)
-			}
-		}
-		for _, ch := range rv.NewlyUnmatched {
-			if ch.Intent == info.Intent {
-				g.Lost = append(g.Lost, ch)
-			}
-		}
-		if len(g.Gained)+len(g.Lost) > 0 {
-			out = append(out, g)
-		}
-	}
-	return out
 }
 
 // reviewConfirm is POST /author/phrases/:id/confirm: rev, and pub, the
 // publication the review was made against. The draft is published if the
 // content did not change since and it breaks nothing.
 func (s *Server) reviewConfirm(c *gin.Context) error {
-	id, err := phraseParams(c)
+	r, err := s.phraseRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
-	r, err := s.formRevision(c, domain.ContentPhrases, id)
-	if err != nil {
-		return err
-	}
+	id := r.ContentID
 	pub, err := strconv.ParseInt(c.PostForm("pub"), 10, 64)
 	if err != nil {
 		return errBadRequest(fmt.Errorf("pub %q", c.PostForm("pub")))
@@ -162,14 +119,11 @@ func (s *Server) reviewConfirm(c *gin.Context) error {
 // reviewAbandon is POST /author/phrases/:id/abandon: rev, the draft to
 // drop; the published text becomes the file's newest revision again.
 func (s *Server) reviewAbandon(c *gin.Context) error {
-	id, err := phraseParams(c)
+	r, err := s.phraseRevision(c, c.PostForm("rev"))
 	if err != nil {
 		return err
 	}
-	r, err := s.formRevision(c, domain.ContentPhrases, id)
-	if err != nil {
-		return err
-	}
+	id := r.ContentID
 	if _, err := s.content.Abandon(c.Request.Context(), actorOf(c), r); errors.Is(err, app.ErrNoDraft) {
 		return s.renderReview(c, http.StatusConflict, r, reviewView{ID: id, Alert: "review.no_draft"})
 	} else if err != nil {

@@ -110,7 +110,7 @@ func (s *Server) buildEngine() (*gin.Engine, error) {
 	}
 	e.Use(s.recoverPanics, s.observe, securityHeaders, s.chooseLang, s.crossOrigin)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNotFound()) })
-	e.NoMethod(func(c *gin.Context) { s.fail(c, errMethodNotAllowed()) })
+	e.NoMethod(func(c *gin.Context) { s.fail(c, newError(http.StatusMethodNotAllowed, "method_not_allowed")) })
 	for _, rt := range s.routes {
 		if !rt.access.public && len(rt.access.roles) == 0 {
 			return nil, fmt.Errorf("route %s %s admits nobody", rt.method, rt.path)

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -12,7 +13,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/auth"
+	"github.com/hotlinecoach/coach/internal/admission"
 	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -68,7 +69,7 @@ type Config struct {
 	// MaxLiveCalls, when positive, is a fixed ceiling on live calls, for
 	// an operator who knows the machine's capacity; past it, new calls get
 	// 503 as when saturated. Admission learns a ceiling of its own either
-	// way (web/admission.go).
+	// way (package internal/admission).
 	MaxLiveCalls int
 	// MaxUnopenedCalls caps a user's live calls that no socket has opened;
 	// past it, a call start is refused with 429. Default 3.
@@ -129,36 +130,17 @@ func (c *Config) setDefaults() error {
 		}
 		c.Location = loc
 	}
-	if c.SessionIdle == 0 {
-		c.SessionIdle = 12 * time.Hour
-	}
-	if c.SessionMaxAge == 0 {
-		c.SessionMaxAge = 7 * 24 * time.Hour
-	}
-	if c.OverloadDelay == 0 {
-		c.OverloadDelay = 10 * time.Millisecond
-	}
-	if c.MaxUnopenedCalls == 0 {
-		c.MaxUnopenedCalls = 3
-	}
-	if c.UnopenedTimeout == 0 {
-		c.UnopenedTimeout = 10 * time.Minute
-	}
-	if c.BodyTimeout == 0 {
-		c.BodyTimeout = 30 * time.Second
-	}
-	if c.SessionPoll == 0 {
-		c.SessionPoll = 500 * time.Millisecond
-	}
-	if c.PasswordParams == (auth.Params{}) {
-		c.PasswordParams = auth.DefaultParams()
-	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.XAPIBase == "" {
-		c.XAPIBase = "https://hotline-coach.invalid"
-	}
+	// MaxUnopenedCalls and UnopenedTimeout take app.Config's defaults.
+	c.SessionIdle = cmp.Or(c.SessionIdle, 12*time.Hour)
+	c.SessionMaxAge = cmp.Or(c.SessionMaxAge, 7*24*time.Hour)
+	c.OverloadDelay = cmp.Or(c.OverloadDelay, 10*time.Millisecond)
+	c.BodyTimeout = cmp.Or(c.BodyTimeout, 30*time.Second)
+	c.SessionPoll = cmp.Or(c.SessionPoll, 500*time.Millisecond)
+	c.PasswordParams = cmp.Or(c.PasswordParams, auth.DefaultParams())
+	c.XAPIBase = cmp.Or(c.XAPIBase, "https://hotline-coach.invalid")
 	return nil
 }
 
@@ -192,7 +174,7 @@ type Server struct {
 	// sockets closes a session's call sockets when it ends.
 	sockets *sessionSockets
 	// admission refuses new calls while the server is saturated.
-	admission *admission
+	admission *admission.Controller
 }
 
 // New builds a server over st. The logger receives request logs and errors.
@@ -212,8 +194,8 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("trusted origin %q: %w", o, err)
 		}
 	}
-	if u, err := url.Parse(cfg.XAPIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("xAPI base %q: want an absolute http(s) address such as https://lms.example.com/coach", cfg.XAPIBase)
+	if err := app.CheckXAPIBase(cfg.XAPIBase); err != nil {
+		return nil, err
 	}
 	texts, err := loadTexts()
 	if err != nil {
@@ -243,21 +225,21 @@ func New(st *store.DB, logger *slog.Logger, cfg Config) (*Server, error) {
 	}); err != nil {
 		return nil, err
 	}
-	s.admission = newAdmission(s.cfg.OverloadDelay, overloadWindow, s.calls.Len, s.cfg.MaxLiveCalls)
-	s.admission.onChange = func(over bool) {
+	s.admission = admission.New(s.cfg.OverloadDelay, overloadWindow, s.calls.Len, s.cfg.MaxLiveCalls)
+	s.admission.OnChange = func(over bool) {
 		if over {
 			s.metrics.overloaded.Set(1)
 			s.log.Warn("saturated: refusing new calls", "target", s.cfg.OverloadDelay,
-				"live", s.calls.Len(), "ceiling", s.admission.ceiling.Load())
+				"live", s.calls.Len(), "ceiling", s.admission.Ceiling())
 		} else {
 			s.metrics.overloaded.Set(0)
-			s.log.Info("no longer saturated: taking new calls", "ceiling", s.admission.ceiling.Load())
+			s.log.Info("no longer saturated: taking new calls", "ceiling", s.admission.Ceiling())
 		}
 	}
 	if s.cfg.OverloadDelay > 0 {
 		// Live calls queue for the store's writers: their wait is the
 		// second delay admission watches, next to the CPU's.
-		st.ObserveAppendWait(func(d time.Duration) { s.admission.observe(queueStore, time.Now(), d) })
+		st.ObserveAppendWait(func(d time.Duration) { s.admission.Observe(admission.Store, time.Now(), d) })
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  4 << 10,
@@ -302,7 +284,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer wg.Done()
 		s.janitor(ctx)
 	}()
-	wg.Go(func() { s.admission.watchScheduler(ctx, schedulerTick) })
+	wg.Go(func() { s.admission.WatchScheduler(ctx, schedulerTick) })
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCertFile != "" && s.cfg.TLSKeyFile != "" {
@@ -362,7 +344,7 @@ const (
 func (s *Server) errOverloaded() *Error {
 	s.metrics.refused.Inc()
 	e := newError(http.StatusServiceUnavailable, "overloaded")
-	e.RetryAfter = s.admission.retry()
+	e.RetryAfter = s.admission.Retry()
 	return e
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/hotlinecoach/coach/app"
 	"github.com/hotlinecoach/coach/domain"
+	"github.com/hotlinecoach/coach/internal/admission"
 	"github.com/hotlinecoach/coach/live"
 	"github.com/hotlinecoach/coach/scenarios"
 	"github.com/hotlinecoach/coach/sim"
@@ -97,38 +98,18 @@ func decodeClientMessage(frameType int, data []byte) (clientMessage, string) {
 	if frameType != websocket.TextMessage || !utf8.Valid(data) || json.Unmarshal(data, &m) != nil {
 		return clientMessage{}, "ws.bad_message"
 	}
-	switch m.Type {
-	case sim.EventSay:
-		// Stored and shown as typed, less what could disguise it.
-		m.Text = app.CleanTraineeText(m.Text)
-		if strings.TrimSpace(m.Text) == "" {
-			return clientMessage{}, "ws.empty_say"
-		}
-		return clientMessage{Type: sim.EventSay, Text: m.Text}, ""
-	case sim.EventHangup:
-		return clientMessage{Type: sim.EventHangup}, ""
-	case sim.EventLookup:
-		l := scenarios.Lookup{By: m.By, Value: app.CleanTraineeText(m.Value)}
-		bad := false
-		l.Validate(func(string, string, ...any) { bad = true })
-		if bad {
-			return clientMessage{}, "ws.bad_lookup"
-		}
-		return clientMessage{Type: sim.EventLookup, By: l.By, Value: l.Value}, ""
+	typ := m.Type
+	switch typ {
 	case clientTicket:
-		bad := m.Ticket == nil
-		if !bad {
-			for _, f := range scenarios.TicketFields() {
-				m.Ticket.Set(f, app.CleanTraineeText(m.Ticket.Get(f)))
-			}
-			m.Ticket.Validate(func(string, string, ...any) { bad = true })
-		}
-		if bad {
-			return clientMessage{}, "ws.bad_ticket"
-		}
-		return clientMessage{Type: clientTicket, Ticket: m.Ticket}, ""
+		typ = sim.EventSubmit // the log's name for it: "ticket" is the engine's answer
+	case sim.EventSubmit:
+		return clientMessage{}, "ws.bad_message" // the log's name, not the protocol's
 	}
-	return clientMessage{}, "ws.bad_message"
+	ev, bad := app.TraineeEvent(sim.TraineeEvent{Type: typ, Text: m.Text, By: m.By, Value: m.Value, Ticket: m.Ticket})
+	if bad != "" {
+		return clientMessage{}, "ws." + bad
+	}
+	return clientMessage{Type: m.Type, Text: ev.Text, By: ev.By, Value: ev.Value, Ticket: ev.Ticket}, ""
 }
 
 // client is one socket. Only its write pump writes to the connection; the
@@ -264,7 +245,7 @@ func (s *Server) callSocket(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if rec.Owner == "" && rec.Status == domain.CallLive && !s.admission.admit() {
+	if rec.Owner == "" && rec.Status == domain.CallLive && !s.admission.Admit() {
 		// A call no socket has opened yet would start ringing: new work,
 		// refused while saturated. Reconnects to ringing calls go on.
 		return s.errOverloaded()
@@ -354,7 +335,7 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *live.Call) {
 		}
 		ev := sim.TraineeEvent{Type: m.Type, Text: m.Text, By: m.By, Value: m.Value, Ticket: m.Ticket}
 		if ev.Type == clientTicket {
-			ev.Type = sim.EventSubmit // the log's name for it: "ticket" is the engine's answer
+			ev.Type = sim.EventSubmit
 		}
 		if err := lc.Act(received, ev); err != nil {
 			if errors.Is(err, live.ErrCallOver) {
@@ -365,7 +346,7 @@ func (s *Server) readPump(c *gin.Context, cl *client, lc *live.Call) {
 			return
 		}
 		if ev.Type == sim.EventSay {
-			s.admission.observe(queueTurn, time.Now(), time.Since(received))
+			s.admission.Observe(admission.Turn, time.Now(), time.Since(received))
 		}
 	}
 }

@@ -38,6 +38,7 @@ func TestDecodeClientMessage(t *testing.T) {
 		{"array", websocket.TextMessage, `[{"type":"hangup"}]`, clientMessage{}, "ws.bad_message"},
 		{"string", websocket.TextMessage, `"hangup"`, clientMessage{}, "ws.bad_message"},
 		{"unknown type", websocket.TextMessage, `{"type":"transfer"}`, clientMessage{}, "ws.bad_message"},
+		{"the log's name for a ticket", websocket.TextMessage, `{"type":"submit","ticket":{}}`, clientMessage{}, "ws.bad_message"},
 		{"type in capitals", websocket.TextMessage, `{"type":"SAY","text":"x"}`, clientMessage{}, "ws.bad_message"},
 		{"no type", websocket.TextMessage, `{"text":"x"}`, clientMessage{}, "ws.bad_message"},
 		{"text not a string", websocket.TextMessage, `{"type":"say","text":5}`, clientMessage{}, "ws.bad_message"},

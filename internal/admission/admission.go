@@ -1,4 +1,7 @@
-package web
+// Package admission decides whether a server takes on new calls, from how
+// long work queues and how many calls are live: a CoDel-style load shedder
+// that knows nothing of HTTP.
+package admission
 
 import (
 	"context"
@@ -8,7 +11,7 @@ import (
 	"time"
 )
 
-// admission decides whether the server takes on new calls. It watches
+// Controller decides whether the server takes on new calls. It watches
 // queueing delay, the way CoDel does, on three queues: the CPU's run queue
 // (how late a ticker's goroutine gets to run), the store's writer (how
 // long live calls' appends wait for it) and the replies themselves (from a
@@ -26,12 +29,13 @@ import (
 // of starts is all let in before the first of them is felt. So admission
 // also keeps a ceiling on live calls, learnt from saturation: when the
 // server saturates with n calls live, the ceiling becomes 9/10 of n. It
-// rises again slowly (1/200 a window, about 2% a second) only while the
-// ceiling is what holds calls back and the queues are close to empty (a
-// window's smallest delay under a tenth of the target), so that it creeps
-// towards the capacity rather than overshooting it again. An operator's
-// fixed ceiling (Config.MaxLiveCalls) caps both.
-type admission struct {
+// rises again by 1/100 a window (about 4% a second) while the ceiling is
+// what holds calls back and every queue is calm (a window's smallest delay
+// under half the target), so that it creeps back towards the capacity
+// rather than overshooting it at once, and a brief stall (a start-up, a
+// neighbour's burst) does not hold the server down for long. An operator's
+// fixed ceiling caps both.
+type Controller struct {
 	target time.Duration
 	window time.Duration
 	// retryMin and retryMax bound the Retry-After of a refusal. It is
@@ -48,19 +52,23 @@ type admission struct {
 	// ceiling is the learnt limit on live calls; 0 until the first
 	// saturation.
 	ceiling atomic.Int64
-	// onChange, when set, hears every change of state (for the metrics
+	// OnChange, when set, hears every change of state (for the metrics
 	// and the log). Set it before sampling starts.
-	onChange func(overloaded bool)
+	OnChange func(overloaded bool)
 
 	mu     sync.Mutex
 	queues [numQueues]delayWindow
 }
 
-// The queues admission watches.
+// Queue names a queue the controller watches.
+type Queue int
+
+// The queues a controller watches: the CPU's run queue, the store's writer
+// and the replies.
 const (
-	queueCPU = iota
-	queueStore
-	queueTurn
+	CPU Queue = iota
+	Store
+	Turn
 	numQueues
 )
 
@@ -69,20 +77,20 @@ type delayWindow struct {
 	start   time.Time
 	min     time.Duration
 	samples int
-	// over is the queue's verdict from its last whole window; idle says
-	// that window's smallest delay was under a tenth of the target.
-	over, idle bool
+	// over is the queue's verdict from its last whole window; calm says
+	// that window's smallest delay was under half the target.
+	over, calm bool
 }
 
-// newAdmission watches with the given target; a target of zero or less
-// learns nothing and refuses only over the fixed ceiling. live counts the
-// calls live now; fixed, when positive, caps them.
-func newAdmission(target, window time.Duration, live func() int, fixed int) *admission {
-	return &admission{target: target, window: window, retryMin: 2 * time.Second, retryMax: 8 * time.Second, live: live, fixed: fixed}
+// New watches with the given target, judging windows of the given length;
+// a target of zero or less learns nothing and refuses only over the fixed
+// ceiling. live counts the calls live now; fixed, when positive, caps them.
+func New(target, window time.Duration, live func() int, fixed int) *Controller {
+	return &Controller{target: target, window: window, retryMin: 2 * time.Second, retryMax: 8 * time.Second, live: live, fixed: fixed}
 }
 
-// admit reports whether a new call may start now.
-func (a *admission) admit() bool {
+// Admit reports whether a new call may start now.
+func (a *Controller) Admit() bool {
 	n := a.live()
 	if a.fixed > 0 && n >= a.fixed {
 		return false
@@ -96,13 +104,16 @@ func (a *admission) admit() bool {
 	return !a.overloaded.Load()
 }
 
-// retry is the Retry-After of a refusal, drawn anew each time.
-func (a *admission) retry() time.Duration {
+// Retry is the Retry-After of a refusal, drawn anew each time.
+func (a *Controller) Retry() time.Duration {
 	return a.retryMin + rand.N(a.retryMax-a.retryMin+1) // #nosec G404 -- spreading retries needs no secret
 }
 
-// observe adds a sample of queue q's delay, taken at now.
-func (a *admission) observe(q int, now time.Time, d time.Duration) {
+// Ceiling is the learnt limit on live calls; 0 until the first saturation.
+func (a *Controller) Ceiling() int64 { return a.ceiling.Load() }
+
+// Observe adds a sample of queue q's delay, taken at now.
+func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
 	if a.target <= 0 {
 		return
 	}
@@ -126,7 +137,7 @@ func (a *admission) observe(q int, now time.Time, d time.Duration) {
 		case w.min < a.target/2:
 			w.over = false
 		}
-		w.idle = w.min < a.target/10
+		w.calm = w.min < a.target/2
 		w.start, w.samples = now, 0
 		a.updateLocked()
 		a.learnLocked(q)
@@ -135,14 +146,14 @@ func (a *admission) observe(q int, now time.Time, d time.Duration) {
 
 // expire clears the verdict of a queue that had no samples for two
 // windows: nothing waits in it (no live calls write, say).
-func (a *admission) expire(now time.Time) {
+func (a *Controller) expire(now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	changed := false
 	for i := range a.queues {
 		w := &a.queues[i]
 		if w.samples == 0 && now.Sub(w.start) >= 2*a.window {
-			w.idle = true
+			w.calm = true
 			if w.over {
 				w.over, changed = false, true
 			}
@@ -155,7 +166,7 @@ func (a *admission) expire(now time.Time) {
 
 // updateLocked sets the state from the queues' verdicts. On saturating,
 // the ceiling drops to 9/10 of the calls live.
-func (a *admission) updateLocked() {
+func (a *Controller) updateLocked() {
 	over := false
 	for _, w := range a.queues {
 		over = over || w.over
@@ -166,8 +177,8 @@ func (a *admission) updateLocked() {
 	if over {
 		a.ceiling.Store(max(int64(a.live())*9/10, minCeiling))
 	}
-	if a.onChange != nil {
-		a.onChange(over)
+	if a.OnChange != nil {
+		a.OnChange(over)
 	}
 }
 
@@ -176,24 +187,24 @@ func (a *admission) updateLocked() {
 const minCeiling = 8
 
 // learnLocked raises the ceiling a step after queue q's window, when the
-// ceiling is what holds calls back and every queue was close to empty.
-func (a *admission) learnLocked(q int) {
+// ceiling is what holds calls back and every queue was calm.
+func (a *Controller) learnLocked(q Queue) {
 	c := a.ceiling.Load()
-	if c == 0 || q != queueCPU || int64(a.live()) < c*19/20 {
+	if c == 0 || q != CPU || int64(a.live()) < c*19/20 {
 		return
 	}
 	for _, w := range a.queues {
 		// A queue never sampled (nothing written yet) is empty.
-		if w.over || !w.idle && !w.start.IsZero() {
+		if w.over || !w.calm && !w.start.IsZero() {
 			return
 		}
 	}
-	a.ceiling.Store(c + max(c/200, 1))
+	a.ceiling.Store(c + max(c/100, 1))
 }
 
-// watchScheduler samples, until ctx ends, how late a ticker's goroutine
+// WatchScheduler samples, until ctx ends, how late a ticker's goroutine
 // gets to run: the time a runnable goroutine waits for a CPU.
-func (a *admission) watchScheduler(ctx context.Context, every time.Duration) {
+func (a *Controller) WatchScheduler(ctx context.Context, every time.Duration) {
 	if a.target <= 0 {
 		return
 	}
@@ -208,7 +219,7 @@ func (a *admission) watchScheduler(ctx context.Context, every time.Duration) {
 			// next is when the tick was due; ran is when this goroutine
 			// got a CPU to look at it.
 			ran := time.Now()
-			a.observe(queueCPU, ran, max(ran.Sub(next), 0))
+			a.Observe(CPU, ran, max(ran.Sub(next), 0))
 			a.expire(ran)
 			next = next.Add(every)
 			if ran.Sub(next) > every {

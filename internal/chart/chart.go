@@ -1,4 +1,7 @@
-package web
+// Package chart lays out a trainee's score trend for an SVG drawn on the
+// server: every coordinate is computed here, so a template only places
+// them and the page needs no script.
+package chart
 
 import (
 	"cmp"
@@ -11,18 +14,17 @@ import (
 	"github.com/hotlinecoach/coach/store"
 )
 
-// chart is a score trend laid out for the SVG the trainee page draws on the
-// server: every coordinate is computed here, the template only places them.
-type chart struct {
+// Chart is a score trend laid out in SVG user units.
+type Chart struct {
 	Width, Height            int
 	Left, Right, Top, Bottom float64
-	YTicks                   []chartTick
-	XTicks                   []chartTick
-	Points                   []chartPoint
+	YTicks                   []Tick
+	XTicks                   []Tick
+	Points                   []Point
 	// Series are the attempts per scenario, each with its own line and
 	// colour: joining different scenarios into one line would say
 	// nothing.
-	Series []chartSeries
+	Series []Series
 	// XTitle names the x axis: the dates, or the one day the attempts
 	// fall on when their ticks give times.
 	XTitle string
@@ -33,14 +35,14 @@ type chart struct {
 	HasPass  bool
 }
 
-// chartTick is an axis label at a position.
-type chartTick struct {
+// Tick is an axis label at a position.
+type Tick struct {
 	At    float64
 	Label string
 }
 
-// chartPoint is one attempt.
-type chartPoint struct {
+// Point is one attempt.
+type Point struct {
 	X, Y   float64
 	Score  float64
 	Exam   bool
@@ -50,16 +52,12 @@ type chartPoint struct {
 	Color  string
 }
 
-// chartSeries is one scenario's attempts: its polyline ("x,y x,y …"),
+// Series is one scenario's attempts: its polyline ("x,y x,y …"),
 // colour and title.
-type chartSeries struct {
+type Series struct {
 	ID, Title, Color, Line string
 	Points                 int
 }
-
-// seriesColors tell up to eight scenarios apart, each dark enough to read
-// on white; more scenarios reuse them in turn.
-var seriesColors = []string{"#0f6b74", "#b3261e", "#6a4c93", "#b7651f", "#1d6fb8", "#3b7d23", "#8a3b6e", "#4d5560"}
 
 // minTickGap is the least distance in user units between two x labels.
 const minTickGap = 56
@@ -71,17 +69,21 @@ const (
 )
 
 // scoreY maps a score (0-100) to its height on the chart.
-func (c chart) scoreY(score float64) float64 {
+func (c Chart) scoreY(score float64) float64 {
 	return c.Top + (100-min(max(score, 0), 100))*(c.Bottom-c.Top)/100
 }
 
-// trendChart lays out one point per attempt, oldest on the left, evenly
-// spaced so that a burst of attempts on one day stays readable. passMark
-// below zero draws no pass line.
-func trendChart(attempts []store.Attempt, passMark int, titles map[string]string, loc *time.Location) chart {
-	c := chart{Width: chartWidth, Height: chartHeight, Left: 40, Right: chartWidth - 12, Top: 12, Bottom: chartHeight - 32}
+// Trend lays out one point per attempt, oldest on the left, evenly spaced
+// so that a burst of attempts on one day stays readable. titles names the
+// scenarios; dates and times are written in loc. passMark below zero draws
+// no pass line.
+func Trend(attempts []store.Attempt, passMark int, titles map[string]string, loc *time.Location) Chart {
+	// The colours tell up to eight scenarios apart, each dark enough to
+	// read on white; more scenarios reuse them in turn.
+	seriesColors := [...]string{"#0f6b74", "#b3261e", "#6a4c93", "#b7651f", "#1d6fb8", "#3b7d23", "#8a3b6e", "#4d5560"}
+	c := Chart{Width: chartWidth, Height: chartHeight, Left: 40, Right: chartWidth - 12, Top: 12, Bottom: chartHeight - 32}
 	for v := 0; v <= 100; v += 20 {
-		c.YTicks = append(c.YTicks, chartTick{At: c.scoreY(float64(v)), Label: fmt.Sprint(v)})
+		c.YTicks = append(c.YTicks, Tick{At: c.scoreY(float64(v)), Label: fmt.Sprint(v)})
 	}
 	if passMark >= 0 {
 		c.HasPass, c.PassMark, c.PassY = true, passMark, c.scoreY(float64(passMark))
@@ -111,10 +113,10 @@ func trendChart(attempts []store.Attempt, passMark int, titles map[string]string
 		if !ok {
 			k = len(c.Series)
 			series[a.ScenarioID] = k
-			c.Series = append(c.Series, chartSeries{ID: a.ScenarioID, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID),
+			c.Series = append(c.Series, Series{ID: a.ScenarioID, Title: cmp.Or(titles[a.ScenarioID], a.ScenarioID),
 				Color: seriesColors[k%len(seriesColors)]})
 		}
-		p := chartPoint{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == domain.Exam,
+		p := Point{X: round1(x), Y: round1(c.scoreY(a.Score)), Score: a.Score, Exam: a.Mode == domain.Exam,
 			Passed: a.Passed, Title: c.Series[k].Title, When: a.Ended.In(loc).Format("2006-01-02 15:04"), Color: c.Series[k].Color}
 		c.Points = append(c.Points, p)
 		c.Series[k].Points++
@@ -124,7 +126,7 @@ func trendChart(attempts []store.Attempt, passMark int, titles map[string]string
 			label = a.Ended.In(loc).Format("15:04")
 		}
 		if label != lastLabel && p.X-lastTick >= minTickGap {
-			c.XTicks = append(c.XTicks, chartTick{At: p.X, Label: label})
+			c.XTicks = append(c.XTicks, Tick{At: p.X, Label: label})
 			lastLabel, lastTick = label, p.X
 		}
 	}

@@ -30,10 +30,12 @@ import (
 // also keeps a ceiling on live calls, learnt from saturation: when the
 // server saturates with n calls live, the ceiling becomes 9/10 of n. It
 // rises again by 1/100 a window (about 4% a second) while the ceiling is
-// what holds calls back and every queue is calm (a window's smallest delay
-// under half the target), so that it creeps back towards the capacity
-// rather than overshooting it at once, and a brief stall (a start-up, a
-// neighbour's burst) does not hold the server down for long. An operator's
+// what holds calls back and every queue is calm: a whole window whose
+// longest delay is under the target, not just its shortest, since replies
+// already wait a tenth of a second now and then well before every one of
+// them does. So it creeps back towards the capacity rather than
+// overshooting it, and a brief stall (a start-up, a neighbour's burst)
+// does not hold the server down for long. An operator's
 // fixed ceiling caps both.
 type Controller struct {
 	target time.Duration
@@ -76,9 +78,10 @@ const (
 type delayWindow struct {
 	start   time.Time
 	min     time.Duration
+	max     time.Duration
 	samples int
 	// over is the queue's verdict from its last whole window; calm says
-	// that window's smallest delay was under half the target.
+	// that window's longest delay was under the target.
 	over, calm bool
 }
 
@@ -124,9 +127,9 @@ func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
 		if w.start.IsZero() {
 			w.start = now
 		}
-		w.min = d
-	} else if d < w.min {
-		w.min = d
+		w.min, w.max = d, d
+	} else {
+		w.min, w.max = min(w.min, d), max(w.max, d)
 	}
 	w.samples++
 	if now.Sub(w.start) >= a.window {
@@ -137,7 +140,7 @@ func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
 		case w.min < a.target/2:
 			w.over = false
 		}
-		w.calm = w.min < a.target/2
+		w.calm = w.max < a.target
 		w.start, w.samples = now, 0
 		a.updateLocked()
 		a.learnLocked(q)

@@ -69,7 +69,8 @@ func TestAdmissionWindows(t *testing.T) {
 // TestAdmissionCeiling: saturating with n calls live sets the ceiling to
 // 9/10 of n; below it calls are admitted again once drained, at it they are
 // not; it rises a step (1/100) per window only while it binds and the
-// queues are calm; a fixed ceiling holds whatever the queues say.
+// queues are calm (every delay of a window under the target); a fixed
+// ceiling holds whatever the queues say.
 func TestAdmissionCeiling(t *testing.T) {
 	const target, window = 10 * time.Millisecond, 100 * time.Millisecond
 	base := time.Unix(1_700_000_000, 0)
@@ -102,19 +103,25 @@ func TestAdmissionCeiling(t *testing.T) {
 	live = 300
 	assert.True(t, a.Admit(), "drained and under the ceiling")
 
-	live = 350
+	// Binding (as many calls live as the ceiling allows), each window
+	// raises it by 1/100 only if every delay in it was under the target.
 	tests := []struct {
-		name  string
-		delay time.Duration
-		want  int64
+		name   string
+		delays []time.Duration
+		want   int64
 	}{
-		{"binding and calm: one step", time.Millisecond / 2, 366},
-		{"binding and calm again", time.Millisecond / 2, 369},
-		{"queueing under half the target is calm", 4 * time.Millisecond, 372},
-		{"between half the target and the target: held", 7 * time.Millisecond, 372},
+		{"binding and calm: one step", []time.Duration{0, 1, 0, 1}, 366},
+		{"binding and calm again", []time.Duration{1, 1, 1, 1}, 369},
+		{"every delay under the target is calm", []time.Duration{4, 7, 9, 2}, 372},
+		{"one delay over the target: held", []time.Duration{1, 1, 15, 1}, 372},
+		{"at the target: held", []time.Duration{10, 1, 1, 1}, 372},
 	}
 	for _, tt := range tests {
-		windowOf(tt.delay)
+		live = int(a.ceiling.Load())
+		for _, d := range tt.delays {
+			ms += 25
+			a.Observe(CPU, base.Add(time.Duration(ms)*time.Millisecond), d*time.Millisecond)
+		}
 		assert.Equal(t, tt.want, a.ceiling.Load(), tt.name)
 	}
 	live = 100

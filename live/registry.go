@@ -505,11 +505,11 @@ func (lc *Call) act(received time.Time, ev sim.TraineeEvent) error {
 	// and a reply costs one write, not two. Nothing is sent before the
 	// write, so the log still holds everything a socket was sent; a failed
 	// write lets the call, and the engine that heard the event, go.
-	evs, err := lc.engine.Apply(ev)
+	said, err := lc.traineeEvent(ev, received)
 	if err != nil {
 		return err
 	}
-	said, err := lc.traineeEvent(ev, received)
+	evs, err := lc.engine.Apply(ev)
 	if err != nil {
 		return err
 	}

@@ -1323,6 +1323,7 @@ func (u *utterance) valueSpans() []phrase.ValueSpan {
 func (u *utterance) findPattern(f *form) (start, end int, score float64, value *phrase.Value, ok bool) {
 	if u.input == nil {
 		u.input = phrase.NewInput(u.runes, u.filler, u.valueSpans())
+		u.input.Pause = phrase.Pauses(u.n, u.orig)
 		table := soundTable()
 		u.input.Alike = func(a, b rune) bool { return table[a].alike(table[b]) }
 	}

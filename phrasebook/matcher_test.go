@@ -43,6 +43,12 @@ entries:
     text: 请问还有其他需要帮助的吗
     variants: [还有什么可以帮您]
     source: test
+  - id: offer-help.floor
+    intent: offer-help
+    kind: required
+    text: 您请说
+    patterns: ["(您|你) (请)? (说|讲) $"]
+    source: test
   - id: commit.hours
     intent: commit
     kind: required
@@ -126,6 +132,9 @@ func TestMatch(t *testing.T) {
 		{"forbidden forgives a dictation slip that sounds the same", "没半法", phrasebook.Filter{},
 			[]hit{{"deflect.no-way", 0, 3}}},
 		{"empty", " ,。 ", phrasebook.Filter{}, nil},
+		{"a pattern's pause at a comma", "您说，我听着", phrasebook.Filter{},
+			[]hit{{"offer-help.floor", 0, 2}}},
+		{"a pattern's pause: none inside a clause", "您说水从接口往外呲", phrasebook.Filter{}, nil},
 		{"forbidden in quotation marks reports the caller's words", `您说"这个不归我管"，我记下了`, phrasebook.Filter{}, nil},
 		{"forbidden after the quotation marks", "您说“好的”，这个不归我管", phrasebook.Filter{},
 			[]hit{{"deflect.not-mine", 9, 13}}},

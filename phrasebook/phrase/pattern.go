@@ -17,6 +17,9 @@ import (
 //   - ? after a character or group makes it optional: 帮您?登记, (已经)?;
 //   - … (or ...) lets the next part start within the entry's window of
 //     characters (default 8); …12 sets the window for this gap;
+//   - $ is a pause: the start or end of the reply, or a punctuation mark
+//     or space between, so that 您说 $ offers the floor (您说，我听着)
+//     and does not begin a restatement (您说水从接口往外呲);
 //   - {duration}, {time}, {date}, {amount}, {phone}, {count} and {when}
 //     (a duration, time or date) are typed slots: a value of that type,
 //     which the hit then carries; a time slot may carry a bound,
@@ -48,6 +51,8 @@ const (
 	pAlt
 	pSlot
 	pNear
+	// pPause is $: it consumes nothing and holds where a pause is.
+	pPause
 )
 
 type pnode struct {
@@ -107,7 +112,7 @@ func CompilePattern(src string, window int) (*Pattern, error) {
 	}
 	pat := &Pattern{src: src, nodes: nodes}
 	for _, n := range nodes {
-		if n.opt || n.kind == pNear {
+		if n.opt || n.kind == pNear || n.kind == pPause {
 			continue
 		}
 		if set := prefixes(n); set != nil {
@@ -115,8 +120,8 @@ func CompilePattern(src string, window int) (*Pattern, error) {
 		}
 	}
 	pat.starts = seqFirstRunes(nodes)
-	if n := nodes[0]; !n.opt {
-		pat.slotFirst = n.kind == pSlot && n.slot != "number"
+	if k := slices.IndexFunc(nodes, func(n pnode) bool { return n.kind != pPause }); k >= 0 && !nodes[k].opt {
+		pat.slotFirst = nodes[k].kind == pSlot && nodes[k].slot != "number"
 	}
 	return pat, nil
 }
@@ -130,6 +135,9 @@ func seqFirstRunes(nodes []pnode) []rune {
 	for _, n := range nodes {
 		if n.kind == pNear {
 			return nil
+		}
+		if n.kind == pPause {
+			continue
 		}
 		set := firstRunes(n)
 		if set == nil {
@@ -337,11 +345,17 @@ func (p *parser) seq(depth int) ([]pnode, error) {
 				return nil, p.errf("two … in a row")
 			}
 			out = append(out, pnode{kind: pNear, window: w})
+		case r == '$':
+			if len(out) > 0 && out[len(out)-1].kind == pPause {
+				return nil, p.errf("two $ in a row")
+			}
+			out = append(out, pnode{kind: pPause})
+			p.i++
 		case r == '}':
 			return nil, p.errf("} without {")
 		default:
 			j := p.i
-			for j < len(p.rs) && !strings.ContainsRune("()[]{}|?…", p.rs[j]) && !unicode.IsSpace(p.rs[j]) &&
+			for j < len(p.rs) && !strings.ContainsRune("()[]{}|?…$", p.rs[j]) && !unicode.IsSpace(p.rs[j]) &&
 				!(p.rs[j] == '.' && j+2 < len(p.rs) && p.rs[j+1] == '.' && p.rs[j+2] == '.') {
 				j++
 			}
@@ -359,7 +373,7 @@ func (p *parser) seq(depth int) ([]pnode, error) {
 // hasRequired reports whether a sequence must consume something.
 func hasRequired(nodes []pnode) bool {
 	for _, n := range nodes {
-		if n.kind != pNear && !n.opt {
+		if n.kind != pNear && n.kind != pPause && !n.opt {
 			return true
 		}
 	}
@@ -425,6 +439,9 @@ type Input struct {
 	// of three characters or more may have one of them, after its second,
 	// written as another that sounds the same (a dictation slip).
 	Alike func(a, b rune) bool
+	// Pause[i], when set, tells that a pause (punctuation or a space)
+	// was dropped before rune i; $ matches there, at 0 and at the end.
+	Pause []bool
 	// valueAt[i] is the index in Values of the value starting at rune i, or -1.
 	valueAt []int
 }
@@ -511,6 +528,9 @@ func (m *pmatcher) seq(nodes []pnode, i, pos int, st pstate, k pcont) bool {
 		return false
 	}
 	n := &nodes[i]
+	if n.kind == pPause {
+		return m.in.pauseAt(pos) && m.seq(nodes, i+1, pos, st, k)
+	}
 	if n.kind == pNear {
 		hi := min(pos+n.window, len(m.in.Runes))
 		for p := pos; p <= hi; p++ {
@@ -587,6 +607,36 @@ func (m *pmatcher) one(n *pnode, pos int, st pstate, k pcont) bool {
 	}
 	return false
 }
+
+// pauseAt reports whether a pause is at rune position pos.
+func (in *Input) pauseAt(pos int) bool {
+	return pos == 0 || pos >= len(in.Runes) || pos < len(in.Pause) && in.Pause[pos]
+}
+
+// Pauses marks the runes of n, normalised from orig, before which a
+// pause was dropped: a punctuation mark or a space between them in the
+// text as typed. Quotation marks alone are no pause: 您说“没人管” goes
+// on speaking.
+func Pauses(n Normalized, orig string) []bool {
+	out := make([]bool, len(n.Runes))
+	rs := []rune(orig)
+	for i := 1; i < len(n.Orig); i++ {
+		from, to := min(n.Orig[i-1].End, len(rs)), min(n.Orig[i].Start, len(rs))
+		if from >= to {
+			continue
+		}
+		for _, r := range rs[from:to] {
+			if !strings.ContainsRune(quoteMarks, r) {
+				out[i] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// quoteMarks open or close a quotation.
+const quoteMarks = "\"'“”‘’「」『』＂＇"
 
 // withinMax reports whether a time value is known to end within max
 // seconds; max 0 bounds nothing.

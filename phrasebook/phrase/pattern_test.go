@@ -29,6 +29,14 @@ func TestPatternFind(t *testing.T) {
 		{"an optional start, said", "(先)? 穿 (厚|暖和)", "您先穿厚点", 0, "先穿厚", ""},
 		{"an optional start, left out", "(先)? 穿 (厚|暖和)", "您穿暖和点", 0, "穿暖和", ""},
 		{"an alternative with an optional start", "((先)? 别|不要) 碰", "您不要碰，先别碰", 0, "不要碰", ""},
+		{"a pause at the end of the reply", "(您|你) 说 $", "您好，您说", 0, "您说", ""},
+		{"a pause at a punctuation mark", "(您|你) 说 $", "您说，我听着", 0, "您说", ""},
+		{"a pause at a space", "(您|你) 说 $", "您好暖心供热 您说 我听着", 0, "您说", ""},
+		{"a pause after fillers", "(您|你) 说 $", "您说吧，哪儿漏了", 2, "您说吧", ""},
+		{"no pause inside a clause", "(您|你) 说 $", "您说水从接口往外呲", 0, "", ""},
+		{"quotation marks are no pause", "(您|你) 说 $", "您说“没人管”", 0, "", ""},
+		{"a pause at the start", "$ 好的", "嗯，好的", 0, "好的", ""},
+		{"no pause at the start", "$ 好的", "嗯好的", 0, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,6 +44,7 @@ func TestPatternFind(t *testing.T) {
 			require.NoError(t, err)
 			n := Normalize(tt.text)
 			in := NewInput(n.Runes, nil, Values(n, tt.text))
+			in.Pause = Pauses(n, tt.text)
 			m, ok := p.Find(in, tt.gap)
 			if tt.want == "" {
 				assert.False(t, ok, "matched %q", string(n.Runes[m.Start:m.End]))
@@ -63,6 +72,8 @@ func TestPatternErrors(t *testing.T) {
 		{"登记 … … 工单", "two … in a row"},
 		{"?登记", "? must follow a character or group"},
 		{"(|登记)", "an empty alternative"},
+		{"$", "everything in the pattern is optional"},
+		{"您说 $ $", "two $ in a row"},
 	}
 	for _, tt := range tests {
 		_, err := CompilePattern(tt.pattern, 0)

@@ -619,8 +619,16 @@ const spokenVariants = "妳你衹只祇只"
 const spokenPhrases = "甚麼\t什么\n甚麽\t什么\n甚么\t什么\n" +
 	"聯絡\t联系\n联络\t联系\n資訊\t信息\n资讯\t信息\n簡訊\t短信\n简讯\t短信\n"
 
-// t2s is built from the generated tables and the spoken variants;
-// read-only after initialisation.
-var t2s = newT2STable(t2sPairs, t2sVariants+spokenVariants, t2sPhrases+spokenPhrases)
+// dictationSlips are what speech-to-text writes for the words of a work
+// order and a visit, with the words: the homophones 公单 and 攻单 are no
+// words but 工单, 等级了 is 登记了, 侧温 is 测温, a 回放电话 is a 回访电话,
+// and the 师父 of a repair call is its 师傅. A pattern's literal tolerates
+// a slip only after its second character, so these are read as meant
+// before matching.
+const dictationSlips = "公单\t工单\n攻单\t工单\n等级了\t登记了\n等级上\t登记上\n侧温\t测温\n回放电话\t回访电话\n师父\t师傅\n"
+
+// t2s is built from the generated tables, the spoken variants and the
+// dictation slips; read-only after initialisation.
+var t2s = newT2STable(t2sPairs, t2sVariants+spokenVariants, t2sPhrases+spokenPhrases+dictationSlips)
 
 func t2sLookup(r rune) rune { return t2s.lookup(r) }

@@ -28,6 +28,8 @@ func TestNormalizeText(t *testing.T) {
 		{"甚麼 is 什么", "甚麼事？甚麽時候", "什么事什么时候"},
 		{"甚至 stays", "甚至", "甚至"},
 		{"taiwan 聯絡 is 联系", "我們會聯絡您，再傳簡訊", "我们会联系您再传短信"},
+		{"dictation slips of a work order", "已经提交了公单，您的报修我已经等级了，师父明天来侧温", "已经提交了工单您的报修我已经登记了师傅明天来测温"},
+		{"等级 itself stays", "投诉等级", "投诉等级"},
 		{"衹 is 只", "衹是", "只是"},
 		{"phrase 答覆 but 覆蓋 by character", "答覆您，覆蓋", "答复您覆盖"},
 		{"longest phrase wins", "瞭解到", "了解到"},
@@ -231,7 +233,7 @@ func TestNormalizeIdempotent(t *testing.T) {
 // phraseAt can see it.
 func TestT2SPhrases(t *testing.T) {
 	require.LessOrEqual(t, t2s.longest, 16, "phraseAt looks at most 16 runes ahead")
-	require.Equal(t, strings.Count(t2sPhrases+spokenPhrases, "\n"), len(t2s.phrases), "every phrase is in the table")
+	require.Equal(t, strings.Count(t2sPhrases+spokenPhrases+dictationSlips, "\n"), len(t2s.phrases), "every phrase is in the table")
 	for trad, simp := range t2s.phrases {
 		require.Len(t, simp, utf8.RuneCountInString(trad), "phrase %s", trad)
 		in := "您" + trad + "吧"

@@ -73,22 +73,25 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 var floors = map[string]blindBars{
 	"dev":  {required: 0.99, forbiddenRecall: 0.97, forbiddenPrecision: 0.99},
 	"dev2": {required: 0.98, forbiddenRecall: 0.98, forbiddenPrecision: 0.97},
-	"dev3": {required: 0.95, forbiddenRecall: 0.91, forbiddenPrecision: 0.95},
+	"dev3": {required: 0.97, forbiddenRecall: 0.91, forbiddenPrecision: 0.95},
 	// dev4, a fourth writer (a northern team lead, 520 replies), first
 	// measured required recall 0.849, forbidden recall 0.527 at precision
-	// 0.835, with the matcher of the third round.
-	"dev4": {required: 0.84, forbiddenRecall: 0.52, forbiddenPrecision: 0.83},
+	// 0.835, with the matcher of the third round; the required intents'
+	// fourth round (what is read back, the floor offered, explanations of
+	// everyday calls, pauses in patterns) took required recall to 0.924.
+	"dev4": {required: 0.92, forbiddenRecall: 0.52, forbiddenPrecision: 0.83},
 	// dev5, a fifth writer (a southern quality inspector: dictation and
 	// Taiwan Traditional, 500 replies), first measured required recall
 	// 0.875, forbidden recall 0.449 at precision 0.842, with the same
-	// matcher.
-	"dev5":    {required: 0.87, forbiddenRecall: 0.44, forbiddenPrecision: 0.84},
+	// matcher; 0.946 after the required intents' fourth round.
+	"dev5":    {required: 0.94, forbiddenRecall: 0.44, forbiddenPrecision: 0.84},
 	"holdout": {required: 0.91, forbiddenRecall: 0.83, forbiddenPrecision: 0.94},
 	// holdout2, the second held-out set (a third writer, 473 replies),
 	// first measured required recall 0.857, forbidden recall 0.740 at
 	// precision 0.882, with the matcher of the third round; like holdout,
-	// only its figures are looked at.
-	"holdout2": {required: 0.85, forbiddenRecall: 0.74, forbiddenPrecision: 0.88},
+	// only its figures are looked at. The required intents' fourth round
+	// took its required recall to 0.896 (holdout stayed at 0.918).
+	"holdout2": {required: 0.89, forbiddenRecall: 0.74, forbiddenPrecision: 0.88},
 }
 
 // TestBlindUtterances measures the matcher on the utterances written blind

@@ -206,21 +206,13 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 				return err
 			}
 		}
-		res, err := tx.exec(ctx, `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
-			WHERE id = ? AND status = ?`,
-			string(domain.CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(domain.CallLive))
-		if err != nil {
+		if ended, err := tx.endLive(ctx, id, r, false); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 1 {
-			if r.Ticket != nil {
-				if err := tx.insertTicket(ctx, id, r.Ticket); err != nil {
-					return err
-				}
+		} else if ended {
+			if r.Ticket == nil {
+				return nil
 			}
-			return tx.reportCallEnded(ctx, id)
+			return tx.insertTicket(ctx, id, r.Ticket)
 		}
 		var status string
 		if err := tx.queryRow(ctx, `SELECT status FROM calls WHERE id = ?`, id).Scan(&status); err != nil {
@@ -231,7 +223,27 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 	if err != nil {
 		return fmt.Errorf("end call %s: %w", id, err)
 	}
+	db.reports.noteEnded()
 	return nil
+}
+
+// endLive records that call id ended with r, if it is live (and, with
+// unopened, no instance has claimed it), and reports whether it did. The
+// call is recorded for the reports to count (reports_pending.go).
+func (t *sqlTx) endLive(ctx context.Context, id string, r CallResult, unopened bool) (bool, error) {
+	q := `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
+		WHERE id = ? AND status = ?`
+	if unopened {
+		q += ` AND owner = ''`
+	}
+	res, err := t.exec(ctx, q, string(domain.CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(domain.CallLive))
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	return true, t.markPending(ctx, id)
 }
 
 // AppendEvents adds events to the end of one call's log in one transaction.

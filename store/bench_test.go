@@ -67,26 +67,58 @@ func endCard() json.RawMessage {
 
 // BenchmarkEndCall measures the transaction that ends a call, one after
 // another, as the writer runs them: the calls are made before the clock
-// starts.
+// starts. Counting the call in the reports is not in it (see
+// BenchmarkCountEndedCalls).
 func BenchmarkEndCall(b *testing.B) {
 	benchEach(b, func(b *testing.B, db *store.DB) {
 		ctx := context.Background()
-		u := domain.User{Username: "bench", PasswordHash: "x", Role: domain.RoleTrainee, Team: "east", Created: t0}
-		require.NoError(b, db.CreateUser(ctx, &u))
+		ids := liveCalls(b, db, b.N)
 		card := endCard()
-		ids := make([]string, b.N)
-		for i := range ids {
-			c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Exam, Started: t0}
-			require.NoError(b, db.CreateCall(ctx, &c))
-			ids[i] = c.ID
-		}
 		b.ResetTimer()
 		for i, id := range ids {
-			err := db.EndCall(ctx, id, store.CallResult{Ended: t0.Add(time.Duration(i) * time.Second), Outcome: "completed",
-				Score: float64(i % 100), Passed: i%2 == 0, Scorecard: card})
-			if err != nil {
+			if err := db.EndCall(ctx, id, endResult(i, card)); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
+}
+
+// BenchmarkCountEndedCalls measures counting ended calls in the reports,
+// per call, when b.N calls of one trainee and scenario ended together:
+// the work the end's transaction no longer does.
+func BenchmarkCountEndedCalls(b *testing.B) {
+	benchEach(b, func(b *testing.B, db *store.DB) {
+		ctx := context.Background()
+		db.StopReporter()
+		card := endCard()
+		for i, id := range liveCalls(b, db, b.N) {
+			require.NoError(b, db.EndCall(ctx, id, endResult(i, card)))
+		}
+		b.ResetTimer()
+		require.NoError(b, db.FlushReports(ctx))
+		b.StopTimer()
+		n, err := db.PendingReports(ctx)
+		require.NoError(b, err)
+		require.Zero(b, n)
+	})
+}
+
+// liveCalls starts n calls of one trainee and returns their ids.
+func liveCalls(b *testing.B, db *store.DB, n int) []string {
+	ctx := context.Background()
+	u := domain.User{Username: "bench", PasswordHash: "x", Role: domain.RoleTrainee, Team: "east", Created: t0}
+	require.NoError(b, db.CreateUser(ctx, &u))
+	ids := make([]string, n)
+	for i := range ids {
+		c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Exam, Started: t0}
+		require.NoError(b, db.CreateCall(ctx, &c))
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// endResult is the i-th call's result: a second apart, within one hour.
+func endResult(i int, card json.RawMessage) store.CallResult {
+	return store.CallResult{Ended: t0.Add(time.Duration(i) * time.Second), Outcome: "completed",
+		Score: float64(i % 100), Passed: i%2 == 0, Scorecard: card}
 }

@@ -36,11 +36,13 @@ type Call struct {
 	Score     float64
 	Passed    bool
 	Scorecard json.RawMessage
-	// Owner, Epoch and LeaseUntil are the latest claim to drive the call
-	// (see Lease); Owner is empty until an instance claims it.
+	// Owner and Epoch are the latest claim to drive the call (see Lease);
+	// Owner is empty until an instance claims it. ClaimUntil is when the
+	// claim's own lease runs out, zero once released; the owner's renewals
+	// (RenewLeases) keep the call's lease running past it.
 	Owner      string
 	Epoch      int64
-	LeaseUntil time.Time
+	ClaimUntil time.Time
 }
 
 // CallResult is how a call ended.
@@ -100,7 +102,7 @@ func scanCall(s scanner) (Call, error) {
 	c.Desk = desk == 1
 	c.Mode, c.Status, c.Started = domain.Mode(mode), domain.CallStatus(status), fromMillis(started)
 	if lease != 0 {
-		c.LeaseUntil = fromMillis(lease)
+		c.ClaimUntil = fromMillis(lease)
 	}
 	if ended.Valid {
 		c.Ended = fromMillis(ended.Int64)

@@ -64,7 +64,8 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 // floors are the figures the matcher reached on each blind set, rounded
 // down, so that they only go up. The bars (-blind-bars) are higher
 // than these on the holdout set: required recall 0.917, forbidden recall
-// 0.838 and precision 0.942 when this was written (0.885, 0.812 and 0.931
+// 0.838 and precision 0.942 when this was written, 0.855 and 0.943 after
+// the family grammars (0.885, 0.812 and 0.931
 // before the third round of matching work). dev2, the second set written
 // blind, first measured required recall 0.68 and forbidden recall 0.60
 // (precision 0.88) before it was used for development; dev3, the third
@@ -76,16 +77,20 @@ var floors = map[string]blindBars{
 	"dev3": {required: 0.97, forbiddenRecall: 0.91, forbiddenPrecision: 0.95},
 	// dev4, a fourth writer (a northern team lead, 520 replies), first
 	// measured required recall 0.849, forbidden recall 0.527 at precision
-	// 0.835, with the matcher of the third round; the required intents'
-	// fourth round (what is read back, the floor offered, explanations of
-	// everyday calls, pauses in patterns) took required recall to 0.924.
-	"dev4": {required: 0.92, forbiddenRecall: 0.52, forbiddenPrecision: 0.83},
+	// 0.835, with the matcher of the third round; the family grammars
+	// over word classes took it to 0.896 at 0.896, and the required
+	// intents' fourth round (what is read back, the floor offered,
+	// explanations of everyday calls, pauses in patterns) took required
+	// recall to 0.924.
+	"dev4": {required: 0.92, forbiddenRecall: 0.89, forbiddenPrecision: 0.89},
 	// dev5, a fifth writer (a southern quality inspector: dictation and
 	// Taiwan Traditional, 500 replies), first measured required recall
 	// 0.875, forbidden recall 0.449 at precision 0.842, with the same
-	// matcher; 0.946 after the required intents' fourth round.
-	"dev5":    {required: 0.94, forbiddenRecall: 0.44, forbiddenPrecision: 0.84},
-	"holdout": {required: 0.91, forbiddenRecall: 0.83, forbiddenPrecision: 0.94},
+	// matcher. The first round of family grammars, written on dev4 before
+	// dev5 was read, gave 0.517 at 0.844 on it; the second 0.725 at 0.889.
+	// The required intents' fourth round took required recall to 0.946.
+	"dev5":    {required: 0.94, forbiddenRecall: 0.72, forbiddenPrecision: 0.88},
+	"holdout": {required: 0.91, forbiddenRecall: 0.85, forbiddenPrecision: 0.94},
 	// holdout2, the second held-out set (a third writer, 473 replies),
 	// first measured required recall 0.857, forbidden recall 0.740 at
 	// precision 0.882, with the matcher of the third round; like holdout,

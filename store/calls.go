@@ -36,11 +36,13 @@ type Call struct {
 	Score     float64
 	Passed    bool
 	Scorecard json.RawMessage
-	// Owner, Epoch and LeaseUntil are the latest claim to drive the call
-	// (see Lease); Owner is empty until an instance claims it.
+	// Owner and Epoch are the latest claim to drive the call (see Lease);
+	// Owner is empty until an instance claims it. ClaimUntil is when the
+	// claim's own lease runs out, zero once released; the owner's renewals
+	// (RenewLeases) keep the call's lease running past it.
 	Owner      string
 	Epoch      int64
-	LeaseUntil time.Time
+	ClaimUntil time.Time
 }
 
 // CallResult is how a call ended.
@@ -100,7 +102,7 @@ func scanCall(s scanner) (Call, error) {
 	c.Desk = desk == 1
 	c.Mode, c.Status, c.Started = domain.Mode(mode), domain.CallStatus(status), fromMillis(started)
 	if lease != 0 {
-		c.LeaseUntil = fromMillis(lease)
+		c.ClaimUntil = fromMillis(lease)
 	}
 	if ended.Valid {
 		c.Ended = fromMillis(ended.Int64)
@@ -206,21 +208,13 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 				return err
 			}
 		}
-		res, err := tx.exec(ctx, `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
-			WHERE id = ? AND status = ?`,
-			string(domain.CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(domain.CallLive))
-		if err != nil {
+		if ended, err := tx.endLive(ctx, id, r, false); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 1 {
-			if r.Ticket != nil {
-				if err := tx.insertTicket(ctx, id, r.Ticket); err != nil {
-					return err
-				}
+		} else if ended {
+			if r.Ticket == nil {
+				return nil
 			}
-			return tx.reportCallEnded(ctx, id)
+			return tx.insertTicket(ctx, id, r.Ticket)
 		}
 		var status string
 		if err := tx.queryRow(ctx, `SELECT status FROM calls WHERE id = ?`, id).Scan(&status); err != nil {
@@ -231,7 +225,27 @@ func (db *DB) endCall(ctx context.Context, id string, l *Lease, r CallResult) er
 	if err != nil {
 		return fmt.Errorf("end call %s: %w", id, err)
 	}
+	db.reports.noteEnded()
 	return nil
+}
+
+// endLive records that call id ended with r, if it is live (and, with
+// unopened, no instance has claimed it), and reports whether it did. The
+// call is recorded for the reports to count (reports_pending.go).
+func (t *sqlTx) endLive(ctx context.Context, id string, r CallResult, unopened bool) (bool, error) {
+	q := `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
+		WHERE id = ? AND status = ?`
+	if unopened {
+		q += ` AND owner = ''`
+	}
+	res, err := t.exec(ctx, q, string(domain.CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(domain.CallLive))
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	return true, t.markPending(ctx, id)
 }
 
 // AppendEvents adds events to the end of one call's log in one transaction.

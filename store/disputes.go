@@ -261,7 +261,15 @@ func (db *DB) UpholdDispute(ctx context.Context, actor Actor, id int64, u Uphold
 		}
 		var card sql.NullString
 		var before sql.NullFloat64
-		if err := tx.queryRow(ctx, `SELECT scorecard, score FROM calls WHERE id = ?`, d.CallID).Scan(&card, &before); err != nil {
+		// On PostgreSQL the row is locked as it is read: two upholds of one
+		// call's disputes would otherwise both check the scorecard they
+		// read, and the second would overwrite the first's (SQLite runs one
+		// writing transaction at a time).
+		q := `SELECT scorecard, score FROM calls WHERE id = ?`
+		if db.dialect == Postgres {
+			q += ` FOR UPDATE`
+		}
+		if err := tx.queryRow(ctx, q, d.CallID).Scan(&card, &before); err != nil {
 			return notFound(err)
 		}
 		if card.String != string(u.From) {

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/hotlinecoach/coach/domain"
 	"github.com/hotlinecoach/coach/internal/storetest"
@@ -121,4 +123,53 @@ func TestDisputes(t *testing.T) {
 		assert.Contains(t, log[2].Detail, "70 → 90")
 		assert.Equal(t, "call:"+c.ID, log[2].Target)
 	})
+}
+
+// TestUpholdWaitsForTheCall: on PostgreSQL, an uphold that reaches a call
+// another transaction is rewriting waits for it and then sees its
+// scorecard, so it refuses to overwrite what it did not read. The other
+// transaction stands for a second uphold of the same call.
+func TestUpholdWaitsForTheCall(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	li := addUser(t, db, "li", domain.RoleTrainee)
+	wang := addUser(t, db, "wang", domain.RoleTrainer)
+	c := store.Call{UserID: li.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Exam, Started: t0}
+	require.NoError(t, db.CreateCall(ctx, &c))
+	card := json.RawMessage(`{"score":70,"checklist":[{"id":"greet","done":false},{"id":"ask-address","done":false}]}`)
+	require.NoError(t, db.EndCall(ctx, c.ID, store.CallResult{Ended: t0, Outcome: "completed", Score: 70, Scorecard: card}))
+	d := store.Dispute{CallID: c.ID, ItemID: "ask-address", Turn: 4, Text: "我问了地址", TraineeID: li.ID, Created: t0}
+	require.NoError(t, db.OpenDispute(ctx, store.Actor{ID: li.ID, Name: "li"}, &d))
+
+	conn, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer conn.Close()
+	other, err := conn.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer other.Rollback() //nolint:errcheck // committed below; a failed test leaves it to roll back
+	_, err = other.ExecContext(ctx, `UPDATE calls SET scorecard = $1, score = 85 WHERE id = $2`,
+		`{"score":85,"checklist":[{"id":"greet","done":true},{"id":"ask-address","done":false}]}`, c.ID)
+	require.NoError(t, err)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.UpholdDispute(ctx, store.Actor{ID: wang.ID, Name: "wang"}, d.ID, store.Uphold{Comment: "问了",
+			From: card, Scorecard: json.RawMessage(`{"score":90,"checklist":[{"id":"greet","done":false},{"id":"ask-address","done":true}]}`), Score: 90})
+		done <- err
+	}()
+	// The uphold waits, reading the call, for the other write's lock.
+	require.Eventually(t, func() bool {
+		var n int
+		err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'SELECT scorecard, score FROM calls%'`).Scan(&n)
+		return err == nil && n > 0
+	}, 10*time.Second, 5*time.Millisecond, "the uphold never waited for the call's row as it read it")
+	require.NoError(t, other.Commit())
+	assert.ErrorIs(t, <-done, store.ErrConflict, "the uphold read the scorecard as it was after the other write")
+	got, err := db.CallByID(ctx, c.ID)
+	require.NoError(t, err)
+	assert.InDelta(t, 85, got.Score, 0, "the other write stands")
 }

@@ -10,7 +10,8 @@ import (
 // RebuildReports empties the report tables and fills them again as a store
 // upgraded with calls in it would have them: for each table, with the
 // INSERT statements of the latest migration that fills it (0007 for
-// report_totals, 0010 for report_findings).
+// report_totals, 0010 for report_findings). They count every ended call,
+// so no call is pending after.
 func (db *DB) RebuildReports(ctx context.Context) error {
 	all, err := migrations(db.dialect)
 	if err != nil {
@@ -30,6 +31,9 @@ func (db *DB) RebuildReports(ctx context.Context) error {
 		maps.Copy(fills, latest)
 	}
 	return db.tx(ctx, func(tx *sqlTx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM report_pending`); err != nil {
+			return err
+		}
 		for _, table := range tables {
 			if len(fills[table]) == 0 {
 				return fmt.Errorf("no migration fills %s", table)
@@ -49,10 +53,14 @@ func (db *DB) RebuildReports(ctx context.Context) error {
 
 // UpgradeFindingsToHours puts report_findings back as migration 0007 made
 // and filled it from the stored calls (per UTC day), forgets migration
-// 0010 and migrates again: the upgrade of a store with calls in it.
+// 0010 and migrates again: the upgrade of a store with calls in it. No
+// call was pending before 0011, so the pending ones are counted first.
 func (db *DB) UpgradeFindingsToHours(ctx context.Context) error {
 	all, err := migrations(db.dialect)
 	if err != nil {
+		return err
+	}
+	if err := db.flushReports(ctx); err != nil {
 		return err
 	}
 	err = db.tx(ctx, func(tx *sqlTx) error {
@@ -84,3 +92,36 @@ func (db *DB) UpgradeFindingsToHours(ctx context.Context) error {
 // OneStatementBatches is how many append batches PostgreSQL wrote in one
 // statement rather than in a transaction of savepoints.
 func (db *DB) OneStatementBatches() int64 { return db.appender.oneStatement.Load() }
+
+// StopReporter stops counting ended calls in the background, without
+// counting what is pending, as a crash would; Close then counts nothing
+// either. Reads still flush.
+func (db *DB) StopReporter() { db.reports.close(false) }
+
+// PendingReports is how many ended calls are not yet counted in the
+// reports.
+func (db *DB) PendingReports(ctx context.Context) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM report_pending`).Scan(&n)
+	return n, err
+}
+
+// CountPendingBatch counts one batch of pending calls, waiting for those
+// other transactions are counting (a flush's way) or passing over them
+// (the reporter's), and reports how many it counted.
+func (db *DB) CountPendingBatch(ctx context.Context, wait bool) (int, error) {
+	return db.countPendingBatch(ctx, wait)
+}
+
+// FlushReports counts every call pending, as a report read does first.
+func (db *DB) FlushReports(ctx context.Context) error { return db.flushReports(ctx) }
+
+// ObserveReportBatches makes f hear how many calls each transaction
+// counting pending calls counted; nil stops it.
+func (db *DB) ObserveReportBatches(f func(int)) {
+	if f == nil {
+		db.reports.counted.Store(nil)
+		return
+	}
+	db.reports.counted.Store(&f)
+}

@@ -16,6 +16,13 @@ import (
 // call therefore cannot write another event or end it, however stale its
 // copy of the engine. Leases run out unless renewed, so the calls of an
 // instance that died are taken up by another.
+//
+// A claim gives the call a lease of its own (calls.lease_until, zero once
+// released); the instance then renews one row of instance_leases for all
+// the calls it drives, so that a renewal costs one row write however many
+// calls are live, where rewriting every live call's row every few seconds
+// held the store's writer while replies waited. A call's lease runs until
+// the later of the two, unless it was released.
 
 // ErrNotOwner is returned (wrapped) when an instance writes a call whose
 // lease another instance has claimed since. It is an ErrConflict too.
@@ -33,7 +40,8 @@ type Lease struct {
 	// Epoch is the claim's number: every claim of the call gets a higher
 	// one, and only the latest claim's writes are accepted.
 	Epoch int64
-	// Until is when the lease runs out unless renewed.
+	// Until is when the lease runs out unless renewed (the instance's
+	// renewals extend it).
 	Until time.Time
 }
 
@@ -74,8 +82,8 @@ func (db *DB) claim(ctx context.Context, id, owner string, idleAt, until time.Ti
 		q := `UPDATE calls SET owner = ?, owner_epoch = owner_epoch + 1, lease_until = ? WHERE id = ? AND status = ?`
 		args := []any{owner, millis(until), id, string(domain.CallLive)}
 		if !idleAt.IsZero() {
-			q += ` AND lease_until < ?`
-			args = append(args, millis(idleAt))
+			q += ` AND ` + leaseIdle
+			args = append(args, millis(idleAt), millis(idleAt))
 		}
 		res, err := tx.exec(ctx, q, args...)
 		if err != nil {
@@ -147,10 +155,19 @@ func leaseRefusal(l Lease, epoch int64, status string) error {
 // a store of a million ended calls must not be scanned for the few live.
 const whereLive = `status = '` + string(domain.CallLive) + `'`
 
+// leaseIdle is the condition, on a row of calls, that no lease on the call
+// runs at the time given as both its arguments: the lease of its claim was
+// released, or has run out and its owner has not renewed past that time.
+const leaseIdle = `(lease_until = 0 OR lease_until < ? AND NOT EXISTS (
+	SELECT 1 FROM instance_leases i WHERE i.owner = calls.owner AND i.lease_until >= ?))`
+
 // RenewLeases extends every lease owner holds on a live call to until.
 func (db *DB) RenewLeases(ctx context.Context, owner string, until time.Time) error {
-	if _, err := db.exec(ctx, `UPDATE calls SET lease_until = ? WHERE `+db.ownedInOrder(),
-		millis(until), owner); err != nil {
+	if owner == "" {
+		return fmt.Errorf("renew leases: %w: owner is required", ErrInvalid)
+	}
+	if _, err := db.exec(ctx, `INSERT INTO instance_leases (owner, lease_until) VALUES (?, ?)
+		ON CONFLICT (owner) DO UPDATE SET lease_until = excluded.lease_until`, owner, millis(until)); err != nil {
 		return fmt.Errorf("renew leases of %s: %w", owner, err)
 	}
 	return nil
@@ -159,8 +176,14 @@ func (db *DB) RenewLeases(ctx context.Context, owner string, until time.Time) er
 // ReleaseLeases ends every lease owner holds, so that another instance (or
 // the next start of this one) takes up its live calls at once.
 func (db *DB) ReleaseLeases(ctx context.Context, owner string) error {
-	if _, err := db.exec(ctx, `UPDATE calls SET lease_until = 0 WHERE `+db.ownedInOrder(),
-		owner); err != nil {
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM instance_leases WHERE owner = ?`, owner); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `UPDATE calls SET lease_until = 0 WHERE `+db.ownedInOrder(), owner)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("release leases of %s: %w", owner, err)
 	}
 	return nil
@@ -168,7 +191,7 @@ func (db *DB) ReleaseLeases(ctx context.Context, owner string) error {
 
 // ownedInOrder selects the live calls of an owner (the argument). On
 // PostgreSQL their rows are locked in id order first, the
-// order group-committed appends lock theirs in, so that renewing every
+// order group-committed appends lock theirs in, so that releasing every
 // lease never deadlocks with a batch of appends.
 func (db *DB) ownedInOrder() string {
 	if db.dialect == Postgres {
@@ -205,8 +228,8 @@ func (db *DB) OwnedCalls(ctx context.Context, owner string) (map[string]int64, e
 // lease runs at now, oldest first, at most limit (0: no cap). A call nobody
 // ever claimed has never rung, so there is nothing to drive.
 func (db *DB) IdleCalls(ctx context.Context, now time.Time, limit int) ([]Call, error) {
-	q := `SELECT ` + callColumns + ` FROM calls WHERE ` + whereLive + ` AND owner <> '' AND lease_until < ? ORDER BY started_at, id`
-	args := []any{millis(now)}
+	q := `SELECT ` + callColumns + ` FROM calls WHERE ` + whereLive + ` AND owner <> '' AND ` + leaseIdle + ` ORDER BY started_at, id`
+	args := []any{millis(now), millis(now)}
 	if limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, limit)

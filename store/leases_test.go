@@ -63,7 +63,7 @@ func TestLeases(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "B", got.Owner)
 		assert.Equal(t, int64(2), got.Epoch)
-		assert.True(t, got.LeaseUntil.Equal(t0.Add(10*time.Minute)), "%v", got.LeaseUntil)
+		assert.True(t, got.ClaimUntil.Equal(t0.Add(2*time.Minute)), "a renewal leaves the claim's own lease: %v", got.ClaimUntil)
 		idle, err = db.IdleCalls(ctx, t0.Add(5*time.Minute), 0)
 		require.NoError(t, err)
 		assert.Equal(t, []string{other.ID}, ids(idle))
@@ -74,11 +74,11 @@ func TestLeases(t *testing.T) {
 		require.NoError(t, db.ReleaseLease(ctx, a), "a stale release changes nothing")
 		got, err = db.CallByID(ctx, c.ID)
 		require.NoError(t, err)
-		assert.True(t, got.LeaseUntil.Equal(t0.Add(10*time.Minute)))
+		assert.True(t, got.ClaimUntil.Equal(t0.Add(2*time.Minute)))
 		require.NoError(t, db.ReleaseLease(ctx, o))
 		got, err = db.CallByID(ctx, other.ID)
 		require.NoError(t, err)
-		assert.True(t, got.LeaseUntil.IsZero())
+		assert.True(t, got.ClaimUntil.IsZero())
 
 		require.NoError(t, db.ReleaseLeases(ctx, "B"))
 		cl, err := db.ClaimIdleCall(ctx, c.ID, "C", t0, t0.Add(time.Minute))
@@ -164,4 +164,51 @@ func TestAppendInOneStatement(t *testing.T) {
 	// A missing call fails the statement (its foreign key); write's
 	// transaction then answers it.
 	assert.ErrorIs(t, db.AppendEvents(ctx, event("no-such-call", 1, "say", `{}`)), store.ErrNotFound)
+}
+
+// TestLeaseRenewedByInstance: an instance's renewal keeps every call it
+// drives, and only those, from being taken as idle; a release frees its
+// calls at once whatever the renewal said.
+func TestLeaseRenewedByInstance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := addUser(t, db, "a", domain.RoleTrainee)
+		newCall := func() string {
+			c := store.Call{UserID: u.ID, ScenarioID: "leak", ScenarioRevision: "r1", Mode: domain.Practice, Started: t0}
+			require.NoError(t, db.CreateCall(ctx, &c))
+			return c.ID
+		}
+		kept, taken, freed := newCall(), newCall(), newCall()
+		for _, id := range []string{kept, taken, freed} {
+			_, err := db.ClaimCall(ctx, id, "A", t0.Add(time.Minute))
+			require.NoError(t, err)
+		}
+		require.NoError(t, db.RenewLeases(ctx, "A", t0.Add(10*time.Minute)))
+		_, err := db.ClaimIdleCall(ctx, kept, "B", t0.Add(5*time.Minute), t0.Add(6*time.Minute))
+		assert.ErrorIs(t, err, store.ErrNotOwner, "A's renewal outlasts its claim")
+
+		_, err = db.ClaimCall(ctx, taken, "B", t0.Add(2*time.Minute))
+		require.NoError(t, err)
+		fl, err := db.ClaimCall(ctx, freed, "A", t0.Add(time.Minute))
+		require.NoError(t, err)
+		require.NoError(t, db.ReleaseLease(ctx, fl))
+
+		idle, err := db.IdleCalls(ctx, t0.Add(5*time.Minute), 0)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{taken, freed}, ids(idle), "A's renewal covers neither B's call nor a released one")
+
+		require.NoError(t, db.RenewLeases(ctx, "A", t0.Add(time.Hour)))
+		idle, err = db.IdleCalls(ctx, t0.Add(30*time.Minute), 0)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{taken, freed}, ids(idle), "a second renewal moves A's lease on")
+
+		require.NoError(t, db.ReleaseLeases(ctx, "A"))
+		idle, err = db.IdleCalls(ctx, t0, 0)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{kept, freed}, ids(idle), "A released: its calls are idle at once; B's claim still runs")
+		l, err := db.ClaimIdleCall(ctx, kept, "B", t0, t0.Add(time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), l.Epoch)
+		assert.ErrorIs(t, db.RenewLeases(ctx, "", t0), store.ErrInvalid)
+	})
 }

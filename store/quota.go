@@ -95,18 +95,17 @@ func (db *DB) UnopenedCallsBefore(ctx context.Context, before time.Time, limit i
 
 // EndUnopenedCall records the end of call id if it is still live and
 // nobody has opened it; one a socket claimed meanwhile is left alone and
-// reported as ErrConflict.
+// reported as ErrConflict. The call counts in the reports like any other.
 func (db *DB) EndUnopenedCall(ctx context.Context, id string, r CallResult) error {
-	res, err := db.exec(ctx, `UPDATE calls SET status = ?, ended_at = ?, outcome = ?, score = ?, passed = ?, scorecard = ?
-		WHERE id = ? AND status = ? AND owner = ''`,
-		string(domain.CallEnded), millis(r.Ended), r.Outcome, r.Score, r.Passed, string(r.Scorecard), id, string(domain.CallLive))
+	err := db.tx(ctx, func(tx *sqlTx) error {
+		if ended, err := tx.endLive(ctx, id, r, true); err != nil || ended {
+			return err
+		}
+		return fmt.Errorf("%w: opened or ended meanwhile", ErrConflict)
+	})
 	if err != nil {
 		return fmt.Errorf("end unopened call %s: %w", id, err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("end unopened call %s: %w", id, err)
-	} else if n == 0 {
-		return fmt.Errorf("end unopened call %s: %w: opened or ended meanwhile", id, ErrConflict)
-	}
+	db.reports.noteEnded()
 	return nil
 }

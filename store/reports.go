@@ -19,10 +19,11 @@ import (
 // each user's all-time record per scenario and mode, report_findings the
 // missed checklist items and forbidden phrases per team, in rows of three
 // widths: every hour, every UTC day and all time. The store keeps both in
-// step with calls in the transactions that end a call (endCall), change
-// its score (UpholdDispute) and import attempts (ImportAttempts); migration
-// 0007 fills report_totals from the calls stored before it, and 0010
-// report_findings.
+// step with calls: an ended call is counted by the reporter soon after its
+// end, and before any report is read (reports_pending.go); the
+// transactions that change a call's score (UpholdDispute) and import
+// attempts (ImportAttempts) count theirs themselves. Migration 0007 fills
+// report_totals from the calls stored before it, and 0010 report_findings.
 //
 // Findings are kept per hour because a report's days are the site's
 // (--timezone), not UTC's: hours add up to the days of any zone whose
@@ -145,6 +146,9 @@ func (db *DB) ReportCells(ctx context.Context, f ReportFilter) ([]ReportCell, er
 	var q string
 	var args []any
 	if !f.ranged() {
+		if err := db.flushReports(ctx); err != nil {
+			return nil, fmt.Errorf("report cells: %w", err)
+		}
 		q = `SELECT user_id, scenario_id, mode, attempts, passed, best FROM report_totals WHERE 1 = 1`
 	} else {
 		q = `SELECT user_id, scenario_id, mode, COUNT(*), SUM(CASE WHEN passed THEN 1 ELSE 0 END), MAX(COALESCE(score, 0))
@@ -216,6 +220,9 @@ type ReportFinding struct {
 // first. Attempts count for the team their trainee was in when the call
 // ended.
 func (db *DB) ReportFindings(ctx context.Context, f ReportFilter, kind string, limit int) ([]ReportFinding, error) {
+	if err := db.flushReports(ctx); err != nil {
+		return nil, fmt.Errorf("report findings: %w", err)
+	}
 	// One indexed range per span, added up.
 	var spans []string
 	var args []any
@@ -589,15 +596,8 @@ func each[K any](ctx context.Context, t *sqlTx, query string, keys []K, args fun
 
 // usersByID fills the users whose ids are the keys of users.
 func (t *sqlTx) usersByID(ctx context.Context, users map[int64]domain.User) error {
-	ids := slices.Sorted(maps.Keys(users))
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		rows, err := t.tx.QueryContext(ctx, t.db.rebind(`SELECT `+userColumns+` FROM users WHERE id IN (`+
-			strings.Repeat("?, ", n-1)+`?)`), args...)
+	return inChunks(slices.Sorted(maps.Keys(users)), func(marks string, args []any) error {
+		rows, err := t.tx.QueryContext(ctx, t.db.rebind(`SELECT `+userColumns+` FROM users WHERE id IN (`+marks+`)`), args...)
 		if err != nil {
 			return classify(err)
 		}
@@ -608,31 +608,29 @@ func (t *sqlTx) usersByID(ctx context.Context, users map[int64]domain.User) erro
 			}
 			users[u.ID] = u
 		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		ids = ids[n:]
-	}
-	return nil
-}
-
-// reportCallEnded counts the call id, just ended in this transaction, in
-// the reports.
-func (t *sqlTx) reportCallEnded(ctx context.Context, id string) error {
-	a, err := t.reportAttemptOf(ctx, id)
-	if err != nil {
-		return err
-	}
-	return t.addReports(ctx, []reportAttempt{a}, reportCards{})
+		return errors.Join(rows.Err(), rows.Close())
+	})
 }
 
 // reportRescored moves call id's findings from its scorecard before (as
 // stored until now) to the one now stored, and redoes its total, after its
-// score changed in this transaction.
+// score changed in this transaction. A call still pending was never
+// counted with before: it is counted now, as it is, and taken off the
+// pending calls.
 func (t *sqlTx) reportRescored(ctx context.Context, id, before string) error {
+	// Taking the call off the pending calls first waits, on PostgreSQL,
+	// for a batch counting it: that batch read the call before this
+	// transaction changed it, so it counted before.
+	pending, err := t.takePendingCall(ctx, id)
+	if err != nil {
+		return err
+	}
 	now, err := t.reportAttemptOf(ctx, id)
 	if err != nil {
 		return err
+	}
+	if pending {
+		return t.addReports(ctx, []reportAttempt{now}, reportCards{})
 	}
 	old := now
 	old.card, old.sign = before, -1
@@ -643,26 +641,75 @@ func (t *sqlTx) reportRescored(ctx context.Context, id, before string) error {
 }
 
 func (t *sqlTx) reportAttemptOf(ctx context.Context, id string) (reportAttempt, error) {
-	a := reportAttempt{sign: 1}
-	var mode string
-	var ended int64
-	var score sql.NullFloat64
-	var passed sql.NullBool
-	var card sql.NullString
-	err := t.queryRow(ctx, `SELECT user_id, scenario_id, mode, ended_at, score, passed, scorecard FROM calls WHERE id = ? AND ended_at IS NOT NULL`, id).
-		Scan(&a.userID, &a.scenarioID, &mode, &ended, &score, &passed, &card)
+	as, err := t.reportAttempts(ctx, []string{id})
 	if err != nil {
-		return a, fmt.Errorf("read call %s for the reports: %w", id, notFound(err))
+		return reportAttempt{}, err
 	}
-	a.mode, a.ended, a.score, a.passed, a.card = domain.Mode(mode), fromMillis(ended), score.Float64, passed.Bool, card.String
-	return a, nil
+	if len(as) == 0 {
+		return reportAttempt{}, fmt.Errorf("read call %s for the reports: %w", id, ErrNotFound)
+	}
+	return as[0], nil
 }
 
-// retallyTotal recounts one total from the calls.
+// reportAttempts reads the ended calls among ids as the reports count
+// them; ids of other calls are left out.
+func (t *sqlTx) reportAttempts(ctx context.Context, ids []string) ([]reportAttempt, error) {
+	var out []reportAttempt
+	err := inChunks(ids, func(marks string, args []any) error {
+		rows, err := t.tx.QueryContext(ctx, t.db.rebind(`SELECT user_id, scenario_id, mode, ended_at, score, passed, scorecard
+			FROM calls WHERE ended_at IS NOT NULL AND id IN (`+marks+`)`), args...)
+		if err != nil {
+			return classify(err)
+		}
+		for rows.Next() {
+			a := reportAttempt{sign: 1}
+			var mode string
+			var ended int64
+			var score sql.NullFloat64
+			var passed sql.NullBool
+			var card sql.NullString
+			if err := rows.Scan(&a.userID, &a.scenarioID, &mode, &ended, &score, &passed, &card); err != nil {
+				return closeAfter(err, rows)
+			}
+			a.mode, a.ended, a.score, a.passed, a.card = domain.Mode(mode), fromMillis(ended), score.Float64, passed.Bool, card.String
+			out = append(out, a)
+		}
+		return errors.Join(rows.Err(), rows.Close())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read calls for the reports: %w", err)
+	}
+	return out, nil
+}
+
+// inChunks calls fn with the placeholders and arguments of ids, a few
+// hundred at a time: few enough for either database's limit on a
+// statement's parameters.
+func inChunks[T any](ids []T, fn func(marks string, args []any) error) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		if err := fn(strings.Repeat("?, ", n-1)+"?", args); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// retallyTotal recounts one total from the calls counted in the reports:
+// those ended and not pending. The caller has written the total's row in
+// this transaction, so on PostgreSQL a batch counting a pending call of
+// the same total has committed before this reads the calls, or commits
+// after this (and adds its call to what this writes).
 func (t *sqlTx) retallyTotal(ctx context.Context, k totalKey) error {
 	var v totalVal
 	err := t.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN passed THEN 1 ELSE 0 END), 0), COALESCE(MAX(score), 0)
-		FROM calls WHERE user_id = ? AND scenario_id = ? AND mode = ? AND ended_at IS NOT NULL`, k.user, k.scenario, string(k.mode)).
+		FROM calls WHERE user_id = ? AND scenario_id = ? AND mode = ? AND ended_at IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM report_pending p WHERE p.call_id = calls.id)`, k.user, k.scenario, string(k.mode)).
 		Scan(&v.attempts, &v.passed, &v.best)
 	if err != nil {
 		return fmt.Errorf("recount report total: %w", classify(err))

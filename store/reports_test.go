@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,8 +15,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// reportCard is a scorecard with the fields the reports count.
+// reportCard is a scorecard with the fields the reports count: three
+// checklist items, of which missed are not done, and the forbidden phrases.
 func reportCard(missed []string, forbidden ...string) json.RawMessage {
+	return scorecard([]string{"greeting", "ask-address", "commit"}, missed, forbidden...)
+}
+
+// scorecard is a scorecard with the checklist items ids, of which missed
+// are not done, and the forbidden phrases.
+func scorecard(ids, missed []string, forbidden ...string) json.RawMessage {
 	type item struct {
 		ID    string `json:"id"`
 		Title string `json:"title"`
@@ -30,12 +38,8 @@ func reportCard(missed []string, forbidden ...string) json.RawMessage {
 		Checklist []item   `json:"checklist"`
 		Forbidden []phrase `json:"forbidden"`
 	}
-	for _, id := range []string{"greeting", "ask-address", "commit"} {
-		done := true
-		for _, m := range missed {
-			done = done && m != id
-		}
-		card.Checklist = append(card.Checklist, item{ID: id, Title: "title of " + id, Done: done})
+	for _, id := range ids {
+		card.Checklist = append(card.Checklist, item{ID: id, Title: "title of " + id, Done: !slices.Contains(missed, id)})
 	}
 	for _, p := range forbidden {
 		card.Forbidden = append(card.Forbidden, phrase{Intent: "deflect", Phrase: p, Suggestion: "我帮您查一下"})

@@ -59,6 +59,9 @@ type DB struct {
 	// ckpt copies SQLite's write-ahead log back into the database file off
 	// the writer's path; nil for PostgreSQL and in-memory SQLite.
 	ckpt *checkpointer
+	// reports counts ended calls in the report tables, off the path of
+	// the transactions that end them (reports_pending.go).
+	reports *reporter
 }
 
 // IsPostgresDSN reports whether dsn selects PostgreSQL rather than SQLite.
@@ -85,6 +88,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	if err := db.migrate(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("open store: %w", err), db.Close())
+	}
+	if err := startReporter(ctx, db); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store: %w", err), db.Close())
 	}
 	return db, nil
@@ -184,8 +190,12 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the database's connections.
+// Close counts the ended calls not yet counted in the reports and releases
+// the database's connections.
 func (db *DB) Close() error {
+	if db.reports != nil {
+		db.reports.close(true)
+	}
 	db.appender.close()
 	err := db.w.Close()
 	if db.r != db.w {

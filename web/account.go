@@ -213,7 +213,9 @@ func safeNext(next string) string {
 }
 
 // decodeJSON reads one JSON object from the request body into v. Unknown
-// fields and trailing data are errors: a misspelt field should fail loudly.
+// fields and trailing data are errors: a misspelt field should fail loudly,
+// and the answer names it (code unknown_field); anything else that is not
+// one JSON object is bad_json. A body over the limit stays too_large.
 func decodeJSON(c *gin.Context, v any) error {
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
@@ -223,12 +225,17 @@ func decodeJSON(c *gin.Context, v any) error {
 			err = errors.New("trailing data after the JSON object")
 		}
 	}
-	if err == nil {
-		return nil
-	}
 	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooLarge):
 		return err
+	}
+	// encoding/json reports an unknown field only in its message.
+	if field, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		return &Error{Status: http.StatusBadRequest, Code: "unknown_field", Message: "err.unknown_field",
+			Field: strings.TrimSuffix(field, `"`), Err: err}
 	}
 	return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: err}
 }

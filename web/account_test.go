@@ -43,7 +43,7 @@ func TestAPILogin(t *testing.T) {
 		{"malformed username", "application/json", loginBody("li na", testPassword), "", 401, "bad_credentials", "用户名或密码错误。"},
 		{"empty", "application/json", `{}`, "", 400, "missing_credentials", "请输入用户名和密码。"},
 		{"not json", "application/json", `username=li.na`, "", 400, "bad_json", "请求内容不是有效的 JSON。"},
-		{"unknown field", "application/json", `{"username":"li.na","password":"x","remember":true}`, "", 400, "bad_json", "请求内容不是有效的 JSON。"},
+		{"unknown field", "application/json", `{"username":"li.na","password":"x","remember":true}`, "", 400, "unknown_field", "请求里有本接口不认识的字段（见 field）。"},
 		{"trailing data", "application/json", loginBody("li.na", testPassword) + `{}`, "", 400, "bad_json", "请求内容不是有效的 JSON。"},
 		{"form encoded", "application/x-www-form-urlencoded", `username=li.na&password=x`, "", 415, "unsupported_media_type", "请以 application/json 格式提交。"},
 		{"too large", "application/json", `{"username":"` + strings.Repeat("a", 8<<10) + `"}`, "", 413, "too_large", "提交的内容过大。"},

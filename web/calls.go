@@ -2,8 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"time"
 
@@ -57,20 +55,8 @@ func (s *Server) apiStartCall(c *gin.Context) error {
 		return s.errOverloaded()
 	}
 	var req startCallRequest
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		if classify(err).Status == http.StatusInternalServerError {
-			// An unknown field: well-formed JSON, but not this request.
-			return errBadRequest(err)
-		}
+	if err := decodeJSON(c, &req); err != nil {
 		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		if classify(err).Status == http.StatusRequestEntityTooLarge {
-			return err
-		}
-		return &Error{Status: http.StatusBadRequest, Code: "bad_json", Message: "err.bad_json", Err: errors.New("trailing data after the JSON object")}
 	}
 	call, err := s.startCall(c, req.Scenario, req.Mode, req.Desk == nil || *req.Desk)
 	if err != nil {

@@ -107,7 +107,7 @@ func TestAPIStartCall(t *testing.T) {
 		{"unknown scenario", token, "application/json", `{"scenario":"no-such","mode":"exam"}`, 404, "not_found"},
 		{"bad mode", token, "application/json", `{"scenario":"` + scID + `","mode":"quiz"}`, 400, "bad_request"},
 		{"no mode", token, "application/json", `{"scenario":"` + scID + `"}`, 400, "bad_request"},
-		{"unknown field", token, "application/json", `{"scenario":"` + scID + `","mode":"exam","seed":1}`, 400, "bad_request"},
+		{"unknown field", token, "application/json", `{"scenario":"` + scID + `","mode":"exam","seed":1}`, 400, "unknown_field"},
 		{"garbage", token, "application/json", `{"scenario":`, 400, "bad_json"},
 		{"form post", token, "application/x-www-form-urlencoded", `scenario=x`, 415, "unsupported_media_type"},
 		{"anonymous", "", "application/json", `{"scenario":"` + scID + `","mode":"exam"}`, 401, "unauthorized"},
@@ -121,7 +121,11 @@ func TestAPIStartCall(t *testing.T) {
 			}
 			w := env.do(req)
 			require.Equal(t, tc.status, w.Code, w.Body.String())
-			assert.Equal(t, tc.code, apiError(t, w).Code)
+			e := apiError(t, w)
+			assert.Equal(t, tc.code, e.Code)
+			if tc.code == "unknown_field" {
+				assert.Equal(t, "seed", e.Field, "the answer names the field")
+			}
 		})
 	}
 	calls, err := env.db.ListCalls(context.Background(), store.CallFilter{})

@@ -23,6 +23,9 @@ type Error struct {
 	Code   string
 	// Message is a catalogue key; the user sees its text in their language.
 	Message string
+	// Field, when set, names the request field at fault; API answers carry
+	// it so that a client can point at it.
+	Field string
 	// RetryAfter, when positive, is sent as the Retry-After header.
 	RetryAfter time.Duration
 	Err        error
@@ -127,6 +130,7 @@ type errorBody struct {
 type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
 }
 
 // fail answers the request with err, as JSON under /api/ and for the health
@@ -151,7 +155,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	lang := langOf(c)
 	msg := s.text.get(lang, e.Message)
 	if isAPI(c.Request.URL.Path) || c.Request.URL.Path == "/healthz" {
-		c.JSON(e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: msg}})
+		c.JSON(e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: msg, Field: e.Field}})
 		return
 	}
 	s.render(c, e.Status, "error", errorPage{Code: e.Code, Message: msg})

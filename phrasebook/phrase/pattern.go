@@ -229,6 +229,35 @@ type parser struct {
 	rs     []rune
 	i      int
 	window int
+	// class is the word class whose member is parsed, "" in a pattern.
+	class string
+}
+
+// classNode compiles the word class name into one group of alternatives.
+func classNode(name string) (pnode, error) {
+	words, ok := wordClasses[name]
+	if !ok {
+		return pnode{}, fmt.Errorf("unknown word class <%s> (%s)", name, strings.Join(Classes(), ", "))
+	}
+	n := pnode{kind: pAlt}
+	for _, w := range words {
+		p := &parser{rs: []rune(w), class: name}
+		alt, err := p.seq(1)
+		if err == nil && p.i < len(p.rs) {
+			err = p.errf("unexpected %q", string(p.rs[p.i]))
+		}
+		if err == nil && !hasRequired(alt) {
+			err = p.errf("everything is optional")
+		}
+		if err == nil && (alt[0].kind == pNear || alt[len(alt)-1].kind == pNear) {
+			err = p.errf("… joins two parts; it cannot start or end a word")
+		}
+		if err != nil {
+			return pnode{}, fmt.Errorf("word class <%s>, %q: %v", name, w, err)
+		}
+		n.alts = append(n.alts, alt)
+	}
+	return n, nil
 }
 
 func (p *parser) errf(format string, args ...any) error {
@@ -351,11 +380,28 @@ func (p *parser) seq(depth int) ([]pnode, error) {
 			}
 			out = append(out, pnode{kind: pPause})
 			p.i++
+		case r == '<':
+			if p.class != "" {
+				return nil, p.errf("a word class cannot refer to another")
+			}
+			end := slices.Index(p.rs[p.i:], '>')
+			if end < 0 {
+				return nil, p.errf("< is never closed")
+			}
+			name := strings.TrimSpace(string(p.rs[p.i+1 : p.i+end]))
+			alt, err := classNode(name)
+			if err != nil {
+				return nil, p.errf("%v", err)
+			}
+			out = append(out, alt)
+			p.i += end + 1
 		case r == '}':
 			return nil, p.errf("} without {")
+		case r == '>':
+			return nil, p.errf("> without <")
 		default:
 			j := p.i
-			for j < len(p.rs) && !strings.ContainsRune("()[]{}|?…$", p.rs[j]) && !unicode.IsSpace(p.rs[j]) &&
+			for j < len(p.rs) && !strings.ContainsRune("()[]{}<>|?…$", p.rs[j]) && !unicode.IsSpace(p.rs[j]) &&
 				!(p.rs[j] == '.' && j+2 < len(p.rs) && p.rs[j+1] == '.' && p.rs[j+2] == '.') {
 				j++
 			}

@@ -104,3 +104,40 @@ func TestFillerMask(t *testing.T) {
 		assert.Equal(t, tt.kept, string(kept), tt.text)
 	}
 }
+
+func TestPatternWordClasses(t *testing.T) {
+	tests := []struct{ pattern, text, want string }{
+		{"<you> 去 找 <party>", "你去找物业", "你去找物业"},
+		{"<you> 去 找 <party>", "您自己去找物业吧", ""},
+		{"<you> (自己)? 去 找 <party>", "您自己去找物业吧", "您自己去找物业"},
+		{"找 <party> 去", "有意见找物价局去", "找物价局去"},
+		{"找 <party> 去", "您找当时接电话那个人去", "找当时接电话那个人去"},
+		{"<neighbour> …4 姓", "302业主姓李", "302业主姓"},
+		{"<neighbour> …4 姓", "我姓李", ""},
+	}
+	for _, tt := range tests {
+		p, err := CompilePattern(tt.pattern, 0)
+		require.NoError(t, err, tt.pattern)
+		n := Normalize(tt.text)
+		m, ok := p.Find(NewInput(n.Runes, nil, Values(n, tt.text)), 2)
+		if tt.want == "" {
+			assert.False(t, ok, "%s in %s", tt.pattern, tt.text)
+			continue
+		}
+		if assert.True(t, ok, "%s in %s", tt.pattern, tt.text) {
+			assert.Equal(t, tt.want, string(n.Runes[m.Start:m.End]))
+		}
+	}
+	_, err := CompilePattern("找 <parties>", 0)
+	assert.ErrorContains(t, err, "unknown word class <parties>")
+	_, err = CompilePattern("找 <party", 0)
+	assert.ErrorContains(t, err, "never closed")
+}
+
+// TestWordClassesCompile checks every member of every word class.
+func TestWordClassesCompile(t *testing.T) {
+	for _, name := range Classes() {
+		_, err := classNode(name)
+		assert.NoError(t, err, name)
+	}
+}

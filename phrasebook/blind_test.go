@@ -95,8 +95,10 @@ var floors = map[string]blindBars{
 	// first measured required recall 0.857, forbidden recall 0.740 at
 	// precision 0.882, with the matcher of the third round; like holdout,
 	// only its figures are looked at. The required intents' fourth round
-	// took its required recall to 0.896 (holdout stayed at 0.918).
-	"holdout2": {required: 0.89, forbiddenRecall: 0.74, forbiddenPrecision: 0.88},
+	// took its required recall to 0.896 (holdout stayed at 0.918), and to
+	// 0.882 once a call back by a time was no longer a commitment (see
+	// disagreements.md).
+	"holdout2": {required: 0.88, forbiddenRecall: 0.74, forbiddenPrecision: 0.88},
 }
 
 // TestBlindUtterances measures the matcher on the utterances written blind

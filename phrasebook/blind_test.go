@@ -74,7 +74,7 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 var floors = map[string]blindBars{
 	"dev":  {required: 0.99, forbiddenRecall: 0.97, forbiddenPrecision: 0.99},
 	"dev2": {required: 0.98, forbiddenRecall: 0.98, forbiddenPrecision: 0.97},
-	"dev3": {required: 0.97, forbiddenRecall: 0.91, forbiddenPrecision: 0.95},
+	"dev3": {required: 0.96, forbiddenRecall: 0.91, forbiddenPrecision: 0.95},
 	// dev4, a fourth writer (a northern team lead, 520 replies), first
 	// measured required recall 0.849, forbidden recall 0.527 at precision
 	// 0.835, with the matcher of the third round; the family grammars

@@ -89,7 +89,14 @@ var floors = map[string]blindBars{
 	// matcher. The first round of family grammars, written on dev4 before
 	// dev5 was read, gave 0.517 at 0.844 on it; the second 0.725 at 0.889.
 	// The required intents' fourth round took required recall to 0.946.
-	"dev5":    {required: 0.94, forbiddenRecall: 0.72, forbiddenPrecision: 0.88},
+	"dev5": {required: 0.94, forbiddenRecall: 0.72, forbiddenPrecision: 0.88},
+	// dev6 and dev7, two more writers (a complaints supervisor and a
+	// regulator's mystery shopper, 320 replies each, 60% forbidden), first
+	// measured with the matcher of the fourth round: required recall 0.880
+	// and 0.916, forbidden recall 0.524 and 0.559 at precision 0.875 and
+	// 0.877.
+	"dev6":    {required: 0.88, forbiddenRecall: 0.52, forbiddenPrecision: 0.87},
+	"dev7":    {required: 0.91, forbiddenRecall: 0.55, forbiddenPrecision: 0.87},
 	"holdout": {required: 0.91, forbiddenRecall: 0.85, forbiddenPrecision: 0.94},
 	// holdout2, the second held-out set (a third writer, 473 replies),
 	// first measured required recall 0.857, forbidden recall 0.740 at
@@ -115,7 +122,7 @@ func TestBlindUtterances(t *testing.T) {
 		}
 		return phrasebook.Filter{}
 	}
-	for _, set := range []string{"dev", "dev2", "dev3", "dev4", "dev5", "holdout", "holdout2"} {
+	for _, set := range []string{"dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "holdout", "holdout2"} {
 		t.Run(set, func(t *testing.T) {
 			cases := loadBlind(t, set)
 			r := evaluateIn(m, cases, filter)

@@ -37,6 +37,14 @@ import (
 // overshooting it, and a brief stall (a start-up, a neighbour's burst)
 // does not hold the server down for long. An operator's
 // fixed ceiling caps both.
+//
+// Waves of calls starting and ending together (a shift coming in) make
+// replies late in bursts: a window's smallest delay stays low, so the
+// server never counts as saturated, while one reply in fifty waits a
+// tenth of a second. So the ceiling also drops to 9/10 of the calls live
+// after a window in which more than one reply in a hundred was later than
+// the latency replies are to keep (lateAfter), without refusing every
+// start: the server takes new calls again as its live ones end.
 type Controller struct {
 	target time.Duration
 	window time.Duration
@@ -80,10 +88,25 @@ type delayWindow struct {
 	min     time.Duration
 	max     time.Duration
 	samples int
+	// late counts the samples later than lateAfter (replies only).
+	late int
 	// over is the queue's verdict from its last whole window; calm says
 	// that window's longest delay was under the target.
 	over, calm bool
 }
+
+// lateAfter is, in targets, how long a reply may wait before it counts as
+// late: the share of the latency a reply is to keep (50 ms at its 99th
+// percentile, seen by the trainee) that is spent in the server.
+const lateAfter = 3
+
+// lateShare is the share of a window's replies, at least lateWindow of
+// them, that may be late before the ceiling drops: above it, the window's
+// 99th percentile is late.
+const (
+	lateShare  = 100 // one in a hundred
+	lateWindow = 20
+)
 
 // New watches with the given target, judging windows of the given length;
 // a target of zero or less learns nothing and refuses only over the fixed
@@ -132,6 +155,9 @@ func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
 		w.min, w.max = min(w.min, d), max(w.max, d)
 	}
 	w.samples++
+	if d > lateAfter*a.target {
+		w.late++
+	}
 	if now.Sub(w.start) >= a.window {
 		// The window is over: judge it by its smallest delay.
 		switch {
@@ -141,8 +167,12 @@ func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
 			w.over = false
 		}
 		w.calm = w.max < a.target
-		w.start, w.samples = now, 0
+		late := q == Turn && w.samples >= lateWindow && w.late*lateShare > w.samples
+		w.start, w.samples, w.late = now, 0, 0
 		a.updateLocked()
+		if late {
+			a.lowerLocked()
+		}
 		a.learnLocked(q)
 	}
 }
@@ -182,6 +212,15 @@ func (a *Controller) updateLocked() {
 	}
 	if a.OnChange != nil {
 		a.OnChange(over)
+	}
+}
+
+// lowerLocked drops the ceiling to 9/10 of the calls live, if that is
+// lower, after a window of late replies.
+func (a *Controller) lowerLocked() {
+	c, n := a.ceiling.Load(), max(int64(a.live())*9/10, minCeiling)
+	if c == 0 || n < c {
+		a.ceiling.Store(n)
 	}
 }
 

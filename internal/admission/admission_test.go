@@ -139,6 +139,46 @@ func TestAdmissionCeiling(t *testing.T) {
 	assert.False(t, fixed.Admit(), "the operator's ceiling holds with admission control off")
 }
 
+// TestLateReplies: a window in which more than one reply in a hundred
+// waits longer than three targets drops the ceiling to 9/10 of the calls
+// live, without refusing every start; a short window, a late share at the
+// limit or late delays on another queue do not.
+func TestLateReplies(t *testing.T) {
+	const target, window = 10 * time.Millisecond, 100 * time.Millisecond
+	base := time.Unix(1_700_000_000, 0)
+	tests := []struct {
+		name    string
+		q       Queue
+		samples int
+		late    int
+		ceiling int64 // before the window
+		want    int64
+	}{
+		{"two late of a hundred", Turn, 100, 2, 0, 900},
+		{"one late of a hundred is the 99th percentile kept", Turn, 100, 1, 0, 0},
+		{"too few replies to judge", Turn, 19, 5, 0, 0},
+		{"a lower ceiling stays", Turn, 100, 10, 700, 700},
+		{"a higher ceiling drops", Turn, 100, 10, 950, 900},
+		{"late store writes are judged by their smallest delay", Store, 100, 50, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := New(target, window, func() int { return 1000 }, 0)
+			a.ceiling.Store(tt.ceiling)
+			step := window / time.Duration(tt.samples)
+			for i := range tt.samples + 1 {
+				d := time.Millisecond
+				if i < tt.late {
+					d = 31 * time.Millisecond
+				}
+				a.Observe(tt.q, base.Add(time.Duration(i)*step), d)
+			}
+			assert.Equal(t, tt.want, a.Ceiling())
+			assert.False(t, a.overloaded.Load(), "late replies lower the ceiling, they do not refuse every start")
+		})
+	}
+}
+
 // TestRetryAfterSpread: refusals carry Retry-After between 2 and 8 s, drawn
 // anew, so refused clients do not come back together.
 func TestRetryAfterSpread(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -114,8 +115,9 @@ type form struct {
 	budget int
 	except []string
 	// notAfter are words that cancel a hit when said right before it,
-	// unless words that cancel it when said anywhere in the reply.
-	notAfter, unless [][]rune
+	// unless words that cancel it when said anywhere in the reply,
+	// unlessClause words that cancel it when said in its clause.
+	notAfter, unless, unlessClause [][]rune
 	// homophones is set on a forbidden wording that tolerates one
 	// character that sounds the same (不之道 for 不知道) and nothing else.
 	homophones bool
@@ -209,12 +211,15 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 		for _, x := range e.Except {
 			except = append(except, Normalize(x).String())
 		}
-		var notAfter, unless [][]rune
+		var notAfter, unless, unlessClause [][]rune
 		for _, x := range e.NotAfter {
 			notAfter = append(notAfter, Normalize(x).Runes)
 		}
 		for _, x := range e.Unless {
 			unless = append(unless, Normalize(x).Runes)
+		}
+		for _, x := range e.UnlessClause {
+			unlessClause = append(unlessClause, Normalize(x).Runes)
 		}
 		seen := map[string]bool{}
 		forms := e.Forms()
@@ -226,7 +231,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 				continue
 			}
 			seen[s] = true
-			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, except: except, notAfter: notAfter, unless: unless}
+			f := form{entry: i, runes: n.Runes, sounds: soundsOf(n.Runes), text: s, except: except, notAfter: notAfter, unless: unless, unlessClause: unlessClause}
 			m.analyze(s, func(term []byte, pos int) {
 				id, ok := m.termIDs[string(term)]
 				if !ok {
@@ -277,7 +282,7 @@ func newMatcher(entries []Entry, analyzer string) (*Matcher, error) {
 			if err != nil {
 				return nil, errors.Join(fmt.Errorf("build matcher: entry %s: pattern %d: %w", e.ID, k+1, err), idx.Close())
 			}
-			f := form{entry: i, text: src, except: except, notAfter: notAfter, unless: unless, gap: e.GapOrDefault(), pat: p}
+			f := form{entry: i, text: src, except: except, notAfter: notAfter, unless: unless, unlessClause: unlessClause, gap: e.GapOrDefault(), pat: p}
 			for _, set := range p.Need() {
 				slots := make([]uint32, 0, len(set))
 				for _, x := range set {
@@ -866,7 +871,7 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 		st.Candidates += len(sc.cands)
 		st.Verified += verified
 	}
-	return remedied(dedupe(sc.found))
+	return remedied(dedupe(sc.found), u.orig)
 }
 
 // remedies are the required intents that take a refusal out of
@@ -876,16 +881,31 @@ func (m *Matcher) match(text string, f Filter, st *matchStats) []Hit {
 var remedies = []Intent{"commit", "follow-up", "ticket", "hold"}
 
 // remedied drops every deflect hit that a remedy follows in the same
-// reply; hits are sorted by position. A remedy said inside a forbidden
-// hit (您直接找维修班吧 is no dispatch) is none.
-func remedied(hits []Hit) []Hit {
+// reply; hits are sorted by position, in runes of text as typed. A
+// remedy said inside a forbidden hit (您直接找维修班吧 is no dispatch) is
+// none, and so is one the trainee does not take on: a wait that only
+// tells the caller to wait (您等等吧), or something another party is to
+// do (让他们给您想想办法).
+func remedied(hits []Hit, text string) []Hit {
 	last := -1
+	var runes []rune
 	for i, h := range hits {
-		if slices.Contains(remedies, h.Intent) && !slices.ContainsFunc(hits, func(f Hit) bool {
+		if !slices.Contains(remedies, h.Intent) || slices.ContainsFunc(hits, func(f Hit) bool {
 			return f.Kind == Forbidden && f.Start < h.End && h.Start < f.End
 		}) {
-			last = i
+			continue
 		}
+		if !slices.ContainsFunc(hits, func(f Hit) bool { return f.Intent == "deflect" && f.End <= h.Start }) {
+			last = i
+			continue
+		}
+		if runes == nil {
+			runes = []rune(text)
+		}
+		if !takenOn(h, runes) {
+			continue
+		}
+		last = i
 	}
 	if last < 0 {
 		return hits
@@ -893,6 +913,29 @@ func remedied(hits []Hit) []Hit {
 	return slices.DeleteFunc(hits, func(h Hit) bool {
 		return h.Intent == "deflect" && h.End <= hits[last].Start
 	})
+}
+
+// bareWait is what a wait is made of when it only asks the caller to
+// wait (稍等一下, 等等): no checking, asking or staying on the line.
+const bareWait = "稍等候微1一下会儿片刻吧啊哈"
+
+// othersDo are the words that give a remedy to someone other than the
+// trainee when said before it in its clause: 让他们给您想想办法,
+// 物业会处理的.
+var othersDo = []string{"让他们", "叫他们", "让她们", "请他们", "他们会", "他们给", "他们帮", "他们来", "人家会", "让人家", "让物业", "叫物业", "物业会", "让社区", "社区会", "让居委会", "居委会会", "让房东", "让业主", "让楼上", "让邻居"}
+
+// takenOn reports whether the remedy hit h is one the trainee takes on.
+func takenOn(h Hit, runes []rune) bool {
+	said := Normalize(string(runes[h.Start:h.End])).String()
+	if h.Intent == "hold" && strings.Trim(said, bareWait) == "" {
+		return false
+	}
+	cs := h.Start
+	for cs > 0 && !unicode.IsPunct(runes[cs-1]) && !unicode.IsSpace(runes[cs-1]) {
+		cs--
+	}
+	before := Normalize(string(runes[cs:h.Start])).String()
+	return !slices.ContainsFunc(othersDo, func(w string) bool { return strings.Contains(before, w) })
 }
 
 // markTerms finds the reply's occurrences of terms that some wording has
@@ -1285,6 +1328,9 @@ type utterance struct {
 	// quotes are the spans of the reply as typed that are in quotation
 	// marks, found when a forbidden hit needs them.
 	quotes []phrase.Span
+	// pause marks the runes a pause comes before (phrase.Pauses), found
+	// when a pattern or a clause needs them.
+	pause []bool
 	// values and input are read when a pattern or commitment needs them.
 	values []phrase.ValueSpan
 	read   bool
@@ -1323,7 +1369,10 @@ func (u *utterance) valueSpans() []phrase.ValueSpan {
 func (u *utterance) findPattern(f *form) (start, end int, score float64, value *phrase.Value, ok bool) {
 	if u.input == nil {
 		u.input = phrase.NewInput(u.runes, u.filler, u.valueSpans())
-		u.input.Pause = phrase.Pauses(u.n, u.orig)
+		if u.pause == nil {
+			u.pause = phrase.Pauses(u.n, u.orig)
+		}
+		u.input.Pause = u.pause
 		table := soundTable()
 		u.input.Alike = func(a, b rune) bool { return table[a].alike(table[b]) }
 	}
@@ -1506,19 +1555,65 @@ func (u *utterance) exact(f *form) (start, end int, score float64, ok bool) {
 // vetoed reports whether a hit of f at [s, e) is cancelled by its
 // exceptions, a word before it or a word anywhere in the reply.
 func (u *utterance) vetoed(f *form, s, e int) bool {
-	return u.excepted(f.except, s, e) || u.cancelled(f.notAfter, s) || u.saidAnywhere(f.unless)
+	return u.excepted(f.except, s, e) || u.cancelled(f.notAfter, s) || u.saidAnywhere(f.unless) ||
+		len(f.unlessClause) > 0 && u.saidInClause(f.unlessClause, s, e)
 }
 
-// saidAnywhere reports whether one of words is said anywhere in the reply.
-func (u *utterance) saidAnywhere(words [][]rune) bool {
+// clause returns the runes from the pause before s to the pause after e:
+// the clause (or clauses) a hit at [s, e) is said in.
+func (u *utterance) clause(s, e int) (cs, ce int) {
+	if u.pause == nil {
+		u.pause = phrase.Pauses(u.n, u.orig)
+	}
+	cs, ce = s, e
+	for cs > 0 && !(cs < len(u.pause) && u.pause[cs]) {
+		cs--
+	}
+	for ce < len(u.runes) && !(ce < len(u.pause) && u.pause[ce]) {
+		ce++
+	}
+	return cs, ce
+}
+
+// saidInClause reports whether one of words is said in the clause of a
+// hit at [s, e), or is a condition said in the clause before it: 如果…，
+// 那就… makes the clause after it the condition's consequent.
+func (u *utterance) saidInClause(words [][]rune, s, e int) bool {
+	cs, ce := u.clause(s, e)
+	if u.saidIn(words, cs, ce) {
+		return true
+	}
+	if cs == 0 {
+		return false
+	}
+	ps, _ := u.clause(cs-1, cs-1)
 	for _, w := range words {
-		for i := 0; i+len(w) <= len(u.runes); i++ {
+		if slices.ContainsFunc(conditions, func(c string) bool { return string(w) == c }) && u.saidIn([][]rune{w}, ps, cs) {
+			return true
+		}
+	}
+	return false
+}
+
+// conditions are the words of a condition, which hedges the clause after
+// its own as well.
+var conditions = []string{"如果", "要是", "的话", "假如", "万一", "若是"}
+
+// saidIn reports whether one of words is said within runes [s, e).
+func (u *utterance) saidIn(words [][]rune, s, e int) bool {
+	for _, w := range words {
+		for i := s; i+len(w) <= e; i++ {
 			if slices.Equal(u.runes[i:i+len(w)], w) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// saidAnywhere reports whether one of words is said anywhere in the reply.
+func (u *utterance) saidAnywhere(words [][]rune) bool {
+	return u.saidIn(words, 0, len(u.runes))
 }
 
 // cancelled reports whether one of words ends right before rune start,

@@ -108,6 +108,11 @@ type Entry struct {
 	// reply: 损失…赔偿 is no over-promise in 损失可以申请赔偿 (unless:
 	// [申请赔偿]).
 	Unless []string `yaml:"unless,omitempty" json:"unless,omitempty"`
+	// UnlessClause lists words that cancel a hit only when said in the
+	// clause the hit is in (between the pauses around it): a question
+	// (是不是, 吗) or a condition (如果, 的话) hedges its own clause, not
+	// the blame said after it (您是不是搞错了？那是您自己家的事).
+	UnlessClause []string `yaml:"unless_clause,omitempty" json:"unless_clause,omitempty"`
 	// Suggestion is what to say instead; required for forbidden entries.
 	Suggestion string `yaml:"suggestion,omitempty" json:"suggestion,omitempty"`
 	// Source names the norm and section the entry comes from.

@@ -129,6 +129,9 @@ func ValidateEntry(e *Entry, report func(field, format string, args ...any)) {
 	for _, v := range e.Unless {
 		checkForm("unless", v)
 	}
+	for _, v := range e.UnlessClause {
+		checkForm("unless_clause", v)
+	}
 	for k, src := range e.Patterns {
 		if _, err := CompilePattern(src, e.Window); err != nil {
 			report(fmt.Sprintf("patterns[%d]", k), "%q: %v", src, err)

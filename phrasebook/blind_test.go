@@ -72,31 +72,37 @@ type blindBars struct{ required, forbiddenRecall, forbiddenPrecision float64 }
 // (a new writer), first measured required recall 0.885, forbidden recall
 // 0.634 at precision 0.844.
 var floors = map[string]blindBars{
-	"dev":  {required: 0.99, forbiddenRecall: 0.97, forbiddenPrecision: 0.99},
+	"dev":  {required: 0.99, forbiddenRecall: 0.98, forbiddenPrecision: 0.99},
 	"dev2": {required: 0.98, forbiddenRecall: 0.98, forbiddenPrecision: 0.97},
-	"dev3": {required: 0.96, forbiddenRecall: 0.91, forbiddenPrecision: 0.95},
+	"dev3": {required: 0.96, forbiddenRecall: 0.94, forbiddenPrecision: 0.95},
 	// dev4, a fourth writer (a northern team lead, 520 replies), first
 	// measured required recall 0.849, forbidden recall 0.527 at precision
 	// 0.835, with the matcher of the third round; the family grammars
 	// over word classes took it to 0.896 at 0.896, and the required
 	// intents' fourth round (what is read back, the floor offered,
 	// explanations of everyday calls, pauses in patterns) took required
-	// recall to 0.924.
-	"dev4": {required: 0.92, forbiddenRecall: 0.89, forbiddenPrecision: 0.89},
+	// recall to 0.924. The fifth round's rules per speech act took its
+	// forbidden recall to 0.962 at precision 0.926.
+	"dev4": {required: 0.92, forbiddenRecall: 0.96, forbiddenPrecision: 0.92},
 	// dev5, a fifth writer (a southern quality inspector: dictation and
 	// Taiwan Traditional, 500 replies), first measured required recall
 	// 0.875, forbidden recall 0.449 at precision 0.842, with the same
 	// matcher. The first round of family grammars, written on dev4 before
 	// dev5 was read, gave 0.517 at 0.844 on it; the second 0.725 at 0.889.
-	// The required intents' fourth round took required recall to 0.946.
-	"dev5": {required: 0.94, forbiddenRecall: 0.72, forbiddenPrecision: 0.88},
+	// The required intents' fourth round took required recall to 0.946,
+	// and the fifth round's rules per speech act forbidden recall to 0.955
+	// at precision 0.929.
+	"dev5": {required: 0.94, forbiddenRecall: 0.95, forbiddenPrecision: 0.92},
 	// dev6 and dev7, two more writers (a complaints supervisor and a
 	// regulator's mystery shopper, 320 replies each, 60% forbidden), first
 	// measured with the matcher of the fourth round: required recall 0.880
 	// and 0.916, forbidden recall 0.524 and 0.559 at precision 0.875 and
-	// 0.877.
-	"dev6":    {required: 0.88, forbiddenRecall: 0.52, forbiddenPrecision: 0.87},
-	"dev7":    {required: 0.91, forbiddenRecall: 0.55, forbiddenPrecision: 0.87},
+	// 0.877. The fifth round wrote one rule per speech act from dev4 to
+	// dev6 and measured dev7 before reading it (0.603 at 0.879, its
+	// leave-one-out figure), then read dev7 too: 0.889 at 0.953 and 0.882
+	// at 0.953.
+	"dev6":    {required: 0.88, forbiddenRecall: 0.88, forbiddenPrecision: 0.95},
+	"dev7":    {required: 0.91, forbiddenRecall: 0.88, forbiddenPrecision: 0.95},
 	"holdout": {required: 0.91, forbiddenRecall: 0.85, forbiddenPrecision: 0.94},
 	// holdout2, the second held-out set (a third writer, 473 replies),
 	// first measured required recall 0.857, forbidden recall 0.740 at

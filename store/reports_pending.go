@@ -169,6 +169,9 @@ type reporter struct {
 	// ended counts the calls ended since the reporter last began counting.
 	ended atomic.Int64
 	quit  chan struct{}
+	// ctx is cancelled when the reporter stops, ending a count under way.
+	ctx    context.Context
+	cancel context.CancelFunc
 	// countOnQuit says whether to count what is left before stopping; set
 	// before quit is closed.
 	countOnQuit bool
@@ -183,6 +186,7 @@ type reporter struct {
 // counting the calls ended from now on in the background.
 func startReporter(ctx context.Context, db *DB) error {
 	db.reports = &reporter{db: db, wake: make(chan struct{}, 1), quit: make(chan struct{})}
+	db.reports.ctx, db.reports.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := db.countPending(ctx, false); err != nil {
 		return err
 	}
@@ -214,8 +218,12 @@ func (r *reporter) run() {
 		r.ended.Store(0)
 		// A failed count leaves its calls pending; the next end, report
 		// read or Open counts them. Waking again retries after a delay
-		// without waiting for those.
-		if r.db.countPending(context.Background(), false) != nil {
+		// without waiting for those. Closing cancels a count under way:
+		// finish counts again.
+		if err := r.db.countPending(r.ctx, false); err != nil {
+			if r.ctx.Err() == nil {
+				r.db.backgroundError(err)
+			}
 			r.noteEnded()
 		}
 	}
@@ -246,7 +254,9 @@ func (r *reporter) finish() {
 	ctx, cancel := context.WithTimeout(context.Background(), reportCloseTimeout)
 	defer cancel()
 	// What this leaves pending, the next Open counts.
-	_ = r.db.countPending(ctx, false)
+	if err := r.db.countPending(ctx, false); err != nil {
+		r.db.backgroundError(err)
+	}
 }
 
 // close stops the reporter, counting what is left first if count is set.
@@ -255,6 +265,7 @@ func (r *reporter) close(count bool) {
 	r.stop.Do(func() {
 		r.countOnQuit = count
 		close(r.quit)
+		r.cancel()
 	})
 	r.wg.Wait()
 }

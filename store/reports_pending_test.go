@@ -373,3 +373,47 @@ func TestTwoStoresCountEachCallOnce(t *testing.T) {
 		checkReports(t, stores[0], "upheld on two stores")
 	})
 }
+
+// TestReporterErrorsAreHeard: a count that fails in the background reaches
+// the store's background-error hook, leaves its call pending, and the
+// next count after the fault is gone counts it.
+func TestReporterErrorsAreHeard(t *testing.T) {
+	storetest.EachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, err := store.Open(ctx, dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, db.Close()) })
+		heard := make(chan error, 100)
+		db.OnBackgroundError(func(err error) {
+			select {
+			case heard <- err:
+			default: // the hook must not block; one error heard is enough
+			}
+		})
+		f := newPendingFixture(t, db)
+
+		driver := "sqlite"
+		if store.IsPostgresDSN(dsn) {
+			driver = "pgx"
+		}
+		conn, err := sql.Open(driver, dsn)
+		require.NoError(t, err)
+		defer conn.Close()
+		// A report table gone wrong: the totals cannot take a row.
+		_, err = conn.ExecContext(ctx, `ALTER TABLE report_totals RENAME TO report_totals_away`)
+		require.NoError(t, err)
+		f.end(t, f.li, "leak", 60, reportCard([]string{"commit"}))
+		select {
+		case err := <-heard:
+			assert.ErrorContains(t, err, "count pending calls in the reports")
+		case <-time.After(30 * time.Second):
+			t.Fatal("the failed count was never heard")
+		}
+		assert.Equal(t, 1, f.pending(t), "the call stays pending")
+
+		_, err = conn.ExecContext(ctx, `ALTER TABLE report_totals_away RENAME TO report_totals`)
+		require.NoError(t, err)
+		checkReports(t, db, "counted once the fault is gone")
+		assert.Zero(t, f.pending(t))
+	})
+}

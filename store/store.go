@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotlinecoach/coach/domain"
@@ -62,6 +63,20 @@ type DB struct {
 	// reports counts ended calls in the report tables, off the path of
 	// the transactions that end them (reports_pending.go).
 	reports *reporter
+	// bgErr, when set, hears the errors of the work the store does in the
+	// background, which no caller waits for.
+	bgErr atomic.Pointer[func(error)]
+}
+
+// OnBackgroundError makes f hear every error of the work the store does in
+// the background (counting ended calls in the reports), which is retried
+// and which no caller would otherwise see. f must not block.
+func (db *DB) OnBackgroundError(f func(error)) { db.bgErr.Store(&f) }
+
+func (db *DB) backgroundError(err error) {
+	if f := db.bgErr.Load(); f != nil {
+		(*f)(err)
+	}
 }
 
 // IsPostgresDSN reports whether dsn selects PostgreSQL rather than SQLite.

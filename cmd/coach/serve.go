@@ -73,6 +73,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
+	db.OnBackgroundError(func(err error) { logger.Error("store background work", "err", err) })
 	defer db.Close()
 	srv, err := web.New(db, logger, web.Config{
 		SecureCookies:  *secure,

@@ -103,15 +103,19 @@ var floors = map[string]blindBars{
 	// at 0.953.
 	"dev6":    {required: 0.88, forbiddenRecall: 0.88, forbiddenPrecision: 0.95},
 	"dev7":    {required: 0.91, forbiddenRecall: 0.88, forbiddenPrecision: 0.95},
-	"holdout": {required: 0.91, forbiddenRecall: 0.85, forbiddenPrecision: 0.94},
+	// The fifth round (rules per speech act) took holdout's forbidden
+	// recall to 0.872 at precision 0.944.
+	"holdout": {required: 0.91, forbiddenRecall: 0.87, forbiddenPrecision: 0.94},
 	// holdout2, the second held-out set (a third writer, 473 replies),
 	// first measured required recall 0.857, forbidden recall 0.740 at
 	// precision 0.882, with the matcher of the third round; like holdout,
 	// only its figures are looked at. The required intents' fourth round
 	// took its required recall to 0.896 (holdout stayed at 0.918), and to
 	// 0.882 once a call back by a time was no longer a commitment (see
-	// disagreements.md).
-	"holdout2": {required: 0.88, forbiddenRecall: 0.74, forbiddenPrecision: 0.88},
+	// disagreements.md). The fifth round took its forbidden recall from
+	// 0.748 to 0.771 but its precision from 0.883 to 0.871, two more false
+	// hits: below this floor, which is not lowered.
+	"holdout2": {required: 0.88, forbiddenRecall: 0.77, forbiddenPrecision: 0.88},
 }
 
 // TestBlindUtterances measures the matcher on the utterances written blind

@@ -45,12 +45,6 @@ import (
 // after a window in which more than one reply in a hundred was later than
 // the latency replies are to keep (lateAfter), without refusing every
 // start: the server takes new calls again as its live ones end.
-//
-// And before anything is learnt, a burst of starts (a shift logging in at
-// once) would all be let in, to weigh seconds later and end together. So
-// the calls live may grow by at most a tenth a window (growthMin at
-// least), from those live when the window began: a few seconds from none
-// to thousands, time enough for the first of them to be felt.
 type Controller struct {
 	target time.Duration
 	window time.Duration
@@ -65,9 +59,6 @@ type Controller struct {
 	fixed int
 
 	overloaded atomic.Bool
-	// base is the calls live when the scheduler's current window began,
-	// from which they may grow by a tenth (growthMin at least).
-	base atomic.Int64
 	// ceiling is the learnt limit on live calls; 0 until the first
 	// saturation.
 	ceiling atomic.Int64
@@ -117,13 +108,6 @@ const (
 	lateWindow = 20
 )
 
-// Live calls grow by at most 1/growthShare of those live when the window
-// began, and by growthMin at least.
-const (
-	growthShare = 10
-	growthMin   = 25
-)
-
 // New watches with the given target, judging windows of the given length;
 // a target of zero or less learns nothing and refuses only over the fixed
 // ceiling. live counts the calls live now; fixed, when positive, caps them.
@@ -141,9 +125,6 @@ func (a *Controller) Admit() bool {
 		return true
 	}
 	if c := a.ceiling.Load(); c > 0 && int64(n) >= c {
-		return false
-	}
-	if b := a.base.Load(); int64(n) >= b+max(b/growthShare, growthMin) {
 		return false
 	}
 	return !a.overloaded.Load()
@@ -188,9 +169,6 @@ func (a *Controller) Observe(q Queue, now time.Time, d time.Duration) {
 		w.calm = w.max < a.target
 		late := q == Turn && w.samples >= lateWindow && w.late*lateShare > w.samples
 		w.start, w.samples, w.late = now, 0, 0
-		if q == CPU {
-			a.base.Store(int64(a.live()))
-		}
 		a.updateLocked()
 		if late {
 			a.lowerLocked()

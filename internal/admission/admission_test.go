@@ -179,51 +179,6 @@ func TestLateReplies(t *testing.T) {
 	}
 }
 
-// TestGrowthPerWindow: live calls grow by at most a tenth of those live
-// when the scheduler's window began, and by 25 at least, so a burst of
-// starts is let in over a few windows rather than at once.
-func TestGrowthPerWindow(t *testing.T) {
-	const target, window = 10 * time.Millisecond, 100 * time.Millisecond
-	base := time.Unix(1_700_000_000, 0)
-	live := 0
-	a := New(target, window, func() int { return live }, 0)
-	ms := 0
-	closeWindow := func() {
-		for range 4 {
-			ms += 25
-			a.Observe(CPU, base.Add(time.Duration(ms)*time.Millisecond), time.Millisecond)
-		}
-	}
-	tests := []struct {
-		name   string
-		base   int // calls live as the window closes; -1 leaves it open
-		live   int
-		admits bool
-	}{
-		{"from none: 24 let in", -1, 24, true},
-		{"from none: the 26th waits", -1, 25, false},
-		{"from 100: 25 more", 100, 124, true},
-		{"from 100: not 26", 100, 125, false},
-		{"from 300: a tenth more", 300, 329, true},
-		{"from 300: not more than a tenth", 300, 330, false},
-		{"store and reply windows do not move the base", -1, 330, false},
-	}
-	a.Observe(CPU, base, time.Millisecond)
-	for _, tt := range tests {
-		if tt.base >= 0 {
-			live = tt.base
-			closeWindow()
-		} else {
-			for range 5 {
-				ms += 25
-				a.Observe(Store, base.Add(time.Duration(ms)*time.Millisecond), time.Millisecond)
-			}
-		}
-		live = tt.live
-		assert.Equal(t, tt.admits, a.Admit(), tt.name)
-	}
-}
-
 // TestRetryAfterSpread: refusals carry Retry-After between 2 and 8 s, drawn
 // anew, so refused clients do not come back together.
 func TestRetryAfterSpread(t *testing.T) {

@@ -153,11 +153,8 @@ func (db *DB) addCertDecision(ctx context.Context, d *CertDecision, seen int64) 
 	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		var username string
-		lock := ""
-		if db.dialect == Postgres {
-			// Decisions about one trainee are made one at a time.
-			lock = " FOR UPDATE"
-		}
+		// Decisions about one trainee are made one at a time.
+		lock := db.dialect.lock("FOR UPDATE")
 		if err := tx.queryRow(ctx, `SELECT username FROM users WHERE id = ?`+lock, d.UserID).Scan(&username); err != nil {
 			return notFound(err)
 		}

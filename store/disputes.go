@@ -265,10 +265,7 @@ func (db *DB) UpholdDispute(ctx context.Context, actor Actor, id int64, u Uphold
 		// call's disputes would otherwise both check the scorecard they
 		// read, and the second would overwrite the first's (SQLite runs one
 		// writing transaction at a time).
-		q := `SELECT scorecard, score FROM calls WHERE id = ?`
-		if db.dialect == Postgres {
-			q += ` FOR UPDATE`
-		}
+		q := `SELECT scorecard, score FROM calls WHERE id = ?` + db.dialect.lock("FOR UPDATE")
 		if err := tx.queryRow(ctx, q, d.CallID).Scan(&card, &before); err != nil {
 			return notFound(err)
 		}

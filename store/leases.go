@@ -129,11 +129,7 @@ func (t *sqlTx) checkLease(ctx context.Context, l Lease) error {
 // leaseQuery reads a call's latest claim and status for checkLease; on
 // PostgreSQL it share-locks the row.
 func leaseQuery(d Dialect) string {
-	q := `SELECT owner_epoch, status FROM calls WHERE id = ?`
-	if d == Postgres {
-		q += ` FOR SHARE`
-	}
-	return q
+	return `SELECT owner_epoch, status FROM calls WHERE id = ?` + d.lock("FOR SHARE")
 }
 
 // leaseRefusal is why a write under l may not go in, when the call's row

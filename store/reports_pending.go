@@ -80,14 +80,11 @@ func (t *sqlTx) takePendingCall(ctx context.Context, id string) (bool, error) {
 // are counting (and leaves them out once those commit); without, it passes
 // over them.
 func (t *sqlTx) takePending(ctx context.Context, wait bool) ([]string, error) {
-	lock := ""
-	if t.db.dialect == Postgres {
-		// The rows are locked in call_id order, so two waiting
-		// transactions cannot each hold a row the other waits for.
-		lock = ` FOR UPDATE`
-		if !wait {
-			lock += ` SKIP LOCKED`
-		}
+	// The rows are locked in call_id order, so two waiting transactions
+	// cannot each hold a row the other waits for.
+	lock := t.db.dialect.lock("FOR UPDATE")
+	if !wait {
+		lock = t.db.dialect.lock("FOR UPDATE SKIP LOCKED")
 	}
 	rows, err := t.tx.QueryContext(ctx, t.db.rebind(`DELETE FROM report_pending WHERE call_id IN
 		(SELECT call_id FROM report_pending ORDER BY call_id LIMIT ?`+lock+`) RETURNING call_id`), reportBatch)

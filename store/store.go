@@ -38,6 +38,16 @@ var ErrInvalid = domain.ErrInvalid
 // Dialect names the SQL database behind a DB.
 type Dialect string
 
+// lock returns a row-locking clause (" FOR UPDATE", " FOR SHARE", …) for a
+// query on PostgreSQL, where transactions run side by side, and nothing on
+// SQLite, whose single writer runs them one at a time already.
+func (d Dialect) lock(clause string) string {
+	if d != Postgres {
+		return ""
+	}
+	return " " + clause
+}
+
 // The dialects a DB can speak.
 const (
 	SQLite   Dialect = "sqlite"

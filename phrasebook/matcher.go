@@ -1369,10 +1369,7 @@ func (u *utterance) valueSpans() []phrase.ValueSpan {
 func (u *utterance) findPattern(f *form) (start, end int, score float64, value *phrase.Value, ok bool) {
 	if u.input == nil {
 		u.input = phrase.NewInput(u.runes, u.filler, u.valueSpans())
-		if u.pause == nil {
-			u.pause = phrase.Pauses(u.n, u.orig)
-		}
-		u.input.Pause = u.pause
+		u.input.Pause = u.pauses()
 		table := soundTable()
 		u.input.Alike = func(a, b rune) bool { return table[a].alike(table[b]) }
 	}
@@ -1562,17 +1559,24 @@ func (u *utterance) vetoed(f *form, s, e int) bool {
 // clause returns the runes from the pause before s to the pause after e:
 // the clause (or clauses) a hit at [s, e) is said in.
 func (u *utterance) clause(s, e int) (cs, ce int) {
-	if u.pause == nil {
-		u.pause = phrase.Pauses(u.n, u.orig)
-	}
+	pause := u.pauses()
 	cs, ce = s, e
-	for cs > 0 && !(cs < len(u.pause) && u.pause[cs]) {
+	for cs > 0 && !(cs < len(pause) && pause[cs]) {
 		cs--
 	}
-	for ce < len(u.runes) && !(ce < len(u.pause) && u.pause[ce]) {
+	for ce < len(u.runes) && !(ce < len(pause) && pause[ce]) {
 		ce++
 	}
 	return cs, ce
+}
+
+// pauses returns the runes a pause comes before, found the first time a
+// pattern or a clause needs them.
+func (u *utterance) pauses() []bool {
+	if u.pause == nil {
+		u.pause = phrase.Pauses(u.n, u.orig)
+	}
+	return u.pause
 }
 
 // saidInClause reports whether one of words is said in the clause of a
@@ -1588,7 +1592,7 @@ func (u *utterance) saidInClause(words [][]rune, s, e int) bool {
 	}
 	ps, _ := u.clause(cs-1, cs-1)
 	for _, w := range words {
-		if slices.ContainsFunc(conditions, func(c string) bool { return string(w) == c }) && u.saidIn([][]rune{w}, ps, cs) {
+		if slices.Contains(conditions, string(w)) && u.saidIn([][]rune{w}, ps, cs) {
 			return true
 		}
 	}

@@ -11,7 +11,8 @@ import (
 // grammar over them (<you> 去 找 <party>: 您自己去找物业), and one list
 // serves every pattern that needs it, so that a party added here is
 // recognised by every deflection at once. A member is written like a
-// pattern (groups, ? and {number} are allowed; … and <classes> are not).
+// pattern (groups, ? and {number} are allowed, … only with its window,
+// as …4; <classes> are not).
 var wordClasses = map[string][]string{
 	// party: whom a caller can be sent to instead of being helped: other
 	// companies and offices, the people of the building, other teams of
